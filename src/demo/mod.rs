@@ -1,0 +1,177 @@
+//! Deterministic demo data: a merchant group with three stores, terminals in groups, the demo
+//! operators, and transactions of every type and card organisation over the last N days, settled
+//! by the same settlement run the application uses. Large databases come from the same code.
+
+mod rng;
+pub mod txn_gen;
+
+use std::path::Path;
+
+use crate::clock::{date_of_ms, ymd, SharedClock};
+use crate::domain::function::{Function, DEFAULT_ROLES};
+use crate::service::audit::{record, Actor};
+use crate::service::{password, settlement, Env, ServiceResult};
+use crate::store::merchants::{self, NewTerminal};
+use crate::store::operators::{self, NewOperator};
+use crate::store::{OpenError, Store};
+
+pub use txn_gen::TxnGenerator;
+
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub days: u32,
+    pub per_day: u32,
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            days: 30,
+            per_day: 300,
+            seed: 1,
+        }
+    }
+}
+
+pub const MERCHANTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "104310058120001",
+        "鑫源百货南京西路店",
+        "Xinyuan Dept. Store, W. Nanjing Rd",
+        "上海市静安区南京西路1266号",
+    ),
+    (
+        "104310058120002",
+        "鑫源百货徐家汇店",
+        "Xinyuan Dept. Store, Xujiahui",
+        "上海市徐汇区虹桥路1号",
+    ),
+    (
+        "104320158120003",
+        "鑫源百货新街口店",
+        "Xinyuan Dept. Store, Xinjiekou",
+        "南京市秦淮区中山南路1号",
+    ),
+];
+
+pub const GROUPS: &[&str] = &["南京西路店终端", "徐家汇店终端", "新街口店终端"];
+
+/// (login, display name, role code)
+pub const OPERATORS: &[(&str, &str, &str)] = &[
+    ("admin", "系统管理员", "admin"),
+    ("clerk", "王丽（退货）", "refund_clerk"),
+    ("checker", "张伟（审核）", "refund_checker"),
+    ("finance", "李娜（财务）", "finance"),
+    ("monitor", "赵强（监控）", "monitor"),
+];
+
+/// Creates the demo database at `path`; refuses a file that already holds merchants.
+pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<DemoSummary, String> {
+    let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
+    let mut env = Env::new(store, clock);
+    if !merchants::all(&env.store.conn)
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        return Err(format!(
+            "{} already holds a merchant group; demo data goes into a new file",
+            path.display()
+        ));
+    }
+    populate(&mut env, opts).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoSummary {
+    pub transactions: u64,
+    pub settlements: usize,
+}
+
+pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> {
+    let now = env.now_ms();
+    let ws = env.workstation.clone();
+    let system = Actor {
+        operator_id: None,
+        login: "system",
+        workstation: &ws,
+    };
+    // The organisation: merchants, rates, groups, terminals, roles, operators.
+    {
+        let tx = env.store.begin()?;
+        merchants::set_setting(&tx, "merchant_group_name", "鑫源商贸集团")?;
+        merchants::set_setting(&tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
+        let mut terminal_no = 10_000_001u32;
+        for (i, (no, name, name_en, addr)) in MERCHANTS.iter().enumerate() {
+            let mid = merchants::insert(&tx, no, name, name_en, addr, now)?;
+            merchants::set_fee_rate(&tx, mid, "debit", 5_000, Some(2_000))?;
+            merchants::set_fee_rate(&tx, mid, "credit", 6_000, None)?;
+            merchants::set_fee_rate(&tx, mid, "foreign", 25_000, None)?;
+            let gid = merchants::insert_group(&tx, GROUPS[i], now)?;
+            for k in 0..4 {
+                let tno = terminal_no.to_string();
+                terminal_no += 1;
+                merchants::insert_terminal(
+                    &tx,
+                    &NewTerminal {
+                        terminal_no: &tno,
+                        merchant_id: mid,
+                        serial_no: &format!("SN{:02}A7{:06}", i + 1, 310_000 + k * 17),
+                        name: &format!("{}号收银台", k + 1),
+                        location: &format!("{}F", k + 1),
+                        group_id: Some(gid),
+                        created_ms: now,
+                    },
+                )?;
+            }
+        }
+        for r in DEFAULT_ROLES {
+            let id = operators::insert_role(&tx, Some(r.code), r.name_zh, r.name_en, true, now)?;
+            let codes: Vec<&str> = r.functions.iter().map(|f: &Function| f.code()).collect();
+            operators::set_role_functions(&tx, id, &codes)?;
+        }
+        let hash = password::hash(DEMO_PASSWORD);
+        for (login, name, role) in OPERATORS {
+            let id = operators::insert(
+                &tx,
+                &NewOperator {
+                    login,
+                    display_name: name,
+                    password_hash: &hash,
+                    pay_password_hash: Some(&hash),
+                    must_change_password: false,
+                    all_groups: true,
+                    created_ms: now,
+                },
+            )?;
+            let rid = operators::role_id_by_code(&tx, role)?.expect("default role");
+            operators::set_roles(&tx, id, &[rid])?;
+        }
+        record(&tx, now, system, "demo.create", "", "", "")?;
+        tx.commit()?;
+    }
+    // Transactions, a day at a time, then the settlement run for each past day.
+    let today = date_of_ms(now);
+    let first = today
+        .checked_sub(jiff::Span::new().days(opts.days.saturating_sub(1) as i64))
+        .unwrap_or(today);
+    let mut generator = TxnGenerator::load(&env.store.conn, opts.seed)?;
+    let mut summary = DemoSummary::default();
+    let mut day = first;
+    loop {
+        let tx = env.store.begin()?;
+        summary.transactions += generator.fill_day(&tx, day, opts.per_day, now)?;
+        tx.commit()?;
+        if day > first {
+            let r = settlement::run(env, system, ymd(day))?;
+            summary.settlements += r.merchants_settled;
+        }
+        if day >= today {
+            break;
+        }
+        day = day.tomorrow().expect("date in range");
+    }
+    Ok(summary)
+}

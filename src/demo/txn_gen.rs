@@ -1,0 +1,320 @@
+//! Realistic transactions for the demo terminals: the mix of types, statuses, card organisations
+//! and amounts a department store sees. Used for the demo days and by the live feed.
+
+use rusqlite::Connection;
+
+use crate::clock::{date_of_ms, day_start_ms, ymd};
+use crate::domain::money::fee_fen;
+use crate::domain::txn::{fee_class, CardType};
+use crate::store::merchants;
+use crate::store::reference::{self, CardBin};
+use crate::store::transactions::{self, NewTxn, TxnInserter};
+
+use super::rng::Rng;
+
+struct Terminal {
+    id: i64,
+    merchant_id: i64,
+}
+
+/// A recent captured sale that a void or a refund can point at.
+#[derive(Clone, Copy)]
+struct RecentSale {
+    id: i64,
+    terminal: usize,
+    amount_fen: i64,
+    refunded_fen: i64,
+}
+
+pub struct TxnGenerator {
+    rng: Rng,
+    terminals: Vec<Terminal>,
+    rates: Vec<(i64, String, i64, Option<i64>)>,
+    bins: Vec<CardBin>,
+    /// Next RRN sequence number; RRNs are a bijection of it, so they never repeat.
+    rrn_seq: u64,
+    /// (terminal index -> (batch date, voucher counter))
+    vouchers: Vec<(i32, u32)>,
+    recent: Vec<RecentSale>,
+}
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+impl TxnGenerator {
+    pub fn load(conn: &Connection, seed: u64) -> rusqlite::Result<TxnGenerator> {
+        let terminals: Vec<Terminal> = merchants::terminals(conn)?
+            .into_iter()
+            .filter(|t| t.status == "active")
+            .map(|t| Terminal {
+                id: t.id,
+                merchant_id: t.merchant_id,
+            })
+            .collect();
+        let n = terminals.len();
+        let rrn_seq = transactions::count(conn)? as u64;
+        Ok(TxnGenerator {
+            rng: Rng::new(seed.wrapping_add(rrn_seq)),
+            terminals,
+            rates: merchants::fee_rates(conn)?,
+            bins: reference::card_bins(conn)?,
+            rrn_seq,
+            vouchers: vec![(0, 0); n],
+            recent: Vec::new(),
+        })
+    }
+
+    pub fn has_terminals(&self) -> bool {
+        !self.terminals.is_empty()
+    }
+
+    /// Writes `per_day` transactions spread over a business day (fewer at night), only those
+    /// before `until_ms`. Returns how many were written.
+    pub fn fill_day(
+        &mut self,
+        conn: &Connection,
+        day: jiff::civil::Date,
+        per_day: u32,
+        until_ms: i64,
+    ) -> rusqlite::Result<u64> {
+        if self.terminals.is_empty() {
+            return Ok(0);
+        }
+        let start = day_start_ms(day);
+        let mut times: Vec<i64> = (0..per_day).map(|_| start + self.time_of_day()).collect();
+        times.sort_unstable();
+        self.recent.clear();
+        let mut ins = TxnInserter::new(conn)?;
+        let mut written = 0;
+        for t in times.into_iter().filter(|&t| t < until_ms) {
+            self.write_one(conn, &mut ins, t)?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    /// One transaction at `at_ms`, as the live feed writes it.
+    pub fn write_at(&mut self, conn: &Connection, at_ms: i64) -> rusqlite::Result<()> {
+        let mut ins = TxnInserter::new(conn)?;
+        self.write_one(conn, &mut ins, at_ms)
+    }
+
+    /// Milliseconds into the day: most trade between 10:00 and 22:00.
+    fn time_of_day(&mut self) -> i64 {
+        let hour_weights: [u64; 24] = [
+            1, 1, 0, 0, 0, 0, 1, 2, 4, 8, 12, 14, 16, 13, 12, 12, 13, 14, 16, 17, 16, 12, 7, 3,
+        ];
+        let total: u64 = hour_weights.iter().sum();
+        let mut pick = self.rng.below(total);
+        let mut hour = 0;
+        for (h, w) in hour_weights.iter().enumerate() {
+            if pick < *w {
+                hour = h as i64;
+                break;
+            }
+            pick -= w;
+        }
+        hour * 3_600_000 + self.rng.below(3_600_000) as i64
+    }
+
+    fn amount(&mut self) -> i64 {
+        // Yuan ranges by how often a store sees them; most tickets are whole yuan.
+        let (lo, hi): (i64, i64) = match self.rng.below(100) {
+            0..=39 => (10, 100),
+            40..=74 => (100, 500),
+            75..=92 => (500, 2_000),
+            _ => (2_000, 20_000),
+        };
+        let yuan = lo + self.rng.below((hi - lo) as u64) as i64;
+        let cents = if self.rng.chance(600) {
+            0
+        } else {
+            self.rng.below(100) as i64
+        };
+        yuan * 100 + cents
+    }
+
+    fn card(&mut self) -> (String, CardBin) {
+        let org = match self.rng.below(100) {
+            0..=79 => "CUP",
+            80..=87 => "VISA",
+            88..=93 => "MC",
+            94..=97 => "JCB",
+            _ => "AMEX",
+        };
+        let choices: Vec<&CardBin> = self.bins.iter().filter(|b| b.card_org == org).collect();
+        let bin = if choices.is_empty() {
+            self.rng.pick(&self.bins).clone()
+        } else {
+            (*self.rng.pick(&choices)).clone()
+        };
+        let len = match org {
+            "AMEX" => 15,
+            "CUP" if bin.card_type == "debit" && self.rng.chance(500) => 19,
+            _ => 16,
+        }
+        .max(16);
+        let last4 = format!("{:04}", self.rng.below(10_000));
+        let masked = format!("{}{}{}", bin.bin, "*".repeat(len - 10), last4);
+        (masked, bin)
+    }
+
+    fn next_rrn(&mut self) -> String {
+        // Multiplying by a number coprime with 10^12 permutes 0..10^12: unique, yet varied.
+        let v = (self.rrn_seq.wrapping_mul(387_420_489) + 260_000_000_000) % 1_000_000_000_000;
+        self.rrn_seq += 1;
+        format!("{v:012}")
+    }
+
+    fn auth_code(&mut self) -> String {
+        const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        (0..6)
+            .map(|_| CHARS[self.rng.below(CHARS.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    fn fee(&self, merchant_id: i64, card_org: &str, card_type: &str, amount_fen: i64) -> i64 {
+        let ct = CardType::from_code(card_type).unwrap_or(CardType::Debit);
+        let class = fee_class(card_org, ct);
+        self.rates
+            .iter()
+            .find(|(m, c, _, _)| *m == merchant_id && c == class)
+            .map(|(_, _, ppm, cap)| fee_fen(amount_fen, *ppm, *cap))
+            .unwrap_or(0)
+    }
+
+    fn write_one(
+        &mut self,
+        conn: &Connection,
+        ins: &mut TxnInserter,
+        at_ms: i64,
+    ) -> rusqlite::Result<()> {
+        let trade_date = ymd(date_of_ms(at_ms));
+        let roll = self.rng.below(100);
+        // Voids and refunds act on a recent sale of this day, on the same terminal.
+        let target = if roll < 7 && !self.recent.is_empty() {
+            let i = self.rng.below(self.recent.len() as u64) as usize;
+            Some(i)
+        } else {
+            None
+        };
+        let (kind, terminal_idx) = match (roll, target) {
+            (0..=3, Some(i)) => ("void", self.recent[i].terminal),
+            (4..=6, Some(i)) => ("refund", self.recent[i].terminal),
+            (7..=9, _) => (
+                "completion",
+                self.rng.below(self.terminals.len() as u64) as usize,
+            ),
+            _ => ("sale", self.rng.below(self.terminals.len() as u64) as usize),
+        };
+        let terminal = &self.terminals[terminal_idx];
+        let (terminal_id, merchant_id) = (terminal.id, terminal.merchant_id);
+        let (batch_date, counter) = &mut self.vouchers[terminal_idx];
+        if *batch_date != trade_date {
+            *batch_date = trade_date;
+            *counter = 0;
+        }
+        *counter += 1;
+        let voucher_no = format!("{:06}", *counter);
+        // One batch per terminal per day: the day number since 2000 keeps it at six digits.
+        let batch_no = format!("{:06}", (at_ms / MS_PER_DAY - 10_957).rem_euclid(1_000_000));
+        let rrn = self.next_rrn();
+        let failed = self.rng.chance(35);
+        let status = if failed { "failed" } else { "success" };
+        let auth_code = if failed {
+            String::new()
+        } else {
+            self.auth_code()
+        };
+        let (card_masked, bin, amount_fen, orig) = match (kind, target) {
+            ("void" | "refund", Some(i)) => {
+                let sale = self.recent[i];
+                let row = transactions::by_id(conn, sale.id)?.expect("recent sale exists");
+                let left = sale.amount_fen - sale.refunded_fen;
+                let amount = if kind == "void" || left < 200 || self.rng.chance(500) {
+                    left
+                } else {
+                    1 + self.rng.below(left as u64 - 1) as i64
+                };
+                let bin = CardBin {
+                    bin: row.card_masked[..6].to_string(),
+                    bank_code: row.bank_code.clone(),
+                    card_org: row.card_org.clone(),
+                    card_type: row.card_type.clone(),
+                };
+                (row.card_masked, bin, amount, Some(i))
+            }
+            _ => {
+                let (masked, bin) = self.card();
+                let amount = self.amount();
+                (masked, bin, amount, None)
+            }
+        };
+        let fee = if !failed && (kind == "sale" || kind == "completion") {
+            self.fee(merchant_id, &bin.card_org, &bin.card_type, amount_fen)
+        } else {
+            0
+        };
+        let orig_txn_id = orig.map(|i| self.recent[i].id);
+        let id = ins.insert(&NewTxn {
+            rrn,
+            voucher_no,
+            batch_no,
+            merchant_id,
+            terminal_id,
+            txn_ms: at_ms,
+            trade_date,
+            txn_type: kind_code(kind),
+            status,
+            amount_fen,
+            fee_fen: fee,
+            card_masked,
+            card_org: bin.card_org.clone(),
+            card_type: bin.card_type.clone(),
+            bank_code: bin.bank_code.clone(),
+            auth_code,
+            pos_operator: format!("{:02}", 1 + self.rng.below(3)),
+            order_no: None,
+            orig_txn_id,
+        })?;
+        if failed {
+            return Ok(());
+        }
+        match (kind, orig) {
+            ("void", Some(i)) => {
+                let sale = self.recent.swap_remove(i);
+                transactions::mark_status(conn, sale.id, "voided")?;
+            }
+            ("refund", Some(i)) => {
+                transactions::add_refunded(conn, self.recent[i].id, amount_fen)?;
+                self.recent[i].refunded_fen += amount_fen;
+                if self.recent[i].refunded_fen >= self.recent[i].amount_fen {
+                    self.recent.swap_remove(i);
+                }
+            }
+            _ => {
+                if kind == "sale" {
+                    if self.recent.len() >= 64 {
+                        let drop = self.rng.below(64) as usize;
+                        self.recent.swap_remove(drop);
+                    }
+                    self.recent.push(RecentSale {
+                        id,
+                        terminal: terminal_idx,
+                        amount_fen,
+                        refunded_fen: 0,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_code(kind: &str) -> &'static str {
+    match kind {
+        "void" => "void",
+        "refund" => "refund",
+        "completion" => "completion",
+        _ => "sale",
+    }
+}

@@ -1,0 +1,9 @@
+//! Types and rules with no I/O.
+
+pub mod audit;
+pub mod function;
+pub mod ids;
+pub mod money;
+pub mod password;
+pub mod refund;
+pub mod txn;

@@ -1,0 +1,57 @@
+//! Transactions: their types and statuses as the store codes them.
+
+/// Implements `code()` (what the store keeps) and `from_code()` for a plain enum.
+macro_rules! coded_enum {
+    ($name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn from_code(s: &str) -> Option<Self> {
+                match s { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+pub(crate) use coded_enum;
+
+coded_enum!(TxnType {
+    Sale = "sale",
+    Void = "void",
+    Refund = "refund",
+    Completion = "completion",
+});
+
+coded_enum!(TxnStatus {
+    Success = "success",
+    Failed = "failed",
+    Voided = "voided",
+    Reversed = "reversed",
+});
+
+coded_enum!(CardType {
+    Debit = "debit",
+    Credit = "credit",
+});
+
+impl TxnType {
+    /// Sales and pre-authorisation completions bring money in; voids and refunds give it back.
+    pub fn is_credit_to_merchant(self) -> bool {
+        matches!(self, TxnType::Sale | TxnType::Completion)
+    }
+}
+
+/// The card organisations (their codes match `data/card_orgs.csv`).
+pub const CARD_ORGS: &[&str] = &["CUP", "VISA", "MC", "JCB", "AMEX"];
+
+/// Which fee class a card falls in: foreign organisations have their own rate.
+pub fn fee_class(card_org: &str, card_type: CardType) -> &'static str {
+    if card_org != "CUP" {
+        "foreign"
+    } else {
+        card_type.code()
+    }
+}

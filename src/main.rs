@@ -1,0 +1,213 @@
+//! The command line: the terminal application, demo data, scripted runs and maintenance commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use merchant_desk::clock::{date_of_ms, parse_date, ymd, SharedClock, SystemClock};
+use merchant_desk::demo::{self, DemoOptions};
+use merchant_desk::script;
+use merchant_desk::service::audit::{verify, Actor, ChainCheck};
+use merchant_desk::service::{settlement, Env};
+use merchant_desk::store::Store;
+use merchant_desk::ui::text::Lang;
+
+#[derive(Parser)]
+#[command(
+    name = "merchant-desk",
+    version,
+    about = "Keyboard-only merchant back office"
+)]
+struct Cli {
+    /// The database file (default: merchant-desk.sqlite3 in the user's data directory).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// Language of the screens: zh (default) or en.
+    #[arg(long, global = true, default_value = "zh")]
+    lang: String,
+    /// Open the demo database in the data directory, creating it on first use.
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a deterministic demo merchant group into a new database.
+    Demo {
+        /// Days of transactions up to now.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Transactions per day.
+        #[arg(long, default_value_t = 300)]
+        per_day: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Run a tape of keystrokes headless and print the screens it asks for.
+    Script {
+        tape: PathBuf,
+        /// Write each Screenshot to DIR/NAME.txt.
+        #[arg(long)]
+        frames: Option<PathBuf>,
+    },
+    /// Run the daily settlement for a settlement date (default: today).
+    Settle {
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain and name the first broken row.
+    Verify,
+}
+
+fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "merchant-desk")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("merchant-desk: {msg}");
+    ExitCode::from(2)
+}
+
+fn open(path: &PathBuf) -> Result<Store, ExitCode> {
+    Store::open(path).map_err(fail)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(lang) = Lang::parse(&cli.lang) else {
+        return fail(format!("unknown language {:?}: use zh or en", cli.lang));
+    };
+    let clock: SharedClock = Arc::new(SystemClock);
+    match cli.command {
+        Some(Command::Demo {
+            days,
+            per_day,
+            seed,
+        }) => {
+            let path = cli.db.unwrap_or_else(|| data_dir().join("demo.sqlite3"));
+            let started = std::time::Instant::now();
+            match demo::create(
+                &path,
+                clock,
+                DemoOptions {
+                    days,
+                    per_day,
+                    seed,
+                },
+            ) {
+                Ok(s) => {
+                    let secs = started.elapsed().as_secs_f64();
+                    println!(
+                        "{}: {} transactions, {} settlements in {:.1} s ({:.0} transactions/s)",
+                        path.display(),
+                        s.transactions,
+                        s.settlements,
+                        secs,
+                        s.transactions as f64 / secs.max(1e-9)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(Command::Script { tape, frames }) => {
+            script::run_cli(&tape, cli.db.as_deref(), lang, frames.as_deref())
+        }
+        Some(Command::Settle { date }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let mut env = Env::new(store, clock);
+            let day = match date {
+                Some(d) => match parse_date(&d) {
+                    Ok(d) => ymd(d),
+                    Err(_) => return fail(format!("--date {d:?} is not a date")),
+                },
+                None => ymd(date_of_ms(env.now_ms())),
+            };
+            let ws = env.workstation.clone();
+            let actor = Actor {
+                operator_id: None,
+                login: "system",
+                workstation: &ws,
+            };
+            match settlement::run(&mut env, actor, day) {
+                Ok(r) => {
+                    println!(
+                        "settled {}: {} merchants, {} transactions, net {}",
+                        merchant_desk::clock::format_ymd(day),
+                        r.merchants_settled,
+                        r.txn_count,
+                        merchant_desk::domain::money::format_fen(r.net_fen)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(Command::Audit {
+            what: AuditCommand::Verify,
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match verify(&store.conn) {
+                Ok(ChainCheck::Intact { rows }) => {
+                    println!("audit log intact: {rows} rows");
+                    ExitCode::SUCCESS
+                }
+                Ok(ChainCheck::Broken { id, reason }) => {
+                    println!("audit log broken at row {id}: {reason}");
+                    ExitCode::from(1)
+                }
+                Err(e) => fail(e),
+            }
+        }
+        None => {
+            let path = if cli.demo {
+                let p = data_dir().join("demo.sqlite3");
+                if !p.exists() {
+                    eprintln!("creating the demo database {} ...", p.display());
+                    if let Err(e) = demo::create(&p, clock.clone(), DemoOptions::default()) {
+                        return fail(e);
+                    }
+                }
+                p
+            } else {
+                cli.db
+                    .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"))
+            };
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match merchant_desk::ui::terminal::run(Env::new(store, clock), lang) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Writing and verifying the audit chain.
+
+use rusqlite::Connection;
+
+use crate::domain::audit::{row_hash, AuditContent, GENESIS};
+use crate::store::audit::{self as store_audit, AuditRow};
+
+/// Who did something: an operator, or the system (a command-line run).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub operator_id: Option<i64>,
+    pub login: &'a str,
+    pub workstation: &'a str,
+}
+
+/// Appends one row to the chain, inside the caller's transaction.
+pub fn record(
+    conn: &Connection,
+    at_ms: i64,
+    actor: Actor,
+    action: &str,
+    target: &str,
+    before: &str,
+    after: &str,
+) -> rusqlite::Result<()> {
+    let (last_id, prev) = store_audit::last(conn)?.unwrap_or((0, GENESIS.to_vec()));
+    let id = last_id + 1;
+    let content = AuditContent {
+        id,
+        at_ms,
+        operator_id: actor.operator_id,
+        operator: actor.login,
+        workstation: actor.workstation,
+        action,
+        target,
+        before,
+        after,
+    };
+    let hash = row_hash(&prev, &content);
+    store_audit::insert(
+        conn,
+        &AuditRow {
+            id,
+            at_ms,
+            operator_id: actor.operator_id,
+            operator: actor.login.to_string(),
+            workstation: actor.workstation.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            before: before.to_string(),
+            after: after.to_string(),
+            prev_hash: prev,
+            hash: hash.to_vec(),
+        },
+    )?;
+    // The head of the chain is kept apart, so removing the newest rows is caught as well.
+    crate::store::merchants::set_setting(conn, AUDIT_HEAD, &format!("{id}:{}", hex::encode(hash)))
+}
+
+const AUDIT_HEAD: &str = "audit_head";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact {
+        rows: i64,
+    },
+    /// The first row whose hash or link does not hold, and why.
+    Broken {
+        id: i64,
+        reason: String,
+    },
+}
+
+/// Walks the chain from the start and names the first row that was changed, removed or inserted.
+pub fn verify(conn: &Connection) -> rusqlite::Result<ChainCheck> {
+    let mut prev = GENESIS.to_vec();
+    let mut expected_id = 1;
+    let mut result = None;
+    let mut rows = 0;
+    store_audit::for_each(conn, |row| {
+        if row.id != expected_id {
+            result = Some(ChainCheck::Broken {
+                id: row.id,
+                reason: format!("row {expected_id} is missing"),
+            });
+            return false;
+        }
+        if row.prev_hash != prev {
+            result = Some(ChainCheck::Broken {
+                id: row.id,
+                reason: "its link to the previous row does not match".into(),
+            });
+            return false;
+        }
+        let content = AuditContent {
+            id: row.id,
+            at_ms: row.at_ms,
+            operator_id: row.operator_id,
+            operator: &row.operator,
+            workstation: &row.workstation,
+            action: &row.action,
+            target: &row.target,
+            before: &row.before,
+            after: &row.after,
+        };
+        if row_hash(&prev, &content).as_slice() != row.hash.as_slice() {
+            result = Some(ChainCheck::Broken {
+                id: row.id,
+                reason: "its content was changed".into(),
+            });
+            return false;
+        }
+        prev = row.hash;
+        expected_id += 1;
+        rows += 1;
+        true
+    })?;
+    if let Some(broken) = result {
+        return Ok(broken);
+    }
+    let head = crate::store::merchants::setting(conn, AUDIT_HEAD)?;
+    let expected = (rows > 0).then(|| format!("{rows}:{}", hex::encode(&prev)));
+    if head != expected {
+        return Ok(ChainCheck::Broken {
+            id: rows + 1,
+            reason: format!(
+                "the chain ends at row {rows}, but its recorded head is {}",
+                head.unwrap_or_else(|| "missing".into())
+            ),
+        });
+    }
+    Ok(ChainCheck::Intact { rows })
+}

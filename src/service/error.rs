@@ -1,0 +1,72 @@
+//! What a use case can answer instead of a result. The ui turns each into words in the
+//! operator's language; a field-level problem names the field so the form can mark it.
+
+use crate::domain::function::Function;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooShort(usize),
+    TooLong(usize),
+    HasSpace,
+    Mismatch,
+    SameAsOld,
+    BadDate,
+    DateOrder,
+    BadRrn,
+    BadTerminalNo,
+    BadAmount,
+    Unknown,
+    WrongPassword,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceError {
+    /// The session's roles lack the function.
+    Denied(Function),
+    /// A field's value is wrong; `field` is the form's field key.
+    Invalid {
+        field: &'static str,
+        problem: Problem,
+    },
+    UnknownOperator,
+    WrongPassword {
+        tries_left: i64,
+    },
+    Locked {
+        until_ms: i64,
+    },
+    Disabled,
+    /// The session's operator was disabled or removed since login.
+    SessionEnded,
+    NotFound,
+    OutOfScope,
+    Store(String),
+}
+
+impl From<rusqlite::Error> for ServiceError {
+    fn from(e: rusqlite::Error) -> Self {
+        ServiceError::Store(e.to_string())
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+pub fn invalid<T>(field: &'static str, problem: Problem) -> ServiceResult<T> {
+    Err(ServiceError::Invalid { field, problem })
+}
+
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServiceError::Denied(func) => {
+                write!(f, "not permitted: needs function {}", func.code())
+            }
+            ServiceError::Invalid { field, problem } => write!(f, "{field}: {problem:?}"),
+            ServiceError::Store(e) => write!(f, "database error: {e}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+impl std::error::Error for ServiceError {}

@@ -1,0 +1,106 @@
+//! A logged-in operator, and the environment every use case runs in.
+
+use std::collections::BTreeSet;
+
+use crate::clock::SharedClock;
+use crate::domain::function::Function;
+use crate::store::{operators, Store};
+
+use super::{ServiceError, ServiceResult};
+
+/// Where use cases run: the database, the clock and the workstation that acts.
+pub struct Env {
+    pub store: Store,
+    pub clock: SharedClock,
+    pub workstation: String,
+}
+
+impl Env {
+    pub fn new(store: Store, clock: SharedClock) -> Env {
+        Env {
+            store,
+            clock,
+            workstation: workstation_name(),
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// The host name, and the remote address for an SSH session.
+pub fn workstation_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    match std::env::var("SSH_CLIENT") {
+        Ok(c) => format!(
+            "{host} ssh:{}",
+            c.split_whitespace().next().unwrap_or_default()
+        ),
+        Err(_) => host,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub operator_id: i64,
+    pub login: String,
+    pub display_name: String,
+    /// The functions at login; the service re-reads them before every action.
+    pub functions: BTreeSet<Function>,
+    pub role_names: Vec<(String, String)>,
+    pub must_change_password: bool,
+    pub started_ms: i64,
+}
+
+impl PartialOrd for Function {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Function {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code().cmp(other.code())
+    }
+}
+
+impl Session {
+    pub fn has(&self, f: Function) -> bool {
+        self.functions.contains(&f)
+    }
+}
+
+/// The functions an operator has now, read from the database, so a role change or a disable
+/// takes effect at the operator's next action.
+pub fn current_functions(store: &Store, operator_id: i64) -> ServiceResult<BTreeSet<Function>> {
+    let op = operators::by_id(&store.conn, operator_id)?.ok_or(ServiceError::SessionEnded)?;
+    if op.status != "active" {
+        return Err(ServiceError::SessionEnded);
+    }
+    Ok(operators::functions_of(&store.conn, operator_id)?
+        .iter()
+        .filter_map(|c| Function::from_code(c))
+        .collect())
+}
+
+/// Refuses unless the session's operator has the function now.
+pub fn require(env: &Env, session: &Session, f: Function) -> ServiceResult<()> {
+    if current_functions(&env.store, session.operator_id)?.contains(&f) {
+        Ok(())
+    } else {
+        Err(ServiceError::Denied(f))
+    }
+}
+
+/// The terminal groups the operator may see now (`None` for all).
+pub fn scope(env: &Env, session: &Session) -> ServiceResult<Option<Vec<i64>>> {
+    Ok(operators::group_scope(
+        &env.store.conn,
+        session.operator_id,
+    )?)
+}

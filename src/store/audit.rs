@@ -1,0 +1,77 @@
+//! The audit log, a hash chain: each row keeps the SHA-256 of the previous row's hash and its own
+//! content (see `domain::audit`).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub operator_id: Option<i64>,
+    pub operator: String,
+    pub workstation: String,
+    pub action: String,
+    pub target: String,
+    pub before: String,
+    pub after: String,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+pub fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
+    conn.query_row(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+pub fn insert(conn: &Connection, row: &AuditRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (id, at_ms, operator_id, operator, workstation, action, target,
+            before, after, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            row.id,
+            row.at_ms,
+            row.operator_id,
+            row.operator,
+            row.workstation,
+            row.action,
+            row.target,
+            row.before,
+            row.after,
+            row.prev_hash,
+            row.hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every row in order, handed to `f` one at a time (the log can be long).
+pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> rusqlite::Result<()> {
+    let mut st = conn.prepare(
+        "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
+            prev_hash, hash FROM audit_log ORDER BY id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let row = AuditRow {
+            id: r.get(0)?,
+            at_ms: r.get(1)?,
+            operator_id: r.get(2)?,
+            operator: r.get(3)?,
+            workstation: r.get(4)?,
+            action: r.get(5)?,
+            target: r.get(6)?,
+            before: r.get(7)?,
+            after: r.get(8)?,
+            prev_hash: r.get(9)?,
+            hash: r.get(10)?,
+        };
+        if !f(row) {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! Merchants, their fee rates, terminals and terminal groups.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MerchantRow {
+    pub id: i64,
+    pub merchant_no: String,
+    pub name: String,
+    pub name_en: String,
+    pub address: String,
+    pub refund_mode: String,
+    pub daily_refund_quota_fen: i64,
+}
+
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<MerchantRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, merchant_no, name, name_en, address, refund_mode, daily_refund_quota_fen
+         FROM merchants ORDER BY id",
+    )?;
+    let v = st
+        .query_map([], |r| {
+            Ok(MerchantRow {
+                id: r.get(0)?,
+                merchant_no: r.get(1)?,
+                name: r.get(2)?,
+                name_en: r.get(3)?,
+                address: r.get(4)?,
+                refund_mode: r.get(5)?,
+                daily_refund_quota_fen: r.get(6)?,
+            })
+        })?
+        .collect();
+    v
+}
+
+pub fn insert(
+    conn: &Connection,
+    merchant_no: &str,
+    name: &str,
+    name_en: &str,
+    address: &str,
+    created_ms: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO merchants (merchant_no, name, name_en, address, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![merchant_no, name, name_en, address, created_ms],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_fee_rate(
+    conn: &Connection,
+    merchant_id: i64,
+    card_class: &str,
+    rate_ppm: i64,
+    cap_fen: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO fee_rates (merchant_id, card_class, rate_ppm, cap_fen) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (merchant_id, card_class) DO UPDATE SET rate_ppm = ?3, cap_fen = ?4",
+        params![merchant_id, card_class, rate_ppm, cap_fen],
+    )?;
+    Ok(())
+}
+
+/// (merchant id, card class, rate in ppm, cap in fen) of every merchant.
+pub fn fee_rates(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64, Option<i64>)>> {
+    let mut st =
+        conn.prepare_cached("SELECT merchant_id, card_class, rate_ppm, cap_fen FROM fee_rates")?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect();
+    v
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerminalRow {
+    pub id: i64,
+    pub terminal_no: String,
+    pub merchant_id: i64,
+    pub serial_no: String,
+    pub name: String,
+    pub location: String,
+    pub status: String,
+    pub group_id: Option<i64>,
+}
+
+pub fn terminals(conn: &Connection) -> rusqlite::Result<Vec<TerminalRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, terminal_no, merchant_id, serial_no, name, location, status, group_id
+         FROM terminals ORDER BY terminal_no",
+    )?;
+    let v = st
+        .query_map([], |r| {
+            Ok(TerminalRow {
+                id: r.get(0)?,
+                terminal_no: r.get(1)?,
+                merchant_id: r.get(2)?,
+                serial_no: r.get(3)?,
+                name: r.get(4)?,
+                location: r.get(5)?,
+                status: r.get(6)?,
+                group_id: r.get(7)?,
+            })
+        })?
+        .collect();
+    v
+}
+
+pub fn terminal_by_no(conn: &Connection, terminal_no: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM terminals WHERE terminal_no = ?1",
+        [terminal_no],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub struct NewTerminal<'a> {
+    pub terminal_no: &'a str,
+    pub merchant_id: i64,
+    pub serial_no: &'a str,
+    pub name: &'a str,
+    pub location: &'a str,
+    pub group_id: Option<i64>,
+    pub created_ms: i64,
+}
+
+pub fn insert_terminal(conn: &Connection, t: &NewTerminal) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO terminals (terminal_no, merchant_id, serial_no, name, location, group_id,
+            created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            t.terminal_no,
+            t.merchant_id,
+            t.serial_no,
+            t.name,
+            t.location,
+            t.group_id,
+            t.created_ms
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_group(conn: &Connection, name: &str, created_ms: i64) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)",
+        params![name, created_ms],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// (id, name, member count) of every terminal group.
+pub fn groups(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT g.id, g.name, (SELECT count(*) FROM terminals t WHERE t.group_id = g.id)
+         FROM terminal_groups g ORDER BY g.id",
+    )?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    v
+}
+
+pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// A merchant's balance: the running balance of its newest ledger line.
+pub fn balance_fen(conn: &Connection, merchant_id: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT coalesce((SELECT balance_fen FROM ledger_lines WHERE merchant_id = ?1
+            ORDER BY id DESC LIMIT 1), 0)",
+        [merchant_id],
+        |r| r.get(0),
+    )
+}

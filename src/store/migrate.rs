@@ -1,0 +1,34 @@
+//! Migrations by `PRAGMA user_version`. Each step runs in one transaction, so an older file is
+//! upgraded in place or left as it was.
+
+use rusqlite::Connection;
+
+use super::{reference, APPLICATION_ID};
+
+type Step = fn(&rusqlite::Transaction) -> rusqlite::Result<()>;
+
+const STEPS: &[Step] = &[v1_schema_and_reference_data];
+
+pub const LATEST: i32 = STEPS.len() as i32;
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in STEPS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let now: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > i as i32 {
+            continue;
+        }
+        step(&tx)?;
+        tx.pragma_update(None, "user_version", i as i32 + 1)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v1.sql"))?;
+    reference::load(tx)
+}

@@ -1,0 +1,164 @@
+//! SQLite only: opening and migrating the file, and every query. No SQL lives outside this folder.
+
+pub mod audit;
+pub mod merchants;
+pub mod migrate;
+pub mod operators;
+pub mod reference;
+pub mod settlements;
+pub mod transactions;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use rusqlite::Connection as Conn;
+pub use rusqlite::Error as SqlError;
+
+/// `PRAGMA application_id` of a merchant-desk file ("MDSK"), so a foreign SQLite file is refused.
+pub const APPLICATION_ID: i32 = 0x4d44_534b;
+
+#[derive(Debug)]
+pub enum OpenError {
+    /// The file cannot be opened or read at all.
+    CannotOpen(PathBuf, String),
+    /// A SQLite (or other) file that is not ours.
+    NotOurs(PathBuf),
+    /// Written by a newer merchant-desk than this one.
+    TooNew {
+        path: PathBuf,
+        found: i32,
+        known: i32,
+    },
+    Migration(String),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::CannotOpen(p, e) => write!(f, "cannot open database {}: {e}", p.display()),
+            OpenError::NotOurs(p) => write!(
+                f,
+                "{} is not a merchant-desk database; it was left unchanged",
+                p.display()
+            ),
+            OpenError::TooNew { path, found, known } => write!(
+                f,
+                "{} was written by a newer merchant-desk (schema {found}, this program knows up to {known}); it was left unchanged",
+                path.display()
+            ),
+            OpenError::Migration(e) => write!(f, "database upgrade failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// An open merchant-desk database.
+pub struct Store {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating when missing) and migrates a database file. The file is inspected
+    /// read-only first, so a file that is not ours, or is newer, is never touched.
+    pub fn open(path: &Path) -> Result<Store, OpenError> {
+        let cannot = |e: rusqlite::Error| OpenError::CannotOpen(path.to_path_buf(), e.to_string());
+        if path.exists() {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| OpenError::CannotOpen(path.to_path_buf(), e.to_string()))?;
+            if meta.is_dir() {
+                return Err(OpenError::CannotOpen(
+                    path.to_path_buf(),
+                    "it is a directory".into(),
+                ));
+            }
+            if meta.len() > 0 {
+                let ro = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(cannot)?;
+                ro.busy_timeout(Duration::from_secs(10)).map_err(cannot)?;
+                let app_id: i32 = ro
+                    .query_row("PRAGMA application_id", [], |r| r.get(0))
+                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                let version: i32 = ro
+                    .query_row("PRAGMA user_version", [], |r| r.get(0))
+                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                let tables: i64 = ro
+                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+                    return Err(OpenError::NotOurs(path.to_path_buf()));
+                }
+                if version > migrate::LATEST {
+                    return Err(OpenError::TooNew {
+                        path: path.to_path_buf(),
+                        found: version,
+                        known: migrate::LATEST,
+                    });
+                }
+            }
+        } else if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| OpenError::CannotOpen(path.to_path_buf(), e.to_string()))?;
+            }
+        }
+        let mut conn = Connection::open(path).map_err(cannot)?;
+        configure(&conn).map_err(cannot)?;
+        migrate::migrate(&mut conn).map_err(|e| OpenError::Migration(e.to_string()))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// An in-memory database, for unit tests.
+    pub fn open_in_memory() -> Store {
+        let mut conn = Connection::open_in_memory().expect("in-memory sqlite");
+        configure(&conn).expect("configure");
+        migrate::migrate(&mut conn).expect("migrate");
+        Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        }
+    }
+
+    pub fn begin(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        // IMMEDIATE takes the write lock at once, so two processes never both read a state and
+        // then both write a decision based on it.
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
+    /// SQLite's `data_version`: changes whenever another connection commits to the file.
+    pub fn data_version(&self) -> rusqlite::Result<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    Ok(())
+}
+
+/// Placeholders `?,?,?` for an IN list.
+pub(crate) fn placeholders(n: usize) -> String {
+    let mut s = String::with_capacity(n * 2);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('?');
+    }
+    s
+}

@@ -1,0 +1,256 @@
+//! Operators, roles and their functions, and terminal-group scope.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+#[derive(Debug, Clone)]
+pub struct OperatorRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub pay_password_hash: Option<String>,
+    pub status: String,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub first_failed_ms: Option<i64>,
+    pub locked_until_ms: Option<i64>,
+    pub all_groups: bool,
+    pub card_serial: Option<String>,
+    pub last_login_ms: Option<i64>,
+}
+
+const OPERATOR_COLS: &str = "id, login, display_name, password_hash, pay_password_hash, status,
+    must_change_password, failed_logins, first_failed_ms, locked_until_ms, all_groups,
+    card_serial, last_login_ms";
+
+fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
+    Ok(OperatorRow {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+        password_hash: r.get(3)?,
+        pay_password_hash: r.get(4)?,
+        status: r.get(5)?,
+        must_change_password: r.get(6)?,
+        failed_logins: r.get(7)?,
+        first_failed_ms: r.get(8)?,
+        locked_until_ms: r.get(9)?,
+        all_groups: r.get(10)?,
+        card_serial: r.get(11)?,
+        last_login_ms: r.get(12)?,
+    })
+}
+
+pub fn by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<OperatorRow>> {
+    conn.query_row(
+        &format!("SELECT {OPERATOR_COLS} FROM operators WHERE login = ?1"),
+        [login],
+        operator_row,
+    )
+    .optional()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
+    conn.query_row(
+        &format!("SELECT {OPERATOR_COLS} FROM operators WHERE id = ?1"),
+        [id],
+        operator_row,
+    )
+    .optional()
+}
+
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<OperatorRow>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {OPERATOR_COLS} FROM operators ORDER BY login"
+    ))?;
+    let v = st.query_map([], operator_row)?.collect();
+    v
+}
+
+pub struct NewOperator<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub pay_password_hash: Option<&'a str>,
+    pub must_change_password: bool,
+    pub all_groups: bool,
+    pub created_ms: i64,
+}
+
+pub fn insert(conn: &Connection, op: &NewOperator) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO operators (login, display_name, password_hash, pay_password_hash,
+            must_change_password, all_groups, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            op.login,
+            op.display_name,
+            op.password_hash,
+            op.pay_password_hash,
+            op.must_change_password,
+            op.all_groups,
+            op.created_ms
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Keeps the count of wrong passwords and, when it is reached, the end of the lockout.
+pub fn set_failures(
+    conn: &Connection,
+    id: i64,
+    failed_logins: i64,
+    first_failed_ms: Option<i64>,
+    locked_until_ms: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET failed_logins = ?2, first_failed_ms = ?3, locked_until_ms = ?4
+         WHERE id = ?1",
+        params![id, failed_logins, first_failed_ms, locked_until_ms],
+    )?;
+    Ok(())
+}
+
+pub fn record_login(conn: &Connection, id: i64, at_ms: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
+            last_login_ms = ?2 WHERE id = ?1",
+        params![id, at_ms],
+    )?;
+    Ok(())
+}
+
+pub fn set_password(
+    conn: &Connection,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
+        params![id, hash, must_change],
+    )?;
+    Ok(())
+}
+
+pub fn set_pay_password(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET pay_password_hash = ?2 WHERE id = ?1",
+        params![id, hash],
+    )?;
+    Ok(())
+}
+
+/// The functions of all of an operator's roles.
+pub fn functions_of(conn: &Connection, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT rf.function FROM operator_roles orr
+         JOIN role_functions rf ON rf.role_id = orr.role_id
+         WHERE orr.operator_id = ?1 ORDER BY rf.function",
+    )?;
+    let v = st.query_map([operator_id], |r| r.get(0))?.collect();
+    v
+}
+
+/// (id, name, English name) of an operator's roles.
+pub fn roles_of(
+    conn: &Connection,
+    operator_id: i64,
+) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT r.id, r.name, r.name_en FROM operator_roles orr JOIN roles r ON r.id = orr.role_id
+         WHERE orr.operator_id = ?1 ORDER BY r.id",
+    )?;
+    let v = st
+        .query_map([operator_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    v
+}
+
+/// The terminal groups an operator is limited to; `None` when they see every terminal.
+pub fn group_scope(conn: &Connection, operator_id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
+    let all: bool = conn.query_row(
+        "SELECT all_groups FROM operators WHERE id = ?1",
+        [operator_id],
+        |r| r.get(0),
+    )?;
+    if all {
+        return Ok(None);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT group_id FROM operator_groups WHERE operator_id = ?1 ORDER BY group_id",
+    )?;
+    let v: rusqlite::Result<Vec<i64>> = st.query_map([operator_id], |r| r.get(0))?.collect();
+    v.map(Some)
+}
+
+pub fn insert_role(
+    conn: &Connection,
+    code: Option<&str>,
+    name: &str,
+    name_en: &str,
+    builtin: bool,
+    created_ms: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO roles (code, name, name_en, builtin, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![code, name, name_en, builtin, created_ms],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_role_functions(
+    conn: &Connection,
+    role_id: i64,
+    functions: &[&str],
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM role_functions WHERE role_id = ?1", [role_id])?;
+    let mut st =
+        conn.prepare_cached("INSERT INTO role_functions (role_id, function) VALUES (?1, ?2)")?;
+    for f in functions {
+        st.execute(params![role_id, f])?;
+    }
+    Ok(())
+}
+
+pub fn role_id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT id FROM roles WHERE code = ?1", [code], |r| r.get(0))
+        .optional()
+}
+
+pub fn set_roles(conn: &Connection, operator_id: i64, role_ids: &[i64]) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM operator_roles WHERE operator_id = ?1",
+        [operator_id],
+    )?;
+    let mut st =
+        conn.prepare_cached("INSERT INTO operator_roles (operator_id, role_id) VALUES (?1, ?2)")?;
+    for r in role_ids {
+        st.execute(params![operator_id, r])?;
+    }
+    Ok(())
+}
+
+pub fn set_group_scope(
+    conn: &Connection,
+    operator_id: i64,
+    groups: Option<&[i64]>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM operator_groups WHERE operator_id = ?1",
+        [operator_id],
+    )?;
+    conn.execute(
+        "UPDATE operators SET all_groups = ?2 WHERE id = ?1",
+        params![operator_id, groups.is_none()],
+    )?;
+    if let Some(groups) = groups {
+        let mut st = conn.prepare_cached(
+            "INSERT INTO operator_groups (operator_id, group_id) VALUES (?1, ?2)",
+        )?;
+        for g in groups {
+            st.execute(params![operator_id, g])?;
+        }
+    }
+    Ok(())
+}

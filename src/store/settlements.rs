@@ -1,0 +1,130 @@
+//! Settlements and the merchant ledger.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// What one merchant's unsettled, captured transactions before a date add up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnsettledSums {
+    pub merchant_id: i64,
+    pub txn_count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub pos_refund_fen: i64,
+}
+
+/// Sums per merchant of the transactions with a trade date before `settle_date` that no
+/// settlement holds yet. Sales and completions in success count as trade; refunds made at the
+/// POS count against it; failed, voided and reversed rows move no money.
+pub fn unsettled_sums(conn: &Connection, settle_date: i32) -> rusqlite::Result<Vec<UnsettledSums>> {
+    let mut st = conn.prepare_cached(
+        "SELECT merchant_id, count(*),
+            coalesce(sum(CASE WHEN status = 'success' AND txn_type IN ('sale', 'completion')
+                THEN amount_fen END), 0),
+            coalesce(sum(CASE WHEN status = 'success' AND txn_type IN ('sale', 'completion')
+                THEN fee_fen END), 0),
+            coalesce(sum(CASE WHEN status = 'success' AND txn_type = 'refund'
+                THEN amount_fen END), 0)
+         FROM transactions WHERE settle_date IS NULL AND trade_date < ?1
+         GROUP BY merchant_id ORDER BY merchant_id",
+    )?;
+    let v = st
+        .query_map([settle_date], |r| {
+            Ok(UnsettledSums {
+                merchant_id: r.get(0)?,
+                txn_count: r.get(1)?,
+                trade_fen: r.get(2)?,
+                fee_fen: r.get(3)?,
+                pos_refund_fen: r.get(4)?,
+            })
+        })?
+        .collect();
+    v
+}
+
+pub fn exists(conn: &Connection, merchant_id: i64, settle_date: i32) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2",
+        params![merchant_id, settle_date],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    conn: &Connection,
+    merchant_id: i64,
+    settle_date: i32,
+    txn_count: i64,
+    trade_fen: i64,
+    fee_fen: i64,
+    refund_fen: i64,
+    created_ms: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO settlements (merchant_id, settle_date, txn_count, trade_fen, fee_fen,
+            refund_fen, net_fen, status, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4 - ?5 - ?6, 'settled', ?7)",
+        params![
+            merchant_id,
+            settle_date,
+            txn_count,
+            trade_fen,
+            fee_fen,
+            refund_fen,
+            created_ms
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Links the transactions a settlement sums to it.
+pub fn link_txns(
+    conn: &Connection,
+    merchant_id: i64,
+    settle_date: i32,
+    settlement_id: i64,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE transactions SET settle_date = ?2, settlement_id = ?3
+         WHERE settle_date IS NULL AND trade_date < ?2 AND merchant_id = ?1",
+        params![merchant_id, settle_date, settlement_id],
+    )
+}
+
+/// Appends a ledger line and returns the new balance. The running balance is the previous
+/// line's balance plus this amount, so the balance is always the sum of the lines.
+#[allow(clippy::too_many_arguments)]
+pub fn append_ledger(
+    conn: &Connection,
+    merchant_id: i64,
+    line_ms: i64,
+    kind: &str,
+    amount_fen: i64,
+    ref_table: Option<&str>,
+    ref_id: Option<i64>,
+    memo: &str,
+) -> rusqlite::Result<i64> {
+    let balance = super::merchants::balance_fen(conn, merchant_id)? + amount_fen;
+    conn.execute(
+        "INSERT INTO ledger_lines (merchant_id, line_ms, kind, amount_fen, balance_fen,
+            ref_table, ref_id, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            merchant_id,
+            line_ms,
+            kind,
+            amount_fen,
+            balance,
+            ref_table,
+            ref_id,
+            memo
+        ],
+    )?;
+    Ok(balance)
+}
+
+/// The newest settlement date of any merchant, if any.
+pub fn latest_date(conn: &Connection) -> rusqlite::Result<Option<i32>> {
+    conn.query_row("SELECT max(settle_date) FROM settlements", [], |r| r.get(0))
+}

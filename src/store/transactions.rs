@@ -1,0 +1,417 @@
+//! Transactions: inserting, filtered keyset paging, totals and detail.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+/// What a transaction query asks for. Every field narrows the result; `group_scope` is the
+/// operator's terminal-group limit and is always applied by the service.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TxnFilter {
+    /// Half-open range of transaction times [from, to) in unix ms.
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub terminal_no: Option<String>,
+    pub txn_type: Option<String>,
+    pub status: Option<String>,
+    pub rrn: Option<String>,
+    pub merchant_id: Option<i64>,
+    pub card_org: Option<String>,
+    pub card_type: Option<String>,
+    pub bank_code: Option<String>,
+    pub min_fen: Option<i64>,
+    pub max_fen: Option<i64>,
+    pub card_last4: Option<String>,
+    pub batch_no: Option<String>,
+    pub auth_code: Option<String>,
+    pub settlement_id: Option<i64>,
+    /// `None`: every terminal. `Some(groups)`: only terminals in these groups.
+    pub group_scope: Option<Vec<i64>>,
+}
+
+/// The position of a row in newest-first order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TxnKey {
+    pub txn_ms: i64,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAt {
+    /// The newest rows.
+    First,
+    /// Rows older than the key (the next page).
+    After(TxnKey),
+    /// Rows newer than the key (the previous page).
+    Before(TxnKey),
+    /// The oldest `n` rows (the last page holds the remainder).
+    Last(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxnRow {
+    pub id: i64,
+    pub rrn: String,
+    pub voucher_no: String,
+    pub batch_no: String,
+    pub merchant_id: i64,
+    pub merchant_no: String,
+    pub merchant_name: String,
+    pub terminal_no: String,
+    pub txn_ms: i64,
+    pub trade_date: i32,
+    pub txn_type: String,
+    pub status: String,
+    pub amount_fen: i64,
+    pub fee_fen: i64,
+    pub card_masked: String,
+    pub card_org: String,
+    pub card_type: String,
+    pub bank_code: String,
+    pub bank_name: String,
+    pub bank_name_en: String,
+    pub auth_code: String,
+    pub pos_operator: String,
+    pub order_no: Option<String>,
+    pub settle_date: Option<i32>,
+    pub settlement_id: Option<i64>,
+    pub refunded_fen: i64,
+}
+
+impl TxnRow {
+    pub fn key(&self) -> TxnKey {
+        TxnKey {
+            txn_ms: self.txn_ms,
+            id: self.id,
+        }
+    }
+}
+
+const ROW_COLS: &str =
+    "t.id, t.rrn, t.voucher_no, t.batch_no, t.merchant_id, m.merchant_no, m.name,
+    tm.terminal_no, t.txn_ms, t.trade_date, t.txn_type, t.status, t.amount_fen, t.fee_fen,
+    t.card_masked, t.card_org, t.card_type, t.bank_code, b.name_zh, b.name_en, t.auth_code,
+    t.pos_operator, t.order_no, t.settle_date, t.settlement_id, t.refunded_fen";
+
+const ROW_JOINS: &str = "JOIN merchants m ON m.id = t.merchant_id
+    JOIN terminals tm ON tm.id = t.terminal_id
+    JOIN banks b ON b.code = t.bank_code";
+
+fn txn_row(r: &Row) -> rusqlite::Result<TxnRow> {
+    Ok(TxnRow {
+        id: r.get(0)?,
+        rrn: r.get(1)?,
+        voucher_no: r.get(2)?,
+        batch_no: r.get(3)?,
+        merchant_id: r.get(4)?,
+        merchant_no: r.get(5)?,
+        merchant_name: r.get(6)?,
+        terminal_no: r.get(7)?,
+        txn_ms: r.get(8)?,
+        trade_date: r.get(9)?,
+        txn_type: r.get(10)?,
+        status: r.get(11)?,
+        amount_fen: r.get(12)?,
+        fee_fen: r.get(13)?,
+        card_masked: r.get(14)?,
+        card_org: r.get(15)?,
+        card_type: r.get(16)?,
+        bank_code: r.get(17)?,
+        bank_name: r.get(18)?,
+        bank_name_en: r.get(19)?,
+        auth_code: r.get(20)?,
+        pos_operator: r.get(21)?,
+        order_no: r.get(22)?,
+        settle_date: r.get(23)?,
+        settlement_id: r.get(24)?,
+        refunded_fen: r.get(25)?,
+    })
+}
+
+/// The WHERE clause (over alias `t`) and its parameters.
+fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut push = |cond: &str, v: Value| {
+        conds.push(cond.to_string());
+        args.push(v);
+    };
+    if let Some(v) = f.from_ms {
+        push("t.txn_ms >= ?", v.into());
+    }
+    if let Some(v) = f.to_ms {
+        push("t.txn_ms < ?", v.into());
+    }
+    if let Some(v) = &f.terminal_no {
+        push(
+            "t.terminal_id = (SELECT id FROM terminals WHERE terminal_no = ?)",
+            v.clone().into(),
+        );
+    }
+    if let Some(v) = &f.txn_type {
+        push("t.txn_type = ?", v.clone().into());
+    }
+    if let Some(v) = &f.status {
+        push("t.status = ?", v.clone().into());
+    }
+    if let Some(v) = &f.rrn {
+        push("t.rrn = ?", v.clone().into());
+    }
+    if let Some(v) = f.merchant_id {
+        push("t.merchant_id = ?", v.into());
+    }
+    if let Some(v) = &f.card_org {
+        push("t.card_org = ?", v.clone().into());
+    }
+    if let Some(v) = &f.card_type {
+        push("t.card_type = ?", v.clone().into());
+    }
+    if let Some(v) = &f.bank_code {
+        push("t.bank_code = ?", v.clone().into());
+    }
+    if let Some(v) = f.min_fen {
+        push("t.amount_fen >= ?", v.into());
+    }
+    if let Some(v) = f.max_fen {
+        push("t.amount_fen <= ?", v.into());
+    }
+    if let Some(v) = &f.card_last4 {
+        push("t.card_last4 = ?", v.clone().into());
+    }
+    if let Some(v) = &f.batch_no {
+        push("t.batch_no = ?", v.clone().into());
+    }
+    if let Some(v) = &f.auth_code {
+        push("t.auth_code = ?", v.clone().into());
+    }
+    if let Some(v) = f.settlement_id {
+        push("t.settlement_id = ?", v.into());
+    }
+    if let Some(groups) = &f.group_scope {
+        conds.push(format!(
+            "t.terminal_id IN (SELECT id FROM terminals WHERE group_id IN ({}))",
+            super::placeholders(groups.len())
+        ));
+        args.extend(groups.iter().map(|g| Value::from(*g)));
+    }
+    let sql = if conds.is_empty() {
+        "1".to_string()
+    } else {
+        conds.join(" AND ")
+    };
+    (sql, args)
+}
+
+/// One page of rows in newest-first order.
+pub fn page(
+    conn: &Connection,
+    filter: &TxnFilter,
+    at: PageAt,
+    limit: usize,
+) -> rusqlite::Result<Vec<TxnRow>> {
+    let (cond, mut args) = where_clause(filter);
+    let (key_cond, order, limit, reverse) = match at {
+        PageAt::First => ("", "DESC", limit, false),
+        PageAt::After(k) => {
+            args.push(k.txn_ms.into());
+            args.push(k.id.into());
+            (" AND (t.txn_ms, t.id) < (?, ?)", "DESC", limit, false)
+        }
+        PageAt::Before(k) => {
+            args.push(k.txn_ms.into());
+            args.push(k.id.into());
+            (" AND (t.txn_ms, t.id) > (?, ?)", "ASC", limit, true)
+        }
+        PageAt::Last(n) => ("", "ASC", n, true),
+    };
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS}
+         WHERE {cond}{key_cond} ORDER BY t.txn_ms {order}, t.id {order} LIMIT {limit}"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows: Vec<TxnRow> = st
+        .query_map(params_from_iter(args), txn_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if reverse {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The key of the row at `offset` in newest-first order (or oldest-first with `from_end`), read
+/// from the index alone, so jumping deep into a result does not fetch the rows it skips.
+pub fn key_at(
+    conn: &Connection,
+    filter: &TxnFilter,
+    offset: usize,
+    from_end: bool,
+) -> rusqlite::Result<Option<TxnKey>> {
+    let (cond, args) = where_clause(filter);
+    let order = if from_end { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT t.txn_ms, t.id FROM transactions t WHERE {cond}
+         ORDER BY t.txn_ms {order}, t.id {order} LIMIT 1 OFFSET {offset}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(TxnKey {
+            txn_ms: r.get(0)?,
+            id: r.get(1)?,
+        })
+    })
+    .optional()
+}
+
+/// Rows newest-first starting at a key (inclusive), for a jump.
+pub fn page_from(
+    conn: &Connection,
+    filter: &TxnFilter,
+    key: TxnKey,
+    limit: usize,
+) -> rusqlite::Result<Vec<TxnRow>> {
+    let (cond, mut args) = where_clause(filter);
+    args.push(key.txn_ms.into());
+    args.push(key.id.into());
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS}
+         WHERE {cond} AND (t.txn_ms, t.id) <= (?, ?) ORDER BY t.txn_ms DESC, t.id DESC LIMIT {limit}"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args), txn_row)?.collect();
+    rows
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub count: i64,
+    pub amount_fen: i64,
+    pub fee_fen: i64,
+}
+
+pub fn totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<Totals> {
+    let (cond, args) = where_clause(filter);
+    let sql = format!(
+        "SELECT count(*), coalesce(sum(t.amount_fen), 0), coalesce(sum(t.fee_fen), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(Totals {
+            count: r.get(0)?,
+            amount_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+        })
+    })
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TxnRow>> {
+    conn.query_row(
+        &format!("SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"),
+        [id],
+        txn_row,
+    )
+    .optional()
+}
+
+/// The group of the terminal a transaction was made on (for scope checks).
+pub fn terminal_group_of(conn: &Connection, txn_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT tm.group_id FROM transactions t JOIN terminals tm ON tm.id = t.terminal_id
+         WHERE t.id = ?1",
+        [txn_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::flatten)
+}
+
+/// A transaction as the acquirer's link reports it.
+#[derive(Debug, Clone)]
+pub struct NewTxn {
+    pub rrn: String,
+    pub voucher_no: String,
+    pub batch_no: String,
+    pub merchant_id: i64,
+    pub terminal_id: i64,
+    pub txn_ms: i64,
+    pub trade_date: i32,
+    pub txn_type: &'static str,
+    pub status: &'static str,
+    pub amount_fen: i64,
+    pub fee_fen: i64,
+    pub card_masked: String,
+    pub card_org: String,
+    pub card_type: String,
+    pub bank_code: String,
+    pub auth_code: String,
+    pub pos_operator: String,
+    pub order_no: Option<String>,
+    pub orig_txn_id: Option<i64>,
+}
+
+/// A prepared insert, reused for bulk loads.
+pub struct TxnInserter<'c> {
+    st: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> TxnInserter<'c> {
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(TxnInserter {
+            st: conn.prepare_cached(
+                "INSERT INTO transactions (rrn, voucher_no, batch_no, merchant_id, terminal_id,
+                    txn_ms, trade_date, txn_type, status, amount_fen, fee_fen, card_masked,
+                    card_last4, card_org, card_type, bank_code, auth_code, pos_operator, order_no,
+                    orig_txn_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, substr(?12, -4), ?13,
+                    ?14, ?15, ?16, ?17, ?18, ?19)",
+            )?,
+        })
+    }
+
+    /// Inserts one row and returns its id.
+    pub fn insert(&mut self, t: &NewTxn) -> rusqlite::Result<i64> {
+        self.st.insert(params![
+            t.rrn,
+            t.voucher_no,
+            t.batch_no,
+            t.merchant_id,
+            t.terminal_id,
+            t.txn_ms,
+            t.trade_date,
+            t.txn_type,
+            t.status,
+            t.amount_fen,
+            t.fee_fen,
+            t.card_masked,
+            t.card_org,
+            t.card_type,
+            t.bank_code,
+            t.auth_code,
+            t.pos_operator,
+            t.order_no,
+            t.orig_txn_id
+        ])
+    }
+}
+
+pub fn mark_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE transactions SET status = ?2 WHERE id = ?1",
+        params![id, status],
+    )?;
+    Ok(())
+}
+
+pub fn add_refunded(conn: &Connection, id: i64, fen: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE transactions SET refunded_fen = refunded_fen + ?2 WHERE id = ?1",
+        params![id, fen],
+    )?;
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
+}
+
+/// The newest RRN (to continue numbering) and the count.
+pub fn max_rrn(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT max(rrn) FROM transactions", [], |r| r.get(0))
+}

@@ -1,0 +1,190 @@
+//! Keys as data: each binding names its keys, the action it triggers and the words the help
+//! overlay and the key bar show, so the help can never drift from what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::text::{Lang, T};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPat {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+pub const fn key(code: KeyCode) -> KeyPat {
+    KeyPat {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+pub const fn ctrl(c: char) -> KeyPat {
+    KeyPat {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+pub const fn ch(c: char) -> KeyPat {
+    key(KeyCode::Char(c))
+}
+
+impl KeyPat {
+    pub fn matches(&self, k: &KeyEvent) -> bool {
+        let mods = k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match (self.code, k.code) {
+            // Shift+Tab arrives as BackTab, with or without the SHIFT flag.
+            (KeyCode::BackTab, KeyCode::BackTab) => true,
+            (KeyCode::Char(a), KeyCode::Char(b)) => {
+                let want = self.mods & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if want.is_empty() {
+                    a == b && mods.is_empty()
+                } else {
+                    a.eq_ignore_ascii_case(&b) && mods == want
+                }
+            }
+            (a, b) => a == b && mods == self.mods,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => {
+                if self.mods.contains(KeyModifiers::CONTROL)
+                    || self.mods.contains(KeyModifiers::ALT)
+                {
+                    c.to_ascii_uppercase().to_string()
+                } else {
+                    c.to_string()
+                }
+            }
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift+Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Del".into(),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl+{base}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt+{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// Keys, the action they trigger, and what the help says of them.
+pub struct Binding<A: 'static> {
+    pub keys: &'static [KeyPat],
+    pub action: A,
+    pub help: T,
+}
+
+impl<A> Binding<A> {
+    pub fn label(&self) -> String {
+        self.keys
+            .iter()
+            .map(KeyPat::label)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// The action of the first binding whose keys match.
+pub fn lookup<A: Copy>(table: &[Binding<A>], k: &KeyEvent) -> Option<A> {
+    table
+        .iter()
+        .find(|b| b.keys.iter().any(|p| p.matches(k)))
+        .map(|b| b.action)
+}
+
+/// (keys, words) lines for the help overlay.
+pub fn help_lines<A>(table: &[Binding<A>], lang: Lang) -> Vec<(String, String)> {
+    table
+        .iter()
+        .map(|b| (b.label(), b.help.get(lang).to_string()))
+        .collect()
+}
+
+/// What the keys every screen honours do (SPEC "Keys every screen honours").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Global {
+    Palette,
+    Help,
+    Lock,
+    Quit,
+    Export,
+    Refresh,
+}
+
+use super::text::t;
+use KeyCode::*;
+
+pub const GLOBAL_KEYS: &[Binding<Global>] = &[
+    Binding {
+        keys: &[ctrl('p')],
+        action: Global::Palette,
+        help: t::KEY_PALETTE,
+    },
+    Binding {
+        keys: &[key(F(1)), ch('?')],
+        action: Global::Help,
+        help: t::KEY_HELP,
+    },
+    Binding {
+        keys: &[key(F(5))],
+        action: Global::Refresh,
+        help: t::KEY_REFRESH,
+    },
+    Binding {
+        keys: &[ctrl('e')],
+        action: Global::Export,
+        help: t::KEY_EXPORT,
+    },
+    Binding {
+        keys: &[ctrl('l')],
+        action: Global::Lock,
+        help: t::KEY_LOCK,
+    },
+    Binding {
+        keys: &[ctrl('q')],
+        action: Global::Quit,
+        help: t::KEY_QUIT,
+    },
+];
+
+/// Keys that every screen reads the same way; shown in the help under "all screens".
+pub const COMMON_HELP: &[(&str, T)] = &[
+    ("Esc", t::KEY_BACK),
+    ("Enter", t::KEY_ENTER),
+    ("Tab/Shift+Tab", t::KEY_FIELDS),
+    ("↑↓ PgUp PgDn Home End j/k", t::KEY_MOVE),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_and_labels() {
+        let k = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(GLOBAL_KEYS, &k), Some(Global::Palette));
+        let q = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(GLOBAL_KEYS, &q), Some(Global::Help));
+        let plain_p = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE);
+        assert_eq!(lookup(GLOBAL_KEYS, &plain_p), None);
+        assert_eq!(ctrl('q').label(), "Ctrl+Q");
+        assert_eq!(key(KeyCode::F(1)).label(), "F1");
+    }
+}

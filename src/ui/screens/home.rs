@@ -1,0 +1,257 @@
+//! The home screen (B6): the menu of what the operator's roles allow, the merchant group with
+//! each store's balance, and the latest transactions in the operator's scope.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, List, ListItem, Paragraph, Row, Table};
+use ratatui::Frame;
+
+use crate::clock::format_ms;
+use crate::domain::money::format_fen;
+use crate::service::home::{self, HomeFacts};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::text::{self, t, Lang, T};
+use crate::ui::theme;
+
+use super::catalog::{self, Entry};
+use super::{Cx, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Up,
+    Down,
+    Open,
+}
+
+const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Up), ch('k')],
+        action: Act::Up,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Down), ch('j')],
+        action: Act::Down,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Open,
+        help: t::OPEN,
+    },
+];
+
+pub struct Home {
+    entries: Vec<&'static Entry>,
+    selected: usize,
+    facts: Option<HomeFacts>,
+    error: Option<String>,
+}
+
+impl Home {
+    pub fn new(cx: &mut Cx) -> Home {
+        let mut h = Home {
+            entries: catalog::allowed(cx.session),
+            selected: 0,
+            facts: None,
+            error: None,
+        };
+        h.load(cx);
+        h
+    }
+
+    fn load(&mut self, cx: &mut Cx) {
+        self.entries = catalog::allowed(cx.session);
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+        match home::facts(cx.env, cx.session, 8) {
+            Ok(f) => {
+                self.facts = Some(f);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+}
+
+impl Screen for Home {
+    fn title(&self) -> T {
+        t::HOME_TITLE
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut v = vec![("↑↓".to_string(), t::KEY_MOVE.get(lang).to_string())];
+        v.extend(help_lines(&KEYS[2..], lang));
+        v.push(("1-9".into(), t::OPEN.get(lang).into()));
+        v
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if let KeyCode::Char(c @ '1'..='9') = k.code {
+            let i = c as usize - '1' as usize;
+            if let Some(e) = self.entries.get(i) {
+                return catalog::open(e.id, cx);
+            }
+        }
+        match lookup(KEYS, k) {
+            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Down) => {
+                self.selected = (self.selected + 1).min(self.entries.len().saturating_sub(1))
+            }
+            Some(Act::Open) => {
+                if let Some(e) = self.entries.get(self.selected) {
+                    return catalog::open(e.id, cx);
+                }
+            }
+            None => {}
+        }
+        Outcome::none()
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        self.load(cx);
+        Outcome::none()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let menu_w = if area.width >= 100 { 28 } else { 24 };
+        let [menu_area, right] =
+            Layout::horizontal([Constraint::Length(menu_w), Constraint::Min(20)]).areas(area);
+        let items: Vec<ListItem> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let style = if i == self.selected {
+                    theme::selected()
+                } else {
+                    ratatui::style::Style::default()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::styled(format!("{} ", i + 1), theme::key()),
+                    Span::styled(e.name.get(lang), style),
+                ]))
+            })
+            .collect();
+        let menu_block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", t::MENU.get(lang)));
+        f.render_widget(List::new(items).block(menu_block), menu_area);
+        let focus = Position::new(menu_area.x + 1, menu_area.y + 1 + self.selected as u16);
+
+        let Some(facts) = &self.facts else {
+            if let Some(e) = &self.error {
+                f.render_widget(
+                    Paragraph::new(Span::styled(e.clone(), theme::error())),
+                    right,
+                );
+            }
+            return Some(focus);
+        };
+        let n_merchants = facts.merchants.len() as u16;
+        let [info, merchants, recent] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(n_merchants + 3),
+            Constraint::Min(3),
+        ])
+        .areas(right);
+        let roles: Vec<&str> = v
+            .session
+            .role_names
+            .iter()
+            .map(|(zh, en)| {
+                if lang == Lang::Zh {
+                    zh.as_str()
+                } else {
+                    en.as_str()
+                }
+            })
+            .collect();
+        let info_lines = vec![
+            Line::from(vec![Span::styled(
+                facts.group_name.clone(),
+                theme::header(),
+            )]),
+            Line::from(vec![
+                Span::styled(format!("{}: ", t::OPERATOR.get(lang)), theme::label()),
+                Span::raw(format!(
+                    "{} ({})  ",
+                    v.session.display_name, v.session.login
+                )),
+                Span::styled(format!("{}: ", t::ROLES.get(lang)), theme::label()),
+                Span::raw(roles.join("、")),
+            ]),
+        ];
+        f.render_widget(
+            Paragraph::new(info_lines).block(Block::default().borders(Borders::BOTTOM)),
+            info,
+        );
+        let rows = facts.merchants.iter().map(|(m, bal)| {
+            let name = if lang == Lang::Zh || m.name_en.is_empty() {
+                m.name.clone()
+            } else {
+                m.name_en.clone()
+            };
+            Row::new(vec![
+                Cell::from(m.merchant_no.clone()),
+                Cell::from(name),
+                Cell::from(Line::from(format_fen(*bal)).right_aligned()),
+            ])
+        });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(16),
+                Constraint::Min(10),
+                Constraint::Length(16),
+            ],
+        )
+        .header(
+            Row::new(vec![
+                Cell::from(t::MERCHANT_NO.get(lang)),
+                Cell::from(t::MERCHANT_NAME.get(lang)),
+                Cell::from(Line::from(t::BALANCE.get(lang)).right_aligned()),
+            ])
+            .style(theme::header()),
+        )
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", t::MERCHANT_INFO.get(lang))),
+        );
+        f.render_widget(table, merchants);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", t::RECENT.get(lang)));
+        if facts.recent.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled(t::NO_RECENT.get(lang), theme::dim())).block(block),
+                recent,
+            );
+        } else {
+            let rows = facts.recent.iter().map(|r| {
+                Row::new(vec![
+                    Cell::from(format_ms(r.txn_ms)[5..].to_string()),
+                    Cell::from(r.terminal_no.clone()),
+                    Cell::from(text::txn_type(&r.txn_type).get(lang)),
+                    Cell::from(Line::from(format_fen(r.amount_fen)).right_aligned()),
+                    Cell::from(text::txn_status(&r.status).get(lang)),
+                ])
+            });
+            let table = Table::new(
+                rows,
+                [
+                    Constraint::Length(14),
+                    Constraint::Length(8),
+                    Constraint::Length(10),
+                    Constraint::Length(12),
+                    Constraint::Min(6),
+                ],
+            )
+            .block(block);
+            f.render_widget(table, recent);
+        }
+        Some(focus)
+    }
+}

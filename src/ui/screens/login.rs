@@ -1,0 +1,128 @@
+//! The login screen (B1, B2): operator and password. It runs before there is a session, so it
+//! is not a `Screen`; the app hands it the environment directly.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::service::{auth, Env, ServiceError, Session};
+use crate::ui::text::{self, t, Lang};
+use crate::ui::theme;
+use crate::ui::widgets::form::{Field, Form};
+use crate::ui::widgets::popup;
+
+pub struct Login {
+    form: Form,
+    message: Option<String>,
+    group_name: String,
+}
+
+pub enum LoginOutcome {
+    Stay,
+    LoggedIn(Session),
+}
+
+impl Login {
+    pub fn new(group_name: String) -> Login {
+        let mut form = Form::new(vec![
+            Field::text("login", t::FIELD_LOGIN),
+            Field::secret("password", t::FIELD_PASSWORD),
+        ]);
+        form.label_width = 10;
+        Login {
+            form,
+            message: None,
+            group_name,
+        }
+    }
+
+    pub fn editing_text(&self) -> bool {
+        true
+    }
+
+    pub fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        vec![
+            ("Enter".into(), t::LOGIN_SUBMIT.get(lang).into()),
+            ("Tab".into(), t::KEY_FIELDS.get(lang).into()),
+        ]
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, env: &mut Env, lang: Lang) -> LoginOutcome {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.form.next(),
+            KeyCode::BackTab | KeyCode::Up => self.form.prev(),
+            KeyCode::Esc => {
+                self.form.clear();
+                self.message = None;
+            }
+            KeyCode::Enter if self.form.focus_key() == "login" => self.form.next(),
+            KeyCode::Enter => return self.submit(env, lang),
+            _ => {
+                self.form.input(key);
+            }
+        }
+        LoginOutcome::Stay
+    }
+
+    fn submit(&mut self, env: &mut Env, lang: Lang) -> LoginOutcome {
+        let login = self.form.value("login");
+        let password = self.form.value("password");
+        match auth::login(env, &login, &password) {
+            Ok(session) => LoginOutcome::LoggedIn(session),
+            Err(e) => {
+                let msg = text::error(&e, lang, |k| self.form.label_of(k, lang));
+                self.form.set_value("password", "");
+                match &e {
+                    ServiceError::Invalid { field, problem } => {
+                        self.form.mark(field, text::field_problem(problem, lang));
+                    }
+                    ServiceError::UnknownOperator => {
+                        self.form.focus_on("login");
+                    }
+                    _ => self.form.focus_on("password"),
+                }
+                self.message = Some(msg);
+                LoginOutcome::Stay
+            }
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, lang: Lang) -> Option<Position> {
+        let rect = popup::centered(area, 60, 12);
+        let title = format!("{} · {}", t::APP_NAME.get(lang), t::LOGIN_TITLE.get(lang));
+        let inner = popup::boxed(f, rect, &title);
+        if inner.height < 4 {
+            return None;
+        }
+        f.render_widget(
+            Paragraph::new(Span::styled(self.group_name.clone(), theme::header())),
+            Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1),
+        );
+        let form_area = Rect::new(
+            inner.x + 1,
+            inner.y + 2,
+            inner.width.saturating_sub(2),
+            inner.height.saturating_sub(2),
+        );
+        let cursor = self.form.draw(f, form_area, lang, true);
+        let y = inner.y + 2 + self.form.height() + 1;
+        if y < inner.bottom() {
+            let line = match &self.message {
+                Some(m) => Line::from(Span::styled(m.clone(), theme::error())),
+                None => Line::from(Span::styled(t::LOGIN_HINT.get(lang), theme::dim())),
+            };
+            f.render_widget(
+                Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }),
+                Rect::new(
+                    inner.x + 1,
+                    y,
+                    inner.width.saturating_sub(2),
+                    inner.bottom() - y,
+                ),
+            );
+        }
+        cursor
+    }
+}

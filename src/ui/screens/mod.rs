@@ -1,0 +1,107 @@
+//! The screens. Each keeps its own state, turns keys into actions through its keymap, calls
+//! services in `handle_key`, and only reads its state in `draw`.
+
+pub mod catalog;
+pub mod change_password;
+pub mod home;
+pub mod login;
+pub mod txn_detail;
+pub mod txn_query;
+
+use crossterm::event::KeyEvent;
+use ratatui::layout::{Position, Rect};
+use ratatui::Frame;
+
+use crate::service::{Env, ServiceError, Session};
+use crate::ui::text::{self, Lang, T};
+
+/// What a screen may use while it handles a key.
+pub struct Cx<'a> {
+    pub env: &'a mut Env,
+    pub session: &'a Session,
+    pub lang: Lang,
+}
+
+impl Cx<'_> {
+    pub fn now_ms(&self) -> i64 {
+        self.env.now_ms()
+    }
+    /// A service refusal in words; `label` names form fields.
+    pub fn error_text(&self, e: &ServiceError, label: impl Fn(&str) -> String) -> String {
+        text::error(e, self.lang, label)
+    }
+}
+
+/// What drawing may read besides the screen's own state.
+pub struct View<'a> {
+    pub lang: Lang,
+    pub now_ms: i64,
+    pub session: &'a Session,
+}
+
+#[derive(Default)]
+pub enum Nav {
+    #[default]
+    Stay,
+    Push(Box<dyn Screen>),
+    /// Replace the current screen.
+    Replace(Box<dyn Screen>),
+    Pop,
+    Logout,
+}
+
+#[derive(Default)]
+pub struct Outcome {
+    pub nav: Nav,
+    pub message: Option<(String, bool)>,
+}
+
+impl Outcome {
+    pub fn none() -> Outcome {
+        Outcome::default()
+    }
+    pub fn nav(nav: Nav) -> Outcome {
+        Outcome { nav, message: None }
+    }
+    pub fn error(text: String) -> Outcome {
+        Outcome {
+            nav: Nav::Stay,
+            message: Some((text, false)),
+        }
+    }
+    pub fn ok(text: String) -> Outcome {
+        Outcome {
+            nav: Nav::Stay,
+            message: Some((text, true)),
+        }
+    }
+    pub fn with_message(mut self, text: String, ok: bool) -> Outcome {
+        self.message = Some((text, ok));
+        self
+    }
+}
+
+pub trait Screen {
+    fn title(&self) -> T;
+    /// (keys, what they do) of this screen, for the key bar and the help overlay.
+    fn help(&self, lang: Lang) -> Vec<(String, String)>;
+    /// True while a text field has the focus: printable keys type instead of acting.
+    fn editing_text(&self) -> bool {
+        false
+    }
+    fn handle_key(&mut self, key: &KeyEvent, cx: &mut Cx) -> Outcome;
+    /// Draws from state only. Returns where the focus is: the text cursor, or the selected row.
+    fn draw(&self, f: &mut Frame, area: Rect, view: &View) -> Option<Position>;
+    /// F5: run the query again.
+    fn refresh(&mut self, _cx: &mut Cx) -> Outcome {
+        Outcome::none()
+    }
+    /// Ctrl+E: `None` when the screen has no list to export.
+    fn export(&mut self, _cx: &mut Cx) -> Option<Outcome> {
+        None
+    }
+    /// Time passed (live screens refresh here).
+    fn tick(&mut self, _cx: &mut Cx) -> Outcome {
+        Outcome::none()
+    }
+}

@@ -1,0 +1,597 @@
+//! Transaction query 交易查询 (T1, T7, T8): the basic conditions, a list of 20 rows a page with
+//! next, previous, first, last and jump, and the detail of a row (T3).
+
+use crossterm::event::{KeyCode, KeyEvent};
+use jiff::civil::Date;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+use crate::clock::{date_of_ms, format_ms};
+use crate::domain::money::format_fen;
+use crate::domain::txn::{TxnStatus, TxnType};
+use crate::service::txn_query::{self, TxnQueryInput, PAGE_SIZE};
+use crate::service::ServiceError;
+use crate::store::transactions::{PageAt, Totals, TxnFilter, TxnRow};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
+use crate::ui::text::{self, t, Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::form::{Field, Form};
+
+use super::txn_detail::TxnDetail;
+use super::{Cx, Nav, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Run,
+    Today,
+    Yesterday,
+    Clear,
+    NextField,
+    PrevField,
+    Up,
+    Down,
+    NextPage,
+    PrevPage,
+    FirstPage,
+    LastPage,
+    Jump,
+    Back,
+}
+
+const KEY_TODAY: KeyPat = key(KeyCode::F(2));
+const KEY_YESTERDAY: KeyPat = key(KeyCode::F(3));
+const KEY_CLEAR: KeyPat = key(KeyCode::F(4));
+
+/// Keys while the conditions have the focus.
+const FORM_KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Run,
+        help: t::KEY_RUN_QUERY,
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        action: Act::NextField,
+        help: t::KEY_NEXT_FIELD,
+    },
+    Binding {
+        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        action: Act::PrevField,
+        help: t::KEY_PREV_FIELD,
+    },
+    Binding {
+        keys: &[KEY_TODAY],
+        action: Act::Today,
+        help: t::KEY_TODAY,
+    },
+    Binding {
+        keys: &[KEY_YESTERDAY],
+        action: Act::Yesterday,
+        help: t::KEY_YESTERDAY,
+    },
+    Binding {
+        keys: &[KEY_CLEAR],
+        action: Act::Clear,
+        help: t::KEY_CLEAR,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+/// Keys while the list has the focus.
+const LIST_KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Run,
+        help: t::KEY_DETAIL,
+    },
+    Binding {
+        keys: &[key(KeyCode::Up), ch('k')],
+        action: Act::Up,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Down), ch('j')],
+        action: Act::Down,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageDown), ch('n')],
+        action: Act::NextPage,
+        help: t::KEY_NEXT_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageUp), ch('p')],
+        action: Act::PrevPage,
+        help: t::KEY_PREV_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Home)],
+        action: Act::FirstPage,
+        help: t::KEY_FIRST_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::End)],
+        action: Act::LastPage,
+        help: t::KEY_LAST_PAGE,
+    },
+    Binding {
+        keys: &[ch('g')],
+        action: Act::Jump,
+        help: t::KEY_JUMP_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        action: Act::NextField,
+        help: t::KEY_TO_LIST,
+    },
+    Binding {
+        keys: &[KEY_TODAY],
+        action: Act::Today,
+        help: t::KEY_TODAY,
+    },
+    Binding {
+        keys: &[KEY_YESTERDAY],
+        action: Act::Yesterday,
+        help: t::KEY_YESTERDAY,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+const TYPE_OPTIONS: &[T] = &[
+    t::ALL,
+    t::TYPE_SALE,
+    t::TYPE_VOID,
+    t::TYPE_REFUND,
+    t::TYPE_COMPLETION,
+];
+const STATUS_OPTIONS: &[T] = &[
+    t::ALL,
+    t::ST_SUCCESS,
+    t::ST_FAILED,
+    t::ST_VOIDED,
+    t::ST_REVERSED,
+];
+
+/// The result of the last query: its filter and totals, and the page on screen.
+struct Results {
+    filter: TxnFilter,
+    totals: Totals,
+    rows: Vec<TxnRow>,
+    page: usize,
+    selected: usize,
+}
+
+impl Results {
+    fn pages(&self) -> usize {
+        (self.totals.count as usize).div_ceil(PAGE_SIZE).max(1)
+    }
+}
+
+pub struct TxnQuery {
+    form: Form,
+    list_focus: bool,
+    results: Option<Results>,
+    /// The page number being typed after `g`.
+    jump: Option<String>,
+}
+
+impl TxnQuery {
+    pub fn new(_lang: Lang) -> TxnQuery {
+        let mut form = Form::new(vec![
+            Field::text("from_date", t::FROM_DATE),
+            Field::text("to_date", t::TO_DATE),
+            Field::text("terminal_no", t::TERMINAL),
+            Field::choice("txn_type", t::TXN_TYPE, TYPE_OPTIONS.to_vec()),
+            Field::choice("status", t::TXN_STATUS, STATUS_OPTIONS.to_vec()),
+            Field::text("rrn", t::RRN),
+        ]);
+        form.label_width = 10;
+        TxnQuery {
+            form,
+            list_focus: false,
+            results: None,
+            jump: None,
+        }
+    }
+
+    /// The shortcut screens (T7): the query for one day, already run.
+    pub fn for_day(cx: &mut Cx, day: Date) -> Outcome {
+        let mut q = TxnQuery::new(cx.lang);
+        let msg = q.set_day_and_run(cx, day);
+        Outcome {
+            nav: Nav::Push(Box::new(q)),
+            message: msg.message,
+        }
+    }
+
+    fn set_day_and_run(&mut self, cx: &mut Cx, day: Date) -> Outcome {
+        let d = day.strftime("%Y-%m-%d").to_string();
+        self.form.set_value("from_date", &d);
+        self.form.set_value("to_date", &d);
+        self.run(cx)
+    }
+
+    fn input(&self) -> TxnQueryInput {
+        let ty = self.form.choice("txn_type");
+        let st = self.form.choice("status");
+        TxnQueryInput {
+            from_date: self.form.value("from_date"),
+            to_date: self.form.value("to_date"),
+            terminal_no: self.form.value("terminal_no"),
+            txn_type: (ty > 0).then(|| TxnType::ALL[ty - 1]),
+            status: (st > 0).then(|| TxnStatus::ALL[st - 1]),
+            rrn: self.form.value("rrn"),
+        }
+    }
+
+    fn fail(&mut self, cx: &Cx, e: ServiceError) -> Outcome {
+        if let ServiceError::Invalid { field, problem } = &e {
+            self.form.mark(field, text::field_problem(problem, cx.lang));
+            self.list_focus = false;
+        }
+        let lang = cx.lang;
+        Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
+    }
+
+    /// Checks the conditions and runs the query from its first page.
+    fn run(&mut self, cx: &mut Cx) -> Outcome {
+        let filter = match txn_query::build_filter(&self.input()) {
+            Ok(f) => f,
+            Err(e) => return self.fail(cx, e),
+        };
+        self.form.clear_marks();
+        let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
+            txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
+        });
+        match result {
+            Ok((totals, rows)) => {
+                self.list_focus = !rows.is_empty();
+                self.results = Some(Results {
+                    filter,
+                    totals,
+                    rows,
+                    page: 0,
+                    selected: 0,
+                });
+                Outcome::none()
+            }
+            Err(e) => self.fail(cx, e),
+        }
+    }
+
+    /// Moves to another page; `select_last` puts the selection on its last row.
+    fn go(&mut self, cx: &mut Cx, target: PageTarget, select_last: bool) -> Outcome {
+        let Some(r) = self.results.as_mut() else {
+            return Outcome::none();
+        };
+        let pages = r.pages();
+        let (at, page) = match target {
+            PageTarget::Next if r.page + 1 < pages => match r.rows.last() {
+                Some(row) => (Some(PageAt::After(row.key())), r.page + 1),
+                None => return Outcome::none(),
+            },
+            PageTarget::Prev if r.page > 0 => match r.rows.first() {
+                Some(row) => (Some(PageAt::Before(row.key())), r.page - 1),
+                None => return Outcome::none(),
+            },
+            PageTarget::First => (Some(PageAt::First), 0),
+            PageTarget::Last => {
+                let rest = r.totals.count as usize - (pages - 1) * PAGE_SIZE;
+                (Some(PageAt::Last(rest.max(1))), pages - 1)
+            }
+            PageTarget::Index(i) => (None, i.min(pages - 1)),
+            _ => return Outcome::none(),
+        };
+        let rows = match at {
+            Some(at) => txn_query::page(cx.env, cx.session, &r.filter, at),
+            None => txn_query::jump(cx.env, cx.session, &r.filter, page, r.totals.count as usize),
+        };
+        match rows {
+            Ok(rows) => {
+                r.selected = if select_last {
+                    rows.len().saturating_sub(1)
+                } else {
+                    0
+                };
+                r.rows = rows;
+                r.page = page;
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn open_selected(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(row) = self.results.as_ref().and_then(|r| r.rows.get(r.selected)) else {
+            return Outcome::none();
+        };
+        match TxnDetail::open(cx, row.id) {
+            Ok(d) => Outcome::nav(Nav::Push(Box::new(d))),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn handle_jump(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let Some(typed) = self.jump.as_mut() else {
+            return Outcome::none();
+        };
+        match k.code {
+            KeyCode::Char(c) if c.is_ascii_digit() && typed.len() < 9 => typed.push(c),
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Esc => self.jump = None,
+            KeyCode::Enter => {
+                let n: usize = typed.parse().unwrap_or(0);
+                self.jump = None;
+                if n >= 1 {
+                    return self.go(cx, PageTarget::Index(n - 1), false);
+                }
+            }
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    fn handle_list(&mut self, act: Act, cx: &mut Cx) -> Outcome {
+        match act {
+            Act::Run => return self.open_selected(cx),
+            Act::Up => {
+                if let Some(r) = self.results.as_mut() {
+                    if r.selected > 0 {
+                        r.selected -= 1;
+                    } else if r.page > 0 {
+                        return self.go(cx, PageTarget::Prev, true);
+                    }
+                }
+            }
+            Act::Down => {
+                if let Some(r) = self.results.as_mut() {
+                    if r.selected + 1 < r.rows.len() {
+                        r.selected += 1;
+                    } else if r.page + 1 < r.pages() {
+                        return self.go(cx, PageTarget::Next, false);
+                    }
+                }
+            }
+            Act::NextPage => return self.go(cx, PageTarget::Next, false),
+            Act::PrevPage => return self.go(cx, PageTarget::Prev, false),
+            Act::FirstPage => return self.go(cx, PageTarget::First, false),
+            Act::LastPage => return self.go(cx, PageTarget::Last, false),
+            Act::Jump => self.jump = Some(String::new()),
+            Act::NextField | Act::PrevField => self.list_focus = false,
+            Act::Back => self.list_focus = false,
+            Act::Today | Act::Yesterday | Act::Clear => {}
+        }
+        Outcome::none()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum PageTarget {
+    Next,
+    Prev,
+    First,
+    Last,
+    Index(usize),
+}
+
+impl Screen for TxnQuery {
+    fn title(&self) -> T {
+        t::SCR_TXN_QUERY
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        // The keys of the part that has the focus come first: the key bar shows those.
+        let (first, second) = if self.list_focus {
+            (LIST_KEYS, FORM_KEYS)
+        } else {
+            (FORM_KEYS, LIST_KEYS)
+        };
+        let mut v = help_lines(first, lang);
+        v.extend(help_lines(second, lang));
+        v.push(("Space/←→".into(), t::KEY_OPTION.get(lang).into()));
+        // One line per key label: the first meaning wins in the key bar.
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|(k, d)| seen.insert(format!("{k}{d}")));
+        v
+    }
+
+    fn editing_text(&self) -> bool {
+        self.jump.is_some() || (!self.list_focus && self.form.editing_text())
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.jump.is_some() {
+            return self.handle_jump(k, cx);
+        }
+        let today = date_of_ms(cx.now_ms());
+        if self.list_focus {
+            return match lookup(LIST_KEYS, k) {
+                Some(Act::Today) => self.set_day_and_run(cx, today),
+                Some(Act::Yesterday) => {
+                    self.set_day_and_run(cx, today.yesterday().unwrap_or(today))
+                }
+                Some(Act::Back) if self.list_focus => {
+                    self.list_focus = false;
+                    Outcome::none()
+                }
+                Some(act) => self.handle_list(act, cx),
+                None => Outcome::none(),
+            };
+        }
+        match lookup(FORM_KEYS, k) {
+            Some(Act::Run) => self.run(cx),
+            Some(Act::NextField) => {
+                let has_rows = self.results.as_ref().is_some_and(|r| !r.rows.is_empty());
+                if self.form.is_last() && has_rows && k.code == KeyCode::Tab {
+                    self.list_focus = true;
+                } else {
+                    self.form.next();
+                }
+                Outcome::none()
+            }
+            Some(Act::PrevField) => {
+                self.form.prev();
+                Outcome::none()
+            }
+            Some(Act::Today) => self.set_day_and_run(cx, today),
+            Some(Act::Yesterday) => self.set_day_and_run(cx, today.yesterday().unwrap_or(today)),
+            Some(Act::Clear) => {
+                self.form.clear();
+                self.results = None;
+                Outcome::none()
+            }
+            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            _ => {
+                self.form.input(k);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        self.run(cx)
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let cols = if area.width >= 110 { 3 } else { 2 };
+        let form_h = self.form.grid_height(cols);
+        let [form_area, list_area, info_area] = Layout::vertical([
+            Constraint::Length(form_h + 1),
+            Constraint::Min(3),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let cursor = self.form.draw_grid(
+            f,
+            Rect::new(form_area.x, form_area.y, form_area.width, form_h),
+            lang,
+            !self.list_focus,
+            cols,
+        );
+        let Some(r) = &self.results else {
+            f.render_widget(
+                Paragraph::new(Span::styled(t::NO_QUERY_YET.get(lang), theme::dim()))
+                    .block(Block::default().borders(Borders::TOP)),
+                list_area,
+            );
+            return cursor;
+        };
+        if r.rows.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled(t::EMPTY_RESULT.get(lang), theme::dim()))
+                    .block(Block::default().borders(Borders::TOP)),
+                list_area,
+            );
+        } else {
+            draw_rows(f, list_area, r, self.list_focus, lang);
+        }
+        let info = t::PAGE_INFO
+            .get(lang)
+            .replace("{p}", &(r.page + 1).to_string())
+            .replace("{n}", &r.pages().to_string())
+            .replace("{c}", &r.totals.count.to_string())
+            .replace("{a}", &format_fen(r.totals.amount_fen));
+        let line = match &self.jump {
+            Some(typed) => Line::from(vec![
+                Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
+                Span::raw(typed.clone()),
+            ]),
+            None => Line::from(Span::styled(info, theme::label())),
+        };
+        f.render_widget(Paragraph::new(line), info_area);
+        if self.jump.is_some() {
+            let w = unicode_width::UnicodeWidthStr::width(t::JUMP_PROMPT.get(lang));
+            let typed = self.jump.as_ref().map_or(0, String::len);
+            return Some(Position::new(info_area.x + (w + typed) as u16, info_area.y));
+        }
+        if self.list_focus {
+            let visible = list_area.height.saturating_sub(2) as usize;
+            let offset = r.selected.saturating_sub(visible.saturating_sub(1));
+            Some(Position::new(
+                list_area.x,
+                list_area.y + 2 + (r.selected - offset) as u16,
+            ))
+        } else {
+            cursor
+        }
+    }
+}
+
+fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) {
+    let wide = area.width >= 110;
+    let mut header = vec![t::COL_TIME, t::RRN, t::TERMINAL, t::TXN_TYPE, t::COL_AMOUNT];
+    if wide {
+        header.push(t::COL_CARD);
+    }
+    header.push(t::COL_ORG);
+    header.push(t::TXN_STATUS);
+    let mut widths = vec![
+        Constraint::Length(14),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(12),
+    ];
+    if wide {
+        widths.push(Constraint::Length(19));
+    }
+    widths.push(Constraint::Length(10));
+    widths.push(Constraint::Min(6));
+    // Keep the selected row visible when the screen is shorter than a page.
+    let visible = area.height.saturating_sub(2) as usize;
+    let offset = r.selected.saturating_sub(visible.saturating_sub(1));
+    let rows = r.rows.iter().enumerate().skip(offset).map(|(i, row)| {
+        let mut cells = vec![
+            Cell::from(format_ms(row.txn_ms)[5..].to_string()),
+            Cell::from(row.rrn.clone()),
+            Cell::from(row.terminal_no.clone()),
+            Cell::from(text::txn_type(&row.txn_type).get(lang)),
+            Cell::from(Line::from(format_fen(row.amount_fen)).right_aligned()),
+        ];
+        if wide {
+            cells.push(Cell::from(row.card_masked.clone()));
+        }
+        cells.push(Cell::from(text::card_org(&row.card_org).get(lang)));
+        cells.push(Cell::from(text::txn_status(&row.status).get(lang)));
+        let style = if focused && i == r.selected {
+            theme::selected()
+        } else if row.status != "success" {
+            theme::dim()
+        } else {
+            ratatui::style::Style::default()
+        };
+        Row::new(cells).style(style)
+    });
+    let header = Row::new(
+        header
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                if i == 4 {
+                    Cell::from(Line::from(h.get(lang)).right_aligned())
+                } else {
+                    Cell::from(h.get(lang))
+                }
+            })
+            .collect::<Vec<_>>(),
+    )
+    .style(theme::header());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(Block::default().borders(Borders::TOP));
+    f.render_widget(table, area);
+}
