@@ -7,7 +7,7 @@ use super::{reference, APPLICATION_ID};
 
 type Step = fn(&rusqlite::Transaction) -> rusqlite::Result<()>;
 
-const STEPS: &[Step] = &[v1_schema_and_reference_data];
+const STEPS: &[Step] = &[v1_schema_and_reference_data, v2_rollups_and_downloads];
 
 pub const LATEST: i32 = STEPS.len() as i32;
 
@@ -31,4 +31,8 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v1.sql"))?;
     reference::load(tx)
+}
+
+fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v2.sql"))
 }
