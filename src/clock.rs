@@ -102,25 +102,29 @@ pub fn parse_datetime_ms(s: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_millisecond())
 }
 
+/// A text that is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotADate;
+
 /// A date typed by a person: `2026-11-23`, `2026/11/23` or `20261123`.
-pub fn parse_date(s: &str) -> Result<Date, ()> {
+pub fn parse_date(s: &str) -> Result<Date, NotADate> {
     let s = s.trim();
     if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        let v: i32 = s.parse().map_err(|_| ())?;
-        return date_from_ymd(v).ok_or(());
+        let v: i32 = s.parse().map_err(|_| NotADate)?;
+        return date_from_ymd(v).ok_or(NotADate);
     }
     let norm = s.replace('/', "-");
     let parts: Vec<&str> = norm.split('-').collect();
     if parts.len() != 3 {
-        return Err(());
+        return Err(NotADate);
     }
-    let y: i16 = parts[0].parse().map_err(|_| ())?;
-    let m: i8 = parts[1].parse().map_err(|_| ())?;
-    let d: i8 = parts[2].parse().map_err(|_| ())?;
+    let y: i16 = parts[0].parse().map_err(|_| NotADate)?;
+    let m: i8 = parts[1].parse().map_err(|_| NotADate)?;
+    let d: i8 = parts[2].parse().map_err(|_| NotADate)?;
     if !(1970..=9999).contains(&y) {
-        return Err(());
+        return Err(NotADate);
     }
-    Date::new(y, m, d).map_err(|_| ())
+    Date::new(y, m, d).map_err(|_| NotADate)
 }
 
 #[cfg(test)]

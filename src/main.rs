@@ -83,7 +83,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn open(path: &PathBuf) -> Result<Store, ExitCode> {
+fn open(path: &std::path::Path) -> Result<Store, ExitCode> {
     Store::open(path).map_err(fail)
 }
 

@@ -29,7 +29,7 @@ struct RecentSale {
 pub struct TxnGenerator {
     rng: Rng,
     terminals: Vec<Terminal>,
-    rates: Vec<(i64, String, i64, Option<i64>)>,
+    rates: Vec<merchants::FeeRate>,
     bins: Vec<CardBin>,
     /// Next RRN sequence number; RRNs are a bijection of it, so they never repeat.
     rrn_seq: u64,

@@ -65,8 +65,11 @@ pub fn set_fee_rate(
     Ok(())
 }
 
-/// (merchant id, card class, rate in ppm, cap in fen) of every merchant.
-pub fn fee_rates(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64, Option<i64>)>> {
+/// (merchant id, card class, rate in ppm, cap in fen).
+pub type FeeRate = (i64, String, i64, Option<i64>);
+
+/// The fee rates of every merchant.
+pub fn fee_rates(conn: &Connection) -> rusqlite::Result<Vec<FeeRate>> {
     let mut st =
         conn.prepare_cached("SELECT merchant_id, card_class, rate_ppm, cap_fen FROM fee_rates")?;
     let v = st

@@ -548,7 +548,7 @@ fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) 
     if wide {
         widths.push(Constraint::Length(19));
     }
-    widths.push(Constraint::Length(10));
+    widths.push(Constraint::Length(if wide { 16 } else { 10 }));
     widths.push(Constraint::Min(6));
     // Keep the selected row visible when the screen is shorter than a page.
     let visible = area.height.saturating_sub(2) as usize;

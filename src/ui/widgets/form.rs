@@ -13,7 +13,7 @@ use crate::ui::text::{Lang, T};
 use crate::ui::theme;
 
 pub enum Input {
-    Text(TextArea<'static>),
+    Text(Box<TextArea<'static>>),
     /// One of several options, changed with Space or ←/→.
     Choice {
         options: Vec<T>,
@@ -30,14 +30,14 @@ pub struct Field {
     pub hint: Option<String>,
 }
 
-fn text_area(secret: bool) -> TextArea<'static> {
+fn text_area(secret: bool) -> Box<TextArea<'static>> {
     let mut ta = TextArea::default();
     ta.set_cursor_line_style(Style::default());
     ta.set_cursor_style(Style::default());
     if secret {
         ta.set_mask_char('•');
     }
-    ta
+    Box::new(ta)
 }
 
 impl Field {
@@ -316,7 +316,7 @@ impl Form {
             let value_area = Rect::new(vx, y, vw, 1);
             match &field.input {
                 Input::Text(ta) => {
-                    f.render_widget(ta, value_area);
+                    f.render_widget(&**ta, value_area);
                     if is_focus {
                         let col = ta.cursor().1;
                         let shown: String = if ta.mask_char().is_some() {

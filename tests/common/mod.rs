@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests: a demo database at a fixed virtual time.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use merchant_desk::clock::{parse_datetime_ms, VirtualClock};
+use merchant_desk::demo::{self, DemoOptions};
+use merchant_desk::service::{auth, Env, Session};
+use merchant_desk::store::Store;
+
+pub const NOW: &str = "2026-11-23 10:00";
+
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub clock: VirtualClock,
+}
+
+impl TestDb {
+    /// A demo database: `days` days of `per_day` transactions up to 2026-11-23 10:00.
+    pub fn demo(days: u32, per_day: u32) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("md.sqlite3");
+        let clock = VirtualClock::new(parse_datetime_ms(NOW).unwrap());
+        let mut env = Env::new(Store::open(&path).unwrap(), Arc::new(clock.clone()));
+        demo::populate(
+            &mut env,
+            DemoOptions {
+                days,
+                per_day,
+                seed: 3,
+            },
+        )
+        .unwrap();
+        TestDb { dir, path, clock }
+    }
+
+    pub fn env(&self) -> Env {
+        let mut env = Env::new(
+            Store::open(&self.path).unwrap(),
+            Arc::new(self.clock.clone()),
+        );
+        env.workstation = "test-host".into();
+        env
+    }
+
+    pub fn login(&self, env: &mut Env, login: &str) -> Session {
+        auth::login(env, login, demo::DEMO_PASSWORD).unwrap()
+    }
+}
+
+pub fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_merchant-desk"))
+}

@@ -1,0 +1,325 @@
+//! The foundation's services: login and lockout, scoped and paged transaction queries, the audit
+//! chain, migrations and the rollups.
+
+mod common;
+
+use common::TestDb;
+use merchant_desk::domain::function::Function;
+use merchant_desk::service::audit::{verify, ChainCheck};
+use merchant_desk::service::txn_query::{self, TxnQueryInput, PAGE_SIZE};
+use merchant_desk::service::{auth, ServiceError};
+use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
+use merchant_desk::store::{merchants, operators, Store};
+
+fn audit_actions(env: &merchant_desk::service::Env) -> Vec<String> {
+    let mut v = Vec::new();
+    merchant_desk::store::audit::for_each(&env.store.conn, |r| {
+        v.push(r.action);
+        true
+    })
+    .unwrap();
+    v
+}
+
+#[test]
+fn five_wrong_passwords_lock_for_a_day_and_every_failure_is_audited() {
+    let db = TestDb::demo(1, 5);
+    let mut env = db.env();
+    assert_eq!(
+        auth::login(&mut env, "ghost", "x"),
+        Err(ServiceError::UnknownOperator)
+    );
+    for left in (1..=4).rev() {
+        assert_eq!(
+            auth::login(&mut env, "clerk", "wrong"),
+            Err(ServiceError::WrongPassword { tries_left: left })
+        );
+    }
+    let locked = auth::login(&mut env, "clerk", "wrong");
+    assert!(matches!(locked, Err(ServiceError::Locked { .. })));
+    // The right password does not help while locked.
+    assert!(matches!(
+        auth::login(&mut env, "clerk", "demo1234"),
+        Err(ServiceError::Locked { .. })
+    ));
+    let actions = audit_actions(&env);
+    assert!(actions.contains(&"login.unknown_operator".to_string()));
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "login.wrong_password")
+            .count(),
+        5
+    );
+    assert!(actions.contains(&"operator.locked".to_string()));
+    assert!(actions.contains(&"login.locked".to_string()));
+    // 24 hours later the lock is over and the count starts again.
+    db.clock.advance_ms(24 * 3600 * 1000 + 1);
+    assert!(auth::login(&mut env, "clerk", "demo1234").is_ok());
+    assert_eq!(
+        auth::login(&mut env, "clerk", "wrong"),
+        Err(ServiceError::WrongPassword { tries_left: 4 })
+    );
+}
+
+#[test]
+fn failures_spread_over_more_than_a_day_do_not_lock() {
+    let db = TestDb::demo(1, 5);
+    let mut env = db.env();
+    for _ in 0..4 {
+        auth::login(&mut env, "finance", "bad").unwrap_err();
+    }
+    db.clock.advance_ms(25 * 3600 * 1000);
+    assert_eq!(
+        auth::login(&mut env, "finance", "bad"),
+        Err(ServiceError::WrongPassword { tries_left: 4 })
+    );
+}
+
+#[test]
+fn a_disabled_operator_cannot_log_in() {
+    let db = TestDb::demo(1, 5);
+    let mut env = db.env();
+    env.store
+        .conn
+        .execute(
+            "UPDATE operators SET status = 'disabled' WHERE login = 'monitor'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        auth::login(&mut env, "monitor", "demo1234"),
+        Err(ServiceError::Disabled)
+    );
+}
+
+#[test]
+fn keyset_pages_walk_the_same_rows_as_offset_in_both_directions() {
+    let db = TestDb::demo(3, 130);
+    let mut env = db.env();
+    let s = db.login(&mut env, "finance");
+    let filter = txn_query::build_filter(&TxnQueryInput {
+        from_date: "2026-11-21".into(),
+        to_date: "2026-11-23".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let total = txn_query::totals(&env, &s, &filter).unwrap().count as usize;
+    assert!(total > 5 * PAGE_SIZE);
+    let all = transactions::page(&env.store.conn, &filter, PageAt::First, 100_000).unwrap();
+    assert_eq!(all.len(), total);
+    // Forward.
+    let mut pages = vec![txn_query::page(&env, &s, &filter, PageAt::First).unwrap()];
+    while pages.len() * PAGE_SIZE < total {
+        let last = pages.last().unwrap().last().unwrap().key();
+        pages.push(txn_query::page(&env, &s, &filter, PageAt::After(last)).unwrap());
+    }
+    let walked: Vec<i64> = pages.iter().flatten().map(|r| r.id).collect();
+    assert_eq!(walked, all.iter().map(|r| r.id).collect::<Vec<_>>());
+    // Backward from the last page.
+    let rest = total - (total.div_ceil(PAGE_SIZE) - 1) * PAGE_SIZE;
+    let mut page = txn_query::page(&env, &s, &filter, PageAt::Last(rest)).unwrap();
+    assert_eq!(page, *pages.last().unwrap());
+    for expected in pages.iter().rev().skip(1) {
+        page = txn_query::page(&env, &s, &filter, PageAt::Before(page[0].key())).unwrap();
+        assert_eq!(&page, expected);
+    }
+    // Jumps from either end land on the same rows.
+    for (i, expected) in pages.iter().enumerate() {
+        let jumped = txn_query::jump(&env, &s, &filter, i, total).unwrap();
+        assert_eq!(&jumped, expected, "page {i}");
+    }
+}
+
+#[test]
+fn scope_limits_every_query_and_detail_and_functions_are_enforced() {
+    let db = TestDb::demo(2, 80);
+    let mut env = db.env();
+    let s = db.login(&mut env, "clerk");
+    let groups = merchants::groups(&env.store.conn).unwrap();
+    let (g1, _, _) = groups[0];
+    let clerk = operators::by_login(&env.store.conn, "clerk")
+        .unwrap()
+        .unwrap();
+    operators::set_group_scope(&env.store.conn, clerk.id, Some(&[g1])).unwrap();
+    let terminals = merchants::terminals(&env.store.conn).unwrap();
+    let in_group: Vec<String> = terminals
+        .iter()
+        .filter(|t| t.group_id == Some(g1))
+        .map(|t| t.terminal_no.clone())
+        .collect();
+    let f = TxnFilter::default();
+    let rows = txn_query::page(&env, &s, &f, PageAt::First).unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| in_group.contains(&r.terminal_no)));
+    let scoped_total = txn_query::totals(&env, &s, &f).unwrap();
+    let everything = transactions::totals(&env.store.conn, &f).unwrap();
+    assert!(scoped_total.count < everything.count);
+    // Another group's transaction is refused in detail.
+    let other = transactions::page(&env.store.conn, &f, PageAt::First, 500)
+        .unwrap()
+        .into_iter()
+        .find(|r| !in_group.contains(&r.terminal_no))
+        .unwrap();
+    assert_eq!(
+        txn_query::detail(&env, &s, other.id),
+        Err(ServiceError::OutOfScope)
+    );
+    // Without the function the query is refused, even with a session from before.
+    env.store
+        .conn
+        .execute(
+            "DELETE FROM role_functions WHERE function = 'txn_query'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        txn_query::page(&env, &s, &f, PageAt::First),
+        Err(ServiceError::Denied(Function::TxnQuery))
+    );
+}
+
+#[test]
+fn the_audit_chain_detects_edits_removals_and_truncation() {
+    let db = TestDb::demo(1, 5);
+    let mut env = db.env();
+    db.login(&mut env, "clerk");
+    auth::login(&mut env, "clerk", "nope").unwrap_err();
+    let ChainCheck::Intact { rows } = verify(&env.store.conn).unwrap() else {
+        panic!("chain should be intact");
+    };
+    assert!(rows >= 3);
+    let c = &env.store.conn;
+    c.execute("DELETE FROM audit_log WHERE id = ?1", [rows])
+        .unwrap();
+    assert!(matches!(verify(c).unwrap(), ChainCheck::Broken { .. }));
+    let db2 = TestDb::demo(1, 5);
+    let mut env2 = db2.env();
+    db2.login(&mut env2, "admin");
+    env2.store
+        .conn
+        .execute("DELETE FROM audit_log WHERE id = 1", [])
+        .unwrap();
+    assert_eq!(
+        verify(&env2.store.conn).unwrap(),
+        ChainCheck::Broken {
+            id: 2,
+            reason: "row 1 is missing".into()
+        }
+    );
+}
+
+#[test]
+fn an_older_database_is_upgraded_in_place() {
+    let db = TestDb::demo(2, 40);
+    {
+        // Take the file back to schema version 1.
+        let c = rusqlite::Connection::open(&db.path).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER txn_daily_insert; DROP TRIGGER txn_daily_update;
+             DROP TRIGGER txn_daily_delete; DROP TABLE txn_daily; DROP TABLE downloads;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db.path).unwrap();
+    let v: i32 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, merchant_desk::store::migrate::LATEST);
+    let (n, sum): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT sum(txn_count), sum(amount_fen) FROM txn_daily",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let (n2, sum2): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT count(*), sum(amount_fen) FROM transactions",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((n, sum), (n2, sum2));
+}
+
+#[test]
+fn rollups_equal_the_raw_aggregation_after_settlement() {
+    let db = TestDb::demo(4, 150);
+    let env = db.env();
+    let raw: Vec<(i64, String, i64, i64)> = {
+        let mut st = env
+            .store
+            .conn
+            .prepare(
+                "SELECT trade_date, card_org, count(*), sum(amount_fen) FROM transactions
+                 GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let rolled: Vec<(i64, String, i64, i64)> = {
+        let mut st = env
+            .store
+            .conn
+            .prepare(
+                "SELECT trade_date, card_org, sum(txn_count), sum(amount_fen) FROM txn_daily
+                 GROUP BY 1, 2 HAVING sum(txn_count) > 0 ORDER BY 1, 2",
+            )
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(raw, rolled);
+}
+
+#[test]
+fn demo_settlements_match_their_transactions_and_the_ledger() {
+    let db = TestDb::demo(5, 100);
+    let env = db.env();
+    let c = &env.store.conn;
+    // Each settlement's trade amount is the sum of its captured sales and completions.
+    let bad: i64 = c
+        .query_row(
+            "SELECT count(*) FROM settlements s WHERE s.trade_fen <> (
+                SELECT coalesce(sum(amount_fen), 0) FROM transactions t
+                WHERE t.settlement_id = s.id AND t.status = 'success'
+                  AND t.txn_type IN ('sale', 'completion'))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0);
+    // Every merchant's balance is the sum of its ledger lines and of its settlements' nets.
+    for m in merchants::all(c).unwrap() {
+        let bal = merchants::balance_fen(c, m.id).unwrap();
+        let (lines, nets): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT coalesce(sum(amount_fen), 0) FROM ledger_lines WHERE merchant_id = ?1),
+                        (SELECT coalesce(sum(net_fen), 0) FROM settlements WHERE merchant_id = ?1)",
+                [m.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(bal, lines);
+        assert_eq!(bal, nets);
+    }
+    // Today's transactions are not settled yet; yesterday's are, on today's date.
+    let unsettled_past: i64 = c
+        .query_row(
+            "SELECT count(*) FROM transactions WHERE settle_date IS NULL AND trade_date < 20261123",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unsettled_past, 0);
+}
