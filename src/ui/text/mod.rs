@@ -334,3 +334,8 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
         ServiceError::Store(s) => t::ERR_STORE.get(lang).replace("{e}", s),
     }
 }
+
+// The strings of each area live beside this file, so the whole text of the app stays in this one
+// module while different screens grow without touching each other's lists.
+pub mod admin;
+pub mod query;
