@@ -131,3 +131,14 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<ChainCheck> {
     }
     Ok(ChainCheck::Intact { rows })
 }
+
+/// The audit screen's query (newest first), for operators with the audit function.
+pub fn query(
+    env: &super::Env,
+    session: &super::Session,
+    filter: &crate::store::audit::AuditFilter,
+    limit: usize,
+) -> super::ServiceResult<Vec<AuditRow>> {
+    super::session::require(env, session, crate::domain::function::Function::AuditView)?;
+    Ok(store_audit::query(&env.store.conn, filter, limit)?)
+}

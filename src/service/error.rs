@@ -18,6 +18,26 @@ pub enum Problem {
     BadAmount,
     Unknown,
     WrongPassword,
+    /// Another record already has this value.
+    Duplicate,
+    /// Must be exactly this many characters.
+    Length(usize),
+    /// A whole number in a range.
+    Range(i64, i64),
+    BadLogin,
+}
+
+/// Rules of system management that refuse an action as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The last active administrator cannot be disabled or lose the role.
+    LastAdmin,
+    /// Nobody disables themselves.
+    SelfDisable,
+    /// The administrator role stays whole.
+    AdminRoleFixed,
+    /// Still referenced: by whom.
+    InUse(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +61,7 @@ pub enum ServiceError {
     SessionEnded,
     NotFound,
     OutOfScope,
+    Refused(Rule),
     Store(String),
 }
 

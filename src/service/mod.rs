@@ -1,14 +1,17 @@
 //! Use cases. Each checks the operator's functions where the action is carried out, validates,
 //! runs in one SQLite transaction and writes its audit row in that same transaction.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod home;
 pub mod password;
 pub mod session;
+pub mod settings;
 pub mod settlement;
+pub mod terminals;
 pub mod txn_query;
 
-pub use error::{Problem, ServiceError, ServiceResult};
+pub use error::{Problem, Rule, ServiceError, ServiceResult};
 pub use session::{Env, Session};

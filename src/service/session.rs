@@ -88,13 +88,26 @@ pub fn current_functions(store: &Store, operator_id: i64) -> ServiceResult<BTree
         .collect())
 }
 
-/// Refuses unless the session's operator has the function now.
+/// Refuses unless the session's operator has the function now. A refusal is audited.
 pub fn require(env: &Env, session: &Session, f: Function) -> ServiceResult<()> {
     if current_functions(&env.store, session.operator_id)?.contains(&f) {
-        Ok(())
-    } else {
-        Err(ServiceError::Denied(f))
+        return Ok(());
     }
+    let actor = super::audit::Actor {
+        operator_id: Some(session.operator_id),
+        login: &session.login,
+        workstation: &env.workstation,
+    };
+    super::audit::record(
+        &env.store.conn,
+        env.now_ms(),
+        actor,
+        "denied",
+        f.code(),
+        "",
+        "",
+    )?;
+    Err(ServiceError::Denied(f))
 }
 
 /// The terminal groups the operator may see now (`None` for all).

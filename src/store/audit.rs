@@ -75,3 +75,53 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> rusql
     }
     Ok(())
 }
+
+/// What the audit screen asks for; rows come newest first, `before_id` pages back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub operator: Option<String>,
+    /// Matches actions that start with this text (e.g. `login`).
+    pub action_prefix: Option<String>,
+    pub before_id: Option<i64>,
+}
+
+pub fn query(conn: &Connection, f: &AuditFilter, limit: usize) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
+            prev_hash, hash FROM audit_log
+         WHERE (?1 IS NULL OR at_ms >= ?1) AND (?2 IS NULL OR at_ms < ?2)
+           AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)
+           AND (?5 IS NULL OR id < ?5)
+         ORDER BY id DESC LIMIT ?6",
+    )?;
+    let v = st
+        .query_map(
+            params![
+                f.from_ms,
+                f.to_ms,
+                f.operator,
+                f.action_prefix,
+                f.before_id,
+                limit as i64
+            ],
+            |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    at_ms: r.get(1)?,
+                    operator_id: r.get(2)?,
+                    operator: r.get(3)?,
+                    workstation: r.get(4)?,
+                    action: r.get(5)?,
+                    target: r.get(6)?,
+                    before: r.get(7)?,
+                    after: r.get(8)?,
+                    prev_hash: r.get(9)?,
+                    hash: r.get(10)?,
+                })
+            },
+        )?
+        .collect();
+    v
+}

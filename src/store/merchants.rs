@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantRow {
     pub id: i64,
     pub merchant_no: String,
@@ -78,7 +78,7 @@ pub fn fee_rates(conn: &Connection) -> rusqlite::Result<Vec<FeeRate>> {
     v
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalRow {
     pub id: i64,
     pub terminal_no: String,
@@ -192,4 +192,92 @@ pub fn balance_fen(conn: &Connection, merchant_id: i64) -> rusqlite::Result<i64>
         [merchant_id],
         |r| r.get(0),
     )
+}
+
+pub fn terminal_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TerminalRow>> {
+    Ok(terminals(conn)?.into_iter().find(|t| t.id == id))
+}
+
+pub fn update_terminal(
+    conn: &Connection,
+    id: i64,
+    merchant_id: i64,
+    serial_no: &str,
+    name: &str,
+    location: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE terminals SET merchant_id = ?2, serial_no = ?3, name = ?4, location = ?5
+         WHERE id = ?1",
+        params![id, merchant_id, serial_no, name, location],
+    )?;
+    Ok(())
+}
+
+pub fn set_terminal_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE terminals SET status = ?2 WHERE id = ?1",
+        params![id, status],
+    )?;
+    Ok(())
+}
+
+pub fn set_terminal_group(conn: &Connection, id: i64, group: Option<i64>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE terminals SET group_id = ?2 WHERE id = ?1",
+        params![id, group],
+    )?;
+    Ok(())
+}
+
+pub fn group_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM terminal_groups WHERE name = ?1 AND id <> ?2",
+        params![name, except],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+}
+
+pub fn rename_group(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE terminal_groups SET name = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+/// Deletes a group; its terminals go back to no group and operators limited to it lose it.
+pub fn delete_group(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE terminals SET group_id = NULL WHERE group_id = ?1",
+        [id],
+    )?;
+    conn.execute("DELETE FROM operator_groups WHERE group_id = ?1", [id])?;
+    conn.execute("DELETE FROM terminal_groups WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Logins of the operators limited to a group.
+pub fn group_operators(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT o.login FROM operator_groups og JOIN operators o ON o.id = og.operator_id
+         WHERE og.group_id = ?1 ORDER BY o.login",
+    )?;
+    let v = st.query_map([id], |r| r.get(0))?.collect();
+    v
+}
+
+pub fn set_refund_settings(
+    conn: &Connection,
+    merchant_id: i64,
+    refund_mode: &str,
+    daily_refund_quota_fen: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE merchants SET refund_mode = ?2, daily_refund_quota_fen = ?3 WHERE id = ?1",
+        params![merchant_id, refund_mode, daily_refund_quota_fen],
+    )?;
+    Ok(())
 }

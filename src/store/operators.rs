@@ -254,3 +254,123 @@ pub fn set_group_scope(
     }
     Ok(())
 }
+
+pub fn set_display_name(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET display_name = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET status = ?2 WHERE id = ?1",
+        params![id, status],
+    )?;
+    Ok(())
+}
+
+/// Clears the lockout and the count of wrong passwords.
+pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL
+         WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+pub fn login_exists(conn: &Connection, login: &str) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT 1 FROM operators WHERE login = ?1", [login], |_| {
+        Ok(())
+    })
+    .optional()
+    .map(|o| o.is_some())
+}
+
+/// Logins of the active operators that hold the role with this code.
+pub fn active_with_role_code(conn: &Connection, code: &str) -> rusqlite::Result<Vec<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT o.id FROM operators o JOIN operator_roles orr ON orr.operator_id = o.id
+         JOIN roles r ON r.id = orr.role_id
+         WHERE r.code = ?1 AND o.status = 'active' ORDER BY o.id",
+    )?;
+    let v = st.query_map([code], |r| r.get(0))?.collect();
+    v
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    pub id: i64,
+    pub code: Option<String>,
+    pub name: String,
+    pub name_en: String,
+    pub builtin: bool,
+    pub functions: Vec<String>,
+    /// Logins of the operators that hold it.
+    pub holders: Vec<String>,
+}
+
+pub fn roles(conn: &Connection) -> rusqlite::Result<Vec<RoleRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT r.id, r.code, r.name, r.name_en, r.builtin,
+            (SELECT group_concat(function, ',') FROM (SELECT function FROM role_functions
+                WHERE role_id = r.id ORDER BY function)),
+            (SELECT group_concat(login, ',') FROM (SELECT o.login FROM operator_roles orr
+                JOIN operators o ON o.id = orr.operator_id WHERE orr.role_id = r.id
+                ORDER BY o.login))
+         FROM roles r ORDER BY r.id",
+    )?;
+    let split = |s: Option<String>| -> Vec<String> {
+        s.map(|s| s.split(',').map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let v = st
+        .query_map([], |r| {
+            Ok(RoleRow {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                name_en: r.get(3)?,
+                builtin: r.get(4)?,
+                functions: split(r.get(5)?),
+                holders: split(r.get(6)?),
+            })
+        })?
+        .collect();
+    v
+}
+
+pub fn role_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM roles WHERE name = ?1 AND id <> ?2",
+        params![name, except],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|o| o.is_some())
+}
+
+pub fn rename_role(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE roles SET name = ?2, name_en = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+pub fn delete_role(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM roles WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// (id, name) of the groups an operator is limited to.
+pub fn scope_names(conn: &Connection, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT g.name FROM operator_groups og JOIN terminal_groups g ON g.id = og.group_id
+         WHERE og.operator_id = ?1 ORDER BY g.id",
+    )?;
+    let v = st.query_map([operator_id], |r| r.get(0))?.collect();
+    v
+}

@@ -1,7 +1,7 @@
 //! Every string the screens show, in Chinese (the default) and English, in one place.
 
 use crate::domain::function::Function;
-use crate::service::{Problem, ServiceError};
+use crate::service::{Problem, Rule, ServiceError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -225,6 +225,26 @@ pub mod t {
     pub const P_BAD_AMOUNT: T = T("金额大于零，最多两位小数", "above zero, at most 2 decimals");
     pub const P_UNKNOWN: T = T("不存在", "does not exist");
     pub const P_WRONG_PASSWORD: T = T("密码错误", "wrong password");
+    pub const P_DUPLICATE: T = T("已存在，不能重复", "already exists");
+    pub const P_LENGTH: T = T("应为 {n} 个字符", "must be {n} characters");
+    pub const P_RANGE: T = T(
+        "应为 {a} 到 {b} 之间的整数",
+        "a whole number from {a} to {b}",
+    );
+    pub const P_BAD_LOGIN: T = T(
+        "只能含字母、数字和 _ . -，最多 32 个",
+        "letters, digits and _ . - only, at most 32",
+    );
+    pub const ERR_LAST_ADMIN: T = T(
+        "这是最后一个在用的管理员，不能停用或去掉管理员角色",
+        "This is the last active administrator: it cannot be disabled or lose the role",
+    );
+    pub const ERR_SELF_DISABLE: T = T("不能停用自己", "You cannot disable yourself");
+    pub const ERR_ADMIN_ROLE_FIXED: T = T(
+        "内置角色不能删除，管理员角色不能修改",
+        "Built-in roles cannot be deleted and the administrator role cannot be changed",
+    );
+    pub const ERR_IN_USE: T = T("仍在使用中：{who}", "Still in use by: {who}");
 }
 
 pub fn txn_type(code: &str) -> T {
@@ -302,6 +322,13 @@ fn problem(p: &Problem, lang: Lang) -> String {
         Problem::BadAmount => t::P_BAD_AMOUNT.get(lang).into(),
         Problem::Unknown => t::P_UNKNOWN.get(lang).into(),
         Problem::WrongPassword => t::P_WRONG_PASSWORD.get(lang).into(),
+        Problem::Duplicate => t::P_DUPLICATE.get(lang).into(),
+        Problem::Length(k) => n(t::P_LENGTH, *k),
+        Problem::Range(a, b) => t::P_RANGE
+            .get(lang)
+            .replace("{a}", &a.to_string())
+            .replace("{b}", &b.to_string()),
+        Problem::BadLogin => t::P_BAD_LOGIN.get(lang).into(),
     }
 }
 
@@ -332,6 +359,12 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
         ServiceError::NotFound => t::ERR_NOT_FOUND.get(lang).into(),
         ServiceError::OutOfScope => t::ERR_OUT_OF_SCOPE.get(lang).into(),
         ServiceError::Store(s) => t::ERR_STORE.get(lang).replace("{e}", s),
+        ServiceError::Refused(rule) => match rule {
+            Rule::LastAdmin => t::ERR_LAST_ADMIN.get(lang).into(),
+            Rule::SelfDisable => t::ERR_SELF_DISABLE.get(lang).into(),
+            Rule::AdminRoleFixed => t::ERR_ADMIN_ROLE_FIXED.get(lang).into(),
+            Rule::InUse(who) => t::ERR_IN_USE.get(lang).replace("{who}", &who.join(", ")),
+        },
     }
 }
 

@@ -1,0 +1,107 @@
+//! Merchant settings (SY5): refund mode and daily refund quota per merchant, the password policy
+//! and the idle lock. Shown and changed by administrators only.
+
+use crate::domain::function::Function;
+use crate::store::merchants::{self, MerchantRow};
+
+use super::audit::record;
+use super::auth::{actor_of, idle_lock_minutes, policy};
+use super::error::{invalid, Problem};
+use super::session::require;
+use super::{Env, ServiceError, ServiceResult, Session};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub merchants: Vec<MerchantRow>,
+    pub password_min_len: usize,
+    pub password_max_len: usize,
+    pub idle_lock_minutes: i64,
+}
+
+pub fn get(env: &Env, session: &Session) -> ServiceResult<Settings> {
+    require(env, session, Function::MerchantSettings)?;
+    let p = policy(env);
+    Ok(Settings {
+        merchants: merchants::all(&env.store.conn)?,
+        password_min_len: p.min_len,
+        password_max_len: p.max_len,
+        idle_lock_minutes: idle_lock_minutes(env),
+    })
+}
+
+pub fn set_refund(
+    env: &mut Env,
+    session: &Session,
+    merchant_id: i64,
+    review_mode: bool,
+    quota_fen: i64,
+) -> ServiceResult<()> {
+    require(env, session, Function::MerchantSettings)?;
+    if quota_fen < 0 {
+        return invalid("quota", Problem::BadAmount);
+    }
+    let before = merchants::all(&env.store.conn)?
+        .into_iter()
+        .find(|m| m.id == merchant_id)
+        .ok_or(ServiceError::NotFound)?;
+    let mode = if review_mode { "review" } else { "direct" };
+    let now = env.now_ms();
+    let ws = env.workstation.clone();
+    let tx = env.store.begin()?;
+    merchants::set_refund_settings(&tx, merchant_id, mode, quota_fen)?;
+    record(
+        &tx,
+        now,
+        actor_of(session, &ws),
+        "merchant.refund_settings",
+        &before.merchant_no,
+        &format!(
+            "mode={} quota_fen={}",
+            before.refund_mode, before.daily_refund_quota_fen
+        ),
+        &format!("mode={mode} quota_fen={quota_fen}"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Password length bounds and idle lock minutes (0 turns the idle lock off).
+pub fn set_policy(
+    env: &mut Env,
+    session: &Session,
+    min_len: i64,
+    max_len: i64,
+    idle_minutes: i64,
+) -> ServiceResult<()> {
+    require(env, session, Function::MerchantSettings)?;
+    if !(6..=32).contains(&min_len) {
+        return invalid("min_len", Problem::Range(6, 32));
+    }
+    if !(min_len..=64).contains(&max_len) {
+        return invalid("max_len", Problem::Range(min_len, 64));
+    }
+    if !(0..=240).contains(&idle_minutes) {
+        return invalid("idle", Problem::Range(0, 240));
+    }
+    let before = get(env, session)?;
+    let now = env.now_ms();
+    let ws = env.workstation.clone();
+    let tx = env.store.begin()?;
+    merchants::set_setting(&tx, "password_min_len", &min_len.to_string())?;
+    merchants::set_setting(&tx, "password_max_len", &max_len.to_string())?;
+    merchants::set_setting(&tx, "idle_lock_minutes", &idle_minutes.to_string())?;
+    record(
+        &tx,
+        now,
+        actor_of(session, &ws),
+        "settings.policy",
+        "",
+        &format!(
+            "password={}..{} idle={}",
+            before.password_min_len, before.password_max_len, before.idle_lock_minutes
+        ),
+        &format!("password={min_len}..{max_len} idle={idle_minutes}"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
