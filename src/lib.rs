@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod excel;
 pub mod script;
 pub mod service;
 pub mod store;

@@ -1,11 +1,14 @@
 //! SQLite only: opening and migrating the file, and every query. No SQL lives outside this folder.
 
 pub mod audit;
+pub mod downloads;
 pub mod merchants;
 pub mod migrate;
 pub mod operators;
 pub mod reference;
+pub mod settlement_query;
 pub mod settlements;
+pub mod summaries;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};
