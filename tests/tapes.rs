@@ -89,4 +89,5 @@ tapes!(
     change_password,
     help_and_palette,
     lock_en,
+    system_admin,
 );

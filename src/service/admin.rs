@@ -494,3 +494,21 @@ pub fn unlock(env: &mut Env, session: &Session, id: i64) -> ServiceResult<()> {
     tx.commit()?;
     Ok(())
 }
+
+/// (id, name, English name) of every role, for the operator form.
+pub fn role_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, String)>> {
+    require(env, session, Function::OperatorManage)?;
+    Ok(operators::roles(&env.store.conn)?
+        .into_iter()
+        .map(|r| (r.id, r.name, r.name_en))
+        .collect())
+}
+
+/// (id, name) of every terminal group, for the operator form.
+pub fn group_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String)>> {
+    require(env, session, Function::OperatorManage)?;
+    Ok(merchants::groups(&env.store.conn)?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}

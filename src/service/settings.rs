@@ -105,3 +105,39 @@ pub fn set_policy(
     tx.commit()?;
     Ok(())
 }
+
+/// `set_refund` from what was typed: the quota in yuan (empty or 0: no limit).
+pub fn set_refund_typed(
+    env: &mut Env,
+    session: &Session,
+    merchant_id: i64,
+    review_mode: bool,
+    quota_yuan: &str,
+) -> ServiceResult<()> {
+    let q = quota_yuan.trim();
+    let fen = if q.is_empty() || q == "0" {
+        0
+    } else {
+        crate::domain::money::parse_amount(q).or_else(|_| invalid("quota", Problem::BadAmount))?
+    };
+    set_refund(env, session, merchant_id, review_mode, fen)
+}
+
+/// `set_policy` from what was typed.
+pub fn set_policy_typed(
+    env: &mut Env,
+    session: &Session,
+    min_len: &str,
+    max_len: &str,
+    idle_minutes: &str,
+) -> ServiceResult<()> {
+    let num = |field: &'static str, s: &str, lo: i64, hi: i64| -> ServiceResult<i64> {
+        s.trim()
+            .parse::<i64>()
+            .or_else(|_| invalid(field, Problem::Range(lo, hi)))
+    };
+    let min = num("min_len", min_len, 6, 32)?;
+    let max = num("max_len", max_len, min, 64)?;
+    let idle = num("idle", idle_minutes, 0, 240)?;
+    set_policy(env, session, min, max, idle)
+}

@@ -196,7 +196,9 @@ impl Screen for Home {
             Row::new(vec![
                 Cell::from(m.merchant_no.clone()),
                 Cell::from(name),
-                Cell::from(Line::from(format_fen(*bal)).right_aligned()),
+                Cell::from(
+                    Line::from(bal.map(format_fen).unwrap_or_else(|| "—".into())).right_aligned(),
+                ),
             ])
         });
         let table = Table::new(

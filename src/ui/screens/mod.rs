@@ -1,10 +1,16 @@
 //! The screens. Each keeps its own state, turns keys into actions through its keymap, calls
 //! services in `handle_key`, and only reads its state in `draw`.
 
+pub mod audit_log;
 pub mod catalog;
 pub mod change_password;
 pub mod home;
+pub mod groups;
 pub mod login;
+pub mod operators;
+pub mod roles;
+pub mod settings;
+pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;
 

@@ -138,6 +138,10 @@ pub mod t {
     pub const PASSWORD_CHANGED: T = T("密码已修改", "Password changed");
     pub const PAY_PASSWORD_CHANGED: T = T("支付密码已修改", "Payment password changed");
     pub const SAVE: T = T("保存", "save");
+    pub const DIALOG_KEYS: T = T(
+        "Tab/↑↓ 换字段  空格/←→ 选择  Enter 下一项/保存  Ctrl+S 保存  Esc 取消",
+        "Tab/↑↓ fields  Space/←→ choose  Enter next/save  Ctrl+S save  Esc cancel",
+    );
     // Overlays
     pub const HELP_TITLE: T = T("帮助 — 按键", "Help — keys");
     pub const HELP_SCREEN: T = T("本屏", "This screen");

@@ -12,12 +12,46 @@ use unicode_width::UnicodeWidthStr;
 use crate::ui::text::{Lang, T};
 use crate::ui::theme;
 
+/// An option's words: fixed in both languages, or data (a merchant's or a group's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    T(T),
+    S(String),
+}
+
+impl Label {
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            Label::T(t) => t.get(lang),
+            Label::S(s) => s,
+        }
+    }
+}
+
+impl From<T> for Label {
+    fn from(t: T) -> Label {
+        Label::T(t)
+    }
+}
+
+impl From<String> for Label {
+    fn from(s: String) -> Label {
+        Label::S(s)
+    }
+}
+
 pub enum Input {
     Text(Box<TextArea<'static>>),
     /// One of several options, changed with Space or ←/→.
     Choice {
-        options: Vec<T>,
+        options: Vec<Label>,
         index: usize,
+    },
+    /// Several options each ticked or not: ←/→ move, Space ticks.
+    Multi {
+        options: Vec<Label>,
+        checked: Vec<bool>,
+        cursor: usize,
     },
 }
 
@@ -60,10 +94,29 @@ impl Field {
         }
     }
     pub fn choice(key: &'static str, label: T, options: Vec<T>) -> Field {
+        Field::choice_of(key, label, options.into_iter().map(Label::T).collect())
+    }
+    pub fn choice_of(key: &'static str, label: T, options: Vec<Label>) -> Field {
         Field {
             key,
             label,
             input: Input::Choice { options, index: 0 },
+            problem: None,
+            hint: None,
+        }
+    }
+    pub fn multi(key: &'static str, label: T, options: Vec<Label>, checked: Vec<bool>) -> Field {
+        let checked = (0..options.len())
+            .map(|i| checked.get(i).copied().unwrap_or(false))
+            .collect();
+        Field {
+            key,
+            label,
+            input: Input::Multi {
+                options,
+                checked,
+                cursor: 0,
+            },
             problem: None,
             hint: None,
         }
@@ -105,7 +158,15 @@ impl Form {
         match self.field(key).map(|f| &f.input) {
             Some(Input::Text(ta)) => ta.lines().join(""),
             Some(Input::Choice { index, .. }) => index.to_string(),
-            None => String::new(),
+            Some(Input::Multi { .. }) | None => String::new(),
+        }
+    }
+
+    /// Which options of a multi field are ticked.
+    pub fn checked(&self, key: &str) -> Vec<bool> {
+        match self.field(key).map(|f| &f.input) {
+            Some(Input::Multi { checked, .. }) => checked.clone(),
+            _ => Vec::new(),
         }
     }
 
@@ -138,6 +199,7 @@ impl Form {
                     ta.cut();
                 }
                 Input::Choice { index, .. } => *index = 0,
+                Input::Multi { checked, .. } => checked.iter_mut().for_each(|c| *c = false),
             }
             f.problem = None;
         }
@@ -238,6 +300,34 @@ impl Form {
                     _ => false,
                 }
             }
+            Input::Multi {
+                options,
+                checked,
+                cursor,
+            } => {
+                let n = options.len().max(1);
+                let used = match key.code {
+                    KeyCode::Right => {
+                        *cursor = (*cursor + 1) % n;
+                        true
+                    }
+                    KeyCode::Left => {
+                        *cursor = (*cursor + n - 1) % n;
+                        true
+                    }
+                    KeyCode::Char(' ') => {
+                        if let Some(c) = checked.get_mut(*cursor) {
+                            *c = !*c;
+                        }
+                        true
+                    }
+                    _ => false,
+                };
+                if used {
+                    field.problem = None;
+                }
+                used
+            }
         }
     }
 
@@ -336,6 +426,37 @@ impl Form {
                         Style::default()
                     };
                     f.render_widget(Span::styled(text, style), value_area);
+                    if is_focus {
+                        cursor = Some(Position::new(vx, y));
+                    }
+                }
+                Input::Multi {
+                    options,
+                    checked,
+                    cursor: at,
+                } => {
+                    // Start late enough that the option under the cursor is in view.
+                    let widths: Vec<usize> =
+                        options.iter().map(|o| o.get(lang).width() + 4).collect();
+                    let mut first = 0;
+                    while first < *at && widths[first..=*at].iter().sum::<usize>() > vw as usize {
+                        first += 1;
+                    }
+                    let mut spans = Vec::new();
+                    if first > 0 {
+                        spans.push(Span::styled("‹", theme::dim()));
+                    }
+                    for (k, o) in options.iter().enumerate().skip(first) {
+                        let mark = if checked[k] { "[x]" } else { "[ ]" };
+                        let style = if is_focus && k == *at {
+                            theme::selected()
+                        } else {
+                            Style::default()
+                        };
+                        spans.push(Span::styled(format!("{mark}{}", o.get(lang)), style));
+                        spans.push(Span::raw(" "));
+                    }
+                    f.render_widget(Line::from(spans), value_area);
                     if is_focus {
                         cursor = Some(Position::new(vx, y));
                     }

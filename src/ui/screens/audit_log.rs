@@ -1,0 +1,352 @@
+//! 操作日志: the audit log, newest first, filtered by date, operator and action, with the
+//! values before and after of any row.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::clock::{day_start_ms, format_ms, parse_date};
+use crate::service::{audit, Problem, ServiceError};
+use crate::store::audit::{AuditFilter, AuditRow};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::text::admin as ta;
+use crate::ui::text::{self, t, Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::form::{Field, Form};
+use crate::ui::widgets::popup;
+use crate::ui::widgets::table::{self, Column, Selection};
+
+use super::{Cx, Nav, Outcome, Screen, View};
+
+const PAGE: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Run,
+    Older,
+    Newest,
+    Switch,
+    Back,
+}
+
+const LIST_KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Run,
+        help: t::KEY_DETAIL,
+    },
+    Binding {
+        keys: &[ch('n')],
+        action: Act::Older,
+        help: ta::KEY_NEXT_PAGE,
+    },
+    Binding {
+        keys: &[ch('g')],
+        action: Act::Newest,
+        help: t::KEY_FIRST_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        action: Act::Switch,
+        help: t::KEY_TO_LIST,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+pub struct AuditLog {
+    form: Form,
+    list_focus: bool,
+    filter: AuditFilter,
+    rows: Vec<AuditRow>,
+    page: usize,
+    sel: Selection,
+    detail: bool,
+}
+
+impl AuditLog {
+    pub fn open(cx: &mut Cx) -> Outcome {
+        let mut form = Form::new(vec![
+            Field::text("from_date", t::FROM_DATE),
+            Field::text("to_date", t::TO_DATE),
+            Field::text("operator", ta::AUDIT_OPERATOR),
+            Field::text("action", ta::AUDIT_ACTION_PREFIX),
+        ]);
+        form.fit_labels(cx.lang);
+        let mut s = AuditLog {
+            form,
+            list_focus: true,
+            filter: AuditFilter::default(),
+            rows: Vec::new(),
+            page: 0,
+            sel: Selection::default(),
+            detail: false,
+        };
+        match audit::query(cx.env, cx.session, &s.filter, PAGE) {
+            Ok(rows) => {
+                s.rows = rows;
+                Outcome::nav(Nav::Push(Box::new(s)))
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn build_filter(&self) -> Result<AuditFilter, ServiceError> {
+        let date = |key: &'static str| -> Result<Option<jiff::civil::Date>, ServiceError> {
+            let v = self.form.value(key);
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_date(&v).map(Some).map_err(|_| ServiceError::Invalid {
+                field: key,
+                problem: Problem::BadDate,
+            })
+        };
+        let from = date("from_date")?;
+        let to = date("to_date")?;
+        if let (Some(a), Some(b)) = (from, to) {
+            if b < a {
+                return Err(ServiceError::Invalid {
+                    field: "to_date",
+                    problem: Problem::DateOrder,
+                });
+            }
+        }
+        let text = |k: &str| {
+            let v = self.form.value(k).trim().to_string();
+            (!v.is_empty()).then_some(v)
+        };
+        Ok(AuditFilter {
+            from_ms: from.map(day_start_ms),
+            to_ms: to.map(|d| day_start_ms(d.tomorrow().unwrap_or(d))),
+            operator: text("operator"),
+            action_prefix: text("action"),
+            before_id: None,
+        })
+    }
+
+    fn run(&mut self, cx: &mut Cx, filter: AuditFilter, page: usize) -> Outcome {
+        match audit::query(cx.env, cx.session, &filter, PAGE) {
+            Ok(rows) => {
+                self.filter = filter;
+                self.rows = rows;
+                self.page = page;
+                self.sel = Selection::default();
+                self.list_focus = true;
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+}
+
+impl Screen for AuditLog {
+    fn title(&self) -> T {
+        ta::SCR_AUDIT
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut v = help_lines(LIST_KEYS, lang);
+        v.push(("Enter".into(), t::KEY_RUN_QUERY.get(lang).into()));
+        v
+    }
+
+    fn editing_text(&self) -> bool {
+        !self.list_focus && !self.detail
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        if self.detail {
+            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                self.detail = false;
+            }
+            return Outcome::none();
+        }
+        if !self.list_focus {
+            return match k.code {
+                KeyCode::Esc => Outcome::nav(Nav::Pop),
+                KeyCode::Enter => match self.build_filter() {
+                    Ok(f) => {
+                        self.form.clear_marks();
+                        self.run(cx, f, 0)
+                    }
+                    Err(e) => {
+                        if let ServiceError::Invalid { field, problem } = &e {
+                            self.form.mark(field, text::field_problem(problem, lang));
+                        }
+                        Outcome::error(text::error(&e, lang, |k| self.form.label_of(k, lang)))
+                    }
+                },
+                KeyCode::Tab if self.form.is_last() => {
+                    self.list_focus = true;
+                    Outcome::none()
+                }
+                KeyCode::Tab | KeyCode::Down => {
+                    self.form.next();
+                    Outcome::none()
+                }
+                KeyCode::BackTab | KeyCode::Up => {
+                    self.form.prev();
+                    Outcome::none()
+                }
+                _ => {
+                    self.form.input(k);
+                    Outcome::none()
+                }
+            };
+        }
+        if self.sel.handle(k, self.rows.len()) {
+            return Outcome::none();
+        }
+        match lookup(LIST_KEYS, k) {
+            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Run) => {
+                self.detail = !self.rows.is_empty();
+                Outcome::none()
+            }
+            Some(Act::Switch) => {
+                self.list_focus = false;
+                Outcome::none()
+            }
+            Some(Act::Older) => match self.rows.last() {
+                Some(last) if self.rows.len() == PAGE => {
+                    let mut f = self.filter.clone();
+                    f.before_id = Some(last.id);
+                    let page = self.page + 1;
+                    self.run(cx, f, page)
+                }
+                _ => Outcome::none(),
+            },
+            Some(Act::Newest) => {
+                let mut f = self.filter.clone();
+                f.before_id = None;
+                self.run(cx, f, 0)
+            }
+            None => Outcome::none(),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        let f = self.filter.clone();
+        let p = self.page;
+        self.run(cx, f, p)
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let cols = if area.width >= 110 { 4 } else { 2 };
+        let fh = self.form.grid_height(cols);
+        let [form_area, list_area, info] = Layout::vertical([
+            Constraint::Length(fh),
+            Constraint::Min(4),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let cursor = self
+            .form
+            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    format_ms(r.at_ms),
+                    r.operator.clone(),
+                    r.action.clone(),
+                    r.target.clone(),
+                    r.after.clone(),
+                    r.workstation.clone(),
+                ]
+            })
+            .collect();
+        let columns = [
+            Column {
+                header: ta::AUDIT_TIME.get(lang),
+                width: Constraint::Length(19),
+                right: false,
+            },
+            Column {
+                header: ta::AUDIT_OPERATOR.get(lang),
+                width: Constraint::Length(9),
+                right: false,
+            },
+            Column {
+                header: ta::AUDIT_ACTION.get(lang),
+                width: Constraint::Length(22),
+                right: false,
+            },
+            Column {
+                header: ta::AUDIT_TARGET.get(lang),
+                width: Constraint::Length(16),
+                right: false,
+            },
+            Column {
+                header: ta::AUDIT_AFTER.get(lang),
+                width: Constraint::Min(10),
+                right: false,
+            },
+            Column {
+                header: ta::AUDIT_WORKSTATION.get(lang),
+                width: Constraint::Length(12),
+                right: false,
+            },
+        ];
+        let focus = table::draw(
+            f,
+            list_area,
+            ta::SCR_AUDIT.get(lang),
+            &columns,
+            &rows,
+            &[],
+            self.list_focus.then_some(self.sel.index),
+            ta::AUDIT_EMPTY.get(lang),
+        );
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                ta::AUDIT_PAGE
+                    .get(lang)
+                    .replace("{p}", &(self.page + 1).to_string())
+                    .replace("{n}", &PAGE.to_string()),
+                theme::label(),
+            )),
+            info,
+        );
+        if self.detail {
+            if let Some(r) = self.rows.get(self.sel.index) {
+                let rect = popup::centered(area, 90, 14);
+                let inner = popup::boxed(f, rect, &format!("#{} {}", r.id, r.action));
+                let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
+                let lines = vec![
+                    Line::from(vec![label(ta::AUDIT_TIME), Span::raw(format_ms(r.at_ms))]),
+                    Line::from(vec![
+                        label(ta::AUDIT_OPERATOR),
+                        Span::raw(r.operator.clone()),
+                    ]),
+                    Line::from(vec![
+                        label(ta::AUDIT_WORKSTATION),
+                        Span::raw(r.workstation.clone()),
+                    ]),
+                    Line::from(vec![label(ta::AUDIT_TARGET), Span::raw(r.target.clone())]),
+                    Line::from(vec![label(ta::AUDIT_BEFORE), Span::raw(r.before.clone())]),
+                    Line::from(vec![label(ta::AUDIT_AFTER), Span::raw(r.after.clone())]),
+                    Line::from(vec![Span::styled(
+                        format!("SHA-256 {}", hex::encode(&r.hash)),
+                        theme::dim(),
+                    )]),
+                ];
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            }
+        }
+        if self.list_focus {
+            focus
+        } else {
+            cursor
+        }
+    }
+}

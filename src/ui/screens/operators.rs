@@ -1,0 +1,433 @@
+//! 操作员管理 (SY2): the operators with their roles, scope and state; add, edit, disable and
+//! enable, reset the login password, set the payment password, unlock.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::Frame;
+
+use crate::service::admin::{self, OperatorInput, OperatorView};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::text::admin as ta;
+use crate::ui::text::{t, Lang, T};
+use crate::ui::widgets::dialog::{Dialog, DialogEvent};
+use crate::ui::widgets::form::{Field, Form, Label};
+use crate::ui::widgets::table::{self, Column, Selection};
+
+use super::{Cx, Nav, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Add,
+    Edit,
+    Toggle,
+    ResetPassword,
+    PayPassword,
+    Unlock,
+    Back,
+}
+
+const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[ch('a')],
+        action: Act::Add,
+        help: ta::KEY_ADD,
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter), ch('e')],
+        action: Act::Edit,
+        help: ta::KEY_EDIT,
+    },
+    Binding {
+        keys: &[ch('d')],
+        action: Act::Toggle,
+        help: ta::KEY_TOGGLE_ACTIVE,
+    },
+    Binding {
+        keys: &[ch('r')],
+        action: Act::ResetPassword,
+        help: ta::KEY_RESET_PASSWORD,
+    },
+    Binding {
+        keys: &[ch('p')],
+        action: Act::PayPassword,
+        help: ta::KEY_PAY_PASSWORD,
+    },
+    Binding {
+        keys: &[ch('u')],
+        action: Act::Unlock,
+        help: ta::KEY_UNLOCK,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+enum Purpose {
+    Add,
+    Edit(i64),
+    ResetPassword(i64),
+    PayPassword(i64),
+}
+
+pub struct Operators {
+    rows: Vec<OperatorView>,
+    roles: Vec<(i64, String, String)>,
+    groups: Vec<(i64, String)>,
+    sel: Selection,
+    dialog: Option<Dialog<Purpose>>,
+}
+
+impl Operators {
+    pub fn open(cx: &mut Cx) -> Outcome {
+        let mut s = Operators {
+            rows: Vec::new(),
+            roles: Vec::new(),
+            groups: Vec::new(),
+            sel: Selection::default(),
+            dialog: None,
+        };
+        match s.load(cx) {
+            Ok(()) => Outcome::nav(Nav::Push(Box::new(s))),
+            Err(o) => o,
+        }
+    }
+
+    fn load(&mut self, cx: &mut Cx) -> Result<(), Outcome> {
+        let err = |cx: &Cx, e| Outcome::error(cx.error_text(&e, |k| k.to_string()));
+        self.rows = admin::operators(cx.env, cx.session).map_err(|e| err(cx, e))?;
+        self.roles = admin::role_choices(cx.env, cx.session).map_err(|e| err(cx, e))?;
+        self.groups = admin::group_choices(cx.env, cx.session).map_err(|e| err(cx, e))?;
+        self.sel.clamp(self.rows.len());
+        Ok(())
+    }
+
+    fn role_labels(&self, lang: Lang) -> Vec<Label> {
+        self.roles
+            .iter()
+            .map(|(_, zh, en)| {
+                Label::S(if lang == Lang::Zh {
+                    zh.clone()
+                } else {
+                    en.clone()
+                })
+            })
+            .collect()
+    }
+
+    fn form(&self, lang: Lang, op: Option<&OperatorView>) -> Form {
+        let mut fields = Vec::new();
+        if op.is_none() {
+            fields.push(Field::text("login", ta::LOGIN));
+        }
+        fields.push(Field::text("display_name", ta::DISPLAY_NAME));
+        if op.is_none() {
+            fields.push(Field::secret("password", ta::INITIAL_PASSWORD));
+            fields.push(
+                Field::secret("pay_password", ta::INITIAL_PAY_PASSWORD)
+                    .with_hint(ta::OPTIONAL.get(lang)),
+            );
+        }
+        let role_checks = self
+            .roles
+            .iter()
+            .map(|(id, _, _)| op.is_some_and(|o| o.role_ids.contains(id)))
+            .collect();
+        fields.push(Field::multi(
+            "roles",
+            ta::ROLES,
+            self.role_labels(lang),
+            role_checks,
+        ));
+        let scope_checks = self
+            .groups
+            .iter()
+            .map(|(id, _)| op.is_some_and(|o| o.scope.as_ref().is_some_and(|s| s.contains(id))))
+            .collect();
+        fields.push(
+            Field::multi(
+                "scope",
+                ta::SCOPE,
+                self.groups
+                    .iter()
+                    .map(|(_, n)| Label::S(n.clone()))
+                    .collect(),
+                scope_checks,
+            )
+            .with_hint(ta::SCOPE_HINT.get(lang)),
+        );
+        let mut form = Form::new(fields);
+        if let Some(o) = op {
+            form.set_value("display_name", &o.display_name);
+        }
+        form
+    }
+}
+
+/// What the operator form says, with ticked roles and groups turned into their ids.
+fn input_from(
+    form: &Form,
+    all_roles: &[(i64, String, String)],
+    groups: &[(i64, String)],
+) -> OperatorInput {
+    {
+        let roles = form.checked("roles");
+        let scope = form.checked("scope");
+        let scope_ids: Vec<i64> = groups
+            .iter()
+            .zip(&scope)
+            .filter(|(_, c)| **c)
+            .map(|((id, _), _)| *id)
+            .collect();
+        OperatorInput {
+            login: form.value("login"),
+            display_name: form.value("display_name"),
+            password: form.value("password"),
+            pay_password: form.value("pay_password"),
+            role_ids: all_roles
+                .iter()
+                .zip(&roles)
+                .filter(|(_, c)| **c)
+                .map(|((id, _, _), _)| *id)
+                .collect(),
+            scope: (!scope_ids.is_empty()).then_some(scope_ids),
+        }
+    }
+}
+
+impl Operators {
+    fn submit(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let lang = cx.lang;
+        let result = match d.purpose {
+            Purpose::Add => {
+                let input = input_from(&d.form, &self.roles, &self.groups);
+                admin::create_operator(cx.env, cx.session, &input).map(|_| ta::OPERATOR_CREATED)
+            }
+            Purpose::Edit(id) => {
+                let input = input_from(&d.form, &self.roles, &self.groups);
+                admin::update_operator(cx.env, cx.session, id, &input).map(|_| ta::SAVED)
+            }
+            Purpose::ResetPassword(id) => {
+                admin::reset_password(cx.env, cx.session, id, &d.form.value("password"))
+                    .map(|_| ta::PASSWORD_RESET)
+            }
+            Purpose::PayPassword(id) => {
+                admin::set_pay_password(cx.env, cx.session, id, &d.form.value("pay_password"))
+                    .map(|_| ta::SAVED)
+            }
+        };
+        match result {
+            Ok(msg) => {
+                self.dialog = None;
+                let _ = self.load(cx);
+                Outcome::ok(msg.get(lang).into())
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.fail(&e, lang);
+                }
+                Outcome::none()
+            }
+        }
+    }
+
+    fn selected(&self) -> Option<&OperatorView> {
+        self.rows.get(self.sel.index)
+    }
+
+    fn act(&mut self, act: Act, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let title = |t: T, o: Option<&OperatorView>| match o {
+            Some(o) => format!("{} {}", t.get(lang), o.login),
+            None => t.get(lang).to_string(),
+        };
+        let sel = self.selected().cloned();
+        let done = |r: crate::service::ServiceResult<()>, msg: T, s: &mut Self, cx: &mut Cx| match r
+        {
+            Ok(()) => {
+                let _ = s.load(cx);
+                Outcome::ok(msg.get(cx.lang).into())
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        };
+        match (act, sel) {
+            (Act::Back, _) => return Outcome::nav(Nav::Pop),
+            (Act::Add, _) => {
+                let form = self.form(lang, None);
+                self.dialog = Some(Dialog::new(
+                    title(ta::ADD_OPERATOR, None),
+                    form,
+                    Purpose::Add,
+                    lang,
+                ));
+            }
+            (Act::Edit, Some(o)) => {
+                let form = self.form(lang, Some(&o));
+                self.dialog = Some(Dialog::new(
+                    title(ta::EDIT_OPERATOR, Some(&o)),
+                    form,
+                    Purpose::Edit(o.id),
+                    lang,
+                ));
+            }
+            (Act::ResetPassword, Some(o)) => {
+                let form = Form::new(vec![Field::secret("password", ta::NEW_PASSWORD)]);
+                self.dialog = Some(Dialog::new(
+                    title(ta::RESET_PASSWORD, Some(&o)),
+                    form,
+                    Purpose::ResetPassword(o.id),
+                    lang,
+                ));
+            }
+            (Act::PayPassword, Some(o)) => {
+                let form = Form::new(vec![Field::secret("pay_password", ta::NEW_PAY_PASSWORD)]);
+                self.dialog = Some(Dialog::new(
+                    title(ta::SET_PAY_PASSWORD, Some(&o)),
+                    form,
+                    Purpose::PayPassword(o.id),
+                    lang,
+                ));
+            }
+            (Act::Toggle, Some(o)) => {
+                let msg = if o.active {
+                    ta::WAS_DISABLED
+                } else {
+                    ta::ENABLED
+                };
+                let r = admin::set_operator_active(cx.env, cx.session, o.id, !o.active);
+                return done(r, msg, self, cx);
+            }
+            (Act::Unlock, Some(o)) => {
+                let r = admin::unlock(cx.env, cx.session, o.id);
+                return done(r, ta::UNLOCKED, self, cx);
+            }
+            _ => {}
+        }
+        Outcome::none()
+    }
+}
+
+impl Screen for Operators {
+    fn title(&self) -> T {
+        ta::SCR_OPERATORS
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        help_lines(KEYS, lang)
+    }
+
+    fn editing_text(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if let Some(d) = self.dialog.as_mut() {
+            return match d.handle(k) {
+                DialogEvent::Cancel => {
+                    self.dialog = None;
+                    Outcome::none()
+                }
+                DialogEvent::Submit => self.submit(cx),
+                DialogEvent::None => Outcome::none(),
+            };
+        }
+        if self.sel.handle(k, self.rows.len()) {
+            return Outcome::none();
+        }
+        match lookup(KEYS, k) {
+            Some(a) => self.act(a, cx),
+            None => Outcome::none(),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        match self.load(cx) {
+            Ok(()) => Outcome::none(),
+            Err(o) => o,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|o| {
+                let mut state = vec![if o.active { ta::ACTIVE } else { ta::DISABLED }.get(lang)];
+                if o.locked {
+                    state.push(ta::LOCKED.get(lang));
+                }
+                if o.must_change_password {
+                    state.push(ta::MUST_CHANGE.get(lang));
+                }
+                vec![
+                    o.login.clone(),
+                    o.display_name.clone(),
+                    o.role_names.join("、"),
+                    if o.scope.is_none() {
+                        ta::SCOPE_ALL.get(lang).to_string()
+                    } else {
+                        o.scope_names.join("、")
+                    },
+                    state.join(" "),
+                    o.card_serial.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let dim: Vec<bool> = self.rows.iter().map(|o| !o.active).collect();
+        let columns = [
+            Column {
+                header: ta::LOGIN.get(lang),
+                width: Constraint::Length(10),
+                right: false,
+            },
+            Column {
+                header: ta::DISPLAY_NAME.get(lang),
+                width: Constraint::Length(14),
+                right: false,
+            },
+            Column {
+                header: ta::ROLES.get(lang),
+                width: Constraint::Min(12),
+                right: false,
+            },
+            Column {
+                header: ta::SCOPE.get(lang),
+                width: Constraint::Min(12),
+                right: false,
+            },
+            Column {
+                header: ta::STATUS.get(lang),
+                width: Constraint::Length(14),
+                right: false,
+            },
+            Column {
+                header: ta::CARD.get(lang),
+                width: Constraint::Length(10),
+                right: false,
+            },
+        ];
+        let focus = table::draw(
+            f,
+            area,
+            ta::SCR_OPERATORS.get(lang),
+            &columns,
+            &rows,
+            &dim,
+            if self.dialog.is_none() {
+                Some(self.sel.index)
+            } else {
+                None
+            },
+            ta::NO_OPERATORS.get(lang),
+        );
+        match &self.dialog {
+            Some(d) => d.draw(f, area, lang),
+            None => focus,
+        }
+    }
+}
