@@ -4,6 +4,7 @@
 //! state or calls a `service` use case, the service checks permission and validates, then calls
 //! the `store` inside one SQLite transaction; drawing only reads state.
 
+pub mod card;
 pub mod clock;
 pub mod demo;
 pub mod domain;

@@ -4,12 +4,14 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod card;
 pub mod error;
 pub mod home;
 pub mod password;
 pub mod session;
 pub mod settings;
 pub mod settlement;
+pub mod signing;
 pub mod terminals;
 pub mod txn_query;
 

@@ -1,6 +1,7 @@
 //! SQLite only: opening and migrating the file, and every query. No SQL lives outside this folder.
 
 pub mod audit;
+pub mod cards;
 pub mod downloads;
 pub mod merchants;
 pub mod migrate;
