@@ -218,6 +218,7 @@ fn an_older_database_is_upgraded_in_place() {
         c.execute_batch(
             "DROP TRIGGER txn_daily_insert; DROP TRIGGER txn_daily_update;
              DROP TRIGGER txn_daily_delete; DROP TABLE txn_daily; DROP TABLE downloads;
+             DROP TABLE refund_events; DROP INDEX refund_app_applied;
              PRAGMA user_version = 1;",
         )
         .unwrap();

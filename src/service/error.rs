@@ -38,6 +38,16 @@ pub enum Rule {
     AdminRoleFixed,
     /// Still referenced: by whom.
     InUse(Vec<String>),
+    /// Nobody reviews their own application.
+    OwnApplication,
+    /// Another reviewer decided this application first.
+    AlreadyDecided(i64),
+    /// Only sales and completions in success state are refunded.
+    NotRefundable,
+    /// More than the transaction has left to refund (fen left).
+    ExceedsRefundable(i64),
+    /// More than the merchant's daily refund quota has left (fen left).
+    ExceedsQuota(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

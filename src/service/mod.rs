@@ -1,17 +1,23 @@
 //! Use cases. Each checks the operator's functions where the action is carried out, validates,
 //! runs in one SQLite transaction and writes its audit row in that same transaction.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod card;
 pub mod error;
 pub mod home;
+pub mod monitor;
 pub mod password;
+pub mod refunds;
 pub mod session;
 pub mod settings;
 pub mod settlement;
 pub mod signing;
+pub mod settlement_query;
+pub mod slip;
+pub mod summaries;
 pub mod terminals;
 pub mod txn_query;
 

@@ -14,6 +14,11 @@ pub struct SettleReport {
     pub merchants_settled: usize,
     pub txn_count: i64,
     pub net_fen: i64,
+    /// Refund applications paid out of the balance in this run.
+    pub refunds_cleared: usize,
+    pub refunds_cleared_fen: i64,
+    /// Refund applications still waiting for balance after this run.
+    pub refunds_waiting: usize,
 }
 
 pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<SettleReport> {
@@ -55,7 +60,8 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
         report.txn_count += s.txn_count;
         report.net_fen += net;
     }
-    if report.merchants_settled > 0 {
+    clear_refunds(&tx, actor, settle_date, now, &mut report)?;
+    if report.merchants_settled > 0 || report.refunds_cleared > 0 {
         record(
             &tx,
             now,
@@ -64,11 +70,82 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
             &format_ymd(settle_date),
             "",
             &format!(
-                "merchants={} txns={} net_fen={}",
-                report.merchants_settled, report.txn_count, report.net_fen
+                "merchants={} txns={} net_fen={} refunds_cleared={} refunds_cleared_fen={}",
+                report.merchants_settled,
+                report.txn_count,
+                report.net_fen,
+                report.refunds_cleared,
+                report.refunds_cleared_fen
             ),
         )?;
     }
     tx.commit()?;
     Ok(report)
+}
+
+/// Pays submitted refunds out of each merchant's balance, oldest first; one the balance cannot
+/// cover waits in the pending clearing list (待清算) for a later run. A cleared refund is a ledger
+/// debit, counts on that day's settlement of its merchant, and adds to what its transaction has
+/// had refunded.
+fn clear_refunds(
+    tx: &rusqlite::Connection,
+    actor: Actor,
+    settle_date: i32,
+    now: i64,
+    report: &mut SettleReport,
+) -> ServiceResult<()> {
+    use crate::store::{merchants, refunds, transactions};
+    for a in refunds::awaiting_clearing(tx)? {
+        let (id, merchant_id, txn_id, amount, status) =
+            (a.id, a.merchant_id, a.txn_id, a.amount_fen, a.status);
+        let balance = merchants::balance_fen(tx, merchant_id)?;
+        if balance < amount {
+            if status == "submitted" {
+                refunds::transition(tx, id, "submitted", "pending_clearing", now, None)?;
+                refunds::add_event(
+                    tx,
+                    id,
+                    now,
+                    None,
+                    "pending_clearing",
+                    "pending_clearing",
+                    "",
+                )?;
+            }
+            report.refunds_waiting += 1;
+            continue;
+        }
+        if !refunds::transition(tx, id, &status, "completed", now, Some(settle_date))? {
+            continue;
+        }
+        settlements::append_ledger(
+            tx,
+            merchant_id,
+            now,
+            "refund",
+            -amount,
+            Some("refund_applications"),
+            Some(id),
+            &format!("退货 #{id}"),
+        )?;
+        transactions::add_refunded(tx, txn_id, amount)?;
+        let sid = match settlements::id_of(tx, merchant_id, settle_date)? {
+            Some(sid) => sid,
+            None => settlements::insert(tx, merchant_id, settle_date, 0, 0, 0, 0, now)?,
+        };
+        settlements::add_cleared_refunds(tx, sid, amount)?;
+        refunds::add_event(tx, id, now, None, "cleared", "completed", "")?;
+        record(
+            tx,
+            now,
+            actor,
+            "refund.cleared",
+            &format!("refund#{id}"),
+            &format!("status={status}"),
+            &format!("status=completed amount_fen={amount}"),
+        )?;
+        report.refunds_cleared += 1;
+        report.refunds_cleared_fen += amount;
+    }
+    Ok(())
 }

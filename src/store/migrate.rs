@@ -7,7 +7,11 @@ use super::{reference, APPLICATION_ID};
 
 type Step = fn(&rusqlite::Transaction) -> rusqlite::Result<()>;
 
-const STEPS: &[Step] = &[v1_schema_and_reference_data, v2_rollups_and_downloads];
+const STEPS: &[Step] = &[
+    v1_schema_and_reference_data,
+    v2_rollups_and_downloads,
+    v3_refund_events,
+];
 
 pub const LATEST: i32 = STEPS.len() as i32;
 
@@ -35,4 +39,8 @@ fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> rusqlite::Result<
 
 fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v2.sql"))
+}
+
+fn v3_refund_events(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v3.sql"))
 }

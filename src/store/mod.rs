@@ -7,7 +7,10 @@ pub mod merchants;
 pub mod migrate;
 pub mod operators;
 pub mod reference;
+pub mod refunds;
+pub mod settlement_query;
 pub mod settlements;
+pub mod summaries;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};

@@ -42,13 +42,20 @@ pub fn unsettled_sums(conn: &Connection, settle_date: i32) -> rusqlite::Result<V
 }
 
 pub fn exists(conn: &Connection, merchant_id: i64, settle_date: i32) -> rusqlite::Result<bool> {
+    id_of(conn, merchant_id, settle_date).map(|o| o.is_some())
+}
+
+pub fn id_of(
+    conn: &Connection,
+    merchant_id: i64,
+    settle_date: i32,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
-        "SELECT 1 FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2",
+        "SELECT id FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2",
         params![merchant_id, settle_date],
-        |_| Ok(()),
+        |r| r.get(0),
     )
     .optional()
-    .map(|o| o.is_some())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -127,4 +134,60 @@ pub fn append_ledger(
 /// The newest settlement date of any merchant, if any.
 pub fn latest_date(conn: &Connection) -> rusqlite::Result<Option<i32>> {
     conn.query_row("SELECT max(settle_date) FROM settlements", [], |r| r.get(0))
+}
+
+/// Adds refunds cleared by a settlement run to its settlement (keeping net = trade − fee − refunds).
+pub fn add_cleared_refunds(
+    conn: &Connection,
+    settlement_id: i64,
+    fen: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE settlements SET refund_fen = refund_fen + ?2, net_fen = net_fen - ?2 WHERE id = ?1",
+        params![settlement_id, fen],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLine {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub line_ms: i64,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub balance_fen: i64,
+    pub ref_table: Option<String>,
+    pub ref_id: Option<i64>,
+    pub memo: String,
+}
+
+/// A merchant's ledger lines, newest first, older than `before_id` when given.
+pub fn ledger(
+    conn: &Connection,
+    merchant_id: i64,
+    before_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<LedgerLine>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, merchant_id, line_ms, kind, amount_fen, balance_fen, ref_table, ref_id, memo
+         FROM ledger_lines WHERE merchant_id = ?1 AND (?2 IS NULL OR id < ?2)
+         ORDER BY id DESC LIMIT ?3",
+    )?;
+    let v = st
+        .query_map(params![merchant_id, before_id, limit as i64], |r| {
+            Ok(LedgerLine {
+                id: r.get(0)?,
+                merchant_id: r.get(1)?,
+                line_ms: r.get(2)?,
+                kind: r.get(3)?,
+                amount_fen: r.get(4)?,
+                balance_fen: r.get(5)?,
+                ref_table: r.get(6)?,
+                ref_id: r.get(7)?,
+                memo: r.get(8)?,
+            })
+        })?
+        .collect();
+    v
 }

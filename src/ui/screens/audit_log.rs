@@ -300,12 +300,14 @@ impl Screen for AuditLog {
         let focus = table::draw(
             f,
             list_area,
-            ta::SCR_AUDIT.get(lang),
-            &columns,
-            &rows,
-            &[],
-            self.list_focus.then_some(self.sel.index),
-            ta::AUDIT_EMPTY.get(lang),
+            &table::TableView {
+                title: ta::SCR_AUDIT.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &[],
+                selected: self.list_focus.then_some(self.sel.index),
+                empty: ta::AUDIT_EMPTY.get(lang),
+            },
         );
         f.render_widget(
             Paragraph::new(Span::styled(

@@ -289,12 +289,14 @@ impl Screen for Groups {
             return table::draw(
                 f,
                 area,
-                &ta::MEMBERS_OF.get(lang).replace("{name}", &name),
-                &columns,
-                &rows,
-                &[],
-                Some(sel.index),
-                ta::NO_TERMINALS.get(lang),
+                &table::TableView {
+                    title: &ta::MEMBERS_OF.get(lang).replace("{name}", &name),
+                    columns: &columns,
+                    rows: &rows,
+                    dim: &[],
+                    selected: Some(sel.index),
+                    empty: ta::NO_TERMINALS.get(lang),
+                },
             );
         }
         let rows: Vec<Vec<String>> = self
@@ -317,12 +319,14 @@ impl Screen for Groups {
         let focus = table::draw(
             f,
             area,
-            ta::SCR_GROUPS.get(lang),
-            &columns,
-            &rows,
-            &[],
-            self.dialog.is_none().then_some(self.sel.index),
-            ta::NO_GROUPS.get(lang),
+            &table::TableView {
+                title: ta::SCR_GROUPS.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &[],
+                selected: self.dialog.is_none().then_some(self.sel.index),
+                empty: ta::NO_GROUPS.get(lang),
+            },
         );
         match &self.dialog {
             Some(d) => d.draw(f, area, lang),

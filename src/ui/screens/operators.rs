@@ -414,16 +414,18 @@ impl Screen for Operators {
         let focus = table::draw(
             f,
             area,
-            ta::SCR_OPERATORS.get(lang),
-            &columns,
-            &rows,
-            &dim,
-            if self.dialog.is_none() {
-                Some(self.sel.index)
-            } else {
-                None
+            &table::TableView {
+                title: ta::SCR_OPERATORS.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &dim,
+                selected: if self.dialog.is_none() {
+                    Some(self.sel.index)
+                } else {
+                    None
+                },
+                empty: ta::NO_OPERATORS.get(lang),
             },
-            ta::NO_OPERATORS.get(lang),
         );
         match &self.dialog {
             Some(d) => d.draw(f, area, lang),

@@ -234,12 +234,14 @@ impl Screen for SettingsScreen {
         let focus = table::draw(
             f,
             top,
-            ta::MERCHANT_REFUND.get(lang),
-            &columns,
-            &rows,
-            &[],
-            self.dialog.is_none().then_some(self.sel.index),
-            "",
+            &table::TableView {
+                title: ta::MERCHANT_REFUND.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &[],
+                selected: self.dialog.is_none().then_some(self.sel.index),
+                empty: "",
+            },
         );
         let line = ta::POLICY_LINE
             .get(lang)

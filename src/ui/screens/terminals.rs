@@ -353,12 +353,14 @@ impl Screen for Terminals {
         let focus = table::draw(
             f,
             area,
-            ta::SCR_TERMINALS.get(lang),
-            &columns,
-            &rows,
-            &dim,
-            self.dialog.is_none().then_some(self.sel.index),
-            ta::NO_TERMINALS.get(lang),
+            &table::TableView {
+                title: ta::SCR_TERMINALS.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &dim,
+                selected: self.dialog.is_none().then_some(self.sel.index),
+                empty: ta::NO_TERMINALS.get(lang),
+            },
         );
         match &self.dialog {
             Some(d) => d.draw(f, area, lang),

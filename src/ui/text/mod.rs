@@ -248,6 +248,26 @@ pub mod t {
         "内置角色不能删除，管理员角色不能修改",
         "Built-in roles cannot be deleted and the administrator role cannot be changed",
     );
+    pub const ERR_OWN_APPLICATION: T = T(
+        "不能审核自己提交的申请",
+        "Nobody reviews their own application",
+    );
+    pub const ERR_ALREADY_DECIDED: T = T(
+        "申请 #{id} 已由其他审核员处理，本次未做任何更改",
+        "Application #{id} was decided by another reviewer first; nothing was changed",
+    );
+    pub const ERR_NOT_REFUNDABLE: T = T(
+        "只有成功的消费和预授权完成交易可以退货",
+        "Only successful sales and completions can be refunded",
+    );
+    pub const ERR_EXCEEDS_REFUNDABLE: T = T(
+        "退货金额超过可退金额 {left}",
+        "More than what is left to refund ({left})",
+    );
+    pub const ERR_EXCEEDS_QUOTA: T = T(
+        "超过今日退货额度，剩余 {left}",
+        "More than today's refund quota has left ({left})",
+    );
     pub const ERR_IN_USE: T = T("仍在使用中：{who}", "Still in use by: {who}");
 }
 
@@ -368,6 +388,17 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
             Rule::SelfDisable => t::ERR_SELF_DISABLE.get(lang).into(),
             Rule::AdminRoleFixed => t::ERR_ADMIN_ROLE_FIXED.get(lang).into(),
             Rule::InUse(who) => t::ERR_IN_USE.get(lang).replace("{who}", &who.join(", ")),
+            Rule::OwnApplication => t::ERR_OWN_APPLICATION.get(lang).into(),
+            Rule::AlreadyDecided(id) => t::ERR_ALREADY_DECIDED
+                .get(lang)
+                .replace("{id}", &id.to_string()),
+            Rule::NotRefundable => t::ERR_NOT_REFUNDABLE.get(lang).into(),
+            Rule::ExceedsRefundable(left) => t::ERR_EXCEEDS_REFUNDABLE
+                .get(lang)
+                .replace("{left}", &crate::domain::money::format_fen(*left)),
+            Rule::ExceedsQuota(left) => t::ERR_EXCEEDS_QUOTA
+                .get(lang)
+                .replace("{left}", &crate::domain::money::format_fen(*left)),
         },
     }
 }
@@ -376,3 +407,4 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 // module while different screens grow without touching each other's lists.
 pub mod admin;
 pub mod query;
+pub mod refund;

@@ -45,18 +45,27 @@ pub struct Column<'a> {
     pub right: bool,
 }
 
-/// Draws the rows with a header; `dim[i]` greys a row (disabled records). Returns the position
-/// of the selected row.
-pub fn draw(
-    f: &mut Frame,
-    area: Rect,
-    title: &str,
-    columns: &[Column],
-    rows: &[Vec<String>],
-    dim: &[bool],
-    selected: Option<usize>,
-    empty: &str,
-) -> Option<Position> {
+/// What a table shows: `dim[i]` greys a row (disabled records), `empty` is said when there are
+/// no rows.
+pub struct TableView<'a> {
+    pub title: &'a str,
+    pub columns: &'a [Column<'a>],
+    pub rows: &'a [Vec<String>],
+    pub dim: &'a [bool],
+    pub selected: Option<usize>,
+    pub empty: &'a str,
+}
+
+/// Draws the rows with a header. Returns the position of the selected row.
+pub fn draw(f: &mut Frame, area: Rect, view: &TableView) -> Option<Position> {
+    let TableView {
+        title,
+        columns,
+        rows,
+        dim,
+        selected,
+        empty,
+    } = *view;
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {title} "));
