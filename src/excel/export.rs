@@ -256,6 +256,54 @@ pub fn part_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.part"))
 }
 
+/// A file name for an export made at `now_ms`: the title with characters file systems refuse
+/// replaced, then the business-time stamp, e.g. `交易查询_20261123_100000.xlsx`, in `dir`. When that
+/// name is taken, `_2`, `_3`, … is added, so an export never replaces an earlier one.
+pub fn suggest_path(dir: &Path, title: &str, now_ms: i64) -> PathBuf {
+    let clean: String = title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() || c.is_whitespace() => '_',
+            c => c,
+        })
+        .take(60)
+        .collect();
+    let clean = clean.trim_matches(|c| c == '.' || c == '_');
+    let clean = if clean.is_empty() { "export" } else { clean };
+    let local = now_ms + BUSINESS_OFFSET_MS;
+    let days = local.div_euclid(DAY_MS);
+    let secs = local.rem_euclid(DAY_MS) / 1000;
+    let (y, m, d) = civil_from_days(days);
+    let stem = format!(
+        "{clean}_{y:04}{m:02}{d:02}_{:02}{:02}{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    let mut path = dir.join(format!("{stem}.xlsx"));
+    let mut n = 2;
+    while path.exists() || part_path(&path).exists() {
+        path = dir.join(format!("{stem}_{n}.xlsx"));
+        n += 1;
+    }
+    path
+}
+
+/// Days since 1970-01-01 to (year, month, day).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -738,6 +786,31 @@ mod tests {
             .unwrap();
         let e = save_to(&mut wb, f, Path::new("x.xlsx")).unwrap_err();
         assert!(matches!(e, ExportError::DiskFull { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn suggested_names_are_stamped_and_never_taken() {
+        let dir = std::env::temp_dir().join(format!("md-suggest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // 2026-11-23 10:00:05 in Shanghai.
+        let ms = days_from_civil(2026, 11, 23) * DAY_MS + 2 * 3_600_000 + 5_000;
+        let p = suggest_path(&dir, "交易查询 11/01..11/23", ms);
+        assert_eq!(
+            p.file_name().unwrap().to_string_lossy(),
+            "交易查询_11_01..11_23_20261123_100005.xlsx"
+        );
+        std::fs::write(&p, b"x").unwrap();
+        let q = suggest_path(&dir, "交易查询 11/01..11/23", ms);
+        assert!(q.to_string_lossy().ends_with("_100005_2.xlsx"));
+        assert_eq!(
+            suggest_path(&dir, "///", ms)
+                .file_name()
+                .unwrap()
+                .to_string_lossy(),
+            "export_20261123_100005.xlsx"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 use crate::domain::money::{parse_amount, AmountError};
-use crate::excel::export::{part_path, sheet_name, ExportError};
+use crate::excel::export::{civil_from_days, part_path, sheet_name, ExportError};
 
 /// One cell as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -364,20 +364,6 @@ fn float_text(f: f64) -> String {
     } else {
         format!("{f}")
     }
-}
-
-/// Days since 1970-01-01 to (y, m, d).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// A cell as trimmed text: numbers holding whole numbers read without ".0" (an order number

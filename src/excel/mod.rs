@@ -10,7 +10,8 @@ pub mod import;
 pub mod jobs;
 
 pub use export::{
-    write_xlsx, write_xlsx_rows, CellValue, ColKind, Column, ExportError, RowSink, SheetSpec,
+    suggest_path, write_xlsx, write_xlsx_rows, CellValue, ColKind, Column, ExportError, RowSink,
+    SheetSpec,
 };
 pub use import::{
     cell_id, cell_money, cell_opt_text, cell_text, find_columns, read_table, write_template, Cell,
