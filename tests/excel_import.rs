@@ -75,7 +75,10 @@ fn header() -> Vec<V<'static>> {
 }
 
 /// What a batch import does with this layer: every bad cell of every row, at its row.
-fn check(table: &Table) -> Result<Vec<(String, String, String, i64)>, Vec<RowError>> {
+/// (batch, original, refund order, fen) of each good row.
+type Good = (String, String, String, i64);
+
+fn check(table: &Table) -> Result<Vec<Good>, Vec<RowError>> {
     let cols = find_columns(&table.header, &COLUMNS)?;
     let mut errors = Vec::new();
     let mut good = Vec::new();
