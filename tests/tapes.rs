@@ -89,5 +89,12 @@ tapes!(
     change_password,
     help_and_palette,
     lock_en,
+    query_settlements,
+    query_settlements_en,
+    query_advanced,
+    query_slip,
+    query_monitor,
+    query_monitor_en,
     system_admin,
+    refund_review,
 );

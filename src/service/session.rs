@@ -8,11 +8,20 @@ use crate::store::{operators, Store};
 
 use super::{ServiceError, ServiceResult};
 
-/// Where use cases run: the database, the clock and the workstation that acts.
+/// Where the USB key is read: PC/SC readers (the reader named in the settings), or the virtual
+/// reader of a scripted run, whose card a tape inserts and pulls.
+#[derive(Clone)]
+pub enum CardReaders {
+    Pcsc,
+    Virtual(crate::card::VirtualReader),
+}
+
+/// Where use cases run: the database, the clock, the workstation that acts, and its card reader.
 pub struct Env {
     pub store: Store,
     pub clock: SharedClock,
     pub workstation: String,
+    pub readers: CardReaders,
 }
 
 impl Env {
@@ -21,6 +30,25 @@ impl Env {
             store,
             clock,
             workstation: workstation_name(),
+            readers: CardReaders::Pcsc,
+        }
+    }
+
+    /// Connects to the card in this workstation's reader.
+    pub fn open_card(
+        &self,
+    ) -> Result<Box<dyn crate::card::Transport + Send>, crate::card::TransportError> {
+        match &self.readers {
+            CardReaders::Virtual(r) => Ok(Box::new(r.transport())),
+            CardReaders::Pcsc => {
+                let name = super::card::configured_reader(self).ok_or_else(|| {
+                    crate::card::TransportError::NoReader {
+                        wanted: String::new(),
+                        present: crate::card::list_readers().unwrap_or_default(),
+                    }
+                })?;
+                crate::card::open_reader(&name)
+            }
         }
     }
 

@@ -149,3 +149,29 @@ fn clear_refunds(
     }
     Ok(())
 }
+
+/// The settlement run started by an operator with the function (from the screen).
+pub fn run_by_operator(
+    env: &mut Env,
+    session: &super::Session,
+    date_text: &str,
+) -> ServiceResult<SettleReport> {
+    super::session::require(
+        env,
+        session,
+        crate::domain::function::Function::SettlementRun,
+    )?;
+    let date = crate::clock::parse_date(date_text).map_err(|_| super::ServiceError::Invalid {
+        field: "date",
+        problem: super::Problem::BadDate,
+    })?;
+    let ws = env.workstation.clone();
+    let actor = super::auth::actor_of(session, &ws);
+    let login = actor.login.to_string();
+    let actor = Actor {
+        operator_id: actor.operator_id,
+        login: &login,
+        workstation: &ws,
+    };
+    run(env, actor, crate::clock::ymd(date))
+}

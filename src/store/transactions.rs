@@ -415,3 +415,11 @@ pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
 pub fn max_rrn(conn: &Connection) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT max(rrn) FROM transactions", [], |r| r.get(0))
 }
+
+/// The id of the transaction with this reference number.
+pub fn id_by_rrn(conn: &Connection, rrn: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT id FROM transactions WHERE rrn = ?1", [rrn], |r| {
+        r.get(0)
+    })
+    .optional()
+}

@@ -2,14 +2,26 @@
 //! services in `handle_key`, and only reads its state in `draw`.
 
 pub mod audit_log;
+pub mod batch_refund;
 pub mod catalog;
 pub mod change_password;
+pub mod downloads;
 pub mod home;
+pub mod ledger;
 pub mod groups;
 pub mod login;
+pub mod monitor;
 pub mod operators;
+pub mod refund_apply;
+pub mod refund_detail;
+pub mod refund_query;
+pub mod refund_review;
 pub mod roles;
 pub mod settings;
+pub mod settle_run;
+pub mod settlement_query;
+pub mod slip;
+pub mod summary;
 pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;

@@ -406,5 +406,12 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 // The strings of each area live beside this file, so the whole text of the app stays in this one
 // module while different screens grow without touching each other's lists.
 pub mod admin;
+pub mod card;
 pub mod query;
+pub mod review;
 pub mod refund;
+
+/// A refusal of a use case that involves the USB key, in words.
+pub fn card_error(e: &crate::service::card::CardServiceError, lang: Lang) -> String {
+    card::service(e, lang)
+}
