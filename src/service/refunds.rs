@@ -73,6 +73,20 @@ pub fn refundable(env: &Env, session: &Session, txn_id: i64) -> ServiceResult<Re
     refundable_in(&env.store.conn, txn, ymd(date_of_ms(env.now_ms())))
 }
 
+/// Finds the original transaction by its reference number (R2).
+pub fn refundable_by_rrn(env: &Env, session: &Session, rrn: &str) -> ServiceResult<Refundable> {
+    require(env, session, Function::RefundApply)?;
+    let rrn = rrn.trim();
+    if !crate::domain::ids::is_rrn(rrn) {
+        return invalid("rrn", Problem::BadRrn);
+    }
+    let id = transactions::id_by_rrn(&env.store.conn, rrn)?.ok_or(ServiceError::Invalid {
+        field: "rrn",
+        problem: Problem::Unknown,
+    })?;
+    refundable(env, session, id)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefundInput {
     pub txn_id: i64,
@@ -368,4 +382,9 @@ pub fn review(
     }
     tx.commit().map_err(ServiceError::from)?;
     Ok(rows.len())
+}
+
+/// The payment password check of `apply`, for the batch refund import.
+pub(crate) fn verify_pay_password(env: &Env, session: &Session, pw: &str) -> ServiceResult<()> {
+    check_pay_password(env, session, pw)
 }
