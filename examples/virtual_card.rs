@@ -49,9 +49,8 @@ fn main() {
         "reader:             \"{}\" (vpcd on 127.0.0.1:{port})",
         reader_name_for_port(port)
     );
-    println!("keys: p Enter pulls the card, i Enter inserts it, q Enter or Ctrl+C quits");
-
     if atty_stdin() {
+        println!("keys: p Enter pulls the card, i Enter inserts it, q Enter or Ctrl+C quits");
         interactive(card, port);
     } else {
         // No terminal (run in the background): serve until killed.

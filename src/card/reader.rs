@@ -90,10 +90,19 @@ impl PcscTransport {
 
     fn connect(&mut self) -> Result<&Card, TransportError> {
         if self.card.is_none() {
-            let card = self
+            let card = match self
                 .ctx
                 .connect(&self.cname, ShareMode::Shared, Protocols::ANY)
-                .map_err(|e| self.map(e))?;
+            {
+                Err(pcsc::Error::InvalidHandle | pcsc::Error::ServiceStopped) => {
+                    // pcscd restarted since the context was made: a new one, once.
+                    self.ctx = establish()?;
+                    self.ctx
+                        .connect(&self.cname, ShareMode::Shared, Protocols::ANY)
+                }
+                other => other,
+            }
+            .map_err(|e| self.map(e))?;
             self.card = Some(card);
         }
         Ok(self.card.as_ref().expect("just connected"))
@@ -108,6 +117,9 @@ impl Transport for PcscTransport {
             card.transmit(command, &mut buf).map(|r| r.to_vec())
         };
         match result {
+            // A reader driver whose card vanished mid-command may answer nothing at all
+            // (vpcd does): the exchange broke off.
+            Ok(r) if r.len() < 2 => Err(TransportError::NotTransacted),
             Ok(r) => Ok(r),
             Err(e) => {
                 let mapped = self.map(e);
