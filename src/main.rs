@@ -47,6 +47,18 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Append realistic transactions for the demo terminals until stopped (Ctrl+C), as the
+    /// acquirer's link would; waits and retries while another process holds the database.
+    Feed {
+        /// Transactions per second.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Stop after this many transactions.
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Run a tape of keystrokes headless and print the screens it asks for.
     Script {
         tape: PathBuf,
@@ -120,6 +132,35 @@ fn main() -> ExitCode {
                         secs,
                         s.transactions as f64 / secs.max(1e-9)
                     );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(Command::Feed { rate, count, seed }) => {
+            let Some(path) = cli.db else {
+                return fail("feed needs --db PATH");
+            };
+            let mut store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            let opts = demo::feed::FeedOptions {
+                rate,
+                seed,
+                limit: count,
+            };
+            eprintln!(
+                "feeding {} at {rate}/s; Ctrl+C stops (a transaction is written whole or not at all)",
+                path.display()
+            );
+            match demo::feed::run(&mut store, clock, opts, &stop, |n| {
+                eprint!("\rfed {n} transactions");
+            }) {
+                Ok(r) => {
+                    eprintln!();
+                    println!("fed {} transactions ({} retries)", r.written, r.retries);
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -2,6 +2,7 @@
 //! operators, and transactions of every type and card organisation over the last N days, settled
 //! by the same settlement run the application uses. Large databases come from the same code.
 
+pub mod feed;
 mod rng;
 pub mod txn_gen;
 

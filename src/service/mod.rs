@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod card;
 pub mod error;
+pub mod exports;
 pub mod home;
 pub mod monitor;
 pub mod password;

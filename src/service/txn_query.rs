@@ -1,14 +1,16 @@
-//! Transaction query (T1, T3, T8): turning what the operator typed into a filter, and reading
+//! Transaction query (T1, T2, T3, T8): turning what the operator typed into a filter, and reading
 //! pages, totals and details within the operator's terminal-group scope.
 
 use crate::clock::{day_start_ms, parse_date};
 use crate::domain::function::Function;
 use crate::domain::ids;
-use crate::domain::txn::{TxnStatus, TxnType};
+use crate::domain::money::parse_amount;
+use crate::domain::txn::{CardType, TxnStatus, TxnType};
 use crate::store::transactions::{self, PageAt, Totals, TxnFilter, TxnKey, TxnRow};
+use crate::store::{merchants, reference};
 
 use super::error::{invalid, Problem};
-use super::session::{require, scope};
+use super::session::{current_functions, require, scope};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 pub const PAGE_SIZE: usize = 20;
@@ -22,6 +24,114 @@ pub struct TxnQueryInput {
     pub txn_type: Option<TxnType>,
     pub status: Option<TxnStatus>,
     pub rrn: String,
+    pub advanced: AdvancedInput,
+}
+
+/// The advanced query (高级查询, T2) as typed; empty fields do not narrow the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvancedInput {
+    /// A card organisation code (`CUP`, `VISA`, ...).
+    pub card_org: Option<String>,
+    pub card_type: Option<CardType>,
+    /// A bank code, or part of the bank's Chinese or English name.
+    pub bank: String,
+    pub min_amount: String,
+    pub max_amount: String,
+    pub card_last4: String,
+    pub batch_no: String,
+    pub auth_code: String,
+    /// A merchant number, or part of the merchant's name.
+    pub merchant: String,
+}
+
+impl AdvancedInput {
+    pub fn is_empty(&self) -> bool {
+        *self == AdvancedInput::default()
+    }
+}
+
+/// Checks the whole form, the advanced fields included, and builds the filter. Bank and merchant
+/// are looked up by code or by a part of their name that names exactly one.
+pub fn build_filter_in(env: &Env, input: &TxnQueryInput) -> ServiceResult<TxnFilter> {
+    let mut f = build_filter(input)?;
+    let a = &input.advanced;
+    f.card_org = a.card_org.clone();
+    f.card_type = a.card_type.map(|c| c.code().to_string());
+    let amount = |field: &'static str, s: &str| -> ServiceResult<Option<i64>> {
+        match s.trim() {
+            "" => Ok(None),
+            s => parse_amount(s)
+                .map(Some)
+                .or_else(|_| invalid(field, Problem::BadAmount)),
+        }
+    };
+    f.min_fen = amount("min_amount", &a.min_amount)?;
+    f.max_fen = amount("max_amount", &a.max_amount)?;
+    if let (Some(lo), Some(hi)) = (f.min_fen, f.max_fen) {
+        if hi < lo {
+            return invalid("max_amount", Problem::DateOrder);
+        }
+    }
+    // Card's last four, batch number and auth code: exactly so many digits (or letters).
+    let exact = |field: &'static str, s: &str, len: usize, ok: fn(&str) -> bool| match s
+        .trim()
+        .to_ascii_uppercase()
+    {
+        s if s.is_empty() => Ok(None),
+        s if ok(&s) => Ok(Some(s)),
+        _ => invalid(field, Problem::Length(len)),
+    };
+    f.card_last4 = exact("card_last4", &a.card_last4, 4, |s| {
+        s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
+    })?;
+    f.batch_no = exact("batch_no", &a.batch_no, 6, ids::is_six_digits)?;
+    f.auth_code = exact("auth_code", &a.auth_code, 6, ids::is_auth_code)?;
+    f.bank_code = resolve_bank(env, &a.bank)?;
+    f.merchant_id = resolve_merchant(env, "merchant", &a.merchant)?;
+    Ok(f)
+}
+
+/// A bank typed as its code or a part of its name that names one bank.
+fn resolve_bank(env: &Env, typed: &str) -> ServiceResult<Option<String>> {
+    let q = typed.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    let banks = reference::banks(&env.store.conn)?;
+    if let Some((code, _, _)) = banks.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(q)) {
+        return Ok(Some(code.clone()));
+    }
+    let lower = q.to_lowercase();
+    let hits: Vec<&(String, String, String)> = banks
+        .iter()
+        .filter(|(_, zh, en)| zh.contains(q) || en.to_lowercase().contains(&lower))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(one.0.clone())),
+        _ => invalid("bank", Problem::Unknown),
+    }
+}
+
+/// A merchant typed as its 15-digit number or a part of its name that names one merchant.
+pub fn resolve_merchant(env: &Env, field: &'static str, typed: &str) -> ServiceResult<Option<i64>> {
+    let q = typed.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    let all = merchants::all(&env.store.conn)?;
+    if let Some(m) = all.iter().find(|m| m.merchant_no == q) {
+        return Ok(Some(m.id));
+    }
+    let lower = q.to_lowercase();
+    let hits: Vec<i64> = all
+        .iter()
+        .filter(|m| m.name.contains(q) || m.name_en.to_lowercase().contains(&lower))
+        .map(|m| m.id)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(*one)),
+        _ => invalid(field, Problem::Unknown),
+    }
 }
 
 /// Checks the form and builds the filter; a bad field is named and nothing runs.
@@ -61,9 +171,28 @@ pub fn build_filter(input: &TxnQueryInput) -> ServiceResult<TxnFilter> {
     Ok(f)
 }
 
-/// A query the operator may run: the filter with their scope applied.
-fn scoped(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult<TxnFilter> {
-    require(env, session, Function::TxnQuery)?;
+/// Refuses unless the operator has one of the functions now (the first is named when refused).
+pub(crate) fn require_any(env: &Env, session: &Session, any: &[Function]) -> ServiceResult<()> {
+    let now = current_functions(&env.store, session.operator_id)?;
+    if any.iter().any(|f| now.contains(f)) {
+        Ok(())
+    } else {
+        Err(ServiceError::Denied(any[0]))
+    }
+}
+
+/// A query the operator may run: the filter with their scope applied. A settlement's
+/// transactions (S3) are open to whoever may query settlements as well.
+pub(crate) fn scoped(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult<TxnFilter> {
+    if filter.settlement_id.is_some() {
+        require_any(
+            env,
+            session,
+            &[Function::TxnQuery, Function::SettlementQuery],
+        )?;
+    } else {
+        require(env, session, Function::TxnQuery)?;
+    }
     let mut f = filter.clone();
     f.group_scope = scope(env, session)?;
     Ok(f)
@@ -115,9 +244,17 @@ pub fn jump(
     }
 }
 
-/// One transaction, if the operator may see it.
+/// One transaction, if the operator may see it (from the query, a settlement or the monitor).
 pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<TxnRow> {
-    require(env, session, Function::TxnQuery)?;
+    require_any(
+        env,
+        session,
+        &[
+            Function::TxnQuery,
+            Function::SettlementQuery,
+            Function::Monitor,
+        ],
+    )?;
     let row = transactions::by_id(&env.store.conn, id)?.ok_or(ServiceError::NotFound)?;
     if let Some(groups) = scope(env, session)? {
         let g = transactions::terminal_group_of(&env.store.conn, id)?;

@@ -1,4 +1,4 @@
-//! The detail of one transaction (T3).
+//! The detail of one transaction (T3), and from it the reprint of its sales slip (T4, F8).
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
@@ -15,6 +15,7 @@ use crate::store::transactions::TxnRow;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
+use super::slip::SlipScreen;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 pub struct TxnDetail {
@@ -73,14 +74,19 @@ impl Screen for TxnDetail {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         vec![
+            (
+                "F8/r".into(),
+                crate::ui::text::query::KEY_REPRINT.get(lang).into(),
+            ),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
             ("↑↓".into(), t::KEY_MOVE.get(lang).into()),
         ]
     }
 
-    fn handle_key(&mut self, k: &KeyEvent, _cx: &mut Cx) -> Outcome {
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         match k.code {
             KeyCode::Esc => return Outcome::nav(Nav::Pop),
+            KeyCode::F(8) | KeyCode::Char('r') => return SlipScreen::open(cx, self.row.id),
             KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(20),
             KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
             _ => {}

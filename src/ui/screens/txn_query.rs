@@ -1,5 +1,7 @@
-//! Transaction query 交易查询 (T1, T7, T8): the basic conditions, a list of 20 rows a page with
-//! next, previous, first, last and jump, and the detail of a row (T3).
+//! Transaction query 交易查询 (T1, T2, T6, T7, T8): the basic conditions and the advanced ones
+//! (F6), a list of 20 rows a page with next, previous, first, last and jump, the detail of a row
+//! (T3), and the summary tabs of the result (F7). The same screen lists a settlement's
+//! transactions (S3).
 
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
@@ -10,15 +12,17 @@ use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
-use crate::domain::txn::{TxnStatus, TxnType};
-use crate::service::txn_query::{self, TxnQueryInput, PAGE_SIZE};
-use crate::service::ServiceError;
+use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
+use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
+use crate::service::{Problem, ServiceError};
 use crate::store::transactions::{PageAt, Totals, TxnFilter, TxnRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
-use crate::ui::text::{self, t, Lang, T};
+use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 
+use super::downloads::{words, ExportRun};
+use super::summary::SummaryScreen;
 use super::txn_detail::TxnDetail;
 use super::{Cx, Nav, Outcome, Screen, View};
 
@@ -37,12 +41,16 @@ enum Act {
     FirstPage,
     LastPage,
     Jump,
+    Advanced,
+    Summary,
     Back,
 }
 
 const KEY_TODAY: KeyPat = key(KeyCode::F(2));
 const KEY_YESTERDAY: KeyPat = key(KeyCode::F(3));
 const KEY_CLEAR: KeyPat = key(KeyCode::F(4));
+const KEY_ADVANCED: KeyPat = key(KeyCode::F(6));
+const KEY_SUMMARY: KeyPat = key(KeyCode::F(7));
 
 /// Keys while the conditions have the focus.
 const FORM_KEYS: &[Binding<Act>] = &[
@@ -75,6 +83,16 @@ const FORM_KEYS: &[Binding<Act>] = &[
         keys: &[KEY_CLEAR],
         action: Act::Clear,
         help: t::KEY_CLEAR,
+    },
+    Binding {
+        keys: &[KEY_ADVANCED],
+        action: Act::Advanced,
+        help: q::KEY_ADVANCED,
+    },
+    Binding {
+        keys: &[KEY_SUMMARY],
+        action: Act::Summary,
+        help: q::KEY_SUMMARY,
     },
     Binding {
         keys: &[key(KeyCode::Esc)],
@@ -141,6 +159,16 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_YESTERDAY,
     },
     Binding {
+        keys: &[KEY_SUMMARY],
+        action: Act::Summary,
+        help: q::KEY_SUMMARY,
+    },
+    Binding {
+        keys: &[KEY_ADVANCED],
+        action: Act::Advanced,
+        help: q::KEY_ADVANCED,
+    },
+    Binding {
         keys: &[key(KeyCode::Esc)],
         action: Act::Back,
         help: t::KEY_BACK,
@@ -161,6 +189,57 @@ const STATUS_OPTIONS: &[T] = &[
     t::ST_VOIDED,
     t::ST_REVERSED,
 ];
+const CARD_TYPE_OPTIONS: &[T] = &[t::ALL, t::CARD_DEBIT, t::CARD_CREDIT];
+
+/// The keys of the advanced fields, in form order.
+const ADVANCED_KEYS: &[&str] = &[
+    "merchant",
+    "card_org",
+    "card_type",
+    "bank",
+    "min_amount",
+    "max_amount",
+    "card_last4",
+    "batch_no",
+    "auth_code",
+];
+
+fn basic_fields() -> Vec<Field> {
+    vec![
+        Field::text("from_date", t::FROM_DATE),
+        Field::text("to_date", t::TO_DATE),
+        Field::text("terminal_no", t::TERMINAL),
+        Field::choice("txn_type", t::TXN_TYPE, TYPE_OPTIONS.to_vec()),
+        Field::choice("status", t::TXN_STATUS, STATUS_OPTIONS.to_vec()),
+        Field::text("rrn", t::RRN),
+    ]
+}
+
+fn advanced_fields() -> Vec<Field> {
+    let mut orgs = vec![t::ALL];
+    orgs.extend(CARD_ORGS.iter().map(|c| text::card_org(c)));
+    vec![
+        Field::text("merchant", q::MERCHANT),
+        Field::choice("card_org", q::CARD_ORG, orgs),
+        Field::choice("card_type", q::CARD_TYPE, CARD_TYPE_OPTIONS.to_vec()),
+        Field::text("bank", q::BANK),
+        Field::text("min_amount", q::MIN_AMOUNT),
+        Field::text("max_amount", q::MAX_AMOUNT),
+        Field::text("card_last4", q::CARD_LAST4),
+        Field::text("batch_no", q::BATCH_NO),
+        Field::text("auth_code", q::AUTH_CODE),
+    ]
+}
+
+/// The words for a field's problem; the advanced fields say more than the generic ones.
+fn problem_text(field: &str, p: &Problem, lang: Lang) -> String {
+    match (field, p) {
+        ("max_amount", Problem::DateOrder) => q::P_AMOUNT_ORDER.get(lang).into(),
+        ("bank", Problem::Unknown) => q::P_NO_BANK.get(lang).into(),
+        ("merchant", Problem::Unknown) => q::P_NO_MERCHANT.get(lang).into(),
+        _ => text::field_problem(p, lang),
+    }
+}
 
 /// The result of the last query: its filter and totals, and the page on screen.
 struct Results {
@@ -179,28 +258,99 @@ impl Results {
 
 pub struct TxnQuery {
     form: Form,
+    advanced: bool,
     list_focus: bool,
     results: Option<Results>,
     /// The page number being typed after `g`.
     jump: Option<String>,
+    /// Conditions the screen was opened with and keeps (a settlement's transactions).
+    base: TxnFilter,
+    /// What the screen is, and a line that says what the fixed conditions are.
+    title: T,
+    heading: Option<String>,
+    /// A Ctrl+E export running in the background.
+    export: Option<ExportRun>,
 }
+
+/// The headers of a transaction export, in `service::exports::TXN_COLUMNS` order.
+const EXPORT_HEADERS: &[T] = &[
+    t::COL_TIME,
+    t::RRN,
+    t::VOUCHER_NO,
+    t::BATCH_NO,
+    t::MERCHANT_NO,
+    t::MERCHANT_NAME,
+    t::TERMINAL,
+    t::TXN_TYPE,
+    t::TXN_STATUS,
+    t::TXN_AMOUNT,
+    t::FEE,
+    t::COL_CARD,
+    t::COL_ORG,
+    t::CARD_TYPE,
+    t::ISSUER,
+    t::AUTH_CODE,
+    t::TRADE_DATE,
+    t::SETTLE_DATE,
+    t::REFUNDED,
+];
 
 impl TxnQuery {
     pub fn new(_lang: Lang) -> TxnQuery {
-        let mut form = Form::new(vec![
-            Field::text("from_date", t::FROM_DATE),
-            Field::text("to_date", t::TO_DATE),
-            Field::text("terminal_no", t::TERMINAL),
-            Field::choice("txn_type", t::TXN_TYPE, TYPE_OPTIONS.to_vec()),
-            Field::choice("status", t::TXN_STATUS, STATUS_OPTIONS.to_vec()),
-            Field::text("rrn", t::RRN),
-        ]);
+        let mut form = Form::new(basic_fields());
         form.label_width = 10;
         TxnQuery {
             form,
+            advanced: false,
             list_focus: false,
             results: None,
             jump: None,
+            base: TxnFilter::default(),
+            title: t::SCR_TXN_QUERY,
+            heading: None,
+            export: None,
+        }
+    }
+
+    /// A settlement's transaction list (S3), already run.
+    pub fn for_settlement(cx: &mut Cx, settlement_id: i64, heading: String) -> TxnQuery {
+        let mut s = TxnQuery::new(cx.lang);
+        s.base.settlement_id = Some(settlement_id);
+        s.title = q::SCR_SETTLEMENT_TXNS;
+        s.heading = Some(heading);
+        let _ = s.run(cx);
+        s
+    }
+
+    /// Shows or hides the advanced fields; hiding clears them.
+    fn toggle_advanced(&mut self, lang: Lang) -> Outcome {
+        let mut values: Vec<(&'static str, String, usize)> = self
+            .form
+            .fields
+            .iter()
+            .map(|f| (f.key, self.form.value(f.key), self.form.choice(f.key)))
+            .collect();
+        let focus = self.form.focus_key();
+        self.advanced = !self.advanced;
+        let mut fields = basic_fields();
+        if self.advanced {
+            fields.extend(advanced_fields());
+        } else {
+            values.retain(|(k, _, _)| !ADVANCED_KEYS.contains(k));
+        }
+        let mut form = Form::new(fields);
+        form.label_width = 10;
+        for (k, v, c) in values {
+            form.set_value(k, &v);
+            form.set_choice(k, c);
+        }
+        form.focus_on(if self.advanced { "merchant" } else { focus });
+        self.form = form;
+        self.list_focus = false;
+        if self.advanced {
+            Outcome::none()
+        } else {
+            Outcome::ok(q::ADVANCED_OFF.get(lang).into())
         }
     }
 
@@ -224,6 +374,8 @@ impl TxnQuery {
     fn input(&self) -> TxnQueryInput {
         let ty = self.form.choice("txn_type");
         let st = self.form.choice("status");
+        let org = self.form.choice("card_org");
+        let ct = self.form.choice("card_type");
         TxnQueryInput {
             from_date: self.form.value("from_date"),
             to_date: self.form.value("to_date"),
@@ -231,24 +383,38 @@ impl TxnQuery {
             txn_type: (ty > 0).then(|| TxnType::ALL[ty - 1]),
             status: (st > 0).then(|| TxnStatus::ALL[st - 1]),
             rrn: self.form.value("rrn"),
+            advanced: AdvancedInput {
+                card_org: (org > 0).then(|| CARD_ORGS[org - 1].to_string()),
+                card_type: (ct > 0).then(|| CardType::ALL[ct - 1]),
+                bank: self.form.value("bank"),
+                min_amount: self.form.value("min_amount"),
+                max_amount: self.form.value("max_amount"),
+                card_last4: self.form.value("card_last4"),
+                batch_no: self.form.value("batch_no"),
+                auth_code: self.form.value("auth_code"),
+                merchant: self.form.value("merchant"),
+            },
         }
     }
 
     fn fail(&mut self, cx: &Cx, e: ServiceError) -> Outcome {
-        if let ServiceError::Invalid { field, problem } = &e {
-            self.form.mark(field, text::field_problem(problem, cx.lang));
-            self.list_focus = false;
-        }
         let lang = cx.lang;
+        if let ServiceError::Invalid { field, problem } = &e {
+            let words = problem_text(field, problem, lang);
+            self.form.mark(field, words.clone());
+            self.list_focus = false;
+            return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
+        }
         Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
     }
 
     /// Checks the conditions and runs the query from its first page.
     fn run(&mut self, cx: &mut Cx) -> Outcome {
-        let filter = match txn_query::build_filter(&self.input()) {
+        let mut filter = match txn_query::build_filter_in(cx.env, &self.input()) {
             Ok(f) => f,
             Err(e) => return self.fail(cx, e),
         };
+        filter.settlement_id = self.base.settlement_id;
         self.form.clear_marks();
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
@@ -321,6 +487,17 @@ impl TxnQuery {
         }
     }
 
+    /// The summary tabs of the current result (T6).
+    fn open_summary(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(r) = &self.results else {
+            return Outcome::error(t::NO_QUERY_YET.get(cx.lang).into());
+        };
+        match SummaryScreen::open(cx, r.filter.clone()) {
+            Ok(s) => Outcome::nav(Nav::Push(Box::new(s))),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
     fn handle_jump(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let Some(typed) = self.jump.as_mut() else {
             return Outcome::none();
@@ -371,6 +548,8 @@ impl TxnQuery {
             Act::Jump => self.jump = Some(String::new()),
             Act::NextField | Act::PrevField => self.list_focus = false,
             Act::Back => self.list_focus = false,
+            Act::Summary => return self.open_summary(cx),
+            Act::Advanced => return self.toggle_advanced(cx.lang),
             Act::Today | Act::Yesterday | Act::Clear => {}
         }
         Outcome::none()
@@ -388,7 +567,7 @@ enum PageTarget {
 
 impl Screen for TxnQuery {
     fn title(&self) -> T {
-        t::SCR_TXN_QUERY
+        self.title
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
@@ -412,6 +591,12 @@ impl Screen for TxnQuery {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if k.code == KeyCode::Esc {
+            if let Some(run) = &self.export {
+                run.cancel();
+                return Outcome::none();
+            }
+        }
         if self.jump.is_some() {
             return self.handle_jump(k, cx);
         }
@@ -452,6 +637,8 @@ impl Screen for TxnQuery {
                 self.results = None;
                 Outcome::none()
             }
+            Some(Act::Advanced) => self.toggle_advanced(cx.lang),
+            Some(Act::Summary) => self.open_summary(cx),
             Some(Act::Back) => Outcome::nav(Nav::Pop),
             _ => {
                 self.form.input(k);
@@ -464,16 +651,68 @@ impl Screen for TxnQuery {
         self.run(cx)
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        if self.export.is_some() {
+            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
+        }
+        let Some(r) = &self.results else {
+            return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
+        };
+        let sheet = crate::service::exports::Sheet {
+            title: self.title.get(lang).to_string(),
+            headers: EXPORT_HEADERS
+                .iter()
+                .map(|h| h.get(lang).to_string())
+                .collect(),
+            total_label: q::TOTAL.get(lang).into(),
+            words: words(lang),
+            chinese: lang == Lang::Zh,
+        };
+        let count = r.totals.count;
+        Some(
+            match crate::service::exports::start_txn_export(cx.env, cx.session, &r.filter, sheet) {
+                Ok(job) => {
+                    self.export = Some(ExportRun::new(job));
+                    Outcome::ok(
+                        q::EXPORT_STARTED
+                            .get(lang)
+                            .replace("{n}", &count.to_string()),
+                    )
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            },
+        )
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.export.as_ref().and_then(|run| run.poll(cx)) {
+            Some(done) => {
+                self.export = None;
+                done
+            }
+            None => Outcome::none(),
+        }
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 3 } else { 2 };
         let form_h = self.form.grid_height(cols);
-        let [form_area, list_area, info_area] = Layout::vertical([
+        let head_h = u16::from(self.heading.is_some());
+        let [head_area, form_area, list_area, info_area] = Layout::vertical([
+            Constraint::Length(head_h),
             Constraint::Length(form_h + 1),
             Constraint::Min(3),
             Constraint::Length(1),
         ])
         .areas(area);
+        if let Some(h) = &self.heading {
+            f.render_widget(
+                Paragraph::new(Span::styled(h.clone(), theme::header())),
+                head_area,
+            );
+        }
         let cursor = self.form.draw_grid(
             f,
             Rect::new(form_area.x, form_area.y, form_area.width, form_h),
@@ -504,12 +743,17 @@ impl Screen for TxnQuery {
             .replace("{n}", &r.pages().to_string())
             .replace("{c}", &r.totals.count.to_string())
             .replace("{a}", &format_fen(r.totals.amount_fen));
-        let line = match &self.jump {
-            Some(typed) => Line::from(vec![
+        let line = match (&self.jump, &self.export) {
+            (Some(typed), _) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
                 Span::raw(typed.clone()),
             ]),
-            None => Line::from(Span::styled(info, theme::label())),
+            (None, Some(run)) => Line::from(vec![
+                Span::styled(info, theme::label()),
+                Span::raw("  "),
+                Span::styled(run.line(lang), theme::ok()),
+            ]),
+            (None, None) => Line::from(Span::styled(info, theme::label())),
         };
         f.render_widget(Paragraph::new(line), info_area);
         if self.jump.is_some() {

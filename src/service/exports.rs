@@ -1,0 +1,233 @@
+//! Exports of this area's lists to .xlsx through the one writer in `crate::excel` (T5, S2, S3):
+//! every row of the current query within the operator's scope, in the background, listed in the
+//! downloads list (D1). The words (headers, type and status names) come from the caller in the
+//! operator's language; the columns and their kinds are fixed here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::clock::format_ms;
+use crate::domain::function::Function;
+use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
+use crate::store::downloads::{self, DownloadRow};
+use crate::store::settlement_query::{self as settle_store, SettlementFilter};
+use crate::store::transactions::{self, PageAt, TxnFilter};
+use crate::store::Store;
+
+use super::session::{require, scope};
+use super::slip::download_dir;
+use super::txn_query::scoped;
+use super::{Env, ServiceError, ServiceResult, Session};
+
+/// Coded values the sheet shows in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    TxnType,
+    TxnStatus,
+    CardOrg,
+    CardType,
+    SettlementStatus,
+}
+
+/// Turns a code into the operator's words.
+pub type Words = Arc<dyn Fn(Code, &str) -> String + Send + Sync>;
+
+/// The columns of a transaction export, in order; the caller gives a header for each.
+pub const TXN_COLUMNS: &[ColKind] = &[
+    ColKind::DateTime, // time
+    ColKind::Text,     // reference no.
+    ColKind::Text,     // voucher no.
+    ColKind::Text,     // batch no.
+    ColKind::Text,     // merchant no.
+    ColKind::Text,     // merchant name
+    ColKind::Text,     // terminal
+    ColKind::Text,     // type
+    ColKind::Text,     // status
+    ColKind::Money,    // amount
+    ColKind::Money,    // fee
+    ColKind::Text,     // card (masked)
+    ColKind::Text,     // card organisation
+    ColKind::Text,     // card type
+    ColKind::Text,     // issuing bank
+    ColKind::Text,     // auth code
+    ColKind::Date,     // trade date
+    ColKind::Date,     // settlement date
+    ColKind::Money,    // refunded so far
+];
+
+/// The columns of a settlement export, in order.
+pub const SETTLEMENT_COLUMNS: &[ColKind] = &[
+    ColKind::Date,  // settlement date
+    ColKind::Text,  // merchant no.
+    ColKind::Text,  // merchant name
+    ColKind::Int,   // count
+    ColKind::Money, // trade
+    ColKind::Money, // fee
+    ColKind::Money, // refunds
+    ColKind::Money, // net
+    ColKind::Text,  // status
+];
+
+/// What the caller says about the sheet in the operator's language.
+pub struct Sheet {
+    /// The downloads list's title and the file name's stem (e.g. "交易查询").
+    pub title: String,
+    pub headers: Vec<String>,
+    pub total_label: String,
+    pub words: Words,
+    pub chinese: bool,
+}
+
+fn spec(sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
+    if sheet.headers.len() != kinds.len() {
+        return Err(ServiceError::Store(format!(
+            "{} headers for {} columns",
+            sheet.headers.len(),
+            kinds.len()
+        )));
+    }
+    Ok(SheetSpec {
+        title: sheet.title.clone(),
+        columns: sheet
+            .headers
+            .iter()
+            .zip(kinds)
+            .map(|(h, k)| Column::new(h.clone(), *k))
+            .collect(),
+        total_label: Some(sheet.total_label.clone()),
+    })
+}
+
+/// `<download dir>/<title>_<YYYYMMDD_HHMMSS>.xlsx`; the folder is made when missing.
+fn target(env: &Env, title: &str) -> PathBuf {
+    let dir = download_dir(env);
+    let _ = std::fs::create_dir_all(&dir);
+    let stamp: String = format_ms(env.now_ms())
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let safe: String = title
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect();
+    dir.join(format!("{safe}_{}_{}.xlsx", &stamp[..8], &stamp[8..]))
+}
+
+const CHUNK: usize = 2_000;
+
+/// Starts exporting every transaction of `filter` the operator may see.
+pub fn start_txn_export(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+    sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    require(env, session, Function::TxnExport)?;
+    let f = scoped(env, session, filter)?;
+    let total = transactions::totals(&env.store.conn, &f)?.count as u64;
+    let spec = spec(&sheet, TXN_COLUMNS)?;
+    let db = env.store.path.clone();
+    let words = sheet.words.clone();
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: Some(total),
+        chinese: sheet.chinese,
+    };
+    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+        use crate::excel::ExportError;
+        let src = |e: rusqlite::Error| ExportError::Source(e.to_string());
+        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        // Keyset chunks: flat memory, and each chunk reads the index where the last stopped.
+        let mut at = PageAt::First;
+        loop {
+            let rows = transactions::page(&store.conn, &f, at, CHUNK).map_err(src)?;
+            for r in &rows {
+                let cells = [
+                    CellValue::DateTime(r.txn_ms),
+                    CellValue::text(r.rrn.as_str()),
+                    CellValue::text(r.voucher_no.as_str()),
+                    CellValue::text(r.batch_no.as_str()),
+                    CellValue::text(r.merchant_no.as_str()),
+                    CellValue::text(r.merchant_name.as_str()),
+                    CellValue::text(r.terminal_no.as_str()),
+                    CellValue::text(words(Code::TxnType, &r.txn_type)),
+                    CellValue::text(words(Code::TxnStatus, &r.status)),
+                    CellValue::Money(r.amount_fen),
+                    CellValue::Money(r.fee_fen),
+                    CellValue::text(r.card_masked.as_str()),
+                    CellValue::text(words(Code::CardOrg, &r.card_org)),
+                    CellValue::text(words(Code::CardType, &r.card_type)),
+                    CellValue::text(r.bank_name.as_str()),
+                    CellValue::text(r.auth_code.as_str()),
+                    CellValue::Date(r.trade_date),
+                    CellValue::opt_date(r.settle_date),
+                    CellValue::Money(r.refunded_fen),
+                ];
+                sink.push(&cells)?;
+            }
+            match rows.last() {
+                Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key()),
+                _ => return Ok(()),
+            }
+        }
+    })?;
+    Ok(job)
+}
+
+/// Starts exporting every settlement of `filter` the operator may see (S2).
+pub fn start_settlement_export(
+    env: &Env,
+    session: &Session,
+    filter: &SettlementFilter,
+    sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    require(env, session, Function::SettlementQuery)?;
+    let mut f = filter.clone();
+    f.group_scope = scope(env, session)?;
+    let rows = settle_store::page(&env.store.conn, &f, 0, usize::MAX >> 1)?;
+    let spec = spec(&sheet, SETTLEMENT_COLUMNS)?;
+    let words = sheet.words.clone();
+    let chinese = sheet.chinese;
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: Some(rows.len() as u64),
+        chinese,
+    };
+    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+        for r in &rows {
+            let name = if chinese || r.merchant_name_en.is_empty() {
+                r.merchant_name.as_str()
+            } else {
+                r.merchant_name_en.as_str()
+            };
+            sink.push(&[
+                CellValue::Date(r.settle_date),
+                CellValue::text(r.merchant_no.as_str()),
+                CellValue::text(name),
+                CellValue::Int(r.txn_count),
+                CellValue::Money(r.trade_fen),
+                CellValue::Money(r.fee_fen),
+                CellValue::Money(r.refund_fen),
+                CellValue::Money(r.net_fen),
+                CellValue::text(words(Code::SettlementStatus, &r.status)),
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(job)
+}
+
+/// The operator's own downloads, newest first (D1).
+pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<DownloadRow>> {
+    Ok(downloads::list_for_operator(
+        &env.store.conn,
+        session.operator_id,
+        limit,
+    )?)
+}

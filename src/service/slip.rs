@@ -1,0 +1,109 @@
+//! Reprinting the sales slip 签购单 (T4) of a transaction from before today: the facts the slip
+//! prints, and saving the slip as a text file in the download folder.
+
+use std::path::PathBuf;
+
+use crate::clock::{date_of_ms, ymd};
+use crate::store::merchants;
+use crate::store::transactions::TxnRow;
+
+use super::audit::{record, Actor};
+use super::txn_query::detail;
+use super::{Env, ServiceError, Session};
+
+/// Where files for the operator go: the `download_dir` setting, else the user's download folder,
+/// else the home folder.
+pub fn download_dir(env: &Env) -> PathBuf {
+    if let Ok(Some(d)) = merchants::setting(&env.store.conn, "download_dir") {
+        if !d.trim().is_empty() {
+            return PathBuf::from(d.trim());
+        }
+    }
+    directories::UserDirs::new()
+        .and_then(|u| {
+            u.download_dir()
+                .map(|p| p.to_path_buf())
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// What a reprinted slip shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlipFacts {
+    pub txn: TxnRow,
+    /// The acquiring institution (setting `acquirer_name`).
+    pub acquirer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlipError {
+    /// Today's transactions are reprinted at the POS, not here (V §3.3).
+    Today,
+    /// A declined transaction printed no slip.
+    NotCaptured,
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for SlipError {
+    fn from(e: ServiceError) -> Self {
+        SlipError::Service(e)
+    }
+}
+
+/// The slip of a transaction the operator may see, when it is from before today.
+pub fn reprint(env: &Env, session: &Session, txn_id: i64) -> Result<SlipFacts, SlipError> {
+    let txn = detail(env, session, txn_id)?;
+    if txn.trade_date >= ymd(date_of_ms(env.now_ms())) {
+        return Err(SlipError::Today);
+    }
+    if txn.status == "failed" {
+        return Err(SlipError::NotCaptured);
+    }
+    let acquirer = merchants::setting(&env.store.conn, "acquirer_name")
+        .map_err(ServiceError::from)?
+        .unwrap_or_default();
+    Ok(SlipFacts { txn, acquirer })
+}
+
+/// Saves the slip's text (both copies) as `签购单_<RRN>.txt` in the download folder and records the
+/// reprint in the audit log. The file is written under a temporary name and renamed, so a
+/// failure never leaves half a slip under the final name.
+pub fn save(
+    env: &mut Env,
+    session: &Session,
+    txn_id: i64,
+    text: &str,
+) -> Result<PathBuf, SlipError> {
+    let facts = reprint(env, session, txn_id)?;
+    let dir = download_dir(env);
+    let store_err = |e: std::io::Error| SlipError::Service(ServiceError::Store(e.to_string()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| SlipError::Service(ServiceError::Store(format!("{}: {e}", dir.display()))))?;
+    let path = dir.join(format!("签购单_{}.txt", facts.txn.rrn));
+    let part = dir.join(format!(".签购单_{}.txt.part", facts.txn.rrn));
+    let now = env.now_ms();
+    let ws = env.workstation.clone();
+    let tx = env.store.begin().map_err(ServiceError::from)?;
+    record(
+        &tx,
+        now,
+        Actor {
+            operator_id: Some(session.operator_id),
+            login: &session.login,
+            workstation: &ws,
+        },
+        "txn.reprint_slip",
+        &facts.txn.rrn,
+        "",
+        &path.display().to_string(),
+    )
+    .map_err(ServiceError::from)?;
+    let written = std::fs::write(&part, text).and_then(|_| std::fs::rename(&part, &path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&part);
+        return Err(store_err(e));
+    }
+    tx.commit().map_err(ServiceError::from)?;
+    Ok(path)
+}

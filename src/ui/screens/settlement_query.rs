@@ -1,0 +1,620 @@
+//! Settlement query 结算查询 (S1, S3, S4): settlement date range, merchant and status; a list of
+//! 20 settlements a page with a totals row; Enter lists a settlement's transactions, each with
+//! its detail; F3 (and the menu entry 昨日结算明细) shows yesterday's settlements.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use jiff::civil::Date;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+use crate::clock::{date_of_ms, format_ymd};
+use crate::domain::money::format_fen;
+use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
+use crate::service::{session, Problem, ServiceError};
+use crate::store::settlement_query::{SettlementFilter, SettlementRow, SettlementTotals};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
+use crate::ui::text::{self, query as q, t, Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::form::{Field, Form};
+
+use super::downloads::{words, ExportRun};
+use super::txn_query::TxnQuery;
+use super::{Cx, Nav, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Run,
+    Yesterday,
+    Clear,
+    NextField,
+    PrevField,
+    Up,
+    Down,
+    NextPage,
+    PrevPage,
+    FirstPage,
+    LastPage,
+    Back,
+}
+
+const KEY_YESTERDAY: KeyPat = key(KeyCode::F(3));
+const KEY_CLEAR: KeyPat = key(KeyCode::F(4));
+
+const FORM_KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Run,
+        help: t::KEY_RUN_QUERY,
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        action: Act::NextField,
+        help: t::KEY_NEXT_FIELD,
+    },
+    Binding {
+        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        action: Act::PrevField,
+        help: t::KEY_PREV_FIELD,
+    },
+    Binding {
+        keys: &[KEY_YESTERDAY],
+        action: Act::Yesterday,
+        help: q::KEY_YESTERDAY_SETTLE,
+    },
+    Binding {
+        keys: &[KEY_CLEAR],
+        action: Act::Clear,
+        help: t::KEY_CLEAR,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+const LIST_KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Run,
+        help: q::KEY_TXN_LIST,
+    },
+    Binding {
+        keys: &[key(KeyCode::Up), ch('k')],
+        action: Act::Up,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Down), ch('j')],
+        action: Act::Down,
+        help: t::KEY_MOVE,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageDown), ch('n')],
+        action: Act::NextPage,
+        help: t::KEY_NEXT_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageUp), ch('p')],
+        action: Act::PrevPage,
+        help: t::KEY_PREV_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Home)],
+        action: Act::FirstPage,
+        help: t::KEY_FIRST_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::End)],
+        action: Act::LastPage,
+        help: t::KEY_LAST_PAGE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
+        action: Act::NextField,
+        help: t::KEY_TO_LIST,
+    },
+    Binding {
+        keys: &[KEY_YESTERDAY],
+        action: Act::Yesterday,
+        help: q::KEY_YESTERDAY_SETTLE,
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+const STATUS_OPTIONS: &[T] = &[t::ALL, q::ST_SETTLED, q::ST_PAID];
+
+pub fn status_text(code: &str) -> T {
+    match code {
+        "paid" => q::ST_PAID,
+        _ => q::ST_SETTLED,
+    }
+}
+
+struct Results {
+    filter: SettlementFilter,
+    totals: SettlementTotals,
+    rows: Vec<SettlementRow>,
+    page: usize,
+    selected: usize,
+    scoped: bool,
+}
+
+impl Results {
+    fn pages(&self) -> usize {
+        (self.totals.settlements as usize)
+            .div_ceil(PAGE_SIZE)
+            .max(1)
+    }
+}
+
+pub struct SettlementQuery {
+    form: Form,
+    list_focus: bool,
+    results: Option<Results>,
+    title: T,
+    export: Option<ExportRun>,
+}
+
+/// The headers of a settlement export, in `service::exports::SETTLEMENT_COLUMNS` order.
+const EXPORT_HEADERS: &[T] = &[
+    q::COL_SETTLE_DATE,
+    q::COL_MERCHANT_NO,
+    q::COL_MERCHANT,
+    q::COL_COUNT,
+    q::COL_TRADE,
+    q::COL_FEE,
+    q::COL_REFUND,
+    q::COL_NET,
+    q::COL_STATUS,
+];
+
+impl SettlementQuery {
+    pub fn new(lang: Lang) -> SettlementQuery {
+        let mut form = Form::new(vec![
+            Field::text("from_date", q::SETTLE_FROM),
+            Field::text("to_date", q::SETTLE_TO),
+            Field::text("merchant", q::MERCHANT),
+            Field::choice("status", q::SETTLE_STATUS, STATUS_OPTIONS.to_vec()),
+        ]);
+        form.fit_labels(lang);
+        form.label_width = form.label_width.max(10);
+        SettlementQuery {
+            form,
+            list_focus: false,
+            results: None,
+            title: q::SCR_SETTLEMENT_QUERY,
+            export: None,
+        }
+    }
+
+    pub fn open(cx: &mut Cx) -> Outcome {
+        Outcome::nav(Nav::Push(Box::new(SettlementQuery::new(cx.lang))))
+    }
+
+    /// 昨日结算明细 (S4): the settlements dated yesterday, already listed.
+    pub fn yesterday(cx: &mut Cx) -> Outcome {
+        let mut s = SettlementQuery::new(cx.lang);
+        s.title = q::SCR_SETTLEMENT_YESTERDAY;
+        let out = s.set_yesterday_and_run(cx);
+        Outcome {
+            nav: Nav::Push(Box::new(s)),
+            message: out.message,
+        }
+    }
+
+    fn set_yesterday_and_run(&mut self, cx: &mut Cx) -> Outcome {
+        let today: Date = date_of_ms(cx.now_ms());
+        let d = today
+            .yesterday()
+            .unwrap_or(today)
+            .strftime("%Y-%m-%d")
+            .to_string();
+        self.form.set_value("from_date", &d);
+        self.form.set_value("to_date", &d);
+        self.run(cx)
+    }
+
+    fn input(&self) -> SettlementQueryInput {
+        let st = self.form.choice("status");
+        SettlementQueryInput {
+            from_date: self.form.value("from_date"),
+            to_date: self.form.value("to_date"),
+            merchant: self.form.value("merchant"),
+            status: (st > 0).then(|| STATUSES[st - 1]),
+        }
+    }
+
+    fn fail(&mut self, cx: &Cx, e: ServiceError) -> Outcome {
+        let lang = cx.lang;
+        if let ServiceError::Invalid { field, problem } = &e {
+            let words = match (*field, problem) {
+                ("merchant", Problem::Unknown) => q::P_NO_MERCHANT.get(lang).to_string(),
+                _ => text::field_problem(problem, lang),
+            };
+            self.form.mark(field, words.clone());
+            self.list_focus = false;
+            return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
+        }
+        Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
+    }
+
+    fn run(&mut self, cx: &mut Cx) -> Outcome {
+        let filter = match settlement_query::build_filter(cx.env, &self.input()) {
+            Ok(f) => f,
+            Err(e) => return self.fail(cx, e),
+        };
+        self.form.clear_marks();
+        let result = settlement_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
+            settlement_query::page(cx.env, cx.session, &filter, 0).map(|rows| (totals, rows))
+        });
+        let scoped = session::scope(cx.env, cx.session).is_ok_and(|s| s.is_some());
+        match result {
+            Ok((totals, rows)) => {
+                self.list_focus = !rows.is_empty();
+                self.results = Some(Results {
+                    filter,
+                    totals,
+                    rows,
+                    page: 0,
+                    selected: 0,
+                    scoped,
+                });
+                Outcome::none()
+            }
+            Err(e) => self.fail(cx, e),
+        }
+    }
+
+    fn go(&mut self, cx: &mut Cx, page: usize, select_last: bool) -> Outcome {
+        let Some(r) = self.results.as_mut() else {
+            return Outcome::none();
+        };
+        let page = page.min(r.pages() - 1);
+        match settlement_query::page(cx.env, cx.session, &r.filter, page) {
+            Ok(rows) => {
+                r.selected = if select_last {
+                    rows.len().saturating_sub(1)
+                } else {
+                    0
+                };
+                r.rows = rows;
+                r.page = page;
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn open_selected(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(row) = self.results.as_ref().and_then(|r| r.rows.get(r.selected)) else {
+            return Outcome::none();
+        };
+        let lang = cx.lang;
+        let name = if lang == Lang::En && !row.merchant_name_en.is_empty() {
+            &row.merchant_name_en
+        } else {
+            &row.merchant_name
+        };
+        let heading = q::SETTLEMENT_OF
+            .get(lang)
+            .replace("{d}", &format_ymd(row.settle_date))
+            .replace("{m}", name)
+            .replace("{k}", &row.txn_count.to_string())
+            .replace("{a}", &format_fen(row.net_fen));
+        let screen = TxnQuery::for_settlement(cx, row.id, heading);
+        Outcome::nav(Nav::Push(Box::new(screen)))
+    }
+
+    fn handle_list(&mut self, act: Act, cx: &mut Cx) -> Outcome {
+        let Some(r) = self.results.as_mut() else {
+            return Outcome::none();
+        };
+        match act {
+            Act::Run => return self.open_selected(cx),
+            Act::Up => {
+                if r.selected > 0 {
+                    r.selected -= 1;
+                } else if r.page > 0 {
+                    let p = r.page - 1;
+                    return self.go(cx, p, true);
+                }
+            }
+            Act::Down => {
+                if r.selected + 1 < r.rows.len() {
+                    r.selected += 1;
+                } else if r.page + 1 < r.pages() {
+                    let p = r.page + 1;
+                    return self.go(cx, p, false);
+                }
+            }
+            Act::NextPage if r.page + 1 < r.pages() => {
+                let p = r.page + 1;
+                return self.go(cx, p, false);
+            }
+            Act::PrevPage if r.page > 0 => {
+                let p = r.page - 1;
+                return self.go(cx, p, false);
+            }
+            Act::FirstPage => return self.go(cx, 0, false),
+            Act::LastPage => {
+                let p = r.pages() - 1;
+                return self.go(cx, p, false);
+            }
+            Act::Yesterday => return self.set_yesterday_and_run(cx),
+            Act::NextField | Act::PrevField | Act::Back => self.list_focus = false,
+            _ => {}
+        }
+        Outcome::none()
+    }
+}
+
+impl Screen for SettlementQuery {
+    fn title(&self) -> T {
+        self.title
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let (first, second) = if self.list_focus {
+            (LIST_KEYS, FORM_KEYS)
+        } else {
+            (FORM_KEYS, LIST_KEYS)
+        };
+        let mut v = help_lines(first, lang);
+        v.extend(help_lines(second, lang));
+        v.push(("Space/←→".into(), t::KEY_OPTION.get(lang).into()));
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|(k, d)| seen.insert(format!("{k}{d}")));
+        v
+    }
+
+    fn editing_text(&self) -> bool {
+        !self.list_focus && self.form.editing_text()
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if k.code == KeyCode::Esc {
+            if let Some(run) = &self.export {
+                run.cancel();
+                return Outcome::none();
+            }
+        }
+        if self.list_focus {
+            return match lookup(LIST_KEYS, k) {
+                Some(act) => self.handle_list(act, cx),
+                None => Outcome::none(),
+            };
+        }
+        match lookup(FORM_KEYS, k) {
+            Some(Act::Run) => self.run(cx),
+            Some(Act::NextField) => {
+                let has_rows = self.results.as_ref().is_some_and(|r| !r.rows.is_empty());
+                if self.form.is_last() && has_rows && k.code == KeyCode::Tab {
+                    self.list_focus = true;
+                } else {
+                    self.form.next();
+                }
+                Outcome::none()
+            }
+            Some(Act::PrevField) => {
+                self.form.prev();
+                Outcome::none()
+            }
+            Some(Act::Yesterday) => self.set_yesterday_and_run(cx),
+            Some(Act::Clear) => {
+                self.form.clear();
+                self.results = None;
+                Outcome::none()
+            }
+            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            _ => {
+                self.form.input(k);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        self.run(cx)
+    }
+
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        if self.export.is_some() {
+            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
+        }
+        let Some(r) = &self.results else {
+            return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
+        };
+        let sheet = crate::service::exports::Sheet {
+            title: q::EXPORT_SETTLEMENTS.get(lang).to_string(),
+            headers: EXPORT_HEADERS
+                .iter()
+                .map(|h| h.get(lang).to_string())
+                .collect(),
+            total_label: q::TOTAL.get(lang).into(),
+            words: words(lang),
+            chinese: lang == Lang::Zh,
+        };
+        let n = r.totals.settlements;
+        Some(
+            match crate::service::exports::start_settlement_export(
+                cx.env, cx.session, &r.filter, sheet,
+            ) {
+                Ok(job) => {
+                    self.export = Some(ExportRun::new(job));
+                    Outcome::ok(q::EXPORT_STARTED.get(lang).replace("{n}", &n.to_string()))
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            },
+        )
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.export.as_ref().and_then(|run| run.poll(cx)) {
+            Some(done) => {
+                self.export = None;
+                done
+            }
+            None => Outcome::none(),
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let form_h = self.form.grid_height(2);
+        let [form_area, list_area, info_area] = Layout::vertical([
+            Constraint::Length(form_h + 1),
+            Constraint::Min(3),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let cursor = self.form.draw_grid(
+            f,
+            Rect::new(form_area.x, form_area.y, form_area.width, form_h),
+            lang,
+            !self.list_focus,
+            2,
+        );
+        let Some(r) = &self.results else {
+            f.render_widget(
+                Paragraph::new(Span::styled(t::NO_QUERY_YET.get(lang), theme::dim()))
+                    .block(Block::default().borders(Borders::TOP)),
+                list_area,
+            );
+            return cursor;
+        };
+        if r.rows.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled(q::SETTLE_EMPTY.get(lang), theme::dim()))
+                    .block(Block::default().borders(Borders::TOP)),
+                list_area,
+            );
+        } else {
+            draw_rows(f, list_area, r, self.list_focus, lang);
+        }
+        let mut info = q::SETTLE_PAGE_INFO
+            .get(lang)
+            .replace("{p}", &(r.page + 1).to_string())
+            .replace("{n}", &r.pages().to_string())
+            .replace("{c}", &r.totals.settlements.to_string());
+        if r.scoped {
+            info.push_str(q::SETTLE_SCOPE_NOTE.get(lang));
+        }
+        if let Some(run) = &self.export {
+            info.push_str("  ");
+            info.push_str(&run.line(lang));
+        }
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(info, theme::label()))),
+            info_area,
+        );
+        if self.list_focus {
+            let visible = list_area.height.saturating_sub(3) as usize;
+            let offset = r.selected.saturating_sub(visible.saturating_sub(1));
+            Some(Position::new(
+                list_area.x,
+                list_area.y + 2 + (r.selected - offset) as u16,
+            ))
+        } else {
+            cursor
+        }
+    }
+}
+
+fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) {
+    let wide = area.width >= 110;
+    let right = |s: String| Cell::from(Line::from(s).right_aligned());
+    let head = |t: T| Cell::from(Line::from(t.get(lang)).right_aligned());
+    let mut header = vec![Cell::from(q::COL_SETTLE_DATE.get(lang))];
+    let mut widths = vec![Constraint::Length(10)];
+    if wide {
+        header.push(Cell::from(q::COL_MERCHANT_NO.get(lang)));
+        widths.push(Constraint::Length(15));
+    }
+    header.push(Cell::from(q::COL_MERCHANT.get(lang)));
+    widths.push(Constraint::Min(12));
+    header.extend([head(q::COL_COUNT), head(q::COL_TRADE), head(q::COL_FEE)]);
+    widths.extend([
+        Constraint::Length(5),
+        Constraint::Length(12),
+        Constraint::Length(10),
+    ]);
+    if wide {
+        header.push(head(q::COL_REFUND));
+        widths.push(Constraint::Length(11));
+    }
+    header.extend([head(q::COL_NET), Cell::from(q::COL_STATUS.get(lang))]);
+    let status_w = if lang == Lang::Zh { 6 } else { 8 };
+    widths.extend([Constraint::Length(12), Constraint::Length(status_w)]);
+
+    let name = |zh: &str, en: &str| -> String {
+        if lang == Lang::En && !en.is_empty() {
+            en.to_string()
+        } else {
+            zh.to_string()
+        }
+    };
+    let visible = area.height.saturating_sub(3) as usize;
+    let offset = r.selected.saturating_sub(visible.saturating_sub(1));
+    let rows = r.rows.iter().enumerate().skip(offset).map(|(i, row)| {
+        let mut cells = vec![Cell::from(format_ymd(row.settle_date))];
+        if wide {
+            cells.push(Cell::from(row.merchant_no.clone()));
+        }
+        cells.push(Cell::from(name(&row.merchant_name, &row.merchant_name_en)));
+        cells.extend([
+            right(row.txn_count.to_string()),
+            right(format_fen(row.trade_fen)),
+            right(format_fen(row.fee_fen)),
+        ]);
+        if wide {
+            cells.push(right(format_fen(row.refund_fen)));
+        }
+        cells.extend([
+            right(format_fen(row.net_fen)),
+            Cell::from(status_text(&row.status).get(lang)),
+        ]);
+        let style = if focused && i == r.selected {
+            theme::selected()
+        } else {
+            Style::default()
+        };
+        Row::new(cells).style(style)
+    });
+    let t = &r.totals;
+    let mut total = vec![Cell::from(q::TOTAL.get(lang))];
+    if wide {
+        total.push(Cell::from(""));
+    }
+    total.push(Cell::from(""));
+    total.extend([
+        right(t.txn_count.to_string()),
+        right(format_fen(t.trade_fen)),
+        right(format_fen(t.fee_fen)),
+    ]);
+    if wide {
+        total.push(right(format_fen(t.refund_fen)));
+    }
+    total.extend([right(format_fen(t.net_fen)), Cell::from("")]);
+    let [list, total_area] =
+        Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(area);
+    f.render_widget(
+        Table::new(rows, widths.clone())
+            .header(Row::new(header).style(theme::header()))
+            .column_spacing(1)
+            .block(Block::default().borders(Borders::TOP)),
+        list,
+    );
+    f.render_widget(
+        Table::new([Row::new(total).style(theme::header())], widths).column_spacing(1),
+        total_area,
+    );
+}
