@@ -97,4 +97,5 @@ tapes!(
     query_monitor_en,
     system_admin,
     refund_review,
+    card_login,
 );

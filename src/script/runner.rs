@@ -138,7 +138,9 @@ pub fn run_tape(
     }
     let store = Store::open(db).map_err(|e| TapeError::Setup(e.to_string()))?;
     let clock = VirtualClock::new(SystemClock.now_ms());
-    let env = Env::new(store, Arc::new(clock.clone()));
+    let reader = crate::card::VirtualReader::new("Virtual Tape Reader");
+    let mut env = Env::new(store, Arc::new(clock.clone()));
+    env.readers = crate::service::session::CardReaders::Virtual(reader.clone());
     let terminal = Terminal::new(TestBackend::new(width, height))
         .map_err(|e| TapeError::Setup(e.to_string()))?;
     if let Some(dir) = frames {
@@ -214,6 +216,14 @@ pub fn run_tape(
                     r.draw();
                     waited += STEP_MS;
                 }
+            }
+            Command::CardInsert(name) => {
+                reader.insert(crate::card::VirtualCard::from_seed(&name));
+                r.app.tick();
+            }
+            Command::CardRemove => {
+                reader.remove();
+                r.app.tick();
             }
             Command::Screenshot(name) => {
                 r.draw();

@@ -29,6 +29,9 @@ pub enum Command {
     },
     Screenshot(String),
     Now(String),
+    /// Puts the virtual card made from this seed into the virtual reader.
+    CardInsert(String),
+    CardRemove,
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +247,21 @@ pub fn parse(src: &str) -> Result<Vec<Line>, ParseError> {
                     return Err(err("Screenshot needs a plain NAME".into()));
                 }
                 Command::Screenshot(name.to_string())
+            }
+            "Card" => {
+                let (verb, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                match verb {
+                    "insert" => Command::CardInsert(
+                        parse_quoted(arg)
+                            .ok_or_else(|| err("Card insert needs a quoted card name".into()))?,
+                    ),
+                    "remove" if arg.trim().is_empty() => Command::CardRemove,
+                    _ => {
+                        return Err(err(format!(
+                            "Card takes insert \"NAME\" or remove, not {rest:?}"
+                        )))
+                    }
+                }
             }
             "Now" => Command::Now(
                 parse_quoted(rest).ok_or_else(|| err("Now needs a quoted time".into()))?,

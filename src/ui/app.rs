@@ -46,6 +46,11 @@ pub struct App {
     pub quit: bool,
     /// Where the focus was in the last frame (for the tape's `Wait+Line`).
     focus: Cell<Option<Position>>,
+    /// The session's operator logged in with a bound card: its presence is watched.
+    card_session: bool,
+    /// Locked because the card was pulled; lifts when the bound card is back.
+    card_pulled: bool,
+    last_card_poll_ms: i64,
 }
 
 impl App {
@@ -74,6 +79,9 @@ impl App {
             last_input_ms: now,
             quit: false,
             focus: Cell::new(None),
+            card_session: false,
+            card_pulled: false,
+            last_card_poll_ms: 0,
         }
     }
 
@@ -82,7 +90,7 @@ impl App {
     }
 
     pub fn is_locked(&self) -> bool {
-        self.lock.is_some()
+        self.lock.is_some() || self.card_pulled
     }
 
     /// The row the focus is on in the last frame drawn.
@@ -107,6 +115,14 @@ impl App {
             return;
         }
         self.last_input_ms = self.env.now_ms();
+        if self.card_pulled {
+            if lookup(GLOBAL_KEYS, &key) == Some(Global::Quit) {
+                self.overlay = Some(Overlay::Quit);
+            } else if self.overlay.is_some() {
+                self.handle_overlay(&key);
+            }
+            return;
+        }
         if self.lock.is_some() {
             self.handle_lock(&key);
             return;
@@ -146,6 +162,11 @@ impl App {
 
     fn start_session(&mut self, s: Session) {
         self.login = Login::new(self.login_group_name());
+        self.card_session = crate::service::card::bound_card(&self.env, s.operator_id)
+            .ok()
+            .flatten()
+            .is_some();
+        self.card_pulled = false;
         let forced = s.must_change_password;
         self.session = Some(s.clone());
         let mut cx = Cx {
@@ -212,6 +233,8 @@ impl App {
     }
 
     fn logout(&mut self) {
+        self.card_session = false;
+        self.card_pulled = false;
         if let Some(s) = self.session.take() {
             let _ = auth::logout(&mut self.env, &s);
         }
@@ -373,12 +396,41 @@ impl App {
         }
     }
 
-    /// Time passed: the idle lock, and screens that refresh by themselves.
+    /// Watches the bound card of a card session (about once a second): pulled, the screen locks
+    /// until the same card is back.
+    fn watch_card(&mut self, session: &Session, now: i64) {
+        if !self.card_session || now - self.last_card_poll_ms < 1_000 {
+            return;
+        }
+        self.last_card_poll_ms = now;
+        let present = self
+            .env
+            .open_card()
+            .ok()
+            .and_then(|mut t| {
+                crate::service::card::is_bound_card_present(&self.env, session.operator_id, &mut *t)
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !present && !self.card_pulled {
+            self.card_pulled = true;
+            self.overlay = None;
+        } else if present && self.card_pulled {
+            self.card_pulled = false;
+            self.last_input_ms = now;
+        }
+    }
+
+    /// Time passed: the idle lock, the card watch, and screens that refresh by themselves.
     pub fn tick(&mut self) {
         let now = self.env.now_ms();
         let Some(session) = self.session.clone() else {
             return;
         };
+        self.watch_card(&session, now);
+        if self.card_pulled {
+            return;
+        }
         if self.lock.is_none() {
             let minutes = auth::idle_lock_minutes(&self.env);
             if minutes > 0 && now - self.last_input_ms >= minutes * 60_000 {
@@ -423,7 +475,14 @@ impl App {
             },
         );
         let mut focus;
-        if let Some(lock) = &self.lock {
+        if self.card_pulled {
+            f.render_widget(Clear, body);
+            let text = t::CARD_PULLED.get(lang);
+            let rect = popup::centered(body, text.width() as u16 + 6, 3);
+            let inner = popup::boxed(f, rect, t::LOCKED_TITLE.get(lang));
+            f.render_widget(Paragraph::new(text), inner);
+            focus = Some(Position::new(inner.x, inner.y));
+        } else if let Some(lock) = &self.lock {
             f.render_widget(Clear, body);
             focus = self.draw_lock(f, body, lock);
         } else {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::service::{auth, Env, ServiceError, Session};
+use crate::service::{auth, card, Env, ServiceError, Session};
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -17,6 +17,9 @@ pub struct Login {
     form: Form,
     message: Option<String>,
     group_name: String,
+    /// The password was right and the operator must prove the card: the PIN is asked for, and
+    /// the session opens only once the card signed a fresh challenge.
+    awaiting_card: Option<Session>,
 }
 
 pub enum LoginOutcome {
@@ -35,6 +38,38 @@ impl Login {
             form,
             message: None,
             group_name,
+            awaiting_card: None,
+        }
+    }
+
+    fn ask_pin(&mut self, session: Session, lang: Lang) {
+        let mut form = Form::new(vec![Field::secret("pin", t::CARD_PIN)]);
+        form.label_width = self.form.label_width.max(form.label_width.min(12));
+        form.fit_labels(lang);
+        self.form = form;
+        self.awaiting_card = Some(session);
+        self.message = Some(t::CARD_LOGIN_HINT.get(lang).into());
+    }
+
+    fn submit_pin(&mut self, env: &mut Env, lang: Lang) -> LoginOutcome {
+        let Some(session) = self.awaiting_card.clone() else {
+            return LoginOutcome::Stay;
+        };
+        let pin = self.form.value("pin");
+        self.form.set_value("pin", "");
+        let result = env
+            .open_card()
+            .map_err(|e| crate::service::card::CardServiceError::Card(e.into()))
+            .and_then(|mut t| card::login_with_card(env, session.operator_id, &mut *t, &pin));
+        match result {
+            Ok(_) => {
+                self.awaiting_card = None;
+                LoginOutcome::LoggedIn(session)
+            }
+            Err(e) => {
+                self.message = Some(text::card_error(&e, lang));
+                LoginOutcome::Stay
+            }
         }
     }
 
@@ -50,6 +85,19 @@ impl Login {
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, env: &mut Env, lang: Lang) -> LoginOutcome {
+        if self.awaiting_card.is_some() {
+            match key.code {
+                KeyCode::Esc => {
+                    let group = std::mem::take(&mut self.group_name);
+                    *self = Login::new(group);
+                }
+                KeyCode::Enter => return self.submit_pin(env, lang),
+                _ => {
+                    self.form.input(key);
+                }
+            }
+            return LoginOutcome::Stay;
+        }
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.form.next(),
             KeyCode::BackTab | KeyCode::Up => self.form.prev(),
@@ -70,7 +118,14 @@ impl Login {
         let login = self.form.value("login");
         let password = self.form.value("password");
         match auth::login(env, &login, &password) {
-            Ok(session) => LoginOutcome::LoggedIn(session),
+            Ok(session) => {
+                if card::card_required(env, session.operator_id).unwrap_or(false) {
+                    self.ask_pin(session, lang);
+                    LoginOutcome::Stay
+                } else {
+                    LoginOutcome::LoggedIn(session)
+                }
+            }
             Err(e) => {
                 let msg = text::error(&e, lang, |k| self.form.label_of(k, lang));
                 self.form.set_value("password", "");
@@ -110,6 +165,9 @@ impl Login {
         let y = inner.y + 2 + self.form.height() + 1;
         if y < inner.bottom() {
             let line = match &self.message {
+                Some(m) if self.awaiting_card.is_some() => {
+                    Line::from(Span::styled(m.clone(), theme::key()))
+                }
                 Some(m) => Line::from(Span::styled(m.clone(), theme::error())),
                 None => Line::from(Span::styled(t::LOGIN_HINT.get(lang), theme::dim())),
             };

@@ -6,9 +6,10 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
 use crate::service::admin::{self, OperatorInput, OperatorView};
+use crate::service::card;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
-use crate::ui::text::{t, Lang, T};
+use crate::ui::text::{self, t, Lang, T};
 use crate::ui::widgets::dialog::{Dialog, DialogEvent};
 use crate::ui::widgets::form::{Field, Form, Label};
 use crate::ui::widgets::table::{self, Column, Selection};
@@ -23,6 +24,8 @@ enum Act {
     ResetPassword,
     PayPassword,
     Unlock,
+    BindCard,
+    UnbindCard,
     Back,
 }
 
@@ -58,6 +61,16 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_UNLOCK,
     },
     Binding {
+        keys: &[ch('b')],
+        action: Act::BindCard,
+        help: ta::KEY_BIND_CARD,
+    },
+    Binding {
+        keys: &[ch('n')],
+        action: Act::UnbindCard,
+        help: ta::KEY_UNBIND_CARD,
+    },
+    Binding {
         keys: &[key(KeyCode::Esc)],
         action: Act::Back,
         help: t::KEY_BACK,
@@ -69,6 +82,7 @@ enum Purpose {
     Edit(i64),
     ResetPassword(i64),
     PayPassword(i64),
+    UnbindCard(i64),
 }
 
 pub struct Operators {
@@ -219,6 +233,18 @@ impl Operators {
                 admin::set_pay_password(cx.env, cx.session, id, &d.form.value("pay_password"))
                     .map(|_| ta::SAVED)
             }
+            Purpose::UnbindCard(id) => {
+                let pw = d.form.value("pay_password");
+                d.form.set_value("pay_password", "");
+                match card::unbind_card(cx.env, cx.session, id, &pw) {
+                    Ok(()) => Ok(ta::CARD_UNBOUND),
+                    Err(card::CardServiceError::Service(e)) => Err(e),
+                    Err(e) => {
+                        d.error = Some(text::card_error(&e, lang));
+                        return Outcome::none();
+                    }
+                }
+            }
         };
         match result {
             Ok(msg) => {
@@ -300,6 +326,34 @@ impl Operators {
                 };
                 let r = admin::set_operator_active(cx.env, cx.session, o.id, !o.active);
                 return done(r, msg, self, cx);
+            }
+            (Act::BindCard, Some(o)) => {
+                let result = cx
+                    .env
+                    .open_card()
+                    .map_err(|e| card::CardServiceError::Card(e.into()))
+                    .and_then(|mut t| card::bind_card(cx.env, cx.session, o.id, &mut *t));
+                return match result {
+                    Ok(info) => {
+                        let _ = self.load(cx);
+                        Outcome::ok(
+                            ta::CARD_BOUND
+                                .get(lang)
+                                .replace("{serial}", &info.serial)
+                                .replace("{login}", &o.login),
+                        )
+                    }
+                    Err(e) => Outcome::error(text::card_error(&e, lang)),
+                };
+            }
+            (Act::UnbindCard, Some(o)) => {
+                let form = Form::new(vec![Field::secret("pay_password", ta::YOUR_PAY_PASSWORD)]);
+                self.dialog = Some(Dialog::new(
+                    title(ta::UNBIND_CARD, Some(&o)),
+                    form,
+                    Purpose::UnbindCard(o.id),
+                    lang,
+                ));
             }
             (Act::Unlock, Some(o)) => {
                 let r = admin::unlock(cx.env, cx.session, o.id);

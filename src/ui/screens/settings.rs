@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::domain::money::format_fen;
+use crate::service::card;
 use crate::service::settings::{self, Settings};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -23,6 +24,7 @@ use super::{Cx, Nav, Outcome, Screen, View};
 enum Act {
     Edit,
     Policy,
+    Card,
     Back,
 }
 
@@ -38,6 +40,11 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_POLICY,
     },
     Binding {
+        keys: &[ch('c')],
+        action: Act::Card,
+        help: ta::KEY_CARD_SETTINGS,
+    },
+    Binding {
         keys: &[key(KeyCode::Esc)],
         action: Act::Back,
         help: t::KEY_BACK,
@@ -47,6 +54,7 @@ const KEYS: &[Binding<Act>] = &[
 enum Purpose {
     Refund(i64),
     Policy,
+    Card,
 }
 
 pub struct SettingsScreen {
@@ -112,6 +120,20 @@ impl Screen for SettingsScreen {
                             &f.value("max_len"),
                             &f.value("idle"),
                         ),
+                        Purpose::Card => {
+                            card::set_configured_reader(cx.env, cx.session, &f.value("reader"))
+                                .and_then(|_| {
+                                    card::set_login_policy(
+                                        cx.env,
+                                        cx.session,
+                                        f.choice("policy") == 1,
+                                    )
+                                })
+                                .map_err(|e| match e {
+                                    card::CardServiceError::Service(s) => s,
+                                    other => crate::service::ServiceError::Store(other.to_string()),
+                                })
+                        }
                     };
                     match r {
                         Ok(()) => {
@@ -170,6 +192,31 @@ impl Screen for SettingsScreen {
                     ta::POLICY.get(lang).into(),
                     form,
                     Purpose::Policy,
+                    lang,
+                ));
+            }
+            Some(Act::Card) => {
+                let readers = crate::card::list_readers()
+                    .map(|v| v.join(", "))
+                    .unwrap_or_else(|e| crate::ui::text::card::transport_error(&e, lang));
+                let mut form = Form::new(vec![
+                    Field::text("reader", ta::READER)
+                        .with_hint(ta::READERS_NOW.get(lang).replace("{list}", &readers)),
+                    Field::choice(
+                        "policy",
+                        ta::LOGIN_POLICY,
+                        vec![ta::POLICY_BOUND, ta::POLICY_ALL],
+                    ),
+                ]);
+                form.set_value(
+                    "reader",
+                    &card::configured_reader(cx.env).unwrap_or_default(),
+                );
+                form.set_choice("policy", usize::from(card::login_policy_required(cx.env)));
+                self.dialog = Some(Dialog::new(
+                    ta::CARD_SETTINGS.get(lang).into(),
+                    form,
+                    Purpose::Card,
                     lang,
                 ));
             }

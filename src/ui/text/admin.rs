@@ -124,3 +124,25 @@ pub const AUDIT_PAGE: T = T(
     "第 {p} 页（每页 {n} 条，最新在前）",
     "Page {p} ({n} a page, newest first)",
 );
+
+pub const KEY_BIND_CARD: T = T("绑定 USB Key", "bind the USB key");
+pub const KEY_UNBIND_CARD: T = T("解绑 USB Key", "unbind the USB key");
+pub const UNBIND_CARD: T = T("解绑 USB Key", "Unbind the USB key of");
+pub const YOUR_PAY_PASSWORD: T = T("您的支付密码", "Your payment password");
+pub const CARD_BOUND: T = T(
+    "USB Key {serial} 已绑定给 {login}",
+    "USB key {serial} is bound to {login}",
+);
+pub const CARD_UNBOUND: T = T("USB Key 已解绑", "USB key unbound");
+pub const CARD_SETTINGS: T = T("USB Key 设置", "USB key settings");
+pub const KEY_CARD_SETTINGS: T = T("USB Key 设置", "USB key settings");
+pub const READER: T = T("读卡器名称", "Reader name");
+pub const READERS_NOW: T = T("已连接：{list}", "connected: {list}");
+pub const LOGIN_POLICY: T = T("登录要求", "Login requires");
+pub const POLICY_BOUND: T = T(
+    "绑定了 USB Key 的操作员",
+    "the card of operators with one bound",
+);
+pub const POLICY_ALL: T = T("所有操作员都须用 USB Key", "a card for every operator");
+pub const CARD_LINE: T = T("读卡器：{reader}；{policy}", "Reader: {reader}; {policy}");
+pub const NO_READER: T = T("（未设置）", "(not set)");

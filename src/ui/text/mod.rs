@@ -46,6 +46,15 @@ pub mod t {
         "Type your operator name and password, then Enter",
     );
     pub const LOGIN_SUBMIT: T = T("登录", "log in");
+    pub const CARD_PIN: T = T("USB Key PIN", "USB key PIN");
+    pub const CARD_LOGIN_HINT: T = T(
+        "请插入您的 USB Key，输入 PIN 后按 Enter",
+        "Insert your USB key, type its PIN and press Enter",
+    );
+    pub const CARD_PULLED: T = T(
+        "USB Key 已拔出：插回后继续",
+        "The USB key was pulled out: put it back to go on",
+    );
     pub const MUST_CHANGE: T = T(
         "管理员已重置您的密码，请先修改密码",
         "Your password was reset: change it first",
