@@ -76,6 +76,16 @@ enum Command {
         #[command(subcommand)]
         what: AuditCommand,
     },
+    /// Verify the invariants of money and refunds and name each broken one (exit 1).
+    Check,
+    /// Import a batch refund file (.xlsx or .csv) as an operator. The login password is read
+    /// from MERCHANT_DESK_PASSWORD, the payment password from MERCHANT_DESK_PAY_PASSWORD.
+    RefundImport {
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +237,18 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Some(Command::Check) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            check_cmd(&path)
+        }
+        Some(Command::RefundImport { operator, file }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            refund_import_cmd(&path, clock, lang, &operator, &file)
+        }
         None => {
             let path = if cli.demo {
                 let p = data_dir().join("demo.sqlite3");
@@ -249,6 +271,74 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
+        }
+    }
+}
+
+/// `merchant-desk check`: exit 0 when every invariant holds, 1 listing each broken one.
+fn check_cmd(path: &std::path::Path) -> ExitCode {
+    if !path.exists() {
+        return fail(format!("{} does not exist", path.display()));
+    }
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match merchant_desk::service::check::run(&store.conn) {
+        Ok(report) => {
+            print!("{}", report.text());
+            if report.ok() {
+                println!("all invariants hold");
+                ExitCode::SUCCESS
+            } else {
+                println!("{} invariants broken", report.broken().len());
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row.
+fn refund_import_cmd(
+    path: &std::path::Path,
+    clock: SharedClock,
+    lang: Lang,
+    operator: &str,
+    file: &std::path::Path,
+) -> ExitCode {
+    use merchant_desk::service::batch_refund;
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut env = Env::new(store, clock);
+    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
+    let session = match merchant_desk::service::auth::login(&mut env, operator, &pw) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+        }
+    };
+    match batch_refund::import(&mut env, &session, file, &pay) {
+        Ok(s) => {
+            println!(
+                "batch {} (#{}) imported: {} refunds, {}; {} pending review, {} submitted",
+                s.batch_no,
+                s.batch_id,
+                s.rows,
+                merchant_desk::domain::money::format_fen(s.total_fen),
+                s.pending_review,
+                s.submitted
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for line in e.lines(lang) {
+                println!("{line}");
+            }
+            ExitCode::from(1)
         }
     }
 }

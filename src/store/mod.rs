@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod check;
 pub mod downloads;
 pub mod merchants;
 pub mod migrate;

@@ -346,3 +346,18 @@ pub fn insert_batch(
     )?;
     Ok(conn.last_insert_rowid())
 }
+
+/// The transactions a batch refund row names: by its reference number (RRN), else by its order
+/// number. At most two ids, so the caller can tell an order number that is not unique.
+pub fn txns_by_reference(conn: &Connection, reference: &str) -> rusqlite::Result<Vec<i64>> {
+    let mut st = conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?;
+    let by_rrn: Vec<i64> = st
+        .query_map([reference], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !by_rrn.is_empty() {
+        return Ok(by_rrn);
+    }
+    let mut st = conn.prepare_cached("SELECT id FROM transactions WHERE order_no = ?1 LIMIT 2")?;
+    let v = st.query_map([reference], |r| r.get(0))?.collect();
+    v
+}
