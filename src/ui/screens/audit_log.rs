@@ -251,39 +251,45 @@ impl Screen for AuditLog {
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);
+        // Narrow screens drop the workstation and the year.
+        let wide = area.width >= 110;
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                vec![
-                    format_ms(r.at_ms),
+                let time = format_ms(r.at_ms);
+                let mut v = vec![
+                    if wide { time } else { time[5..].to_string() },
                     r.operator.clone(),
                     r.action.clone(),
                     r.target.clone(),
                     r.after.clone(),
-                    r.workstation.clone(),
-                ]
+                ];
+                if wide {
+                    v.push(r.workstation.clone());
+                }
+                v
             })
             .collect();
-        let columns = [
+        let mut columns = vec![
             Column {
                 header: ta::AUDIT_TIME.get(lang),
-                width: Constraint::Length(19),
+                width: Constraint::Length(if wide { 19 } else { 14 }),
                 right: false,
             },
             Column {
                 header: ta::AUDIT_OPERATOR.get(lang),
-                width: Constraint::Length(9),
+                width: Constraint::Length(8),
                 right: false,
             },
             Column {
                 header: ta::AUDIT_ACTION.get(lang),
-                width: Constraint::Length(22),
+                width: Constraint::Length(if wide { 24 } else { 18 }),
                 right: false,
             },
             Column {
                 header: ta::AUDIT_TARGET.get(lang),
-                width: Constraint::Length(16),
+                width: Constraint::Length(if wide { 20 } else { 12 }),
                 right: false,
             },
             Column {
@@ -291,12 +297,14 @@ impl Screen for AuditLog {
                 width: Constraint::Min(10),
                 right: false,
             },
-            Column {
-                header: ta::AUDIT_WORKSTATION.get(lang),
-                width: Constraint::Length(12),
-                right: false,
-            },
         ];
+        if wide {
+            columns.push(Column {
+                header: ta::AUDIT_WORKSTATION.get(lang),
+                width: Constraint::Length(14),
+                right: false,
+            });
+        }
         let focus = table::draw(
             f,
             list_area,

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, List, ListItem, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table};
 use ratatui::Frame;
 
 use crate::clock::format_ms;
@@ -137,8 +137,11 @@ impl Screen for Home {
         let menu_block = Block::default()
             .borders(Borders::ALL)
             .title(format!(" {} ", t::MENU.get(lang)));
-        f.render_widget(List::new(items).block(menu_block), menu_area);
-        let focus = Position::new(menu_area.x + 1, menu_area.y + 1 + self.selected as u16);
+        // A fresh state with the selection: ratatui scrolls so the selected entry shows.
+        let mut state = ListState::default().with_selected(Some(self.selected));
+        f.render_stateful_widget(List::new(items).block(menu_block), menu_area, &mut state);
+        let row = self.selected.saturating_sub(state.offset()) as u16;
+        let focus = Position::new(menu_area.x + 1, menu_area.y + 1 + row);
 
         let Some(facts) = &self.facts else {
             if let Some(e) = &self.error {
