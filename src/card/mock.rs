@@ -5,9 +5,12 @@ use std::collections::VecDeque;
 
 use super::transport::{Transport, TransportError};
 
+/// An expected command and the answer it gets.
+type Exchange = (Vec<u8>, Result<Vec<u8>, TransportError>);
+
 #[derive(Debug, Default)]
 pub struct MockTransport {
-    script: VecDeque<(Vec<u8>, Result<Vec<u8>, TransportError>)>,
+    script: VecDeque<Exchange>,
     /// Every command sent, in order.
     pub sent: Vec<Vec<u8>>,
     pub present: bool,

@@ -134,7 +134,7 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Decision, String> {
             .map_err(|_| format!("the payload's {} is not UTF-8", FIELDS[i]))
     };
     let nums = |i: usize| -> Result<Vec<i64>, String> {
-        if values[i].len() % 8 != 0 {
+        if !values[i].len().is_multiple_of(8) {
             return Err(format!(
                 "the payload's {} is not a list of numbers",
                 FIELDS[i]
