@@ -236,6 +236,22 @@ impl Verification {
     }
 }
 
+/// What `merchant-desk verify-signatures` prints: one line per failure, then a summary.
+impl std::fmt::Display for Verification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (id, reason) in &self.failures {
+            writeln!(f, "approval {id}: FAILED: {reason}")?;
+        }
+        write!(
+            f,
+            "{} signatures verified, {} failed, {} approvals unsigned",
+            self.verified,
+            self.failures.len(),
+            self.unsigned.len()
+        )
+    }
+}
+
 /// A sign key that was bound to `operator_id` with fingerprint `fpr`, per the audit log.
 fn historic_key(history: &[String], operator_id: i64, fpr: &str) -> Option<Vec<u8>> {
     history.iter().rev().find_map(|after| {
@@ -353,5 +369,20 @@ mod tests {
         assert!(decode_payload(&longer).is_err());
         assert!(decode_payload(&p[..p.len() - 1]).is_err());
         assert!(decode_payload(b"").is_err());
+    }
+
+    #[test]
+    fn verification_report() {
+        let v = Verification {
+            verified: 2,
+            unsigned: vec![5],
+            failures: vec![(3, "its signature does not verify".into())],
+        };
+        assert_eq!(
+            v.to_string(),
+            "approval 3: FAILED: its signature does not verify\n\
+             2 signatures verified, 1 failed, 1 approvals unsigned"
+        );
+        assert!(!v.ok());
     }
 }
