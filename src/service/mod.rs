@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch_refund;
 pub mod card;
+pub mod dates;
 pub mod check;
 pub mod error;
 pub mod exports;

@@ -48,6 +48,22 @@ pub fn insert(conn: &Connection, row: &AuditRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
+fn audit_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.get(0)?,
+        at_ms: r.get(1)?,
+        operator_id: r.get(2)?,
+        operator: r.get(3)?,
+        workstation: r.get(4)?,
+        action: r.get(5)?,
+        target: r.get(6)?,
+        before: r.get(7)?,
+        after: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
+}
+
 /// Every row in order, handed to `f` one at a time (the log can be long).
 pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> rusqlite::Result<()> {
     let mut st = conn.prepare(
@@ -56,19 +72,7 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> rusql
     )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        let row = AuditRow {
-            id: r.get(0)?,
-            at_ms: r.get(1)?,
-            operator_id: r.get(2)?,
-            operator: r.get(3)?,
-            workstation: r.get(4)?,
-            action: r.get(5)?,
-            target: r.get(6)?,
-            before: r.get(7)?,
-            after: r.get(8)?,
-            prev_hash: r.get(9)?,
-            hash: r.get(10)?,
-        };
+        let row = audit_row(r)?;
         if !f(row) {
             break;
         }
@@ -106,21 +110,7 @@ pub fn query(conn: &Connection, f: &AuditFilter, limit: usize) -> rusqlite::Resu
                 f.before_id,
                 limit as i64
             ],
-            |r| {
-                Ok(AuditRow {
-                    id: r.get(0)?,
-                    at_ms: r.get(1)?,
-                    operator_id: r.get(2)?,
-                    operator: r.get(3)?,
-                    workstation: r.get(4)?,
-                    action: r.get(5)?,
-                    target: r.get(6)?,
-                    before: r.get(7)?,
-                    after: r.get(8)?,
-                    prev_hash: r.get(9)?,
-                    hash: r.get(10)?,
-                })
-            },
+            audit_row,
         )?
         .collect();
     v

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::clock::{day_start_ms, format_ms, parse_date};
-use crate::service::{audit, Problem, ServiceError};
+use crate::clock::format_ms;
+use crate::service::{audit, dates, ServiceError};
 use crate::store::audit::{AuditFilter, AuditRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -97,33 +97,15 @@ impl AuditLog {
     }
 
     fn build_filter(&self) -> Result<AuditFilter, ServiceError> {
-        let date = |key: &'static str| -> Result<Option<jiff::civil::Date>, ServiceError> {
-            let v = self.form.value(key);
-            if v.trim().is_empty() {
-                return Ok(None);
-            }
-            parse_date(&v).map(Some).map_err(|_| ServiceError::Invalid {
-                field: key,
-                problem: Problem::BadDate,
-            })
-        };
-        let from = date("from_date")?;
-        let to = date("to_date")?;
-        if let (Some(a), Some(b)) = (from, to) {
-            if b < a {
-                return Err(ServiceError::Invalid {
-                    field: "to_date",
-                    problem: Problem::DateOrder,
-                });
-            }
-        }
+        let (from_ms, to_ms) =
+            dates::day_range(&self.form.value("from_date"), &self.form.value("to_date"))?;
         let text = |k: &str| {
             let v = self.form.value(k).trim().to_string();
             (!v.is_empty()).then_some(v)
         };
         Ok(AuditFilter {
-            from_ms: from.map(day_start_ms),
-            to_ms: to.map(|d| day_start_ms(d.tomorrow().unwrap_or(d))),
+            from_ms,
+            to_ms,
             operator: text("operator"),
             action_prefix: text("action"),
             before_id: None,

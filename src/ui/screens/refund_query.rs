@@ -7,10 +7,10 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::clock::{day_start_ms, format_ms, parse_date};
+use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
-use crate::service::{refunds, Problem, ServiceError};
+use crate::service::{dates, refunds, ServiceError};
 use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
@@ -80,33 +80,16 @@ impl RefundQuery {
     }
 
     fn filter(&self) -> Result<RefundFilter, ServiceError> {
-        let date = |key: &'static str| -> Result<Option<jiff::civil::Date>, ServiceError> {
-            let v = self.form.value(key);
-            if v.trim().is_empty() {
-                return Ok(None);
-            }
-            parse_date(&v).map(Some).map_err(|_| ServiceError::Invalid {
-                field: key,
-                problem: Problem::BadDate,
-            })
-        };
-        let (from, to) = (date("from_date")?, date("to_date")?);
-        if let (Some(a), Some(b)) = (from, to) {
-            if b < a {
-                return Err(ServiceError::Invalid {
-                    field: "to_date",
-                    problem: Problem::DateOrder,
-                });
-            }
-        }
+        let (from_ms, to_ms) =
+            dates::day_range(&self.form.value("from_date"), &self.form.value("to_date"))?;
         let text = |k: &str| {
             let v = self.form.value(k).trim().to_string();
             (!v.is_empty()).then_some(v)
         };
         let st = self.form.choice("status");
         Ok(RefundFilter {
-            from_ms: from.map(day_start_ms),
-            to_ms: to.map(|d| day_start_ms(d.tomorrow().unwrap_or(d))),
+            from_ms,
+            to_ms,
             statuses: if st == 0 {
                 Vec::new()
             } else {
