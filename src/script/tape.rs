@@ -337,9 +337,11 @@ Wait+Line /clerk/
 Wait+Screen@3s /x/
 Screenshot home
 Now "2026-11-23 10:00"
+Card insert "checker-key"
+Card remove
 "#;
         let lines = parse(tape).unwrap();
-        assert_eq!(lines.len(), 15);
+        assert_eq!(lines.len(), 18);
         assert!(matches!(lines[0].command, Command::SetWidth(80)));
         assert!(matches!(&lines[2].command, Command::Type(s) if s == "clerk"));
         assert!(matches!(lines[4].command, Command::Key { count: 3, .. }));
@@ -350,7 +352,10 @@ Now "2026-11-23 10:00"
         assert!(
             matches!(lines[13].command, Command::Wait { timeout: Some(d), .. } if d == Duration::from_secs(3))
         );
-        assert_eq!(lines[14].number, 18);
+        assert_eq!(lines[15].number, 18);
+        assert!(matches!(&lines[16].command, Command::CardInsert(s) if s == "checker-key"));
+        assert!(matches!(lines[17].command, Command::CardRemove));
+        assert!(parse("Card eject").is_err());
     }
 
     #[test]
