@@ -249,7 +249,7 @@ impl Screen for SettingsScreen {
                     m.name.clone(),
                     Self::mode_name(&m.refund_mode).get(lang).into(),
                     if m.daily_refund_quota_fen == 0 {
-                        ta::QUOTA_NONE.get(lang).into()
+                        ta::QUOTA_UNLIMITED.get(lang).into()
                     } else {
                         format_fen(m.daily_refund_quota_fen)
                     },

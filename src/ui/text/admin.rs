@@ -100,6 +100,7 @@ pub const MODE_DIRECT: T = T("直接退货", "Direct");
 pub const MODE_REVIEW: T = T("退货审核", "With review");
 pub const QUOTA: T = T("每日退货额度(元)", "Daily refund quota (yuan)");
 pub const QUOTA_NONE: T = T("0 表示不限", "0: no limit");
+pub const QUOTA_UNLIMITED: T = T("不限", "no limit");
 pub const MERCHANT_REFUND: T = T("退货设置", "Refund settings");
 pub const POLICY: T = T("密码与锁屏", "Passwords and idle lock");
 pub const MIN_LEN: T = T("密码最短长度", "Password minimum length");
