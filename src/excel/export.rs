@@ -23,6 +23,8 @@ pub enum ColKind {
     Text,
     /// Fen, written as the number of yuan with `#,##0.00`, totalled in the totals row.
     Money,
+    /// Fen like `Money`, but a running figure (a balance after each line): not totalled.
+    Balance,
     /// A count or other whole number, written as a number.
     Int,
     /// `YYYYMMDD` as an `i32`, written as an Excel date (`yyyy-mm-dd`).
@@ -517,7 +519,7 @@ fn money_width(max_fen: u64) -> usize {
 fn auto_width(col: &Column, data: usize, max_money: u64) -> f64 {
     let header = col.header.width();
     let data = match col.kind {
-        ColKind::Money => data.max(money_width(max_money)),
+        ColKind::Money | ColKind::Balance => data.max(money_width(max_money)),
         ColKind::Date => data.max(10),
         ColKind::DateTime => data.max(19),
         ColKind::Text | ColKind::Int => data,

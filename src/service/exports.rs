@@ -27,6 +27,8 @@ pub enum Code {
     CardOrg,
     CardType,
     SettlementStatus,
+    RefundStatus,
+    LedgerKind,
 }
 
 /// Turns a code into the operator's words.
@@ -230,4 +232,182 @@ pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<
         session.operator_id,
         limit,
     )?)
+}
+
+/// Starts exporting every audit log row of `filter` (newest first), in chunks by id.
+pub fn start_audit_export(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::audit::AuditFilter,
+    sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    use crate::store::audit;
+    require(env, session, Function::AuditView)?;
+    let spec = spec(&sheet, AUDIT_COLUMNS)?;
+    let db = env.store.path.clone();
+    let mut f = filter.clone();
+    f.before_id = None;
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: None,
+        chinese: sheet.chinese,
+    };
+    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+        use crate::excel::ExportError;
+        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        loop {
+            let rows = audit::query(&store.conn, &f, CHUNK)?;
+            for r in &rows {
+                sink.push(&[
+                    CellValue::DateTime(r.at_ms),
+                    CellValue::text(r.operator.as_str()),
+                    CellValue::text(r.workstation.as_str()),
+                    CellValue::text(r.action.as_str()),
+                    CellValue::text(r.target.as_str()),
+                    CellValue::text(r.before.as_str()),
+                    CellValue::text(r.after.as_str()),
+                    CellValue::text(hex::encode(&r.hash)),
+                ])?;
+            }
+            match rows.last() {
+                Some(last) if rows.len() == CHUNK => f.before_id = Some(last.id),
+                _ => return Ok(()),
+            }
+        }
+    })?;
+    Ok(job)
+}
+
+/// The columns of an audit log export.
+pub const AUDIT_COLUMNS: &[ColKind] = &[
+    ColKind::DateTime, // time
+    ColKind::Text,     // operator
+    ColKind::Text,     // workstation
+    ColKind::Text,     // action
+    ColKind::Text,     // target
+    ColKind::Text,     // before
+    ColKind::Text,     // after
+    ColKind::Text,     // hash
+];
+
+/// The columns of a refund application export.
+pub const REFUND_COLUMNS: &[ColKind] = &[
+    ColKind::Int,      // id
+    ColKind::DateTime, // applied
+    ColKind::Text,     // reference no.
+    ColKind::Text,     // merchant
+    ColKind::Text,     // terminal
+    ColKind::Money,    // original amount
+    ColKind::Money,    // refund amount
+    ColKind::Text,     // status
+    ColKind::Text,     // applicant
+    ColKind::Text,     // reviewer
+    ColKind::Text,     // remark
+    ColKind::Text,     // refund order no.
+];
+
+/// Starts exporting every refund application of `filter` the operator may see (R5).
+pub fn start_refund_export(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::refunds::RefundFilter,
+    sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    let rows = super::refunds::query(env, session, filter)?;
+    let spec = spec(&sheet, REFUND_COLUMNS)?;
+    let words = sheet.words.clone();
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: Some(rows.len() as u64),
+        chinese: sheet.chinese,
+    };
+    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+        for r in &rows {
+            sink.push(&[
+                CellValue::Int(r.id),
+                CellValue::DateTime(r.applied_ms),
+                CellValue::text(r.rrn.as_str()),
+                CellValue::text(r.merchant_name.as_str()),
+                CellValue::text(r.terminal_no.as_str()),
+                CellValue::Money(r.txn_amount_fen),
+                CellValue::Money(r.amount_fen),
+                CellValue::text(words(Code::RefundStatus, &r.status)),
+                CellValue::text(r.applicant.as_str()),
+                CellValue::opt_text(r.reviewer.as_deref()),
+                CellValue::text(r.remark.as_str()),
+                CellValue::opt_text(r.refund_order_no.as_deref()),
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(job)
+}
+
+/// The columns of a ledger export.
+pub const LEDGER_COLUMNS: &[ColKind] = &[
+    ColKind::DateTime, // time
+    ColKind::Text,     // kind
+    ColKind::Money,    // income
+    ColKind::Money,    // expense
+    ColKind::Balance,  // running balance
+    ColKind::Text,     // memo
+];
+
+/// Starts exporting every ledger line of a merchant, newest first (A2).
+pub fn start_ledger_export(
+    env: &Env,
+    session: &Session,
+    merchant_id: i64,
+    sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    // The same checks as reading the ledger: the function and the merchant in scope.
+    super::account::ledger(env, session, merchant_id, None, 1)?;
+    let spec = spec(&sheet, LEDGER_COLUMNS)?;
+    let db = env.store.path.clone();
+    let words = sheet.words.clone();
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: None,
+        chinese: sheet.chinese,
+    };
+    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+        use crate::excel::ExportError;
+        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        let mut before = None;
+        loop {
+            let lines = crate::store::settlements::ledger(&store.conn, merchant_id, before, CHUNK)?;
+            for l in &lines {
+                sink.push(&[
+                    CellValue::DateTime(l.line_ms),
+                    CellValue::text(words(Code::LedgerKind, &l.kind)),
+                    if l.amount_fen > 0 {
+                        CellValue::Money(l.amount_fen)
+                    } else {
+                        CellValue::Empty
+                    },
+                    if l.amount_fen < 0 {
+                        CellValue::Money(-l.amount_fen)
+                    } else {
+                        CellValue::Empty
+                    },
+                    CellValue::Money(l.balance_fen),
+                    CellValue::text(l.memo.as_str()),
+                ])?;
+            }
+            match lines.last() {
+                Some(last) if lines.len() == CHUNK => before = Some(last.id),
+                _ => return Ok(()),
+            }
+        }
+    })?;
+    Ok(job)
 }

@@ -8,16 +8,17 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::clock::format_ms;
-use crate::service::{audit, dates, ServiceError};
+use crate::service::{audit, dates, exports, ServiceError};
 use crate::store::audit::{AuditFilter, AuditRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
-use crate::ui::text::{self, t, Lang, T};
+use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::popup;
 use crate::ui::widgets::table::{self, Column, Selection};
 
+use super::downloads::{words, ExportRun};
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 50;
@@ -60,6 +61,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
 ];
 
 pub struct AuditLog {
+    export: Option<ExportRun>,
     form: Form,
     list_focus: bool,
     filter: AuditFilter,
@@ -79,6 +81,7 @@ impl AuditLog {
         ]);
         form.fit_labels(cx.lang);
         let mut s = AuditLog {
+            export: None,
             form,
             list_focus: true,
             filter: AuditFilter::default(),
@@ -187,6 +190,12 @@ impl Screen for AuditLog {
             return Outcome::none();
         }
         match lookup(LIST_KEYS, k) {
+            Some(Act::Back) if self.export.is_some() => {
+                if let Some(run) = &self.export {
+                    run.cancel();
+                }
+                Outcome::none()
+            }
             Some(Act::Back) => Outcome::nav(Nav::Pop),
             Some(Act::Run) => {
                 self.detail = !self.rows.is_empty();
@@ -218,6 +227,49 @@ impl Screen for AuditLog {
         let f = self.filter.clone();
         let p = self.page;
         self.run(cx, f, p)
+    }
+
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        if self.export.is_some() {
+            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
+        }
+        let headers = [
+            ta::AUDIT_TIME,
+            ta::AUDIT_OPERATOR,
+            ta::AUDIT_WORKSTATION,
+            ta::AUDIT_ACTION,
+            ta::AUDIT_TARGET,
+            ta::AUDIT_BEFORE,
+            ta::AUDIT_AFTER,
+            T("SHA-256", "SHA-256"),
+        ];
+        let sheet = exports::Sheet {
+            title: ta::SCR_AUDIT.get(lang).into(),
+            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
+            total_label: q::TOTAL.get(lang).into(),
+            words: words(lang),
+            chinese: lang == Lang::Zh,
+        };
+        Some(
+            match exports::start_audit_export(cx.env, cx.session, &self.filter, sheet) {
+                Ok(job) => {
+                    self.export = Some(ExportRun::new(job));
+                    Outcome::none()
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            },
+        )
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.export.as_ref().and_then(|run| run.poll(cx)) {
+            Some(done) => {
+                self.export = None;
+                done
+            }
+            None => Outcome::none(),
+        }
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
@@ -299,14 +351,15 @@ impl Screen for AuditLog {
                 empty: ta::AUDIT_EMPTY.get(lang),
             },
         );
+        let page_line = match &self.export {
+            Some(run) => run.line(lang),
+            None => ta::AUDIT_PAGE
+                .get(lang)
+                .replace("{p}", &(self.page + 1).to_string())
+                .replace("{n}", &PAGE.to_string()),
+        };
         f.render_widget(
-            Paragraph::new(Span::styled(
-                ta::AUDIT_PAGE
-                    .get(lang)
-                    .replace("{p}", &(self.page + 1).to_string())
-                    .replace("{n}", &PAGE.to_string()),
-                theme::label(),
-            )),
+            Paragraph::new(Span::styled(page_line, theme::label())),
             info,
         );
         if self.detail {

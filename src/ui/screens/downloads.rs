@@ -30,6 +30,8 @@ pub fn words(lang: Lang) -> Words {
             Code::CardOrg => text::card_org(v),
             Code::CardType => text::card_type(v),
             Code::SettlementStatus => status_text(v),
+            Code::RefundStatus => text::review::refund_status(v),
+            Code::LedgerKind => text::review::ledger_kind(v),
         }
         .get(lang)
         .to_string()

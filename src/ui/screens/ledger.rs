@@ -9,19 +9,21 @@ use ratatui::Frame;
 
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
-use crate::service::account;
+use crate::service::{account, exports};
 use crate::store::merchants::MerchantRow;
 use crate::store::settlements::LedgerLine;
 use crate::ui::text::review as tr;
-use crate::ui::text::{t, Lang, T};
+use crate::ui::text::{query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::table::{self, Column, Selection};
 
+use super::downloads::{words, ExportRun};
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 100;
 
 pub struct Ledger {
+    export: Option<ExportRun>,
     merchants: Vec<(MerchantRow, i64)>,
     current: usize,
     lines: Vec<LedgerLine>,
@@ -34,6 +36,7 @@ impl Ledger {
         match account::balances(cx.env, cx.session) {
             Ok(merchants) => {
                 let mut s = Ledger {
+                    export: None,
                     merchants,
                     current: 0,
                     lines: Vec::new(),
@@ -105,6 +108,48 @@ impl Screen for Ledger {
         }
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        if self.export.is_some() {
+            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
+        }
+        let (m, _) = self.merchants.get(self.current)?;
+        let headers = [
+            tr::LEDGER_TIME,
+            tr::LEDGER_KIND,
+            tr::INCOME,
+            tr::EXPENSE,
+            tr::RUNNING,
+            tr::MEMO,
+        ];
+        let sheet = exports::Sheet {
+            title: format!("{}_{}", tr::SCR_LEDGER.get(lang), m.merchant_no),
+            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
+            total_label: q::TOTAL.get(lang).into(),
+            words: words(lang),
+            chinese: lang == Lang::Zh,
+        };
+        Some(
+            match exports::start_ledger_export(cx.env, cx.session, m.id, sheet) {
+                Ok(job) => {
+                    self.export = Some(ExportRun::new(job));
+                    Outcome::none()
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            },
+        )
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.export.as_ref().and_then(|run| run.poll(cx)) {
+            Some(done) => {
+                self.export = None;
+                done
+            }
+            None => Outcome::none(),
+        }
+    }
+
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
         if let Ok(m) = account::balances(cx.env, cx.session) {
             self.merchants = m;
@@ -133,7 +178,14 @@ impl Screen for Ledger {
             Paragraph::new(vec![
                 Line::from(spans),
                 Line::from(Span::styled(
-                    format!("{} · {}", t::BALANCE.get(lang), tr::KEY_MERCHANT.get(lang)),
+                    match &self.export {
+                        Some(run) => run.line(lang),
+                        None => format!(
+                            "{} · ←→ {}",
+                            t::BALANCE.get(lang),
+                            tr::KEY_MERCHANT.get(lang)
+                        ),
+                    },
                     theme::dim(),
                 )),
             ]),

@@ -10,14 +10,15 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
-use crate::service::{dates, refunds, ServiceError};
+use crate::service::{dates, exports, refunds, ServiceError};
 use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};
 use crate::ui::text::review as tr;
-use crate::ui::text::{self, t, Lang, T};
+use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::table::{self, Column, Selection};
 
+use super::downloads::{words, ExportRun};
 use super::{refund_detail, Cx, Nav, Outcome, Screen, View};
 
 const STATUS_OPTIONS: &[T] = &[
@@ -30,6 +31,9 @@ const STATUS_OPTIONS: &[T] = &[
 ];
 
 pub struct RefundQuery {
+    export: Option<ExportRun>,
+    /// The filter of the rows on screen (what Ctrl+E exports).
+    shown: RefundFilter,
     title: T,
     form: Form,
     list_focus: bool,
@@ -50,6 +54,8 @@ impl RefundQuery {
         ]);
         form.fit_labels(lang);
         RefundQuery {
+            export: None,
+            shown: RefundFilter::default(),
             title,
             form,
             list_focus: true,
@@ -106,9 +112,10 @@ impl RefundQuery {
         let lang = cx.lang;
         let result = self
             .filter()
-            .and_then(|f| refunds::query(cx.env, cx.session, &f));
+            .and_then(|f| refunds::query(cx.env, cx.session, &f).map(|rows| (f, rows)));
         match result {
-            Ok(rows) => {
+            Ok((f, rows)) => {
+                self.shown = f;
                 self.form.clear_marks();
                 self.rows = rows;
                 self.sel = Selection::default();
@@ -208,6 +215,53 @@ impl Screen for RefundQuery {
         self.run(cx)
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        if self.export.is_some() {
+            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
+        }
+        let headers = [
+            tr::ID,
+            tr::APPLIED_AT,
+            t::RRN,
+            t::MERCHANT_NAME,
+            t::TERMINAL,
+            t::TXN_AMOUNT,
+            tr::AMOUNT,
+            tr::STATUS,
+            tr::APPLICANT,
+            tr::REVIEWER,
+            tr::REMARK,
+            tr::REFUND_ORDER_NO,
+        ];
+        let sheet = exports::Sheet {
+            title: self.title.get(lang).into(),
+            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
+            total_label: q::TOTAL.get(lang).into(),
+            words: words(lang),
+            chinese: lang == Lang::Zh,
+        };
+        Some(
+            match exports::start_refund_export(cx.env, cx.session, &self.shown, sheet) {
+                Ok(job) => {
+                    self.export = Some(ExportRun::new(job));
+                    Outcome::none()
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            },
+        )
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.export.as_ref().and_then(|run| run.poll(cx)) {
+            Some(done) => {
+                self.export = None;
+                done
+            }
+            None => Outcome::none(),
+        }
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 3 } else { 2 };
@@ -292,19 +346,17 @@ impl Screen for RefundQuery {
             },
         );
         let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
-        f.render_widget(
-            Paragraph::new(Span::styled(
-                format!(
-                    "{} {}  {} {}",
-                    self.rows.len(),
-                    if lang == Lang::Zh { "笔" } else { "rows" },
-                    tr::AMOUNT.get(lang),
-                    format_fen(total)
-                ),
-                theme::label(),
-            )),
-            info,
-        );
+        let line = match &self.export {
+            Some(run) => run.line(lang),
+            None => format!(
+                "{} {}  {} {}",
+                self.rows.len(),
+                if lang == Lang::Zh { "笔" } else { "rows" },
+                tr::AMOUNT.get(lang),
+                format_fen(total)
+            ),
+        };
+        f.render_widget(Paragraph::new(Span::styled(line, theme::label())), info);
         if let Some((row, events)) = &self.detail {
             refund_detail::draw(f, area, lang, row, events);
         }

@@ -13,6 +13,7 @@ pub const SCR_SETTLE: T = T("日终结算", "Settlement run");
 pub const ORIGINAL: T = T("原交易", "Original transaction");
 pub const AMOUNT: T = T("退货金额", "Refund amount");
 pub const REMARK: T = T("备注", "Remark");
+pub const REFUND_ORDER_NO: T = T("退货订单号", "Refund order no.");
 pub const PAY_PASSWORD: T = T("支付密码", "Payment password");
 pub const PIN: T = T("USB Key PIN", "USB key PIN");
 pub const LEFT: T = T("可退金额", "Left to refund");
