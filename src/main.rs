@@ -71,6 +71,8 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Re-verify every stored approval signature and name any that fail.
+    VerifySignatures,
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -211,6 +213,34 @@ fn main() -> ExitCode {
                         merchant_desk::domain::money::format_fen(r.net_fen)
                     );
                     ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Some(Command::VerifySignatures) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            match merchant_desk::service::signing::verify_all(&store.conn) {
+                Ok(v) => {
+                    for (id, why) in &v.failures {
+                        println!("approval {id}: FAILED: {why}");
+                    }
+                    println!(
+                        "{} signed approvals verified, {} kept without a signature, {} failed",
+                        v.verified,
+                        v.unsigned.len(),
+                        v.failures.len()
+                    );
+                    if v.ok() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
                 }
                 Err(e) => fail(e),
             }

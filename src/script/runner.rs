@@ -213,6 +213,8 @@ pub fn run_tape(
                         });
                     }
                     r.advance(STEP_MS);
+                    // Background work (an export's thread) runs on real time: give it a moment.
+                    std::thread::sleep(Duration::from_millis(2));
                     r.draw();
                     waited += STEP_MS;
                 }

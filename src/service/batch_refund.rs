@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use crate::clock::{date_of_ms, ymd};
 use crate::domain::function::Function;
 use crate::domain::money::format_fen;
-use crate::domain::refund::RefundStatus;
 use crate::excel::export::ExportError;
 use crate::excel::import::{
     cell_id, cell_money, cell_text, duplicates_in_file, find_columns, read_table, Expected,
@@ -498,13 +497,8 @@ pub fn import(
     let (Some(batch_id), Some((_, batch_no))) = (batch_id, batch_no) else {
         return Err(BatchError::File(ImportError::Empty));
     };
-    let mut pending_review = 0;
-    for id in &ids {
-        let status = refunds::by_id(&tx, *id)?.map(|r| r.status);
-        if status.as_deref() == Some(RefundStatus::PendingReview.code()) {
-            pending_review += 1;
-        }
-    }
+    let (pending_review, _) = refunds::batch_status_counts(&tx, batch_id)?;
+    let pending_review = pending_review as usize;
     record(
         &tx,
         now,

@@ -411,3 +411,36 @@ pub fn start_ledger_export(
     })?;
     Ok(job)
 }
+
+/// Starts exporting a list the screen holds whole (operators, terminals, groups, ...), for an
+/// operator with the function that list needs.
+pub fn start_list_export(
+    env: &Env,
+    session: &Session,
+    needs: Function,
+    sheet: Sheet,
+    kinds: &[ColKind],
+    rows: Vec<Vec<CellValue<'static>>>,
+) -> ServiceResult<ExportJob> {
+    require(env, session, needs)?;
+    let spec = spec(&sheet, kinds)?;
+    let req = ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows: Some(rows.len() as u64),
+        chinese: sheet.chinese,
+    };
+    Ok(ExportJob::start(
+        &env.store,
+        env.clock.clone(),
+        req,
+        move |sink| {
+            for r in &rows {
+                sink.push(r)?;
+            }
+            Ok(())
+        },
+    )?)
+}

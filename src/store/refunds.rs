@@ -361,3 +361,13 @@ pub fn txns_by_reference(conn: &Connection, reference: &str) -> rusqlite::Result
     let v = st.query_map([reference], |r| r.get(0))?.collect();
     v
 }
+
+/// (pending review, other) counts of a batch's applications.
+pub fn batch_status_counts(conn: &Connection, batch_id: i64) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
+         FROM refund_applications WHERE batch_id = ?1",
+        [batch_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}

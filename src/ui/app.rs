@@ -18,6 +18,7 @@ use crate::store::merchants;
 use super::keymap::{help_lines, lookup, Global, COMMON_HELP, GLOBAL_KEYS};
 use super::screens::catalog::{self, Entry};
 use super::screens::change_password::ChangePassword;
+use super::screens::downloads::ExportRun;
 use super::screens::home::Home;
 use super::screens::login::{Login, LoginOutcome};
 use super::screens::{Cx, Nav, Outcome, Screen, View};
@@ -51,6 +52,8 @@ pub struct App {
     /// Locked because the card was pulled; lifts when the bound card is back.
     card_pulled: bool,
     last_card_poll_ms: i64,
+    /// The Ctrl+E export a screen started, followed until it ends.
+    export: Option<ExportRun>,
 }
 
 impl App {
@@ -82,6 +85,7 @@ impl App {
             card_session: false,
             card_pulled: false,
             last_card_poll_ms: 0,
+            export: None,
         }
     }
 
@@ -198,6 +202,9 @@ impl App {
         if let Some(m) = outcome.message {
             self.message = Some(m);
         }
+        if let Some(job) = outcome.export {
+            self.export = Some(ExportRun::new(*job));
+        }
         match outcome.nav {
             Nav::Stay => {}
             Nav::Push(s) => self.stack.push(s),
@@ -275,6 +282,13 @@ impl App {
                 let Some(screen) = self.stack.last_mut() else {
                     return;
                 };
+                if g == Global::Export {
+                    if let Some(run) = &self.export {
+                        // A second Ctrl+E while one runs cancels it.
+                        run.cancel();
+                        return;
+                    }
+                }
                 let outcome = if g == Global::Refresh {
                     screen.refresh(&mut cx)
                 } else {
@@ -431,6 +445,17 @@ impl App {
         if self.card_pulled {
             return;
         }
+        if let Some(run) = &self.export {
+            let mut cx = Cx {
+                env: &mut self.env,
+                session: &session,
+                lang: self.lang,
+            };
+            if let Some(done) = run.poll(&mut cx) {
+                self.export = None;
+                self.apply(done);
+            }
+        }
         if self.lock.is_none() {
             let minutes = auth::idle_lock_minutes(&self.env);
             if minutes > 0 && now - self.last_input_ms >= minutes * 60_000 {
@@ -463,7 +488,14 @@ impl App {
             None => format!("{} ", &format_ms(now)[..16]),
         };
         let keys = self.key_bar();
-        let message = self.message.as_ref().map(|(m, ok)| (m.as_str(), *ok));
+        let progress = self
+            .export
+            .as_ref()
+            .map(|run| format!("{}  {}", run.line(lang), t::EXPORT_CANCEL_HINT.get(lang)));
+        let message = match &progress {
+            Some(p) => Some((p.as_str(), true)),
+            None => self.message.as_ref().map(|(m, ok)| (m.as_str(), *ok)),
+        };
         let body = frame::draw(
             f,
             area,

@@ -18,7 +18,7 @@ use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::popup;
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::{words, ExportRun};
+use super::downloads::words;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 50;
@@ -61,7 +61,6 @@ const LIST_KEYS: &[Binding<Act>] = &[
 ];
 
 pub struct AuditLog {
-    export: Option<ExportRun>,
     form: Form,
     list_focus: bool,
     filter: AuditFilter,
@@ -81,7 +80,6 @@ impl AuditLog {
         ]);
         form.fit_labels(cx.lang);
         let mut s = AuditLog {
-            export: None,
             form,
             list_focus: true,
             filter: AuditFilter::default(),
@@ -190,12 +188,6 @@ impl Screen for AuditLog {
             return Outcome::none();
         }
         match lookup(LIST_KEYS, k) {
-            Some(Act::Back) if self.export.is_some() => {
-                if let Some(run) = &self.export {
-                    run.cancel();
-                }
-                Outcome::none()
-            }
             Some(Act::Back) => Outcome::nav(Nav::Pop),
             Some(Act::Run) => {
                 self.detail = !self.rows.is_empty();
@@ -231,9 +223,6 @@ impl Screen for AuditLog {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.export.is_some() {
-            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
-        }
         let headers = [
             ta::AUDIT_TIME,
             ta::AUDIT_OPERATOR,
@@ -253,23 +242,10 @@ impl Screen for AuditLog {
         };
         Some(
             match exports::start_audit_export(cx.env, cx.session, &self.filter, sheet) {
-                Ok(job) => {
-                    self.export = Some(ExportRun::new(job));
-                    Outcome::none()
-                }
+                Ok(job) => Outcome::export(job),
                 Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
             },
         )
-    }
-
-    fn tick(&mut self, cx: &mut Cx) -> Outcome {
-        match self.export.as_ref().and_then(|run| run.poll(cx)) {
-            Some(done) => {
-                self.export = None;
-                done
-            }
-            None => Outcome::none(),
-        }
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
@@ -351,13 +327,10 @@ impl Screen for AuditLog {
                 empty: ta::AUDIT_EMPTY.get(lang),
             },
         );
-        let page_line = match &self.export {
-            Some(run) => run.line(lang),
-            None => ta::AUDIT_PAGE
-                .get(lang)
-                .replace("{p}", &(self.page + 1).to_string())
-                .replace("{n}", &PAGE.to_string()),
-        };
+        let page_line = ta::AUDIT_PAGE
+            .get(lang)
+            .replace("{p}", &(self.page + 1).to_string())
+            .replace("{n}", &PAGE.to_string());
         f.render_widget(
             Paragraph::new(Span::styled(page_line, theme::label())),
             info,

@@ -38,6 +38,33 @@ pub fn words(lang: Lang) -> Words {
     })
 }
 
+/// The sheet of a list export: its title and headers in the operator's language.
+pub fn list_sheet(lang: Lang, title: &str, headers: &[&str]) -> exports::Sheet {
+    exports::Sheet {
+        title: title.to_string(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        total_label: q::TOTAL.get(lang).into(),
+        words: words(lang),
+        chinese: lang == Lang::Zh,
+    }
+}
+
+/// Starts a list export and hands the job to the app, or says why not.
+pub fn export_list(
+    cx: &mut Cx,
+    needs: crate::domain::function::Function,
+    title: &str,
+    headers: &[&str],
+    kinds: &[crate::excel::ColKind],
+    rows: Vec<Vec<crate::excel::CellValue<'static>>>,
+) -> Outcome {
+    let sheet = list_sheet(cx.lang, title, headers);
+    match exports::start_list_export(cx.env, cx.session, needs, sheet, kinds, rows) {
+        Ok(job) => Outcome::export(job),
+        Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+    }
+}
+
 /// An export a screen started, until it ends.
 pub struct ExportRun {
     job: ExportJob,

@@ -232,6 +232,41 @@ impl Screen for Groups {
         }
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        // One row per terminal with its group, so the sheet shows the members too.
+        let cells = self
+            .terminals
+            .iter()
+            .map(|t| {
+                let group = t
+                    .group_id
+                    .and_then(|g| self.groups.iter().find(|x| x.0 == g))
+                    .map(|g| g.1.clone())
+                    .unwrap_or_else(|| ta::NO_GROUP.get(lang).into());
+                vec![
+                    CellValue::text(group),
+                    CellValue::text(t.terminal_no.clone()),
+                    CellValue::text(t.name.clone()),
+                ]
+            })
+            .collect();
+        let headers = [
+            ta::GROUP_NAME.get(lang),
+            ta::TERMINAL_NO.get(lang),
+            ta::TERMINAL_NAME.get(lang),
+        ];
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::TerminalManage,
+            ta::SCR_GROUPS.get(lang),
+            &headers,
+            &[ColKind::Text; 3],
+            cells,
+        ))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         if let Some((gid, sel)) = self.members {

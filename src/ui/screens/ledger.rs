@@ -17,13 +17,12 @@ use crate::ui::text::{query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::{words, ExportRun};
+use super::downloads::words;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 100;
 
 pub struct Ledger {
-    export: Option<ExportRun>,
     merchants: Vec<(MerchantRow, i64)>,
     current: usize,
     lines: Vec<LedgerLine>,
@@ -36,7 +35,6 @@ impl Ledger {
         match account::balances(cx.env, cx.session) {
             Ok(merchants) => {
                 let mut s = Ledger {
-                    export: None,
                     merchants,
                     current: 0,
                     lines: Vec::new(),
@@ -110,9 +108,6 @@ impl Screen for Ledger {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.export.is_some() {
-            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
-        }
         let (m, _) = self.merchants.get(self.current)?;
         let headers = [
             tr::LEDGER_TIME,
@@ -131,23 +126,10 @@ impl Screen for Ledger {
         };
         Some(
             match exports::start_ledger_export(cx.env, cx.session, m.id, sheet) {
-                Ok(job) => {
-                    self.export = Some(ExportRun::new(job));
-                    Outcome::none()
-                }
+                Ok(job) => Outcome::export(job),
                 Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
             },
         )
-    }
-
-    fn tick(&mut self, cx: &mut Cx) -> Outcome {
-        match self.export.as_ref().and_then(|run| run.poll(cx)) {
-            Some(done) => {
-                self.export = None;
-                done
-            }
-            None => Outcome::none(),
-        }
     }
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
@@ -178,14 +160,11 @@ impl Screen for Ledger {
             Paragraph::new(vec![
                 Line::from(spans),
                 Line::from(Span::styled(
-                    match &self.export {
-                        Some(run) => run.line(lang),
-                        None => format!(
-                            "{} · ←→ {}",
-                            t::BALANCE.get(lang),
-                            tr::KEY_MERCHANT.get(lang)
-                        ),
-                    },
+                    format!(
+                        "{} · ←→ {}",
+                        t::BALANCE.get(lang),
+                        tr::KEY_MERCHANT.get(lang)
+                    ),
                     theme::dim(),
                 )),
             ]),

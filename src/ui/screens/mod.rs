@@ -6,9 +6,9 @@ pub mod batch_refund;
 pub mod catalog;
 pub mod change_password;
 pub mod downloads;
+pub mod groups;
 pub mod home;
 pub mod ledger;
-pub mod groups;
 pub mod login;
 pub mod monitor;
 pub mod operators;
@@ -72,6 +72,8 @@ pub enum Nav {
 pub struct Outcome {
     pub nav: Nav,
     pub message: Option<(String, bool)>,
+    /// A Ctrl+E export the screen started; the app follows it (progress, cancel, result).
+    pub export: Option<Box<crate::excel::ExportJob>>,
 }
 
 impl Outcome {
@@ -79,18 +81,28 @@ impl Outcome {
         Outcome::default()
     }
     pub fn nav(nav: Nav) -> Outcome {
-        Outcome { nav, message: None }
+        Outcome {
+            nav,
+            ..Default::default()
+        }
     }
     pub fn error(text: String) -> Outcome {
         Outcome {
-            nav: Nav::Stay,
             message: Some((text, false)),
+            ..Default::default()
         }
     }
     pub fn ok(text: String) -> Outcome {
         Outcome {
-            nav: Nav::Stay,
             message: Some((text, true)),
+            ..Default::default()
+        }
+    }
+    /// An export started in the background: the app shows its progress and its result.
+    pub fn export(job: crate::excel::ExportJob) -> Outcome {
+        Outcome {
+            export: Some(Box::new(job)),
+            ..Default::default()
         }
     }
     pub fn with_message(mut self, text: String, ok: bool) -> Outcome {

@@ -261,6 +261,34 @@ impl Operators {
         }
     }
 
+    /// The list as the table shows it (and the export writes it).
+    fn table_rows(&self, lang: Lang) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|o| {
+                let mut state = vec![if o.active { ta::ACTIVE } else { ta::DISABLED }.get(lang)];
+                if o.locked {
+                    state.push(ta::LOCKED.get(lang));
+                }
+                if o.must_change_password {
+                    state.push(ta::MUST_CHANGE.get(lang));
+                }
+                vec![
+                    o.login.clone(),
+                    o.display_name.clone(),
+                    o.role_names.join("、"),
+                    if o.scope.is_none() {
+                        ta::SCOPE_ALL.get(lang).to_string()
+                    } else {
+                        o.scope_names.join("、")
+                    },
+                    state.join(" "),
+                    o.card_serial.clone().unwrap_or_default(),
+                ]
+            })
+            .collect()
+    }
+
     fn selected(&self) -> Option<&OperatorView> {
         self.rows.get(self.sel.index)
     }
@@ -405,33 +433,36 @@ impl Screen for Operators {
         }
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let rows = self.table_rows(lang);
+        let cells = rows
+            .into_iter()
+            .map(|r| r.into_iter().map(CellValue::text).collect())
+            .collect();
+        let headers = [
+            ta::LOGIN,
+            ta::DISPLAY_NAME,
+            ta::ROLES,
+            ta::SCOPE,
+            ta::STATUS,
+            ta::CARD,
+        ];
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::OperatorManage,
+            ta::SCR_OPERATORS.get(lang),
+            &headers,
+            &[ColKind::Text; 6],
+            cells,
+        ))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|o| {
-                let mut state = vec![if o.active { ta::ACTIVE } else { ta::DISABLED }.get(lang)];
-                if o.locked {
-                    state.push(ta::LOCKED.get(lang));
-                }
-                if o.must_change_password {
-                    state.push(ta::MUST_CHANGE.get(lang));
-                }
-                vec![
-                    o.login.clone(),
-                    o.display_name.clone(),
-                    o.role_names.join("、"),
-                    if o.scope.is_none() {
-                        ta::SCOPE_ALL.get(lang).to_string()
-                    } else {
-                        o.scope_names.join("、")
-                    },
-                    state.join(" "),
-                    o.card_serial.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
+        let rows = self.table_rows(lang);
         let dim: Vec<bool> = self.rows.iter().map(|o| !o.active).collect();
         let columns = [
             Column {

@@ -18,7 +18,7 @@ use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::{words, ExportRun};
+use super::downloads::words;
 use super::{refund_detail, Cx, Nav, Outcome, Screen, View};
 
 const STATUS_OPTIONS: &[T] = &[
@@ -31,7 +31,6 @@ const STATUS_OPTIONS: &[T] = &[
 ];
 
 pub struct RefundQuery {
-    export: Option<ExportRun>,
     /// The filter of the rows on screen (what Ctrl+E exports).
     shown: RefundFilter,
     title: T,
@@ -54,7 +53,6 @@ impl RefundQuery {
         ]);
         form.fit_labels(lang);
         RefundQuery {
-            export: None,
             shown: RefundFilter::default(),
             title,
             form,
@@ -217,9 +215,6 @@ impl Screen for RefundQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.export.is_some() {
-            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
-        }
         let headers = [
             tr::ID,
             tr::APPLIED_AT,
@@ -243,23 +238,10 @@ impl Screen for RefundQuery {
         };
         Some(
             match exports::start_refund_export(cx.env, cx.session, &self.shown, sheet) {
-                Ok(job) => {
-                    self.export = Some(ExportRun::new(job));
-                    Outcome::none()
-                }
+                Ok(job) => Outcome::export(job),
                 Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
             },
         )
-    }
-
-    fn tick(&mut self, cx: &mut Cx) -> Outcome {
-        match self.export.as_ref().and_then(|run| run.poll(cx)) {
-            Some(done) => {
-                self.export = None;
-                done
-            }
-            None => Outcome::none(),
-        }
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
@@ -346,16 +328,13 @@ impl Screen for RefundQuery {
             },
         );
         let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
-        let line = match &self.export {
-            Some(run) => run.line(lang),
-            None => format!(
-                "{} {}  {} {}",
-                self.rows.len(),
-                if lang == Lang::Zh { "笔" } else { "rows" },
-                tr::AMOUNT.get(lang),
-                format_fen(total)
-            ),
-        };
+        let line = format!(
+            "{} {}  {} {}",
+            self.rows.len(),
+            if lang == Lang::Zh { "笔" } else { "rows" },
+            tr::AMOUNT.get(lang),
+            format_fen(total)
+        );
         f.render_widget(Paragraph::new(Span::styled(line, theme::label())), info);
         if let Some((row, events)) = &self.detail {
             refund_detail::draw(f, area, lang, row, events);

@@ -269,6 +269,55 @@ impl Screen for RefundReview {
         Outcome::none()
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let cells = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    CellValue::Int(r.id),
+                    CellValue::DateTime(r.applied_ms),
+                    CellValue::text(r.rrn.clone()),
+                    CellValue::text(r.terminal_no.clone()),
+                    CellValue::Money(r.txn_amount_fen),
+                    CellValue::Money(r.amount_fen),
+                    CellValue::text(r.applicant.clone()),
+                    CellValue::text(r.remark.clone()),
+                ]
+            })
+            .collect();
+        let headers = [
+            tr::ID,
+            tr::APPLIED_AT,
+            t::RRN,
+            t::TERMINAL,
+            t::TXN_AMOUNT,
+            tr::AMOUNT,
+            tr::APPLICANT,
+            tr::REMARK,
+        ];
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::RefundReview,
+            tr::SCR_REVIEW.get(lang),
+            &headers,
+            &[
+                ColKind::Int,
+                ColKind::DateTime,
+                ColKind::Text,
+                ColKind::Text,
+                ColKind::Money,
+                ColKind::Money,
+                ColKind::Text,
+                ColKind::Text,
+            ],
+            cells,
+        ))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [list, info] =

@@ -237,6 +237,37 @@ impl Screen for Roles {
         Outcome::none()
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let mut headers = vec![ta::FUNCTION.get(lang).to_string()];
+        headers.extend(self.roles.iter().map(|r| Self::name(r, lang).to_string()));
+        let cells = Function::ALL
+            .iter()
+            .map(|f| {
+                let mut row = vec![CellValue::text(function_name(*f).get(lang))];
+                row.extend(self.roles.iter().map(|r| {
+                    CellValue::text(if r.functions.iter().any(|c| c == f.code()) {
+                        "✓"
+                    } else {
+                        ""
+                    })
+                }));
+                row
+            })
+            .collect();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let kinds = vec![ColKind::Text; headers.len()];
+        Some(super::downloads::export_list(
+            cx,
+            Function::RoleManage,
+            ta::SCR_ROLES.get(lang),
+            &headers,
+            &kinds,
+            cells,
+        ))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [grid, foot] =

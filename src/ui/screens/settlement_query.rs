@@ -20,7 +20,7 @@ use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 
-use super::downloads::{words, ExportRun};
+use super::downloads::words;
 use super::txn_query::TxnQuery;
 use super::{Cx, Nav, Outcome, Screen, View};
 
@@ -160,7 +160,6 @@ pub struct SettlementQuery {
     list_focus: bool,
     results: Option<Results>,
     title: T,
-    export: Option<ExportRun>,
 }
 
 /// The headers of a settlement export, in `service::exports::SETTLEMENT_COLUMNS` order.
@@ -191,7 +190,6 @@ impl SettlementQuery {
             list_focus: false,
             results: None,
             title: q::SCR_SETTLEMENT_QUERY,
-            export: None,
         }
     }
 
@@ -207,6 +205,7 @@ impl SettlementQuery {
         Outcome {
             nav: Nav::Push(Box::new(s)),
             message: out.message,
+            ..Default::default()
         }
     }
 
@@ -380,12 +379,6 @@ impl Screen for SettlementQuery {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
-        if k.code == KeyCode::Esc {
-            if let Some(run) = &self.export {
-                run.cancel();
-                return Outcome::none();
-            }
-        }
         if self.list_focus {
             return match lookup(LIST_KEYS, k) {
                 Some(act) => self.handle_list(act, cx),
@@ -427,9 +420,6 @@ impl Screen for SettlementQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.export.is_some() {
-            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
-        }
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
@@ -448,23 +438,13 @@ impl Screen for SettlementQuery {
             match crate::service::exports::start_settlement_export(
                 cx.env, cx.session, &r.filter, sheet,
             ) {
-                Ok(job) => {
-                    self.export = Some(ExportRun::new(job));
-                    Outcome::ok(q::EXPORT_STARTED.get(lang).replace("{n}", &n.to_string()))
-                }
+                Ok(job) => Outcome::export(job).with_message(
+                    q::EXPORT_STARTED.get(lang).replace("{n}", &n.to_string()),
+                    true,
+                ),
                 Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
             },
         )
-    }
-
-    fn tick(&mut self, cx: &mut Cx) -> Outcome {
-        match self.export.as_ref().and_then(|run| run.poll(cx)) {
-            Some(done) => {
-                self.export = None;
-                done
-            }
-            None => Outcome::none(),
-        }
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
@@ -507,10 +487,6 @@ impl Screen for SettlementQuery {
             .replace("{c}", &r.totals.settlements.to_string());
         if r.scoped {
             info.push_str(q::SETTLE_SCOPE_NOTE.get(lang));
-        }
-        if let Some(run) = &self.export {
-            info.push_str("  ");
-            info.push_str(&run.line(lang));
         }
         f.render_widget(
             Paragraph::new(Line::from(Span::styled(info, theme::label()))),

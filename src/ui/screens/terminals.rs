@@ -157,6 +157,40 @@ impl Terminals {
         }
     }
 
+    /// The list as the table shows it (and the export writes it).
+    fn table_rows(&self, lang: Lang) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|t| {
+                let merchant = self
+                    .merchants
+                    .iter()
+                    .find(|m| m.id == t.merchant_id)
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default();
+                let group = t
+                    .group_id
+                    .and_then(|g| self.groups.iter().find(|x| x.0 == g))
+                    .map(|g| g.1.clone())
+                    .unwrap_or_else(|| ta::NO_GROUP.get(lang).into());
+                let status = if t.status == "active" {
+                    ta::ACTIVE
+                } else {
+                    ta::DISABLED
+                };
+                vec![
+                    t.terminal_no.clone(),
+                    merchant,
+                    t.name.clone(),
+                    t.location.clone(),
+                    t.serial_no.clone(),
+                    group,
+                    status.get(lang).into(),
+                ]
+            })
+            .collect()
+    }
+
     fn submit(&mut self, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         let Some(d) = self.dialog.as_ref() else {
@@ -279,39 +313,37 @@ impl Screen for Terminals {
         }
     }
 
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let cells = self
+            .table_rows(lang)
+            .into_iter()
+            .map(|r| r.into_iter().map(CellValue::text).collect())
+            .collect();
+        let headers = [
+            ta::TERMINAL_NO,
+            ta::MERCHANT,
+            ta::TERMINAL_NAME,
+            ta::LOCATION,
+            ta::SERIAL_NO,
+            ta::GROUP,
+            ta::STATUS,
+        ];
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::TerminalManage,
+            ta::SCR_TERMINALS.get(lang),
+            &headers,
+            &[ColKind::Text; 7],
+            cells,
+        ))
+    }
+
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|t| {
-                let merchant = self
-                    .merchants
-                    .iter()
-                    .find(|m| m.id == t.merchant_id)
-                    .map(|m| m.name.clone())
-                    .unwrap_or_default();
-                let group = t
-                    .group_id
-                    .and_then(|g| self.groups.iter().find(|x| x.0 == g))
-                    .map(|g| g.1.clone())
-                    .unwrap_or_else(|| ta::NO_GROUP.get(lang).into());
-                let status = if t.status == "active" {
-                    ta::ACTIVE
-                } else {
-                    ta::DISABLED
-                };
-                vec![
-                    t.terminal_no.clone(),
-                    merchant,
-                    t.name.clone(),
-                    t.location.clone(),
-                    t.serial_no.clone(),
-                    group,
-                    status.get(lang).into(),
-                ]
-            })
-            .collect();
+        let rows = self.table_rows(lang);
         let dim: Vec<bool> = self.rows.iter().map(|t| t.status != "active").collect();
         let columns = [
             Column {

@@ -21,7 +21,7 @@ use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 
-use super::downloads::{words, ExportRun};
+use super::downloads::words;
 use super::summary::SummaryScreen;
 use super::txn_detail::TxnDetail;
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -268,8 +268,6 @@ pub struct TxnQuery {
     /// What the screen is, and a line that says what the fixed conditions are.
     title: T,
     heading: Option<String>,
-    /// A Ctrl+E export running in the background.
-    export: Option<ExportRun>,
 }
 
 /// The headers of a transaction export, in `service::exports::TXN_COLUMNS` order.
@@ -308,7 +306,6 @@ impl TxnQuery {
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
             heading: None,
-            export: None,
         }
     }
 
@@ -361,6 +358,7 @@ impl TxnQuery {
         Outcome {
             nav: Nav::Push(Box::new(q)),
             message: msg.message,
+            ..Default::default()
         }
     }
 
@@ -591,12 +589,6 @@ impl Screen for TxnQuery {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
-        if k.code == KeyCode::Esc {
-            if let Some(run) = &self.export {
-                run.cancel();
-                return Outcome::none();
-            }
-        }
         if self.jump.is_some() {
             return self.handle_jump(k, cx);
         }
@@ -653,9 +645,6 @@ impl Screen for TxnQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.export.is_some() {
-            return Some(Outcome::error(q::EXPORT_BUSY.get(lang).into()));
-        }
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
@@ -672,27 +661,15 @@ impl Screen for TxnQuery {
         let count = r.totals.count;
         Some(
             match crate::service::exports::start_txn_export(cx.env, cx.session, &r.filter, sheet) {
-                Ok(job) => {
-                    self.export = Some(ExportRun::new(job));
-                    Outcome::ok(
-                        q::EXPORT_STARTED
-                            .get(lang)
-                            .replace("{n}", &count.to_string()),
-                    )
-                }
+                Ok(job) => Outcome::export(job).with_message(
+                    q::EXPORT_STARTED
+                        .get(lang)
+                        .replace("{n}", &count.to_string()),
+                    true,
+                ),
                 Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
             },
         )
-    }
-
-    fn tick(&mut self, cx: &mut Cx) -> Outcome {
-        match self.export.as_ref().and_then(|run| run.poll(cx)) {
-            Some(done) => {
-                self.export = None;
-                done
-            }
-            None => Outcome::none(),
-        }
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
@@ -743,17 +720,12 @@ impl Screen for TxnQuery {
             .replace("{n}", &r.pages().to_string())
             .replace("{c}", &r.totals.count.to_string())
             .replace("{a}", &format_fen(r.totals.amount_fen));
-        let line = match (&self.jump, &self.export) {
-            (Some(typed), _) => Line::from(vec![
+        let line = match &self.jump {
+            Some(typed) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
                 Span::raw(typed.clone()),
             ]),
-            (None, Some(run)) => Line::from(vec![
-                Span::styled(info, theme::label()),
-                Span::raw("  "),
-                Span::styled(run.line(lang), theme::ok()),
-            ]),
-            (None, None) => Line::from(Span::styled(info, theme::label())),
+            None => Line::from(Span::styled(info, theme::label())),
         };
         f.render_widget(Paragraph::new(line), info_area);
         if self.jump.is_some() {

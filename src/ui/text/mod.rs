@@ -171,6 +171,7 @@ pub mod t {
         "输入 {login} 的登录密码，按 Enter 解锁",
         "Type the login password of {login} and press Enter",
     );
+    pub const EXPORT_CANCEL_HINT: T = T("（Ctrl+E 取消）", "(Ctrl+E cancels)");
     pub const NOTHING_TO_EXPORT: T = T("本屏没有可导出的列表", "This screen has no list to export");
     pub const NOT_LOGGED_IN: T = T("请先登录", "Log in first");
     // Key help
