@@ -183,12 +183,14 @@ pub fn from_rows(
     f: &TxnFilter,
     by: GroupBy,
 ) -> rusqlite::Result<Vec<SummaryRow>> {
-    let (cond, args) = txn_where(f);
+    // The list's own WHERE builder (over alias `t`), so the summary selects exactly its rows;
+    // SQLite flattens the subquery.
+    let (cond, args) = super::transactions::where_clause(f);
     let (group, shown, order) = grouping(by, "coalesce(x.settle_date, 0)");
     let sql = format!(
         "SELECT {shown}, count(*), coalesce(sum(x.amount_fen), 0),
             coalesce(sum(x.fee_fen), 0), coalesce(sum({NET}), 0)
-         FROM transactions x WHERE {cond} GROUP BY {group} {order}"
+         FROM (SELECT * FROM transactions t WHERE {cond}) x GROUP BY {group} {order}"
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), summary_row)?.collect();
@@ -247,65 +249,3 @@ pub fn per_minute(
     Ok(out)
 }
 
-/// The WHERE clause of a transaction filter over alias `x`. It mirrors the private builder of
-/// `transactions.rs` (a test proves both select the same rows).
-fn txn_where(f: &TxnFilter) -> (String, Vec<Value>) {
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
-    let mut push = |cond: &str, v: Value| {
-        conds.push(cond.to_string());
-        args.push(v);
-    };
-    if let Some(v) = f.from_ms {
-        push("x.txn_ms >= ?", v.into());
-    }
-    if let Some(v) = f.to_ms {
-        push("x.txn_ms < ?", v.into());
-    }
-    if let Some(v) = &f.terminal_no {
-        push(
-            "x.terminal_id = (SELECT id FROM terminals WHERE terminal_no = ?)",
-            v.clone().into(),
-        );
-    }
-    let text = [
-        ("x.txn_type = ?", &f.txn_type),
-        ("x.status = ?", &f.status),
-        ("x.rrn = ?", &f.rrn),
-        ("x.card_org = ?", &f.card_org),
-        ("x.card_type = ?", &f.card_type),
-        ("x.bank_code = ?", &f.bank_code),
-        ("x.card_last4 = ?", &f.card_last4),
-        ("x.batch_no = ?", &f.batch_no),
-        ("x.auth_code = ?", &f.auth_code),
-    ];
-    for (c, v) in text {
-        if let Some(v) = v {
-            push(c, v.clone().into());
-        }
-    }
-    let ints = [
-        ("x.merchant_id = ?", f.merchant_id),
-        ("x.amount_fen >= ?", f.min_fen),
-        ("x.amount_fen <= ?", f.max_fen),
-        ("x.settlement_id = ?", f.settlement_id),
-    ];
-    for (c, v) in ints {
-        if let Some(v) = v {
-            push(c, v.into());
-        }
-    }
-    if let Some(groups) = &f.group_scope {
-        conds.push(format!(
-            "x.terminal_id IN (SELECT id FROM terminals WHERE group_id IN ({}))",
-            super::placeholders(groups.len())
-        ));
-        args.extend(groups.iter().map(|g| Value::from(*g)));
-    }
-    let sql = if conds.is_empty() {
-        "1".to_string()
-    } else {
-        conds.join(" AND ")
-    };
-    (sql, args)
-}

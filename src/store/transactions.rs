@@ -127,8 +127,8 @@ fn txn_row(r: &Row) -> rusqlite::Result<TxnRow> {
     })
 }
 
-/// The WHERE clause (over alias `t`) and its parameters.
-fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
+/// The WHERE clause (over alias `t`) and its parameters; the summaries use it too.
+pub(crate) fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut push = |cond: &str, v: Value| {
