@@ -181,6 +181,7 @@ pub struct OperatorView {
     pub must_change_password: bool,
     pub role_ids: Vec<i64>,
     pub role_names: Vec<String>,
+    pub role_names_en: Vec<String>,
     /// `None`: every terminal group.
     pub scope: Option<Vec<i64>>,
     pub scope_names: Vec<String>,
@@ -203,7 +204,8 @@ pub fn operators(env: &Env, session: &Session) -> ServiceResult<Vec<OperatorView
             locked: o.locked_until_ms.is_some_and(|u| u > now),
             must_change_password: o.must_change_password,
             role_ids: roles.iter().map(|r| r.0).collect(),
-            role_names: roles.into_iter().map(|r| r.1).collect(),
+            role_names: roles.iter().map(|r| r.1.clone()).collect(),
+            role_names_en: roles.into_iter().map(|r| r.2).collect(),
             scope: operators::group_scope(conn, o.id)?,
             scope_names: operators::scope_names(conn, o.id)?,
             card_serial: o.card_serial,

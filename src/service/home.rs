@@ -9,6 +9,7 @@ use super::{Env, ServiceResult, Session};
 #[derive(Debug, Clone)]
 pub struct HomeFacts {
     pub group_name: String,
+    pub group_name_en: String,
     /// The merchants whose terminals the operator may see, with the balance where the operator
     /// may see the account.
     pub merchants: Vec<(MerchantRow, Option<i64>)>,
@@ -18,6 +19,9 @@ pub struct HomeFacts {
 pub fn facts(env: &Env, session: &Session, recent: usize) -> ServiceResult<HomeFacts> {
     let conn = &env.store.conn;
     let group_name = merchants::setting(conn, "merchant_group_name")?.unwrap_or_default();
+    let group_name_en = merchants::setting(conn, "merchant_group_name_en")?
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| group_name.clone());
     let scope_groups = scope(env, session)?;
     let visible: Option<Vec<i64>> = scope_groups.as_ref().map(|groups| {
         merchants::terminals(conn)
@@ -53,6 +57,7 @@ pub fn facts(env: &Env, session: &Session, recent: usize) -> ServiceResult<HomeF
     };
     Ok(HomeFacts {
         group_name,
+        group_name_en,
         merchants: list,
         recent,
     })

@@ -53,7 +53,7 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
                 net,
                 Some("settlements"),
                 Some(id),
-                &format!("结算 {}", format_ymd(settle_date)),
+                &format_ymd(settle_date),
             )?;
         }
         report.merchants_settled += 1;
@@ -126,7 +126,7 @@ fn clear_refunds(
             -amount,
             Some("refund_applications"),
             Some(id),
-            &format!("退货 #{id}"),
+            &format!("#{id}"),
         )?;
         transactions::add_refunded(tx, txn_id, amount)?;
         let sid = match settlements::id_of(tx, merchant_id, settle_date)? {

@@ -173,7 +173,11 @@ impl Screen for Home {
             .collect();
         let info_lines = vec![
             Line::from(vec![Span::styled(
-                facts.group_name.clone(),
+                if lang == Lang::Zh {
+                    facts.group_name.clone()
+                } else {
+                    facts.group_name_en.clone()
+                },
                 theme::header(),
             )]),
             Line::from(vec![

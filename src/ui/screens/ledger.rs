@@ -229,7 +229,13 @@ impl Screen for Ledger {
             tr::SCR_LEDGER.get(lang),
             self.merchants
                 .get(self.current)
-                .map(|(m, _)| m.name.as_str())
+                .map(|(m, _)| {
+                    if lang == Lang::Zh || m.name_en.is_empty() {
+                        m.name.as_str()
+                    } else {
+                        m.name_en.as_str()
+                    }
+                })
                 .unwrap_or("")
         );
         table::draw(

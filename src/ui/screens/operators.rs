@@ -276,7 +276,11 @@ impl Operators {
                 vec![
                     o.login.clone(),
                     o.display_name.clone(),
-                    o.role_names.join("、"),
+                    if lang == Lang::Zh {
+                        o.role_names.join("、")
+                    } else {
+                        o.role_names_en.join(", ")
+                    },
                     if o.scope.is_none() {
                         ta::SCOPE_ALL.get(lang).to_string()
                     } else {

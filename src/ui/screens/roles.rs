@@ -19,6 +19,7 @@ use crate::ui::text::{function_name, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::dialog::{Dialog, DialogEvent};
 use crate::ui::widgets::form::{Field, Form};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Cx, Nav, Outcome, Screen, View};
 
@@ -272,8 +273,21 @@ impl Screen for Roles {
         let lang = v.lang;
         let [grid, foot] =
             Layout::vertical([Constraint::Min(5), Constraint::Length(2)]).areas(area);
-        let col_w: u16 = 10;
-        let fn_w: u16 = 16;
+        // Columns as wide as the longest names in this language, within reason.
+        let fn_w = Function::ALL
+            .iter()
+            .map(|f| function_name(*f).get(lang).width())
+            .max()
+            .unwrap_or(12)
+            .clamp(12, 24) as u16
+            + 1;
+        let col_w = self
+            .roles
+            .iter()
+            .map(|r| Self::name(r, lang).width())
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 20) as u16;
         // Show as many role columns as fit, keeping the cursor's column in view.
         let fit = ((grid.width.saturating_sub(fn_w + 2)) / (col_w + 1)).max(1) as usize;
         let first = self.col.saturating_sub(fit - 1);

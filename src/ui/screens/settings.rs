@@ -246,7 +246,11 @@ impl Screen for SettingsScreen {
             .map(|m| {
                 vec![
                     m.merchant_no.clone(),
-                    m.name.clone(),
+                    if lang == Lang::Zh || m.name_en.is_empty() {
+                        m.name.clone()
+                    } else {
+                        m.name_en.clone()
+                    },
                     Self::mode_name(&m.refund_mode).get(lang).into(),
                     if m.daily_refund_quota_fen == 0 {
                         ta::QUOTA_UNLIMITED.get(lang).into()
@@ -274,7 +278,7 @@ impl Screen for SettingsScreen {
             },
             Column {
                 header: ta::QUOTA.get(lang),
-                width: Constraint::Length(24),
+                width: Constraint::Length(26),
                 right: true,
             },
         ];

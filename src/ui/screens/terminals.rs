@@ -166,7 +166,13 @@ impl Terminals {
                     .merchants
                     .iter()
                     .find(|m| m.id == t.merchant_id)
-                    .map(|m| m.name.clone())
+                    .map(|m| {
+                        if lang == Lang::Zh || m.name_en.is_empty() {
+                            m.name.clone()
+                        } else {
+                            m.name_en.clone()
+                        }
+                    })
                     .unwrap_or_default();
                 let group = t
                     .group_id
