@@ -365,7 +365,7 @@ fn refund_import_cmd(
             ExitCode::SUCCESS
         }
         Err(e) => {
-            for line in e.lines(lang) {
+            for line in merchant_desk::ui::text::refund::batch_error_lines(&e, lang) {
                 println!("{line}");
             }
             ExitCode::from(1)

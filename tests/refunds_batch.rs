@@ -347,7 +347,7 @@ fn the_payment_password_and_the_function_are_required() {
     let finance = db.login(&mut env, "finance");
     let e = batch_refund::import(&mut env, &finance, &path, PW).unwrap_err();
     assert!(matches!(e, BatchError::Service(ServiceError::Denied(_))));
-    assert!(e.lines(Lang::Zh)[0].contains("无权限"));
+    assert!(merchant_desk::ui::text::refund::batch_error_lines(&e, Lang::Zh)[0].contains("无权限"));
 }
 
 #[test]

@@ -9,7 +9,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::clock::{date_of_ms, ymd};
+use crate::domain::batch_file as tr;
 use crate::domain::function::Function;
+use crate::domain::lang::{Lang, T};
 use crate::domain::money::format_fen;
 use crate::excel::export::ExportError;
 use crate::excel::import::{
@@ -17,8 +19,6 @@ use crate::excel::import::{
     ImportError, Reason, RowError, TemplateColumn,
 };
 use crate::store::{refunds, transactions};
-use crate::ui::text::refund as tr;
-use crate::ui::text::{self, Lang, T};
 
 use super::audit::record;
 use super::auth::actor_of;
@@ -74,7 +74,12 @@ impl From<rusqlite::Error> for BatchError {
 
 impl std::fmt::Display for BatchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, line) in self.lines(Lang::En).iter().enumerate() {
+        let lines = match (self, self.file_lines(Lang::En)) {
+            (_, Some(lines)) => lines,
+            (BatchError::Service(e), None) => vec![e.to_string()],
+            _ => Vec::new(),
+        };
+        for (i, line) in lines.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
@@ -100,15 +105,13 @@ pub fn row_message(e: &RowError, lang: Lang) -> String {
 }
 
 impl BatchError {
-    /// One line per problem, in the operator's language.
-    pub fn lines(&self, lang: Lang) -> Vec<String> {
+    /// One line per problem; a refusal of the service itself is said by the caller (the ui
+    /// words service errors), so it comes back as `None` here.
+    pub fn file_lines(&self, lang: Lang) -> Option<Vec<String>> {
         match self {
-            BatchError::Service(e) => vec![text::error(e, lang, |field| match field {
-                "pay_password" => tr::FIELD_PAY_PASSWORD.get(lang).to_string(),
-                other => other.to_string(),
-            })],
-            BatchError::File(e) => vec![e.message(lang == Lang::Zh)],
-            BatchError::Rows(rows) => rows.iter().map(|r| row_message(r, lang)).collect(),
+            BatchError::Service(_) => None,
+            BatchError::File(e) => Some(vec![e.message(lang == Lang::Zh)]),
+            BatchError::Rows(rows) => Some(rows.iter().map(|r| row_message(r, lang)).collect()),
         }
     }
 }

@@ -104,7 +104,7 @@ impl BatchRefund {
                         .mark("pay_password", text::field_problem(problem, lang));
                     self.form.focus_on("pay_password");
                 }
-                let lines = e.lines(lang);
+                let lines = tr::batch_error_lines(&e, lang);
                 let msg = tr::FILE_REFUSED
                     .get(lang)
                     .replace("{e}", lines.first().map(String::as_str).unwrap_or(""));

@@ -3,35 +3,7 @@
 use crate::domain::function::Function;
 use crate::service::{Problem, Rule, ServiceError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "cn" | "chinese" => Some(Lang::Zh),
-            "en" | "english" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct T(pub &'static str, pub &'static str);
-
-impl T {
-    pub fn get(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => self.0,
-            Lang::En => self.1,
-        }
-    }
-}
+pub use crate::domain::lang::{Lang, T};
 
 pub mod t {
     use super::T;
@@ -418,8 +390,8 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 pub mod admin;
 pub mod card;
 pub mod query;
-pub mod review;
 pub mod refund;
+pub mod review;
 
 /// A refusal of a use case that involves the USB key, in words.
 pub fn card_error(e: &crate::service::card::CardServiceError, lang: Lang) -> String {
