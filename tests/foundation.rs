@@ -222,6 +222,8 @@ fn an_older_database_is_upgraded_in_place() {
             "DROP TRIGGER txn_daily_insert; DROP TRIGGER txn_daily_update;
              DROP TRIGGER txn_daily_delete; DROP TABLE txn_daily; DROP TABLE downloads;
              DROP TABLE refund_events; DROP INDEX refund_app_applied;
+             DROP INDEX refund_app_quota;
+             CREATE INDEX refund_app_date ON refund_applications(merchant_id, apply_date);
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -19,32 +19,29 @@ pub struct AuditRow {
 }
 
 pub fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
-    conn.query_row(
-        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
+    conn.prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }
 
 pub fn insert(conn: &Connection, row: &AuditRow) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit_log (id, at_ms, operator_id, operator, workstation, action, target,
             before, after, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            row.id,
-            row.at_ms,
-            row.operator_id,
-            row.operator,
-            row.workstation,
-            row.action,
-            row.target,
-            row.before,
-            row.after,
-            row.prev_hash,
-            row.hash
-        ],
-    )?;
+    )?
+    .execute(params![
+        row.id,
+        row.at_ms,
+        row.operator_id,
+        row.operator,
+        row.workstation,
+        row.action,
+        row.target,
+        row.before,
+        row.after,
+        row.prev_hash,
+        row.hash
+    ])?;
     Ok(())
 }
 

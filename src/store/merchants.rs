@@ -42,11 +42,11 @@ pub fn insert(
     address: &str,
     created_ms: i64,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO merchants (merchant_no, name, name_en, address, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![merchant_no, name, name_en, address, created_ms],
-    )?;
+    )?
+    .execute(params![merchant_no, name, name_en, address, created_ms])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -57,11 +57,11 @@ pub fn set_fee_rate(
     rate_ppm: i64,
     cap_fen: Option<i64>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO fee_rates (merchant_id, card_class, rate_ppm, cap_fen) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (merchant_id, card_class) DO UPDATE SET rate_ppm = ?3, cap_fen = ?4",
-        params![merchant_id, card_class, rate_ppm, cap_fen],
-    )?;
+    )?
+    .execute(params![merchant_id, card_class, rate_ppm, cap_fen])?;
     Ok(())
 }
 
@@ -113,12 +113,9 @@ pub fn terminals(conn: &Connection) -> rusqlite::Result<Vec<TerminalRow>> {
 }
 
 pub fn terminal_by_no(conn: &Connection, terminal_no: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT id FROM terminals WHERE terminal_no = ?1",
-        [terminal_no],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT id FROM terminals WHERE terminal_no = ?1")?
+        .query_row([terminal_no], |r| r.get(0))
+        .optional()
 }
 
 pub struct NewTerminal<'a> {
@@ -132,27 +129,25 @@ pub struct NewTerminal<'a> {
 }
 
 pub fn insert_terminal(conn: &Connection, t: &NewTerminal) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO terminals (terminal_no, merchant_id, serial_no, name, location, group_id,
             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            t.terminal_no,
-            t.merchant_id,
-            t.serial_no,
-            t.name,
-            t.location,
-            t.group_id,
-            t.created_ms
-        ],
-    )?;
+    )?
+    .execute(params![
+        t.terminal_no,
+        t.merchant_id,
+        t.serial_no,
+        t.name,
+        t.location,
+        t.group_id,
+        t.created_ms
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn insert_group(conn: &Connection, name: &str, created_ms: i64) -> rusqlite::Result<i64> {
-    conn.execute(
-        "INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)",
-        params![name, created_ms],
-    )?;
+    conn.prepare_cached("INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)")?
+        .execute(params![name, created_ms])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -169,29 +164,27 @@ pub fn groups(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64)>> {
 }
 
 pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-        r.get(0)
-    })
-    .optional()
+    conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
 }
 
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = ?2",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
 /// A merchant's balance: the running balance of its newest ledger line.
 pub fn balance_fen(conn: &Connection, merchant_id: i64) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT coalesce((SELECT balance_fen FROM ledger_lines WHERE merchant_id = ?1
             ORDER BY id DESC LIMIT 1), 0)",
-        [merchant_id],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([merchant_id], |r| r.get(0))
 }
 
 pub fn terminal_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TerminalRow>> {
@@ -206,56 +199,47 @@ pub fn update_terminal(
     name: &str,
     location: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE terminals SET merchant_id = ?2, serial_no = ?3, name = ?4, location = ?5
          WHERE id = ?1",
-        params![id, merchant_id, serial_no, name, location],
-    )?;
+    )?
+    .execute(params![id, merchant_id, serial_no, name, location])?;
     Ok(())
 }
 
 pub fn set_terminal_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE terminals SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    conn.prepare_cached("UPDATE terminals SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status])?;
     Ok(())
 }
 
 pub fn set_terminal_group(conn: &Connection, id: i64, group: Option<i64>) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE terminals SET group_id = ?2 WHERE id = ?1",
-        params![id, group],
-    )?;
+    conn.prepare_cached("UPDATE terminals SET group_id = ?2 WHERE id = ?1")?
+        .execute(params![id, group])?;
     Ok(())
 }
 
 pub fn group_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM terminal_groups WHERE name = ?1 AND id <> ?2",
-        params![name, except],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM terminal_groups WHERE name = ?1 AND id <> ?2")?
+        .query_row(params![name, except], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 pub fn rename_group(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE terminal_groups SET name = ?2 WHERE id = ?1",
-        params![id, name],
-    )?;
+    conn.prepare_cached("UPDATE terminal_groups SET name = ?2 WHERE id = ?1")?
+        .execute(params![id, name])?;
     Ok(())
 }
 
 /// Deletes a group; its terminals go back to no group and operators limited to it lose it.
 pub fn delete_group(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE terminals SET group_id = NULL WHERE group_id = ?1",
-        [id],
-    )?;
-    conn.execute("DELETE FROM operator_groups WHERE group_id = ?1", [id])?;
-    conn.execute("DELETE FROM terminal_groups WHERE id = ?1", [id])?;
+    conn.prepare_cached("UPDATE terminals SET group_id = NULL WHERE group_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM operator_groups WHERE group_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM terminal_groups WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -275,9 +259,9 @@ pub fn set_refund_settings(
     refund_mode: &str,
     daily_refund_quota_fen: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE merchants SET refund_mode = ?2, daily_refund_quota_fen = ?3 WHERE id = ?1",
-        params![merchant_id, refund_mode, daily_refund_quota_fen],
-    )?;
+    )?
+    .execute(params![merchant_id, refund_mode, daily_refund_quota_fen])?;
     Ok(())
 }

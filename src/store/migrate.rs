@@ -11,6 +11,7 @@ const STEPS: &[Step] = &[
     v1_schema_and_reference_data,
     v2_rollups_and_downloads,
     v3_refund_events,
+    v4_refund_quota_index,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -43,4 +44,8 @@ fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> rusqlite::Result<()> 
 
 fn v3_refund_events(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v3.sql"))
+}
+
+fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v4.sql"))
 }

@@ -42,20 +42,18 @@ fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
 }
 
 pub fn by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<OperatorRow>> {
-    conn.query_row(
-        &format!("SELECT {OPERATOR_COLS} FROM operators WHERE login = ?1"),
-        [login],
-        operator_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {OPERATOR_COLS} FROM operators WHERE login = ?1"
+    ))?
+    .query_row([login], operator_row)
     .optional()
 }
 
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
-    conn.query_row(
-        &format!("SELECT {OPERATOR_COLS} FROM operators WHERE id = ?1"),
-        [id],
-        operator_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {OPERATOR_COLS} FROM operators WHERE id = ?1"
+    ))?
+    .query_row([id], operator_row)
     .optional()
 }
 
@@ -78,20 +76,20 @@ pub struct NewOperator<'a> {
 }
 
 pub fn insert(conn: &Connection, op: &NewOperator) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO operators (login, display_name, password_hash, pay_password_hash,
             must_change_password, all_groups, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            op.login,
-            op.display_name,
-            op.password_hash,
-            op.pay_password_hash,
-            op.must_change_password,
-            op.all_groups,
-            op.created_ms
-        ],
-    )?;
+    )?
+    .execute(params![
+        op.login,
+        op.display_name,
+        op.password_hash,
+        op.pay_password_hash,
+        op.must_change_password,
+        op.all_groups,
+        op.created_ms
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -103,20 +101,20 @@ pub fn set_failures(
     first_failed_ms: Option<i64>,
     locked_until_ms: Option<i64>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE operators SET failed_logins = ?2, first_failed_ms = ?3, locked_until_ms = ?4
          WHERE id = ?1",
-        params![id, failed_logins, first_failed_ms, locked_until_ms],
-    )?;
+    )?
+    .execute(params![id, failed_logins, first_failed_ms, locked_until_ms])?;
     Ok(())
 }
 
 pub fn record_login(conn: &Connection, id: i64, at_ms: i64) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
             last_login_ms = ?2 WHERE id = ?1",
-        params![id, at_ms],
-    )?;
+    )?
+    .execute(params![id, at_ms])?;
     Ok(())
 }
 
@@ -126,18 +124,16 @@ pub fn set_password(
     hash: &str,
     must_change: bool,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE operators SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
-        params![id, hash, must_change],
-    )?;
+    )?
+    .execute(params![id, hash, must_change])?;
     Ok(())
 }
 
 pub fn set_pay_password(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE operators SET pay_password_hash = ?2 WHERE id = ?1",
-        params![id, hash],
-    )?;
+    conn.prepare_cached("UPDATE operators SET pay_password_hash = ?2 WHERE id = ?1")?
+        .execute(params![id, hash])?;
     Ok(())
 }
 
@@ -169,11 +165,9 @@ pub fn roles_of(
 
 /// The terminal groups an operator is limited to; `None` when they see every terminal.
 pub fn group_scope(conn: &Connection, operator_id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
-    let all: bool = conn.query_row(
-        "SELECT all_groups FROM operators WHERE id = ?1",
-        [operator_id],
-        |r| r.get(0),
-    )?;
+    let all: bool = conn
+        .prepare_cached("SELECT all_groups FROM operators WHERE id = ?1")?
+        .query_row([operator_id], |r| r.get(0))?;
     if all {
         return Ok(None);
     }
@@ -192,10 +186,10 @@ pub fn insert_role(
     builtin: bool,
     created_ms: i64,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO roles (code, name, name_en, builtin, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![code, name, name_en, builtin, created_ms],
-    )?;
+    )?
+    .execute(params![code, name, name_en, builtin, created_ms])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -204,7 +198,8 @@ pub fn set_role_functions(
     role_id: i64,
     functions: &[&str],
 ) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM role_functions WHERE role_id = ?1", [role_id])?;
+    conn.prepare_cached("DELETE FROM role_functions WHERE role_id = ?1")?
+        .execute([role_id])?;
     let mut st =
         conn.prepare_cached("INSERT INTO role_functions (role_id, function) VALUES (?1, ?2)")?;
     for f in functions {
@@ -214,15 +209,14 @@ pub fn set_role_functions(
 }
 
 pub fn role_id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM roles WHERE code = ?1", [code], |r| r.get(0))
+    conn.prepare_cached("SELECT id FROM roles WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
         .optional()
 }
 
 pub fn set_roles(conn: &Connection, operator_id: i64, role_ids: &[i64]) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM operator_roles WHERE operator_id = ?1",
-        [operator_id],
-    )?;
+    conn.prepare_cached("DELETE FROM operator_roles WHERE operator_id = ?1")?
+        .execute([operator_id])?;
     let mut st =
         conn.prepare_cached("INSERT INTO operator_roles (operator_id, role_id) VALUES (?1, ?2)")?;
     for r in role_ids {
@@ -236,14 +230,10 @@ pub fn set_group_scope(
     operator_id: i64,
     groups: Option<&[i64]>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM operator_groups WHERE operator_id = ?1",
-        [operator_id],
-    )?;
-    conn.execute(
-        "UPDATE operators SET all_groups = ?2 WHERE id = ?1",
-        params![operator_id, groups.is_none()],
-    )?;
+    conn.prepare_cached("DELETE FROM operator_groups WHERE operator_id = ?1")?
+        .execute([operator_id])?;
+    conn.prepare_cached("UPDATE operators SET all_groups = ?2 WHERE id = ?1")?
+        .execute(params![operator_id, groups.is_none()])?;
     if let Some(groups) = groups {
         let mut st = conn.prepare_cached(
             "INSERT INTO operator_groups (operator_id, group_id) VALUES (?1, ?2)",
@@ -256,37 +246,32 @@ pub fn set_group_scope(
 }
 
 pub fn set_display_name(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE operators SET display_name = ?2 WHERE id = ?1",
-        params![id, name],
-    )?;
+    conn.prepare_cached("UPDATE operators SET display_name = ?2 WHERE id = ?1")?
+        .execute(params![id, name])?;
     Ok(())
 }
 
 pub fn set_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE operators SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    conn.prepare_cached("UPDATE operators SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status])?;
     Ok(())
 }
 
 /// Clears the lockout and the count of wrong passwords.
 pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL
          WHERE id = ?1",
-        [id],
-    )?;
+    )?
+    .execute([id])?;
     Ok(())
 }
 
 pub fn login_exists(conn: &Connection, login: &str) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT 1 FROM operators WHERE login = ?1", [login], |_| {
-        Ok(())
-    })
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM operators WHERE login = ?1")?
+        .query_row([login], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 /// Logins of the active operators that hold the role with this code.
@@ -343,25 +328,21 @@ pub fn roles(conn: &Connection) -> rusqlite::Result<Vec<RoleRow>> {
 }
 
 pub fn role_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM roles WHERE name = ?1 AND id <> ?2",
-        params![name, except],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM roles WHERE name = ?1 AND id <> ?2")?
+        .query_row(params![name, except], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 pub fn rename_role(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE roles SET name = ?2, name_en = ?2 WHERE id = ?1",
-        params![id, name],
-    )?;
+    conn.prepare_cached("UPDATE roles SET name = ?2, name_en = ?2 WHERE id = ?1")?
+        .execute(params![id, name])?;
     Ok(())
 }
 
 pub fn delete_role(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM roles WHERE id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 

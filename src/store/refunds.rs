@@ -136,33 +136,30 @@ pub fn query(
 }
 
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<RefundRow>> {
-    conn.query_row(
-        &format!("SELECT {COLS} FROM refund_applications r {JOINS} WHERE r.id = ?1"),
-        [id],
-        row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM refund_applications r {JOINS} WHERE r.id = ?1"
+    ))?
+    .query_row([id], row)
     .optional()
 }
 
 /// Refunds of a transaction still on their way: applied, approved or waiting for clearing.
 /// (Completed ones are in the transaction's `refunded_fen` already.)
 pub fn open_for_txn(conn: &Connection, txn_id: i64) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE txn_id = ?1 AND status IN ('pending_review', 'submitted', 'pending_clearing')",
-        [txn_id],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([txn_id], |r| r.get(0))
 }
 
 /// Refunds applied for on a day by a merchant that count against its daily quota.
 pub fn held_for_day(conn: &Connection, merchant_id: i64, apply_date: i32) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE merchant_id = ?1 AND apply_date = ?2 AND status <> 'rejected'",
-        params![merchant_id, apply_date],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![merchant_id, apply_date], |r| r.get(0))
 }
 
 pub struct NewRefund<'a> {
@@ -180,24 +177,24 @@ pub struct NewRefund<'a> {
 }
 
 pub fn insert(conn: &Connection, r: &NewRefund) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO refund_applications (txn_id, merchant_id, terminal_id, amount_fen, remark,
             refund_order_no, batch_id, status, applicant_id, applied_ms, apply_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            r.txn_id,
-            r.merchant_id,
-            r.terminal_id,
-            r.amount_fen,
-            r.remark,
-            r.refund_order_no,
-            r.batch_id,
-            r.status,
-            r.applicant_id,
-            r.applied_ms,
-            r.apply_date
-        ],
-    )?;
+    )?
+    .execute(params![
+        r.txn_id,
+        r.merchant_id,
+        r.terminal_id,
+        r.amount_fen,
+        r.remark,
+        r.refund_order_no,
+        r.batch_id,
+        r.status,
+        r.applicant_id,
+        r.applied_ms,
+        r.apply_date
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -212,12 +209,20 @@ pub fn decide(
     remark: &str,
     approval_id: Option<i64>,
 ) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "UPDATE refund_applications SET status = ?2, reviewer_id = ?3, reviewed_ms = ?4,
+    let n = conn
+        .prepare_cached(
+            "UPDATE refund_applications SET status = ?2, reviewer_id = ?3, reviewed_ms = ?4,
             review_remark = ?5, approval_id = ?6
          WHERE id = ?1 AND status = 'pending_review'",
-        params![id, new_status, reviewer_id, at_ms, remark, approval_id],
-    )?;
+        )?
+        .execute(params![
+            id,
+            new_status,
+            reviewer_id,
+            at_ms,
+            remark,
+            approval_id
+        ])?;
     Ok(n == 1)
 }
 
@@ -230,13 +235,14 @@ pub fn transition(
     at_ms: i64,
     cleared_date: Option<i32>,
 ) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "UPDATE refund_applications SET status = ?3,
+    let n = conn
+        .prepare_cached(
+            "UPDATE refund_applications SET status = ?3,
             cleared_ms = CASE WHEN ?3 = 'completed' THEN ?4 ELSE cleared_ms END,
             cleared_date = CASE WHEN ?3 = 'completed' THEN ?5 ELSE cleared_date END
          WHERE id = ?1 AND status = ?2",
-        params![id, from, to, at_ms, cleared_date],
-    )?;
+        )?
+        .execute(params![id, from, to, at_ms, cleared_date])?;
     Ok(n == 1)
 }
 
@@ -249,11 +255,18 @@ pub fn add_event(
     status: &str,
     remark: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO refund_events (refund_id, at_ms, operator_id, event, status, remark)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![refund_id, at_ms, operator_id, event, status, remark],
-    )?;
+    )?
+    .execute(params![
+        refund_id,
+        at_ms,
+        operator_id,
+        event,
+        status,
+        remark
+    ])?;
     Ok(())
 }
 
@@ -304,23 +317,17 @@ pub fn awaiting_clearing(conn: &Connection) -> rusqlite::Result<Vec<Awaiting>> {
 }
 
 pub fn order_no_exists(conn: &Connection, order_no: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM refund_applications WHERE refund_order_no = ?1",
-        [order_no],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM refund_applications WHERE refund_order_no = ?1")?
+        .query_row([order_no], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 pub fn batch_no_exists(conn: &Connection, batch_no: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM refund_batches WHERE batch_no = ?1",
-        [batch_no],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM refund_batches WHERE batch_no = ?1")?
+        .query_row([batch_no], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 pub fn insert_batch(
@@ -332,18 +339,18 @@ pub fn insert_batch(
     operator_id: i64,
     created_ms: i64,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO refund_batches (batch_no, file_name, row_count, total_fen, operator_id,
             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            batch_no,
-            file_name,
-            row_count,
-            total_fen,
-            operator_id,
-            created_ms
-        ],
-    )?;
+    )?
+    .execute(params![
+        batch_no,
+        file_name,
+        row_count,
+        total_fen,
+        operator_id,
+        created_ms
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -364,9 +371,9 @@ pub fn txns_by_reference(conn: &Connection, reference: &str) -> rusqlite::Result
 
 /// (pending review, other) counts of a batch's applications.
 pub fn batch_status_counts(conn: &Connection, batch_id: i64) -> rusqlite::Result<(i64, i64)> {
-    conn.query_row(
-        "SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
-         FROM refund_applications WHERE batch_id = ?1",
+    conn.prepare_cached("SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
+         FROM refund_applications WHERE batch_id = ?1")?
+        .query_row(
         [batch_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )

@@ -50,12 +50,9 @@ pub fn id_of(
     merchant_id: i64,
     settle_date: i32,
 ) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT id FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2",
-        params![merchant_id, settle_date],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT id FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2")?
+        .query_row(params![merchant_id, settle_date], |r| r.get(0))
+        .optional()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -69,20 +66,20 @@ pub fn insert(
     refund_fen: i64,
     created_ms: i64,
 ) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO settlements (merchant_id, settle_date, txn_count, trade_fen, fee_fen,
             refund_fen, net_fen, status, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4 - ?5 - ?6, 'settled', ?7)",
-        params![
-            merchant_id,
-            settle_date,
-            txn_count,
-            trade_fen,
-            fee_fen,
-            refund_fen,
-            created_ms
-        ],
-    )?;
+    )?
+    .execute(params![
+        merchant_id,
+        settle_date,
+        txn_count,
+        trade_fen,
+        fee_fen,
+        refund_fen,
+        created_ms
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -93,11 +90,11 @@ pub fn link_txns(
     settle_date: i32,
     settlement_id: i64,
 ) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE transactions SET settle_date = ?2, settlement_id = ?3
          WHERE settle_date IS NULL AND trade_date < ?2 AND merchant_id = ?1",
-        params![merchant_id, settle_date, settlement_id],
-    )
+    )?
+    .execute(params![merchant_id, settle_date, settlement_id])
 }
 
 /// Appends a ledger line and returns the new balance. The running balance is the previous
@@ -114,26 +111,27 @@ pub fn append_ledger(
     memo: &str,
 ) -> rusqlite::Result<i64> {
     let balance = super::merchants::balance_fen(conn, merchant_id)? + amount_fen;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO ledger_lines (merchant_id, line_ms, kind, amount_fen, balance_fen,
             ref_table, ref_id, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            merchant_id,
-            line_ms,
-            kind,
-            amount_fen,
-            balance,
-            ref_table,
-            ref_id,
-            memo
-        ],
-    )?;
+    )?
+    .execute(params![
+        merchant_id,
+        line_ms,
+        kind,
+        amount_fen,
+        balance,
+        ref_table,
+        ref_id,
+        memo
+    ])?;
     Ok(balance)
 }
 
 /// The newest settlement date of any merchant, if any.
 pub fn latest_date(conn: &Connection) -> rusqlite::Result<Option<i32>> {
-    conn.query_row("SELECT max(settle_date) FROM settlements", [], |r| r.get(0))
+    conn.prepare_cached("SELECT max(settle_date) FROM settlements")?
+        .query_row([], |r| r.get(0))
 }
 
 /// Adds refunds cleared by a settlement run to its settlement (keeping net = trade − fee − refunds).
@@ -142,10 +140,10 @@ pub fn add_cleared_refunds(
     settlement_id: i64,
     fen: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE settlements SET refund_fen = refund_fen + ?2, net_fen = net_fen - ?2 WHERE id = ?1",
-        params![settlement_id, fen],
-    )?;
+    )?
+    .execute(params![settlement_id, fen])?;
     Ok(())
 }
 

@@ -248,4 +248,3 @@ pub fn per_minute(
     }
     Ok(out)
 }
-

@@ -302,22 +302,20 @@ pub fn totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<Totals>
 }
 
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TxnRow>> {
-    conn.query_row(
-        &format!("SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"),
-        [id],
-        txn_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
+    ))?
+    .query_row([id], txn_row)
     .optional()
 }
 
 /// The group of the terminal a transaction was made on (for scope checks).
 pub fn terminal_group_of(conn: &Connection, txn_id: i64) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT tm.group_id FROM transactions t JOIN terminals tm ON tm.id = t.terminal_id
          WHERE t.id = ?1",
-        [txn_id],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([txn_id], |r| r.get(0))
     .optional()
     .map(Option::flatten)
 }
@@ -392,34 +390,31 @@ impl<'c> TxnInserter<'c> {
 }
 
 pub fn mark_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE transactions SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    conn.prepare_cached("UPDATE transactions SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status])?;
     Ok(())
 }
 
 pub fn add_refunded(conn: &Connection, id: i64, fen: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE transactions SET refunded_fen = refunded_fen + ?2 WHERE id = ?1",
-        params![id, fen],
-    )?;
+    conn.prepare_cached("UPDATE transactions SET refunded_fen = refunded_fen + ?2 WHERE id = ?1")?
+        .execute(params![id, fen])?;
     Ok(())
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
+    conn.prepare_cached("SELECT count(*) FROM transactions")?
+        .query_row([], |r| r.get(0))
 }
 
 /// The newest RRN (to continue numbering) and the count.
 pub fn max_rrn(conn: &Connection) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT max(rrn) FROM transactions", [], |r| r.get(0))
+    conn.prepare_cached("SELECT max(rrn) FROM transactions")?
+        .query_row([], |r| r.get(0))
 }
 
 /// The id of the transaction with this reference number.
 pub fn id_by_rrn(conn: &Connection, rrn: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM transactions WHERE rrn = ?1", [rrn], |r| {
-        r.get(0)
-    })
-    .optional()
+    conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?
+        .query_row([rrn], |r| r.get(0))
+        .optional()
 }
