@@ -98,4 +98,5 @@ tapes!(
     system_admin,
     refund_review,
     card_login,
+    refund_from_detail,
 );

@@ -158,7 +158,7 @@ impl Screen for RefundApply {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [info, form_area, hint] = Layout::vertical([
-            Constraint::Length(9),
+            Constraint::Length(7),
             Constraint::Length(self.form.height() + 2),
             Constraint::Min(1),
         ])

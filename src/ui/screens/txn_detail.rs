@@ -78,6 +78,10 @@ impl Screen for TxnDetail {
                 "F8/r".into(),
                 crate::ui::text::query::KEY_REPRINT.get(lang).into(),
             ),
+            (
+                "t".into(),
+                crate::ui::text::review::KEY_REFUND_THIS.get(lang).into(),
+            ),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
             ("↑↓".into(), t::KEY_MOVE.get(lang).into()),
         ]
@@ -87,6 +91,9 @@ impl Screen for TxnDetail {
         match k.code {
             KeyCode::Esc => return Outcome::nav(Nav::Pop),
             KeyCode::F(8) | KeyCode::Char('r') => return SlipScreen::open(cx, self.row.id),
+            KeyCode::Char('t') => {
+                return super::refund_apply::RefundApply::open_for_txn(cx, self.row.id)
+            }
             KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(20),
             KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
             _ => {}

@@ -74,6 +74,7 @@ pub const KEY_MARK_ALL: T = T("全选/全不选", "mark all / none");
 pub const KEY_APPROVE: T = T("同意所选", "approve the marked");
 pub const KEY_REJECT: T = T("拒绝所选", "reject the marked");
 pub const KEY_APPLY: T = T("提交退货申请", "apply");
+pub const KEY_REFUND_THIS: T = T("对此交易申请退货", "apply for a refund of it");
 pub const KEY_FIND: T = T("查找原交易", "find the original");
 
 pub const LEDGER_TIME: T = T("时间", "Time");
