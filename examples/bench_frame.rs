@@ -56,7 +56,11 @@ fn main() {
         let start = Instant::now();
         for i in 0..n {
             // Move the selection so every frame differs, as when an operator scrolls.
-            let code = if i % 40 < 20 { KeyCode::Down } else { KeyCode::Up };
+            let code = if i % 40 < 20 {
+                KeyCode::Down
+            } else {
+                KeyCode::Up
+            };
             app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
             let t = Instant::now();
             terminal.draw(|f| app.draw(f)).unwrap();

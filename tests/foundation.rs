@@ -106,7 +106,10 @@ fn keyset_pages_walk_the_same_rows_as_offset_in_both_directions() {
     .unwrap();
     // The totals come from the daily rollups; they equal the raw sums to the fen.
     let rolled = txn_query::totals(&env, &s, &filter).unwrap();
-    assert_eq!(rolled, transactions::totals(&env.store.conn, &filter).unwrap());
+    assert_eq!(
+        rolled,
+        transactions::totals(&env.store.conn, &filter).unwrap()
+    );
     let total = rolled.count as usize;
     assert!(total > 5 * PAGE_SIZE);
     let all = transactions::page(&env.store.conn, &filter, PageAt::First, 100_000).unwrap();

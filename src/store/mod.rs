@@ -153,7 +153,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // stability guarantee keeps SQLite (built with STAT4) from re-preparing a kept statement each
     // time a bound value changes; the plans are the same for every value here.
     conn.set_prepared_statement_cache_capacity(256);
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
