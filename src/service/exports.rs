@@ -100,6 +100,24 @@ fn spec(sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
     })
 }
 
+/// What every export asks of the job runner: the operator, the sheet and where the file goes.
+fn request(
+    env: &Env,
+    session: &Session,
+    sheet: &Sheet,
+    spec: SheetSpec,
+    total_rows: Option<u64>,
+) -> ExportRequest {
+    ExportRequest {
+        operator_id: session.operator_id,
+        title: sheet.title.clone(),
+        path: target(env, &sheet.title),
+        spec,
+        total_rows,
+        chinese: sheet.chinese,
+    }
+}
+
 /// `<download dir>/<title>_<YYYYMMDD_HHMMSS>.xlsx`; the folder is made when missing.
 fn target(env: &Env, title: &str) -> PathBuf {
     let dir = download_dir(env);
@@ -130,14 +148,7 @@ pub fn start_txn_export(
     let spec = spec(&sheet, TXN_COLUMNS)?;
     let db = env.store.path.clone();
     let words = sheet.words.clone();
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: Some(total),
-        chinese: sheet.chinese,
-    };
+    let req = request(env, session, &sheet, spec, Some(total));
     let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
         use crate::excel::ExportError;
         let src = |e: rusqlite::Error| ExportError::Source(e.to_string());
@@ -193,14 +204,7 @@ pub fn start_settlement_export(
     let spec = spec(&sheet, SETTLEMENT_COLUMNS)?;
     let words = sheet.words.clone();
     let chinese = sheet.chinese;
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: Some(rows.len() as u64),
-        chinese,
-    };
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
         for r in &rows {
             let name = if chinese || r.merchant_name_en.is_empty() {
@@ -247,14 +251,7 @@ pub fn start_audit_export(
     let db = env.store.path.clone();
     let mut f = filter.clone();
     f.before_id = None;
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: None,
-        chinese: sheet.chinese,
-    };
+    let req = request(env, session, &sheet, spec, None);
     let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
@@ -319,14 +316,7 @@ pub fn start_refund_export(
     let rows = super::refunds::query(env, session, filter)?;
     let spec = spec(&sheet, REFUND_COLUMNS)?;
     let words = sheet.words.clone();
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: Some(rows.len() as u64),
-        chinese: sheet.chinese,
-    };
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
         for r in &rows {
             sink.push(&[
@@ -371,14 +361,7 @@ pub fn start_ledger_export(
     let spec = spec(&sheet, LEDGER_COLUMNS)?;
     let db = env.store.path.clone();
     let words = sheet.words.clone();
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: None,
-        chinese: sheet.chinese,
-    };
+    let req = request(env, session, &sheet, spec, None);
     let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
@@ -424,14 +407,7 @@ pub fn start_list_export(
 ) -> ServiceResult<ExportJob> {
     require(env, session, needs)?;
     let spec = spec(&sheet, kinds)?;
-    let req = ExportRequest {
-        operator_id: session.operator_id,
-        title: sheet.title.clone(),
-        path: target(env, &sheet.title),
-        spec,
-        total_rows: Some(rows.len() as u64),
-        chinese: sheet.chinese,
-    };
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     Ok(ExportJob::start(
         &env.store,
         env.clock.clone(),
