@@ -56,6 +56,7 @@ pub struct TxnRow {
     pub merchant_id: i64,
     pub merchant_no: String,
     pub merchant_name: String,
+    pub merchant_name_en: String,
     pub terminal_no: String,
     pub txn_ms: i64,
     pub trade_date: i32,
@@ -90,7 +91,7 @@ const ROW_COLS: &str =
     "t.id, t.rrn, t.voucher_no, t.batch_no, t.merchant_id, m.merchant_no, m.name,
     tm.terminal_no, t.txn_ms, t.trade_date, t.txn_type, t.status, t.amount_fen, t.fee_fen,
     t.card_masked, t.card_org, t.card_type, t.bank_code, b.name_zh, b.name_en, t.auth_code,
-    t.pos_operator, t.order_no, t.settle_date, t.settlement_id, t.refunded_fen";
+    t.pos_operator, t.order_no, t.settle_date, t.settlement_id, t.refunded_fen, m.name_en";
 
 const ROW_JOINS: &str = "JOIN merchants m ON m.id = t.merchant_id
     JOIN terminals tm ON tm.id = t.terminal_id
@@ -124,6 +125,7 @@ fn txn_row(r: &Row) -> rusqlite::Result<TxnRow> {
         settle_date: r.get(23)?,
         settlement_id: r.get(24)?,
         refunded_fen: r.get(25)?,
+        merchant_name_en: r.get(26)?,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
@@ -313,9 +313,8 @@ impl App {
             self.lock = None;
             return;
         };
-        if key.code == KeyCode::Char('q') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.overlay = Some(Overlay::Quit);
-            self.lock = None;
+        if lookup(GLOBAL_KEYS, key) == Some(Global::Quit) {
+            // Quitting from a locked screen ends the session first: nobody sees it unlocked.
             self.logout();
             self.overlay = Some(Overlay::Quit);
             return;

@@ -224,15 +224,24 @@ impl Screen for Monitor {
                         Cell::from(r.terminal_no.clone()),
                     ];
                     if wide {
-                        cells.push(Cell::from(r.merchant_name.clone()));
+                        cells.push(Cell::from(
+                            if lang == Lang::Zh || r.merchant_name_en.is_empty() {
+                                r.merchant_name.clone()
+                            } else {
+                                r.merchant_name_en.clone()
+                            },
+                        ));
                     }
                     cells.extend([
                         Cell::from(text::txn_type(&r.txn_type).get(lang)),
                         Cell::from(Line::from(format_fen(r.amount_fen)).right_aligned()),
                         Cell::from(r.card_masked.clone()),
-                        Cell::from(text::card_org(&r.card_org).get(lang)),
-                        Cell::from(text::txn_status(&r.status).get(lang)),
                     ]);
+                    // At 80 columns the status matters more than the card organisation.
+                    if wide {
+                        cells.push(Cell::from(text::card_org(&r.card_org).get(lang)));
+                    }
+                    cells.push(Cell::from(text::txn_status(&r.status).get(lang)));
                     let style = if i == self.selected {
                         theme::selected()
                     } else if i < self.new_rows {
@@ -250,20 +259,18 @@ impl Screen for Monitor {
                 header.push(t::COL_MERCHANT);
                 widths.push(Constraint::Length(20));
             }
-            header.extend([
-                t::TXN_TYPE,
-                t::COL_AMOUNT,
-                t::COL_CARD,
-                t::COL_ORG,
-                q::COL_STATUS,
-            ]);
+            header.extend([t::TXN_TYPE, t::COL_AMOUNT, t::COL_CARD]);
             widths.extend([
                 Constraint::Length(10),
                 Constraint::Length(11),
                 Constraint::Length(19),
-                Constraint::Length(if wide { 16 } else { 8 }),
-                Constraint::Min(4),
             ]);
+            if wide {
+                header.push(t::COL_ORG);
+                widths.push(Constraint::Length(16));
+            }
+            header.push(q::COL_STATUS);
+            widths.push(Constraint::Min(6));
             let amount_col = if wide { 4 } else { 3 };
             let header = Row::new(
                 header
