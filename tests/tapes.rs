@@ -99,4 +99,5 @@ tapes!(
     refund_review,
     card_login,
     refund_from_detail,
+    refund_batch,
 );
