@@ -100,4 +100,5 @@ tapes!(
     card_login,
     refund_from_detail,
     refund_batch,
+    admin_screens_en,
 );
