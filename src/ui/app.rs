@@ -487,14 +487,13 @@ impl App {
             None => format!("{} ", &format_ms(now)[..16]),
         };
         let keys = self.key_bar();
-        let progress = self
-            .export
-            .as_ref()
-            .map(|run| format!("{}  {}", run.line(lang), t::EXPORT_CANCEL_HINT.get(lang)));
-        let message = match &progress {
-            Some(p) => Some((p.as_str(), true)),
-            None => self.message.as_ref().map(|(m, ok)| (m.as_str(), *ok)),
-        };
+        let progress = self.export.as_ref().map(|run| {
+            (
+                run.fraction(),
+                format!("{}  {}", run.line(lang), t::EXPORT_CANCEL_HINT.get(lang)),
+            )
+        });
+        let message = self.message.as_ref().map(|(m, ok)| (m.as_str(), *ok));
         let body = frame::draw(
             f,
             area,
@@ -503,6 +502,7 @@ impl App {
                 right,
                 keys: &keys,
                 message,
+                progress,
             },
         );
         let mut focus;

@@ -79,6 +79,11 @@ impl ExportRun {
         self.job.cancel();
     }
 
+    /// How far along, when the number of rows is known.
+    pub fn fraction(&self) -> Option<f64> {
+        self.job.progress().fraction()
+    }
+
     /// The progress line while running.
     pub fn line(&self, lang: Lang) -> String {
         let p = self.job.progress();

@@ -154,8 +154,8 @@ pub const EXPORT_STARTED: T = T(
     "Exporting {n} rows in the background; Esc cancels",
 );
 pub const EXPORT_PROGRESS: T = T(
-    "导出中 {done}/{total} 行（Esc 取消）",
-    "Exporting {done}/{total} rows (Esc cancels)",
+    "导出中 {done}/{total} 行",
+    "Exporting {done}/{total} rows",
 );
 pub const EXPORT_DONE: T = T("已导出 {n} 行：{path}", "Exported {n} rows: {path}");
 pub const EXPORT_FAILED: T = T("导出失败：{e}", "Export failed: {e}");

@@ -4,7 +4,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{LineGauge, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
@@ -15,6 +15,8 @@ pub struct Chrome<'a> {
     pub right: String,
     pub keys: &'a [(String, String)],
     pub message: Option<(&'a str, bool)>,
+    /// A background job's progress: drawn as a gauge with its label instead of the message.
+    pub progress: Option<(Option<f64>, String)>,
 }
 
 /// Draws the bars and returns the area left for the screen.
@@ -31,7 +33,18 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Chrome) -> Rect {
         Paragraph::new(format!("{}{}{}", c.left, " ".repeat(gap), c.right)).style(theme::title()),
         top,
     );
-    if let Some((text, ok)) = c.message {
+    if let Some((ratio, label)) = &c.progress {
+        match ratio {
+            Some(r) => f.render_widget(
+                LineGauge::default()
+                    .filled_style(theme::ok())
+                    .label(label.clone())
+                    .ratio(r.clamp(0.0, 1.0)),
+                msg,
+            ),
+            None => f.render_widget(Paragraph::new(Span::styled(label.clone(), theme::ok())), msg),
+        }
+    } else if let Some((text, ok)) = c.message {
         let style = if ok { theme::ok() } else { theme::error() };
         f.render_widget(Paragraph::new(Span::styled(text.to_string(), style)), msg);
     }
