@@ -145,6 +145,19 @@ impl App {
             return;
         }
         self.message = None;
+        // Role changes take effect at the operator's next action, and a disabled operator's
+        // session ends there: the functions are read again before every key.
+        if let Some(s) = self.session.as_mut() {
+            match crate::service::session::current_functions(&self.env.store, s.operator_id) {
+                Ok(f) => s.functions = f,
+                Err(crate::service::ServiceError::SessionEnded) => {
+                    self.logout();
+                    self.message = Some((t::ERR_SESSION_ENDED.get(self.lang).into(), false));
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
         let Some(session) = self.session.clone() else {
             if let LoginOutcome::LoggedIn(s) = self.login.handle_key(&key, &mut self.env, self.lang)
             {

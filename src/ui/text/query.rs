@@ -153,10 +153,7 @@ pub const EXPORT_STARTED: T = T(
     "正在后台导出 {n} 行，可继续操作；Esc 取消",
     "Exporting {n} rows in the background; Esc cancels",
 );
-pub const EXPORT_PROGRESS: T = T(
-    "导出中 {done}/{total} 行",
-    "Exporting {done}/{total} rows",
-);
+pub const EXPORT_PROGRESS: T = T("导出中 {done}/{total} 行", "Exporting {done}/{total} rows");
 pub const EXPORT_DONE: T = T("已导出 {n} 行：{path}", "Exported {n} rows: {path}");
 pub const EXPORT_FAILED: T = T("导出失败：{e}", "Export failed: {e}");
 pub const EXPORT_CANCELLED: T = T("导出已取消，未留下文件", "Export cancelled; no file left");

@@ -42,7 +42,10 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Chrome) -> Rect {
                     .ratio(r.clamp(0.0, 1.0)),
                 msg,
             ),
-            None => f.render_widget(Paragraph::new(Span::styled(label.clone(), theme::ok())), msg),
+            None => f.render_widget(
+                Paragraph::new(Span::styled(label.clone(), theme::ok())),
+                msg,
+            ),
         }
     } else if let Some((text, ok)) = c.message {
         let style = if ok { theme::ok() } else { theme::error() };

@@ -1,0 +1,72 @@
+//! The app re-reads the operator before every key: a role change shows at the next action, and
+//! an operator disabled by an administrator is logged out there.
+
+mod common;
+
+use common::TestDb;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use merchant_desk::domain::function::Function;
+use merchant_desk::service::admin;
+use merchant_desk::ui::app::App;
+use merchant_desk::ui::text::Lang;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    merchant_desk::script::runner::screen_text(t.backend().buffer())
+}
+
+#[test]
+fn a_disabled_operator_is_logged_out_at_the_next_key() {
+    let db = TestDb::demo(1, 20);
+    let mut app = App::new(db.env(), Lang::En);
+    typed(&mut app, "clerk\ndemo1234\n");
+    assert!(app.session().is_some());
+    assert!(app.session().unwrap().has(Function::TxnQuery));
+
+    let mut admin_env = db.env();
+    let admin = db.login(&mut admin_env, "admin");
+    let clerk = admin::operators(&admin_env, &admin)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.login == "clerk")
+        .unwrap();
+    // A role without transaction query: the next key already sees it.
+    let role = admin::create_role(
+        &mut admin_env,
+        &admin,
+        "monitor only",
+        &[Function::Monitor].into(),
+    )
+    .unwrap();
+    let input = admin::OperatorInput {
+        display_name: clerk.display_name.clone(),
+        role_ids: vec![role],
+        scope: None,
+        ..Default::default()
+    };
+    admin::update_operator(&mut admin_env, &admin, clerk.id, &input).unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    assert!(!app.session().unwrap().has(Function::TxnQuery));
+    assert!(app.session().unwrap().has(Function::Monitor));
+
+    admin::set_operator_active(&mut admin_env, &admin, clerk.id, false).unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    assert!(app.session().is_none());
+    let s = screen(&app);
+    assert!(s.contains("Operator login"), "{s}");
+    assert!(s.contains("disabled"), "{s}");
+}
