@@ -12,13 +12,13 @@ use crate::service::{audit, dates, exports, ServiceError};
 use crate::store::audit::{AuditFilter, AuditRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
-use crate::ui::text::{self, query as q, t, Lang, T};
+use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::popup;
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::words;
+use super::downloads::list_sheet;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 50;
@@ -233,13 +233,9 @@ impl Screen for AuditLog {
             ta::AUDIT_AFTER,
             T("SHA-256", "SHA-256"),
         ];
-        let sheet = exports::Sheet {
-            title: ta::SCR_AUDIT.get(lang).into(),
-            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let title: String = ta::SCR_AUDIT.get(lang).into();
+        let sheet = list_sheet(lang, &title, &headers);
         Some(
             match exports::start_audit_export(cx.env, cx.session, &self.filter, sheet) {
                 Ok(job) => Outcome::export(job),

@@ -65,6 +65,24 @@ pub fn export_list(
     }
 }
 
+/// Exports a table the screen shows as text (every cell a text cell), with its headers.
+pub fn export_text_table(
+    cx: &mut Cx,
+    needs: crate::domain::function::Function,
+    title: T,
+    headers: &[T],
+    rows: Vec<Vec<String>>,
+) -> Outcome {
+    let lang = cx.lang;
+    let cells = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(crate::excel::CellValue::text).collect())
+        .collect();
+    let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+    let kinds = vec![crate::excel::ColKind::Text; headers.len()];
+    export_list(cx, needs, title.get(lang), &headers, &kinds, cells)
+}
+
 /// An export a screen started, until it ends.
 pub struct ExportRun {
     job: ExportJob,

@@ -13,11 +13,11 @@ use crate::service::{account, exports};
 use crate::store::merchants::MerchantRow;
 use crate::store::settlements::LedgerLine;
 use crate::ui::text::review as tr;
-use crate::ui::text::{query as q, t, Lang, T};
+use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::words;
+use super::downloads::list_sheet;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 100;
@@ -117,13 +117,9 @@ impl Screen for Ledger {
             tr::RUNNING,
             tr::MEMO,
         ];
-        let sheet = exports::Sheet {
-            title: format!("{}_{}", tr::SCR_LEDGER.get(lang), m.merchant_no),
-            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let title: String = format!("{}_{}", tr::SCR_LEDGER.get(lang), m.merchant_no);
+        let sheet = list_sheet(lang, &title, &headers);
         Some(
             match exports::start_ledger_export(cx.env, cx.session, m.id, sheet) {
                 Ok(job) => Outcome::export(job),

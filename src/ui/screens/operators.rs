@@ -438,13 +438,7 @@ impl Screen for Operators {
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
-        use crate::excel::{CellValue, ColKind};
-        let lang = cx.lang;
-        let rows = self.table_rows(lang);
-        let cells = rows
-            .into_iter()
-            .map(|r| r.into_iter().map(CellValue::text).collect())
-            .collect();
+        let rows = self.table_rows(cx.lang);
         let headers = [
             ta::LOGIN,
             ta::DISPLAY_NAME,
@@ -453,14 +447,12 @@ impl Screen for Operators {
             ta::STATUS,
             ta::CARD,
         ];
-        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
-        Some(super::downloads::export_list(
+        Some(super::downloads::export_text_table(
             cx,
             crate::domain::function::Function::OperatorManage,
-            ta::SCR_OPERATORS.get(lang),
+            ta::SCR_OPERATORS,
             &headers,
-            &[ColKind::Text; 6],
-            cells,
+            rows,
         ))
     }
 

@@ -13,12 +13,12 @@ use crate::domain::refund::RefundStatus;
 use crate::service::{dates, exports, refunds, ServiceError};
 use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};
 use crate::ui::text::review as tr;
-use crate::ui::text::{self, query as q, t, Lang, T};
+use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::table::{self, Column, Selection};
 
-use super::downloads::words;
+use super::downloads::list_sheet;
 use super::{refund_detail, Cx, Nav, Outcome, Screen, View};
 
 const STATUS_OPTIONS: &[T] = &[
@@ -229,13 +229,9 @@ impl Screen for RefundQuery {
             tr::REMARK,
             tr::REFUND_ORDER_NO,
         ];
-        let sheet = exports::Sheet {
-            title: self.title.get(lang).into(),
-            headers: headers.iter().map(|h| h.get(lang).to_string()).collect(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let title: String = self.title.get(lang).into();
+        let sheet = list_sheet(lang, &title, &headers);
         Some(
             match exports::start_refund_export(cx.env, cx.session, &self.shown, sheet) {
                 Ok(job) => Outcome::export(job),

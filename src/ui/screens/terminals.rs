@@ -320,13 +320,7 @@ impl Screen for Terminals {
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
-        use crate::excel::{CellValue, ColKind};
-        let lang = cx.lang;
-        let cells = self
-            .table_rows(lang)
-            .into_iter()
-            .map(|r| r.into_iter().map(CellValue::text).collect())
-            .collect();
+        let rows = self.table_rows(cx.lang);
         let headers = [
             ta::TERMINAL_NO,
             ta::MERCHANT,
@@ -336,14 +330,12 @@ impl Screen for Terminals {
             ta::GROUP,
             ta::STATUS,
         ];
-        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
-        Some(super::downloads::export_list(
+        Some(super::downloads::export_text_table(
             cx,
             crate::domain::function::Function::TerminalManage,
-            ta::SCR_TERMINALS.get(lang),
+            ta::SCR_TERMINALS,
             &headers,
-            &[ColKind::Text; 7],
-            cells,
+            rows,
         ))
     }
 
