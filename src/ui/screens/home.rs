@@ -87,6 +87,9 @@ impl Screen for Home {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        // The operator's functions are read again before every key: so is the menu.
+        self.entries = catalog::allowed(cx.session);
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
         if let KeyCode::Char(c @ '1'..='9') = k.code {
             let i = c as usize - '1' as usize;
             if let Some(e) = self.entries.get(i) {
