@@ -332,3 +332,18 @@ fn demo_settlements_match_their_transactions_and_the_ledger() {
         .unwrap();
     assert_eq!(unsettled_past, 0);
 }
+
+#[test]
+fn unlocking_the_screen_is_audited_as_an_unlock_and_wrong_tries_count() {
+    let db = TestDb::demo(1, 5);
+    let mut env = db.env();
+    let s = db.login(&mut env, "finance");
+    assert_eq!(
+        auth::unlock(&mut env, &s, "nope"),
+        Err(ServiceError::WrongPassword { tries_left: 4 })
+    );
+    auth::unlock(&mut env, &s, "demo1234").unwrap();
+    let actions = audit_actions(&env);
+    assert!(actions.contains(&"unlock.wrong_password".to_string()));
+    assert_eq!(actions.last().map(String::as_str), Some("unlock"));
+}

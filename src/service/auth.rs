@@ -37,6 +37,33 @@ pub fn idle_lock_minutes(env: &Env) -> i64 {
 }
 
 pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
+    let op = authenticate(env, login, pw, "login")?;
+    let now = env.now_ms();
+    let functions = current_functions(&env.store, op.id)?;
+    let role_names = operators::roles_of(&env.store.conn, op.id)?
+        .into_iter()
+        .map(|(_, zh, en)| (zh, en))
+        .collect();
+    Ok(Session {
+        operator_id: op.id,
+        login: op.login,
+        display_name: op.display_name,
+        functions,
+        role_names,
+        must_change_password: op.must_change_password,
+        started_ms: now,
+    })
+}
+
+/// Checks an operator's password for `purpose` ("login", or "unlock" of a locked screen): the
+/// operator must exist, be active and not locked out; a wrong password counts towards the
+/// lockout. Every outcome is audited as `<purpose>.<what happened>`, a success as `<purpose>`.
+fn authenticate(
+    env: &mut Env,
+    login: &str,
+    pw: &str,
+    purpose: &str,
+) -> ServiceResult<operators::OperatorRow> {
     let login = login.trim();
     if login.is_empty() {
         return invalid("login", Problem::Required);
@@ -53,7 +80,15 @@ pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
             login,
             workstation: &ws,
         };
-        record(&tx, now, actor, "login.unknown_operator", login, "", "")?;
+        record(
+            &tx,
+            now,
+            actor,
+            &format!("{purpose}.unknown_operator"),
+            login,
+            "",
+            "",
+        )?;
         tx.commit()?;
         return Err(ServiceError::UnknownOperator);
     };
@@ -63,12 +98,28 @@ pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
         workstation: &ws,
     };
     if op.status != "active" {
-        record(&tx, now, actor, "login.disabled", &op.login, "", "")?;
+        record(
+            &tx,
+            now,
+            actor,
+            &format!("{purpose}.disabled"),
+            &op.login,
+            "",
+            "",
+        )?;
         tx.commit()?;
         return Err(ServiceError::Disabled);
     }
     if let Some(until) = op.locked_until_ms.filter(|&u| u > now) {
-        record(&tx, now, actor, "login.locked", &op.login, "", "")?;
+        record(
+            &tx,
+            now,
+            actor,
+            &format!("{purpose}.locked"),
+            &op.login,
+            "",
+            "",
+        )?;
         tx.commit()?;
         return Err(ServiceError::Locked { until_ms: until });
     }
@@ -89,7 +140,7 @@ pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
             &tx,
             now,
             actor,
-            "login.wrong_password",
+            &format!("{purpose}.wrong_password"),
             &op.login,
             &format!("failed_logins={}", op.failed_logins),
             &format!("failed_logins={count}"),
@@ -113,22 +164,9 @@ pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
         });
     }
     operators::record_login(&tx, op.id, now)?;
-    record(&tx, now, actor, "login", &op.login, "", "")?;
+    record(&tx, now, actor, purpose, &op.login, "", "")?;
     tx.commit()?;
-    let functions = current_functions(&env.store, op.id)?;
-    let role_names = operators::roles_of(&env.store.conn, op.id)?
-        .into_iter()
-        .map(|(_, zh, en)| (zh, en))
-        .collect();
-    Ok(Session {
-        operator_id: op.id,
-        login: op.login,
-        display_name: op.display_name,
-        functions,
-        role_names,
-        must_change_password: op.must_change_password,
-        started_ms: now,
-    })
+    Ok(op)
 }
 
 pub fn logout(env: &mut Env, session: &Session) -> ServiceResult<()> {
@@ -158,11 +196,7 @@ pub fn actor_of<'a>(session: &'a Session, ws: &'a str) -> Actor<'a> {
 
 /// Unlocks a locked screen: the session's own password. Wrong tries count towards the lockout.
 pub fn unlock(env: &mut Env, session: &Session, pw: &str) -> ServiceResult<()> {
-    match login(env, &session.login, pw) {
-        Ok(_) => Ok(()),
-        Err(ServiceError::Invalid { .. }) => invalid("password", Problem::Required),
-        Err(e) => Err(e),
-    }
+    authenticate(env, &session.login, pw, "unlock").map(|_| ())
 }
 
 fn policy_problem(p: PasswordProblem) -> Problem {
