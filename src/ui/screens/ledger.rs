@@ -16,6 +16,7 @@ use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::table::{self, Column, Selection};
+use unicode_width::UnicodeWidthStr;
 
 use super::downloads::list_sheet;
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -139,18 +140,37 @@ impl Screen for Ledger {
         let lang = v.lang;
         let [head, list] =
             Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(area);
-        let mut spans = Vec::new();
-        for (i, (m, bal)) in self.merchants.iter().enumerate() {
-            let style = if i == self.current {
-                theme::selected()
+        let name_of = |m: &MerchantRow| {
+            if lang == Lang::Zh || m.name_en.is_empty() {
+                m.name.clone()
             } else {
-                theme::dim()
-            };
+                m.name_en.clone()
+            }
+        };
+        let all: Vec<String> = self
+            .merchants
+            .iter()
+            .map(|(m, bal)| format!(" {} {} ", name_of(m), format_fen(*bal)))
+            .collect();
+        let full: usize = all.iter().map(|t| t.width() + 1).sum();
+        let mut spans = Vec::new();
+        if full <= head.width as usize {
+            for (i, text) in all.iter().enumerate() {
+                let style = if i == self.current {
+                    theme::selected()
+                } else {
+                    theme::dim()
+                };
+                spans.push(Span::styled(text.clone(), style));
+                spans.push(Span::raw(" "));
+            }
+        } else if let Some(text) = all.get(self.current) {
+            // Too narrow for every store: the current one, with where it stands.
+            spans.push(Span::styled(format!("‹{text}›"), theme::selected()));
             spans.push(Span::styled(
-                format!(" {} {} ", m.name, format_fen(*bal)),
-                style,
+                format!(" {}/{}", self.current + 1, all.len()),
+                theme::dim(),
             ));
-            spans.push(Span::raw(" "));
         }
         f.render_widget(
             Paragraph::new(vec![

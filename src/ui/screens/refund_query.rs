@@ -253,23 +253,33 @@ impl Screen for RefundQuery {
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);
+        // At 80 columns the year and the reviewer give way, so the reference number stays whole.
+        let wide = area.width >= 100;
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                vec![
+                let time = format_ms(r.applied_ms);
+                let mut row = vec![
                     format!("#{}", r.id),
-                    format_ms(r.applied_ms)[..16].to_string(),
+                    if wide {
+                        time[..16].to_string()
+                    } else {
+                        time[5..16].to_string()
+                    },
                     r.rrn.clone(),
                     r.terminal_no.clone(),
                     format_fen(r.amount_fen),
                     tr::refund_status(&r.status).get(lang).into(),
                     r.applicant.clone(),
-                    r.reviewer.clone().unwrap_or_default(),
-                ]
+                ];
+                if wide {
+                    row.push(r.reviewer.clone().unwrap_or_default());
+                }
+                row
             })
             .collect();
-        let columns = [
+        let mut columns = vec![
             Column {
                 header: tr::ID.get(lang),
                 width: Constraint::Length(5),
@@ -277,7 +287,7 @@ impl Screen for RefundQuery {
             },
             Column {
                 header: tr::APPLIED_AT.get(lang),
-                width: Constraint::Length(16),
+                width: Constraint::Length(if wide { 16 } else { 11 }),
                 right: false,
             },
             Column {
@@ -302,15 +312,17 @@ impl Screen for RefundQuery {
             },
             Column {
                 header: tr::APPLICANT.get(lang),
-                width: Constraint::Length(8),
-                right: false,
-            },
-            Column {
-                header: tr::REVIEWER.get(lang),
                 width: Constraint::Min(8),
                 right: false,
             },
         ];
+        if wide {
+            columns.push(Column {
+                header: tr::REVIEWER.get(lang),
+                width: Constraint::Min(8),
+                right: false,
+            });
+        }
         let focus = table::draw(
             f,
             list,

@@ -322,11 +322,13 @@ impl Screen for RefundReview {
         let lang = v.lang;
         let [list, info] =
             Layout::vertical([Constraint::Min(4), Constraint::Length(1)]).areas(area);
+        // At 80 columns the original amount gives way, so the reference number stays whole.
+        let wide = area.width >= 100;
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                vec![
+                let mut row = vec![
                     if self.marked.contains(&r.id) {
                         "[x]"
                     } else {
@@ -337,7 +339,11 @@ impl Screen for RefundReview {
                     format_ms(r.applied_ms)[5..16].to_string(),
                     r.rrn.clone(),
                     r.terminal_no.clone(),
-                    format_fen(r.txn_amount_fen),
+                ];
+                if wide {
+                    row.push(format_fen(r.txn_amount_fen));
+                }
+                row.extend([
                     format_fen(r.amount_fen),
                     if r.applicant_id == v.session.operator_id {
                         format!("{} ({})", r.applicant, tr::OWN.get(lang))
@@ -345,10 +351,11 @@ impl Screen for RefundReview {
                         r.applicant.clone()
                     },
                     r.remark.clone(),
-                ]
+                ]);
+                row
             })
             .collect();
-        let columns = [
+        let mut columns = vec![
             Column {
                 header: "",
                 width: Constraint::Length(3),
@@ -375,11 +382,6 @@ impl Screen for RefundReview {
                 right: false,
             },
             Column {
-                header: t::TXN_AMOUNT.get(lang),
-                width: Constraint::Length(11),
-                right: true,
-            },
-            Column {
                 header: tr::AMOUNT.get(lang),
                 width: Constraint::Length(11),
                 right: true,
@@ -395,6 +397,16 @@ impl Screen for RefundReview {
                 right: false,
             },
         ];
+        if wide {
+            columns.insert(
+                5,
+                Column {
+                    header: t::TXN_AMOUNT.get(lang),
+                    width: Constraint::Length(11),
+                    right: true,
+                },
+            );
+        }
         let focus = table::draw(
             f,
             list,
