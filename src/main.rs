@@ -51,8 +51,8 @@ enum Command {
     /// acquirer's link would; waits and retries while another process holds the database.
     Feed {
         /// Transactions per second.
-        #[arg(long, default_value_t = 2.0)]
-        rate: f64,
+        #[arg(long, default_value_t = 2)]
+        rate: u32,
         /// Stop after this many transactions.
         #[arg(long)]
         count: Option<u64>,

@@ -438,7 +438,7 @@ fn the_monitor_shows_the_latest_in_scope_and_notices_other_writers() {
         &mut other,
         Arc::new(db.clock.clone()),
         merchant_desk::demo::feed::FeedOptions {
-            rate: 1000.0,
+            rate: 1000,
             seed: 9,
             limit: Some(3),
         },
@@ -500,7 +500,7 @@ fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
         &mut store,
         Arc::new(db.clock.clone()),
         merchant_desk::demo::feed::FeedOptions {
-            rate: 1000.0,
+            rate: 1000,
             seed: 5,
             limit: Some(5),
         },

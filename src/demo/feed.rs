@@ -13,8 +13,8 @@ use super::TxnGenerator;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FeedOptions {
-    /// Transactions per second (may be below 1).
-    pub rate: f64,
+    /// Transactions per second (at least 1).
+    pub rate: u32,
     pub seed: u64,
     /// Stop after this many (None: until stopped).
     pub limit: Option<u64>,
@@ -85,8 +85,7 @@ pub fn run(
     if !generator.has_terminals() {
         return Err("the database has no active terminals: run `merchant-desk demo` first".into());
     }
-    let rate = if opts.rate > 0.0 { opts.rate } else { 1.0 };
-    let interval = Duration::from_secs_f64(1.0 / rate);
+    let interval = Duration::from_micros(1_000_000 / u64::from(opts.rate.max(1)));
     let mut report = FeedReport::default();
     let mut next = Instant::now();
     while !stop.load(Ordering::Relaxed) && opts.limit.is_none_or(|n| report.written < n) {

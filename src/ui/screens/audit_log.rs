@@ -2,7 +2,7 @@
 //! values before and after of any row.
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
@@ -236,24 +236,15 @@ impl Screen for AuditLog {
         let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
         let title: String = ta::SCR_AUDIT.get(lang).into();
         let sheet = list_sheet(lang, &title, &headers);
-        Some(
-            match exports::start_audit_export(cx.env, cx.session, &self.filter, sheet) {
-                Ok(job) => Outcome::export(job),
-                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
-            },
-        )
+        let result = exports::start_audit_export(cx.env, cx.session, &self.filter, sheet);
+        Some(super::downloads::started(cx, result))
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 4 } else { 2 };
         let fh = self.form.grid_height(cols);
-        let [form_area, list_area, info] = Layout::vertical([
-            Constraint::Length(fh),
-            Constraint::Min(4),
-            Constraint::Length(1),
-        ])
-        .areas(area);
+        let [form_area, list_area, info] = super::query_layout(area, fh);
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);

@@ -49,6 +49,14 @@ pub fn list_sheet(lang: Lang, title: &str, headers: &[&str]) -> exports::Sheet {
     }
 }
 
+/// An export the service started, handed to the app; or why it could not start.
+pub fn started(cx: &Cx, result: crate::service::ServiceResult<ExportJob>) -> Outcome {
+    match result {
+        Ok(job) => Outcome::export(job),
+        Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+    }
+}
+
 /// Starts a list export and hands the job to the app, or says why not.
 pub fn export_list(
     cx: &mut Cx,
@@ -59,10 +67,8 @@ pub fn export_list(
     rows: Vec<Vec<crate::excel::CellValue<'static>>>,
 ) -> Outcome {
     let sheet = list_sheet(cx.lang, title, headers);
-    match exports::start_list_export(cx.env, cx.session, needs, sheet, kinds, rows) {
-        Ok(job) => Outcome::export(job),
-        Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
-    }
+    let result = exports::start_list_export(cx.env, cx.session, needs, sheet, kinds, rows);
+    started(cx, result)
 }
 
 /// Exports a table the screen shows as text (every cell a text cell), with its headers.

@@ -121,12 +121,8 @@ impl Screen for Ledger {
         let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
         let title: String = format!("{}_{}", tr::SCR_LEDGER.get(lang), m.merchant_no);
         let sheet = list_sheet(lang, &title, &headers);
-        Some(
-            match exports::start_ledger_export(cx.env, cx.session, m.id, sheet) {
-                Ok(job) => Outcome::export(job),
-                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
-            },
-        )
+        let result = exports::start_ledger_export(cx.env, cx.session, m.id, sheet);
+        Some(super::downloads::started(cx, result))
     }
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {

@@ -135,3 +135,15 @@ pub trait Screen {
         Outcome::none()
     }
 }
+
+/// The layout of a query screen: its conditions (`form_rows` high), the list, and one line
+/// under the list for the count or the page.
+pub fn query_layout(area: Rect, form_rows: u16) -> [Rect; 3] {
+    use ratatui::layout::{Constraint, Layout};
+    Layout::vertical([
+        Constraint::Length(form_rows),
+        Constraint::Min(4),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}

@@ -2,7 +2,7 @@
 //! applicant and reference number, newest first, each with its history.
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -232,24 +232,15 @@ impl Screen for RefundQuery {
         let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
         let title: String = self.title.get(lang).into();
         let sheet = list_sheet(lang, &title, &headers);
-        Some(
-            match exports::start_refund_export(cx.env, cx.session, &self.shown, sheet) {
-                Ok(job) => Outcome::export(job),
-                Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
-            },
-        )
+        let result = exports::start_refund_export(cx.env, cx.session, &self.shown, sheet);
+        Some(super::downloads::started(cx, result))
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 3 } else { 2 };
         let fh = self.form.grid_height(cols);
-        let [form_area, list, info] = Layout::vertical([
-            Constraint::Length(fh),
-            Constraint::Min(4),
-            Constraint::Length(1),
-        ])
-        .areas(area);
+        let [form_area, list, info] = super::query_layout(area, fh);
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);
