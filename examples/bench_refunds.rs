@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use merchant_desk::clock::{parse_datetime_ms, VirtualClock};
 use merchant_desk::demo::{self, DemoOptions};
 use merchant_desk::excel::import::read_table;
-use merchant_desk::service::audit::Actor;
 use merchant_desk::service::{auth, batch_refund, password, settlement, Env};
 use merchant_desk::store::{operators, Store};
 
@@ -102,14 +101,8 @@ fn write_batch(path: &Path, batch: &str, rows: &[(String, i64)]) {
 }
 
 fn settle(env: &mut Env) -> (Duration, settlement::SettleReport) {
-    let ws = env.workstation.clone();
-    let actor = Actor {
-        operator_id: None,
-        login: "system",
-        workstation: &ws,
-    };
     let t = Instant::now();
-    let r = settlement::run(env, actor, SETTLE_DATE).unwrap();
+    let r = settlement::run(env, SETTLE_DATE).unwrap();
     (t.elapsed(), r)
 }
 
@@ -183,8 +176,8 @@ fn main() {
     for _ in 0..runs {
         copy_db(&base, &work);
         let mut env = env_at(&work);
-        let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap();
-        let rows = sales(&env.store.conn, 0, 999);
+        let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap().session().unwrap();
+        let rows = sales(env.store.raw_connection_for_tests(), 0, 999);
         let f = dir.join("clear.xlsx");
         write_batch(&f, "BENCHCLEAR", &rows);
         batch_refund::import(&mut env, &clerk, &f, demo::DEMO_PASSWORD).unwrap();
@@ -196,15 +189,15 @@ fn main() {
     // 3. Importing and validating 999-row files (each on other sales, each committed).
     copy_db(&base, &work);
     let mut env = env_at(&work);
-    let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap();
+    let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap().session().unwrap();
     let (mut import, mut read, mut pw) = (Vec::new(), Vec::new(), Vec::new());
-    let hash = operators::by_login(&env.store.conn, "clerk")
+    let hash = operators::by_login(&env.store.read(), "clerk")
         .unwrap()
         .unwrap()
         .pay_password_hash
         .unwrap();
     for i in 0..runs.max(5) {
-        let rows = sales(&env.store.conn, 0, 999);
+        let rows = sales(env.store.raw_connection_for_tests(), 0, 999);
         assert_eq!(rows.len(), 999, "not enough sales left on the day");
         let f = dir.join(format!("batch{i}.xlsx"));
         write_batch(&f, &format!("BENCH{i}"), &rows);
@@ -219,7 +212,7 @@ fn main() {
         import.push(ms(t.elapsed()));
         assert_eq!(s.rows, 999);
     }
-    let report = merchant_desk::service::check::run(&env.store.conn).unwrap();
+    let report = merchant_desk::service::check::run(&env.store).unwrap();
     assert!(report.ok(), "{}", report.text());
 
     let (imp, pwm) = (median(import), median(pw));

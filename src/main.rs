@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use merchant_desk::clock::{date_of_ms, parse_date, ymd, SharedClock, SystemClock};
 use merchant_desk::demo::{self, DemoOptions};
 use merchant_desk::script;
-use merchant_desk::service::audit::{verify, Actor, ChainCheck};
+use merchant_desk::service::audit::{verify, ChainCheck};
 use merchant_desk::service::{settlement, Env};
 use merchant_desk::store::Store;
 use merchant_desk::ui::text::Lang;
@@ -197,13 +197,7 @@ fn main() -> ExitCode {
                 },
                 None => ymd(date_of_ms(env.now_ms())),
             };
-            let ws = env.workstation.clone();
-            let actor = Actor {
-                operator_id: None,
-                login: "system",
-                workstation: &ws,
-            };
-            match settlement::run(&mut env, actor, day) {
+            match settlement::run(&mut env, day) {
                 Ok(r) => {
                     println!(
                         "settled {}: {} merchants, {} transactions, net {}",
@@ -225,7 +219,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(c) => return c,
             };
-            match merchant_desk::service::signing::verify_all(&store.conn) {
+            match merchant_desk::service::signing::verify_all(&store) {
                 Ok(v) => {
                     for (id, why) in &v.failures {
                         println!("approval {id}: FAILED: {why}");
@@ -255,7 +249,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(c) => return c,
             };
-            match verify(&store.conn) {
+            match verify(&store) {
                 Ok(ChainCheck::Intact { rows }) => {
                     println!("audit log intact: {rows} rows");
                     ExitCode::SUCCESS
@@ -314,7 +308,7 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match merchant_desk::service::check::run(&store.conn) {
+    match merchant_desk::service::check::run(&store) {
         Ok(report) => {
             print!("{}", report.text());
             if report.ok() {
@@ -345,8 +339,27 @@ fn refund_import_cmd(
     let mut env = Env::new(store, clock);
     let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
     let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
-    let session = match merchant_desk::service::auth::login(&mut env, operator, &pw) {
-        Ok(s) => s,
+    // The same login as the app's: a card-bound operator proves the card too, with the PIN
+    // from MERCHANT_DESK_PIN and the reader named in the settings; without them it is refused.
+    use merchant_desk::service::auth::{self, LoginStep};
+    let session = match auth::login(&mut env, operator, &pw) {
+        Ok(LoginStep::Done(s)) => s,
+        Ok(LoginStep::NeedsCard(pending)) => {
+            let Ok(pin) = std::env::var("MERCHANT_DESK_PIN") else {
+                return fail(match lang {
+                    Lang::Zh => format!(
+                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
+                    ),
+                    Lang::En => format!(
+                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
+                    ),
+                });
+            };
+            match auth::complete_with_card(&mut env, &pending, &pin) {
+                Ok(s) => s,
+                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
+            }
+        }
         Err(e) => {
             return fail(merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
         }

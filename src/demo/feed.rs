@@ -27,11 +27,8 @@ pub struct FeedReport {
     pub retries: u64,
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+fn is_busy(e: &crate::store::StoreError) -> bool {
+    e.is_busy()
 }
 
 /// Writes one transaction at `at_ms`, retrying while the database is locked. The generator's
@@ -59,7 +56,7 @@ fn write_one(
             }
             Err(e) => return Err(e.to_string()),
         };
-        generator.write_at(&tx, at_ms).map_err(|e| e.to_string())?;
+        generator.write_at(&tx.db(), at_ms).map_err(|e| e.to_string())?;
         match tx.commit() {
             Ok(()) => return Ok(true),
             Err(e) if is_busy(&e) => {
@@ -81,7 +78,7 @@ pub fn run(
     stop: &AtomicBool,
     mut on_write: impl FnMut(u64),
 ) -> Result<FeedReport, String> {
-    let mut generator = TxnGenerator::load(&store.conn, opts.seed).map_err(|e| e.to_string())?;
+    let mut generator = TxnGenerator::load(&store.read(), opts.seed).map_err(|e| e.to_string())?;
     if !generator.has_terminals() {
         return Err("the database has no active terminals: run `merchant-desk demo` first".into());
     }

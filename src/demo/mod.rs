@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::clock::{date_of_ms, ymd, SharedClock};
 use crate::domain::function::{Function, DEFAULT_ROLES};
-use crate::service::audit::{record, Actor};
+use crate::service::kernel::{Needs, Who};
 use crate::service::{password, settlement, Env, ServiceResult};
 use crate::store::merchants::{self, NewTerminal};
 use crate::store::operators::{self, NewOperator};
@@ -73,7 +73,7 @@ pub const OPERATORS: &[(&str, &str, &str)] = &[
 pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<DemoSummary, String> {
     let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
     let mut env = Env::new(store, clock);
-    if !merchants::all(&env.store.conn)
+    if !merchants::all(&env.store.read())
         .map_err(|e| e.to_string())?
         .is_empty()
     {
@@ -93,29 +93,24 @@ pub struct DemoSummary {
 
 pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> {
     let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let system = Actor {
-        operator_id: None,
-        login: "system",
-        workstation: &ws,
-    };
     // The organisation: merchants, rates, groups, terminals, roles, operators.
-    {
-        let tx = env.store.begin()?;
-        merchants::set_setting(&tx, "merchant_group_name", "鑫源商贸集团")?;
-        merchants::set_setting(&tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
+    env.act(Who::System("demo"), Needs::signed_in(), "demo.create", |uc| {
+        let db = uc.db();
+        let tx = &db;
+        merchants::set_setting(tx, "merchant_group_name", "鑫源商贸集团")?;
+        merchants::set_setting(tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
         let mut terminal_no = 10_000_001u32;
         for (i, (no, name, name_en, addr)) in MERCHANTS.iter().enumerate() {
-            let mid = merchants::insert(&tx, no, name, name_en, addr, now)?;
-            merchants::set_fee_rate(&tx, mid, "debit", 5_000, Some(2_000))?;
-            merchants::set_fee_rate(&tx, mid, "credit", 6_000, None)?;
-            merchants::set_fee_rate(&tx, mid, "foreign", 25_000, None)?;
-            let gid = merchants::insert_group(&tx, GROUPS[i], now)?;
+            let mid = merchants::insert(tx, no, name, name_en, addr, now)?;
+            merchants::set_fee_rate(tx, mid, "debit", 5_000, Some(2_000))?;
+            merchants::set_fee_rate(tx, mid, "credit", 6_000, None)?;
+            merchants::set_fee_rate(tx, mid, "foreign", 25_000, None)?;
+            let gid = merchants::insert_group(tx, GROUPS[i], now)?;
             for k in 0..4 {
                 let tno = terminal_no.to_string();
                 terminal_no += 1;
                 merchants::insert_terminal(
-                    &tx,
+                    tx,
                     &NewTerminal {
                         terminal_no: &tno,
                         merchant_id: mid,
@@ -129,14 +124,14 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
             }
         }
         for r in DEFAULT_ROLES {
-            let id = operators::insert_role(&tx, Some(r.code), r.name_zh, r.name_en, true, now)?;
+            let id = operators::insert_role(tx, Some(r.code), r.name_zh, r.name_en, true, now)?;
             let codes: Vec<&str> = r.functions.iter().map(|f: &Function| f.code()).collect();
-            operators::set_role_functions(&tx, id, &codes)?;
+            operators::set_role_functions(tx, id, &codes)?;
         }
         let hash = password::hash(DEMO_PASSWORD);
         for (login, name, role) in OPERATORS {
             let id = operators::insert(
-                &tx,
+                tx,
                 &NewOperator {
                     login,
                     display_name: name,
@@ -147,26 +142,25 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
                     created_ms: now,
                 },
             )?;
-            let rid = operators::role_id_by_code(&tx, role)?.expect("default role");
-            operators::set_roles(&tx, id, &[rid])?;
+            let rid = operators::role_id_by_code(tx, role)?.expect("default role");
+            operators::set_roles(tx, id, &[rid])?;
         }
-        record(&tx, now, system, "demo.create", "", "", "")?;
-        tx.commit()?;
-    }
+        uc.audit("demo.create", "", "", "")
+    })?;
     // Transactions, a day at a time, then the settlement run for each past day.
     let today = date_of_ms(now);
     let first = today
         .checked_sub(jiff::Span::new().days(opts.days.saturating_sub(1) as i64))
         .unwrap_or(today);
-    let mut generator = TxnGenerator::load(&env.store.conn, opts.seed)?;
+    let mut generator = TxnGenerator::load(&env.store.read(), opts.seed)?;
     let mut summary = DemoSummary::default();
     let mut day = first;
     loop {
         let tx = env.store.begin()?;
-        summary.transactions += generator.fill_day(&tx, day, opts.per_day, now)?;
+        summary.transactions += generator.fill_day(&tx.db(), day, opts.per_day, now)?;
         tx.commit()?;
         if day > first {
-            let r = settlement::run(env, system, ymd(day))?;
+            let r = settlement::run(env, ymd(day))?;
             summary.settlements += r.merchants_settled;
         }
         if day >= today {

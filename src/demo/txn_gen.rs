@@ -1,7 +1,8 @@
 //! Realistic transactions for the demo terminals: the mix of types, statuses, card organisations
 //! and amounts a department store sees. Used for the demo days and by the live feed.
 
-use rusqlite::Connection;
+use crate::domain::txn::{TxnStatus, TxnType};
+use crate::store::Db;
 
 use crate::clock::{date_of_ms, day_start_ms, ymd};
 use crate::domain::money::fee_fen;
@@ -41,7 +42,7 @@ pub struct TxnGenerator {
 const MS_PER_DAY: i64 = 86_400_000;
 
 impl TxnGenerator {
-    pub fn load(conn: &Connection, seed: u64) -> rusqlite::Result<TxnGenerator> {
+    pub fn load(conn: &Db, seed: u64) -> rusqlite::Result<TxnGenerator> {
         let terminals: Vec<Terminal> = merchants::terminals(conn)?
             .into_iter()
             .filter(|t| t.status == "active")
@@ -71,7 +72,7 @@ impl TxnGenerator {
     /// before `until_ms`. Returns how many were written.
     pub fn fill_day(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         day: jiff::civil::Date,
         per_day: u32,
         until_ms: i64,
@@ -93,7 +94,7 @@ impl TxnGenerator {
     }
 
     /// One transaction at `at_ms`, as the live feed writes it.
-    pub fn write_at(&mut self, conn: &Connection, at_ms: i64) -> rusqlite::Result<()> {
+    pub fn write_at(&mut self, conn: &Db, at_ms: i64) -> rusqlite::Result<()> {
         let mut ins = TxnInserter::new(conn)?;
         self.write_one(conn, &mut ins, at_ms)
     }
@@ -184,7 +185,7 @@ impl TxnGenerator {
 
     fn write_one(
         &mut self,
-        conn: &Connection,
+        conn: &Db,
         ins: &mut TxnInserter,
         at_ms: i64,
     ) -> rusqlite::Result<()> {
@@ -219,7 +220,11 @@ impl TxnGenerator {
         let batch_no = format!("{:06}", (at_ms / MS_PER_DAY - 10_957).rem_euclid(1_000_000));
         let rrn = self.next_rrn();
         let failed = self.rng.chance(35);
-        let status = if failed { "failed" } else { "success" };
+        let status = if failed {
+            TxnStatus::Failed
+        } else {
+            TxnStatus::Success
+        };
         let auth_code = if failed {
             String::new()
         } else {
@@ -239,7 +244,7 @@ impl TxnGenerator {
                     bin: row.card_masked[..6].to_string(),
                     bank_code: row.bank_code.clone(),
                     card_org: row.card_org.clone(),
-                    card_type: row.card_type.clone(),
+                    card_type: row.card_type.code().to_string(),
                 };
                 (row.card_masked, bin, amount, Some(i))
             }
@@ -282,7 +287,7 @@ impl TxnGenerator {
         match (kind, orig) {
             ("void", Some(i)) => {
                 let sale = self.recent.swap_remove(i);
-                transactions::mark_status(conn, sale.id, "voided")?;
+                transactions::mark_status(conn, sale.id, TxnStatus::Success, TxnStatus::Voided)?;
             }
             ("refund", Some(i)) => {
                 transactions::add_refunded(conn, self.recent[i].id, amount_fen)?;
@@ -310,11 +315,11 @@ impl TxnGenerator {
     }
 }
 
-fn kind_code(kind: &str) -> &'static str {
+fn kind_code(kind: &str) -> TxnType {
     match kind {
-        "void" => "void",
-        "refund" => "refund",
-        "completion" => "completion",
-        _ => "sale",
+        "void" => TxnType::Void,
+        "refund" => TxnType::Refund,
+        "completion" => TxnType::Completion,
+        _ => TxnType::Sale,
     }
 }

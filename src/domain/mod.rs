@@ -6,6 +6,37 @@ pub mod function;
 pub mod ids;
 pub mod lang;
 pub mod money;
+pub mod operator;
 pub mod password;
 pub mod refund;
 pub mod txn;
+
+/// An enum the store keeps as its text code (statuses, types, functions).
+pub trait Coded: Copy + Sized + 'static {
+    const NAME: &'static str;
+    fn code(self) -> &'static str;
+    fn from_code(s: &str) -> Option<Self>;
+}
+
+/// A status whose changes follow a table of allowed transitions; the store refuses any other.
+pub trait Transitions: Coded + PartialEq {
+    fn may_become(self, next: Self) -> bool;
+}
+
+impl Transitions for refund::RefundStatus {
+    fn may_become(self, next: Self) -> bool {
+        refund::RefundStatus::may_become(self, next)
+    }
+}
+
+impl Transitions for txn::TxnStatus {
+    fn may_become(self, next: Self) -> bool {
+        txn::TxnStatus::may_become(self, next)
+    }
+}
+
+impl Transitions for operator::OperatorStatus {
+    fn may_become(self, next: Self) -> bool {
+        operator::OperatorStatus::may_become(self, next)
+    }
+}

@@ -14,6 +14,11 @@ macro_rules! coded_enum {
                 match s { $($code => Some($name::$variant),)+ _ => None }
             }
         }
+        impl $crate::domain::Coded for $name {
+            const NAME: &'static str = stringify!($name);
+            fn code(self) -> &'static str { $name::code(self) }
+            fn from_code(s: &str) -> Option<Self> { $name::from_code(s) }
+        }
     };
 }
 pub(crate) use coded_enum;
@@ -31,6 +36,14 @@ coded_enum!(TxnStatus {
     Voided = "voided",
     Reversed = "reversed",
 });
+
+impl TxnStatus {
+    /// A captured sale can be voided or reversed later; every other status is final.
+    pub fn may_become(self, next: TxnStatus) -> bool {
+        use TxnStatus::*;
+        matches!((self, next), (Success, Voided) | (Success, Reversed))
+    }
+}
 
 coded_enum!(CardType {
     Debit = "debit",

@@ -1,19 +1,20 @@
 //! Background exports: one thread per export, progress the UI polls each tick, a cancel flag,
 //! and a row in the downloads list (下载中心) from start to finish.
 //!
-//! The job knows nothing of screens: the UI keeps the [`ExportJob`], draws
-//! [`ExportJob::progress`] as a gauge, calls [`ExportJob::cancel`] on Esc, and reads the
-//! downloads list with `store::downloads::list_for_operator`.
+//! The job knows nothing of screens nor of the database: the UI keeps the [`ExportJob`], draws
+//! [`ExportJob::progress`] as a gauge and calls [`ExportJob::cancel`] on Esc; the export service
+//! keeps the downloads list, through the `on_finish` it hands to [`ExportJob::start`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::clock::SharedClock;
 use crate::excel::export::{write_xlsx, ExportError, RowSink, SheetSpec};
-use crate::store::downloads::{self, DownloadState};
-use crate::store::Store;
+
+/// Called on the job's thread when the file is finished, failed or cancelled, with the final
+/// state and the rows written; answers whether the outcome was recorded.
+pub type OnFinish = Box<dyn FnOnce(&JobState, u64) -> bool + Send>;
 
 /// What to export and where.
 #[derive(Debug, Clone)]
@@ -86,43 +87,29 @@ pub struct ExportJob {
     pub download_id: i64,
     pub path: PathBuf,
     pub title: String,
-    clock: SharedClock,
 }
 
 impl ExportJob {
-    /// Records the export as running in `store`'s downloads list and starts it on a thread.
-    ///
-    /// `produce` runs on that thread and pushes every row into the sink; it should open its own
-    /// connection (`Store::open(path)`) and stream its query, passing sink errors on with `?` so a
-    /// cancel stops it at once. When the thread ends it opens the database file again to record
-    /// the outcome; for an in-memory database call [`ExportJob::record`] instead.
+    /// Starts the export on a thread. `produce` runs on that thread and pushes every row into
+    /// the sink, passing sink errors on with `?` so a cancel stops it at once; `on_finish` runs
+    /// there after it.
     pub fn start<F>(
-        store: &Store,
-        clock: SharedClock,
+        download_id: i64,
         req: ExportRequest,
+        on_finish: OnFinish,
         produce: F,
-    ) -> rusqlite::Result<ExportJob>
+    ) -> std::io::Result<ExportJob>
     where
         F: FnOnce(&mut RowSink<'_>) -> Result<(), ExportError> + Send + 'static,
     {
-        let path_text = req.path.display().to_string();
-        let download_id = downloads::insert_running(
-            &store.conn,
-            req.operator_id,
-            &req.title,
-            &path_text,
-            clock.now_ms(),
-        )?;
         let shared = Arc::new(Shared {
             rows_done: AtomicU64::new(0),
             total: AtomicU64::new(req.total_rows.unwrap_or(UNKNOWN)),
             cancel: AtomicBool::new(false),
             outcome: Mutex::new(None),
         });
-        let db_path = file_db(&store.path);
         let thread = {
             let shared = shared.clone();
-            let clock = clock.clone();
             let path = req.path.clone();
             let spec = req.spec;
             let chinese = req.chinese;
@@ -147,16 +134,11 @@ impl ExportJob {
                     }
                     // The downloads row is written before the state is published, so a UI that
                     // sees the job finished finds the list already up to date.
-                    let recorded = db_path.as_deref().is_some_and(|db| {
-                        Store::open(db).is_ok_and(|s| {
-                            record_outcome(&s, download_id, &state, rows, chinese, clock.now_ms())
-                                .is_ok()
-                        })
-                    });
+                    let recorded = on_finish(&state, rows);
                     *shared.outcome.lock().unwrap_or_else(|p| p.into_inner()) =
                         Some((state, recorded));
                 })
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
+?
         };
         Ok(ExportJob {
             shared,
@@ -164,7 +146,6 @@ impl ExportJob {
             download_id,
             path: req.path,
             title: req.title,
-            clock,
         })
     }
 
@@ -204,30 +185,33 @@ impl ExportJob {
             .is_some()
     }
 
-    /// Records the outcome in `store`'s downloads list if the thread could not (in-memory
-    /// database, or the file could not be opened). Harmless to call more than once; does nothing
-    /// while the job runs.
-    pub fn record(&self, store: &Store, chinese: bool) -> rusqlite::Result<()> {
-        let mut guard = self
+    /// The final state and rows of a finished job whose outcome `on_finish` could not record
+    /// (an in-memory database, or the file could not be opened); `None` while it runs or once
+    /// recorded. The caller records it and calls [`ExportJob::mark_recorded`].
+    pub fn unrecorded(&self) -> Option<(JobState, u64)> {
+        let guard = self
             .shared
             .outcome
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if let Some((state, recorded)) = guard.as_mut() {
-            if !*recorded {
-                let rows = self.shared.rows_done.load(Ordering::Relaxed);
-                record_outcome(
-                    store,
-                    self.download_id,
-                    state,
-                    rows,
-                    chinese,
-                    self.clock.now_ms(),
-                )?;
-                *recorded = true;
+        match guard.as_ref() {
+            Some((state, false)) => {
+                Some((state.clone(), self.shared.rows_done.load(Ordering::Relaxed)))
             }
+            _ => None,
         }
-        Ok(())
+    }
+
+    pub fn mark_recorded(&self) {
+        if let Some((_, recorded)) = self
+            .shared
+            .outcome
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            *recorded = true;
+        }
     }
 
     /// Waits for the thread to end and returns the final state (for commands and tests).
@@ -239,32 +223,3 @@ impl ExportJob {
     }
 }
 
-/// The database file to reopen on the job thread, or `None` for an in-memory database.
-fn file_db(path: &Path) -> Option<PathBuf> {
-    let s = path.to_string_lossy();
-    if s.is_empty() || s == ":memory:" || s.starts_with("file::memory:") {
-        None
-    } else {
-        Some(path.to_path_buf())
-    }
-}
-
-fn record_outcome(
-    store: &Store,
-    id: i64,
-    state: &JobState,
-    rows: u64,
-    chinese: bool,
-    now_ms: i64,
-) -> rusqlite::Result<bool> {
-    let (st, msg) = match state {
-        JobState::Running => return Ok(false),
-        JobState::Done { .. } => (DownloadState::Done, String::new()),
-        JobState::Failed { message } => (DownloadState::Failed, message.clone()),
-        JobState::Cancelled => (
-            DownloadState::Cancelled,
-            ExportError::Cancelled.message(chinese),
-        ),
-    };
-    downloads::finish(&store.conn, id, st, rows as i64, &msg, now_ms)
-}

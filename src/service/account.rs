@@ -4,18 +4,18 @@
 use crate::domain::function::Function;
 use crate::store::merchants::{self, MerchantRow};
 use crate::store::settlements::{self, LedgerLine};
+use crate::store::Db;
 
-use super::session::{require, scope};
+use super::kernel::{Needs, Uc, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 /// The merchants whose terminals the operator may see.
-fn visible_merchants(env: &Env, session: &Session) -> ServiceResult<Vec<MerchantRow>> {
-    let conn = &env.store.conn;
-    let all = merchants::all(conn)?;
-    let Some(groups) = scope(env, session)? else {
+pub(crate) fn visible_merchants(db: &Db, scope: Option<&[i64]>) -> ServiceResult<Vec<MerchantRow>> {
+    let all = merchants::all(db)?;
+    let Some(groups) = scope else {
         return Ok(all);
     };
-    let ids: Vec<i64> = merchants::terminals(conn)?
+    let ids: Vec<i64> = merchants::terminals(db)?
         .into_iter()
         .filter(|t| t.group_id.is_some_and(|g| groups.contains(&g)))
         .map(|t| t.merchant_id)
@@ -23,15 +23,34 @@ fn visible_merchants(env: &Env, session: &Session) -> ServiceResult<Vec<Merchant
     Ok(all.into_iter().filter(|m| ids.contains(&m.id)).collect())
 }
 
+/// Refuses a merchant outside the operator's scope.
+pub(crate) fn require_merchant(uc: &Uc, merchant_id: i64) -> ServiceResult<()> {
+    if visible_merchants(&uc.db(), uc.scope())?
+        .iter()
+        .any(|m| m.id == merchant_id)
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::OutOfScope)
+    }
+}
+
 /// (merchant, balance in fen).
 pub fn balances(env: &Env, session: &Session) -> ServiceResult<Vec<(MerchantRow, i64)>> {
-    require(env, session, Function::AccountView)?;
-    let mut v = Vec::new();
-    for m in visible_merchants(env, session)? {
-        let b = merchants::balance_fen(&env.store.conn, m.id)?;
-        v.push((m, b));
-    }
-    Ok(v)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::AccountView),
+        "account.balances",
+        |uc| {
+            let db = uc.db();
+            let mut v = Vec::new();
+            for m in visible_merchants(&db, uc.scope())? {
+                let b = merchants::balance_fen(&db, m.id)?;
+                v.push((m, b));
+            }
+            Ok(v)
+        },
+    )
 }
 
 pub fn ledger(
@@ -41,17 +60,13 @@ pub fn ledger(
     before_id: Option<i64>,
     limit: usize,
 ) -> ServiceResult<Vec<LedgerLine>> {
-    require(env, session, Function::AccountView)?;
-    if !visible_merchants(env, session)?
-        .iter()
-        .any(|m| m.id == merchant_id)
-    {
-        return Err(ServiceError::OutOfScope);
-    }
-    Ok(settlements::ledger(
-        &env.store.conn,
-        merchant_id,
-        before_id,
-        limit,
-    )?)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::AccountView),
+        "account.ledger",
+        |uc| {
+            require_merchant(uc, merchant_id)?;
+            Ok(settlements::ledger(&uc.db(), merchant_id, before_id, limit)?)
+        },
+    )
 }

@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 
 use crate::domain::function::{Function, ADMIN_ROLE};
-use crate::store::merchants;
+use crate::domain::operator::OperatorStatus;
+use crate::store::{merchants, Db};
 use crate::store::operators::{self, NewOperator, RoleRow};
 
-use super::audit::record;
-use super::auth::{actor_of, policy};
+use super::auth::policy;
 use super::error::{invalid, Problem, Rule};
 use super::password;
-use super::session::require;
+use super::kernel::{Needs, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 fn policy_check(env: &Env, field: &'static str, pw: &str) -> ServiceResult<()> {
@@ -43,12 +43,19 @@ fn clean_name(field: &'static str, name: &str, max: usize) -> ServiceResult<Stri
 // ---------------------------------------------------------------- roles
 
 pub fn roles(env: &Env, session: &Session) -> ServiceResult<Vec<RoleRow>> {
-    require(env, session, Function::RoleManage)?;
-    Ok(operators::roles(&env.store.conn)?)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::RoleManage),
+        "admin.roles",
+        |uc| {
+            let tx = uc.db();
+        Ok(operators::roles(&tx)?)
+        },
+    )
 }
 
 fn role(env: &Env, id: i64) -> ServiceResult<RoleRow> {
-    operators::roles(&env.store.conn)?
+    operators::roles(&env.store.read())?
         .into_iter()
         .find(|r| r.id == id)
         .ok_or(ServiceError::NotFound)
@@ -64,54 +71,52 @@ pub fn create_role(
     name: &str,
     functions: &BTreeSet<Function>,
 ) -> ServiceResult<i64> {
-    require(env, session, Function::RoleManage)?;
-    let name = clean_name("name", name, 32)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    if operators::role_name_exists(&tx, &name, 0)? {
-        return invalid("name", Problem::Duplicate);
-    }
-    let id = operators::insert_role(&tx, None, &name, &name, false, now)?;
-    operators::set_role_functions(&tx, id, &codes(functions))?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RoleManage),
         "role.create",
-        &name,
-        "",
-        &codes(functions).join(","),
-    )?;
-    tx.commit()?;
-    Ok(id)
+        |uc| {
+            let tx = uc.db();        let name = clean_name("name", name, 32)?;
+        if operators::role_name_exists(&tx, &name, 0)? {
+            return invalid("name", Problem::Duplicate);
+        }
+        let id = operators::insert_role(&tx, None, &name, &name, false, uc.now_ms)?;
+        operators::set_role_functions(&tx, id, &codes(functions))?;
+        uc.audit(
+            "role.create",
+            &name,
+            "",
+            &codes(functions).join(","),
+        )?;
+        Ok(id)
+        },
+    )
 }
 
 pub fn rename_role(env: &mut Env, session: &Session, id: i64, name: &str) -> ServiceResult<()> {
-    require(env, session, Function::RoleManage)?;
-    let name = clean_name("name", name, 32)?;
-    let old = role(env, id)?;
-    if old.code.as_deref() == Some(ADMIN_ROLE) {
-        return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    if operators::role_name_exists(&tx, &name, id)? {
-        return invalid("name", Problem::Duplicate);
-    }
-    operators::rename_role(&tx, id, &name)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RoleManage),
         "role.rename",
-        &old.name,
-        &old.name,
-        &name,
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let name = clean_name("name", name, 32)?;
+        let old = role(env, id)?;
+        if old.code.as_deref() == Some(ADMIN_ROLE) {
+            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+        }
+        if operators::role_name_exists(&tx, &name, id)? {
+            return invalid("name", Problem::Duplicate);
+        }
+        operators::rename_role(&tx, id, &name)?;
+        uc.audit(
+            "role.rename",
+            &old.name,
+            &old.name,
+            &name,
+        )?;
+        Ok(())
+        },
+    )
 }
 
 pub fn set_role_functions(
@@ -120,53 +125,51 @@ pub fn set_role_functions(
     id: i64,
     functions: &BTreeSet<Function>,
 ) -> ServiceResult<()> {
-    require(env, session, Function::RoleManage)?;
-    let old = role(env, id)?;
-    if old.code.as_deref() == Some(ADMIN_ROLE) {
-        return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    operators::set_role_functions(&tx, id, &codes(functions))?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RoleManage),
         "role.functions",
-        &old.name,
-        &old.functions.join(","),
-        &codes(functions).join(","),
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let old = role(env, id)?;
+        if old.code.as_deref() == Some(ADMIN_ROLE) {
+            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+        }
+        operators::set_role_functions(&tx, id, &codes(functions))?;
+        uc.audit(
+            "role.functions",
+            &old.name,
+            &old.functions.join(","),
+            &codes(functions).join(","),
+        )?;
+        Ok(())
+        },
+    )
 }
 
 /// Deletes a custom role no operator holds; otherwise says who holds it.
 pub fn delete_role(env: &mut Env, session: &Session, id: i64) -> ServiceResult<()> {
-    require(env, session, Function::RoleManage)?;
-    let old = role(env, id)?;
-    if old.builtin {
-        return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-    }
-    if !old.holders.is_empty() {
-        return Err(ServiceError::Refused(Rule::InUse(old.holders)));
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    operators::delete_role(&tx, id)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RoleManage),
         "role.delete",
-        &old.name,
-        &old.functions.join(","),
-        "",
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let old = role(env, id)?;
+        if old.builtin {
+            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+        }
+        if !old.holders.is_empty() {
+            return Err(ServiceError::Refused(Rule::InUse(old.holders)));
+        }
+        operators::delete_role(&tx, id)?;
+        uc.audit(
+            "role.delete",
+            &old.name,
+            &old.functions.join(","),
+            "",
+        )?;
+        Ok(())
+        },
+    )
 }
 
 // ---------------------------------------------------------------- operators
@@ -190,9 +193,15 @@ pub struct OperatorView {
 }
 
 pub fn operators(env: &Env, session: &Session) -> ServiceResult<Vec<OperatorView>> {
-    require(env, session, Function::OperatorManage)?;
-    let conn = &env.store.conn;
-    let now = env.now_ms();
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
+        "admin.operators",
+        |uc| operators_in(&uc.db(), uc.now_ms),
+    )
+}
+
+fn operators_in(conn: &Db, now: i64) -> ServiceResult<Vec<OperatorView>> {
     let mut out = Vec::new();
     for o in operators::all(conn)? {
         let roles = operators::roles_of(conn, o.id)?;
@@ -200,8 +209,9 @@ pub fn operators(env: &Env, session: &Session) -> ServiceResult<Vec<OperatorView
             id: o.id,
             login: o.login,
             display_name: o.display_name,
-            active: o.status == "active",
-            locked: o.locked_until_ms.is_some_and(|u| u > now),
+            active: o.status == OperatorStatus::Active,
+            locked: o.locked_until_ms.is_some_and(|u| u > now)
+                || o.pay_blocked_until_ms.is_some_and(|u| u > now),
             must_change_password: o.must_change_password,
             role_ids: roles.iter().map(|r| r.0).collect(),
             role_names: roles.iter().map(|r| r.1.clone()).collect(),
@@ -229,7 +239,7 @@ pub struct OperatorInput {
 }
 
 fn check_roles_and_scope(env: &Env, input: &OperatorInput) -> ServiceResult<()> {
-    let roles = operators::roles(&env.store.conn)?;
+    let roles = operators::roles(&env.store.read())?;
     if input.role_ids.is_empty() {
         return invalid("roles", Problem::Required);
     }
@@ -241,7 +251,7 @@ fn check_roles_and_scope(env: &Env, input: &OperatorInput) -> ServiceResult<()> 
         return invalid("roles", Problem::Unknown);
     }
     if let Some(groups) = &input.scope {
-        let all = merchants::groups(&env.store.conn)?;
+        let all = merchants::groups(&env.store.read())?;
         if groups.is_empty() {
             return invalid("scope", Problem::Required);
         }
@@ -253,7 +263,7 @@ fn check_roles_and_scope(env: &Env, input: &OperatorInput) -> ServiceResult<()> 
 }
 
 fn admin_role_id(env: &Env) -> ServiceResult<Option<i64>> {
-    Ok(operators::role_id_by_code(&env.store.conn, ADMIN_ROLE)?)
+    Ok(operators::role_id_by_code(&env.store.read(), ADMIN_ROLE)?)
 }
 
 fn describe(v: &OperatorView) -> String {
@@ -270,8 +280,9 @@ fn describe(v: &OperatorView) -> String {
     )
 }
 
-fn view(env: &Env, session: &Session, id: i64) -> ServiceResult<OperatorView> {
-    operators(env, session)?
+/// One operator as the list shows it, read inside the caller's use case.
+fn view(env: &Env, _session: &Session, id: i64) -> ServiceResult<OperatorView> {
+    operators_in(&env.store.read(), env.now_ms())?
         .into_iter()
         .find(|o| o.id == id)
         .ok_or(ServiceError::NotFound)
@@ -282,60 +293,57 @@ pub fn create_operator(
     session: &Session,
     input: &OperatorInput,
 ) -> ServiceResult<i64> {
-    require(env, session, Function::OperatorManage)?;
-    let login = input.login.trim();
-    if login.is_empty() {
-        return invalid("login", Problem::Required);
-    }
-    if login.len() > 32
-        || !login
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-    {
-        return invalid("login", Problem::BadLogin);
-    }
-    let name = clean_name("display_name", &input.display_name, 32)?;
-    policy_check(env, "password", &input.password)?;
-    if !input.pay_password.is_empty() {
-        policy_check(env, "pay_password", &input.pay_password)?;
-    }
-    check_roles_and_scope(env, input)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let hash = password::hash(&input.password);
-    let pay = (!input.pay_password.is_empty()).then(|| password::hash(&input.pay_password));
-    let tx = env.store.begin()?;
-    if operators::login_exists(&tx, login)? {
-        return invalid("login", Problem::Duplicate);
-    }
-    let id = operators::insert(
-        &tx,
-        &NewOperator {
-            login,
-            display_name: &name,
-            password_hash: &hash,
-            pay_password_hash: pay.as_deref(),
-            must_change_password: true,
-            all_groups: input.scope.is_none(),
-            created_ms: now,
-        },
-    )?;
-    operators::set_roles(&tx, id, &input.role_ids)?;
-    operators::set_group_scope(&tx, id, input.scope.as_deref())?;
-    tx.commit()?;
-    let after = describe(&view(env, session, id)?);
-    let tx = env.store.begin()?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
         "operator.create",
-        login,
-        "",
-        &after,
-    )?;
-    tx.commit()?;
-    Ok(id)
+        |uc| {
+            let tx = uc.db();        let login = input.login.trim();
+        if login.is_empty() {
+            return invalid("login", Problem::Required);
+        }
+        if login.len() > 32
+            || !login
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        {
+            return invalid("login", Problem::BadLogin);
+        }
+        let name = clean_name("display_name", &input.display_name, 32)?;
+        policy_check(env, "password", &input.password)?;
+        if !input.pay_password.is_empty() {
+            policy_check(env, "pay_password", &input.pay_password)?;
+        }
+        check_roles_and_scope(env, input)?;
+        let hash = password::hash(&input.password);
+        let pay = (!input.pay_password.is_empty()).then(|| password::hash(&input.pay_password));
+        if operators::login_exists(&tx, login)? {
+            return invalid("login", Problem::Duplicate);
+        }
+        let id = operators::insert(
+            &tx,
+            &NewOperator {
+                login,
+                display_name: &name,
+                password_hash: &hash,
+                pay_password_hash: pay.as_deref(),
+                must_change_password: true,
+                all_groups: input.scope.is_none(),
+                created_ms: uc.now_ms,
+            },
+        )?;
+        operators::set_roles(&tx, id, &input.role_ids)?;
+        operators::set_group_scope(&tx, id, input.scope.as_deref())?;
+        let after = describe(&view(env, session, id)?);
+        uc.audit(
+            "operator.create",
+            login,
+            "",
+            &after,
+        )?;
+        Ok(id)
+        },
+    )
 }
 
 /// Changes the name, roles and scope of an operator.
@@ -345,39 +353,34 @@ pub fn update_operator(
     id: i64,
     input: &OperatorInput,
 ) -> ServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
-    let name = clean_name("display_name", &input.display_name, 32)?;
-    check_roles_and_scope(env, input)?;
-    let before = view(env, session, id)?;
-    if let Some(admin) = admin_role_id(env)? {
-        let loses_admin = before.role_ids.contains(&admin) && !input.role_ids.contains(&admin);
-        let admins = operators::active_with_role_code(&env.store.conn, ADMIN_ROLE)?;
-        if loses_admin && before.active && admins.len() <= 1 {
-            return Err(ServiceError::Refused(Rule::LastAdmin));
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
+        "operator.update",
+        |uc| {
+            let tx = uc.db();        let name = clean_name("display_name", &input.display_name, 32)?;
+        check_roles_and_scope(env, input)?;
+        let before = view(env, session, id)?;
+        if let Some(admin) = admin_role_id(env)? {
+            let loses_admin = before.role_ids.contains(&admin) && !input.role_ids.contains(&admin);
+            let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
+            if loses_admin && before.active && admins.len() <= 1 {
+                return Err(ServiceError::Refused(Rule::LastAdmin));
+            }
         }
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    {
-        let tx = env.store.begin()?;
         operators::set_display_name(&tx, id, &name)?;
         operators::set_roles(&tx, id, &input.role_ids)?;
         operators::set_group_scope(&tx, id, input.scope.as_deref())?;
-        tx.commit()?;
-    }
-    let after = view(env, session, id)?;
-    let tx = env.store.begin()?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
-        "operator.update",
-        &before.login,
-        &describe(&before),
-        &describe(&after),
-    )?;
-    tx.commit()?;
-    Ok(())
+        let after = view(env, session, id)?;
+        uc.audit(
+            "operator.update",
+            &before.login,
+            &describe(&before),
+            &describe(&after),
+        )?;
+        Ok(())
+        },
+    )
 }
 
 pub fn set_operator_active(
@@ -386,37 +389,44 @@ pub fn set_operator_active(
     id: i64,
     active: bool,
 ) -> ServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
-    let before = view(env, session, id)?;
-    if !active {
-        if id == session.operator_id {
-            return Err(ServiceError::Refused(Rule::SelfDisable));
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
+        "?",
+        |uc| {
+            let tx = uc.db();        let before = view(env, session, id)?;
+        if !active {
+            if id == session.operator_id {
+                return Err(ServiceError::Refused(Rule::SelfDisable));
+            }
+            let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
+            if admins == [id] {
+                return Err(ServiceError::Refused(Rule::LastAdmin));
+            }
         }
-        let admins = operators::active_with_role_code(&env.store.conn, ADMIN_ROLE)?;
-        if admins == [id] {
-            return Err(ServiceError::Refused(Rule::LastAdmin));
-        }
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let status = if active { "active" } else { "disabled" };
-    let tx = env.store.begin()?;
-    operators::set_status(&tx, id, status)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
-        if active {
-            "operator.enable"
+        let (from, to) = if active {
+            (OperatorStatus::Disabled, OperatorStatus::Active)
         } else {
-            "operator.disable"
+            (OperatorStatus::Active, OperatorStatus::Disabled)
+        };
+        if !operators::set_status(&tx, id, from, to)? {
+            // Already in that state: nothing to change, nothing to log.
+            return Ok(());
+        }
+        let status = to.code();
+        uc.audit(
+            if active {
+                "operator.enable"
+            } else {
+                "operator.disable"
+            },
+            &before.login,
+            if before.active { "active" } else { "disabled" },
+            status,
+        )?;
+        Ok(())
         },
-        &before.login,
-        if before.active { "active" } else { "disabled" },
-        status,
-    )?;
-    tx.commit()?;
-    Ok(())
+    )
 }
 
 /// Sets a new login password that the operator must change at the next login.
@@ -426,26 +436,25 @@ pub fn reset_password(
     id: i64,
     new_password: &str,
 ) -> ServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
-    policy_check(env, "password", new_password)?;
-    let before = view(env, session, id)?;
-    let hash = password::hash(new_password);
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    operators::set_password(&tx, id, &hash, true)?;
-    operators::unlock(&tx, id)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
         "operator.reset_password",
-        &before.login,
-        "",
-        "must_change_password=1",
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        policy_check(env, "password", new_password)?;
+        let before = view(env, session, id)?;
+        let hash = password::hash(new_password);
+        operators::set_password(&tx, id, &hash, true)?;
+        operators::unlock(&tx, id)?;
+        uc.audit(
+            "operator.reset_password",
+            &before.login,
+            "",
+            "must_change_password=1",
+        )?;
+        Ok(())
+        },
+    )
 }
 
 /// Sets an operator's payment password (B5), e.g. for a new operator or a forgotten one.
@@ -455,62 +464,74 @@ pub fn set_pay_password(
     id: i64,
     new_password: &str,
 ) -> ServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
-    policy_check(env, "pay_password", new_password)?;
-    let before = view(env, session, id)?;
-    let hash = password::hash(new_password);
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    operators::set_pay_password(&tx, id, &hash)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
         "operator.set_pay_password",
-        &before.login,
-        "",
-        "",
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        policy_check(env, "pay_password", new_password)?;
+        let before = view(env, session, id)?;
+        let hash = password::hash(new_password);
+        operators::set_pay_password(&tx, id, &hash)?;
+        uc.audit(
+            "operator.set_pay_password",
+            &before.login,
+            "",
+            "",
+        )?;
+        Ok(())
+        },
+    )
 }
 
 /// Ends a lockout (B2).
 pub fn unlock(env: &mut Env, session: &Session, id: i64) -> ServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
-    let before = view(env, session, id)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    operators::unlock(&tx, id)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
         "operator.unlock",
-        &before.login,
-        if before.locked { "locked" } else { "" },
-        "",
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let before = view(env, session, id)?;
+        operators::unlock(&tx, id)?;
+        uc.audit(
+            "operator.unlock",
+            &before.login,
+            if before.locked { "locked" } else { "" },
+            "",
+        )?;
+        Ok(())
+        },
+    )
 }
 
 /// (id, name, English name) of every role, for the operator form.
 pub fn role_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, String)>> {
-    require(env, session, Function::OperatorManage)?;
-    Ok(operators::roles(&env.store.conn)?
-        .into_iter()
-        .map(|r| (r.id, r.name, r.name_en))
-        .collect())
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
+        "admin.role_choices",
+        |uc| {
+            let tx = uc.db();
+        Ok(operators::roles(&tx)?
+            .into_iter()
+            .map(|r| (r.id, r.name, r.name_en))
+            .collect())
+        },
+    )
 }
 
 /// (id, name) of every terminal group, for the operator form.
 pub fn group_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String)>> {
-    require(env, session, Function::OperatorManage)?;
-    Ok(merchants::groups(&env.store.conn)?
-        .into_iter()
-        .map(|(id, name, _)| (id, name))
-        .collect())
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::OperatorManage),
+        "admin.group_choices",
+        |uc| {
+            let tx = uc.db();
+        Ok(merchants::groups(&tx)?
+            .into_iter()
+            .map(|(id, name, _)| (id, name))
+            .collect())
+        },
+    )
 }

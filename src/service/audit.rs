@@ -1,6 +1,6 @@
 //! Writing and verifying the audit chain.
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::domain::audit::{row_hash, AuditContent, GENESIS};
 use crate::store::audit::{self as store_audit, AuditRow};
@@ -15,7 +15,7 @@ pub struct Actor<'a> {
 
 /// Appends one row to the chain, inside the caller's transaction.
 pub fn record(
-    conn: &Connection,
+    conn: &Db,
     at_ms: i64,
     actor: Actor,
     action: &str,
@@ -72,7 +72,15 @@ pub enum ChainCheck {
 }
 
 /// Walks the chain from the start and names the first row that was changed, removed or inserted.
-pub fn verify(conn: &Connection) -> rusqlite::Result<ChainCheck> {
+pub fn verify(store: &crate::store::Store) -> Result<ChainCheck, crate::store::StoreError> {
+    let tx = store.begin_read()?;
+    let c = verify_in(&tx.db())?;
+    tx.commit()?;
+    Ok(c)
+}
+
+/// `verify` inside the caller's read transaction.
+pub(crate) fn verify_in(conn: &Db) -> rusqlite::Result<ChainCheck> {
     let mut prev = GENESIS.to_vec();
     let mut expected_id = 1;
     let mut result = None;
@@ -139,6 +147,11 @@ pub fn query(
     filter: &crate::store::audit::AuditFilter,
     limit: usize,
 ) -> super::ServiceResult<Vec<AuditRow>> {
-    super::session::require(env, session, crate::domain::function::Function::AuditView)?;
-    Ok(store_audit::query(&env.store.conn, filter, limit)?)
+    use super::kernel::{Needs, Who};
+    env.query(
+        Who::Operator(session),
+        Needs::function(&crate::domain::function::Function::AuditView),
+        "audit.query",
+        |uc| Ok(store_audit::query(&uc.db(), filter, limit)?),
+    )
 }

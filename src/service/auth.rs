@@ -4,17 +4,20 @@ use crate::domain::function::Function;
 use crate::domain::password::{
     PasswordPolicy, PasswordProblem, FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS,
 };
-use crate::store::{merchants, operators};
+use crate::domain::operator::OperatorStatus;
+use crate::store::{cards, merchants, operators};
 
 use super::audit::{record, Actor};
+use super::card::{CardServiceError, CardServiceResult};
 use super::error::{invalid, Problem};
+use super::kernel::{Needs, Who};
 use super::password;
-use super::session::current_functions;
 use super::{Env, ServiceError, ServiceResult, Session};
 
 pub fn policy(env: &Env) -> PasswordPolicy {
+    let db = env.store.read();
     let get = |k: &str, d: usize| {
-        merchants::setting(&env.store.conn, k)
+        merchants::setting(&db, k)
             .ok()
             .flatten()
             .and_then(|v| v.parse().ok())
@@ -29,18 +32,88 @@ pub fn policy(env: &Env) -> PasswordPolicy {
 
 /// Minutes of no keys before the screen locks (0: never).
 pub fn idle_lock_minutes(env: &Env) -> i64 {
-    merchants::setting(&env.store.conn, "idle_lock_minutes")
+    merchants::setting(&env.store.read(), "idle_lock_minutes")
         .ok()
         .flatten()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
 }
 
-pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
+/// Where a login stands after the password.
+#[derive(Debug)]
+pub enum LoginStep {
+    /// Logged in.
+    Done(Session),
+    /// The password was right and the operator must prove the card: ask for the PIN and call
+    /// `complete_with_card`. Only this module can make one, so no screen can skip the card.
+    NeedsCard(PendingLogin),
+}
+
+/// A login waiting for the card. Its fields are private to `auth`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLogin {
+    operator_id: i64,
+    login: String,
+}
+
+impl LoginStep {
+    /// The session when the login is complete; `None` while the card is still to be proven.
+    pub fn session(self) -> Option<Session> {
+        match self {
+            LoginStep::Done(s) => Some(s),
+            LoginStep::NeedsCard(_) => None,
+        }
+    }
+}
+
+impl PendingLogin {
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+}
+
+/// The first step of a login (B1): the password. An operator with a card bound, or every
+/// operator when the policy says so, must then prove the card; if whether a card is needed cannot
+/// be read, the login is refused (it fails closed).
+pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<LoginStep> {
     let op = authenticate(env, login, pw, "login")?;
-    let now = env.now_ms();
-    let functions = current_functions(&env.store, op.id)?;
-    let role_names = operators::roles_of(&env.store.conn, op.id)?
+    let needs_card = {
+        let db = env.store.read();
+        cards::bound_card(&db, op.id)?.is_some()
+            || merchants::setting(&db, super::card::SETTING_LOGIN_POLICY)?
+                .is_some_and(|v| v == "required")
+    };
+    if needs_card {
+        return Ok(LoginStep::NeedsCard(PendingLogin {
+            operator_id: op.id,
+            login: op.login,
+        }));
+    }
+    open_session(env, op.id).map(LoginStep::Done)
+}
+
+/// The second step for a card operator: the service opens the card in this workstation's reader,
+/// VERIFYs the PIN and checks a fresh challenge signed by slot 9A against the bound key.
+pub fn complete_with_card(
+    env: &mut Env,
+    pending: &PendingLogin,
+    pin: &str,
+) -> CardServiceResult<Session> {
+    let mut transport = env
+        .open_card()
+        .map_err(|e| CardServiceError::Card(e.into()))?;
+    super::card::login_with_card(env, pending.operator_id, &mut *transport, pin)?;
+    Ok(open_session(env, pending.operator_id)?)
+}
+
+fn open_session(env: &Env, operator_id: i64) -> ServiceResult<Session> {
+    let db = env.store.read();
+    let op = operators::by_id(&db, operator_id)?.ok_or(ServiceError::SessionEnded)?;
+    let functions = operators::functions_of(&db, op.id)?
+        .iter()
+        .filter_map(|c| Function::from_code(c))
+        .collect();
+    let role_names = operators::roles_of(&db, op.id)?
         .into_iter()
         .map(|(_, zh, en)| (zh, en))
         .collect();
@@ -51,13 +124,46 @@ pub fn login(env: &mut Env, login: &str, pw: &str) -> ServiceResult<Session> {
         functions,
         role_names,
         must_change_password: op.must_change_password,
-        started_ms: now,
+        started_ms: env.now_ms(),
     })
+}
+
+/// The audit log keeps a keyed hash of a login name that matches no operator: enough to see
+/// repeated tries of one name, never the text (which may be a password typed into the wrong
+/// field). The key is this database's own, made on first use.
+fn unknown_name_tag(db: &crate::store::Db, name: &str) -> ServiceResult<String> {
+    use sha2::{Digest, Sha256};
+    const KEY: &str = "audit_name_key";
+    let key = match merchants::setting(db, KEY)? {
+        Some(k) => k,
+        None => {
+            let mut bytes = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            let k = hex::encode(bytes);
+            merchants::set_setting(db, KEY, &k)?;
+            k
+        }
+    };
+    // HMAC-SHA256 (RFC 2104) with the database's key.
+    let key = hex::decode(key).unwrap_or_default();
+    let mut block = [0u8; 64];
+    block[..key.len().min(64)].copy_from_slice(&key[..key.len().min(64)]);
+    let pad = |b: u8| block.iter().map(|k| k ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(name.as_bytes())
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    Ok(format!("name#{}", &hex::encode(outer)[..16]))
 }
 
 /// Checks an operator's password for `purpose` ("login", or "unlock" of a locked screen): the
 /// operator must exist, be active and not locked out; a wrong password counts towards the
 /// lockout. Every outcome is audited as `<purpose>.<what happened>`, a success as `<purpose>`.
+/// A wrong name and a wrong password get the same answer.
 fn authenticate(
     env: &mut Env,
     login: &str,
@@ -74,32 +180,34 @@ fn authenticate(
     let now = env.now_ms();
     let ws = env.workstation.clone();
     let tx = env.store.begin()?;
-    let Some(op) = operators::by_login(&tx, login)? else {
+    let db = tx.db();
+    let Some(op) = operators::by_login(&db, login)? else {
+        let tag = unknown_name_tag(&db, login)?;
         let actor = Actor {
             operator_id: None,
-            login,
+            login: &tag,
             workstation: &ws,
         };
         record(
-            &tx,
+            &db,
             now,
             actor,
             &format!("{purpose}.unknown_operator"),
-            login,
+            &tag,
             "",
             "",
         )?;
         tx.commit()?;
-        return Err(ServiceError::UnknownOperator);
+        return Err(ServiceError::BadCredentials);
     };
     let actor = Actor {
         operator_id: Some(op.id),
         login: &op.login,
         workstation: &ws,
     };
-    if op.status != "active" {
+    if op.status != OperatorStatus::Active {
         record(
-            &tx,
+            &db,
             now,
             actor,
             &format!("{purpose}.disabled"),
@@ -112,7 +220,7 @@ fn authenticate(
     }
     if let Some(until) = op.locked_until_ms.filter(|&u| u > now) {
         record(
-            &tx,
+            &db,
             now,
             actor,
             &format!("{purpose}.locked"),
@@ -135,9 +243,9 @@ fn authenticate(
             (op.failed_logins + 1, op.first_failed_ms.unwrap_or(now))
         };
         let locked = (count >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
-        operators::set_failures(&tx, op.id, count, Some(first), locked)?;
+        operators::set_failures(&db, op.id, count, Some(first), locked)?;
         record(
-            &tx,
+            &db,
             now,
             actor,
             &format!("{purpose}.wrong_password"),
@@ -147,7 +255,7 @@ fn authenticate(
         )?;
         if let Some(until) = locked {
             record(
-                &tx,
+                &db,
                 now,
                 actor,
                 "operator.locked",
@@ -159,31 +267,21 @@ fn authenticate(
             return Err(ServiceError::Locked { until_ms: until });
         }
         tx.commit()?;
-        return Err(ServiceError::WrongPassword {
-            tries_left: MAX_FAILED_LOGINS - count,
-        });
+        return Err(ServiceError::BadCredentials);
     }
-    operators::record_login(&tx, op.id, now)?;
-    record(&tx, now, actor, purpose, &op.login, "", "")?;
+    operators::record_login(&db, op.id, now)?;
+    record(&db, now, actor, purpose, &op.login, "", "")?;
     tx.commit()?;
     Ok(op)
 }
 
 pub fn logout(env: &mut Env, session: &Session) -> ServiceResult<()> {
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::signed_in(),
         "logout",
-        &session.login,
-        "",
-        "",
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| uc.audit("logout", &session.login, "", ""),
+    )
 }
 
 pub fn actor_of<'a>(session: &'a Session, ws: &'a str) -> Actor<'a> {
@@ -237,50 +335,45 @@ pub fn change_password(
     if new1 != new2 {
         return invalid("new2", Problem::Mismatch);
     }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    let op = operators::by_id(&tx, session.operator_id)?.ok_or(ServiceError::SessionEnded)?;
-    if op.status != "active" {
-        return Err(ServiceError::SessionEnded);
-    }
-    let current = match which {
-        Which::Login => op.password_hash.clone(),
-        Which::Payment => op
-            .pay_password_hash
-            .clone()
-            .unwrap_or(op.password_hash.clone()),
+    let (action, refused) = match which {
+        Which::Login => ("password.change", "password.change_refused"),
+        Which::Payment => ("pay_password.change", "pay_password.change_refused"),
     };
-    if !password::verify(&current, old) {
-        record(
-            &tx,
-            now,
-            actor_of(session, &ws),
-            "password.change_refused",
-            &op.login,
-            "",
-            "",
-        )?;
-        tx.commit()?;
-        return invalid("old", Problem::WrongPassword);
-    }
-    if password::verify(&current, new1) {
-        return invalid("new1", Problem::SameAsOld);
-    }
-    let hashed = password::hash(new1);
-    let action = match which {
-        Which::Login => {
-            operators::set_password(&tx, op.id, &hashed, false)?;
-            "password.change"
+    let verdict = env.act(Who::Operator(session), Needs::signed_in(), action, |uc| {
+        let db = uc.db();
+        let op = operators::by_id(&db, uc.operator()?)?.ok_or(ServiceError::SessionEnded)?;
+        let current = match which {
+            Which::Login => op.password_hash.clone(),
+            Which::Payment => op
+                .pay_password_hash
+                .clone()
+                .unwrap_or(op.password_hash.clone()),
+        };
+        if !password::verify(&current, old) {
+            return Ok(Err(Problem::WrongPassword));
         }
-        Which::Payment => {
-            operators::set_pay_password(&tx, op.id, &hashed)?;
-            "pay_password.change"
+        if password::verify(&current, new1) {
+            return Ok(Err(Problem::SameAsOld));
         }
-    };
-    record(&tx, now, actor_of(session, &ws), action, &op.login, "", "")?;
-    tx.commit()?;
-    Ok(())
+        let hashed = password::hash(new1);
+        match which {
+            Which::Login => operators::set_password(&db, op.id, &hashed, false)?,
+            Which::Payment => operators::set_pay_password(&db, op.id, &hashed)?,
+        }
+        uc.audit(action, &op.login, "", "")?;
+        Ok(Ok(()))
+    })?;
+    match verdict {
+        Ok(()) => Ok(()),
+        Err(Problem::WrongPassword) => {
+            // A wrong old password is kept in the log, though nothing else changes.
+            env.act(Who::Operator(session), Needs::signed_in(), refused, |uc| {
+                uc.audit(refused, &session.login, "", "")
+            })?;
+            invalid("old", Problem::WrongPassword)
+        }
+        Err(p) => invalid("new1", p),
+    }
 }
 
 /// Whether the operator may use a function; the menus ask this, the services enforce it.

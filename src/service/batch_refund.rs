@@ -8,7 +8,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::clock::{date_of_ms, ymd};
 use crate::domain::batch_file as tr;
 use crate::domain::function::Function;
 use crate::domain::lang::{Lang, T};
@@ -20,10 +19,8 @@ use crate::excel::import::{
 };
 use crate::store::{refunds, transactions};
 
-use super::audit::record;
-use super::auth::actor_of;
-use super::refunds::{insert_application, verify_pay_password, RefundInput};
-use super::session::{require, scope};
+use super::kernel::{Needs, Uc, Who};
+use super::refunds::{insert_application, RefundInput};
 use super::{Env, Rule, ServiceError, Session};
 
 /// At most this many data rows in one file.
@@ -256,8 +253,29 @@ pub fn import(
     path: &Path,
     pay_password: &str,
 ) -> Result<BatchSummary, BatchError> {
-    require(env, session, Function::RefundApply)?;
-    verify_pay_password(env, session, pay_password)?;
+    // A refused file is a refusal like any other: nothing stored, one audit row. Its rows and
+    // reasons go back to the caller beside the kernel's answer.
+    let mut refused: Option<BatchError> = None;
+    let outcome = env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RefundApply).paid(pay_password),
+        "refund.batch_import",
+        |uc| match import_in(uc, path) {
+            Ok(summary) => Ok(summary),
+            Err(BatchError::Service(e)) => Err(e),
+            Err(bad) => {
+                refused = Some(bad);
+                Err(ServiceError::Refused(Rule::BadFile))
+            }
+        },
+    );
+    match (outcome, refused) {
+        (Err(_), Some(bad)) => Err(bad),
+        (outcome, _) => outcome.map_err(BatchError::Service),
+    }
+}
+
+fn import_in(uc: &Uc, path: &Path) -> Result<BatchSummary, BatchError> {
     let table = read_table(path, usize::MAX).map_err(BatchError::File)?;
     if table.rows.len() > MAX_ROWS {
         return Err(BatchError::Rows(vec![RowError {
@@ -370,17 +388,16 @@ pub fn import(
     errors.extend(dups);
 
     // Against the database, all in one transaction that is committed only for a good file.
-    let groups = scope(env, session)?;
-    let now = env.now_ms();
-    let today = ymd(date_of_ms(now));
-    let ws = env.workstation.clone();
+    let now = uc.now_ms;
+    let me = uc.operator()?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tx = env.store.begin()?;
+    let db = uc.db();
+    let tx = &db;
     if let Some((row, b)) = &batch_no {
-        if refunds::batch_no_exists(&tx, b)? {
+        if refunds::batch_no_exists(tx, b)? {
             err(
                 &mut errors,
                 *row,
@@ -393,7 +410,7 @@ pub fn import(
         if let Some(o) = &p.order_no {
             if dup_rows.contains(&p.row) {
                 p.order_no = None;
-            } else if refunds::order_no_exists(&tx, o)? {
+            } else if refunds::order_no_exists(tx, o)? {
                 err(
                     &mut errors,
                     p.row,
@@ -409,12 +426,12 @@ pub fn import(
     // either way, so every bad row is listed at once.
     let batch_id = match &batch_no {
         Some((_, b)) if errors.is_empty() && total_fen > 0 => Some(refunds::insert_batch(
-            &tx,
+            tx,
             b,
             &file_name,
             parsed.len() as i64,
             total_fen,
-            session.operator_id,
+            me,
             now,
         )?),
         _ => None,
@@ -424,7 +441,7 @@ pub fn import(
         let (Some(reference), Some(amount)) = (&p.reference, p.amount) else {
             continue;
         };
-        let found = refunds::txns_by_reference(&tx, reference)?;
+        let found = refunds::txns_by_reference(tx, reference)?;
         let txn_id = match found.as_slice() {
             [] => {
                 err(&mut errors, p.row, tr::COL_ORIGINAL, other(tr::R_NOT_FOUND));
@@ -436,17 +453,17 @@ pub fn import(
                 continue;
             }
         };
-        if let Some(g) = &groups {
-            let tg = transactions::terminal_group_of(&tx, txn_id)?;
-            if !tg.is_some_and(|x| g.contains(&x)) {
-                err(
-                    &mut errors,
-                    p.row,
-                    tr::COL_ORIGINAL,
-                    other(tr::R_OUT_OF_SCOPE),
-                );
-                continue;
-            }
+        if uc
+            .require_group(transactions::terminal_group_of(tx, txn_id)?)
+            .is_err()
+        {
+            err(
+                &mut errors,
+                p.row,
+                tr::COL_ORIGINAL,
+                other(tr::R_OUT_OF_SCOPE),
+            );
+            continue;
         }
         let input = RefundInput {
             txn_id,
@@ -455,7 +472,7 @@ pub fn import(
             pay_password: String::new(),
             refund_order_no: p.order_no.clone(),
         };
-        match insert_application(&tx, session, &ws, &input, amount, batch_id, now, today) {
+        match insert_application(uc, &input, amount, batch_id) {
             Ok(id) => ids.push(id),
             Err(ServiceError::Refused(Rule::NotRefundable)) => err(
                 &mut errors,
@@ -492,26 +509,21 @@ pub fn import(
         }
     }
     if !errors.is_empty() {
-        // Dropping the transaction rolls back every row written above.
-        drop(tx);
+        // The kernel rolls back every row written above.
         errors.sort_by_key(|e| e.row);
         return Err(BatchError::Rows(errors));
     }
     let (Some(batch_id), Some((_, batch_no))) = (batch_id, batch_no) else {
         return Err(BatchError::File(ImportError::Empty));
     };
-    let (pending_review, _) = refunds::batch_status_counts(&tx, batch_id)?;
+    let (pending_review, _) = refunds::batch_status_counts(tx, batch_id)?;
     let pending_review = pending_review as usize;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    uc.audit(
         "refund.batch_import",
         &format!("batch#{batch_id} {batch_no}"),
         "",
         &format!("rows={} total_fen={total_fen} file={file_name}", ids.len()),
     )?;
-    tx.commit()?;
     Ok(BatchSummary {
         batch_id,
         batch_no,

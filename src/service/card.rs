@@ -19,7 +19,7 @@ use crate::store::{merchants, operators};
 use super::audit::{record, Actor};
 use super::auth::actor_of;
 use super::error::Problem;
-use super::session::require;
+use super::kernel::{Needs, Who};
 use super::{password, Env, ServiceError, Session};
 
 /// The setting that names the PC/SC reader to use (chosen by name, never "the first one").
@@ -44,6 +44,8 @@ pub enum CardServiceError {
     NotBound,
     /// The card's signature does not verify with the operator's bound key: another card.
     WrongCard,
+    /// The decision needs the card, and no PIN was given.
+    PinNeeded,
 }
 
 pub type CardServiceResult<T> = Result<T, CardServiceError>;
@@ -58,6 +60,23 @@ impl From<rusqlite::Error> for CardServiceError {
     fn from(e: rusqlite::Error) -> Self {
         CardServiceError::Service(e.into())
     }
+}
+
+impl From<crate::store::StoreError> for CardServiceError {
+    fn from(e: crate::store::StoreError) -> Self {
+        CardServiceError::Service(e.into())
+    }
+}
+
+/// The function check of the kernel, for the card use cases whose exchanges with the card happen
+/// before their transaction opens.
+fn gate(env: &Env, session: &Session, f: Function) -> super::ServiceResult<()> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&f),
+        "card",
+        |_| Ok(()),
+    )
 }
 
 impl From<CardError> for CardServiceError {
@@ -84,6 +103,7 @@ impl fmt::Display for CardServiceError {
             CardServiceError::WrongCard => {
                 write!(f, "this is not the card bound to the operator")
             }
+            CardServiceError::PinNeeded => write!(f, "this needs the card and its PIN"),
         }
     }
 }
@@ -108,14 +128,14 @@ fn info_of(c: &cards::BoundCard) -> BoundCardInfo {
 
 /// The operator's bound card, if any.
 pub fn bound_card(env: &Env, operator_id: i64) -> CardServiceResult<Option<BoundCardInfo>> {
-    Ok(cards::bound_card(&env.store.conn, operator_id)?
+    Ok(cards::bound_card(&env.store.read(), operator_id)?
         .as_ref()
         .map(info_of))
 }
 
 /// Whether the operator must log in with the card: one is bound, or the policy says everyone.
 pub fn card_required(env: &Env, operator_id: i64) -> CardServiceResult<bool> {
-    if cards::bound_card(&env.store.conn, operator_id)?.is_some() {
+    if cards::bound_card(&env.store.read(), operator_id)?.is_some() {
         return Ok(true);
     }
     Ok(login_policy_required(env))
@@ -123,7 +143,7 @@ pub fn card_required(env: &Env, operator_id: i64) -> CardServiceResult<bool> {
 
 /// Whether the policy demands a card of every operator.
 pub fn login_policy_required(env: &Env) -> bool {
-    merchants::setting(&env.store.conn, SETTING_LOGIN_POLICY)
+    merchants::setting(&env.store.read(), SETTING_LOGIN_POLICY)
         .ok()
         .flatten()
         .is_some_and(|v| v == "required")
@@ -131,7 +151,7 @@ pub fn login_policy_required(env: &Env) -> bool {
 
 /// The reader named in the settings, if one is.
 pub fn configured_reader(env: &Env) -> Option<String> {
-    merchants::setting(&env.store.conn, SETTING_READER)
+    merchants::setting(&env.store.read(), SETTING_READER)
         .ok()
         .flatten()
         .filter(|s| !s.trim().is_empty())
@@ -143,14 +163,14 @@ pub fn set_configured_reader(
     session: &Session,
     reader: &str,
 ) -> CardServiceResult<()> {
-    require(env, session, Function::MerchantSettings)?;
+    gate(env, session, Function::MerchantSettings)?;
     let before = configured_reader(env).unwrap_or_default();
     let now = env.now_ms();
     let ws = env.workstation.clone();
     let tx = env.store.begin()?;
-    merchants::set_setting(&tx, SETTING_READER, reader.trim())?;
+    merchants::set_setting(&tx.db(), SETTING_READER, reader.trim())?;
     record(
-        &tx,
+        &tx.db(),
         now,
         actor_of(session, &ws),
         "settings.card_reader",
@@ -164,7 +184,7 @@ pub fn set_configured_reader(
 
 /// Sets whether every operator must log in with a card. Administrators only; audited.
 pub fn set_login_policy(env: &mut Env, session: &Session, required: bool) -> CardServiceResult<()> {
-    require(env, session, Function::MerchantSettings)?;
+    gate(env, session, Function::MerchantSettings)?;
     let before = if login_policy_required(env) {
         "required"
     } else {
@@ -174,9 +194,9 @@ pub fn set_login_policy(env: &mut Env, session: &Session, required: bool) -> Car
     let now = env.now_ms();
     let ws = env.workstation.clone();
     let tx = env.store.begin()?;
-    merchants::set_setting(&tx, SETTING_LOGIN_POLICY, after)?;
+    merchants::set_setting(&tx.db(), SETTING_LOGIN_POLICY, after)?;
     record(
-        &tx,
+        &tx.db(),
         now,
         actor_of(session, &ws),
         "settings.card_login_policy",
@@ -225,7 +245,7 @@ fn audit_refusal(
         login,
         workstation: &ws,
     };
-    record(&tx, now, actor, action, target, "", reason)?;
+    record(&tx.db(), now, actor, action, target, "", reason)?;
     tx.commit()?;
     Ok(())
 }
@@ -240,8 +260,8 @@ pub fn bind_card(
     operator_id: i64,
     transport: &mut dyn Transport,
 ) -> CardServiceResult<BoundCardInfo> {
-    require(env, session, Function::OperatorManage)?;
-    let op = operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::NotFound)?;
+    gate(env, session, Function::OperatorManage)?;
+    let op = operators::by_id(&env.store.read(), operator_id)?.ok_or(ServiceError::NotFound)?;
     let me = (Some(session.operator_id), session.login.as_str());
     let id = match piv::read_identity(transport) {
         Ok(id) => id,
@@ -260,7 +280,7 @@ pub fn bind_card(
     let now = env.now_ms();
     let ws = env.workstation.clone();
     let refusal = {
-        let conn = &env.store.conn;
+        let conn = &env.store.read();
         match cards::operator_by_serial(conn, &id.serial)? {
             Some((other, login)) if other != operator_id => {
                 Some(CardServiceError::CardInUse(login))
@@ -278,12 +298,12 @@ pub fn bind_card(
     }
     let tx = env.store.begin()?;
     // Checked again inside the transaction: another workstation may have bound it meanwhile.
-    if let Some((other, login)) = cards::operator_by_serial(&tx, &id.serial)? {
+    if let Some((other, login)) = cards::operator_by_serial(&tx.db(), &id.serial)? {
         if other != operator_id {
             return Err(CardServiceError::CardInUse(login));
         }
     }
-    let before = cards::bound_card(&tx, operator_id)?
+    let before = cards::bound_card(&tx.db(), operator_id)?
         .map(|c| {
             format!(
                 "serial={} auth_fpr={} sign_fpr={}",
@@ -293,7 +313,7 @@ pub fn bind_card(
         .unwrap_or_default();
     let (auth_fpr, sign_fpr) = (id.auth_fpr(), id.sign_fpr());
     cards::bind(
-        &tx,
+        &tx.db(),
         operator_id,
         &NewBinding {
             serial: &id.serial,
@@ -304,7 +324,7 @@ pub fn bind_card(
         },
     )?;
     record(
-        &tx,
+        &tx.db(),
         now,
         actor_of(session, &ws),
         "card.bind",
@@ -328,7 +348,7 @@ pub fn unbind_card(
     operator_id: i64,
     pay_password: &str,
 ) -> CardServiceResult<()> {
-    require(env, session, Function::OperatorManage)?;
+    gate(env, session, Function::OperatorManage)?;
     if pay_password.is_empty() {
         return Err(ServiceError::Invalid {
             field: "pay_password",
@@ -336,9 +356,9 @@ pub fn unbind_card(
         }
         .into());
     }
-    let me = operators::by_id(&env.store.conn, session.operator_id)?
+    let me = operators::by_id(&env.store.read(), session.operator_id)?
         .ok_or(ServiceError::SessionEnded)?;
-    let op = operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::NotFound)?;
+    let op = operators::by_id(&env.store.read(), operator_id)?.ok_or(ServiceError::NotFound)?;
     let hash = me.pay_password_hash.as_deref().unwrap_or(&me.password_hash);
     if !password::verify(hash, pay_password) {
         audit_refusal(
@@ -358,12 +378,12 @@ pub fn unbind_card(
     let now = env.now_ms();
     let ws = env.workstation.clone();
     let tx = env.store.begin()?;
-    let Some(card) = cards::bound_card(&tx, operator_id)? else {
+    let Some(card) = cards::bound_card(&tx.db(), operator_id)? else {
         return Err(CardServiceError::NotBound);
     };
-    cards::unbind(&tx, operator_id)?;
+    cards::unbind(&tx.db(), operator_id)?;
     record(
-        &tx,
+        &tx.db(),
         now,
         actor_of(session, &ws),
         "card.unbind",
@@ -389,11 +409,11 @@ pub fn login_with_card(
     pin: &str,
 ) -> CardServiceResult<BoundCardInfo> {
     let op =
-        operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::UnknownOperator)?;
-    if op.status != "active" {
+        operators::by_id(&env.store.read(), operator_id)?.ok_or(ServiceError::SessionEnded)?;
+    if op.status != crate::domain::operator::OperatorStatus::Active {
         return Err(ServiceError::Disabled.into());
     }
-    let Some(card) = cards::bound_card(&env.store.conn, operator_id)? else {
+    let Some(card) = cards::bound_card(&env.store.read(), operator_id)? else {
         audit_refusal(
             env,
             Some(operator_id),
@@ -429,7 +449,7 @@ pub fn login_with_card(
     let ws = env.workstation.clone();
     let tx = env.store.begin()?;
     record(
-        &tx,
+        &tx.db(),
         now,
         Actor {
             operator_id: Some(operator_id),
@@ -452,7 +472,7 @@ pub fn is_bound_card_present(
     operator_id: i64,
     transport: &mut dyn Transport,
 ) -> CardServiceResult<bool> {
-    let Some(card) = cards::bound_card(&env.store.conn, operator_id)? else {
+    let Some(card) = cards::bound_card(&env.store.read(), operator_id)? else {
         return Err(CardServiceError::NotBound);
     };
     if !transport.card_present().map_err(CardError::from)? {

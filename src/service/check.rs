@@ -19,12 +19,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::domain::refund::RefundStatus;
 use crate::store::check::{self as q, Application, AuditLine};
 
-use super::audit::{verify, ChainCheck};
+use super::audit::{verify_in, ChainCheck};
 
 /// How many breaches of one invariant are listed (the count is always given).
 const SHOWN: usize = 20;
@@ -99,16 +99,14 @@ impl Report {
 
 /// Runs every check. Reads in one transaction, so the checks see one state of the file even
 /// while others write.
-pub fn run(conn: &Connection) -> rusqlite::Result<Report> {
-    conn.execute_batch("BEGIN DEFERRED")?;
-    let r = run_in(conn);
-    let end = conn.execute_batch("COMMIT");
-    let r = r?;
-    end?;
+pub fn run(store: &crate::store::Store) -> Result<Report, crate::store::StoreError> {
+    let tx = store.begin_read()?;
+    let r = run_in(&tx.db())?;
+    tx.commit()?;
     Ok(r)
 }
 
-fn run_in(conn: &Connection) -> rusqlite::Result<Report> {
+fn run_in(conn: &Db) -> rusqlite::Result<Report> {
     let lines = q::ledger_lines(conn)?;
     let settlements = q::settlements(conn)?;
     let apps = q::applications(conn)?;
@@ -391,7 +389,7 @@ fn run_in(conn: &Connection) -> rusqlite::Result<Report> {
     out.push(rollups);
 
     let mut chain = Invariant::new("audit_chain", "the audit log's hash chain verifies");
-    if let ChainCheck::Broken { id, reason } = verify(conn)? {
+    if let ChainCheck::Broken { id, reason } = verify_in(conn)? {
         chain.breach(format!("row {id}: {reason}"));
     }
     out.push(chain);
@@ -417,7 +415,7 @@ fn quota_of(s: &str) -> Option<i64> {
 /// quota then in force. (An application rejected later counted when the next ones were made,
 /// so leaving it out never reports a breach that was not one.)
 fn quota_check(
-    conn: &Connection,
+    conn: &Db,
     apps: &[Application],
     audit: &[AuditLine],
 ) -> rusqlite::Result<Invariant> {

@@ -48,6 +48,11 @@ pub enum Rule {
     ExceedsRefundable(i64),
     /// More than the merchant's daily refund quota has left (fen left).
     ExceedsQuota(i64),
+    /// The card refused or could not be used for a decision that needs it (the card's own
+    /// error says why).
+    CardRefused,
+    /// A batch file with bad rows: refused whole (the rows and reasons are in the answer).
+    BadFile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +64,9 @@ pub enum ServiceError {
         field: &'static str,
         problem: Problem,
     },
-    UnknownOperator,
-    WrongPassword {
-        tries_left: i64,
-    },
+    /// A wrong login name or a wrong password: one answer for both, so the login tells nobody
+    /// which names exist.
+    BadCredentials,
     Locked {
         until_ms: i64,
     },
@@ -72,12 +76,24 @@ pub enum ServiceError {
     NotFound,
     OutOfScope,
     Refused(Rule),
-    Store(String),
+    /// Five wrong payment passwords: money actions and approvals are blocked until then.
+    PayBlocked {
+        until_ms: i64,
+    },
+    Store(crate::store::StoreError),
+    /// A file the use case reads or writes (a slip, an export) could not be.
+    File(String),
 }
 
 impl From<rusqlite::Error> for ServiceError {
     fn from(e: rusqlite::Error) -> Self {
-        ServiceError::Store(e.to_string())
+        ServiceError::Store(e.into())
+    }
+}
+
+impl From<crate::store::StoreError> for ServiceError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ServiceError::Store(e)
     }
 }
 

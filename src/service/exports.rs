@@ -10,11 +10,11 @@ use crate::clock::format_ms;
 use crate::domain::function::Function;
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
-use crate::store::settlement_query::{self as settle_store, SettlementFilter};
+use crate::store::settlement_query::SettlementFilter;
 use crate::store::transactions::{self, PageAt, TxnFilter};
 use crate::store::Store;
 
-use super::session::{require, scope};
+use super::kernel::{Needs, Who};
 use super::slip::download_dir;
 use super::txn_query::scoped;
 use super::{Env, ServiceError, ServiceResult, Session};
@@ -82,7 +82,7 @@ pub struct Sheet {
 
 fn spec(sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
     if sheet.headers.len() != kinds.len() {
-        return Err(ServiceError::Store(format!(
+        return Err(ServiceError::File(format!(
             "{} headers for {} columns",
             sheet.headers.len(),
             kinds.len()
@@ -118,6 +118,94 @@ fn request(
     }
 }
 
+/// Records the export as running in the operator's downloads list (D1) and starts it. When the
+/// thread ends it opens the database file again to record the outcome; for an in-memory database
+/// (or when that fails) the UI calls `record_unrecorded`.
+fn launch<F>(
+    env: &Env,
+    session: &Session,
+    req: ExportRequest,
+    produce: F,
+) -> ServiceResult<ExportJob>
+where
+    F: FnOnce(&mut crate::excel::RowSink<'_>) -> Result<(), crate::excel::ExportError>
+        + Send
+        + 'static,
+{
+    let path_text = req.path.display().to_string();
+    let title = req.title.clone();
+    let download_id = env.act(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "export.start",
+        |uc| {
+            Ok(downloads::insert_running(
+                &uc.db(),
+                uc.operator()?,
+                &title,
+                &path_text,
+                uc.now_ms,
+            )?)
+        },
+    )?;
+    let db = file_db(&env.store.path);
+    let clock = env.clock.clone();
+    let chinese = req.chinese;
+    let on_finish: crate::excel::OnFinish = Box::new(move |state, rows| {
+        db.as_deref().is_some_and(|db| {
+            Store::open(db).is_ok_and(|s| {
+                finish_download(&s, download_id, state, rows, chinese, clock.now_ms()).is_ok()
+            })
+        })
+    });
+    ExportJob::start(download_id, req, on_finish, produce)
+        .map_err(|e| ServiceError::File(e.to_string()))
+}
+
+/// The database file to reopen on the job thread, or `None` for an in-memory database.
+fn file_db(path: &std::path::Path) -> Option<PathBuf> {
+    let s = path.to_string_lossy();
+    if s.is_empty() || s == ":memory:" || s.starts_with("file::memory:") {
+        None
+    } else {
+        Some(path.to_path_buf())
+    }
+}
+
+fn finish_download(
+    store: &Store,
+    id: i64,
+    state: &crate::excel::JobState,
+    rows: u64,
+    chinese: bool,
+    now_ms: i64,
+) -> ServiceResult<bool> {
+    use crate::excel::JobState;
+    use crate::store::downloads::DownloadState;
+    let (st, msg) = match state {
+        JobState::Running => return Ok(false),
+        JobState::Done { .. } => (DownloadState::Done, String::new()),
+        JobState::Failed { message } => (DownloadState::Failed, message.clone()),
+        JobState::Cancelled => (
+            DownloadState::Cancelled,
+            crate::excel::ExportError::Cancelled.message(chinese),
+        ),
+    };
+    let tx = store.begin()?;
+    let done = downloads::finish(&tx.db(), id, st, rows as i64, &msg, now_ms)?;
+    tx.commit()?;
+    Ok(done)
+}
+
+/// Records the outcome of a finished job the thread could not record (an in-memory database).
+pub fn record_unrecorded(env: &Env, job: &ExportJob, chinese: bool) -> ServiceResult<()> {
+    if let Some((state, rows)) = job.unrecorded() {
+        finish_download(&env.store, job.download_id, &state, rows, chinese, env.now_ms())?;
+        job.mark_recorded();
+    }
+    Ok(())
+}
+
 /// `<download dir>/<title>_<YYYYMMDD_HHMMSS>.xlsx`; the folder is made when missing.
 fn target(env: &Env, title: &str) -> PathBuf {
     let dir = download_dir(env);
@@ -142,21 +230,29 @@ pub fn start_txn_export(
     filter: &TxnFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    require(env, session, Function::TxnExport)?;
-    let f = scoped(env, session, filter)?;
-    let total = transactions::totals(&env.store.conn, &f)?.count as u64;
+    let (f, total) = env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TxnExport),
+        "txn.export",
+        |_| Ok(()),
+    )
+    .and_then(|()| {
+        scoped(env, session, filter, |uc, f| {
+            Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
+        })
+    })?;
     let spec = spec(&sheet, TXN_COLUMNS)?;
     let db = env.store.path.clone();
     let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, Some(total));
-    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+    let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
         let src = |e: rusqlite::Error| ExportError::Source(e.to_string());
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         // Keyset chunks: flat memory, and each chunk reads the index where the last stopped.
         let mut at = PageAt::First;
         loop {
-            let rows = transactions::page(&store.conn, &f, at, CHUNK).map_err(src)?;
+            let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(src)?;
             for r in &rows {
                 let cells = [
                     CellValue::DateTime(r.txn_ms),
@@ -166,13 +262,13 @@ pub fn start_txn_export(
                     CellValue::text(r.merchant_no.as_str()),
                     CellValue::text(r.merchant_name.as_str()),
                     CellValue::text(r.terminal_no.as_str()),
-                    CellValue::text(words(Code::TxnType, &r.txn_type)),
-                    CellValue::text(words(Code::TxnStatus, &r.status)),
+                    CellValue::text(words(Code::TxnType, r.txn_type.code())),
+                    CellValue::text(words(Code::TxnStatus, r.status.code())),
                     CellValue::Money(r.amount_fen),
                     CellValue::Money(r.fee_fen),
                     CellValue::text(r.card_masked.as_str()),
                     CellValue::text(words(Code::CardOrg, &r.card_org)),
-                    CellValue::text(words(Code::CardType, &r.card_type)),
+                    CellValue::text(words(Code::CardType, r.card_type.code())),
                     CellValue::text(r.bank_name.as_str()),
                     CellValue::text(r.auth_code.as_str()),
                     CellValue::Date(r.trade_date),
@@ -197,15 +293,12 @@ pub fn start_settlement_export(
     filter: &SettlementFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    require(env, session, Function::SettlementQuery)?;
-    let mut f = filter.clone();
-    f.group_scope = scope(env, session)?;
-    let rows = settle_store::page(&env.store.conn, &f, 0, usize::MAX >> 1)?;
+    let rows = super::settlement_query::all(env, session, filter)?;
     let spec = spec(&sheet, SETTLEMENT_COLUMNS)?;
     let words = sheet.words.clone();
     let chinese = sheet.chinese;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+    let job = launch(env, session, req, move |sink| {
         for r in &rows {
             let name = if chinese || r.merchant_name_en.is_empty() {
                 r.merchant_name.as_str()
@@ -231,11 +324,13 @@ pub fn start_settlement_export(
 
 /// The operator's own downloads, newest first (D1).
 pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<DownloadRow>> {
-    Ok(downloads::list_for_operator(
-        &env.store.conn,
-        session.operator_id,
-        limit,
-    )?)
+    env.query(Who::Operator(session), Needs::signed_in(), "downloads", |uc| {
+        Ok(downloads::list_for_operator(
+            &uc.db(),
+            uc.operator()?,
+            limit,
+        )?)
+    })
 }
 
 /// Starts exporting every audit log row of `filter` (newest first), in chunks by id.
@@ -246,17 +341,22 @@ pub fn start_audit_export(
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
     use crate::store::audit;
-    require(env, session, Function::AuditView)?;
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::AuditView),
+        "audit.export",
+        |_| Ok(()),
+    )?;
     let spec = spec(&sheet, AUDIT_COLUMNS)?;
     let db = env.store.path.clone();
     let mut f = filter.clone();
     f.before_id = None;
     let req = request(env, session, &sheet, spec, None);
-    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+    let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         loop {
-            let rows = audit::query(&store.conn, &f, CHUNK)?;
+            let rows = audit::query(&store.read(), &f, CHUNK)?;
             for r in &rows {
                 sink.push(&[
                     CellValue::DateTime(r.at_ms),
@@ -317,7 +417,7 @@ pub fn start_refund_export(
     let spec = spec(&sheet, REFUND_COLUMNS)?;
     let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+    let job = launch(env, session, req, move |sink| {
         for r in &rows {
             sink.push(&[
                 CellValue::Int(r.id),
@@ -327,7 +427,7 @@ pub fn start_refund_export(
                 CellValue::text(r.terminal_no.as_str()),
                 CellValue::Money(r.txn_amount_fen),
                 CellValue::Money(r.amount_fen),
-                CellValue::text(words(Code::RefundStatus, &r.status)),
+                CellValue::text(words(Code::RefundStatus, r.status.code())),
                 CellValue::text(r.applicant.as_str()),
                 CellValue::opt_text(r.reviewer.as_deref()),
                 CellValue::text(r.remark.as_str()),
@@ -362,12 +462,12 @@ pub fn start_ledger_export(
     let db = env.store.path.clone();
     let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, None);
-    let job = ExportJob::start(&env.store, env.clock.clone(), req, move |sink| {
+    let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
-            let lines = crate::store::settlements::ledger(&store.conn, merchant_id, before, CHUNK)?;
+            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)?;
             for l in &lines {
                 sink.push(&[
                     CellValue::DateTime(l.line_ms),
@@ -405,18 +505,18 @@ pub fn start_list_export(
     kinds: &[ColKind],
     rows: Vec<Vec<CellValue<'static>>>,
 ) -> ServiceResult<ExportJob> {
-    require(env, session, needs)?;
+    env.query(
+        Who::Operator(session),
+        Needs::function(&needs),
+        "list.export",
+        |_| Ok(()),
+    )?;
     let spec = spec(&sheet, kinds)?;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    Ok(ExportJob::start(
-        &env.store,
-        env.clock.clone(),
-        req,
-        move |sink| {
-            for r in &rows {
-                sink.push(r)?;
-            }
-            Ok(())
-        },
-    )?)
+    launch(env, session, req, move |sink| {
+        for r in &rows {
+            sink.push(r)?;
+        }
+        Ok(())
+    })
 }

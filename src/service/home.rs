@@ -3,7 +3,7 @@
 use crate::store::merchants::{self, MerchantRow};
 use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 
-use super::session::scope;
+use super::kernel::{Needs, Who};
 use super::{Env, ServiceResult, Session};
 
 #[derive(Debug, Clone)]
@@ -17,48 +17,49 @@ pub struct HomeFacts {
 }
 
 pub fn facts(env: &Env, session: &Session, recent: usize) -> ServiceResult<HomeFacts> {
-    let conn = &env.store.conn;
-    let group_name = merchants::setting(conn, "merchant_group_name")?.unwrap_or_default();
-    let group_name_en = merchants::setting(conn, "merchant_group_name_en")?
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| group_name.clone());
-    let scope_groups = scope(env, session)?;
-    let visible: Option<Vec<i64>> = scope_groups.as_ref().map(|groups| {
-        merchants::terminals(conn)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|t| t.group_id.is_some_and(|g| groups.contains(&g)))
-            .map(|t| t.merchant_id)
-            .collect()
-    });
-    let may_see_balance = session.has(crate::domain::function::Function::AccountView);
-    let mut list = Vec::new();
-    for m in merchants::all(conn)? {
-        if visible.as_ref().is_some_and(|v| !v.contains(&m.id)) {
-            continue;
+    env.query(Who::Operator(session), Needs::signed_in(), "home", |uc| {
+        let conn = &uc.db();
+        let group_name = merchants::setting(conn, "merchant_group_name")?.unwrap_or_default();
+        let group_name_en = merchants::setting(conn, "merchant_group_name_en")?
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| group_name.clone());
+        let list_merchants = super::account::visible_merchants(conn, uc.scope())?;
+        let may_see_balance = uc.has(crate::domain::function::Function::AccountView);
+        let mut list = Vec::new();
+        for m in list_merchants {
+            let bal = if may_see_balance {
+                Some(merchants::balance_fen(conn, m.id)?)
+            } else {
+                None
+            };
+            list.push((m, bal));
         }
-        let bal = if may_see_balance {
-            Some(merchants::balance_fen(conn, m.id)?)
+        let recent = if uc.has(crate::domain::function::Function::TxnQuery)
+            || uc.has(crate::domain::function::Function::Monitor)
+        {
+            let f = TxnFilter {
+                group_scope: uc.scope().map(|s| s.to_vec()),
+                ..Default::default()
+            };
+            transactions::page(conn, &f, PageAt::First, recent)?
         } else {
-            None
+            Vec::new()
         };
-        list.push((m, bal));
-    }
-    let recent = if session.has(crate::domain::function::Function::TxnQuery)
-        || session.has(crate::domain::function::Function::Monitor)
-    {
-        let f = TxnFilter {
-            group_scope: scope_groups,
-            ..Default::default()
-        };
-        transactions::page(conn, &f, PageAt::First, recent)?
-    } else {
-        Vec::new()
-    };
-    Ok(HomeFacts {
-        group_name,
-        group_name_en,
-        merchants: list,
-        recent,
+        Ok(HomeFacts {
+            group_name,
+            group_name_en,
+            merchants: list,
+            recent,
+        })
     })
+}
+
+/// The merchant group's name in Chinese and English, for the login screen (before a session).
+pub fn group_names(env: &Env) -> (String, String) {
+    let db = env.store.read();
+    let get = |k: &str| merchants::setting(&db, k).ok().flatten().unwrap_or_default();
+    (
+        get("merchant_group_name"),
+        get("merchant_group_name_en"),
+    )
 }

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod error;
 pub mod exports;
 pub mod home;
+pub mod kernel;
 pub mod monitor;
 pub mod password;
 pub mod refunds;

@@ -5,7 +5,7 @@ use crate::domain::function::Function;
 use crate::store::summaries;
 use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 
-use super::session::{require, scope};
+use super::kernel::{Needs, Who};
 use super::{Env, ServiceResult, Session};
 
 pub const LATEST: usize = 20;
@@ -21,19 +21,24 @@ pub struct Snapshot {
 
 /// The latest `LATEST` transactions and `minutes` per-minute counts up to now.
 pub fn snapshot(env: &Env, session: &Session, minutes: usize) -> ServiceResult<Snapshot> {
-    require(env, session, Function::Monitor)?;
-    let groups = scope(env, session)?;
-    let conn = &env.store.conn;
-    let filter = TxnFilter {
-        group_scope: groups.clone(),
-        ..Default::default()
-    };
-    let latest = transactions::page(conn, &filter, PageAt::First, LATEST)?;
-    // Up to the end of the current minute, so the last bar fills as the minute goes on.
-    let now = env.now_ms();
-    let end = now - now.rem_euclid(60_000) + 60_000;
-    let per_minute = summaries::per_minute(conn, groups.as_deref(), end, minutes)?;
-    Ok(Snapshot { latest, per_minute })
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::Monitor),
+        "monitor",
+        |uc| {
+            let conn = &uc.db();
+            let filter = TxnFilter {
+                group_scope: uc.scope().map(|s| s.to_vec()),
+                ..Default::default()
+            };
+            let latest = transactions::page(conn, &filter, PageAt::First, LATEST)?;
+            // Up to the end of the current minute, so the last bar fills as the minute goes on.
+            let now = uc.now_ms;
+            let end = now - now.rem_euclid(60_000) + 60_000;
+            let per_minute = summaries::per_minute(conn, uc.scope(), end, minutes)?;
+            Ok(Snapshot { latest, per_minute })
+        },
+    )
 }
 
 /// Notices commits of other connections to the database file through SQLite's

@@ -2,22 +2,19 @@
 //! the reviewer has one), querying, and the history of each application. Clearing happens in the
 //! settlement run (`settlement.rs`).
 
-use crate::card::transport::Transport;
-use crate::clock::{date_of_ms, ymd};
 use crate::domain::function::Function;
 use crate::domain::money::parse_amount;
 use crate::domain::refund::RefundStatus;
+use crate::domain::txn::TxnStatus;
 use crate::store::refunds::{self, NewRefund, RefundEvent, RefundFilter, RefundRow};
 use crate::store::transactions::{self, TxnRow};
-use crate::store::{merchants, operators};
+use crate::store::{cards, merchants, Db};
 
-use super::audit::record;
-use super::auth::actor_of;
-use super::card::{card_required, CardServiceError, CardServiceResult};
+use super::card::{CardServiceError, CardServiceResult};
 use super::error::{invalid, Problem, Rule};
-use super::password;
-use super::session::{require, scope};
+use super::kernel::{Needs, Uc, Who};
 use super::signing::{record_unsigned, sign_decision, Decision};
+use super::txn_query::visible_txn;
 use super::{Env, ServiceError, ServiceResult, Session};
 
 /// What can still be refunded on a transaction.
@@ -32,30 +29,19 @@ pub struct Refundable {
     pub quota_left_fen: Option<i64>,
 }
 
-fn in_scope(env: &Env, session: &Session, txn_id: i64) -> ServiceResult<()> {
-    if let Some(groups) = scope(env, session)? {
-        let g = transactions::terminal_group_of(&env.store.conn, txn_id)?;
-        if !g.is_some_and(|g| groups.contains(&g)) {
-            return Err(ServiceError::OutOfScope);
-        }
-    }
-    Ok(())
-}
-
-fn refundable_in(
-    conn: &rusqlite::Connection,
-    txn: TxnRow,
-    today: i32,
-) -> ServiceResult<Refundable> {
-    let open = refunds::open_for_txn(conn, txn.id)?;
-    let merchant = merchants::all(conn)?
+fn refundable_in(db: &Db, txn: TxnRow, today: i32) -> ServiceResult<Refundable> {
+    let open = refunds::open_for_txn(db, txn.id)?;
+    let merchant = merchants::all(db)?
         .into_iter()
         .find(|m| m.id == txn.merchant_id)
         .ok_or(ServiceError::NotFound)?;
-    let quota_left = (merchant.daily_refund_quota_fen > 0).then(|| {
-        let used = refunds::held_for_day(conn, merchant.id, today).unwrap_or(0);
-        (merchant.daily_refund_quota_fen - used).max(0)
-    });
+    let quota_left = if merchant.daily_refund_quota_fen > 0 {
+        // An error reading what was used today refuses; it is never taken as "nothing used".
+        let used = refunds::held_for_day(db, merchant.id, today)?;
+        Some((merchant.daily_refund_quota_fen - used).max(0))
+    } else {
+        None
+    };
     Ok(Refundable {
         left_fen: (txn.amount_fen - txn.refunded_fen - open).max(0),
         open_fen: open,
@@ -67,24 +53,36 @@ fn refundable_in(
 
 /// The original transaction and what is left to refund on it.
 pub fn refundable(env: &Env, session: &Session, txn_id: i64) -> ServiceResult<Refundable> {
-    require(env, session, Function::RefundApply)?;
-    in_scope(env, session, txn_id)?;
-    let txn = transactions::by_id(&env.store.conn, txn_id)?.ok_or(ServiceError::NotFound)?;
-    refundable_in(&env.store.conn, txn, ymd(date_of_ms(env.now_ms())))
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::RefundApply),
+        "refund.refundable",
+        |uc| {
+            let txn = visible_txn(uc, txn_id)?;
+            refundable_in(&uc.db(), txn, uc.today)
+        },
+    )
 }
 
 /// Finds the original transaction by its reference number (R2).
 pub fn refundable_by_rrn(env: &Env, session: &Session, rrn: &str) -> ServiceResult<Refundable> {
-    require(env, session, Function::RefundApply)?;
     let rrn = rrn.trim();
-    if !crate::domain::ids::is_rrn(rrn) {
-        return invalid("rrn", Problem::BadRrn);
-    }
-    let id = transactions::id_by_rrn(&env.store.conn, rrn)?.ok_or(ServiceError::Invalid {
-        field: "rrn",
-        problem: Problem::Unknown,
-    })?;
-    refundable(env, session, id)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::RefundApply),
+        "refund.refundable",
+        |uc| {
+            if !crate::domain::ids::is_rrn(rrn) {
+                return invalid("rrn", Problem::BadRrn);
+            }
+            let id = transactions::id_by_rrn(&uc.db(), rrn)?.ok_or(ServiceError::Invalid {
+                field: "rrn",
+                problem: Problem::Unknown,
+            })?;
+            let txn = visible_txn(uc, id)?;
+            refundable_in(&uc.db(), txn, uc.today)
+        },
+    )
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,58 +94,41 @@ pub struct RefundInput {
     pub refund_order_no: Option<String>,
 }
 
-fn check_pay_password(env: &Env, session: &Session, pw: &str) -> ServiceResult<()> {
-    if pw.is_empty() {
-        return invalid("pay_password", Problem::Required);
-    }
-    let op = operators::by_id(&env.store.conn, session.operator_id)?
-        .ok_or(ServiceError::SessionEnded)?;
-    let hash = op.pay_password_hash.unwrap_or(op.password_hash);
-    if !password::verify(&hash, pw) {
-        return invalid("pay_password", Problem::WrongPassword);
-    }
-    Ok(())
-}
-
 /// Applies for a refund (R2). In direct mode it is submitted at once, in review mode it waits
-/// for a reviewer. Checked: the function, the scope, the kind and state of the original, the
-/// amount (above zero, two decimals, within what is left), the daily quota, the payment
-/// password.
+/// for a reviewer. Checked: the function, the payment password, the scope, the kind and state of
+/// the original, the amount (above zero, two decimals, within what is left), the daily quota.
 pub fn apply(env: &mut Env, session: &Session, input: &RefundInput) -> ServiceResult<RefundRow> {
-    require(env, session, Function::RefundApply)?;
-    in_scope(env, session, input.txn_id)?;
     let amount = parse_amount(&input.amount).or_else(|_| invalid("amount", Problem::BadAmount))?;
     if input.remark.chars().count() > 100 {
         return invalid("remark", Problem::TooLong(100));
     }
-    check_pay_password(env, session, &input.pay_password)?;
-    let now = env.now_ms();
-    let today = ymd(date_of_ms(now));
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    let id = insert_application(&tx, session, &ws, input, amount, None, now, today)?;
-    tx.commit()?;
-    refunds::by_id(&env.store.conn, id)?.ok_or(ServiceError::NotFound)
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::RefundApply).paid(&input.pay_password),
+        "refund.apply",
+        |uc| {
+            visible_txn(uc, input.txn_id)?;
+            let id = insert_application(uc, input, amount, None)?;
+            refunds::by_id(&uc.db(), id)?.ok_or(ServiceError::NotFound)
+        },
+    )
 }
 
-/// Checks the rules against the database as it is inside the caller's transaction, and writes
+/// Checks the rules against the database as it is inside the use case's transaction, and writes
 /// the application with its history and audit rows. Used by single and batch refunds alike.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_application(
-    tx: &rusqlite::Connection,
-    session: &Session,
-    ws: &str,
+    uc: &Uc,
     input: &RefundInput,
     amount: i64,
     batch_id: Option<i64>,
-    now: i64,
-    today: i32,
 ) -> ServiceResult<i64> {
-    let txn = transactions::by_id(tx, input.txn_id)?.ok_or(ServiceError::NotFound)?;
-    if !(txn.status == "success" && (txn.txn_type == "sale" || txn.txn_type == "completion")) {
+    let db = uc.db();
+    let me = uc.operator()?;
+    let txn = transactions::by_id(&db, input.txn_id)?.ok_or(ServiceError::NotFound)?;
+    if !(txn.status == TxnStatus::Success && txn.txn_type.is_credit_to_merchant()) {
         return Err(ServiceError::Refused(Rule::NotRefundable));
     }
-    let r = refundable_in(tx, txn, today)?;
+    let r = refundable_in(&db, txn, uc.today)?;
     if amount > r.left_fen {
         return Err(ServiceError::Refused(Rule::ExceedsRefundable(r.left_fen)));
     }
@@ -161,9 +142,9 @@ pub(crate) fn insert_application(
     } else {
         RefundStatus::Submitted
     };
-    let term = merchants::terminal_by_no(tx, &r.txn.terminal_no)?.ok_or(ServiceError::NotFound)?;
+    let term = merchants::terminal_by_no(&db, &r.txn.terminal_no)?.ok_or(ServiceError::NotFound)?;
     let id = refunds::insert(
-        tx,
+        &db,
         &NewRefund {
             txn_id: r.txn.id,
             merchant_id: r.txn.merchant_id,
@@ -172,36 +153,25 @@ pub(crate) fn insert_application(
             remark: input.remark.trim(),
             refund_order_no: input.refund_order_no.as_deref(),
             batch_id,
-            status: status.code(),
-            applicant_id: session.operator_id,
-            applied_ms: now,
-            apply_date: today,
+            status,
+            applicant_id: me,
+            applied_ms: uc.now_ms,
+            apply_date: uc.today,
         },
     )?;
     refunds::add_event(
-        tx,
+        &db,
         id,
-        now,
-        Some(session.operator_id),
+        uc.now_ms,
+        Some(me),
         "applied",
-        status.code(),
+        status,
         input.remark.trim(),
     )?;
     if status == RefundStatus::Submitted {
-        refunds::add_event(
-            tx,
-            id,
-            now,
-            Some(session.operator_id),
-            "submitted",
-            status.code(),
-            "",
-        )?;
+        refunds::add_event(&db, id, uc.now_ms, Some(me), "submitted", status, "")?;
     }
-    record(
-        tx,
-        now,
-        actor_of(session, ws),
+    uc.audit(
         "refund.apply",
         &format!("refund#{id} rrn={}", r.txn.rrn),
         "",
@@ -213,63 +183,74 @@ pub(crate) fn insert_application(
 /// The applications waiting for this reviewer's decision (their own are listed but cannot be
 /// approved by them).
 pub fn pending(env: &Env, session: &Session) -> ServiceResult<Vec<RefundRow>> {
-    require(env, session, Function::RefundReview)?;
-    let f = RefundFilter {
-        statuses: vec![RefundStatus::PendingReview.code().into()],
-        group_scope: scope(env, session)?,
-        ..Default::default()
-    };
-    let mut rows = refunds::query(&env.store.conn, &f, 10_000)?;
-    rows.reverse(); // oldest first: first come, first reviewed
-    Ok(rows)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::RefundReview),
+        "refund.pending",
+        |uc| {
+            let f = RefundFilter {
+                statuses: vec![RefundStatus::PendingReview],
+                group_scope: uc.scope().map(|s| s.to_vec()),
+                ..Default::default()
+            };
+            let mut rows = refunds::query(&uc.db(), &f, 10_000)?;
+            rows.reverse(); // oldest first: first come, first reviewed
+            Ok(rows)
+        },
+    )
 }
 
 /// Any function of the refund family may read an application and its history.
-fn may_read(env: &Env, session: &Session) -> ServiceResult<()> {
-    let fs = super::session::current_functions(&env.store, session.operator_id)?;
-    if [
-        Function::RefundQuery,
-        Function::RefundReview,
-        Function::RefundApply,
-    ]
-    .iter()
-    .any(|f| fs.contains(f))
-    {
-        Ok(())
-    } else {
-        require(env, session, Function::RefundQuery)
-    }
-}
+const READERS: &[Function] = &[
+    Function::RefundQuery,
+    Function::RefundReview,
+    Function::RefundApply,
+];
 
 pub fn detail(
     env: &Env,
     session: &Session,
     id: i64,
 ) -> ServiceResult<(RefundRow, Vec<RefundEvent>)> {
-    may_read(env, session)?;
-    let row = refunds::by_id(&env.store.conn, id)?.ok_or(ServiceError::NotFound)?;
-    in_scope(env, session, row.txn_id)?;
-    let events = refunds::events(&env.store.conn, id)?;
-    Ok((row, events))
+    env.query(
+        Who::Operator(session),
+        Needs::any(READERS),
+        "refund.detail",
+        |uc| {
+            let db = uc.db();
+            let row = refunds::by_id(&db, id)?.ok_or(ServiceError::NotFound)?;
+            uc.require_group(transactions::terminal_group_of(&db, row.txn_id)?)?;
+            let events = refunds::events(&db, id)?;
+            Ok((row, events))
+        },
+    )
 }
 
 /// The refund application query (R5) and the pending clearing list (R6, status filter).
 pub fn query(env: &Env, session: &Session, filter: &RefundFilter) -> ServiceResult<Vec<RefundRow>> {
-    may_read(env, session)?;
-    let mut f = filter.clone();
-    f.group_scope = scope(env, session)?;
-    Ok(refunds::query(&env.store.conn, &f, 5_000)?)
+    env.query(
+        Who::Operator(session),
+        Needs::any(READERS),
+        "refund.query",
+        |uc| {
+            let mut f = filter.clone();
+            f.group_scope = uc.scope().map(|s| s.to_vec());
+            Ok(refunds::query(&uc.db(), &f, 5_000)?)
+        },
+    )
 }
 
-/// How a reviewer confirms a decision: always the payment password, and the card and its PIN
-/// where the reviewer has one bound or the policy demands one.
+/// How a reviewer confirms a decision: always the payment password, and the card's PIN where
+/// the reviewer has a card bound or the policy demands one. The service opens the card in this
+/// workstation's reader itself; no screen holds it.
 pub struct Confirmation<'a> {
     pub pay_password: &'a str,
-    pub card: Option<(&'a mut dyn Transport, &'a str)>,
+    pub pin: Option<&'a str>,
 }
 
 /// Approves or rejects several applications at once (R3, R4): one decision and one signature
-/// over the whole list. Either every application is decided or none is.
+/// over the whole list. Either every application is decided or none is. Whether the card is
+/// needed is decided here, inside the transaction; if it cannot be read the decision is refused.
 pub fn review(
     env: &mut Env,
     session: &Session,
@@ -278,7 +259,6 @@ pub fn review(
     remark: &str,
     confirm: Confirmation,
 ) -> CardServiceResult<usize> {
-    require(env, session, Function::RefundReview)?;
     if ids.is_empty() {
         return Err(ServiceError::NotFound.into());
     }
@@ -289,102 +269,103 @@ pub fn review(
         }
         .into());
     }
-    check_pay_password(env, session, confirm.pay_password)?;
-    let needs_card = card_required(env, session.operator_id)?;
-    if needs_card && confirm.card.is_none() {
-        return Err(CardServiceError::NotBound);
-    }
-    let groups = scope(env, session)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin().map_err(ServiceError::from)?;
-    let mut rows = Vec::new();
-    for id in ids {
-        let row = refunds::by_id(&tx, *id)?.ok_or(ServiceError::NotFound)?;
-        if row.status != RefundStatus::PendingReview.code() {
-            return Err(ServiceError::Refused(Rule::AlreadyDecided(*id)).into());
-        }
-        if row.applicant_id == session.operator_id {
-            return Err(ServiceError::Refused(Rule::OwnApplication).into());
-        }
-        if let Some(g) = &groups {
-            let tg = transactions::terminal_group_of(&tx, row.txn_id)?;
-            if !tg.is_some_and(|x| g.contains(&x)) {
-                return Err(ServiceError::OutOfScope.into());
-            }
-        }
-        rows.push(row);
-    }
-    let decision = Decision {
-        kind: "refund".into(),
-        ids: rows.iter().map(|r| r.id).collect(),
-        amounts_fen: rows.iter().map(|r| r.amount_fen).collect(),
-        operator_id: session.operator_id,
-        operator_login: session.login.clone(),
-        at_ms: now,
-        decision: if approve { "approve" } else { "reject" }.into(),
-        remark: remark.trim().into(),
-    };
-    let approval_id = match (needs_card, confirm.card) {
-        (true, Some((t, pin))) => sign_decision(&tx, t, pin, &decision)?.id,
-        _ => record_unsigned(&tx, &decision)?,
-    };
-    let (status, event) = if approve {
-        (RefundStatus::Submitted, "approved")
+    let action = if approve {
+        "refund.approve"
     } else {
-        (RefundStatus::Rejected, "rejected")
+        "refund.reject"
     };
-    for row in &rows {
-        if !refunds::decide(
-            &tx,
-            row.id,
-            status.code(),
-            session.operator_id,
-            now,
-            remark.trim(),
-            Some(approval_id),
-        )? {
-            return Err(ServiceError::Refused(Rule::AlreadyDecided(row.id)).into());
-        }
-        refunds::add_event(
-            &tx,
-            row.id,
-            now,
-            Some(session.operator_id),
-            event,
-            status.code(),
-            remark.trim(),
-        )?;
-        if approve {
-            refunds::add_event(
-                &tx,
-                row.id,
-                now,
-                Some(session.operator_id),
-                "submitted",
-                status.code(),
-                "",
-            )?;
-        }
-        record(
-            &tx,
-            now,
-            actor_of(session, &ws),
-            if approve {
-                "refund.approve"
+    let env_ref: &Env = env;
+    let mut card_failure: Option<CardServiceError> = None;
+    let outcome = env_ref.act(
+        Who::Operator(session),
+        Needs::function(&Function::RefundReview).paid(confirm.pay_password),
+        action,
+        |uc| {
+            let db = uc.db();
+            let me = uc.operator()?;
+            let needs_card = card_required_in(&db, me)?;
+            let mut rows = Vec::new();
+            for id in ids {
+                let row = refunds::by_id(&db, *id)?.ok_or(ServiceError::NotFound)?;
+                if row.status != RefundStatus::PendingReview {
+                    return Err(ServiceError::Refused(Rule::AlreadyDecided(*id)));
+                }
+                if row.applicant_id == me {
+                    return Err(ServiceError::Refused(Rule::OwnApplication));
+                }
+                uc.require_group(transactions::terminal_group_of(&db, row.txn_id)?)?;
+                rows.push(row);
+            }
+            let decision = Decision {
+                kind: "refund".into(),
+                ids: rows.iter().map(|r| r.id).collect(),
+                amounts_fen: rows.iter().map(|r| r.amount_fen).collect(),
+                operator_id: me,
+                operator_login: uc.login().to_string(),
+                at_ms: uc.now_ms,
+                decision: if approve { "approve" } else { "reject" }.into(),
+                remark: remark.trim().into(),
+            };
+            let approval_id = if needs_card {
+                let signed = match confirm.pin {
+                    None => Err(CardServiceError::PinNeeded),
+                    Some(pin) => env_ref
+                        .open_card()
+                        .map_err(|e| CardServiceError::Card(e.into()))
+                        .and_then(|mut t| sign_decision(&db, &mut *t, pin, &decision)),
+                };
+                match signed {
+                    Ok(a) => a.id,
+                    Err(CardServiceError::Service(e)) => return Err(e),
+                    Err(e) => {
+                        card_failure = Some(e);
+                        return Err(ServiceError::Refused(Rule::CardRefused));
+                    }
+                }
             } else {
-                "refund.reject"
-            },
-            &format!("refund#{} rrn={}", row.id, row.rrn),
-            "status=pending_review",
-            &format!("status={} approval#{approval_id}", status.code()),
-        )?;
+                record_unsigned(&db, &decision)?
+            };
+            let (status, event) = if approve {
+                (RefundStatus::Submitted, "approved")
+            } else {
+                (RefundStatus::Rejected, "rejected")
+            };
+            for row in &rows {
+                if !refunds::decide(
+                    &db,
+                    row.id,
+                    status,
+                    me,
+                    uc.now_ms,
+                    remark.trim(),
+                    Some(approval_id),
+                )? {
+                    return Err(ServiceError::Refused(Rule::AlreadyDecided(row.id)));
+                }
+                refunds::add_event(&db, row.id, uc.now_ms, Some(me), event, status, remark.trim())?;
+                if approve {
+                    refunds::add_event(&db, row.id, uc.now_ms, Some(me), "submitted", status, "")?;
+                }
+                uc.audit(
+                    action,
+                    &format!("refund#{} rrn={}", row.id, row.rrn),
+                    "status=pending_review",
+                    &format!("status={} approval#{approval_id}", status.code()),
+                )?;
+            }
+            Ok(rows.len())
+        },
+    );
+    match (outcome, card_failure) {
+        (Err(_), Some(card)) => Err(card),
+        (outcome, _) => outcome.map_err(Into::into),
     }
-    tx.commit().map_err(ServiceError::from)?;
-    Ok(rows.len())
 }
 
-/// The payment password check of `apply`, for the batch refund import.
-pub(crate) fn verify_pay_password(env: &Env, session: &Session, pw: &str) -> ServiceResult<()> {
-    check_pay_password(env, session, pw)
+/// Whether an operator must confirm with the card: one is bound, or the policy demands a card
+/// of everyone. Read inside the caller's transaction; an error refuses.
+pub(crate) fn card_required_in(db: &Db, operator_id: i64) -> ServiceResult<bool> {
+    Ok(cards::bound_card(db, operator_id)?.is_some()
+        || merchants::setting(db, super::card::SETTING_LOGIN_POLICY)?
+            .is_some_and(|v| v == "required"))
 }

@@ -6,7 +6,9 @@ use crate::clock::SharedClock;
 use crate::domain::function::Function;
 use crate::store::{operators, Store};
 
-use super::{ServiceError, ServiceResult};
+use super::kernel::{Needs, Who};
+
+use super::ServiceResult;
 
 /// Where the USB key is read: PC/SC readers (the reader named in the settings), or the virtual
 /// reader of a scripted run, whose card a tape inserts and pulls.
@@ -103,45 +105,40 @@ impl Session {
     }
 }
 
-/// The functions an operator has now, read from the database, so a role change or a disable
-/// takes effect at the operator's next action.
-pub fn current_functions(store: &Store, operator_id: i64) -> ServiceResult<BTreeSet<Function>> {
-    let op = operators::by_id(&store.conn, operator_id)?.ok_or(ServiceError::SessionEnded)?;
-    if op.status != "active" {
-        return Err(ServiceError::SessionEnded);
-    }
-    Ok(operators::functions_of(&store.conn, operator_id)?
-        .iter()
-        .filter_map(|c| Function::from_code(c))
-        .collect())
+/// The session as it stands now: the operator's functions and roles re-read, so a role change
+/// or a disable takes effect at the operator's next key. A disabled or removed operator gets
+/// `SessionEnded`.
+pub fn refresh(env: &Env, session: &Session) -> ServiceResult<Session> {
+    env.query(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "session.refresh",
+        |uc| {
+            let db = uc.db();
+            let id = uc.operator()?;
+            let functions = operators::functions_of(&db, id)?
+                .iter()
+                .filter_map(|c| Function::from_code(c))
+                .collect();
+            let role_names = operators::roles_of(&db, id)?
+                .into_iter()
+                .map(|(_, zh, en)| (zh, en))
+                .collect();
+            Ok(Session {
+                functions,
+                role_names,
+                ..session.clone()
+            })
+        },
+    )
 }
 
-/// Refuses unless the session's operator has the function now. A refusal is audited.
-pub fn require(env: &Env, session: &Session, f: Function) -> ServiceResult<()> {
-    if current_functions(&env.store, session.operator_id)?.contains(&f) {
-        return Ok(());
-    }
-    let actor = super::audit::Actor {
-        operator_id: Some(session.operator_id),
-        login: &session.login,
-        workstation: &env.workstation,
-    };
-    super::audit::record(
-        &env.store.conn,
-        env.now_ms(),
-        actor,
-        "denied",
-        f.code(),
-        "",
-        "",
-    )?;
-    Err(ServiceError::Denied(f))
-}
-
-/// The terminal groups the operator may see now (`None` for all).
-pub fn scope(env: &Env, session: &Session) -> ServiceResult<Option<Vec<i64>>> {
-    Ok(operators::group_scope(
-        &env.store.conn,
-        session.operator_id,
-    )?)
+/// Whether the operator sees only some terminal groups (screens say so beside a total).
+pub fn is_scoped(env: &Env, session: &Session) -> ServiceResult<bool> {
+    env.query(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "session.scope",
+        |uc| Ok(uc.scope().is_some()),
+    )
 }

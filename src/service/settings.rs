@@ -4,10 +4,9 @@
 use crate::domain::function::Function;
 use crate::store::merchants::{self, MerchantRow};
 
-use super::audit::record;
-use super::auth::{actor_of, idle_lock_minutes, policy};
+use super::auth::{idle_lock_minutes, policy};
 use super::error::{invalid, Problem};
-use super::session::require;
+use super::kernel::{Needs, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,14 +18,21 @@ pub struct Settings {
 }
 
 pub fn get(env: &Env, session: &Session) -> ServiceResult<Settings> {
-    require(env, session, Function::MerchantSettings)?;
     let p = policy(env);
-    Ok(Settings {
-        merchants: merchants::all(&env.store.conn)?,
-        password_min_len: p.min_len,
-        password_max_len: p.max_len,
-        idle_lock_minutes: idle_lock_minutes(env),
-    })
+    let idle = idle_lock_minutes(env);
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::MerchantSettings),
+        "settings.get",
+        |uc| {
+            Ok(Settings {
+                merchants: merchants::all(&uc.db())?,
+                password_min_len: p.min_len,
+                password_max_len: p.max_len,
+                idle_lock_minutes: idle,
+            })
+        },
+    )
 }
 
 pub fn set_refund(
@@ -36,33 +42,33 @@ pub fn set_refund(
     review_mode: bool,
     quota_fen: i64,
 ) -> ServiceResult<()> {
-    require(env, session, Function::MerchantSettings)?;
-    if quota_fen < 0 {
-        return invalid("quota", Problem::BadAmount);
-    }
-    let before = merchants::all(&env.store.conn)?
-        .into_iter()
-        .find(|m| m.id == merchant_id)
-        .ok_or(ServiceError::NotFound)?;
-    let mode = if review_mode { "review" } else { "direct" };
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::set_refund_settings(&tx, merchant_id, mode, quota_fen)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
-        "merchant.refund_settings",
-        &before.merchant_no,
-        &format!(
-            "mode={} quota_fen={}",
-            before.refund_mode, before.daily_refund_quota_fen
-        ),
-        &format!("mode={mode} quota_fen={quota_fen}"),
-    )?;
-    tx.commit()?;
-    Ok(())
+    const ACTION: &str = "merchant.refund_settings";
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::MerchantSettings),
+        ACTION,
+        |uc| {
+            if quota_fen < 0 {
+                return invalid("quota", Problem::BadAmount);
+            }
+            let db = uc.db();
+            let before = merchants::all(&db)?
+                .into_iter()
+                .find(|m| m.id == merchant_id)
+                .ok_or(ServiceError::NotFound)?;
+            let mode = if review_mode { "review" } else { "direct" };
+            merchants::set_refund_settings(&db, merchant_id, mode, quota_fen)?;
+            uc.audit(
+                ACTION,
+                &before.merchant_no,
+                &format!(
+                    "mode={} quota_fen={}",
+                    before.refund_mode, before.daily_refund_quota_fen
+                ),
+                &format!("mode={mode} quota_fen={quota_fen}"),
+            )
+        },
+    )
 }
 
 /// Password length bounds and idle lock minutes (0 turns the idle lock off).
@@ -73,7 +79,6 @@ pub fn set_policy(
     max_len: i64,
     idle_minutes: i64,
 ) -> ServiceResult<()> {
-    require(env, session, Function::MerchantSettings)?;
     if !(6..=32).contains(&min_len) {
         return invalid("min_len", Problem::Range(6, 32));
     }
@@ -83,27 +88,28 @@ pub fn set_policy(
     if !(0..=240).contains(&idle_minutes) {
         return invalid("idle", Problem::Range(0, 240));
     }
-    let before = get(env, session)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::set_setting(&tx, "password_min_len", &min_len.to_string())?;
-    merchants::set_setting(&tx, "password_max_len", &max_len.to_string())?;
-    merchants::set_setting(&tx, "idle_lock_minutes", &idle_minutes.to_string())?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    let before = policy(env);
+    let before_idle = idle_lock_minutes(env);
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::MerchantSettings),
         "settings.policy",
-        "",
-        &format!(
-            "password={}..{} idle={}",
-            before.password_min_len, before.password_max_len, before.idle_lock_minutes
-        ),
-        &format!("password={min_len}..{max_len} idle={idle_minutes}"),
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let db = uc.db();
+            merchants::set_setting(&db, "password_min_len", &min_len.to_string())?;
+            merchants::set_setting(&db, "password_max_len", &max_len.to_string())?;
+            merchants::set_setting(&db, "idle_lock_minutes", &idle_minutes.to_string())?;
+            uc.audit(
+                "settings.policy",
+                "",
+                &format!(
+                    "password={}..{} idle={before_idle}",
+                    before.min_len, before.max_len
+                ),
+                &format!("password={min_len}..{max_len} idle={idle_minutes}"),
+            )
+        },
+    )
 }
 
 /// `set_refund` from what was typed: the quota in yuan (empty or 0: no limit).

@@ -5,7 +5,10 @@
 use crate::clock::format_ymd;
 use crate::store::settlements;
 
-use super::audit::{record, Actor};
+use crate::domain::refund::RefundStatus;
+use crate::store::Db;
+
+use super::kernel::{Needs, Uc, Who};
 use super::{Env, ServiceResult};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,9 +24,19 @@ pub struct SettleReport {
     pub refunds_waiting: usize,
 }
 
-pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<SettleReport> {
-    let now = env.now_ms();
-    let tx = env.store.begin()?;
+/// The settlement run as the system (the command line, a nightly job).
+pub fn run(env: &mut Env, settle_date: i32) -> ServiceResult<SettleReport> {
+    env.act(
+        Who::System("settlement"),
+        Needs::signed_in(),
+        "settlement.run",
+        |uc| settle(uc, settle_date),
+    )
+}
+
+fn settle(uc: &Uc, settle_date: i32) -> ServiceResult<SettleReport> {
+    let now = uc.now_ms;
+    let tx = uc.db();
     let mut report = SettleReport {
         settle_date,
         ..Default::default()
@@ -60,12 +73,9 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
         report.txn_count += s.txn_count;
         report.net_fen += net;
     }
-    clear_refunds(&tx, actor, settle_date, now, &mut report)?;
+    clear_refunds(uc, settle_date, &mut report)?;
     if report.merchants_settled > 0 || report.refunds_cleared > 0 {
-        record(
-            &tx,
-            now,
-            actor,
+        uc.audit(
             "settlement.run",
             &format_ymd(settle_date),
             "",
@@ -79,7 +89,6 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
             ),
         )?;
     }
-    tx.commit()?;
     Ok(report)
 }
 
@@ -87,35 +96,46 @@ pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<Settl
 /// cover waits in the pending clearing list (待清算) for a later run. A cleared refund is a ledger
 /// debit, counts on that day's settlement of its merchant, and adds to what its transaction has
 /// had refunded.
-fn clear_refunds(
-    tx: &rusqlite::Connection,
-    actor: Actor,
-    settle_date: i32,
-    now: i64,
-    report: &mut SettleReport,
-) -> ServiceResult<()> {
+fn clear_refunds(uc: &Uc, settle_date: i32, report: &mut SettleReport) -> ServiceResult<()> {
     use crate::store::{merchants, refunds, transactions};
+    let now = uc.now_ms;
+    let db: Db = uc.db();
+    let tx = &db;
     for a in refunds::awaiting_clearing(tx)? {
         let (id, merchant_id, txn_id, amount, status) =
             (a.id, a.merchant_id, a.txn_id, a.amount_fen, a.status);
         let balance = merchants::balance_fen(tx, merchant_id)?;
         if balance < amount {
-            if status == "submitted" {
-                refunds::transition(tx, id, "submitted", "pending_clearing", now, None)?;
+            if status == RefundStatus::Submitted {
+                refunds::transition(
+                    tx,
+                    id,
+                    RefundStatus::Submitted,
+                    RefundStatus::PendingClearing,
+                    now,
+                    None,
+                )?;
                 refunds::add_event(
                     tx,
                     id,
                     now,
                     None,
                     "pending_clearing",
-                    "pending_clearing",
+                    RefundStatus::PendingClearing,
                     "",
                 )?;
             }
             report.refunds_waiting += 1;
             continue;
         }
-        if !refunds::transition(tx, id, &status, "completed", now, Some(settle_date))? {
+        if !refunds::transition(
+            tx,
+            id,
+            status,
+            RefundStatus::Completed,
+            now,
+            Some(settle_date),
+        )? {
             continue;
         }
         settlements::append_ledger(
@@ -134,14 +154,11 @@ fn clear_refunds(
             None => settlements::insert(tx, merchant_id, settle_date, 0, 0, 0, 0, now)?,
         };
         settlements::add_cleared_refunds(tx, sid, amount)?;
-        refunds::add_event(tx, id, now, None, "cleared", "completed", "")?;
-        record(
-            tx,
-            now,
-            actor,
+        refunds::add_event(tx, id, now, None, "cleared", RefundStatus::Completed, "")?;
+        uc.audit(
             "refund.cleared",
             &format!("refund#{id}"),
-            &format!("status={status}"),
+            &format!("status={}", status.code()),
             &format!("status=completed amount_fen={amount}"),
         )?;
         report.refunds_cleared += 1;
@@ -156,22 +173,18 @@ pub fn run_by_operator(
     session: &super::Session,
     date_text: &str,
 ) -> ServiceResult<SettleReport> {
-    super::session::require(
-        env,
-        session,
-        crate::domain::function::Function::SettlementRun,
-    )?;
-    let date = crate::clock::parse_date(date_text).map_err(|_| super::ServiceError::Invalid {
-        field: "date",
-        problem: super::Problem::BadDate,
-    })?;
-    let ws = env.workstation.clone();
-    let actor = super::auth::actor_of(session, &ws);
-    let login = actor.login.to_string();
-    let actor = Actor {
-        operator_id: actor.operator_id,
-        login: &login,
-        workstation: &ws,
-    };
-    run(env, actor, crate::clock::ymd(date))
+    env.act(
+        Who::Operator(session),
+        Needs::function(&crate::domain::function::Function::SettlementRun),
+        "settlement.run",
+        |uc| {
+            let date = crate::clock::parse_date(date_text).map_err(|_| {
+                super::ServiceError::Invalid {
+                    field: "date",
+                    problem: super::Problem::BadDate,
+                }
+            })?;
+            settle(uc, crate::clock::ymd(date))
+        },
+    )
 }

@@ -9,7 +9,7 @@ use crate::store::settlement_query::{
 };
 
 use super::error::{invalid, Problem};
-use super::session::{require, scope};
+use super::kernel::{Needs, Uc, Who};
 use super::txn_query::resolve_merchant;
 use super::{Env, ServiceError, ServiceResult, Session};
 
@@ -53,11 +53,23 @@ pub fn build_filter(env: &Env, input: &SettlementQueryInput) -> ServiceResult<Se
     })
 }
 
-fn scoped(env: &Env, session: &Session, f: &SettlementFilter) -> ServiceResult<SettlementFilter> {
-    require(env, session, Function::SettlementQuery)?;
-    let mut f = f.clone();
-    f.group_scope = scope(env, session)?;
-    Ok(f)
+/// Runs `body` as a settlement query: the function checked, the filter limited to the scope.
+fn scoped<T>(
+    env: &Env,
+    session: &Session,
+    f: &SettlementFilter,
+    body: impl FnOnce(&Uc, &SettlementFilter) -> ServiceResult<T>,
+) -> ServiceResult<T> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::SettlementQuery),
+        "settlement.query",
+        |uc| {
+            let mut f = f.clone();
+            f.group_scope = uc.scope().map(|s| s.to_vec());
+            body(uc, &f)
+        },
+    )
 }
 
 pub fn totals(
@@ -65,8 +77,7 @@ pub fn totals(
     session: &Session,
     f: &SettlementFilter,
 ) -> ServiceResult<SettlementTotals> {
-    let f = scoped(env, session, f)?;
-    Ok(store::totals(&env.store.conn, &f)?)
+    scoped(env, session, f, |uc, f| Ok(store::totals(&uc.db(), f)?))
 }
 
 /// Page `index` (0-based) of 20 settlements.
@@ -76,13 +87,9 @@ pub fn page(
     f: &SettlementFilter,
     index: usize,
 ) -> ServiceResult<Vec<SettlementRow>> {
-    let f = scoped(env, session, f)?;
-    Ok(store::page(
-        &env.store.conn,
-        &f,
-        index * PAGE_SIZE,
-        PAGE_SIZE,
-    )?)
+    scoped(env, session, f, |uc, f| {
+        Ok(store::page(&uc.db(), f, index * PAGE_SIZE, PAGE_SIZE)?)
+    })
 }
 
 /// Every settlement of the result (for an export).
@@ -91,20 +98,28 @@ pub fn all(
     session: &Session,
     f: &SettlementFilter,
 ) -> ServiceResult<Vec<SettlementRow>> {
-    let f = scoped(env, session, f)?;
-    Ok(store::page(&env.store.conn, &f, 0, usize::MAX >> 1)?)
+    scoped(env, session, f, |uc, f| {
+        Ok(store::page(&uc.db(), f, 0, usize::MAX >> 1)?)
+    })
 }
 
 /// One settlement as the operator's scope sees it.
 pub fn one(env: &Env, session: &Session, id: i64) -> ServiceResult<SettlementRow> {
-    require(env, session, Function::SettlementQuery)?;
-    let groups = scope(env, session)?;
-    let scoped = groups.is_some();
-    match store::one(&env.store.conn, id, groups)? {
-        Some(r) => Ok(r),
-        None if scoped && store::one(&env.store.conn, id, None)?.is_some() => {
-            Err(ServiceError::OutOfScope)
-        }
-        None => Err(ServiceError::NotFound),
-    }
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::SettlementQuery),
+        "settlement.one",
+        |uc| {
+            let db = uc.db();
+            let groups = uc.scope().map(|s| s.to_vec());
+            let scoped = groups.is_some();
+            match store::one(&db, id, groups)? {
+                Some(r) => Ok(r),
+                None if scoped && store::one(&db, id, None)?.is_some() => {
+                    Err(ServiceError::OutOfScope)
+                }
+                None => Err(ServiceError::NotFound),
+            }
+        },
+    )
 }

@@ -20,7 +20,7 @@
 //! | decision | text: `approve` or `reject` |
 //! | remark | text |
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use crate::card::keys::{self, fingerprint, sha256};
 use crate::card::piv::{self, Slot};
@@ -168,7 +168,7 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Decision, String> {
 /// checked with the reviewer's bound sign key, so another card is refused (`WrongCard`).
 /// The caller writes the decision itself, with its audit row, in the same transaction.
 pub fn sign_decision(
-    conn: &Connection,
+    conn: &Db,
     transport: &mut dyn Transport,
     pin: &str,
     decision: &Decision,
@@ -203,7 +203,7 @@ pub fn sign_decision(
 
 /// Keeps a decision without a signature, where the policy lets an operator without a card
 /// approve; `verify_all` counts it as unsigned.
-pub fn record_unsigned(conn: &Connection, decision: &Decision) -> rusqlite::Result<i64> {
+pub fn record_unsigned(conn: &Db, decision: &Decision) -> rusqlite::Result<i64> {
     let payload = canonical_payload(decision);
     cards::insert_approval(
         conn,
@@ -312,7 +312,14 @@ fn check(row: &ApprovalRow, history: &[String]) -> Result<bool, String> {
 /// Re-verifies every stored approval: digest = SHA-256(payload), the payload matches its row,
 /// and the signature verifies with the key bound to its operator (now, or earlier per the
 /// audit log's binding records).
-pub fn verify_all(conn: &Connection) -> rusqlite::Result<Verification> {
+pub fn verify_all(store: &crate::store::Store) -> Result<Verification, crate::store::StoreError> {
+    let tx = store.begin_read()?;
+    let v = verify_all_in(&tx.db())?;
+    tx.commit()?;
+    Ok(v)
+}
+
+fn verify_all_in(conn: &Db) -> rusqlite::Result<Verification> {
     let history = cards::binding_history(conn)?;
     let mut v = Verification::default();
     cards::for_each_approval(conn, |row| {

@@ -7,14 +7,15 @@ use crate::clock::{date_of_ms, ymd};
 use crate::store::merchants;
 use crate::store::transactions::TxnRow;
 
-use super::audit::{record, Actor};
+use super::kernel::{Needs, Who};
 use super::txn_query::detail;
+use crate::domain::function::Function;
 use super::{Env, ServiceError, Session};
 
 /// Where files for the operator go: the `download_dir` setting, else the user's download folder,
 /// else the home folder.
 pub fn download_dir(env: &Env) -> PathBuf {
-    if let Ok(Some(d)) = merchants::setting(&env.store.conn, "download_dir") {
+    if let Ok(Some(d)) = merchants::setting(&env.store.read(), "download_dir") {
         if !d.trim().is_empty() {
             return PathBuf::from(d.trim());
         }
@@ -57,10 +58,10 @@ pub fn reprint(env: &Env, session: &Session, txn_id: i64) -> Result<SlipFacts, S
     if txn.trade_date >= ymd(date_of_ms(env.now_ms())) {
         return Err(SlipError::Today);
     }
-    if txn.status == "failed" {
+    if txn.status == crate::domain::txn::TxnStatus::Failed {
         return Err(SlipError::NotCaptured);
     }
-    let acquirer = merchants::setting(&env.store.conn, "acquirer_name")
+    let acquirer = merchants::setting(&env.store.read(), "acquirer_name")
         .map_err(ServiceError::from)?
         .unwrap_or_default();
     Ok(SlipFacts { txn, acquirer })
@@ -77,33 +78,38 @@ pub fn save(
 ) -> Result<PathBuf, SlipError> {
     let facts = reprint(env, session, txn_id)?;
     let dir = download_dir(env);
-    let store_err = |e: std::io::Error| SlipError::Service(ServiceError::Store(e.to_string()));
+    let file_err = |e: std::io::Error| SlipError::Service(ServiceError::File(e.to_string()));
     std::fs::create_dir_all(&dir)
-        .map_err(|e| SlipError::Service(ServiceError::Store(format!("{}: {e}", dir.display()))))?;
+        .map_err(|e| SlipError::Service(ServiceError::File(format!("{}: {e}", dir.display()))))?;
     let path = dir.join(format!("签购单_{}.txt", facts.txn.rrn));
     let part = dir.join(format!(".签购单_{}.txt.part", facts.txn.rrn));
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin().map_err(ServiceError::from)?;
-    record(
-        &tx,
-        now,
-        Actor {
-            operator_id: Some(session.operator_id),
-            login: &session.login,
-            workstation: &ws,
-        },
+    let mut written = Ok(());
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TxnQuery),
         "txn.reprint_slip",
-        &facts.txn.rrn,
-        "",
-        &path.display().to_string(),
+        |uc| {
+            uc.audit(
+                "txn.reprint_slip",
+                &facts.txn.rrn,
+                "",
+                &path.display().to_string(),
+            )?;
+            // The file is in place before the audit row commits; if it cannot be written the
+            // reprint is not recorded.
+            written = std::fs::write(&part, text).and_then(|_| std::fs::rename(&part, &path));
+            match &written {
+                Ok(()) => Ok(()),
+                Err(e) => Err(ServiceError::File(e.to_string())),
+            }
+        },
     )
-    .map_err(ServiceError::from)?;
-    let written = std::fs::write(&part, text).and_then(|_| std::fs::rename(&part, &path));
-    if let Err(e) = written {
+    .map_err(|e| {
         let _ = std::fs::remove_file(&part);
-        return Err(store_err(e));
-    }
-    tx.commit().map_err(ServiceError::from)?;
+        match written {
+            Err(io) => file_err(io),
+            Ok(()) => SlipError::Service(e),
+        }
+    })?;
     Ok(path)
 }

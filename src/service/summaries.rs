@@ -39,7 +39,7 @@ fn whole_day(ms: i64) -> Option<i32> {
 
 /// The rollup filter that selects the same rows as `f`, when there is one. Needs the store only
 /// to turn a settlement into its merchant and date.
-pub fn rollup_filter(env: &Env, f: &TxnFilter) -> ServiceResult<Option<DailyFilter>> {
+pub fn rollup_filter(db: &crate::store::Db, f: &TxnFilter) -> ServiceResult<Option<DailyFilter>> {
     let row_only = f.rrn.is_some()
         || f.bank_code.is_some()
         || f.min_fen.is_some()
@@ -78,7 +78,7 @@ pub fn rollup_filter(env: &Env, f: &TxnFilter) -> ServiceResult<Option<DailyFilt
         group_scope: f.group_scope.clone(),
     };
     if let Some(sid) = f.settlement_id {
-        let Some((merchant, date)) = summaries::settlement_key(&env.store.conn, sid)? else {
+        let Some((merchant, date)) = summaries::settlement_key(db, sid)? else {
             return Ok(None);
         };
         if d.merchant_id.is_some_and(|m| m != merchant) {
@@ -97,19 +97,20 @@ pub fn summarize(
     filter: &TxnFilter,
     by: GroupBy,
 ) -> ServiceResult<Summary> {
-    let f = scoped(env, session, filter)?;
-    let conn = &env.store.conn;
-    Ok(match rollup_filter(env, &f)? {
-        Some(d) => Summary {
-            by,
-            rows: summaries::from_rollups(conn, &d, by)?,
-            from_rollups: true,
-        },
-        None => Summary {
-            by,
-            rows: summaries::from_rows(conn, &f, by)?,
-            from_rollups: false,
-        },
+    scoped(env, session, filter, |uc, f| {
+        let conn = &uc.db();
+        Ok(match rollup_filter(conn, f)? {
+            Some(d) => Summary {
+                by,
+                rows: summaries::from_rollups(conn, &d, by)?,
+                from_rollups: true,
+            },
+            None => Summary {
+                by,
+                rows: summaries::from_rows(conn, f, by)?,
+                from_rollups: false,
+            },
+        })
     })
 }
 
@@ -121,6 +122,7 @@ pub fn summarize_from_rows(
     filter: &TxnFilter,
     by: GroupBy,
 ) -> ServiceResult<Vec<SummaryRow>> {
-    let f = scoped(env, session, filter)?;
-    Ok(summaries::from_rows(&env.store.conn, &f, by)?)
+    scoped(env, session, filter, |uc, f| {
+        Ok(summaries::from_rows(&uc.db(), f, by)?)
+    })
 }

@@ -4,10 +4,8 @@ use crate::domain::function::Function;
 use crate::domain::ids;
 use crate::store::merchants::{self, MerchantRow, NewTerminal, TerminalRow};
 
-use super::audit::record;
-use super::auth::actor_of;
 use super::error::{invalid, Problem};
-use super::session::require;
+use super::kernel::{Needs, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,18 +19,32 @@ pub struct TerminalInput {
 }
 
 pub fn terminals(env: &Env, session: &Session) -> ServiceResult<Vec<TerminalRow>> {
-    require(env, session, Function::TerminalManage)?;
-    Ok(merchants::terminals(&env.store.conn)?)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
+        "terminals.terminals",
+        |uc| {
+            let tx = uc.db();
+        Ok(merchants::terminals(&tx)?)
+        },
+    )
 }
 
 /// (id, name, member count).
 pub fn groups(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, i64)>> {
-    require(env, session, Function::TerminalManage)?;
-    Ok(merchants::groups(&env.store.conn)?)
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
+        "terminals.groups",
+        |uc| {
+            let tx = uc.db();
+        Ok(merchants::groups(&tx)?)
+        },
+    )
 }
 
 pub fn merchants_list(env: &Env) -> ServiceResult<Vec<MerchantRow>> {
-    Ok(merchants::all(&env.store.conn)?)
+    Ok(merchants::all(&env.store.read())?)
 }
 
 fn describe(t: &TerminalRow) -> String {
@@ -48,7 +60,7 @@ fn describe(t: &TerminalRow) -> String {
 }
 
 fn check(env: &Env, input: &TerminalInput) -> ServiceResult<()> {
-    if !merchants::all(&env.store.conn)?
+    if !merchants::all(&env.store.read())?
         .iter()
         .any(|m| m.id == input.merchant_id)
     {
@@ -61,7 +73,7 @@ fn check(env: &Env, input: &TerminalInput) -> ServiceResult<()> {
         return invalid("serial_no", Problem::TooLong(32));
     }
     if let Some(g) = input.group_id {
-        if !merchants::groups(&env.store.conn)?.iter().any(|x| x.0 == g) {
+        if !merchants::groups(&env.store.read())?.iter().any(|x| x.0 == g) {
             return invalid("group", Problem::Unknown);
         }
     }
@@ -73,52 +85,51 @@ pub fn create_terminal(
     session: &Session,
     input: &TerminalInput,
 ) -> ServiceResult<i64> {
-    require(env, session, Function::TerminalManage)?;
-    let no = input.terminal_no.trim();
-    if no.is_empty() {
-        return invalid("terminal_no", Problem::Required);
-    }
-    if no.chars().count() != 8 {
-        return invalid("terminal_no", Problem::Length(8));
-    }
-    if !ids::is_terminal_no(no) {
-        return invalid("terminal_no", Problem::BadTerminalNo);
-    }
-    check(env, input)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    if merchants::terminal_by_no(&tx, no)?.is_some() {
-        return invalid("terminal_no", Problem::Duplicate);
-    }
-    let id = merchants::insert_terminal(
-        &tx,
-        &NewTerminal {
-            terminal_no: no,
-            merchant_id: input.merchant_id,
-            serial_no: input.serial_no.trim(),
-            name: input.name.trim(),
-            location: input.location.trim(),
-            group_id: input.group_id,
-            created_ms: now,
-        },
-    )?;
-    let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
         "terminal.create",
-        no,
-        "",
-        &after.unwrap_or_default(),
-    )?;
-    tx.commit()?;
-    Ok(id)
+        |uc| {
+            let tx = uc.db();        let no = input.terminal_no.trim();
+        if no.is_empty() {
+            return invalid("terminal_no", Problem::Required);
+        }
+        if no.chars().count() != 8 {
+            return invalid("terminal_no", Problem::Length(8));
+        }
+        if !ids::is_terminal_no(no) {
+            return invalid("terminal_no", Problem::BadTerminalNo);
+        }
+        check(env, input)?;
+        if merchants::terminal_by_no(&tx, no)?.is_some() {
+            return invalid("terminal_no", Problem::Duplicate);
+        }
+        let id = merchants::insert_terminal(
+            &tx,
+            &NewTerminal {
+                terminal_no: no,
+                merchant_id: input.merchant_id,
+                serial_no: input.serial_no.trim(),
+                name: input.name.trim(),
+                location: input.location.trim(),
+                group_id: input.group_id,
+                created_ms: uc.now_ms,
+            },
+        )?;
+        let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
+        uc.audit(
+            "terminal.create",
+            no,
+            "",
+            &after.unwrap_or_default(),
+        )?;
+        Ok(id)
+        },
+    )
 }
 
 fn terminal(env: &Env, id: i64) -> ServiceResult<TerminalRow> {
-    merchants::terminal_by_id(&env.store.conn, id)?.ok_or(ServiceError::NotFound)
+    merchants::terminal_by_id(&env.store.read(), id)?.ok_or(ServiceError::NotFound)
 }
 
 pub fn update_terminal(
@@ -127,33 +138,32 @@ pub fn update_terminal(
     id: i64,
     input: &TerminalInput,
 ) -> ServiceResult<()> {
-    require(env, session, Function::TerminalManage)?;
-    check(env, input)?;
-    let before = terminal(env, id)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::update_terminal(
-        &tx,
-        id,
-        input.merchant_id,
-        input.serial_no.trim(),
-        input.name.trim(),
-        input.location.trim(),
-    )?;
-    merchants::set_terminal_group(&tx, id, input.group_id)?;
-    let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
         "terminal.update",
-        &before.terminal_no,
-        &describe(&before),
-        &after.unwrap_or_default(),
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        check(env, input)?;
+        let before = terminal(env, id)?;
+        merchants::update_terminal(
+            &tx,
+            id,
+            input.merchant_id,
+            input.serial_no.trim(),
+            input.name.trim(),
+            input.location.trim(),
+        )?;
+        merchants::set_terminal_group(&tx, id, input.group_id)?;
+        let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
+        uc.audit(
+            "terminal.update",
+            &before.terminal_no,
+            &describe(&before),
+            &after.unwrap_or_default(),
+        )?;
+        Ok(())
+        },
+    )
 }
 
 pub fn set_terminal_active(
@@ -162,28 +172,27 @@ pub fn set_terminal_active(
     id: i64,
     active: bool,
 ) -> ServiceResult<()> {
-    require(env, session, Function::TerminalManage)?;
-    let before = terminal(env, id)?;
-    let status = if active { "active" } else { "disabled" };
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::set_terminal_status(&tx, id, status)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
-        if active {
-            "terminal.enable"
-        } else {
-            "terminal.disable"
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
+        "?",
+        |uc| {
+            let tx = uc.db();        let before = terminal(env, id)?;
+        let status = if active { "active" } else { "disabled" };
+        merchants::set_terminal_status(&tx, id, status)?;
+        uc.audit(
+            if active {
+                "terminal.enable"
+            } else {
+                "terminal.disable"
+            },
+            &before.terminal_no,
+            &before.status,
+            status,
+        )?;
+        Ok(())
         },
-        &before.terminal_no,
-        &before.status,
-        status,
-    )?;
-    tx.commit()?;
-    Ok(())
+    )
 }
 
 /// Moves a terminal into a group (or out of every group with `None`).
@@ -193,28 +202,27 @@ pub fn move_terminal(
     id: i64,
     group: Option<i64>,
 ) -> ServiceResult<()> {
-    require(env, session, Function::TerminalManage)?;
-    let before = terminal(env, id)?;
-    if let Some(g) = group {
-        if !merchants::groups(&env.store.conn)?.iter().any(|x| x.0 == g) {
-            return invalid("group", Problem::Unknown);
-        }
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::set_terminal_group(&tx, id, group)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
         "terminal.move",
-        &before.terminal_no,
-        &before.group_id.map(|g| g.to_string()).unwrap_or_default(),
-        &group.map(|g| g.to_string()).unwrap_or_default(),
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let before = terminal(env, id)?;
+        if let Some(g) = group {
+            if !merchants::groups(&tx)?.iter().any(|x| x.0 == g) {
+                return invalid("group", Problem::Unknown);
+            }
+        }
+        merchants::set_terminal_group(&tx, id, group)?;
+        uc.audit(
+            "terminal.move",
+            &before.terminal_no,
+            &before.group_id.map(|g| g.to_string()).unwrap_or_default(),
+            &group.map(|g| g.to_string()).unwrap_or_default(),
+        )?;
+        Ok(())
+        },
+    )
 }
 
 fn group_name(field: &'static str, name: &str) -> ServiceResult<String> {
@@ -229,90 +237,87 @@ fn group_name(field: &'static str, name: &str) -> ServiceResult<String> {
 }
 
 pub fn create_group(env: &mut Env, session: &Session, name: &str) -> ServiceResult<i64> {
-    require(env, session, Function::TerminalManage)?;
-    let name = group_name("name", name)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    if merchants::group_name_exists(&tx, &name, 0)? {
-        return invalid("name", Problem::Duplicate);
-    }
-    let id = merchants::insert_group(&tx, &name, now)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
         "group.create",
-        &name,
-        "",
-        &name,
-    )?;
-    tx.commit()?;
-    Ok(id)
+        |uc| {
+            let tx = uc.db();        let name = group_name("name", name)?;
+        if merchants::group_name_exists(&tx, &name, 0)? {
+            return invalid("name", Problem::Duplicate);
+        }
+        let id = merchants::insert_group(&tx, &name, uc.now_ms)?;
+        uc.audit(
+            "group.create",
+            &name,
+            "",
+            &name,
+        )?;
+        Ok(id)
+        },
+    )
 }
 
 pub fn rename_group(env: &mut Env, session: &Session, id: i64, name: &str) -> ServiceResult<()> {
-    require(env, session, Function::TerminalManage)?;
-    let name = group_name("name", name)?;
-    let old = merchants::groups(&env.store.conn)?
-        .into_iter()
-        .find(|g| g.0 == id)
-        .ok_or(ServiceError::NotFound)?;
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    if merchants::group_name_exists(&tx, &name, id)? {
-        return invalid("name", Problem::Duplicate);
-    }
-    merchants::rename_group(&tx, id, &name)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
         "group.rename",
-        &old.1,
-        &old.1,
-        &name,
-    )?;
-    tx.commit()?;
-    Ok(())
+        |uc| {
+            let tx = uc.db();        let name = group_name("name", name)?;
+        let old = merchants::groups(&tx)?
+            .into_iter()
+            .find(|g| g.0 == id)
+            .ok_or(ServiceError::NotFound)?;
+        if merchants::group_name_exists(&tx, &name, id)? {
+            return invalid("name", Problem::Duplicate);
+        }
+        merchants::rename_group(&tx, id, &name)?;
+        uc.audit(
+            "group.rename",
+            &old.1,
+            &old.1,
+            &name,
+        )?;
+        Ok(())
+        },
+    )
 }
 
 /// Deletes a group: its terminals go back to no group. Operators limited to it lose that
 /// group; an operator limited to only this group is refused first, naming them.
 pub fn delete_group(env: &mut Env, session: &Session, id: i64) -> ServiceResult<()> {
-    require(env, session, Function::TerminalManage)?;
-    let old = merchants::groups(&env.store.conn)?
-        .into_iter()
-        .find(|g| g.0 == id)
-        .ok_or(ServiceError::NotFound)?;
-    let limited = merchants::group_operators(&env.store.conn, id)?;
-    let mut stranded = Vec::new();
-    for login in &limited {
-        if let Some(op) = crate::store::operators::by_login(&env.store.conn, login)? {
-            if crate::store::operators::group_scope(&env.store.conn, op.id)?
-                .is_some_and(|g| g.len() == 1)
-            {
-                stranded.push(login.clone());
+    env.act(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
+        "group.delete",
+        |uc| {
+            let tx = uc.db();        let old = merchants::groups(&tx)?
+            .into_iter()
+            .find(|g| g.0 == id)
+            .ok_or(ServiceError::NotFound)?;
+        let limited = merchants::group_operators(&tx, id)?;
+        let mut stranded = Vec::new();
+        for login in &limited {
+            if let Some(op) = crate::store::operators::by_login(&tx, login)? {
+                if crate::store::operators::group_scope(&tx, op.id)?
+                    .is_some_and(|g| g.len() == 1)
+                {
+                    stranded.push(login.clone());
+                }
             }
         }
-    }
-    if !stranded.is_empty() {
-        return Err(ServiceError::Refused(super::Rule::InUse(stranded)));
-    }
-    let now = env.now_ms();
-    let ws = env.workstation.clone();
-    let tx = env.store.begin()?;
-    merchants::delete_group(&tx, id)?;
-    record(
-        &tx,
-        now,
-        actor_of(session, &ws),
-        "group.delete",
-        &old.1,
-        &format!("members={}", old.2),
-        "",
-    )?;
-    tx.commit()?;
-    Ok(())
+        if !stranded.is_empty() {
+            return Err(ServiceError::Refused(super::Rule::InUse(stranded)));
+        }
+        merchants::delete_group(&tx, id)?;
+        uc.audit(
+            "group.delete",
+            &old.1,
+            &format!("members={}", old.2),
+            "",
+        )?;
+        Ok(())
+        },
+    )
 }

@@ -10,7 +10,7 @@ use crate::store::transactions::{self, PageAt, Totals, TxnFilter, TxnKey, TxnRow
 use crate::store::{merchants, reference};
 
 use super::error::{invalid, Problem};
-use super::session::{current_functions, require, scope};
+use super::kernel::{Needs, Uc, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
 pub const PAGE_SIZE: usize = 20;
@@ -97,7 +97,7 @@ fn resolve_bank(env: &Env, typed: &str) -> ServiceResult<Option<String>> {
     if q.is_empty() {
         return Ok(None);
     }
-    let banks = reference::banks(&env.store.conn)?;
+    let banks = reference::banks(&env.store.read())?;
     if let Some((code, _, _)) = banks.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(q)) {
         return Ok(Some(code.clone()));
     }
@@ -118,7 +118,7 @@ pub fn resolve_merchant(env: &Env, field: &'static str, typed: &str) -> ServiceR
     if q.is_empty() {
         return Ok(None);
     }
-    let all = merchants::all(&env.store.conn)?;
+    let all = merchants::all(&env.store.read())?;
     if let Some(m) = all.iter().find(|m| m.merchant_no == q) {
         return Ok(Some(m.id));
     }
@@ -171,47 +171,44 @@ pub fn build_filter(input: &TxnQueryInput) -> ServiceResult<TxnFilter> {
     Ok(f)
 }
 
-/// Refuses unless the operator has one of the functions now (the first is named when refused).
-pub(crate) fn require_any(env: &Env, session: &Session, any: &[Function]) -> ServiceResult<()> {
-    let now = current_functions(&env.store, session.operator_id)?;
-    if any.iter().any(|f| now.contains(f)) {
-        Ok(())
+/// Runs `body` as a transaction query: the function checked, the filter limited to the
+/// operator's scope. A settlement's transactions (S3) are open to whoever may query settlements
+/// as well.
+pub(crate) fn scoped<T>(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+    body: impl FnOnce(&Uc, &TxnFilter) -> ServiceResult<T>,
+) -> ServiceResult<T> {
+    const BY_SETTLEMENT: &[Function] = &[Function::TxnQuery, Function::SettlementQuery];
+    let needs = if filter.settlement_id.is_some() {
+        Needs::any(BY_SETTLEMENT)
     } else {
-        Err(ServiceError::Denied(any[0]))
-    }
-}
-
-/// A query the operator may run: the filter with their scope applied. A settlement's
-/// transactions (S3) are open to whoever may query settlements as well.
-pub(crate) fn scoped(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult<TxnFilter> {
-    if filter.settlement_id.is_some() {
-        require_any(
-            env,
-            session,
-            &[Function::TxnQuery, Function::SettlementQuery],
-        )?;
-    } else {
-        require(env, session, Function::TxnQuery)?;
-    }
-    let mut f = filter.clone();
-    f.group_scope = scope(env, session)?;
-    Ok(f)
+        Needs::function(&Function::TxnQuery)
+    };
+    env.query(Who::Operator(session), needs, "txn.query", |uc| {
+        let mut f = filter.clone();
+        f.group_scope = uc.scope().map(|s| s.to_vec());
+        body(uc, &f)
+    })
 }
 
 /// The count and sums under the list. Read from the daily rollups when the filter allows (the
 /// same rule as the summaries), so a month of millions of rows answers in milliseconds.
 pub fn totals(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult<Totals> {
     use crate::store::summaries::{self, GroupBy};
-    let f = scoped(env, session, filter)?;
-    if let Some(d) = super::summaries::rollup_filter(env, &f)? {
-        let rows = summaries::from_rollups(&env.store.conn, &d, GroupBy::TradeDate)?;
-        return Ok(rows.iter().fold(Totals::default(), |t, r| Totals {
-            count: t.count + r.count,
-            amount_fen: t.amount_fen + r.amount_fen,
-            fee_fen: t.fee_fen + r.fee_fen,
-        }));
-    }
-    Ok(transactions::totals(&env.store.conn, &f)?)
+    scoped(env, session, filter, |uc, f| {
+        let db = uc.db();
+        if let Some(d) = super::summaries::rollup_filter(&db, f)? {
+            let rows = summaries::from_rollups(&db, &d, GroupBy::TradeDate)?;
+            return Ok(rows.iter().fold(Totals::default(), |t, r| Totals {
+                count: t.count + r.count,
+                amount_fen: t.amount_fen + r.amount_fen,
+                fee_fen: t.fee_fen + r.fee_fen,
+            }));
+        }
+        Ok(transactions::totals(&db, f)?)
+    })
 }
 
 pub fn page(
@@ -220,8 +217,9 @@ pub fn page(
     filter: &TxnFilter,
     at: PageAt,
 ) -> ServiceResult<Vec<TxnRow>> {
-    let f = scoped(env, session, filter)?;
-    Ok(transactions::page(&env.store.conn, &f, at, PAGE_SIZE)?)
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::page(&uc.db(), f, at, PAGE_SIZE)?)
+    })
 }
 
 /// Page `index` (0-based) of a result of `total` rows. The boundary is found on the index from
@@ -233,47 +231,50 @@ pub fn jump(
     index: usize,
     total: usize,
 ) -> ServiceResult<Vec<TxnRow>> {
-    let f = scoped(env, session, filter)?;
-    let conn = &env.store.conn;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let index = index.min(pages - 1);
-    if index == 0 {
-        return Ok(transactions::page(conn, &f, PageAt::First, PAGE_SIZE)?);
-    }
-    let offset = index * PAGE_SIZE;
-    let from_end = offset > total / 2;
-    let key: Option<TxnKey> = if from_end {
-        // The newest row of the page, counted from the oldest end.
-        let rows_on_or_after = total - offset;
-        transactions::key_at(conn, &f, rows_on_or_after - 1, true)?
-    } else {
-        transactions::key_at(conn, &f, offset, false)?
-    };
-    match key {
-        Some(k) => Ok(transactions::page_from(conn, &f, k, PAGE_SIZE)?),
-        None => Ok(Vec::new()),
-    }
+    scoped(env, session, filter, |uc, f| {
+        let conn = &uc.db();
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let index = index.min(pages - 1);
+        if index == 0 {
+            return Ok(transactions::page(conn, f, PageAt::First, PAGE_SIZE)?);
+        }
+        let offset = index * PAGE_SIZE;
+        let from_end = offset > total / 2;
+        let key: Option<TxnKey> = if from_end {
+            // The newest row of the page, counted from the oldest end.
+            let rows_on_or_after = total - offset;
+            transactions::key_at(conn, f, rows_on_or_after - 1, true)?
+        } else {
+            transactions::key_at(conn, f, offset, false)?
+        };
+        match key {
+            Some(k) => Ok(transactions::page_from(conn, f, k, PAGE_SIZE)?),
+            None => Ok(Vec::new()),
+        }
+    })
+}
+
+/// The transaction `id` as the use case's operator may see it.
+pub(crate) fn visible_txn(uc: &Uc, id: i64) -> ServiceResult<TxnRow> {
+    let db = uc.db();
+    let row = transactions::by_id(&db, id)?.ok_or(ServiceError::NotFound)?;
+    uc.require_group(transactions::terminal_group_of(&db, id)?)?;
+    Ok(row)
 }
 
 /// One transaction, if the operator may see it (from the query, a settlement or the monitor).
 pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<TxnRow> {
-    require_any(
-        env,
-        session,
-        &[
-            Function::TxnQuery,
-            Function::SettlementQuery,
-            Function::Monitor,
-        ],
-    )?;
-    let row = transactions::by_id(&env.store.conn, id)?.ok_or(ServiceError::NotFound)?;
-    if let Some(groups) = scope(env, session)? {
-        let g = transactions::terminal_group_of(&env.store.conn, id)?;
-        if !g.is_some_and(|g| groups.contains(&g)) {
-            return Err(ServiceError::OutOfScope);
-        }
-    }
-    Ok(row)
+    const READERS: &[Function] = &[
+        Function::TxnQuery,
+        Function::SettlementQuery,
+        Function::Monitor,
+    ];
+    env.query(
+        Who::Operator(session),
+        Needs::any(READERS),
+        "txn.detail",
+        |uc| visible_txn(uc, id),
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The audit log, a hash chain: each row keeps the SHA-256 of the previous row's hash and its own
 //! content (see `domain::audit`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::Db;
+use rusqlite::{params, OptionalExtension};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
@@ -18,13 +19,13 @@ pub struct AuditRow {
     pub hash: Vec<u8>,
 }
 
-pub fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
+pub fn last(conn: &Db) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
     conn.prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 
-pub fn insert(conn: &Connection, row: &AuditRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Db, row: &AuditRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (id, at_ms, operator_id, operator, workstation, action, target,
             before, after, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -62,7 +63,7 @@ fn audit_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
 }
 
 /// Every row in order, handed to `f` one at a time (the log can be long).
-pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> rusqlite::Result<()> {
+pub fn for_each(conn: &Db, mut f: impl FnMut(AuditRow) -> bool) -> rusqlite::Result<()> {
     let mut st = conn.prepare(
         "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
             prev_hash, hash FROM audit_log ORDER BY id",
@@ -88,7 +89,7 @@ pub struct AuditFilter {
     pub before_id: Option<i64>,
 }
 
-pub fn query(conn: &Connection, f: &AuditFilter, limit: usize) -> rusqlite::Result<Vec<AuditRow>> {
+pub fn query(conn: &Db, f: &AuditFilter, limit: usize) -> rusqlite::Result<Vec<AuditRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
             prev_hash, hash FROM audit_log

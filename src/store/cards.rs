@@ -1,6 +1,7 @@
 //! Cards bound to operators (their public keys, serial and fingerprints) and signed approvals.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Db;
+use rusqlite::{params, OptionalExtension, Row};
 
 /// The card bound to an operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ const BOUND_COLS: &str = "id, login, card_serial, card_auth_pubkey, card_sign_pu
     card_auth_fpr, card_sign_fpr";
 
 /// The operator's card; `None` when none is bound (or the operator does not exist).
-pub fn bound_card(conn: &Connection, operator_id: i64) -> rusqlite::Result<Option<BoundCard>> {
+pub fn bound_card(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<BoundCard>> {
     conn.query_row(
         &format!(
             "SELECT {BOUND_COLS} FROM operators WHERE id = ?1 AND card_serial IS NOT NULL
@@ -53,7 +54,7 @@ pub fn bound_card(conn: &Connection, operator_id: i64) -> rusqlite::Result<Optio
 
 /// (id, login) of the operator a card serial is bound to.
 pub fn operator_by_serial(
-    conn: &Connection,
+    conn: &Db,
     serial: &str,
 ) -> rusqlite::Result<Option<(i64, String)>> {
     conn.query_row(
@@ -64,7 +65,7 @@ pub fn operator_by_serial(
     .optional()
 }
 
-pub fn bind(conn: &Connection, operator_id: i64, b: &NewBinding) -> rusqlite::Result<()> {
+pub fn bind(conn: &Db, operator_id: i64, b: &NewBinding) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE operators SET card_serial = ?2, card_auth_pubkey = ?3, card_sign_pubkey = ?4,
             card_auth_fpr = ?5, card_sign_fpr = ?6 WHERE id = ?1",
@@ -81,7 +82,7 @@ pub fn bind(conn: &Connection, operator_id: i64, b: &NewBinding) -> rusqlite::Re
 }
 
 /// Forgets the operator's card; false when none was bound.
-pub fn unbind(conn: &Connection, operator_id: i64) -> rusqlite::Result<bool> {
+pub fn unbind(conn: &Db, operator_id: i64) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE operators SET card_serial = NULL, card_auth_pubkey = NULL,
             card_sign_pubkey = NULL, card_auth_fpr = NULL, card_sign_fpr = NULL
@@ -101,7 +102,7 @@ pub struct NewApproval<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert_approval(conn: &Connection, a: &NewApproval) -> rusqlite::Result<i64> {
+pub fn insert_approval(conn: &Db, a: &NewApproval) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO approvals (kind, operator_id, payload, digest, signature, key_fpr, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -154,7 +155,7 @@ fn approval_row(r: &Row) -> rusqlite::Result<ApprovalRow> {
     })
 }
 
-pub fn approval(conn: &Connection, id: i64) -> rusqlite::Result<Option<ApprovalRow>> {
+pub fn approval(conn: &Db, id: i64) -> rusqlite::Result<Option<ApprovalRow>> {
     conn.query_row(
         &format!("{APPROVAL_SELECT} WHERE a.id = ?1"),
         [id],
@@ -165,7 +166,7 @@ pub fn approval(conn: &Connection, id: i64) -> rusqlite::Result<Option<ApprovalR
 
 /// Every approval in id order, handed to `f` one at a time; `f` returns false to stop.
 pub fn for_each_approval(
-    conn: &Connection,
+    conn: &Db,
     mut f: impl FnMut(ApprovalRow) -> bool,
 ) -> rusqlite::Result<()> {
     let mut st = conn.prepare(&format!("{APPROVAL_SELECT} ORDER BY a.id"))?;
@@ -180,7 +181,7 @@ pub fn for_each_approval(
 
 /// The `after` texts of the audit rows that recorded card bindings, oldest first: the history
 /// of which keys were bound to whom, kept by the hash-chained log.
-pub fn binding_history(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+pub fn binding_history(conn: &Db) -> rusqlite::Result<Vec<String>> {
     let mut st =
         conn.prepare_cached("SELECT after FROM audit_log WHERE action = 'card.bind' ORDER BY id")?;
     let v = st.query_map([], |r| r.get(0))?.collect();

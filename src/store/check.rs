@@ -1,7 +1,8 @@
 //! Read-only queries of the invariant check (`merchant-desk check`): the raw rows and sums the
 //! service compares. Nothing here writes.
 
-use rusqlite::{Connection, Row};
+use super::Db;
+use rusqlite::{Row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerLine {
@@ -15,7 +16,7 @@ pub struct LedgerLine {
 }
 
 /// Every ledger line, by merchant and then in the order they were written.
-pub fn ledger_lines(conn: &Connection) -> rusqlite::Result<Vec<LedgerLine>> {
+pub fn ledger_lines(conn: &Db) -> rusqlite::Result<Vec<LedgerLine>> {
     let mut st = conn.prepare(
         "SELECT id, merchant_id, kind, amount_fen, balance_fen, ref_table, ref_id
          FROM ledger_lines ORDER BY merchant_id, id",
@@ -56,7 +57,7 @@ pub struct SettlementSums {
     pub cleared_fen: i64,
 }
 
-pub fn settlements(conn: &Connection) -> rusqlite::Result<Vec<SettlementSums>> {
+pub fn settlements(conn: &Db) -> rusqlite::Result<Vec<SettlementSums>> {
     let mut st = conn.prepare(
         "WITH linked AS (
             SELECT settlement_id, count(*) AS n,
@@ -101,7 +102,7 @@ pub fn settlements(conn: &Connection) -> rusqlite::Result<Vec<SettlementSums>> {
 }
 
 /// Completed refund applications whose (merchant, clearing date) has no settlement.
-pub fn cleared_without_settlement(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
+pub fn cleared_without_settlement(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
     let mut st = conn.prepare(
         "SELECT r.id, r.merchant_id, coalesce(r.cleared_date, 0) FROM refund_applications r
          WHERE r.status = 'completed' AND NOT EXISTS (SELECT 1 FROM settlements s
@@ -133,7 +134,7 @@ pub struct RefundedTxn {
 /// `refunded_fen` differs from what completed applications and POS refunds add up to. At most
 /// `limit` rows, and how many there are in all.
 pub fn refund_breaches(
-    conn: &Connection,
+    conn: &Db,
     limit: usize,
 ) -> rusqlite::Result<(Vec<RefundedTxn>, i64)> {
     let sql = "WITH apps AS (
@@ -201,7 +202,7 @@ pub struct Application {
     pub apply_date: i32,
 }
 
-pub fn applications(conn: &Connection) -> rusqlite::Result<Vec<Application>> {
+pub fn applications(conn: &Db) -> rusqlite::Result<Vec<Application>> {
     let mut st = conn.prepare(
         "SELECT id, txn_id, merchant_id, amount_fen, status, applicant_id, reviewer_id,
             approval_id, cleared_date, batch_id, apply_date
@@ -231,7 +232,7 @@ pub fn applications(conn: &Connection) -> rusqlite::Result<Vec<Application>> {
 pub type EventLine = (i64, String, String, Option<i64>);
 
 /// Every refund event, by application and in order.
-pub fn refund_events(conn: &Connection) -> rusqlite::Result<Vec<EventLine>> {
+pub fn refund_events(conn: &Db) -> rusqlite::Result<Vec<EventLine>> {
     let mut st = conn.prepare(
         "SELECT refund_id, event, status, operator_id FROM refund_events ORDER BY refund_id, id",
     )?;
@@ -245,7 +246,7 @@ pub fn refund_events(conn: &Connection) -> rusqlite::Result<Vec<EventLine>> {
 pub type BatchLine = (i64, String, i64, i64, i64, i64);
 
 /// Every refund batch and what its applications add up to.
-pub fn batches(conn: &Connection) -> rusqlite::Result<Vec<BatchLine>> {
+pub fn batches(conn: &Db) -> rusqlite::Result<Vec<BatchLine>> {
     let mut st = conn.prepare(
         "SELECT b.id, b.batch_no, b.row_count, b.total_fen,
             (SELECT count(*) FROM refund_applications r WHERE r.batch_id = b.id),
@@ -278,7 +279,7 @@ pub struct AuditLine {
 }
 
 /// The audit rows about refunds (`refund.*`) and merchants' refund settings, in chain order.
-pub fn refund_audit(conn: &Connection) -> rusqlite::Result<Vec<AuditLine>> {
+pub fn refund_audit(conn: &Db) -> rusqlite::Result<Vec<AuditLine>> {
     let mut st = conn.prepare(
         "SELECT id, action, target, before, after FROM audit_log
          WHERE action LIKE 'refund.%' OR action = 'merchant.refund_settings' ORDER BY id",
@@ -301,7 +302,7 @@ pub fn refund_audit(conn: &Connection) -> rusqlite::Result<Vec<AuditLine>> {
 /// of `txn_daily` (other than emptied ones) that the raw sums lack, then raw sums that
 /// `txn_daily` lacks. Each as a readable key; at most `limit` of each.
 pub fn rollup_differences(
-    conn: &Connection,
+    conn: &Db,
     limit: usize,
 ) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
     const RAW: &str = "SELECT trade_date, coalesce(settle_date, 0), merchant_id, terminal_id,
@@ -336,7 +337,7 @@ pub fn rollup_differences(
 }
 
 /// Every merchant id.
-pub fn merchant_ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+pub fn merchant_ids(conn: &Db) -> rusqlite::Result<Vec<i64>> {
     let mut st = conn.prepare("SELECT id FROM merchants ORDER BY id")?;
     let v = st.query_map([], |r| r.get(0))?.collect();
     v

@@ -1,6 +1,7 @@
 //! The downloads list (下载中心): one row per background export, with its state.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::Db;
+use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownloadState {
@@ -63,7 +64,7 @@ fn download_row(r: &Row) -> rusqlite::Result<DownloadRow> {
 
 /// Records a new export as running; returns its id.
 pub fn insert_running(
-    conn: &Connection,
+    conn: &Db,
     operator_id: i64,
     title: &str,
     path: &str,
@@ -80,7 +81,7 @@ pub fn insert_running(
 /// Ends a running export. Only a running row changes, so a finish is recorded once; returns
 /// whether it was.
 pub fn finish(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     state: DownloadState,
     row_count: i64,
@@ -97,7 +98,7 @@ pub fn finish(
 
 /// An operator's downloads, newest first, at most `limit`.
 pub fn list_for_operator(
-    conn: &Connection,
+    conn: &Db,
     operator_id: i64,
     limit: i64,
 ) -> rusqlite::Result<Vec<DownloadRow>> {
@@ -108,7 +109,7 @@ pub fn list_for_operator(
     rows.collect()
 }
 
-pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<DownloadRow>> {
+pub fn get(conn: &Db, id: i64) -> rusqlite::Result<Option<DownloadRow>> {
     conn.query_row(
         &format!("SELECT {COLS} FROM downloads WHERE id = ?1"),
         [id],
@@ -121,7 +122,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<DownloadRow>> 
 /// `message` — for rows a crashed or killed process left behind. The caller decides the cut-off
 /// (e.g. its own session start), since other live sessions may be exporting right now.
 pub fn fail_stale(
-    conn: &Connection,
+    conn: &Db,
     operator_id: i64,
     before_ms: i64,
     message: &str,
@@ -142,7 +143,7 @@ mod tests {
     #[test]
     fn running_then_finished_newest_first() {
         let store = Store::open_in_memory();
-        let c = &store.conn;
+        let c = &store.read();
         let op = crate::store::operators::insert(
             c,
             &crate::store::operators::NewOperator {

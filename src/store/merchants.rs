@@ -1,6 +1,7 @@
 //! Merchants, their fee rates, terminals and terminal groups.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::Db;
+use rusqlite::{params, OptionalExtension};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantRow {
@@ -13,7 +14,7 @@ pub struct MerchantRow {
     pub daily_refund_quota_fen: i64,
 }
 
-pub fn all(conn: &Connection) -> rusqlite::Result<Vec<MerchantRow>> {
+pub fn all(conn: &Db) -> rusqlite::Result<Vec<MerchantRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_no, name, name_en, address, refund_mode, daily_refund_quota_fen
          FROM merchants ORDER BY id",
@@ -35,7 +36,7 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<MerchantRow>> {
 }
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     merchant_no: &str,
     name: &str,
     name_en: &str,
@@ -51,7 +52,7 @@ pub fn insert(
 }
 
 pub fn set_fee_rate(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     card_class: &str,
     rate_ppm: i64,
@@ -69,7 +70,7 @@ pub fn set_fee_rate(
 pub type FeeRate = (i64, String, i64, Option<i64>);
 
 /// The fee rates of every merchant.
-pub fn fee_rates(conn: &Connection) -> rusqlite::Result<Vec<FeeRate>> {
+pub fn fee_rates(conn: &Db) -> rusqlite::Result<Vec<FeeRate>> {
     let mut st =
         conn.prepare_cached("SELECT merchant_id, card_class, rate_ppm, cap_fen FROM fee_rates")?;
     let v = st
@@ -90,7 +91,7 @@ pub struct TerminalRow {
     pub group_id: Option<i64>,
 }
 
-pub fn terminals(conn: &Connection) -> rusqlite::Result<Vec<TerminalRow>> {
+pub fn terminals(conn: &Db) -> rusqlite::Result<Vec<TerminalRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, terminal_no, merchant_id, serial_no, name, location, status, group_id
          FROM terminals ORDER BY terminal_no",
@@ -112,7 +113,7 @@ pub fn terminals(conn: &Connection) -> rusqlite::Result<Vec<TerminalRow>> {
     v
 }
 
-pub fn terminal_by_no(conn: &Connection, terminal_no: &str) -> rusqlite::Result<Option<i64>> {
+pub fn terminal_by_no(conn: &Db, terminal_no: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM terminals WHERE terminal_no = ?1")?
         .query_row([terminal_no], |r| r.get(0))
         .optional()
@@ -128,7 +129,7 @@ pub struct NewTerminal<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert_terminal(conn: &Connection, t: &NewTerminal) -> rusqlite::Result<i64> {
+pub fn insert_terminal(conn: &Db, t: &NewTerminal) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO terminals (terminal_no, merchant_id, serial_no, name, location, group_id,
             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -145,14 +146,14 @@ pub fn insert_terminal(conn: &Connection, t: &NewTerminal) -> rusqlite::Result<i
     Ok(conn.last_insert_rowid())
 }
 
-pub fn insert_group(conn: &Connection, name: &str, created_ms: i64) -> rusqlite::Result<i64> {
+pub fn insert_group(conn: &Db, name: &str, created_ms: i64) -> rusqlite::Result<i64> {
     conn.prepare_cached("INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)")?
         .execute(params![name, created_ms])?;
     Ok(conn.last_insert_rowid())
 }
 
 /// (id, name, member count) of every terminal group.
-pub fn groups(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+pub fn groups(conn: &Db) -> rusqlite::Result<Vec<(i64, String, i64)>> {
     let mut st = conn.prepare_cached(
         "SELECT g.id, g.name, (SELECT count(*) FROM terminals t WHERE t.group_id = g.id)
          FROM terminal_groups g ORDER BY g.id",
@@ -163,13 +164,13 @@ pub fn groups(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64)>> {
     v
 }
 
-pub fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+pub fn setting(conn: &Db, key: &str) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()
 }
 
-pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub fn set_setting(conn: &Db, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = ?2",
@@ -179,7 +180,7 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Resul
 }
 
 /// A merchant's balance: the running balance of its newest ledger line.
-pub fn balance_fen(conn: &Connection, merchant_id: i64) -> rusqlite::Result<i64> {
+pub fn balance_fen(conn: &Db, merchant_id: i64) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "SELECT coalesce((SELECT balance_fen FROM ledger_lines WHERE merchant_id = ?1
             ORDER BY id DESC LIMIT 1), 0)",
@@ -187,12 +188,12 @@ pub fn balance_fen(conn: &Connection, merchant_id: i64) -> rusqlite::Result<i64>
     .query_row([merchant_id], |r| r.get(0))
 }
 
-pub fn terminal_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TerminalRow>> {
+pub fn terminal_by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TerminalRow>> {
     Ok(terminals(conn)?.into_iter().find(|t| t.id == id))
 }
 
 pub fn update_terminal(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     merchant_id: i64,
     serial_no: &str,
@@ -207,33 +208,33 @@ pub fn update_terminal(
     Ok(())
 }
 
-pub fn set_terminal_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
+pub fn set_terminal_status(conn: &Db, id: i64, status: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE terminals SET status = ?2 WHERE id = ?1")?
         .execute(params![id, status])?;
     Ok(())
 }
 
-pub fn set_terminal_group(conn: &Connection, id: i64, group: Option<i64>) -> rusqlite::Result<()> {
+pub fn set_terminal_group(conn: &Db, id: i64, group: Option<i64>) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE terminals SET group_id = ?2 WHERE id = ?1")?
         .execute(params![id, group])?;
     Ok(())
 }
 
-pub fn group_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
+pub fn group_name_exists(conn: &Db, name: &str, except: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM terminal_groups WHERE name = ?1 AND id <> ?2")?
         .query_row(params![name, except], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn rename_group(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn rename_group(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE terminal_groups SET name = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
 /// Deletes a group; its terminals go back to no group and operators limited to it lose it.
-pub fn delete_group(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+pub fn delete_group(conn: &Db, id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE terminals SET group_id = NULL WHERE group_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM operator_groups WHERE group_id = ?1")?
@@ -244,7 +245,7 @@ pub fn delete_group(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 }
 
 /// Logins of the operators limited to a group.
-pub fn group_operators(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn group_operators(conn: &Db, id: i64) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT o.login FROM operator_groups og JOIN operators o ON o.id = og.operator_id
          WHERE og.group_id = ?1 ORDER BY o.login",
@@ -254,7 +255,7 @@ pub fn group_operators(conn: &Connection, id: i64) -> rusqlite::Result<Vec<Strin
 }
 
 pub fn set_refund_settings(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     refund_mode: &str,
     daily_refund_quota_fen: i64,

@@ -12,6 +12,7 @@ const STEPS: &[Step] = &[
     v2_rollups_and_downloads,
     v3_refund_events,
     v4_refund_quota_index,
+    v5_payment_password_block,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -35,7 +36,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 
 fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v1.sql"))?;
-    reference::load(tx)
+    reference::load(&super::Db { conn: tx })
 }
 
 fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
@@ -48,4 +49,8 @@ fn v3_refund_events(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 
 fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v4.sql"))
+}
+
+fn v5_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v5.sql"))
 }

@@ -19,8 +19,157 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use rusqlite::Connection as Conn;
-pub use rusqlite::Error as SqlError;
+/// A database error as the store reports it: SQLite's code is kept, so a busy database (another
+/// writer holds the lock past the busy timeout) is told apart from a broken file or a refused
+/// constraint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StoreError {
+    pub kind: StoreErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreErrorKind {
+    /// Another writer held the database longer than the busy timeout: retrying may succeed.
+    Busy,
+    /// A UNIQUE, CHECK or FOREIGN KEY constraint refused the change.
+    Constraint,
+    /// A status change outside the domain's table of transitions.
+    Transition,
+    /// The disk (or the file system's quota) is full.
+    Full,
+    /// The file is not readable as a database, or is damaged.
+    Corrupt,
+    /// The file or its folder cannot be written.
+    ReadOnly,
+    Other,
+}
+
+impl StoreError {
+    pub fn is_busy(&self) -> bool {
+        self.kind == StoreErrorKind::Busy
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        if let rusqlite::Error::ToSqlConversionFailure(inner) = &e {
+            if let Some(t) = inner.downcast_ref::<TransitionRefused>() {
+                return StoreError {
+                    kind: StoreErrorKind::Transition,
+                    message: t.to_string(),
+                };
+            }
+        }
+        let kind = match e.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StoreErrorKind::Busy,
+            Some(C::ConstraintViolation) => StoreErrorKind::Constraint,
+            Some(C::DiskFull) => StoreErrorKind::Full,
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StoreErrorKind::Corrupt,
+            Some(C::ReadOnly | C::CannotOpen) => StoreErrorKind::ReadOnly,
+            _ => StoreErrorKind::Other,
+        };
+        StoreError {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// A status change the domain's table of transitions does not allow; the store refuses it.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} may not change from {from} to {to}")]
+pub struct TransitionRefused {
+    pub name: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+/// Refuses a status change outside the domain's table. Every status update of the store calls it
+/// before it writes, so no path can make a completed refund pending again.
+pub(crate) fn allowed<T: crate::domain::Transitions>(from: T, to: T) -> rusqlite::Result<()> {
+    if from.may_become(to) {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::ToSqlConversionFailure(Box::new(
+            TransitionRefused {
+                name: T::NAME,
+                from: from.code(),
+                to: to.code(),
+            },
+        )))
+    }
+}
+
+/// Reads a coded enum column (a status or a type); an unknown code is an error, not a default.
+pub(crate) fn coded<T: crate::domain::Coded>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    T::from_code(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown {} {s:?}", T::NAME).into(),
+        )
+    })
+}
+
+/// The store's own result: SQLite's errors inside, `StoreError` for the callers.
+pub type SqlResult<T> = rusqlite::Result<T>;
+
+/// The database as one use case sees it: outside a transaction (reads), or inside the write
+/// transaction the service kernel holds. Only the store's functions can run SQL on it; every other
+/// layer merely hands it on, so no SQL and no connection leaks out of this folder.
+#[derive(Clone, Copy)]
+pub struct Db<'a> {
+    pub(in crate::store) conn: &'a Connection,
+}
+
+impl<'a> Db<'a> {
+    pub(in crate::store) fn prepare_cached(
+        &self,
+        sql: &str,
+    ) -> rusqlite::Result<rusqlite::CachedStatement<'a>> {
+        self.conn.prepare_cached(sql)
+    }
+    pub(in crate::store) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'a>> {
+        self.conn.prepare(sql)
+    }
+    pub(in crate::store) fn execute<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> rusqlite::Result<usize> {
+        self.conn.execute(sql, params)
+    }
+    pub(in crate::store) fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.conn.query_row(sql, params, f)
+    }
+    pub(in crate::store) fn last_insert_rowid(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+}
+
+/// One write transaction, taken IMMEDIATE: it holds the write lock from the start, so two
+/// processes never both read a state and then both write a decision based on it. Dropped without
+/// `commit`, it rolls back.
+pub struct WriteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl WriteTx<'_> {
+    pub fn db(&self) -> Db<'_> {
+        Db { conn: &self.tx }
+    }
+    pub fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
+}
 
 /// `PRAGMA application_id` of a merchant-desk file ("MDSK"), so a foreign SQLite file is refused.
 pub const APPLICATION_ID: i32 = 0x4d44_534b;
@@ -63,7 +212,7 @@ impl std::error::Error for OpenError {}
 
 /// An open merchant-desk database.
 pub struct Store {
-    pub conn: Connection,
+    conn: Connection,
     pub path: PathBuf,
 }
 
@@ -134,16 +283,43 @@ impl Store {
         }
     }
 
-    pub fn begin(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-        // IMMEDIATE takes the write lock at once, so two processes never both read a state and
-        // then both write a decision based on it.
-        self.conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    /// A write transaction (see `WriteTx`). Only the service kernel begins one.
+    pub fn begin(&self) -> Result<WriteTx<'_>, StoreError> {
+        Ok(WriteTx {
+            tx: rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )?,
+        })
+    }
+
+    /// A read transaction: one consistent snapshot for a query and its totals.
+    pub fn begin_read(&self) -> Result<WriteTx<'_>, StoreError> {
+        Ok(WriteTx {
+            tx: rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Deferred,
+            )?,
+        })
+    }
+
+    /// The raw connection, for the integration tests' own SQL (counting rows, breaking a row on
+    /// purpose). No layer of the application calls it.
+    #[doc(hidden)]
+    pub fn raw_connection_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The database for reading outside a transaction.
+    pub fn read(&self) -> Db<'_> {
+        Db { conn: &self.conn }
     }
 
     /// SQLite's `data_version`: changes whenever another connection commits to the file.
-    pub fn data_version(&self) -> rusqlite::Result<i64> {
-        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Operators, roles and their functions, and terminal-group scope.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use super::{allowed, coded, Db};
+use crate::domain::operator::OperatorStatus;
+use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct OperatorRow {
@@ -9,7 +11,7 @@ pub struct OperatorRow {
     pub display_name: String,
     pub password_hash: String,
     pub pay_password_hash: Option<String>,
-    pub status: String,
+    pub status: OperatorStatus,
     pub must_change_password: bool,
     pub failed_logins: i64,
     pub first_failed_ms: Option<i64>,
@@ -17,11 +19,14 @@ pub struct OperatorRow {
     pub all_groups: bool,
     pub card_serial: Option<String>,
     pub last_login_ms: Option<i64>,
+    pub pay_failed: i64,
+    pub pay_first_failed_ms: Option<i64>,
+    pub pay_blocked_until_ms: Option<i64>,
 }
 
 const OPERATOR_COLS: &str = "id, login, display_name, password_hash, pay_password_hash, status,
     must_change_password, failed_logins, first_failed_ms, locked_until_ms, all_groups,
-    card_serial, last_login_ms";
+    card_serial, last_login_ms, pay_failed, pay_first_failed_ms, pay_blocked_until_ms";
 
 fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
     Ok(OperatorRow {
@@ -30,7 +35,7 @@ fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
         display_name: r.get(2)?,
         password_hash: r.get(3)?,
         pay_password_hash: r.get(4)?,
-        status: r.get(5)?,
+        status: coded(r, 5)?,
         must_change_password: r.get(6)?,
         failed_logins: r.get(7)?,
         first_failed_ms: r.get(8)?,
@@ -38,10 +43,13 @@ fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
         all_groups: r.get(10)?,
         card_serial: r.get(11)?,
         last_login_ms: r.get(12)?,
+        pay_failed: r.get(13)?,
+        pay_first_failed_ms: r.get(14)?,
+        pay_blocked_until_ms: r.get(15)?,
     })
 }
 
-pub fn by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<OperatorRow>> {
+pub fn by_login(conn: &Db, login: &str) -> rusqlite::Result<Option<OperatorRow>> {
     conn.prepare_cached(&format!(
         "SELECT {OPERATOR_COLS} FROM operators WHERE login = ?1"
     ))?
@@ -49,7 +57,7 @@ pub fn by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<Opera
     .optional()
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
+pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
     conn.prepare_cached(&format!(
         "SELECT {OPERATOR_COLS} FROM operators WHERE id = ?1"
     ))?
@@ -57,7 +65,7 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<OperatorRow>
     .optional()
 }
 
-pub fn all(conn: &Connection) -> rusqlite::Result<Vec<OperatorRow>> {
+pub fn all(conn: &Db) -> rusqlite::Result<Vec<OperatorRow>> {
     let mut st = conn.prepare(&format!(
         "SELECT {OPERATOR_COLS} FROM operators ORDER BY login"
     ))?;
@@ -75,7 +83,7 @@ pub struct NewOperator<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert(conn: &Connection, op: &NewOperator) -> rusqlite::Result<i64> {
+pub fn insert(conn: &Db, op: &NewOperator) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO operators (login, display_name, password_hash, pay_password_hash,
             must_change_password, all_groups, created_ms)
@@ -95,7 +103,7 @@ pub fn insert(conn: &Connection, op: &NewOperator) -> rusqlite::Result<i64> {
 
 /// Keeps the count of wrong passwords and, when it is reached, the end of the lockout.
 pub fn set_failures(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     failed_logins: i64,
     first_failed_ms: Option<i64>,
@@ -109,7 +117,7 @@ pub fn set_failures(
     Ok(())
 }
 
-pub fn record_login(conn: &Connection, id: i64, at_ms: i64) -> rusqlite::Result<()> {
+pub fn record_login(conn: &Db, id: i64, at_ms: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
             last_login_ms = ?2 WHERE id = ?1",
@@ -119,7 +127,7 @@ pub fn record_login(conn: &Connection, id: i64, at_ms: i64) -> rusqlite::Result<
 }
 
 pub fn set_password(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     hash: &str,
     must_change: bool,
@@ -131,14 +139,14 @@ pub fn set_password(
     Ok(())
 }
 
-pub fn set_pay_password(conn: &Connection, id: i64, hash: &str) -> rusqlite::Result<()> {
+pub fn set_pay_password(conn: &Db, id: i64, hash: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE operators SET pay_password_hash = ?2 WHERE id = ?1")?
         .execute(params![id, hash])?;
     Ok(())
 }
 
 /// The functions of all of an operator's roles.
-pub fn functions_of(conn: &Connection, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn functions_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT rf.function FROM operator_roles orr
          JOIN role_functions rf ON rf.role_id = orr.role_id
@@ -150,7 +158,7 @@ pub fn functions_of(conn: &Connection, operator_id: i64) -> rusqlite::Result<Vec
 
 /// (id, name, English name) of an operator's roles.
 pub fn roles_of(
-    conn: &Connection,
+    conn: &Db,
     operator_id: i64,
 ) -> rusqlite::Result<Vec<(i64, String, String)>> {
     let mut st = conn.prepare_cached(
@@ -164,7 +172,7 @@ pub fn roles_of(
 }
 
 /// The terminal groups an operator is limited to; `None` when they see every terminal.
-pub fn group_scope(conn: &Connection, operator_id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
+pub fn group_scope(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
     let all: bool = conn
         .prepare_cached("SELECT all_groups FROM operators WHERE id = ?1")?
         .query_row([operator_id], |r| r.get(0))?;
@@ -179,7 +187,7 @@ pub fn group_scope(conn: &Connection, operator_id: i64) -> rusqlite::Result<Opti
 }
 
 pub fn insert_role(
-    conn: &Connection,
+    conn: &Db,
     code: Option<&str>,
     name: &str,
     name_en: &str,
@@ -194,7 +202,7 @@ pub fn insert_role(
 }
 
 pub fn set_role_functions(
-    conn: &Connection,
+    conn: &Db,
     role_id: i64,
     functions: &[&str],
 ) -> rusqlite::Result<()> {
@@ -208,13 +216,13 @@ pub fn set_role_functions(
     Ok(())
 }
 
-pub fn role_id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>> {
+pub fn role_id_by_code(conn: &Db, code: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM roles WHERE code = ?1")?
         .query_row([code], |r| r.get(0))
         .optional()
 }
 
-pub fn set_roles(conn: &Connection, operator_id: i64, role_ids: &[i64]) -> rusqlite::Result<()> {
+pub fn set_roles(conn: &Db, operator_id: i64, role_ids: &[i64]) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM operator_roles WHERE operator_id = ?1")?
         .execute([operator_id])?;
     let mut st =
@@ -226,7 +234,7 @@ pub fn set_roles(conn: &Connection, operator_id: i64, role_ids: &[i64]) -> rusql
 }
 
 pub fn set_group_scope(
-    conn: &Connection,
+    conn: &Db,
     operator_id: i64,
     groups: Option<&[i64]>,
 ) -> rusqlite::Result<()> {
@@ -245,29 +253,54 @@ pub fn set_group_scope(
     Ok(())
 }
 
-pub fn set_display_name(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn set_display_name(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE operators SET display_name = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
-pub fn set_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE operators SET status = ?2 WHERE id = ?1")?
-        .execute(params![id, status])?;
+/// Changes an operator's status, as the domain allows; false when it was not `from`.
+pub fn set_status(
+    conn: &Db,
+    id: i64,
+    from: OperatorStatus,
+    to: OperatorStatus,
+) -> rusqlite::Result<bool> {
+    allowed(from, to)?;
+    let n = conn
+        .prepare_cached("UPDATE operators SET status = ?3 WHERE id = ?1 AND status = ?2")?
+        .execute(params![id, from.code(), to.code()])?;
+    Ok(n == 1)
+}
+
+/// Keeps the count of wrong payment passwords and, when reached, the end of the block.
+pub fn set_pay_failures(
+    conn: &Db,
+    id: i64,
+    failed: i64,
+    first_failed_ms: Option<i64>,
+    blocked_until_ms: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE operators SET pay_failed = ?2, pay_first_failed_ms = ?3, pay_blocked_until_ms = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![id, failed, first_failed_ms, blocked_until_ms])?;
     Ok(())
 }
 
 /// Clears the lockout and the count of wrong passwords.
-pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+pub fn unlock(conn: &Db, id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL
+        "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
+            pay_failed = 0, pay_first_failed_ms = NULL, pay_blocked_until_ms = NULL
          WHERE id = ?1",
     )?
     .execute([id])?;
     Ok(())
 }
 
-pub fn login_exists(conn: &Connection, login: &str) -> rusqlite::Result<bool> {
+pub fn login_exists(conn: &Db, login: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM operators WHERE login = ?1")?
         .query_row([login], |_| Ok(()))
         .optional()
@@ -275,7 +308,7 @@ pub fn login_exists(conn: &Connection, login: &str) -> rusqlite::Result<bool> {
 }
 
 /// Logins of the active operators that hold the role with this code.
-pub fn active_with_role_code(conn: &Connection, code: &str) -> rusqlite::Result<Vec<i64>> {
+pub fn active_with_role_code(conn: &Db, code: &str) -> rusqlite::Result<Vec<i64>> {
     let mut st = conn.prepare_cached(
         "SELECT o.id FROM operators o JOIN operator_roles orr ON orr.operator_id = o.id
          JOIN roles r ON r.id = orr.role_id
@@ -297,7 +330,7 @@ pub struct RoleRow {
     pub holders: Vec<String>,
 }
 
-pub fn roles(conn: &Connection) -> rusqlite::Result<Vec<RoleRow>> {
+pub fn roles(conn: &Db) -> rusqlite::Result<Vec<RoleRow>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.code, r.name, r.name_en, r.builtin,
             (SELECT group_concat(function, ',') FROM (SELECT function FROM role_functions
@@ -327,27 +360,27 @@ pub fn roles(conn: &Connection) -> rusqlite::Result<Vec<RoleRow>> {
     v
 }
 
-pub fn role_name_exists(conn: &Connection, name: &str, except: i64) -> rusqlite::Result<bool> {
+pub fn role_name_exists(conn: &Db, name: &str, except: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM roles WHERE name = ?1 AND id <> ?2")?
         .query_row(params![name, except], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn rename_role(conn: &Connection, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn rename_role(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE roles SET name = ?2, name_en = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
-pub fn delete_role(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+pub fn delete_role(conn: &Db, id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?
         .execute([id])?;
     Ok(())
 }
 
 /// (id, name) of the groups an operator is limited to.
-pub fn scope_names(conn: &Connection, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn scope_names(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT g.name FROM operator_groups og JOIN terminal_groups g ON g.id = og.group_id
          WHERE og.operator_id = ?1 ORDER BY g.id",

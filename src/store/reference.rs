@@ -1,7 +1,8 @@
 //! Reference data from `data/`: card organisations, banks and their BINs, provinces and cities.
 //! Loaded by the first migration; the files are embedded in the binary.
 
-use rusqlite::{params, Connection};
+use super::Db;
+use rusqlite::{params};
 
 const CARD_ORGS: &str = include_str!("../../data/card_orgs.csv");
 const BANKS: &str = include_str!("../../data/banks.csv");
@@ -16,7 +17,7 @@ fn rows(csv: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|l| l.split(',').map(str::trim).collect())
 }
 
-pub fn load(conn: &Connection) -> rusqlite::Result<()> {
+pub fn load(conn: &Db) -> rusqlite::Result<()> {
     let mut st = conn.prepare(
         "INSERT INTO card_orgs (code, name_zh, name_en, foreign_card) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -63,7 +64,7 @@ pub struct CardBin {
     pub card_type: String,
 }
 
-pub fn card_bins(conn: &Connection) -> rusqlite::Result<Vec<CardBin>> {
+pub fn card_bins(conn: &Db) -> rusqlite::Result<Vec<CardBin>> {
     let mut st =
         conn.prepare("SELECT bin, bank_code, card_org, card_type FROM card_bins ORDER BY bin")?;
     let v = st
@@ -80,7 +81,7 @@ pub fn card_bins(conn: &Connection) -> rusqlite::Result<Vec<CardBin>> {
 }
 
 /// (code, Chinese name, English name) of every bank.
-pub fn banks(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+pub fn banks(conn: &Db) -> rusqlite::Result<Vec<(String, String, String)>> {
     let mut st = conn.prepare("SELECT code, name_zh, name_en FROM banks ORDER BY code")?;
     let v = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -89,7 +90,7 @@ pub fn banks(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)
 }
 
 /// (code, Chinese name, English name) of every card organisation.
-pub fn card_orgs(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+pub fn card_orgs(conn: &Db) -> rusqlite::Result<Vec<(String, String, String)>> {
     let mut st = conn.prepare("SELECT code, name_zh, name_en FROM card_orgs ORDER BY rowid")?;
     let v = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -97,6 +98,6 @@ pub fn card_orgs(conn: &Connection) -> rusqlite::Result<Vec<(String, String, Str
     v
 }
 
-pub fn city_count(conn: &Connection) -> rusqlite::Result<i64> {
+pub fn city_count(conn: &Db) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM cities", [], |r| r.get(0))
 }

@@ -1,7 +1,9 @@
 //! Refund applications, their history, and the sums the refund rules need.
 
+use super::{allowed, coded, Db};
+use crate::domain::refund::RefundStatus;
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRow {
@@ -18,7 +20,7 @@ pub struct RefundRow {
     pub remark: String,
     pub refund_order_no: Option<String>,
     pub batch_id: Option<i64>,
-    pub status: String,
+    pub status: RefundStatus,
     pub applicant_id: i64,
     pub applicant: String,
     pub applied_ms: i64,
@@ -55,7 +57,7 @@ fn row(r: &Row) -> rusqlite::Result<RefundRow> {
         remark: r.get(10)?,
         refund_order_no: r.get(11)?,
         batch_id: r.get(12)?,
-        status: r.get(13)?,
+        status: coded(r, 13)?,
         applicant_id: r.get(14)?,
         applicant: r.get(15)?,
         applied_ms: r.get(16)?,
@@ -72,7 +74,7 @@ fn row(r: &Row) -> rusqlite::Result<RefundRow> {
 pub struct RefundFilter {
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<RefundStatus>,
     pub terminal_no: Option<String>,
     pub applicant: Option<String>,
     pub rrn: Option<String>,
@@ -81,7 +83,7 @@ pub struct RefundFilter {
 }
 
 pub fn query(
-    conn: &Connection,
+    conn: &Db,
     f: &RefundFilter,
     limit: usize,
 ) -> rusqlite::Result<Vec<RefundRow>> {
@@ -100,7 +102,7 @@ pub fn query(
             "r.status IN ({})",
             super::placeholders(f.statuses.len())
         ));
-        args.extend(f.statuses.iter().map(|s| Value::from(s.clone())));
+        args.extend(f.statuses.iter().map(|s| Value::from(s.code().to_string())));
     }
     if let Some(v) = &f.terminal_no {
         conds.push("tm.terminal_no = ?".into());
@@ -135,7 +137,7 @@ pub fn query(
     v
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<RefundRow>> {
+pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<RefundRow>> {
     conn.prepare_cached(&format!(
         "SELECT {COLS} FROM refund_applications r {JOINS} WHERE r.id = ?1"
     ))?
@@ -145,7 +147,7 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<RefundRow>> 
 
 /// Refunds of a transaction still on their way: applied, approved or waiting for clearing.
 /// (Completed ones are in the transaction's `refunded_fen` already.)
-pub fn open_for_txn(conn: &Connection, txn_id: i64) -> rusqlite::Result<i64> {
+pub fn open_for_txn(conn: &Db, txn_id: i64) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE txn_id = ?1 AND status IN ('pending_review', 'submitted', 'pending_clearing')",
@@ -154,7 +156,7 @@ pub fn open_for_txn(conn: &Connection, txn_id: i64) -> rusqlite::Result<i64> {
 }
 
 /// Refunds applied for on a day by a merchant that count against its daily quota.
-pub fn held_for_day(conn: &Connection, merchant_id: i64, apply_date: i32) -> rusqlite::Result<i64> {
+pub fn held_for_day(conn: &Db, merchant_id: i64, apply_date: i32) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE merchant_id = ?1 AND apply_date = ?2 AND status <> 'rejected'",
@@ -170,13 +172,13 @@ pub struct NewRefund<'a> {
     pub remark: &'a str,
     pub refund_order_no: Option<&'a str>,
     pub batch_id: Option<i64>,
-    pub status: &'a str,
+    pub status: RefundStatus,
     pub applicant_id: i64,
     pub applied_ms: i64,
     pub apply_date: i32,
 }
 
-pub fn insert(conn: &Connection, r: &NewRefund) -> rusqlite::Result<i64> {
+pub fn insert(conn: &Db, r: &NewRefund) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO refund_applications (txn_id, merchant_id, terminal_id, amount_fen, remark,
             refund_order_no, batch_id, status, applicant_id, applied_ms, apply_date)
@@ -190,7 +192,7 @@ pub fn insert(conn: &Connection, r: &NewRefund) -> rusqlite::Result<i64> {
         r.remark,
         r.refund_order_no,
         r.batch_id,
-        r.status,
+        r.status.code(),
         r.applicant_id,
         r.applied_ms,
         r.apply_date
@@ -201,14 +203,15 @@ pub fn insert(conn: &Connection, r: &NewRefund) -> rusqlite::Result<i64> {
 /// Records a review decision if the application is still pending; returns false when someone
 /// else decided first.
 pub fn decide(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
-    new_status: &str,
+    new_status: RefundStatus,
     reviewer_id: i64,
     at_ms: i64,
     remark: &str,
     approval_id: Option<i64>,
 ) -> rusqlite::Result<bool> {
+    allowed(RefundStatus::PendingReview, new_status)?;
     let n = conn
         .prepare_cached(
             "UPDATE refund_applications SET status = ?2, reviewer_id = ?3, reviewed_ms = ?4,
@@ -217,7 +220,7 @@ pub fn decide(
         )?
         .execute(params![
             id,
-            new_status,
+            new_status.code(),
             reviewer_id,
             at_ms,
             remark,
@@ -228,13 +231,14 @@ pub fn decide(
 
 /// Moves an application from one status to another; false when it was not in `from`.
 pub fn transition(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
-    from: &str,
-    to: &str,
+    from: RefundStatus,
+    to: RefundStatus,
     at_ms: i64,
     cleared_date: Option<i32>,
 ) -> rusqlite::Result<bool> {
+    allowed(from, to)?;
     let n = conn
         .prepare_cached(
             "UPDATE refund_applications SET status = ?3,
@@ -242,17 +246,17 @@ pub fn transition(
             cleared_date = CASE WHEN ?3 = 'completed' THEN ?5 ELSE cleared_date END
          WHERE id = ?1 AND status = ?2",
         )?
-        .execute(params![id, from, to, at_ms, cleared_date])?;
+        .execute(params![id, from.code(), to.code(), at_ms, cleared_date])?;
     Ok(n == 1)
 }
 
 pub fn add_event(
-    conn: &Connection,
+    conn: &Db,
     refund_id: i64,
     at_ms: i64,
     operator_id: Option<i64>,
     event: &str,
-    status: &str,
+    status: RefundStatus,
     remark: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
@@ -264,7 +268,7 @@ pub fn add_event(
         at_ms,
         operator_id,
         event,
-        status,
+        status.code(),
         remark
     ])?;
     Ok(())
@@ -273,7 +277,7 @@ pub fn add_event(
 /// (time, operator login, event, status, remark) of an application, oldest first.
 pub type RefundEvent = (i64, Option<String>, String, String, String);
 
-pub fn events(conn: &Connection, refund_id: i64) -> rusqlite::Result<Vec<RefundEvent>> {
+pub fn events(conn: &Db, refund_id: i64) -> rusqlite::Result<Vec<RefundEvent>> {
     let mut st = conn.prepare_cached(
         "SELECT e.at_ms, o.login, e.event, e.status, e.remark FROM refund_events e
          LEFT JOIN operators o ON o.id = e.operator_id WHERE e.refund_id = ?1 ORDER BY e.id",
@@ -293,11 +297,11 @@ pub struct Awaiting {
     pub merchant_id: i64,
     pub txn_id: i64,
     pub amount_fen: i64,
-    pub status: String,
+    pub status: RefundStatus,
 }
 
 /// Applications waiting to be cleared, oldest first.
-pub fn awaiting_clearing(conn: &Connection) -> rusqlite::Result<Vec<Awaiting>> {
+pub fn awaiting_clearing(conn: &Db) -> rusqlite::Result<Vec<Awaiting>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_id, txn_id, amount_fen, status FROM refund_applications
          WHERE status IN ('submitted', 'pending_clearing') ORDER BY applied_ms, id",
@@ -309,21 +313,21 @@ pub fn awaiting_clearing(conn: &Connection) -> rusqlite::Result<Vec<Awaiting>> {
                 merchant_id: r.get(1)?,
                 txn_id: r.get(2)?,
                 amount_fen: r.get(3)?,
-                status: r.get(4)?,
+                status: coded(r, 4)?,
             })
         })?
         .collect();
     v
 }
 
-pub fn order_no_exists(conn: &Connection, order_no: &str) -> rusqlite::Result<bool> {
+pub fn order_no_exists(conn: &Db, order_no: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM refund_applications WHERE refund_order_no = ?1")?
         .query_row([order_no], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn batch_no_exists(conn: &Connection, batch_no: &str) -> rusqlite::Result<bool> {
+pub fn batch_no_exists(conn: &Db, batch_no: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM refund_batches WHERE batch_no = ?1")?
         .query_row([batch_no], |_| Ok(()))
         .optional()
@@ -331,7 +335,7 @@ pub fn batch_no_exists(conn: &Connection, batch_no: &str) -> rusqlite::Result<bo
 }
 
 pub fn insert_batch(
-    conn: &Connection,
+    conn: &Db,
     batch_no: &str,
     file_name: &str,
     row_count: i64,
@@ -356,7 +360,7 @@ pub fn insert_batch(
 
 /// The transactions a batch refund row names: by its reference number (RRN), else by its order
 /// number. At most two ids, so the caller can tell an order number that is not unique.
-pub fn txns_by_reference(conn: &Connection, reference: &str) -> rusqlite::Result<Vec<i64>> {
+pub fn txns_by_reference(conn: &Db, reference: &str) -> rusqlite::Result<Vec<i64>> {
     let mut st = conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?;
     let by_rrn: Vec<i64> = st
         .query_map([reference], |r| r.get(0))?
@@ -370,7 +374,7 @@ pub fn txns_by_reference(conn: &Connection, reference: &str) -> rusqlite::Result
 }
 
 /// (pending review, other) counts of a batch's applications.
-pub fn batch_status_counts(conn: &Connection, batch_id: i64) -> rusqlite::Result<(i64, i64)> {
+pub fn batch_status_counts(conn: &Db, batch_id: i64) -> rusqlite::Result<(i64, i64)> {
     conn.prepare_cached("SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
          FROM refund_applications WHERE batch_id = ?1")?
         .query_row(

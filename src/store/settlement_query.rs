@@ -4,8 +4,9 @@
 //! terminals: its figures are summed from the daily rollups of those terminals (the same rows
 //! the settlement run summed), and a settlement with none of their transactions is not listed.
 
+use super::Db;
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params_from_iter, OptionalExtension, Row};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SettlementFilter {
@@ -147,7 +148,7 @@ fn settlement_row(r: &Row) -> rusqlite::Result<SettlementRow> {
 /// Rows `offset..offset + limit`, newest settlement date first, then by merchant number.
 /// (A settlement is one merchant's day: a few thousand rows a year, so OFFSET is cheap.)
 pub fn page(
-    conn: &Connection,
+    conn: &Db,
     f: &SettlementFilter,
     offset: usize,
     limit: usize,
@@ -163,7 +164,7 @@ pub fn page(
     rows
 }
 
-pub fn totals(conn: &Connection, f: &SettlementFilter) -> rusqlite::Result<SettlementTotals> {
+pub fn totals(conn: &Db, f: &SettlementFilter) -> rusqlite::Result<SettlementTotals> {
     let (src, args) = source(f);
     let sql = format!(
         "SELECT count(*), coalesce(sum(f.n), 0), coalesce(sum(f.trade), 0),
@@ -183,7 +184,7 @@ pub fn totals(conn: &Connection, f: &SettlementFilter) -> rusqlite::Result<Settl
 
 /// One settlement as the scope sees it.
 pub fn one(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     group_scope: Option<Vec<i64>>,
 ) -> rusqlite::Result<Option<SettlementRow>> {

@@ -1,6 +1,7 @@
 //! Settlements and the merchant ledger.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::Db;
+use rusqlite::{params, OptionalExtension};
 
 /// What one merchant's unsettled, captured transactions before a date add up to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub struct UnsettledSums {
 /// Sums per merchant of the transactions with a trade date before `settle_date` that no
 /// settlement holds yet. Sales and completions in success count as trade; refunds made at the
 /// POS count against it; failed, voided and reversed rows move no money.
-pub fn unsettled_sums(conn: &Connection, settle_date: i32) -> rusqlite::Result<Vec<UnsettledSums>> {
+pub fn unsettled_sums(conn: &Db, settle_date: i32) -> rusqlite::Result<Vec<UnsettledSums>> {
     let mut st = conn.prepare_cached(
         "SELECT merchant_id, count(*),
             coalesce(sum(CASE WHEN status = 'success' AND txn_type IN ('sale', 'completion')
@@ -41,12 +42,12 @@ pub fn unsettled_sums(conn: &Connection, settle_date: i32) -> rusqlite::Result<V
     v
 }
 
-pub fn exists(conn: &Connection, merchant_id: i64, settle_date: i32) -> rusqlite::Result<bool> {
+pub fn exists(conn: &Db, merchant_id: i64, settle_date: i32) -> rusqlite::Result<bool> {
     id_of(conn, merchant_id, settle_date).map(|o| o.is_some())
 }
 
 pub fn id_of(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     settle_date: i32,
 ) -> rusqlite::Result<Option<i64>> {
@@ -57,7 +58,7 @@ pub fn id_of(
 
 #[allow(clippy::too_many_arguments)]
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     settle_date: i32,
     txn_count: i64,
@@ -85,7 +86,7 @@ pub fn insert(
 
 /// Links the transactions a settlement sums to it.
 pub fn link_txns(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     settle_date: i32,
     settlement_id: i64,
@@ -101,7 +102,7 @@ pub fn link_txns(
 /// line's balance plus this amount, so the balance is always the sum of the lines.
 #[allow(clippy::too_many_arguments)]
 pub fn append_ledger(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     line_ms: i64,
     kind: &str,
@@ -129,14 +130,14 @@ pub fn append_ledger(
 }
 
 /// The newest settlement date of any merchant, if any.
-pub fn latest_date(conn: &Connection) -> rusqlite::Result<Option<i32>> {
+pub fn latest_date(conn: &Db) -> rusqlite::Result<Option<i32>> {
     conn.prepare_cached("SELECT max(settle_date) FROM settlements")?
         .query_row([], |r| r.get(0))
 }
 
 /// Adds refunds cleared by a settlement run to its settlement (keeping net = trade − fee − refunds).
 pub fn add_cleared_refunds(
-    conn: &Connection,
+    conn: &Db,
     settlement_id: i64,
     fen: i64,
 ) -> rusqlite::Result<()> {
@@ -162,7 +163,7 @@ pub struct LedgerLine {
 
 /// A merchant's ledger lines, newest first, older than `before_id` when given.
 pub fn ledger(
-    conn: &Connection,
+    conn: &Db,
     merchant_id: i64,
     before_id: Option<i64>,
     limit: usize,

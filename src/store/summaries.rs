@@ -2,8 +2,9 @@
 //! organisation — read from the daily rollups (`txn_daily`) when the filter only uses what the
 //! rollups keep, else from a GROUP BY over the rows. Also the per-minute counts of the monitor.
 
+use super::Db;
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, Row};
+use rusqlite::{params_from_iter, Row};
 
 use super::transactions::TxnFilter;
 
@@ -114,7 +115,7 @@ fn summary_row(r: &Row) -> rusqlite::Result<SummaryRow> {
 
 /// A summary from the daily rollups.
 pub fn from_rollups(
-    conn: &Connection,
+    conn: &Db,
     f: &DailyFilter,
     by: GroupBy,
 ) -> rusqlite::Result<Vec<SummaryRow>> {
@@ -179,7 +180,7 @@ pub fn from_rollups(
 
 /// A summary by GROUP BY over the transactions themselves (any filter).
 pub fn from_rows(
-    conn: &Connection,
+    conn: &Db,
     f: &TxnFilter,
     by: GroupBy,
 ) -> rusqlite::Result<Vec<SummaryRow>> {
@@ -199,7 +200,7 @@ pub fn from_rows(
 
 /// The merchant and settlement date of a settlement, for a rollup filter.
 pub fn settlement_key(
-    conn: &Connection,
+    conn: &Db,
     settlement_id: i64,
 ) -> rusqlite::Result<Option<(i64, i32)>> {
     use rusqlite::OptionalExtension;
@@ -214,7 +215,7 @@ pub fn settlement_key(
 /// Transactions per minute over `minutes` minutes ending at `to_ms` (exclusive), oldest first,
 /// within the terminal-group scope.
 pub fn per_minute(
-    conn: &Connection,
+    conn: &Db,
     group_scope: Option<&[i64]>,
     to_ms: i64,
     minutes: usize,

@@ -1,7 +1,9 @@
 //! Transactions: inserting, filtered keyset paging, totals and detail.
 
+use super::{allowed, coded, Db};
+use crate::domain::txn::{CardType, TxnStatus, TxnType};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 /// What a transaction query asks for. Every field narrows the result; `group_scope` is the
 /// operator's terminal-group limit and is always applied by the service.
@@ -60,13 +62,13 @@ pub struct TxnRow {
     pub terminal_no: String,
     pub txn_ms: i64,
     pub trade_date: i32,
-    pub txn_type: String,
-    pub status: String,
+    pub txn_type: TxnType,
+    pub status: TxnStatus,
     pub amount_fen: i64,
     pub fee_fen: i64,
     pub card_masked: String,
     pub card_org: String,
-    pub card_type: String,
+    pub card_type: CardType,
     pub bank_code: String,
     pub bank_name: String,
     pub bank_name_en: String,
@@ -109,13 +111,13 @@ fn txn_row(r: &Row) -> rusqlite::Result<TxnRow> {
         terminal_no: r.get(7)?,
         txn_ms: r.get(8)?,
         trade_date: r.get(9)?,
-        txn_type: r.get(10)?,
-        status: r.get(11)?,
+        txn_type: coded(r, 10)?,
+        status: coded(r, 11)?,
         amount_fen: r.get(12)?,
         fee_fen: r.get(13)?,
         card_masked: r.get(14)?,
         card_org: r.get(15)?,
-        card_type: r.get(16)?,
+        card_type: coded(r, 16)?,
         bank_code: r.get(17)?,
         bank_name: r.get(18)?,
         bank_name_en: r.get(19)?,
@@ -205,7 +207,7 @@ pub(crate) fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
 
 /// One page of rows in newest-first order.
 pub fn page(
-    conn: &Connection,
+    conn: &Db,
     filter: &TxnFilter,
     at: PageAt,
     limit: usize,
@@ -242,7 +244,7 @@ pub fn page(
 /// The key of the row at `offset` in newest-first order (or oldest-first with `from_end`), read
 /// from the index alone, so jumping deep into a result does not fetch the rows it skips.
 pub fn key_at(
-    conn: &Connection,
+    conn: &Db,
     filter: &TxnFilter,
     offset: usize,
     from_end: bool,
@@ -264,7 +266,7 @@ pub fn key_at(
 
 /// Rows newest-first starting at a key (inclusive), for a jump.
 pub fn page_from(
-    conn: &Connection,
+    conn: &Db,
     filter: &TxnFilter,
     key: TxnKey,
     limit: usize,
@@ -288,7 +290,7 @@ pub struct Totals {
     pub fee_fen: i64,
 }
 
-pub fn totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<Totals> {
+pub fn totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Totals> {
     let (cond, args) = where_clause(filter);
     let sql = format!(
         "SELECT count(*), coalesce(sum(t.amount_fen), 0), coalesce(sum(t.fee_fen), 0)
@@ -303,7 +305,7 @@ pub fn totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<Totals>
     })
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TxnRow>> {
+pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
     ))?
@@ -312,7 +314,7 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TxnRow>> {
 }
 
 /// The group of the terminal a transaction was made on (for scope checks).
-pub fn terminal_group_of(conn: &Connection, txn_id: i64) -> rusqlite::Result<Option<i64>> {
+pub fn terminal_group_of(conn: &Db, txn_id: i64) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached(
         "SELECT tm.group_id FROM transactions t JOIN terminals tm ON tm.id = t.terminal_id
          WHERE t.id = ?1",
@@ -332,8 +334,8 @@ pub struct NewTxn {
     pub terminal_id: i64,
     pub txn_ms: i64,
     pub trade_date: i32,
-    pub txn_type: &'static str,
-    pub status: &'static str,
+    pub txn_type: TxnType,
+    pub status: TxnStatus,
     pub amount_fen: i64,
     pub fee_fen: i64,
     pub card_masked: String,
@@ -352,7 +354,7 @@ pub struct TxnInserter<'c> {
 }
 
 impl<'c> TxnInserter<'c> {
-    pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+    pub fn new(conn: &'c Db<'c>) -> rusqlite::Result<Self> {
         Ok(TxnInserter {
             st: conn.prepare_cached(
                 "INSERT INTO transactions (rrn, voucher_no, batch_no, merchant_id, terminal_id,
@@ -375,8 +377,8 @@ impl<'c> TxnInserter<'c> {
             t.terminal_id,
             t.txn_ms,
             t.trade_date,
-            t.txn_type,
-            t.status,
+            t.txn_type.code(),
+            t.status.code(),
             t.amount_fen,
             t.fee_fen,
             t.card_masked,
@@ -391,31 +393,39 @@ impl<'c> TxnInserter<'c> {
     }
 }
 
-pub fn mark_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE transactions SET status = ?2 WHERE id = ?1")?
-        .execute(params![id, status])?;
-    Ok(())
+/// Changes a transaction's status as the domain allows (a sale voided or reversed).
+pub fn mark_status(
+    conn: &Db,
+    id: i64,
+    from: TxnStatus,
+    to: TxnStatus,
+) -> rusqlite::Result<bool> {
+    allowed(from, to)?;
+    let n = conn
+        .prepare_cached("UPDATE transactions SET status = ?3 WHERE id = ?1 AND status = ?2")?
+        .execute(params![id, from.code(), to.code()])?;
+    Ok(n == 1)
 }
 
-pub fn add_refunded(conn: &Connection, id: i64, fen: i64) -> rusqlite::Result<()> {
+pub fn add_refunded(conn: &Db, id: i64, fen: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE transactions SET refunded_fen = refunded_fen + ?2 WHERE id = ?1")?
         .execute(params![id, fen])?;
     Ok(())
 }
 
-pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+pub fn count(conn: &Db) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT count(*) FROM transactions")?
         .query_row([], |r| r.get(0))
 }
 
 /// The newest RRN (to continue numbering) and the count.
-pub fn max_rrn(conn: &Connection) -> rusqlite::Result<Option<String>> {
+pub fn max_rrn(conn: &Db) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached("SELECT max(rrn) FROM transactions")?
         .query_row([], |r| r.get(0))
 }
 
 /// The id of the transaction with this reference number.
-pub fn id_by_rrn(conn: &Connection, rrn: &str) -> rusqlite::Result<Option<i64>> {
+pub fn id_by_rrn(conn: &Db, rrn: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?
         .query_row([rrn], |r| r.get(0))
         .optional()

@@ -13,7 +13,6 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::clock::format_ms;
 use crate::service::{auth, Env, Session};
-use crate::store::merchants;
 
 use super::keymap::{help_lines, lookup, Global, COMMON_HELP, GLOBAL_KEYS};
 use super::screens::catalog::{self, Entry};
@@ -58,12 +57,9 @@ pub struct App {
 
 impl App {
     pub fn new(env: Env, lang: Lang) -> App {
-        let group = merchants::setting(&env.store.conn, "merchant_group_name")
-            .ok()
-            .flatten();
-        let group_en = merchants::setting(&env.store.conn, "merchant_group_name_en")
-            .ok()
-            .flatten();
+        let (zh, en) = crate::service::home::group_names(&env);
+        let group = Some(zh).filter(|s| !s.is_empty());
+        let group_en = Some(en).filter(|s| !s.is_empty());
         let group = match lang {
             Lang::En => group_en.or(group),
             Lang::Zh => group,
@@ -148,8 +144,8 @@ impl App {
         // Role changes take effect at the operator's next action, and a disabled operator's
         // session ends there: the functions are read again before every key.
         if let Some(s) = self.session.as_mut() {
-            match crate::service::session::current_functions(&self.env.store, s.operator_id) {
-                Ok(f) => s.functions = f,
+            match crate::service::session::refresh(&self.env, s) {
+                Ok(fresh) => *s = fresh,
                 Err(crate::service::ServiceError::SessionEnded) => {
                     self.logout();
                     self.message = Some((t::ERR_SESSION_ENDED.get(self.lang).into(), false));
@@ -201,14 +197,11 @@ impl App {
     }
 
     fn login_group_name(&self) -> String {
-        let key = match self.lang {
-            Lang::Zh => "merchant_group_name",
-            Lang::En => "merchant_group_name_en",
-        };
-        merchants::setting(&self.env.store.conn, key)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        let (zh, en) = crate::service::home::group_names(&self.env);
+        match self.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
     }
 
     fn apply(&mut self, outcome: Outcome) {

@@ -126,7 +126,7 @@ impl ExportRun {
             return None;
         }
         let lang = cx.lang;
-        let _ = self.job.record(&cx.env.store, lang == Lang::Zh);
+        let _ = crate::service::exports::record_unrecorded(cx.env, &self.job, lang == Lang::Zh);
         Some(match self.job.progress().state {
             JobState::Done { rows } => Outcome::ok(
                 q::EXPORT_DONE

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::service::{auth, card, Env, ServiceError, Session};
+use crate::service::auth::{self, LoginStep, PendingLogin};
+use crate::service::{Env, ServiceError, Session};
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -19,7 +20,7 @@ pub struct Login {
     group_name: String,
     /// The password was right and the operator must prove the card: the PIN is asked for, and
     /// the session opens only once the card signed a fresh challenge.
-    awaiting_card: Option<Session>,
+    awaiting_card: Option<PendingLogin>,
 }
 
 pub enum LoginOutcome {
@@ -42,27 +43,23 @@ impl Login {
         }
     }
 
-    fn ask_pin(&mut self, session: Session, lang: Lang) {
+    fn ask_pin(&mut self, pending: PendingLogin, lang: Lang) {
         let mut form = Form::new(vec![Field::secret("pin", t::CARD_PIN)]);
         form.label_width = self.form.label_width.max(form.label_width.min(12));
         form.fit_labels(lang);
         self.form = form;
-        self.awaiting_card = Some(session);
+        self.awaiting_card = Some(pending);
         self.message = Some(t::CARD_LOGIN_HINT.get(lang).into());
     }
 
     fn submit_pin(&mut self, env: &mut Env, lang: Lang) -> LoginOutcome {
-        let Some(session) = self.awaiting_card.clone() else {
+        let Some(pending) = self.awaiting_card.clone() else {
             return LoginOutcome::Stay;
         };
         let pin = self.form.value("pin");
         self.form.set_value("pin", "");
-        let result = env
-            .open_card()
-            .map_err(|e| crate::service::card::CardServiceError::Card(e.into()))
-            .and_then(|mut t| card::login_with_card(env, session.operator_id, &mut *t, &pin));
-        match result {
-            Ok(_) => {
+        match auth::complete_with_card(env, &pending, &pin) {
+            Ok(session) => {
                 self.awaiting_card = None;
                 LoginOutcome::LoggedIn(session)
             }
@@ -118,23 +115,17 @@ impl Login {
         let login = self.form.value("login");
         let password = self.form.value("password");
         match auth::login(env, &login, &password) {
-            Ok(session) => {
-                if card::card_required(env, session.operator_id).unwrap_or(false) {
-                    self.ask_pin(session, lang);
-                    LoginOutcome::Stay
-                } else {
-                    LoginOutcome::LoggedIn(session)
-                }
+            Ok(LoginStep::NeedsCard(pending)) => {
+                self.ask_pin(pending, lang);
+                LoginOutcome::Stay
             }
+            Ok(LoginStep::Done(session)) => LoginOutcome::LoggedIn(session),
             Err(e) => {
                 let msg = text::error(&e, lang, |k| self.form.label_of(k, lang));
                 self.form.set_value("password", "");
                 match &e {
                     ServiceError::Invalid { field, problem } => {
                         self.form.mark(field, text::field_problem(problem, lang));
-                    }
-                    ServiceError::UnknownOperator => {
-                        self.form.focus_on("login");
                     }
                     _ => self.form.focus_on("password"),
                 }

@@ -246,7 +246,7 @@ impl Screen for Monitor {
                         theme::selected()
                     } else if i < self.new_rows {
                         theme::ok()
-                    } else if r.status != "success" {
+                    } else if r.status != crate::domain::txn::TxnStatus::Success {
                         theme::dim()
                     } else {
                         Style::default()

@@ -96,7 +96,7 @@ impl RefundApply {
         self.form.set_value("pay_password", "");
         match refunds::apply(cx.env, cx.session, &input) {
             Ok(row) => {
-                let msg = if row.status == "pending_review" {
+                let msg = if row.status == crate::domain::refund::RefundStatus::PendingReview {
                     tr::APPLIED_REVIEW
                 } else {
                     tr::APPLIED_DIRECT

@@ -97,7 +97,7 @@ impl RefundQuery {
             statuses: if st == 0 {
                 Vec::new()
             } else {
-                vec![RefundStatus::ALL[st - 1].code().to_string()]
+                vec![RefundStatus::ALL[st - 1]]
             },
             terminal_no: text("terminal_no"),
             applicant: text("applicant"),

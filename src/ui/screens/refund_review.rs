@@ -123,21 +123,8 @@ impl RefundReview {
         let pin = d.form.value("pin");
         d.form.set_value("pay_password", "");
         d.form.set_value("pin", "");
-        let needs_card = card_required(cx.env, cx.session.operator_id).unwrap_or(false);
-        let mut transport = if needs_card {
-            match cx.env.open_card() {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    d.error = Some(format!("{}: {e}", tr::CARD_NEEDED.get(lang)));
-                    return Outcome::none();
-                }
-            }
-        } else {
-            None
-        };
-        let card = transport
-            .as_mut()
-            .map(|t| (&mut **t as &mut dyn crate::card::Transport, pin.as_str()));
+        // Whether the card is needed is decided by the service; the PIN goes along when typed.
+        let pin = Some(pin.as_str()).filter(|p| !p.is_empty());
         let result = refunds::review(
             cx.env,
             cx.session,
@@ -146,7 +133,7 @@ impl RefundReview {
             &remark,
             Confirmation {
                 pay_password: &pay,
-                card,
+                pin,
             },
         );
         match result {

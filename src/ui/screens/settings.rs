@@ -131,7 +131,7 @@ impl Screen for SettingsScreen {
                                 })
                                 .map_err(|e| match e {
                                     card::CardServiceError::Service(s) => s,
-                                    other => crate::service::ServiceError::Store(other.to_string()),
+                                    other => crate::service::ServiceError::File(other.to_string()),
                                 })
                         }
                     };

@@ -254,7 +254,7 @@ impl SettlementQuery {
         let result = settlement_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             settlement_query::page(cx.env, cx.session, &filter, 0).map(|rows| (totals, rows))
         });
-        let scoped = session::scope(cx.env, cx.session).is_ok_and(|s| s.is_some());
+        let scoped = session::is_scoped(cx.env, cx.session).unwrap_or(true);
         match result {
             Ok((totals, rows)) => {
                 self.list_focus = !rows.is_empty();

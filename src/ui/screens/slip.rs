@@ -124,7 +124,7 @@ pub fn slip_lines(facts: &SlipFacts, cardholder_copy: bool) -> Vec<String> {
         &format_ms(r.txn_ms).replace('-', "/"),
     );
     // Voids and refunds give money back: the slip prints them negative.
-    let sign = if matches!(r.txn_type.as_str(), "void" | "refund") {
+    let sign = if !r.txn_type.is_credit_to_merchant() {
         "-"
     } else {
         ""

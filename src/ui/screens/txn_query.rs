@@ -784,7 +784,7 @@ fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) 
         cells.push(Cell::from(text::txn_status(&row.status).get(lang)));
         let style = if focused && i == r.selected {
             theme::selected()
-        } else if row.status != "success" {
+        } else if row.status != crate::domain::txn::TxnStatus::Success {
             theme::dim()
         } else {
             ratatui::style::Style::default()

@@ -81,8 +81,14 @@ pub fn service(e: &CardServiceError, lang: Lang) -> String {
         CardServiceError::AlreadyBound => ALREADY_BOUND.get(lang).into(),
         CardServiceError::NotBound => NOT_BOUND.get(lang).into(),
         CardServiceError::WrongCard => WRONG_CARD.get(lang).into(),
+        CardServiceError::PinNeeded => PIN_NEEDED.get(lang).into(),
     }
 }
+
+const PIN_NEEDED: T = T(
+    "此操作需要快捷盾：请插入并输入 PIN",
+    "This needs the USB key: insert it and type its PIN",
+);
 
 pub fn transport_error(e: &TransportError, lang: Lang) -> String {
     transport(e, lang)

@@ -174,11 +174,18 @@ pub mod t {
     pub const KEY_LOGOUT: T = T("退出登录", "log out");
     pub const KEY_SUBMIT: T = T("提交", "submit");
     // Errors
-    pub const ERR_UNKNOWN_OPERATOR: T = T("没有这个操作员", "No such operator");
-    pub const ERR_WRONG_PASSWORD: T = T(
-        "密码错误，还可再试 {n} 次",
-        "Wrong password: {n} tries left before the lockout",
+    pub const ERR_BAD_CREDENTIALS: T = T("操作员或密码错误", "Wrong operator name or password");
+    pub const ERR_PAY_BLOCKED: T = T(
+        "支付密码错误次数过多，资金操作已冻结至 {until}",
+        "Too many wrong payment passwords: money actions are blocked until {until}",
     );
+    pub const ERR_FILE: T = T("文件错误：{e}", "File error: {e}");
+    pub const ERR_BUSY: T = T(
+        "数据库正忙（其他工作站正在写入），请稍后重试",
+        "The database is busy (another workstation is writing); try again",
+    );
+    pub const ERR_CARD_REFUSED: T = T("快捷盾未能确认", "The USB key did not confirm");
+    pub const ERR_BAD_FILE: T = T("文件有错误行，未导入", "The file has bad rows; nothing imported");
     pub const ERR_LOCKED: T = T(
         "操作员已锁定，{until} 自动解锁，或请管理员解锁",
         "Operator locked until {until}, or until an administrator unlocks it",
@@ -253,8 +260,31 @@ pub mod t {
     pub const ERR_IN_USE: T = T("仍在使用中：{who}", "Still in use by: {who}");
 }
 
-pub fn txn_type(code: &str) -> T {
-    match code {
+/// A coded value as its code: the store's enums and plain text alike.
+pub trait AsCode {
+    fn as_code(&self) -> &str;
+}
+
+impl AsCode for str {
+    fn as_code(&self) -> &str {
+        self
+    }
+}
+
+impl AsCode for String {
+    fn as_code(&self) -> &str {
+        self
+    }
+}
+
+impl<C: crate::domain::Coded> AsCode for C {
+    fn as_code(&self) -> &str {
+        self.code()
+    }
+}
+
+pub fn txn_type(code: &(impl AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "sale" => t::TYPE_SALE,
         "void" => t::TYPE_VOID,
         "refund" => t::TYPE_REFUND,
@@ -263,8 +293,8 @@ pub fn txn_type(code: &str) -> T {
     }
 }
 
-pub fn txn_status(code: &str) -> T {
-    match code {
+pub fn txn_status(code: &(impl AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "success" => t::ST_SUCCESS,
         "failed" => t::ST_FAILED,
         "voided" => t::ST_VOIDED,
@@ -273,8 +303,8 @@ pub fn txn_status(code: &str) -> T {
     }
 }
 
-pub fn card_type(code: &str) -> T {
-    match code {
+pub fn card_type(code: &(impl AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "credit" => t::CARD_CREDIT,
         _ => t::CARD_DEBIT,
     }
@@ -353,10 +383,11 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
         ServiceError::Invalid { field, problem: p } => {
             format!("{}: {}", field_label(field), problem(p, lang))
         }
-        ServiceError::UnknownOperator => t::ERR_UNKNOWN_OPERATOR.get(lang).into(),
-        ServiceError::WrongPassword { tries_left } => t::ERR_WRONG_PASSWORD
+        ServiceError::BadCredentials => t::ERR_BAD_CREDENTIALS.get(lang).into(),
+        ServiceError::PayBlocked { until_ms } => t::ERR_PAY_BLOCKED
             .get(lang)
-            .replace("{n}", &tries_left.to_string()),
+            .replace("{until}", &crate::clock::format_ms(*until_ms)[..16]),
+        ServiceError::File(e) => t::ERR_FILE.get(lang).replace("{e}", e),
         ServiceError::Locked { until_ms } => t::ERR_LOCKED
             .get(lang)
             .replace("{until}", &crate::clock::format_ms(*until_ms)[..16]),
@@ -364,7 +395,8 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
         ServiceError::SessionEnded => t::ERR_SESSION_ENDED.get(lang).into(),
         ServiceError::NotFound => t::ERR_NOT_FOUND.get(lang).into(),
         ServiceError::OutOfScope => t::ERR_OUT_OF_SCOPE.get(lang).into(),
-        ServiceError::Store(s) => t::ERR_STORE.get(lang).replace("{e}", s),
+        ServiceError::Store(s) if s.is_busy() => t::ERR_BUSY.get(lang).into(),
+        ServiceError::Store(s) => t::ERR_STORE.get(lang).replace("{e}", &s.message),
         ServiceError::Refused(rule) => match rule {
             Rule::LastAdmin => t::ERR_LAST_ADMIN.get(lang).into(),
             Rule::SelfDisable => t::ERR_SELF_DISABLE.get(lang).into(),
@@ -381,6 +413,8 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
             Rule::ExceedsQuota(left) => t::ERR_EXCEEDS_QUOTA
                 .get(lang)
                 .replace("{left}", &crate::domain::money::format_fen(*left)),
+            Rule::CardRefused => t::ERR_CARD_REFUSED.get(lang).into(),
+            Rule::BadFile => t::ERR_BAD_FILE.get(lang).into(),
         },
     }
 }

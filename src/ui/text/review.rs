@@ -104,8 +104,8 @@ pub const SETTLED: T = T(
     "{date} settled: {m} merchants, {n} transactions, net {net}; {r} refunds cleared ({rf}), {w} waiting",
 );
 
-pub fn refund_status(code: &str) -> T {
-    match code {
+pub fn refund_status(code: &(impl super::AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "pending_review" => ST_PENDING_REVIEW,
         "rejected" => ST_REJECTED,
         "submitted" => ST_SUBMITTED,
@@ -127,8 +127,8 @@ pub fn refund_event(code: &str) -> T {
     }
 }
 
-pub fn ledger_kind(code: &str) -> T {
-    match code {
+pub fn ledger_kind(code: &(impl super::AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "settlement" => KIND_SETTLEMENT,
         "refund" => KIND_REFUND,
         "transfer" => KIND_TRANSFER,
