@@ -25,6 +25,7 @@ pub mod slip;
 pub mod summaries;
 pub mod terminals;
 pub mod txn_query;
+pub mod views;
 
 pub use error::{Problem, Rule, ServiceError, ServiceResult};
 pub use session::{Env, Session};

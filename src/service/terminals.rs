@@ -43,8 +43,14 @@ pub fn groups(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, i
     )
 }
 
-pub fn merchants_list(env: &Env) -> ServiceResult<Vec<MerchantRow>> {
-    Ok(merchants::all(&env.store.read())?)
+/// The merchants, for the terminal form's choice of store.
+pub fn merchants_list(env: &Env, session: &Session) -> ServiceResult<Vec<MerchantRow>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TerminalManage),
+        "terminals.merchants",
+        |uc| Ok(merchants::all(&uc.db())?),
+    )
 }
 
 fn describe(t: &TerminalRow) -> String {

@@ -13,7 +13,7 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::excel::{ExportJob, JobState};
 use crate::service::exports::{self, Code, Words};
-use crate::store::downloads::{DownloadRow, DownloadState};
+use crate::service::views::{DownloadRow, DownloadState};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
 use crate::service::terminals;
-use crate::store::merchants::TerminalRow;
+use crate::service::views::TerminalRow;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{t, Lang, T};

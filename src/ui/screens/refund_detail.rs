@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
-use crate::store::refunds::{RefundEvent, RefundRow};
+use crate::service::views::{RefundEvent, RefundRow};
 use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;

@@ -11,7 +11,7 @@ use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
 use crate::service::{dates, exports, refunds, ServiceError};
-use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};
+use crate::service::views::{RefundEvent, RefundFilter, RefundRow};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;

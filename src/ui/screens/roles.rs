@@ -12,7 +12,7 @@ use ratatui::Frame;
 
 use crate::domain::function::Function;
 use crate::service::admin;
-use crate::store::operators::RoleRow;
+use crate::service::views::RoleRow;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{function_name, t, Lang, T};

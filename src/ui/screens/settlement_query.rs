@@ -14,7 +14,7 @@ use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
 use crate::service::{session, Problem, ServiceError};
-use crate::store::settlement_query::{SettlementFilter, SettlementRow, SettlementTotals};
+use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
 use crate::service::terminals::{self, TerminalInput};
-use crate::store::merchants::{MerchantRow, TerminalRow};
+use crate::service::views::{MerchantRow, TerminalRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{t, Lang, T};
@@ -85,7 +85,7 @@ impl Terminals {
     fn load(&mut self, cx: &mut Cx) -> crate::service::ServiceResult<()> {
         self.rows = terminals::terminals(cx.env, cx.session)?;
         self.groups = terminals::groups(cx.env, cx.session)?;
-        self.merchants = terminals::merchants_list(cx.env)?;
+        self.merchants = terminals::merchants_list(cx.env, cx.session)?;
         self.sel.clamp(self.rows.len());
         Ok(())
     }

@@ -11,7 +11,7 @@ use crate::clock::{format_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::txn_query;
 use crate::service::ServiceResult;
-use crate::store::transactions::TxnRow;
+use crate::service::views::TxnRow;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 

@@ -15,7 +15,7 @@ use crate::domain::money::format_fen;
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
 use crate::service::{Problem, ServiceError};
-use crate::store::transactions::{PageAt, Totals, TxnFilter, TxnRow};
+use crate::service::views::{PageAt, Totals, TxnFilter, TxnRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
