@@ -557,3 +557,183 @@ fn the_store_refuses_a_status_change_the_domain_does_not_allow() {
     )
     .is_err());
 }
+
+/// A demo database where `checker` has the virtual card bound, and an env whose reader is the
+/// virtual one.
+fn card_bound() -> (TestDb, Env, merchant_desk::card::VirtualReader) {
+    use merchant_desk::card::{VirtualCard, VirtualReader};
+    use merchant_desk::service::session::CardReaders;
+    let db = TestDb::demo(2, 30);
+    let mut env = db.env();
+    let reader = VirtualReader::new("Virtual test reader");
+    env.readers = CardReaders::Virtual(reader.clone());
+    let admin_s = db.login(&mut env, "admin");
+    let checker_id = one_id(&env.store, "SELECT id FROM operators WHERE login = 'checker'");
+    reader.insert(VirtualCard::from_seed("checker"));
+    let mut t = reader.transport();
+    card::bind_card(&mut env, &admin_s, checker_id, &mut t).unwrap();
+    (db, env, reader)
+}
+
+#[test]
+fn a_card_operator_is_not_logged_in_by_the_password_alone() {
+    let (_db, mut env, reader) = card_bound();
+    // The password step never hands out a session for a card-bound operator.
+    let step = auth::login(&mut env, "checker", "demo1234").unwrap();
+    let auth::LoginStep::NeedsCard(pending) = step else {
+        panic!("a card-bound operator got a session with the password alone");
+    };
+    // No card in the reader: refused.
+    reader.remove();
+    assert!(auth::complete_with_card(&mut env, &pending, "123456").is_err());
+    // Another card: refused.
+    reader.insert(merchant_desk::card::VirtualCard::from_seed("someone else"));
+    assert!(auth::complete_with_card(&mut env, &pending, "123456").is_err());
+    // The bound card and its PIN: in.
+    reader.remove();
+    reader.insert(merchant_desk::card::VirtualCard::from_seed("checker"));
+    let s = auth::complete_with_card(&mut env, &pending, "123456").unwrap();
+    assert_eq!(s.login, "checker");
+}
+
+#[test]
+fn when_the_card_requirement_cannot_be_read_the_login_is_refused() {
+    let (_db, mut env, _reader) = card_bound();
+    // Break what the card lookup reads: the login must fail closed, not let the operator in.
+    env.store
+        .raw_connection_for_tests()
+        .execute_batch("ALTER TABLE operators RENAME COLUMN card_sign_pubkey TO broken")
+        .unwrap();
+    match auth::login(&mut env, "checker", "demo1234") {
+        Ok(auth::LoginStep::Done(_)) => panic!("logged in without the card"),
+        Ok(auth::LoginStep::NeedsCard(_)) => panic!("the lookup should have failed"),
+        Err(e) => assert!(matches!(e, ServiceError::Store(_)), "{e:?}"),
+    }
+}
+
+#[test]
+fn an_approval_by_a_card_operator_needs_the_card_whatever_the_screen_sends() {
+    let (db, mut env, reader) = card_bound();
+    let _ = &db;
+    // A review-mode merchant, a pending refund.
+    let admin_s = db.login(&mut env, "admin");
+    let txn = one_id(
+        &env.store,
+        "SELECT id FROM transactions WHERE status = 'success' AND txn_type = 'sale'
+         ORDER BY id LIMIT 1",
+    );
+    let merchant = one_id(
+        &env.store,
+        &format!("SELECT merchant_id FROM transactions WHERE id = {txn}"),
+    );
+    settings::set_refund(&mut env, &admin_s, merchant, true, 0).unwrap();
+    let clerk = db.login(&mut env, "clerk");
+    let r = refunds::apply(
+        &mut env,
+        &clerk,
+        &RefundInput {
+            txn_id: txn,
+            amount: "0.01".into(),
+            remark: String::new(),
+            pay_password: "demo1234".into(),
+            refund_order_no: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.status, RefundStatus::PendingReview);
+    let step = auth::login(&mut env, "checker", "demo1234").unwrap();
+    let auth::LoginStep::NeedsCard(p) = step else {
+        panic!()
+    };
+    let checker = auth::complete_with_card(&mut env, &p, "123456").unwrap();
+    // No PIN: refused with the card's own error, nothing decided.
+    let no_pin = refunds::review(
+        &mut env,
+        &checker,
+        &[r.id],
+        true,
+        "",
+        Confirmation {
+            pay_password: "demo1234",
+            pin: None,
+        },
+    );
+    assert!(matches!(no_pin, Err(CardServiceError::PinNeeded)), "{no_pin:?}");
+    // Card pulled mid-decision: refused, nothing decided.
+    reader.remove();
+    assert!(refunds::review(
+        &mut env,
+        &checker,
+        &[r.id],
+        true,
+        "",
+        Confirmation {
+            pay_password: "demo1234",
+            pin: Some("123456"),
+        },
+    )
+    .is_err());
+    let (row, _) = refunds::detail(&env, &checker, r.id).unwrap();
+    assert_eq!(row.status, RefundStatus::PendingReview);
+    // With the card: approved and signed.
+    reader.insert(merchant_desk::card::VirtualCard::from_seed("checker"));
+    refunds::review(
+        &mut env,
+        &checker,
+        &[r.id],
+        true,
+        "",
+        Confirmation {
+            pay_password: "demo1234",
+            pin: Some("123456"),
+        },
+    )
+    .unwrap();
+    let v = merchant_desk::service::signing::verify_all(&env.store).unwrap();
+    assert!(v.ok() && v.verified >= 1, "{v:?}");
+}
+
+#[test]
+fn refund_import_on_the_command_line_refuses_a_card_operator_without_the_card() {
+    use merchant_desk::card::{VirtualCard, VirtualReader};
+    use merchant_desk::service::session::CardReaders;
+    let db = TestDb::demo(2, 30);
+    {
+        let mut env = db.env();
+        let reader = VirtualReader::new("Virtual test reader");
+        env.readers = CardReaders::Virtual(reader.clone());
+        let admin_s = db.login(&mut env, "admin");
+        let clerk_id = one_id(&env.store, "SELECT id FROM operators WHERE login = 'clerk'");
+        reader.insert(VirtualCard::from_seed("clerk"));
+        card::bind_card(&mut env, &admin_s, clerk_id, &mut reader.transport()).unwrap();
+    }
+    let file = db.dir.path().join("batch.xlsx");
+    batch_refund::write_template(&file, merchant_desk::domain::lang::Lang::En).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["--lang", "en", "refund-import", "--db"])
+        .arg(&db.path)
+        .args(["--operator", "clerk", "--file"])
+        .arg(&file)
+        .env("MERCHANT_DESK_PASSWORD", "demo1234")
+        .env("MERCHANT_DESK_PAY_PASSWORD", "demo1234")
+        .env_remove("MERCHANT_DESK_PIN")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("USB key"), "{err}");
+    // With a PIN but no reader configured: refused as well, never let through.
+    let out = std::process::Command::new(common::bin())
+        .args(["--lang", "en", "refund-import", "--db"])
+        .arg(&db.path)
+        .args(["--operator", "clerk", "--file"])
+        .arg(&file)
+        .env("MERCHANT_DESK_PASSWORD", "demo1234")
+        .env("MERCHANT_DESK_PAY_PASSWORD", "demo1234")
+        .env("MERCHANT_DESK_PIN", "123456")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let store = Store::open(&db.path).unwrap();
+    assert_eq!(one_id(&store, "SELECT count(*) FROM refund_batches"), 0);
+}
