@@ -405,8 +405,7 @@ fn refund_id_of(target: &str) -> Option<i64> {
 }
 
 fn quota_of(s: &str) -> Option<i64> {
-    let rest = &s[s.find("quota_fen=")? + "quota_fen=".len()..];
-    rest.split_whitespace().next()?.parse().ok()
+    crate::domain::audit::Fields::parse(s).get_int("quota_fen")
 }
 
 /// No day's applications of a merchant exceed the quota in force when each was made. The

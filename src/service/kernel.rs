@@ -15,6 +15,7 @@
 use std::collections::BTreeSet;
 
 use crate::clock::{date_of_ms, ymd};
+use crate::domain::audit::Fields;
 use crate::domain::function::Function;
 use crate::domain::password::{FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::store::{operators, Db, WriteTx};
@@ -137,6 +138,17 @@ impl<'t> Uc<'t> {
             Some(gs) if group.is_some_and(|g| gs.contains(&g)) => Ok(()),
             Some(_) => Err(ServiceError::OutOfScope),
         }
+    }
+
+    /// Appends an audit row whose before/after are typed fields.
+    pub fn audit_change(
+        &self,
+        action: &str,
+        target: &str,
+        before: &Fields,
+        after: &Fields,
+    ) -> ServiceResult<()> {
+        self.audit(action, target, &before.render(), &after.render())
     }
 
     /// Appends an audit row inside this use case's transaction.

@@ -2,6 +2,7 @@
 //! the reviewer has one), querying, and the history of each application. Clearing happens in the
 //! settlement run (`settlement.rs`).
 
+use crate::domain::audit::Fields;
 use crate::domain::function::Function;
 use crate::domain::money::parse_amount;
 use crate::domain::refund::RefundStatus;
@@ -171,11 +172,13 @@ pub(crate) fn insert_application(
     if status == RefundStatus::Submitted {
         refunds::add_event(&db, id, uc.now_ms, Some(me), "submitted", status, "")?;
     }
-    uc.audit(
+    uc.audit_change(
         "refund.apply",
         &format!("refund#{id} rrn={}", r.txn.rrn),
-        "",
-        &format!("amount_fen={amount} status={}", status.code()),
+        &Fields::new(),
+        &Fields::new()
+            .int("amount_fen", amount)
+            .text("status", status.code()),
     )?;
     Ok(id)
 }
@@ -346,11 +349,13 @@ pub fn review(
                 if approve {
                     refunds::add_event(&db, row.id, uc.now_ms, Some(me), "submitted", status, "")?;
                 }
-                uc.audit(
+                uc.audit_change(
                     action,
                     &format!("refund#{} rrn={}", row.id, row.rrn),
-                    "status=pending_review",
-                    &format!("status={} approval#{approval_id}", status.code()),
+                    &Fields::new().text("status", RefundStatus::PendingReview.code()),
+                    &Fields::new()
+                        .text("status", status.code())
+                        .int("approval", approval_id),
                 )?;
             }
             Ok(rows.len())

@@ -1,6 +1,7 @@
 //! Merchant settings (SY5): refund mode and daily refund quota per merchant, the password policy
 //! and the idle lock. Shown and changed by administrators only.
 
+use crate::domain::audit::Fields;
 use crate::domain::function::Function;
 use crate::store::merchants::{self, MerchantRow};
 
@@ -58,14 +59,15 @@ pub fn set_refund(
                 .ok_or(ServiceError::NotFound)?;
             let mode = if review_mode { "review" } else { "direct" };
             merchants::set_refund_settings(&db, merchant_id, mode, quota_fen)?;
-            uc.audit(
+            uc.audit_change(
                 ACTION,
                 &before.merchant_no,
-                &format!(
-                    "mode={} quota_fen={}",
-                    before.refund_mode, before.daily_refund_quota_fen
-                ),
-                &format!("mode={mode} quota_fen={quota_fen}"),
+                &Fields::new()
+                    .text("mode", &before.refund_mode)
+                    .int("quota_fen", before.daily_refund_quota_fen),
+                &Fields::new()
+                    .text("mode", mode)
+                    .int("quota_fen", quota_fen),
             )
         },
     )

@@ -5,6 +5,7 @@
 use crate::clock::format_ymd;
 use crate::store::settlements;
 
+use crate::domain::audit::Fields;
 use crate::domain::refund::RefundStatus;
 use crate::store::Db;
 
@@ -75,18 +76,16 @@ fn settle(uc: &Uc, settle_date: i32) -> ServiceResult<SettleReport> {
     }
     clear_refunds(uc, settle_date, &mut report)?;
     if report.merchants_settled > 0 || report.refunds_cleared > 0 {
-        uc.audit(
+        uc.audit_change(
             "settlement.run",
             &format_ymd(settle_date),
-            "",
-            &format!(
-                "merchants={} txns={} net_fen={} refunds_cleared={} refunds_cleared_fen={}",
-                report.merchants_settled,
-                report.txn_count,
-                report.net_fen,
-                report.refunds_cleared,
-                report.refunds_cleared_fen
-            ),
+            &Fields::new(),
+            &Fields::new()
+                .int("merchants", report.merchants_settled as i64)
+                .int("txns", report.txn_count)
+                .int("net_fen", report.net_fen)
+                .int("refunds_cleared", report.refunds_cleared as i64)
+                .int("refunds_cleared_fen", report.refunds_cleared_fen),
         )?;
     }
     Ok(report)
@@ -155,11 +154,13 @@ fn clear_refunds(uc: &Uc, settle_date: i32, report: &mut SettleReport) -> Servic
         };
         settlements::add_cleared_refunds(tx, sid, amount)?;
         refunds::add_event(tx, id, now, None, "cleared", RefundStatus::Completed, "")?;
-        uc.audit(
+        uc.audit_change(
             "refund.cleared",
             &format!("refund#{id}"),
-            &format!("status={}", status.code()),
-            &format!("status=completed amount_fen={amount}"),
+            &Fields::new().text("status", status.code()),
+            &Fields::new()
+                .text("status", RefundStatus::Completed.code())
+                .int("amount_fen", amount),
         )?;
         report.refunds_cleared += 1;
         report.refunds_cleared_fen += amount;
