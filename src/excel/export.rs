@@ -194,12 +194,6 @@ impl std::fmt::Display for ExportError {
 
 impl std::error::Error for ExportError {}
 
-impl From<rusqlite::Error> for ExportError {
-    fn from(e: rusqlite::Error) -> Self {
-        ExportError::Source(e.to_string())
-    }
-}
-
 /// Whether an error's text says the disk is full (ENOSPC). rust_xlsxwriter wraps I/O errors in
 /// types (zip's) this crate cannot name, so the debug text is what is left to look at.
 fn says_disk_full(debug_text: &str) -> bool {

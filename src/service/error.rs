@@ -55,33 +55,45 @@ pub enum Rule {
     BadFile,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {
     /// The session's roles lack the function.
+    #[error("not permitted: needs function {}", .0.code())]
     Denied(Function),
     /// A field's value is wrong; `field` is the form's field key.
+    #[error("{field}: {problem:?}")]
     Invalid {
         field: &'static str,
         problem: Problem,
     },
     /// A wrong login name or a wrong password: one answer for both, so the login tells nobody
     /// which names exist.
+    #[error("wrong operator name or password")]
     BadCredentials,
+    #[error("operator locked until {until_ms}")]
     Locked {
         until_ms: i64,
     },
+    #[error("operator disabled")]
     Disabled,
     /// The session's operator was disabled or removed since login.
+    #[error("the session ended: the operator was disabled or removed")]
     SessionEnded,
+    #[error("not found")]
     NotFound,
+    #[error("outside the operator's terminal groups")]
     OutOfScope,
+    #[error("refused: {0:?}")]
     Refused(Rule),
     /// Five wrong payment passwords: money actions and approvals are blocked until then.
+    #[error("money actions blocked until {until_ms} (five wrong payment passwords)")]
     PayBlocked {
         until_ms: i64,
     },
+    #[error("database error: {0}")]
     Store(crate::store::StoreError),
     /// A file the use case reads or writes (a slip, an export) could not be.
+    #[error("file error: {0}")]
     File(String),
 }
 
@@ -103,17 +115,3 @@ pub fn invalid<T>(field: &'static str, problem: Problem) -> ServiceResult<T> {
     Err(ServiceError::Invalid { field, problem })
 }
 
-impl std::fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ServiceError::Denied(func) => {
-                write!(f, "not permitted: needs function {}", func.code())
-            }
-            ServiceError::Invalid { field, problem } => write!(f, "{field}: {problem:?}"),
-            ServiceError::Store(e) => write!(f, "database error: {e}"),
-            other => write!(f, "{other:?}"),
-        }
-    }
-}
-
-impl std::error::Error for ServiceError {}

@@ -162,6 +162,11 @@ where
         .map_err(|e| ServiceError::File(e.to_string()))
 }
 
+/// A failure of the rows' source (the database) while a file is written.
+fn source(e: impl std::fmt::Display) -> crate::excel::ExportError {
+    crate::excel::ExportError::Source(e.to_string())
+}
+
 /// The database file to reopen on the job thread, or `None` for an in-memory database.
 fn file_db(path: &std::path::Path) -> Option<PathBuf> {
     let s = path.to_string_lossy();
@@ -247,12 +252,11 @@ pub fn start_txn_export(
     let req = request(env, session, &sheet, spec, Some(total));
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
-        let src = |e: rusqlite::Error| ExportError::Source(e.to_string());
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         // Keyset chunks: flat memory, and each chunk reads the index where the last stopped.
         let mut at = PageAt::First;
         loop {
-            let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(src)?;
+            let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
             for r in &rows {
                 let cells = [
                     CellValue::DateTime(r.txn_ms),
@@ -356,7 +360,7 @@ pub fn start_audit_export(
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         loop {
-            let rows = audit::query(&store.read(), &f, CHUNK)?;
+            let rows = audit::query(&store.read(), &f, CHUNK).map_err(source)?;
             for r in &rows {
                 sink.push(&[
                     CellValue::DateTime(r.at_ms),
@@ -467,7 +471,8 @@ pub fn start_ledger_export(
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
-            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)?;
+            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
+                .map_err(source)?;
             for l in &lines {
                 sink.push(&[
                     CellValue::DateTime(l.line_ms),
