@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod audit_chain;
 pub mod auth;
 pub mod batch_refund;
 pub mod card;
@@ -16,6 +17,7 @@ pub mod kernel;
 pub mod monitor;
 pub mod password;
 pub mod refunds;
+pub mod rollups;
 pub mod session;
 pub mod settings;
 pub mod settlement;
