@@ -45,7 +45,7 @@ impl TxnGenerator {
     pub fn load(conn: &Db, seed: u64) -> rusqlite::Result<TxnGenerator> {
         let terminals: Vec<Terminal> = merchants::terminals(conn)?
             .into_iter()
-            .filter(|t| t.status == "active")
+            .filter(|t| t.status == crate::domain::txn::TerminalStatus::Active)
             .map(|t| Terminal {
                 id: t.id,
                 merchant_id: t.merchant_id,

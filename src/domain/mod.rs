@@ -40,3 +40,9 @@ impl Transitions for operator::OperatorStatus {
         operator::OperatorStatus::may_become(self, next)
     }
 }
+
+impl Transitions for txn::TerminalStatus {
+    fn may_become(self, next: Self) -> bool {
+        txn::TerminalStatus::may_become(self, next)
+    }
+}

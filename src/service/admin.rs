@@ -379,7 +379,7 @@ pub fn set_operator_active(
     env.act(
         Who::Operator(session),
         Needs::function(&Function::OperatorManage),
-        "?",
+        "operator.set_active",
         |uc| {
             let tx = uc.db();
             let before = view(env, session, id)?;

@@ -326,7 +326,7 @@ pub fn start_settlement_export(
                 CellValue::Money(r.fee_fen),
                 CellValue::Money(r.refund_fen),
                 CellValue::Money(r.net_fen),
-                CellValue::text(words(Code::SettlementStatus, &r.status)),
+                CellValue::text(words(Code::SettlementStatus, r.status.code())),
             ])?;
         }
         Ok(())

@@ -2,6 +2,7 @@
 
 use crate::domain::function::Function;
 use crate::domain::ids;
+use crate::domain::txn::TerminalStatus;
 use crate::store::merchants::{self, MerchantRow, NewTerminal, TerminalRow};
 
 use super::error::{invalid, Problem};
@@ -60,7 +61,7 @@ fn describe(t: &TerminalRow) -> String {
         t.serial_no,
         t.name,
         t.location,
-        t.status,
+        t.status.code(),
         t.group_id.map(|g| g.to_string()).unwrap_or_default()
     )
 }
@@ -181,12 +182,20 @@ pub fn set_terminal_active(
     env.act(
         Who::Operator(session),
         Needs::function(&Function::TerminalManage),
-        "?",
+        "terminal.set_active",
         |uc| {
             let tx = uc.db();
             let before = terminal(env, id)?;
-            let status = if active { "active" } else { "disabled" };
-            merchants::set_terminal_status(&tx, id, status)?;
+            let to = if active {
+                TerminalStatus::Active
+            } else {
+                TerminalStatus::Disabled
+            };
+            if before.status == to {
+                return Ok(());
+            }
+            merchants::set_terminal_status(&tx, id, before.status, to)?;
+            let status = to.code();
             uc.audit(
                 if active {
                     "terminal.enable"
@@ -194,7 +203,7 @@ pub fn set_terminal_active(
                     "terminal.disable"
                 },
                 &before.terminal_no,
-                &before.status,
+                before.status.code(),
                 status,
             )?;
             Ok(())

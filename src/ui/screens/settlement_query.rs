@@ -131,8 +131,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
 
 const STATUS_OPTIONS: &[T] = &[t::ALL, q::ST_SETTLED, q::ST_PAID];
 
-pub fn status_text(code: &str) -> T {
-    match code {
+pub fn status_text(code: &(impl text::AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "paid" => q::ST_PAID,
         _ => q::ST_SETTLED,
     }
