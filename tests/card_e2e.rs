@@ -85,7 +85,7 @@ fn fixture() -> Fixture {
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
     let id = |login: &str| {
-        operators::by_login(&env.store.conn, login)
+        operators::by_login(&env.store.read(), login)
             .unwrap()
             .unwrap()
             .id
@@ -119,14 +119,14 @@ fn decision(f: &Fixture, remark: &str) -> Decision {
 fn sign(f: &mut Fixture, pin: &str, remark: &str) -> Result<i64, CardServiceError> {
     let d = decision(f, remark);
     let tx = f.env.store.begin().unwrap();
-    let r = signing::sign_decision(&tx, &mut f.t, pin, &d)?;
+    let r = signing::sign_decision(&tx.db(), &mut f.t, pin, &d)?;
     tx.commit().unwrap();
     Ok(r.id)
 }
 
 fn approvals(f: &Fixture) -> usize {
     let mut n = 0;
-    cards::for_each_approval(&f.env.store.conn, |_| {
+    cards::for_each_approval(&f.env.store.read(), |_| {
         n += 1;
         true
     })
@@ -239,9 +239,9 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
     let inserted = insert(&mut f.t, &card);
     card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
     let id = sign(&mut f, "123456", "审核通过").unwrap();
-    let row = cards::approval(&f.env.store.conn, id).unwrap().unwrap();
+    let row = cards::approval(&f.env.store.read(), id).unwrap().unwrap();
     assert_eq!(row.key_fpr.unwrap(), card.sign_fpr());
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!((v.verified, v.ok()), (1, true), "{v:?}");
     pull(&mut f.t, inserted);
 
@@ -265,12 +265,12 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
         &stranger.identity().sign_key,
     )
     .unwrap();
-    let bound = cards::bound_card(&f.env.store.conn, f.checker_id)
+    let bound = cards::bound_card(&f.env.store.read(), f.checker_id)
         .unwrap()
         .unwrap();
     assert!(keys::verify_digest(&bound.sign_pubkey, &digest, &sig).is_err());
     let forged = cards::insert_approval(
-        &f.env.store.conn,
+        &f.env.store.read(),
         &cards::NewApproval {
             kind: "refund",
             operator_id: f.checker_id,
@@ -282,7 +282,7 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
         },
     )
     .unwrap();
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!(v.verified, 1);
     assert_eq!(v.failures.len(), 1, "{v:?}");
     assert_eq!(v.failures[0].0, forged);
@@ -337,7 +337,7 @@ fn e2e_card_pulled_in_the_middle_of_a_signature() {
     drop(inserted);
     let inserted = insert(&mut f.t, &card);
     sign(&mut f, "123456", "again").unwrap();
-    assert!(signing::verify_all(&f.env.store.conn).unwrap().ok());
+    assert!(signing::verify_all(&f.env.store).unwrap().ok());
     pull(&mut f.t, inserted);
 }
 
