@@ -92,3 +92,114 @@ fn a_decimal_comma_is_refused_everywhere_not_read_as_grouping() {
     assert_eq!(refund_count(&env.store.conn), before, "nothing stored");
     assert_invariants(&env.store.conn);
 }
+
+/// A workbook of several sheets: (name, hidden, active, rows below the header).
+fn write_sheets(path: &std::path::Path, sheets: &[(&str, bool, bool, Vec<Vec<X>>)]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, hidden, active, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (c, h) in HEADER.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    X::T(s) => {
+                        ws.write_string(r, c, s).unwrap();
+                    }
+                    X::N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                    X::E => {}
+                }
+            }
+        }
+        if *active {
+            ws.set_active(true);
+        }
+        if *hidden {
+            ws.set_hidden(true);
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// 1. A hidden first sheet is never read; what the clerk sees is.
+#[test]
+fn a_hidden_sheet_is_never_imported_and_two_visible_data_sheets_are_refused() {
+    use merchant_desk::excel::import::ImportError;
+    let db = db();
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let sales = fresh_sales(&env.store.conn, 5);
+    let hidden: Vec<Vec<X>> = (0..3)
+        .map(|i| row("PTH1", &sales[i].1, &format!("H{i}"), 77.0, ""))
+        .collect();
+    let seen: Vec<Vec<X>> = (3..5)
+        .map(|i| row("PTV1", &sales[i].1, &format!("V{i}"), 1.0, ""))
+        .collect();
+    let path = db.file("hidden_first.xlsx");
+    // The hidden sheet even carries the template's own name.
+    write_sheets(
+        &path,
+        &[
+            ("批量退货", true, false, hidden.clone()),
+            ("Sheet2", false, true, seen.clone()),
+        ],
+    );
+    let s = batch_refund::import(&mut env, &clerk, &path, PW).unwrap();
+    assert_eq!((s.batch_no.as_str(), s.rows, s.total_fen), ("PTV1", 2, 200));
+    assert_eq!(
+        count(
+            &env.store.conn,
+            "SELECT count(*) FROM refund_applications WHERE amount_fen = 7700"
+        ),
+        0
+    );
+
+    // Two visible sheets with data: refused, naming both; nothing stored.
+    let before = refund_count(&env.store.conn);
+    let two = db.file("two_visible.xlsx");
+    let seen2: Vec<Vec<X>> = (0..2)
+        .map(|i| row("PTV2", &sales[i].1, &format!("W{i}"), 1.0, ""))
+        .collect();
+    write_sheets(
+        &two,
+        &[
+            ("批量退货", false, true, seen2),
+            ("Sheet2", false, false, hidden),
+        ],
+    );
+    match batch_refund::import(&mut env, &clerk, &two, PW) {
+        Err(BatchError::File(e @ ImportError::SeveralSheets(_))) => {
+            assert_eq!(
+                e,
+                ImportError::SeveralSheets(vec!["批量退货".into(), "Sheet2".into()])
+            );
+            let en = e.to_string();
+            assert!(en.contains("\"批量退货\"") && en.contains("\"Sheet2\""), "{en}");
+            assert!(e.message_zh().contains("“Sheet2”"));
+        }
+        other => panic!("expected SeveralSheets, got {other:?}"),
+    }
+    assert_eq!(refund_count(&env.store.conn), before);
+
+    // A visible but empty second sheet does not count.
+    let empty_too = db.file("empty_second.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "PTV3").unwrap();
+    ws.write_string(1, 1, &sales[0].1).unwrap();
+    ws.write_string(1, 2, "E1").unwrap();
+    ws.write_number(1, 3, 1.0).unwrap();
+    wb.add_worksheet().set_active(true);
+    wb.save(&empty_too).unwrap();
+    let s = batch_refund::import(&mut env, &clerk, &empty_too, PW).unwrap();
+    assert_eq!((s.rows, s.total_fen), (1, 100));
+    assert_invariants(&env.store.conn);
+}

@@ -1,4 +1,4 @@
-//! Reading an uploaded .xlsx or .csv: the first sheet as rows of typed cells with the row
+//! Reading an uploaded .xlsx or .csv: the visible sheet as rows of typed cells with the row
 //! numbers the operator sees in Excel, readers for identifiers and amounts, a header check, and
 //! the writer of import templates.
 //!
@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 use crate::domain::money::{parse_amount, AmountError};
@@ -76,6 +76,8 @@ pub enum ImportError {
     Empty,
     /// More data rows than allowed (the batch rules allow 999).
     TooManyRows { max: usize, found: usize },
+    /// More than one visible sheet holds data: which one did the clerk mean? Their names.
+    SeveralSheets(Vec<String>),
 }
 
 impl ImportError {
@@ -93,6 +95,14 @@ impl ImportError {
             ImportError::TooManyRows { max, found } => {
                 format!("文件有 {found} 行数据，最多 {max} 行")
             }
+            ImportError::SeveralSheets(names) => format!(
+                "文件有多个含数据的工作表（{}），请只保留一个",
+                names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
         }
     }
     pub fn message(&self, chinese: bool) -> String {
@@ -123,13 +133,22 @@ impl std::fmt::Display for ImportError {
                     "the file has {found} data rows; at most {max} are allowed"
                 )
             }
+            ImportError::SeveralSheets(names) => write!(
+                f,
+                "more than one visible sheet holds data ({}); keep only one",
+                names
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
 
 impl std::error::Error for ImportError {}
 
-/// Reads the first sheet of an .xlsx, or a .csv, refusing other files, files without data rows
+/// Reads the one visible sheet holding data of an .xlsx (see [`read_xlsx`]), or a .csv, refusing other files, files without data rows
 /// and files with more than `max_rows` data rows. Blank rows are skipped but keep numbering.
 pub fn read_table(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
     let ext = path
@@ -156,40 +175,77 @@ pub fn read_table(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
     Ok(Table { header, rows })
 }
 
+/// The rows of the one visible worksheet that holds data. Hidden and very hidden sheets are never
+/// read (the clerk cannot see them); a file where more than one visible sheet holds data is
+/// refused, naming them, rather than guessing which one the clerk meant. A template has one
+/// sheet, so its sheet (by name) and the active sheet are that one sheet whenever the file is
+/// accepted.
 fn read_xlsx(path: &Path) -> Result<Vec<SheetRow>, ImportError> {
     let cannot = |e: String| ImportError::CannotRead(path.to_path_buf(), e);
     let mut wb: Xlsx<std::io::BufReader<std::fs::File>> =
         open_workbook(path).map_err(|e: calamine::XlsxError| cannot(e.to_string()))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(r) => r.map_err(|e| cannot(e.to_string()))?,
-        None => return Err(ImportError::Empty),
-    };
-    let Some((row0, col0)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = Vec::with_capacity(col0 as usize + row.len());
-        cells.resize(col0 as usize, Cell::Empty);
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(n) => Cell::Int(*n),
-            Data::Float(f) => Cell::Float(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) => Cell::DateTime(dt.as_f64()),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-            Data::Error(e) => Cell::Error(e.to_string()),
-        }));
-        while matches!(cells.last(), Some(Cell::Empty)) {
-            cells.pop();
+    let visible: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut with_data = Vec::new();
+    for name in visible {
+        if !read_sheet(&mut wb, &name, 1).map_err(cannot)?.is_empty() {
+            with_data.push(name);
         }
-        out.push(SheetRow {
-            row_no: row0 + i as u32 + 1,
-            cells,
-        });
     }
-    Ok(out)
+    match with_data.len() {
+        0 => Ok(Vec::new()),
+        1 => read_sheet(&mut wb, &with_data[0], usize::MAX).map_err(cannot),
+        _ => Err(ImportError::SeveralSheets(with_data)),
+    }
+}
+
+/// The non-blank rows of a worksheet, in order, at most `limit` of them, cell by cell from the
+/// sheet's XML (never the whole sheet as one rectangle).
+fn read_sheet(
+    wb: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    name: &str,
+    limit: usize,
+) -> Result<Vec<SheetRow>, String> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
+    while let Some(c) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (row, col) = c.get_position();
+        let cell = match c.get_value() {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Cell::Text(s.clone())
+            }
+            DataRef::SharedString(s) => Cell::Text(s.to_string()),
+            DataRef::Int(n) => Cell::Int(*n),
+            DataRef::Float(f) => Cell::Float(*f),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(dt) => Cell::DateTime(dt.as_f64()),
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+        };
+        if cell.is_blank() {
+            continue;
+        }
+        if !rows.contains_key(&row) && rows.len() >= limit {
+            break;
+        }
+        let cells = rows.entry(row).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = cell;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| SheetRow {
+            row_no: row + 1,
+            cells,
+        })
+        .collect())
 }
 
 fn read_csv(path: &Path) -> Result<Vec<SheetRow>, ImportError> {
