@@ -108,6 +108,10 @@ fn settle(env: &mut Env) -> (Duration, settlement::SettleReport) {
         login: "system",
         workstation: &ws,
     };
+    // The run is made on its settlement day (a run never settles ahead of its business day).
+    env.clock = Arc::new(VirtualClock::new(
+        parse_datetime_ms("2026-11-24 00:30").unwrap(),
+    ));
     let t = Instant::now();
     let r = settlement::run(env, actor, SETTLE_DATE).unwrap();
     (t.elapsed(), r)

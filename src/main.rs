@@ -214,6 +214,17 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(merchant_desk::service::ServiceError::Invalid {
+                    problem: merchant_desk::service::Problem::FutureDate,
+                    ..
+                }) => {
+                    eprintln!(
+                        "merchant-desk: --date {} is after today ({}): a settlement run settles up to today",
+                        merchant_desk::clock::format_ymd(day),
+                        merchant_desk::clock::format_ymd(ymd(date_of_ms(env.now_ms())))
+                    );
+                    ExitCode::from(1)
+                }
                 Err(e) => fail(e),
             }
         }

@@ -203,3 +203,105 @@ fn a_hidden_sheet_is_never_imported_and_two_visible_data_sheets_are_refused() {
     assert_eq!((s.rows, s.total_fen), (1, 100));
     assert_invariants(&env.store.conn);
 }
+
+fn system_actor(ws: &str) -> merchant_desk::service::audit::Actor<'_> {
+    merchant_desk::service::audit::Actor {
+        operator_id: None,
+        login: "system",
+        workstation: ws,
+    }
+}
+
+fn money_footprint(conn: &rusqlite::Connection) -> (i64, i64, i64, i64) {
+    (
+        count(conn, "SELECT count(*) FROM settlements"),
+        count(conn, "SELECT count(*) FROM ledger_lines"),
+        count(
+            conn,
+            "SELECT count(*) FROM refund_applications WHERE status = 'completed'",
+        ),
+        count(conn, "SELECT count(settlement_id) FROM transactions"),
+    )
+}
+
+/// 3. 日终结算 refuses a date after today, from the screen's service and from the command line;
+/// `check` names a settlement dated after the day of its run.
+#[test]
+fn the_settlement_run_refuses_the_future_and_check_names_a_future_settlement() {
+    use merchant_desk::service::{check, settlement, Problem};
+    let db = db();
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let admin = db.login(&mut env, "admin");
+    // Something a future run would clear.
+    let sale = &fresh_sales(&env.store.conn, 1)[0];
+    refunds::apply(
+        &mut env,
+        &clerk,
+        &RefundInput {
+            txn_id: sale.0,
+            amount: "1.00".into(),
+            remark: String::new(),
+            pay_password: PW.into(),
+            refund_order_no: None,
+        },
+    )
+    .unwrap();
+    let before = money_footprint(&env.store.conn);
+    let ws = env.workstation.clone();
+    let e = settlement::run(&mut env, system_actor(&ws), 20270601).unwrap_err();
+    assert_eq!(
+        e,
+        ServiceError::Invalid {
+            field: "date",
+            problem: Problem::FutureDate
+        }
+    );
+    // Tomorrow is the future too; the screen's path says so as well.
+    let e = settlement::run_by_operator(&mut env, &admin, "2026-11-24").unwrap_err();
+    assert!(matches!(
+        e,
+        ServiceError::Invalid {
+            field: "date",
+            problem: Problem::FutureDate
+        }
+    ));
+    assert_eq!(money_footprint(&env.store.conn), before, "nothing settled");
+    // Today is fine.
+    settlement::run_by_operator(&mut env, &admin, "2026-11-23").unwrap();
+    assert_invariants(&env.store.conn);
+
+    // A settlement made on an earlier day than its date (what the old run wrote) is named.
+    let c = &env.store.conn;
+    c.execute(
+        "UPDATE settlements SET created_ms = created_ms - 2 * 86400000
+         WHERE id = (SELECT max(id) FROM settlements)",
+        [],
+    )
+    .unwrap();
+    let report = check::run(c).unwrap();
+    let broken: Vec<&str> = report.broken().iter().map(|i| i.name).collect();
+    assert_eq!(broken, ["settlement_not_ahead_of_its_run"], "{}", report.text());
+    assert!(report.text().contains("was made on 20261121"), "{}", report.text());
+}
+
+/// 3, on the command line: `settle --date` after today exits 1 and changes nothing.
+#[test]
+fn settle_on_the_command_line_refuses_a_date_after_today() {
+    use std::process::Command;
+    let db = db();
+    let before = {
+        let env = db.env();
+        money_footprint(&env.store.conn)
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
+        .args(["--db", db.path.to_str().unwrap(), "settle", "--date", "2999-06-01"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("after today"), "{err}");
+    let env = db.env();
+    assert_eq!(money_footprint(&env.store.conn), before);
+    assert_invariants(&env.store.conn);
+}

@@ -229,6 +229,17 @@ fn run_in(conn: &Connection) -> rusqlite::Result<Report> {
     out.push(matches);
     out.push(credited);
 
+    let mut not_ahead = Invariant::new(
+        "settlement_not_ahead_of_its_run",
+        "no settlement is dated after the business day its run was made on",
+    );
+    for (id, m, d, run_day) in q::settlements_after_their_run(conn)? {
+        not_ahead.breach(format!(
+            "settlement #{id} (merchant {m}) is dated {d} but was made on {run_day}"
+        ));
+    }
+    out.push(not_ahead);
+
     // Money conserved.
     let mut conserved = Invariant::new(
         "money_conserved",

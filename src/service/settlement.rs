@@ -21,8 +21,13 @@ pub struct SettleReport {
     pub refunds_waiting: usize,
 }
 
+/// Runs the settlement of `settle_date`. A date after today (the business day of the run) is
+/// refused: it would settle today's still-open transactions and clear refunds ahead of time.
 pub fn run(env: &mut Env, actor: Actor, settle_date: i32) -> ServiceResult<SettleReport> {
     let now = env.now_ms();
+    if settle_date > crate::clock::ymd(crate::clock::date_of_ms(now)) {
+        return super::error::invalid("date", super::Problem::FutureDate);
+    }
     let tx = env.store.begin()?;
     let mut report = SettleReport {
         settle_date,

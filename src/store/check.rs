@@ -100,6 +100,23 @@ pub fn settlements(conn: &Connection) -> rusqlite::Result<Vec<SettlementSums>> {
     v
 }
 
+/// Settlements dated after the business day (UTC+8) of the run that wrote them: (id, merchant,
+/// settlement date, the run's business day), at most 100.
+pub fn settlements_after_their_run(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32, i32)>> {
+    let mut st = conn.prepare(
+        "SELECT id, merchant_id, settle_date, run_day FROM (
+            SELECT id, merchant_id, settle_date,
+                CAST(strftime('%Y%m%d', created_ms / 1000, 'unixepoch', '+8 hours') AS INTEGER)
+                    AS run_day
+            FROM settlements)
+         WHERE settle_date > run_day ORDER BY id LIMIT 100",
+    )?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect();
+    v
+}
+
 /// Completed refund applications whose (merchant, clearing date) has no settlement.
 pub fn cleared_without_settlement(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
     let mut st = conn.prepare(

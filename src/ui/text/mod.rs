@@ -206,6 +206,7 @@ pub mod t {
     pub const P_SAME_AS_OLD: T = T("不能与旧密码相同", "must differ from the old one");
     pub const P_BAD_DATE: T = T("日期应为 YYYY-MM-DD", "a date is YYYY-MM-DD");
     pub const P_DATE_ORDER: T = T("结束日期早于开始日期", "ends before it starts");
+    pub const P_FUTURE_DATE: T = T("不能晚于今天", "cannot be after today");
     pub const P_BAD_RRN: T = T("参考号为 12 位数字", "12 digits");
     pub const P_BAD_TERMINAL: T = T("终端号为 8 位字母或数字", "8 letters or digits");
     pub const P_BAD_AMOUNT: T = T("金额大于零，最多两位小数", "above zero, at most 2 decimals");
@@ -323,6 +324,7 @@ fn problem(p: &Problem, lang: Lang) -> String {
         Problem::SameAsOld => t::P_SAME_AS_OLD.get(lang).into(),
         Problem::BadDate => t::P_BAD_DATE.get(lang).into(),
         Problem::DateOrder => t::P_DATE_ORDER.get(lang).into(),
+        Problem::FutureDate => t::P_FUTURE_DATE.get(lang).into(),
         Problem::BadRrn => t::P_BAD_RRN.get(lang).into(),
         Problem::BadTerminalNo => t::P_BAD_TERMINAL.get(lang).into(),
         Problem::BadAmount => t::P_BAD_AMOUNT.get(lang).into(),
