@@ -305,3 +305,146 @@ fn settle_on_the_command_line_refuses_a_date_after_today() {
     assert_eq!(money_footprint(&env.store.conn), before);
     assert_invariants(&env.store.conn);
 }
+
+/// 11. A voided sale has no fee; a settlement's list, summed as the list sums it, equals the
+/// settlement row; its export says how each row was counted and totals to the settlement.
+#[test]
+fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
+    use merchant_desk::excel::JobState;
+    use merchant_desk::service::{check, exports, txn_query};
+    use merchant_desk::store::transactions::TxnFilter;
+    let db = Db::demo_at(NOW, 4, 300, 7);
+    let mut env = db.env();
+    let finance = db.login(&mut env, "finance");
+    let dir = tempfile::tempdir().unwrap();
+    merchant_desk::store::merchants::set_setting(
+        &env.store.conn,
+        "download_dir",
+        &dir.path().display().to_string(),
+    )
+    .unwrap();
+    // A settlement holding a voided sale.
+    let (sid, count_, trade, fee, refund): (i64, i64, i64, i64, i64) = env
+        .store
+        .conn
+        .query_row(
+            "SELECT s.id, s.txn_count, s.trade_fen, s.fee_fen, s.refund_fen FROM settlements s
+             WHERE EXISTS (SELECT 1 FROM transactions t
+                 WHERE t.settlement_id = s.id AND t.status = 'voided')
+             ORDER BY s.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        count(
+            &env.store.conn,
+            "SELECT count(*) FROM transactions WHERE status = 'voided' AND fee_fen <> 0"
+        ),
+        0,
+        "a void cancels its sale's fee"
+    );
+    let f = TxnFilter {
+        settlement_id: Some(sid),
+        ..Default::default()
+    };
+    // The list's own sums: its fee total is the settlement's, and its settled totals are the row.
+    let plain = txn_query::totals(&env, &finance, &f).unwrap();
+    assert_eq!((plain.count, plain.fee_fen), (count_, fee));
+    let settled = txn_query::settled_totals(&env, &finance, &f).unwrap();
+    assert_eq!(
+        (settled.count, settled.trade_fen, settled.fee_fen),
+        (count_, trade, fee)
+    );
+    let cleared: i64 = env
+        .store
+        .conn
+        .query_row(
+            "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications r JOIN settlements s
+               ON s.merchant_id = r.merchant_id AND s.settle_date = r.cleared_date
+             WHERE s.id = ?1 AND r.status = 'completed'",
+            [sid],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(settled.pos_refund_fen + cleared, refund);
+
+    // The export: a "settled as" column and totals equal to the settlement.
+    let n = exports::TXN_COLUMNS.len();
+    let sheet = exports::Sheet {
+        title: "结算交易".into(),
+        headers: (0..n).map(|i| format!("列{i}")).collect(),
+        total_label: "合计".into(),
+        words: std::sync::Arc::new(|_: exports::Code, v: &str| v.to_string()),
+        chinese: true,
+    };
+    let job = exports::start_txn_export(&env, &finance, &f, sheet).unwrap();
+    let path = job.path.clone();
+    assert!(matches!(job.wait(), JobState::Done { .. }));
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let fen = |d: &Data| match d {
+        Data::Float(f) => (f * 100.0).round() as i64,
+        Data::Int(i) => i * 100,
+        Data::Empty => 0,
+        other => panic!("not money: {other:?}"),
+    };
+    let total = rows.last().unwrap();
+    assert_eq!(fen(&total[10]), fee, "fees");
+    assert_eq!(fen(&total[n - 2]), trade, "settled trade");
+    assert_eq!(fen(&total[n - 1]), settled.pos_refund_fen, "settled POS refunds");
+    let data = &rows[1..rows.len() - 1];
+    assert_eq!(data.len() as i64, count_);
+    for r in data {
+        let (ty, st) = (r[7].to_string(), r[8].to_string());
+        let want = match (ty.as_str(), st.as_str()) {
+            ("sale" | "completion", "success") => "trade",
+            ("refund", "success") => "refund",
+            _ => "not",
+        };
+        assert_eq!(r[n - 3].to_string(), want, "{r:?}");
+    }
+    assert_invariants(&env.store.conn);
+
+    // check names a voided sale that keeps its fee (an older file, say).
+    env.store
+        .conn
+        .execute(
+            "UPDATE transactions SET fee_fen = 7 WHERE id =
+               (SELECT id FROM transactions WHERE status = 'voided' AND settlement_id = ?1 LIMIT 1)",
+            [sid],
+        )
+        .unwrap();
+    let report = check::run(&env.store.conn).unwrap();
+    let broken: Vec<&str> = report.broken().iter().map(|i| i.name).collect();
+    assert_eq!(broken, ["settlement_list_matches"], "{}", report.text());
+    assert!(report.text().contains("a void cancels the fee"));
+}
+
+/// 11, for files written before: opening one cancels its voided sales' fees, and check passes.
+#[test]
+fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
+    let db = Db::demo_at(NOW, 2, 200, 8);
+    {
+        let c = rusqlite::Connection::open(&db.path).unwrap();
+        let n = c
+            .execute(
+                "UPDATE transactions SET fee_fen = 5 WHERE status = 'voided'",
+                [],
+            )
+            .unwrap();
+        assert!(n > 0);
+        c.execute_batch("PRAGMA user_version = 4").unwrap();
+    }
+    let env = db.env();
+    assert_eq!(
+        count(
+            &env.store.conn,
+            "SELECT count(*) FROM transactions WHERE status = 'voided' AND fee_fen <> 0"
+        ),
+        0
+    );
+    assert_invariants(&env.store.conn);
+}

@@ -282,7 +282,7 @@ impl TxnGenerator {
         match (kind, orig) {
             ("void", Some(i)) => {
                 let sale = self.recent.swap_remove(i);
-                transactions::mark_status(conn, sale.id, "voided")?;
+                transactions::void_sale(conn, sale.id)?;
             }
             ("refund", Some(i)) => {
                 transactions::add_refunded(conn, self.recent[i].id, amount_fen)?;

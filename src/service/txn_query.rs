@@ -214,6 +214,17 @@ pub fn totals(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult
     Ok(transactions::totals(&env.store.conn, &f)?)
 }
 
+/// The rows summed as the settlement run sums them (a settlement's list shows these, so its
+/// totals equal the settlement row).
+pub fn settled_totals(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+) -> ServiceResult<transactions::SettledTotals> {
+    let f = scoped(env, session, filter)?;
+    Ok(transactions::settled_totals(&env.store.conn, &f)?)
+}
+
 pub fn page(
     env: &Env,
     session: &Session,

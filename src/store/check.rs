@@ -117,6 +117,18 @@ pub fn settlements_after_their_run(conn: &Connection) -> rusqlite::Result<Vec<(i
     v
 }
 
+/// Voided sales that still carry a fee: (id, reference number, fee), at most 100.
+pub fn voided_with_fee(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+    let mut st = conn.prepare(
+        "SELECT id, rrn, fee_fen FROM transactions WHERE status = 'voided' AND fee_fen <> 0
+         ORDER BY id LIMIT 100",
+    )?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    v
+}
+
 /// Completed refund applications whose (merchant, clearing date) has no settlement.
 pub fn cleared_without_settlement(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
     let mut st = conn.prepare(

@@ -12,6 +12,7 @@ const STEPS: &[Step] = &[
     v2_rollups_and_downloads,
     v3_refund_events,
     v4_refund_quota_index,
+    v5_void_cancels_fee,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -48,4 +49,10 @@ fn v3_refund_events(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 
 fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v4.sql"))
+}
+
+/// A void cancels its sale's fee; files written before kept it on the voided sale (never counted
+/// by a settlement, but summed by the lists that show the sale).
+fn v5_void_cancels_fee(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v5.sql"))
 }

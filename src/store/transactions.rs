@@ -303,6 +303,39 @@ pub fn totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<Totals>
     })
 }
 
+/// The rows of a filter summed as the settlement run sums them (see
+/// [`crate::domain::txn::counted`]): for a settlement's transactions, its count, trade, fees and
+/// POS refunds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettledTotals {
+    pub count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub pos_refund_fen: i64,
+}
+
+pub fn settled_totals(conn: &Connection, filter: &TxnFilter) -> rusqlite::Result<SettledTotals> {
+    let (cond, args) = where_clause(filter);
+    let sql = format!(
+        "SELECT count(*),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.fee_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type = 'refund'
+                THEN t.amount_fen END), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(SettledTotals {
+            count: r.get(0)?,
+            trade_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+            pos_refund_fen: r.get(3)?,
+        })
+    })
+}
+
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
@@ -389,6 +422,13 @@ impl<'c> TxnInserter<'c> {
             t.orig_txn_id
         ])
     }
+}
+
+/// Marks a sale voided. A void cancels the sale, its fee included: nothing is charged for it.
+pub fn void_sale(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE transactions SET status = 'voided', fee_fen = 0 WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
 }
 
 pub fn mark_status(conn: &Connection, id: i64, status: &str) -> rusqlite::Result<()> {

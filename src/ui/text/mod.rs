@@ -69,6 +69,18 @@ pub mod t {
         "第 {p}/{n} 页  共 {c} 笔  金额 {a}",
         "Page {p}/{n}  {c} rows  amount {a}",
     );
+    /// A settlement's list: the rows summed as the settlement counts them.
+    pub const SETTLED_PAGE_INFO: T = T(
+        "第 {p}/{n} 页  共 {c} 笔  计入结算：交易 {a}  手续费 {f}  退货 {r}",
+        "Page {p}/{n}  {c} rows  settled: trade {a}  fees {f}  refunds {r}",
+    );
+    /// The column that says how the settlement counted a row, and its values.
+    pub const COL_COUNTED: T = T("计入结算", "Settled as");
+    pub const COUNTED_TRADE: T = T("交易", "trade");
+    pub const COUNTED_REFUND: T = T("退货", "refund");
+    pub const COUNTED_NOT: T = T("不计入", "not");
+    pub const COL_COUNTED_TRADE: T = T("计入交易金额", "Settled trade");
+    pub const COL_COUNTED_REFUND: T = T("计入退货金额", "Settled refund");
     pub const EMPTY_RESULT: T = T(
         "没有符合条件的交易",
         "No transaction matches these conditions",
@@ -271,6 +283,15 @@ pub fn txn_status(code: &str) -> T {
         "voided" => t::ST_VOIDED,
         "reversed" => t::ST_REVERSED,
         _ => T("?", "?"),
+    }
+}
+
+/// How the settlement counts a transaction (`domain::txn::Counted::code`).
+pub fn counted(code: &str) -> T {
+    match code {
+        "trade" => t::COUNTED_TRADE,
+        "refund" => t::COUNTED_REFUND,
+        _ => t::COUNTED_NOT,
     }
 }
 
