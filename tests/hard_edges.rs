@@ -448,3 +448,66 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
     );
     assert_invariants(&env.store.conn);
 }
+
+/// 4. A .csv saved by Excel on Chinese Windows (GBK), in GB18030, or in UTF-8 with or without
+/// BOM imports alike.
+#[test]
+fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
+    let db = db();
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let sales = fresh_sales(&env.store.conn, 4);
+    let csv = |batch: &str, i: usize, remark: &str| {
+        format!(
+            "批次号,原交易参考号/订单号,退货订单号,退货金额,备注\r\n{batch},{},{batch}R,1.00,{remark}\r\n",
+            sales[i].1
+        )
+    };
+    let files: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("gbk.csv", {
+            let text = csv("PTGBK", 0, "顾客退货");
+            let (b, _, unmappable) = encoding_rs::GBK.encode(&text);
+            assert!(!unmappable);
+            b.into_owned()
+        }, "顾客退货"),
+        ("gb18030.csv", {
+            let text = csv("PTGB18030", 1, "𠀀退货");
+            let (b, _, unmappable) = encoding_rs::GB18030.encode(&text);
+            assert!(!unmappable);
+            b.into_owned()
+        }, "𠀀退货"),
+        ("utf8.csv", csv("PTUTF8", 2, "顾客退货").into_bytes(), "顾客退货"),
+        ("utf8bom.csv", {
+            let mut b = b"\xEF\xBB\xBF".to_vec();
+            b.extend(csv("PTBOM", 3, "顾客退货").into_bytes());
+            b
+        }, "顾客退货"),
+    ];
+    for (name, bytes, remark) in files {
+        let path = db.file(name);
+        std::fs::write(&path, bytes).unwrap();
+        let s = batch_refund::import(&mut env, &clerk, &path, PW)
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!((s.rows, s.total_fen), (1, 100), "{name}");
+        let stored: String = env
+            .store
+            .conn
+            .query_row(
+                "SELECT remark FROM refund_applications WHERE batch_id = ?1",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, remark, "{name}");
+    }
+    // Neither: refused, naming the encodings it may be in.
+    let bad = db.file("latin.csv");
+    std::fs::write(&bad, b"\xff\xfe\xff,\x80\r\n").unwrap();
+    match batch_refund::import(&mut env, &clerk, &bad, PW) {
+        Err(BatchError::File(e)) => {
+            assert!(e.to_string().contains("UTF-8, GBK or GB18030"), "{e}");
+        }
+        other => panic!("expected a refused file, got {other:?}"),
+    }
+    assert_invariants(&env.store.conn);
+}

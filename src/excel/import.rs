@@ -70,8 +70,9 @@ pub enum ImportError {
     NotXlsxOrCsv(PathBuf),
     /// Missing, unreadable, or not really a workbook.
     CannotRead(PathBuf, String),
-    /// A .csv not in UTF-8 (Excel's "CSV UTF-8" is; its plain "CSV" is GBK on Chinese Windows).
-    NotUtf8(PathBuf),
+    /// A .csv in none of UTF-8 (Excel's "CSV UTF-8"), GBK or GB18030 (its plain "CSV" on Chinese
+    /// Windows).
+    UnknownEncoding(PathBuf),
     /// No header, or a header and no data rows.
     Empty,
     /// More data rows than allowed (the batch rules allow 999).
@@ -87,8 +88,8 @@ impl ImportError {
                 format!("{} 不是 .xlsx 或 .csv 文件", p.display())
             }
             ImportError::CannotRead(p, e) => format!("无法读取 {}：{e}", p.display()),
-            ImportError::NotUtf8(p) => format!(
-                "{} 不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
+            ImportError::UnknownEncoding(p) => format!(
+                "{} 的编码不是 UTF-8、GBK 或 GB18030，请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
                 p.display()
             ),
             ImportError::Empty => "文件没有数据行".to_string(),
@@ -121,9 +122,9 @@ impl std::fmt::Display for ImportError {
                 write!(f, "{} is not an .xlsx or .csv file", p.display())
             }
             ImportError::CannotRead(p, e) => write!(f, "cannot read {}: {e}", p.display()),
-            ImportError::NotUtf8(p) => write!(
+            ImportError::UnknownEncoding(p) => write!(
                 f,
-                "{} is not UTF-8; save it from Excel as \"CSV UTF-8\" or as .xlsx",
+                "{} is not in UTF-8, GBK or GB18030; save it from Excel as \"CSV UTF-8\" or as .xlsx",
                 p.display()
             ),
             ImportError::Empty => write!(f, "the file has no data rows"),
@@ -251,9 +252,23 @@ fn read_sheet(
 fn read_csv(path: &Path) -> Result<Vec<SheetRow>, ImportError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ImportError::CannotRead(path.to_path_buf(), e.to_string()))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8(path.to_path_buf()))?;
-    Ok(parse_csv(text))
+    let text = decode_csv(&bytes).ok_or_else(|| ImportError::UnknownEncoding(path.to_path_buf()))?;
+    Ok(parse_csv(&text))
+}
+
+/// The text of a .csv: UTF-8 (with or without its BOM), else GB18030, which includes GBK (what
+/// Excel's plain "CSV" writes on Chinese Windows); `None` when it is none of them. UTF-8 wins when
+/// the bytes are valid in both: non-ASCII GBK text is almost never valid UTF-8.
+pub fn decode_csv(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest).ok().map(std::borrow::Cow::Borrowed);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
+    // GB18030's own BOM, then the bytes as GB18030 without replacing anything malformed.
+    let body = bytes.strip_prefix(b"\x84\x31\x95\x33").unwrap_or(bytes);
+    encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body)
 }
 
 /// RFC 4180 CSV: commas, `"` quoting with `""` inside, line breaks inside quotes, CRLF or LF.
