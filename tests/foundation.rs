@@ -227,6 +227,7 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE refund_events; DROP INDEX refund_app_applied;
              DROP INDEX refund_app_quota;
              CREATE INDEX refund_app_date ON refund_applications(merchant_id, apply_date);
+             DROP TABLE sequences;
              PRAGMA user_version = 1;",
         )
         .unwrap();

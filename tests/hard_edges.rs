@@ -436,7 +436,9 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
             )
             .unwrap();
         assert!(n > 0);
-        c.execute_batch("PRAGMA user_version = 4").unwrap();
+        // What a version-4 file looks like: no counters of generated numbers yet.
+        c.execute_batch("DROP TABLE sequences; PRAGMA user_version = 4")
+            .unwrap();
     }
     let env = db.env();
     assert_eq!(
@@ -510,4 +512,57 @@ fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
         other => panic!("expected a refused file, got {other:?}"),
     }
     assert_invariants(&env.store.conn);
+}
+
+/// 5. Eight `feed` processes on one database all finish: every reference number is allocated
+/// inside the writing transaction, and voucher numbers per terminal and batch too.
+#[test]
+fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
+    use std::process::{Command, Stdio};
+    let db = Db::demo_at(NOW, 1, 50, 9);
+    let before = {
+        let env = db.env();
+        count(&env.store.conn, "SELECT count(*) FROM transactions")
+    };
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
+                .args([
+                    "--db",
+                    db.path.to_str().unwrap(),
+                    "feed",
+                    "--rate",
+                    "1000",
+                    "--count",
+                    "40",
+                    "--seed",
+                    &i.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let env = db.env();
+    let c = &env.store.conn;
+    assert_eq!(count(c, "SELECT count(*) FROM transactions"), before + 8 * 40);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM (SELECT 1 FROM transactions
+               GROUP BY terminal_id, batch_no, voucher_no HAVING count(*) > 1)"
+        ),
+        0,
+        "voucher numbers repeat within a batch"
+    );
+    assert_invariants(c);
 }

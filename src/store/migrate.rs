@@ -13,6 +13,7 @@ const STEPS: &[Step] = &[
     v3_refund_events,
     v4_refund_quota_index,
     v5_void_cancels_fee,
+    v6_sequences,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -55,4 +56,10 @@ fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 /// by a settlement, but summed by the lists that show the sale).
 fn v5_void_cancels_fee(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v5.sql"))
+}
+
+/// Generated numbers (reference numbers) are taken from a counter inside the writing
+/// transaction, so any number of writers coexist.
+fn v6_sequences(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v6.sql"))
 }

@@ -424,6 +424,34 @@ impl<'c> TxnInserter<'c> {
     }
 }
 
+/// Takes `n` numbers of the sequence `name` inside the caller's (writing) transaction and
+/// returns the first: concurrent writers each get their own.
+pub fn take_sequence(conn: &Connection, name: &str, n: u64) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "UPDATE sequences SET next = next + ?2 WHERE name = ?1 RETURNING next - ?2",
+    )?
+    .query_row(params![name, n as i64], |r| r.get::<_, i64>(0))
+    .map(|v| v as u64)
+}
+
+/// The highest voucher number of a terminal's batch among its transactions in [from, to) ms.
+pub fn last_voucher(
+    conn: &Connection,
+    terminal_id: i64,
+    batch_no: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> rusqlite::Result<u32> {
+    conn.prepare_cached(
+        "SELECT coalesce(max(CAST(voucher_no AS INTEGER)), 0) FROM transactions
+         WHERE terminal_id = ?1 AND txn_ms >= ?3 AND txn_ms < ?4 AND batch_no = ?2",
+    )?
+    .query_row(params![terminal_id, batch_no, from_ms, to_ms], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|v| v as u32)
+}
+
 /// Marks a sale voided. A void cancels the sale, its fee included: nothing is charged for it.
 pub fn void_sale(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE transactions SET status = 'voided', fee_fen = 0 WHERE id = ?1")?
