@@ -48,7 +48,13 @@ fn a_decimal_comma_is_refused_everywhere_not_read_as_grouping() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, ServiceError::Invalid { field: "amount", .. }),
+        matches!(
+            e,
+            ServiceError::Invalid {
+                field: "amount",
+                ..
+            }
+        ),
         "{e:?}"
     );
 
@@ -74,7 +80,8 @@ fn a_decimal_comma_is_refused_everywhere_not_read_as_grouping() {
     );
     // Row 3's grouping comma is a grouping comma: whatever is wrong with it, not the number.
     assert!(
-        err.iter().all(|e| e.row != 3 || e.reason != Reason::NotANumber),
+        err.iter()
+            .all(|e| e.row != 3 || e.reason != Reason::NotANumber),
         "{err:?}"
     );
 
@@ -179,7 +186,10 @@ fn a_hidden_sheet_is_never_imported_and_two_visible_data_sheets_are_refused() {
                 ImportError::SeveralSheets(vec!["批量退货".into(), "Sheet2".into()])
             );
             let en = e.to_string();
-            assert!(en.contains("\"批量退货\"") && en.contains("\"Sheet2\""), "{en}");
+            assert!(
+                en.contains("\"批量退货\"") && en.contains("\"Sheet2\""),
+                "{en}"
+            );
             assert!(e.message_zh().contains("“Sheet2”"));
         }
         other => panic!("expected SeveralSheets, got {other:?}"),
@@ -281,8 +291,17 @@ fn the_settlement_run_refuses_the_future_and_check_names_a_future_settlement() {
     .unwrap();
     let report = check::run(c).unwrap();
     let broken: Vec<&str> = report.broken().iter().map(|i| i.name).collect();
-    assert_eq!(broken, ["settlement_not_ahead_of_its_run"], "{}", report.text());
-    assert!(report.text().contains("was made on 20261121"), "{}", report.text());
+    assert_eq!(
+        broken,
+        ["settlement_not_ahead_of_its_run"],
+        "{}",
+        report.text()
+    );
+    assert!(
+        report.text().contains("was made on 20261121"),
+        "{}",
+        report.text()
+    );
 }
 
 /// 3, on the command line: `settle --date` after today exits 1 and changes nothing.
@@ -295,7 +314,13 @@ fn settle_on_the_command_line_refuses_a_date_after_today() {
         money_footprint(&env.store.conn)
     };
     let out = Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
-        .args(["--db", db.path.to_str().unwrap(), "settle", "--date", "2999-06-01"])
+        .args([
+            "--db",
+            db.path.to_str().unwrap(),
+            "settle",
+            "--date",
+            "2999-06-01",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -394,7 +419,11 @@ fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
     let total = rows.last().unwrap();
     assert_eq!(fen(&total[10]), fee, "fees");
     assert_eq!(fen(&total[n - 2]), trade, "settled trade");
-    assert_eq!(fen(&total[n - 1]), settled.pos_refund_fen, "settled POS refunds");
+    assert_eq!(
+        fen(&total[n - 1]),
+        settled.pos_refund_fen,
+        "settled POS refunds"
+    );
     let data = &rows[1..rows.len() - 1];
     assert_eq!(data.len() as i64, count_);
     for r in data {
@@ -466,24 +495,40 @@ fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
         )
     };
     let files: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("gbk.csv", {
-            let text = csv("PTGBK", 0, "顾客退货");
-            let (b, _, unmappable) = encoding_rs::GBK.encode(&text);
-            assert!(!unmappable);
-            b.into_owned()
-        }, "顾客退货"),
-        ("gb18030.csv", {
-            let text = csv("PTGB18030", 1, "𠀀退货");
-            let (b, _, unmappable) = encoding_rs::GB18030.encode(&text);
-            assert!(!unmappable);
-            b.into_owned()
-        }, "𠀀退货"),
-        ("utf8.csv", csv("PTUTF8", 2, "顾客退货").into_bytes(), "顾客退货"),
-        ("utf8bom.csv", {
-            let mut b = b"\xEF\xBB\xBF".to_vec();
-            b.extend(csv("PTBOM", 3, "顾客退货").into_bytes());
-            b
-        }, "顾客退货"),
+        (
+            "gbk.csv",
+            {
+                let text = csv("PTGBK", 0, "顾客退货");
+                let (b, _, unmappable) = encoding_rs::GBK.encode(&text);
+                assert!(!unmappable);
+                b.into_owned()
+            },
+            "顾客退货",
+        ),
+        (
+            "gb18030.csv",
+            {
+                let text = csv("PTGB18030", 1, "𠀀退货");
+                let (b, _, unmappable) = encoding_rs::GB18030.encode(&text);
+                assert!(!unmappable);
+                b.into_owned()
+            },
+            "𠀀退货",
+        ),
+        (
+            "utf8.csv",
+            csv("PTUTF8", 2, "顾客退货").into_bytes(),
+            "顾客退货",
+        ),
+        (
+            "utf8bom.csv",
+            {
+                let mut b = b"\xEF\xBB\xBF".to_vec();
+                b.extend(csv("PTBOM", 3, "顾客退货").into_bytes());
+                b
+            },
+            "顾客退货",
+        ),
     ];
     for (name, bytes, remark) in files {
         let path = db.file(name);
@@ -554,7 +599,10 @@ fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
     }
     let env = db.env();
     let c = &env.store.conn;
-    assert_eq!(count(c, "SELECT count(*) FROM transactions"), before + 8 * 40);
+    assert_eq!(
+        count(c, "SELECT count(*) FROM transactions"),
+        before + 8 * 40
+    );
     assert_eq!(
         count(
             c,
@@ -565,4 +613,41 @@ fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
         "voucher numbers repeat within a batch"
     );
     assert_invariants(c);
+}
+
+/// 6. A valid database in a folder SQLite cannot create its `-shm` file in is not called
+/// foreign: the message says the folder is read-only, the exit status is 2, the file is as it was.
+#[test]
+fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let db = Db::demo_at(NOW, 1, 20, 3);
+    {
+        // Fold the WAL into the file and close it, as a finished session leaves it.
+        let c = rusqlite::Connection::open(&db.path).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    }
+    let folder = db.dir.path().join("ro");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("md.sqlite3");
+    std::fs::copy(&db.path, &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_merchant-desk"));
+    cmd.args(["--db", path.to_str().unwrap(), "check"]);
+    if unsafe { libc::geteuid() } == 0 {
+        // Root writes into any folder: be nobody, for whom the folder is read-only.
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("not a merchant-desk database"), "{err}");
+    assert!(err.contains("is not writable (read-only)"), "{err}");
+    assert!(err.contains("md.sqlite3-shm"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "left unchanged");
+    assert!(!folder.join("md.sqlite3-shm").exists());
 }

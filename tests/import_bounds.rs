@@ -174,7 +174,8 @@ fn an_import_reads_a_bounded_amount_whatever_the_file_holds() {
         &cell,
         &|w| {
             header_row(w);
-            w.write_all(br#"<row r="2"><c r="A2" t="inlineStr"><is><t>"#).unwrap();
+            w.write_all(br#"<row r="2"><c r="A2" t="inlineStr"><is><t>"#)
+                .unwrap();
             w.write_all(&vec![b'z'; 2 << 20]).unwrap();
             w.write_all(b"</t></is></c></row>").unwrap();
         },
@@ -189,7 +190,8 @@ fn an_import_reads_a_bounded_amount_whatever_the_file_holds() {
         &wide,
         &|w| {
             header_row(w);
-            w.write_all(br#"<row r="2"><c r="XFD2"><v>1</v></c></row>"#).unwrap();
+            w.write_all(br#"<row r="2"><c r="XFD2"><v>1</v></c></row>"#)
+                .unwrap();
         },
         &no_strings,
     );
@@ -250,8 +252,12 @@ fn an_import_reads_a_bounded_amount_whatever_the_file_holds() {
         &|w| {
             header_row(w);
             for r in 2..5000 {
-                write!(w, r#"<row r="{r}"><c r="A{r}" t="s"><v>{}</v></c></row>"#, r % 190_000)
-                    .unwrap();
+                write!(
+                    w,
+                    r#"<row r="{r}"><c r="A{r}" t="s"><v>{}</v></c></row>"#,
+                    r % 190_000
+                )
+                .unwrap();
             }
         },
         &|w| {

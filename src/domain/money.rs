@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(parse_amount("1，234.50"), Ok(123450));
         assert_eq!(parse_amount("12,345,678.9"), Ok(1234567890));
         assert_eq!(parse_amount(" 999,999.99 "), Ok(99999999));
-        assert_eq!(parse_amount("12,345.678"), Err(AmountError::TooManyDecimals));
+        assert_eq!(
+            parse_amount("12,345.678"),
+            Err(AmountError::TooManyDecimals)
+        );
         assert_eq!(parse_amount("-1,234"), Err(AmountError::NotPositive));
         assert_eq!(parse_amount("12.34"), Ok(1234));
     }

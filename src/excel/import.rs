@@ -312,7 +312,10 @@ impl XmlScan {
                 self.run += 1;
                 if self.run > limits::XML_RUN_BYTES {
                     return Err((
-                        format!("文件中有超过 {} KB 的单个单元格或标记", limits::XML_RUN_BYTES >> 10),
+                        format!(
+                            "文件中有超过 {} KB 的单个单元格或标记",
+                            limits::XML_RUN_BYTES >> 10
+                        ),
                         format!(
                             "the file holds a single cell or tag of more than {} KB",
                             limits::XML_RUN_BYTES >> 10
@@ -325,7 +328,8 @@ impl XmlScan {
             return Ok(());
         }
         if !self.head_done {
-            self.head.extend_from_slice(&chunk[..chunk.len().min(64 << 10)]);
+            self.head
+                .extend_from_slice(&chunk[..chunk.len().min(64 << 10)]);
             if let Some(declared) = declared_unique_count(&self.head) {
                 self.head_done = true;
                 if declared.is_some_and(|n| n > limits::SHARED_STRINGS) {
@@ -373,7 +377,9 @@ fn declared_unique_count(head: &[u8]) -> Option<Option<u64>> {
         tag[i + key.len()..]
             .iter()
             .take_while(|b| b.is_ascii_digit())
-            .fold(0u64, |n, &b| n.saturating_mul(10).saturating_add((b - b'0') as u64))
+            .fold(0u64, |n, &b| {
+                n.saturating_mul(10).saturating_add((b - b'0') as u64)
+            })
     }))
 }
 
@@ -430,7 +436,10 @@ fn keep_text(budget: &mut usize, s: &str) -> Result<(), ImportError> {
     if *budget > limits::TEXT_BYTES {
         return Err(ImportError::TooLarge {
             zh: format!("文件的文字超过 {} MB", limits::TEXT_BYTES >> 20),
-            en: format!("the file holds more than {} MB of text", limits::TEXT_BYTES >> 20),
+            en: format!(
+                "the file holds more than {} MB of text",
+                limits::TEXT_BYTES >> 20
+            ),
         });
     }
     Ok(())
@@ -508,7 +517,8 @@ fn read_csv(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
             limit_mb: limits::CSV_BYTES >> 20,
         });
     }
-    let text = decode_csv(&bytes).ok_or_else(|| ImportError::UnknownEncoding(path.to_path_buf()))?;
+    let text =
+        decode_csv(&bytes).ok_or_else(|| ImportError::UnknownEncoding(path.to_path_buf()))?;
     parse_csv_upto(&text, limit)
 }
 
@@ -517,7 +527,9 @@ fn read_csv(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
 /// the bytes are valid in both: non-ASCII GBK text is almost never valid UTF-8.
 pub fn decode_csv(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).ok().map(std::borrow::Cow::Borrowed);
+        return std::str::from_utf8(rest)
+            .ok()
+            .map(std::borrow::Cow::Borrowed);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Some(std::borrow::Cow::Borrowed(s));

@@ -102,7 +102,9 @@ pub fn settlements(conn: &Connection) -> rusqlite::Result<Vec<SettlementSums>> {
 
 /// Settlements dated after the business day (UTC+8) of the run that wrote them: (id, merchant,
 /// settlement date, the run's business day), at most 100.
-pub fn settlements_after_their_run(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32, i32)>> {
+pub fn settlements_after_their_run(
+    conn: &Connection,
+) -> rusqlite::Result<Vec<(i64, i64, i32, i32)>> {
     let mut st = conn.prepare(
         "SELECT id, merchant_id, settle_date, run_day FROM (
             SELECT id, merchant_id, settle_date,

@@ -12,10 +12,10 @@ use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
+use crate::domain::txn::counted;
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
 use crate::service::{Problem, ServiceError};
-use crate::domain::txn::counted;
 use crate::store::transactions::{PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -775,7 +775,11 @@ fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) 
     }
     // A settlement's list says how the settlement counted each row, in the card org.'s place.
     let settlement = r.settled.is_some();
-    header.push(if settlement { t::COL_COUNTED } else { t::COL_ORG });
+    header.push(if settlement {
+        t::COL_COUNTED
+    } else {
+        t::COL_ORG
+    });
     header.push(t::TXN_STATUS);
     let mut widths = vec![
         Constraint::Length(14),
