@@ -107,6 +107,31 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// `--db` is a SQLite file: a path, or a `file://` URL of one. Anything else that looks like a
+/// URL (`scheme://…`) is refused rather than taken for a folder named `scheme:`.
+fn db_path(db: PathBuf) -> Result<PathBuf, String> {
+    let text = db.to_string_lossy();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Ok(db);
+    };
+    let is_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !is_scheme {
+        return Ok(db);
+    }
+    if scheme.eq_ignore_ascii_case("file") && rest.starts_with('/') {
+        return Ok(PathBuf::from(rest));
+    }
+    Err(format!(
+        "--db {text}: this build serves SQLite files only (a path, or file:///path), not {scheme}://"
+    ))
+}
+
 fn open(path: &std::path::Path) -> Result<Store, ExitCode> {
     Store::open(path).map_err(fail)
 }
@@ -116,6 +141,13 @@ fn main() -> ExitCode {
     let Some(lang) = Lang::parse(&cli.lang) else {
         return fail(format!("unknown language {:?}: use zh or en", cli.lang));
     };
+    let mut cli = cli;
+    if let Some(db) = cli.db.take() {
+        match db_path(db) {
+            Ok(p) => cli.db = Some(p),
+            Err(msg) => return fail(msg),
+        }
+    }
     let clock: SharedClock = Arc::new(SystemClock);
     match cli.command {
         Some(Command::Demo {
@@ -291,6 +323,10 @@ fn main() -> ExitCode {
             refund_import_cmd(&path, clock, lang, &operator, &file)
         }
         None => {
+            // Without a terminal nothing is opened or created.
+            if let Err(e) = merchant_desk::ui::terminal::check_terminal() {
+                return fail(e);
+            }
             let path = if cli.demo {
                 let p = data_dir().join("demo.sqlite3");
                 if !p.exists() {

@@ -651,3 +651,53 @@ fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
     assert_eq!(std::fs::read(&path).unwrap(), before, "left unchanged");
     assert!(!folder.join("md.sqlite3-shm").exists());
 }
+
+/// 8. Without a terminal the application says so and exits 2 (no panic, no database made); a
+/// `--db` URL of a scheme the build does not serve is refused, exit 2, and makes no folder.
+#[test]
+fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_merchant-desk");
+    let db = dir.path().join("new.sqlite3");
+    let out = Command::new(bin)
+        .args(["--db", db.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!db.exists(), "no database is made");
+
+    for url in [
+        "postgres://user@host/merchant",
+        "mysql://h/db",
+        "sqlite://x.db",
+    ] {
+        let out = Command::new(bin)
+            .current_dir(dir.path())
+            .args(["--db", url, "check"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(err.contains("serves SQLite files only"), "{err}");
+        let scheme = url.split(':').next().unwrap();
+        assert!(!dir.path().join(format!("{scheme}:")).exists(), "{url}");
+    }
+    // A file:// URL names a file.
+    let made = Db::demo_at(NOW, 1, 10, 2);
+    let url = format!("file://{}", made.path.display());
+    let out = Command::new(bin)
+        .args(["--db", &url, "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
