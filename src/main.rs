@@ -132,6 +132,21 @@ fn db_path(db: PathBuf) -> Result<PathBuf, String> {
     ))
 }
 
+/// A refusal (input, a rule, a login) prints its message and exits 1.
+fn refuse(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("merchant-desk: {msg}");
+    ExitCode::from(1)
+}
+
+/// The exit status of a service's answer: 2 when the database could not be read or written
+/// (locked, read-only, full disk), 1 for every refusal.
+fn service_status(e: &merchant_desk::service::ServiceError) -> u8 {
+    match e {
+        merchant_desk::service::ServiceError::Store(_) => 2,
+        _ => 1,
+    }
+}
+
 fn open(path: &std::path::Path) -> Result<Store, ExitCode> {
     Store::open(path).map_err(fail)
 }
@@ -189,6 +204,15 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(c) => return c,
             };
+            match merchant_desk::store::merchants::terminals(&store.conn) {
+                Ok(t) if t.iter().any(|t| t.status == "active") => {}
+                Ok(_) => {
+                    return refuse(
+                        "the database has no active terminals: run `merchant-desk demo` first",
+                    )
+                }
+                Err(e) => return fail(e),
+            }
             let stop = std::sync::atomic::AtomicBool::new(false);
             let opts = demo::feed::FeedOptions {
                 rate,
@@ -257,6 +281,7 @@ fn main() -> ExitCode {
                     );
                     ExitCode::from(1)
                 }
+                Err(e) if service_status(&e) == 1 => refuse(e),
                 Err(e) => fail(e),
             }
         }
@@ -376,7 +401,8 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
     }
 }
 
-/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row.
+/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row (or a
+/// refused login, password or file), 2 when the database cannot be opened or written.
 fn refund_import_cmd(
     path: &std::path::Path,
     clock: SharedClock,
@@ -395,7 +421,9 @@ fn refund_import_cmd(
     let session = match merchant_desk::service::auth::login(&mut env, operator, &pw) {
         Ok(s) => s,
         Err(e) => {
-            return fail(merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            return ExitCode::from(service_status(&e));
         }
     };
     match batch_refund::import(&mut env, &session, file, &pay) {
@@ -415,7 +443,11 @@ fn refund_import_cmd(
             for line in merchant_desk::ui::text::refund::batch_error_lines(&e, lang) {
                 println!("{line}");
             }
-            ExitCode::from(1)
+            // Nothing was stored either way; 2 when it was the database that failed.
+            match &e {
+                batch_refund::BatchError::Service(se) => ExitCode::from(service_status(se)),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

@@ -701,3 +701,71 @@ fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// 7. One fault, one status: a database that cannot be written gives 2 at every stage of
+/// `refund-import` (the login's audit row, the import's own rows), a refusal gives 1.
+#[test]
+fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refusals() {
+    use std::process::Command;
+    let db = db();
+    let sales = {
+        let env = db.env();
+        fresh_sales(&env.store.conn, 2)
+    };
+    let good = db.file("good.xlsx");
+    batch_file(&good, "PTEXIT1", &sales, |_| 100);
+    let bad = db.file("bad.xlsx");
+    write_xlsx(&bad, HEADER, &[row("PTEXIT2", "999999999999", "X1", 1.0, "")]);
+    let import = |file: &std::path::Path, pw: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
+            .args([
+                "--db",
+                db.path.to_str().unwrap(),
+                "refund-import",
+                "--operator",
+                "clerk",
+                "--file",
+                file.to_str().unwrap(),
+            ])
+            .env("MERCHANT_DESK_PASSWORD", pw)
+            .env("MERCHANT_DESK_PAY_PASSWORD", PW)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let sql = |s: &str| {
+        rusqlite::Connection::open(&db.path)
+            .unwrap()
+            .execute_batch(s)
+            .unwrap()
+    };
+    // Refusals: a wrong password, a bad row.
+    assert_eq!(import(&good, "wrong-password").0, Some(1));
+    let (code, out) = import(&bad, PW);
+    assert_eq!(code, Some(1), "{out}");
+    // The database refuses every write of the import itself (as a full disk does).
+    sql("CREATE TRIGGER full_disk BEFORE INSERT ON refund_applications
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;");
+    let (code, out) = import(&good, PW);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("disk is full"), "{out}");
+    sql("DROP TRIGGER full_disk");
+    // ... or already the login's audit row.
+    sql("CREATE TRIGGER full_disk BEFORE INSERT ON audit_log
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;");
+    let (code, out) = import(&good, PW);
+    assert_eq!(code, Some(2), "{out}");
+    sql("DROP TRIGGER full_disk");
+    // And when it can write, the same file goes in.
+    let (code, out) = import(&good, PW);
+    assert_eq!(code, Some(0), "{out}");
+    let env = db.env();
+    assert_invariants(&env.store.conn);
+}
