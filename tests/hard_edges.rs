@@ -769,3 +769,58 @@ fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refus
     let env = db.env();
     assert_invariants(&env.store.conn);
 }
+
+/// 10. `demo` onto a disk that fills up leaves no half-made database: it builds beside the
+/// target and renames at the end. (The disk "fills" at 1 MB: a file size limit on the process,
+/// with SIGXFSZ ignored, fails its writes as a full disk does.)
+#[test]
+fn demo_onto_a_full_disk_leaves_no_half_made_database() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("demo.sqlite3");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_merchant-desk"));
+    cmd.args([
+        "--db",
+        target.to_str().unwrap(),
+        "demo",
+        "--days",
+        "40",
+        "--per-day",
+        "400",
+    ]);
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: 1 << 20,
+                rlim_max: 1 << 20,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?} ({err})");
+
+    // Without the limit the same command makes the database, and only it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
+        .args(["--db", target.to_str().unwrap(), "demo", "--days", "2", "--per-day", "40"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["demo.sqlite3"]);
+    let c = rusqlite::Connection::open(&target).unwrap();
+    assert_invariants(&c);
+}
