@@ -25,7 +25,7 @@ fn refund_count(conn: &rusqlite::Connection) -> i64 {
     count(conn, "SELECT count(*) FROM refund_applications")
 }
 
-/// 2. "12,34" is not 1,234.00: not in a form, not in a .csv, not in an .xlsx text cell.
+/// Hard edges 2: "12,34" is not 1,234.00: not in a form, not in a .csv, not in an .xlsx text cell.
 #[test]
 fn a_decimal_comma_is_refused_everywhere_not_read_as_grouping() {
     let db = db();
@@ -133,7 +133,7 @@ fn write_sheets(path: &std::path::Path, sheets: &[(&str, bool, bool, Vec<Vec<X>>
     wb.save(path).unwrap();
 }
 
-/// 1. A hidden first sheet is never read; what the clerk sees is.
+/// Hard edges 1: A hidden first sheet is never read; what the clerk sees is.
 #[test]
 fn a_hidden_sheet_is_never_imported_and_two_visible_data_sheets_are_refused() {
     use merchant_desk::excel::import::ImportError;
@@ -234,7 +234,7 @@ fn money_footprint(conn: &rusqlite::Connection) -> (i64, i64, i64, i64) {
     )
 }
 
-/// 3. 日终结算 refuses a date after today, from the screen's service and from the command line;
+/// Hard edges 3: 日终结算 refuses a date after today, from the screen's service and from the command line;
 /// `check` names a settlement dated after the day of its run.
 #[test]
 fn the_settlement_run_refuses_the_future_and_check_names_a_future_settlement() {
@@ -304,7 +304,7 @@ fn the_settlement_run_refuses_the_future_and_check_names_a_future_settlement() {
     );
 }
 
-/// 3, on the command line: `settle --date` after today exits 1 and changes nothing.
+/// Hard edges 3, on the command line: `settle --date` after today exits 1 and changes nothing.
 #[test]
 fn settle_on_the_command_line_refuses_a_date_after_today() {
     use std::process::Command;
@@ -331,7 +331,7 @@ fn settle_on_the_command_line_refuses_a_date_after_today() {
     assert_invariants(&env.store.conn);
 }
 
-/// 11. A voided sale has no fee; a settlement's list, summed as the list sums it, equals the
+/// Hard edges 11: A voided sale has no fee; a settlement's list, summed as the list sums it, equals the
 /// settlement row; its export says how each row was counted and totals to the settlement.
 #[test]
 fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
@@ -452,7 +452,7 @@ fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
     assert!(report.text().contains("a void cancels the fee"));
 }
 
-/// 11, for files written before: opening one cancels its voided sales' fees, and check passes.
+/// Hard edges 11, for files written before: opening one cancels its voided sales' fees, and check passes.
 #[test]
 fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
     let db = Db::demo_at(NOW, 2, 200, 8);
@@ -480,7 +480,7 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
     assert_invariants(&env.store.conn);
 }
 
-/// 4. A .csv saved by Excel on Chinese Windows (GBK), in GB18030, or in UTF-8 with or without
+/// Hard edges 4: A .csv saved by Excel on Chinese Windows (GBK), in GB18030, or in UTF-8 with or without
 /// BOM imports alike.
 #[test]
 fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
@@ -559,7 +559,7 @@ fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
     assert_invariants(&env.store.conn);
 }
 
-/// 5. Eight `feed` processes on one database all finish: every reference number is allocated
+/// Hard edges 5: Eight `feed` processes on one database all finish: every reference number is allocated
 /// inside the writing transaction, and voucher numbers per terminal and batch too.
 #[test]
 fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
@@ -615,7 +615,7 @@ fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
     assert_invariants(c);
 }
 
-/// 6. A valid database in a folder SQLite cannot create its `-shm` file in is not called
+/// Hard edges 6: A valid database in a folder SQLite cannot create its `-shm` file in is not called
 /// foreign: the message says the folder is read-only, the exit status is 2, the file is as it was.
 #[test]
 fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
@@ -652,7 +652,7 @@ fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
     assert!(!folder.join("md.sqlite3-shm").exists());
 }
 
-/// 8. Without a terminal the application says so and exits 2 (no panic, no database made); a
+/// Hard edges 8: Without a terminal the application says so and exits 2 (no panic, no database made); a
 /// `--db` URL of a scheme the build does not serve is refused, exit 2, and makes no folder.
 #[test]
 fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
@@ -702,7 +702,7 @@ fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
     );
 }
 
-/// 7. One fault, one status: a database that cannot be written gives 2 at every stage of
+/// Hard edges 7: One fault, one status: a database that cannot be written gives 2 at every stage of
 /// `refund-import` (the login's audit row, the import's own rows), a refusal gives 1.
 #[test]
 fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refusals() {
@@ -715,7 +715,11 @@ fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refus
     let good = db.file("good.xlsx");
     batch_file(&good, "PTEXIT1", &sales, |_| 100);
     let bad = db.file("bad.xlsx");
-    write_xlsx(&bad, HEADER, &[row("PTEXIT2", "999999999999", "X1", 1.0, "")]);
+    write_xlsx(
+        &bad,
+        HEADER,
+        &[row("PTEXIT2", "999999999999", "X1", 1.0, "")],
+    );
     let import = |file: &std::path::Path, pw: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
             .args([
@@ -751,8 +755,10 @@ fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refus
     let (code, out) = import(&bad, PW);
     assert_eq!(code, Some(1), "{out}");
     // The database refuses every write of the import itself (as a full disk does).
-    sql("CREATE TRIGGER full_disk BEFORE INSERT ON refund_applications
-         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;");
+    sql(
+        "CREATE TRIGGER full_disk BEFORE INSERT ON refund_applications
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+    );
     let (code, out) = import(&good, PW);
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("disk is full"), "{out}");
@@ -770,7 +776,7 @@ fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refus
     assert_invariants(&env.store.conn);
 }
 
-/// 10. `demo` onto a disk that fills up leaves no half-made database: it builds beside the
+/// Hard edges 10: `demo` onto a disk that fills up leaves no half-made database: it builds beside the
 /// target and renames at the end. (The disk "fills" at 1 MB: a file size limit on the process,
 /// with SIGXFSZ ignored, fails its writes as a full disk does.)
 #[test]
@@ -812,10 +818,22 @@ fn demo_onto_a_full_disk_leaves_no_half_made_database() {
 
     // Without the limit the same command makes the database, and only it.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_merchant-desk"))
-        .args(["--db", target.to_str().unwrap(), "demo", "--days", "2", "--per-day", "40"])
+        .args([
+            "--db",
+            target.to_str().unwrap(),
+            "demo",
+            "--days",
+            "2",
+            "--per-day",
+            "40",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
