@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::clock::format_ms;
 use crate::domain::function::Function;
+use crate::domain::txn::{counted, Counted};
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
 use crate::store::settlement_query::SettlementFilter;
@@ -29,6 +30,8 @@ pub enum Code {
     SettlementStatus,
     RefundStatus,
     LedgerKind,
+    /// How the settlement counts a transaction (`domain::txn::Counted::code`).
+    Counted,
 }
 
 /// Turns a code into the operator's words.
@@ -55,6 +58,9 @@ pub const TXN_COLUMNS: &[ColKind] = &[
     ColKind::Date,     // trade date
     ColKind::Date,     // settlement date
     ColKind::Money,    // refunded so far
+    ColKind::Text,     // how the settlement counts it (trade, refund, not)
+    ColKind::Money,    // counted as trade (a settlement's list totals its trade)
+    ColKind::Money,    // counted as a POS refund
 ];
 
 /// The columns of a settlement export, in order.
@@ -266,6 +272,7 @@ pub fn start_txn_export(
         loop {
             let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
             for r in &rows {
+                let counted = counted(r.txn_type, r.status);
                 let cells = [
                     CellValue::DateTime(r.txn_ms),
                     CellValue::text(r.rrn.as_str()),
@@ -286,6 +293,9 @@ pub fn start_txn_export(
                     CellValue::Date(r.trade_date),
                     CellValue::opt_date(r.settle_date),
                     CellValue::Money(r.refunded_fen),
+                    CellValue::text(words(Code::Counted, counted.code())),
+                    CellValue::opt_money((counted == Counted::Trade).then_some(r.amount_fen)),
+                    CellValue::opt_money((counted == Counted::Refund).then_some(r.amount_fen)),
                 ];
                 sink.push(&cells)?;
             }

@@ -12,9 +12,10 @@ use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
+use crate::domain::txn::counted;
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
-use crate::service::views::{PageAt, Totals, TxnFilter, TxnRow};
+use crate::service::views::{PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 use crate::service::{Problem, ServiceError};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -245,6 +246,8 @@ fn problem_text(field: &str, p: &Problem, lang: Lang) -> String {
 struct Results {
     filter: TxnFilter,
     totals: Totals,
+    /// A settlement's list: its rows summed as the settlement counts them.
+    settled: Option<SettledTotals>,
     rows: Vec<TxnRow>,
     page: usize,
     selected: usize,
@@ -291,6 +294,9 @@ const EXPORT_HEADERS: &[T] = &[
     t::TRADE_DATE,
     t::SETTLE_DATE,
     t::REFUNDED,
+    t::COL_COUNTED,
+    t::COL_COUNTED_TRADE,
+    t::COL_COUNTED_REFUND,
 ];
 
 impl TxnQuery {
@@ -417,12 +423,20 @@ impl TxnQuery {
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
         });
+        let settled = match filter.settlement_id {
+            Some(_) => match txn_query::settled_totals(cx.env, cx.session, &filter) {
+                Ok(s) => Some(s),
+                Err(e) => return self.fail(cx, e),
+            },
+            None => None,
+        };
         match result {
             Ok((totals, rows)) => {
                 self.list_focus = !rows.is_empty();
                 self.results = Some(Results {
                     filter,
                     totals,
+                    settled,
                     rows,
                     page: 0,
                     selected: 0,
@@ -714,12 +728,19 @@ impl Screen for TxnQuery {
         } else {
             draw_rows(f, list_area, r, self.list_focus, lang);
         }
-        let info = t::PAGE_INFO
-            .get(lang)
-            .replace("{p}", &(r.page + 1).to_string())
-            .replace("{n}", &r.pages().to_string())
-            .replace("{c}", &r.totals.count.to_string())
-            .replace("{a}", &format_fen(r.totals.amount_fen));
+        let info = match &r.settled {
+            Some(s) => t::SETTLED_PAGE_INFO
+                .get(lang)
+                .replace("{f}", &format_fen(s.fee_fen))
+                .replace("{r}", &format_fen(s.pos_refund_fen))
+                .replace("{a}", &format_fen(s.trade_fen)),
+            None => t::PAGE_INFO
+                .get(lang)
+                .replace("{a}", &format_fen(r.totals.amount_fen)),
+        }
+        .replace("{p}", &(r.page + 1).to_string())
+        .replace("{n}", &r.pages().to_string())
+        .replace("{c}", &r.totals.count.to_string());
         let line = match &self.jump {
             Some(typed) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
@@ -752,7 +773,13 @@ fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) 
     if wide {
         header.push(t::COL_CARD);
     }
-    header.push(t::COL_ORG);
+    // A settlement's list says how the settlement counted each row, in the card org.'s place.
+    let settlement = r.settled.is_some();
+    header.push(if settlement {
+        t::COL_COUNTED
+    } else {
+        t::COL_ORG
+    });
     header.push(t::TXN_STATUS);
     let mut widths = vec![
         Constraint::Length(14),
@@ -780,7 +807,11 @@ fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) 
         if wide {
             cells.push(Cell::from(row.card_masked.clone()));
         }
-        cells.push(Cell::from(text::card_org(&row.card_org).get(lang)));
+        cells.push(Cell::from(if settlement {
+            text::counted(counted(row.txn_type, row.status).code()).get(lang)
+        } else {
+            text::card_org(&row.card_org).get(lang)
+        }));
         cells.push(Cell::from(text::txn_status(&row.status).get(lang)));
         let style = if focused && i == r.selected {
             theme::selected()
