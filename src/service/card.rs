@@ -196,7 +196,7 @@ fn binding_record(operator_id: i64, id: &CardIdentity) -> String {
         id.serial,
         id.auth_fpr(),
         id.sign_fpr(),
-        hex::encode(id.sign_key)
+        hex::encode(&id.sign_key)
     )
 }
 

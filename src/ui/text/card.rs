@@ -24,6 +24,10 @@ pub const PIN_BLOCKED: T = T(
     "The PIN is blocked: ask an administrator",
 );
 pub const BAD_PIN_FORMAT: T = T("PIN 为 6 到 8 位", "A PIN has 6 to 8 characters");
+pub const CARD_BUSY: T = T(
+    "USB Key 正被其他程序独占使用，请关闭该程序后重试",
+    "Another program holds the USB key exclusively: close it and try again",
+);
 pub const CARD_FAILED: T = T("USB Key 操作失败：{e}", "The USB key failed: {e}");
 pub const CARD_IN_USE: T = T(
     "该 USB Key 已绑定给操作员 {login}",
@@ -56,6 +60,7 @@ fn transport(e: &TransportError, lang: Lang) -> String {
         TransportError::CardRemoved | TransportError::NotTransacted => {
             CARD_REMOVED.get(lang).into()
         }
+        TransportError::InUse => CARD_BUSY.get(lang).into(),
         TransportError::Other(s) => CARD_FAILED.get(lang).replace("{e}", s),
     }
 }
