@@ -143,12 +143,12 @@ fn e2e_bind_and_login_with_right_and_wrong_pin() {
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
 
-    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     assert_eq!(info.serial, card.serial());
     assert_eq!(info.auth_fpr, card.auth_fpr());
     assert_eq!(info.sign_fpr, card.sign_fpr());
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t),
+        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t, "123456"),
         Err(CardServiceError::CardInUse("checker".into()))
     );
 
@@ -200,7 +200,7 @@ fn e2e_pin_blocked_after_three_wrong_tries() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     for left in [2, 1] {
         assert_eq!(
             card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "000000"),
@@ -237,7 +237,7 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     let id = sign(&mut f, "123456", "审核通过").unwrap();
     let row = cards::approval(&f.env.store.conn, id).unwrap().unwrap();
     assert_eq!(row.key_fpr.unwrap(), card.sign_fpr());
@@ -297,7 +297,7 @@ fn e2e_card_pulled_in_the_middle_of_a_login() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     let started = Instant::now();
     let e = card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap_err();
@@ -325,7 +325,7 @@ fn e2e_card_pulled_in_the_middle_of_a_signature() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     let e = sign(&mut f, "123456", "pulled").unwrap_err();
     assert!(

@@ -80,7 +80,7 @@ fn bind_login_and_unbind() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     assert_eq!(info.serial, card.serial());
     assert_eq!(info.auth_fpr, card.auth_fpr());
     assert_eq!(info.sign_fpr, card.sign_fpr());
@@ -93,12 +93,12 @@ fn bind_login_and_unbind() {
 
     // The card belongs to one operator; an operator has one card.
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t),
+        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t, "123456"),
         Err(CardServiceError::CardInUse("checker".into()))
     );
     f.reader.insert(VirtualCard::from_seed("other"));
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t),
+        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456"),
         Err(CardServiceError::AlreadyBound)
     );
     f.reader.insert(card.clone());
@@ -148,7 +148,7 @@ fn bind_login_and_unbind() {
         Err(CardServiceError::NotBound)
     );
     // Now the card can go to the clerk.
-    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t, "123456").unwrap();
 
     let actions = audit_actions(&f.env);
     for a in [
@@ -178,7 +178,7 @@ fn only_administrators_bind_and_unbind() {
     f.reader.insert(VirtualCard::from_seed("checker"));
     let mut t = f.reader.transport();
     assert_eq!(
-        card::bind_card(&mut f.env, &db_clerk, f.checker_id, &mut t),
+        card::bind_card(&mut f.env, &db_clerk, f.checker_id, &mut t, "123456"),
         Err(CardServiceError::Service(ServiceError::Denied(
             Function::OperatorManage
         )))
@@ -198,7 +198,7 @@ fn pin_blocked_after_three_wrong_tries() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     for left in [2, 1] {
         assert_eq!(
             card::login_with_card(&mut f.env, f.checker_id, &mut t, "000000"),
@@ -225,7 +225,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
 
     let first = sign(&mut f, "123456", "第一笔").unwrap();
     let second = sign(&mut f, "123456", "second").unwrap();
@@ -309,7 +309,7 @@ fn a_signature_by_another_card_does_not_verify() {
     let checker = VirtualCard::from_seed("checker");
     f.reader.insert(checker.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     // Someone stores a decision signed by another card under the checker's key fingerprint.
     let other = VirtualReader::new("other");
     other.insert(VirtualCard::from_seed("forger"));
@@ -361,7 +361,7 @@ fn card_pulled_in_the_middle_of_a_login() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     match card::login_with_card(&mut f.env, f.checker_id, &mut t, "123456") {
         Err(CardServiceError::Card(e)) => assert!(e.is_removal(), "{e:?}"),

@@ -547,6 +547,14 @@ pub struct CardIdentity {
 }
 
 impl CardIdentity {
+    /// The public key of a slot.
+    pub fn key(&self, slot: Slot) -> Vec<u8> {
+        match slot {
+            Slot::Authentication => self.auth_key.clone(),
+            Slot::Signature => self.sign_key.clone(),
+        }
+    }
+
     pub fn auth_fpr(&self) -> String {
         keys::fingerprint(&self.auth_key)
     }
@@ -918,4 +926,182 @@ pub fn unblock_pin_session(t: &mut dyn Transport, puk: &str, new_pin: &str) -> C
 /// SELECT and the identity, in one transaction.
 pub fn read_identity_session(t: &mut dyn Transport) -> CardResult<CardIdentity> {
     in_transaction(t, read_identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::mock::MockTransport;
+
+    const SELECT: &str = "00A404000BA000000308000010000100 00";
+
+    #[test]
+    fn select_and_verify_report_tries_and_block() {
+        let pin = "00200080083132333435363738";
+        let mut t = MockTransport::new()
+            .expect(SELECT, "61114F0600001000010079074F05A0000003089000")
+            .expect(pin, "63C2")
+            .expect(pin, "63C1")
+            .expect(pin, "6983")
+            .expect("00200080", "6983");
+        select(&mut t).unwrap();
+        assert_eq!(
+            verify_pin(&mut t, "12345678"),
+            Err(CardError::WrongPin { tries_left: 2 })
+        );
+        assert_eq!(
+            verify_pin(&mut t, "12345678"),
+            Err(CardError::WrongPin { tries_left: 1 })
+        );
+        assert_eq!(verify_pin(&mut t, "12345678"), Err(CardError::PinBlocked));
+        assert_eq!(pin_tries_left(&mut t), Ok(Some(0)));
+        t.assert_done();
+    }
+
+    #[test]
+    fn pin_is_padded_with_ff_and_checked_locally() {
+        let mut t = MockTransport::new().expect("0020008008313233343536FFFF", "9000");
+        verify_pin(&mut t, "123456").unwrap();
+        assert_eq!(verify_pin(&mut t, "12345"), Err(CardError::BadPinFormat));
+        assert_eq!(
+            verify_pin(&mut t, "123456789"),
+            Err(CardError::BadPinFormat)
+        );
+        t.assert_done();
+    }
+
+    #[test]
+    fn no_piv_application() {
+        let mut t = MockTransport::new().expect(SELECT, "6A82");
+        assert_eq!(select(&mut t), Err(CardError::NotPiv));
+    }
+
+    #[test]
+    fn get_data_follows_61xx_with_get_response() {
+        // A 300-byte object arrives in two parts.
+        let mut key = [0x22u8; 65];
+        key[0] = 4;
+        let tbs = der::tbs_certificate(&[1], &"x".repeat(200), &key);
+        let cert = der::certificate(&tbs, &[0x30, 0]);
+        let mut obj = der::tlv(0x70, &cert);
+        obj.extend(der::tlv(0x71, &[0]));
+        obj.extend(der::tlv(0xFE, &[]));
+        let whole = der::tlv(0x53, &obj);
+        let (a, b) = whole.split_at(256);
+        let mut first = a.to_vec();
+        first.extend([0x61, b.len() as u8]);
+        let mut second = b.to_vec();
+        second.extend([0x90, 0x00]);
+        let mut t = MockTransport::new()
+            .expect_bytes(&crate::card::mock::unhex("00CB3FFF055C035FC10500"), first)
+            .expect_bytes(&[0x00, 0xC0, 0x00, 0x00, b.len() as u8], second);
+        assert_eq!(
+            read_public_key(&mut t, Slot::Authentication),
+            Ok((Algorithm::EccP256, key.to_vec()))
+        );
+        t.assert_done();
+    }
+
+    #[test]
+    fn wrong_le_is_resent() {
+        let mut t = MockTransport::new()
+            .expect("00CB3FFF055C035FC10200", "6C05")
+            .expect("00CB3FFF055C035FC10205", "5303340100 9000");
+        assert_eq!(get_data(&mut t, OBJ_CHUID), Ok(Some(vec![0x34, 1, 0])));
+        t.assert_done();
+    }
+
+    #[test]
+    fn missing_object_and_transport_errors() {
+        let mut t = MockTransport::new()
+            .expect("00CB3FFF055C035FC10A00", "6A82")
+            .expect_error("00CB3FFF055C035FC10A00", TransportError::CardRemoved);
+        assert_eq!(
+            read_certificate(&mut t, Slot::Signature),
+            Err(CardError::NoCertificate(Slot::Signature))
+        );
+        let e = read_certificate(&mut t, Slot::Signature).unwrap_err();
+        assert!(e.is_removal());
+    }
+
+    #[test]
+    fn general_authenticate_parses_7c_82() {
+        let digest = [0xABu8; 32];
+        let mut cmd = String::from("0087119A267C2482008120");
+        cmd.push_str(&"AB".repeat(32));
+        cmd.push_str("00");
+        let sig = "3006020101020102";
+        let mut t = MockTransport::new()
+            .expect(&cmd, &format!("7C0A8208{sig}9000"))
+            .expect(&cmd, "6982")
+            .expect(&cmd, "7C028200 9000");
+        assert_eq!(
+            general_authenticate(&mut t, Slot::Authentication, &digest),
+            Ok(crate::card::mock::unhex(sig))
+        );
+        assert_eq!(
+            general_authenticate(&mut t, Slot::Authentication, &digest),
+            Err(CardError::PinRequired)
+        );
+        assert!(matches!(
+            general_authenticate(&mut t, Slot::Authentication, &digest),
+            Err(CardError::BadResponse(_))
+        ));
+        t.assert_done();
+    }
+
+    #[test]
+    fn serial_from_chuid_guid() {
+        let guid = "00112233445566778899AABBCCDDEEFF";
+        let mut t = MockTransport::new().expect(
+            "00CB3FFF055C035FC10200",
+            &format!("5314 3410{guid} FE00 9000"),
+        );
+        assert_eq!(read_serial(&mut t), Ok(guid.to_string()));
+    }
+
+    #[test]
+    fn serial_is_the_key_fingerprint_without_a_guid() {
+        // A CHUID with a zero GUID: the 9A key's fingerprint, not the certificate's hash.
+        let mut key = [0x22u8; 65];
+        key[0] = 4;
+        let tbs = der::tbs_certificate(&[1], "x", &key);
+        let cert = der::certificate(&tbs, &[0x30, 0]);
+        let whole = der::tlv(0x53, &certificate_object(&cert));
+        let mut answer = whole.clone();
+        answer.extend([0x90, 0x00]);
+        let zero = format!("5314 3410{} FE00 9000", "00".repeat(16));
+        let mut t = MockTransport::new()
+            .expect("00CB3FFF055C035FC10200", &zero)
+            .expect_bytes(&crate::card::mock::unhex("00CB3FFF055C035FC10500"), answer);
+        assert_eq!(
+            read_serial(&mut t),
+            Ok(format!("KEY-{}", keys::fingerprint(&key)))
+        );
+        t.assert_done();
+    }
+
+    #[test]
+    fn long_commands_are_chained() {
+        // PUT DATA of 300 bytes: a first part with CLA 10 of 255 bytes, then the rest.
+        let body = vec![0xAAu8; 293];
+        let mut data = der::tlv(0x5C, &[0x5F, 0xC1, 0x05]);
+        data.extend(der::tlv(0x53, &body));
+        assert!(data.len() > 255);
+        let mut first = vec![0x10, INS_PUT_DATA, 0x3F, 0xFF, 0xFF];
+        first.extend_from_slice(&data[..255]);
+        let mut last = vec![0x00, INS_PUT_DATA, 0x3F, 0xFF, (data.len() - 255) as u8];
+        last.extend_from_slice(&data[255..]);
+        let mut t = MockTransport::new()
+            .expect_bytes(&first, vec![0x90, 0x00])
+            .expect_bytes(&last, vec![0x90, 0x00]);
+        put_data(&mut t, Slot::Authentication.certificate_object(), &body).unwrap();
+        t.assert_done();
+    }
+
+    #[test]
+    fn verify_6a80_is_a_refused_pin_format() {
+        let mut t = MockTransport::new().expect("0020008008313233343536FFFF", "6A80");
+        assert_eq!(verify_pin(&mut t, "123456"), Err(CardError::PinFormatRefused));
+    }
 }

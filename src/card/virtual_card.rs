@@ -45,6 +45,25 @@ pub enum KeyPair {
     Rsa(Box<rsa::PrivateKey>),
 }
 
+/// The thread's CSPRNG (rand 0.9) for the RSA crate's rand_core 0.10.
+struct OsRng;
+
+impl rsa::rand_core::TryRng for OsRng {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(rand::rng().next_u32())
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(rand::rng().next_u64())
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        rand::rng().fill_bytes(dst);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::TryCryptoRng for OsRng {}
+
 fn random<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
     rand::rng().fill_bytes(&mut b);
@@ -62,10 +81,9 @@ impl KeyPair {
                 Algorithm::EccP384 => p384::ecdsa::SigningKey::from_slice(&random::<48>())
                     .ok()
                     .map(KeyPair::P384),
-                Algorithm::Rsa2048 => {
-                    use rsa::Generate;
-                    Some(KeyPair::Rsa(Box::new(rsa::PrivateKey::generate())))
-                }
+                Algorithm::Rsa2048 => rsa::PrivateKey::new(&mut OsRng, 2048)
+                    .ok()
+                    .map(|k| KeyPair::Rsa(Box::new(k))),
             };
             if let Some(k) = k {
                 return k;
@@ -213,6 +231,10 @@ pub struct PivApplet {
     objects: BTreeMap<u32, Vec<u8>>,
     /// How long a signature takes (a key that waits for a touch).
     touch_delay: Duration,
+    /// Whether SELECT takes any right-truncated AID of 5 bytes or more, as YubiKeys do (ISO
+    /// 7816-4 partial selection; yubico-piv-tool 2.2 selects with A0 00 00 03 08). Off: only
+    /// the full AID or its 9-byte form, as SP 800-73-4 says and Nitrokey's card does.
+    partial_aid: bool,
     selected: bool,
     pin_verified: bool,
     /// Set by a good VERIFY; the next command may be a 9C signature, and only that one.
@@ -246,6 +268,7 @@ impl PivApplet {
             keys: HashMap::new(),
             objects: BTreeMap::new(),
             touch_delay: Duration::ZERO,
+            partial_aid: false,
             selected: false,
             pin_verified: false,
             sign_armed: false,
@@ -482,7 +505,12 @@ impl PivApplet {
         if apdu.p1 != 0x04 {
             return Self::sw(StatusWord::IncorrectP1P2);
         }
-        if d.len() >= PIV_AID_TRUNCATED.len() && PIV_AID.starts_with(d) {
+        let shortest = if self.partial_aid {
+            5
+        } else {
+            PIV_AID_TRUNCATED.len()
+        };
+        if d.len() >= shortest && PIV_AID.starts_with(d) {
             self.selected = true;
             // Application property template: AID (its PIX), the coexistent tag allocation
             // authority.
@@ -948,6 +976,12 @@ impl VirtualCard {
         })
     }
 
+    /// SELECT takes a right-truncated AID down to 5 bytes too (as YubiKeys do), so that
+    /// yubico-piv-tool 2.2, which selects with A0 00 00 03 08, can talk to the card.
+    pub fn accept_partial_aid(&self, on: bool) {
+        self.with_applet(|a| a.partial_aid = on)
+    }
+
     /// Every signature takes this long (a key waiting for its touch).
     pub fn set_touch_delay(&self, d: Duration) {
         self.with_applet(|a| a.touch_delay = d)
@@ -1022,6 +1056,8 @@ struct ReaderSlot {
     card: Option<VirtualCard>,
     /// Counts insertions and removals, so a transport notices that its card was swapped.
     generation: u64,
+    /// What the card watch remembered of this insertion (see `Transport::remembered`).
+    memo: Option<(u64, String)>,
 }
 
 /// An in-process reader for virtual cards; clones share the slot, so a tape or a test can
@@ -1038,6 +1074,7 @@ impl VirtualReader {
                 name: name.to_string(),
                 card: None,
                 generation: 0,
+                memo: None,
             })),
         }
     }
@@ -1077,7 +1114,6 @@ impl VirtualReader {
         VirtualTransport {
             reader: self.clone(),
             connected: None,
-            memo: None,
         }
     }
 }
@@ -1088,7 +1124,6 @@ impl VirtualReader {
 pub struct VirtualTransport {
     reader: VirtualReader,
     connected: Option<u64>,
-    memo: Option<(u64, String)>,
 }
 
 impl Transport for VirtualTransport {
@@ -1144,10 +1179,392 @@ impl Transport for VirtualTransport {
     }
 
     fn remembered(&mut self) -> Option<(u64, String)> {
-        self.memo.clone()
+        self.reader.lock().memo.clone()
     }
 
     fn remember(&mut self, memo: (u64, String)) {
-        self.memo = Some(memo);
+        self.reader.lock().memo = Some(memo);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::keys::verify_digest;
+    use crate::card::mgmt;
+    use crate::card::piv::{self, CardError};
+
+    fn reader_with(seed: &str) -> (VirtualReader, VirtualCard) {
+        let r = VirtualReader::new("Virtual test reader");
+        let c = VirtualCard::from_seed(seed);
+        r.insert(c.clone());
+        (r, c)
+    }
+
+    #[test]
+    fn certificates_carry_the_keys_and_are_self_signed() {
+        let (r, card) = reader_with("alice");
+        let mut t = r.transport();
+        let id = piv::read_identity(&mut t).unwrap();
+        assert_eq!(id, card.identity());
+        assert_eq!(id.serial.len(), 32);
+        assert_ne!(id.auth_key, id.sign_key);
+        for slot in [Slot::Authentication, Slot::Signature] {
+            let cert = card.certificate(slot);
+            assert!(cert.len() > 256, "long enough to need GET RESPONSE");
+            let (tbs, sig) = der::certificate_parts(&cert).unwrap();
+            let key = der::certificate_p256_key(&cert).unwrap();
+            assert_eq!(key.to_vec(), card.identity().key(slot));
+            assert_eq!(verify_digest(&key, &sha256(tbs), sig), Ok(()));
+        }
+        // Deterministic from the seed; another seed gives other keys.
+        assert_eq!(VirtualCard::from_seed("alice").identity(), id);
+        assert_ne!(
+            VirtualCard::from_seed("bob").identity().auth_key,
+            id.auth_key
+        );
+    }
+
+    #[test]
+    fn pin_tries_then_blocked() {
+        let (r, card) = reader_with("alice");
+        let mut t = r.transport();
+        piv::select(&mut t).unwrap();
+        assert_eq!(piv::pin_tries_left(&mut t), Ok(Some(3)));
+        assert_eq!(
+            piv::verify_pin(&mut t, "000000"),
+            Err(CardError::WrongPin { tries_left: 2 })
+        );
+        // A good PIN resets the counter.
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        assert_eq!(piv::pin_tries_left(&mut t), Ok(None));
+        for left in [2, 1] {
+            assert_eq!(
+                piv::verify_pin(&mut t, "000000"),
+                Err(CardError::WrongPin { tries_left: left })
+            );
+        }
+        assert_eq!(
+            piv::verify_pin(&mut t, "000000"),
+            Err(CardError::PinBlocked)
+        );
+        assert_eq!(
+            piv::verify_pin(&mut t, DEFAULT_PIN),
+            Err(CardError::PinBlocked)
+        );
+        assert_eq!(card.tries_left(), 0);
+        // Blocked survives a power cycle.
+        r.insert(card.clone());
+        let mut t = r.transport();
+        piv::select(&mut t).unwrap();
+        assert_eq!(
+            piv::verify_pin(&mut t, DEFAULT_PIN),
+            Err(CardError::PinBlocked)
+        );
+    }
+
+    #[test]
+    fn slot_9a_needs_pin_in_session_9c_before_every_signature() {
+        let (r, card) = reader_with("alice");
+        let mut t = r.transport();
+        let id = card.identity();
+        let digest = sha256(b"challenge");
+        piv::select(&mut t).unwrap();
+        assert_eq!(
+            piv::general_authenticate(&mut t, Slot::Authentication, &digest),
+            Err(CardError::PinRequired)
+        );
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        for _ in 0..2 {
+            let sig = piv::general_authenticate(&mut t, Slot::Authentication, &digest).unwrap();
+            assert_eq!(verify_digest(&id.auth_key, &digest, &sig), Ok(()));
+            assert!(verify_digest(&id.sign_key, &digest, &sig).is_err());
+        }
+        // 9C: PIN verified in the session is not enough.
+        assert_eq!(
+            piv::general_authenticate(&mut t, Slot::Signature, &digest),
+            Err(CardError::PinRequired)
+        );
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        let sig = piv::general_authenticate(&mut t, Slot::Signature, &digest).unwrap();
+        assert_eq!(verify_digest(&id.sign_key, &digest, &sig), Ok(()));
+        assert_eq!(
+            piv::general_authenticate(&mut t, Slot::Signature, &digest),
+            Err(CardError::PinRequired)
+        );
+        // Any command between VERIFY and the signature disarms it.
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        piv::read_serial(&mut t).unwrap();
+        assert_eq!(
+            piv::general_authenticate(&mut t, Slot::Signature, &digest),
+            Err(CardError::PinRequired)
+        );
+        // sign_with_pin does it in order and checks the key.
+        let sig = piv::sign_with_pin(&mut t, DEFAULT_PIN, Slot::Signature, &digest, &id.sign_key)
+            .unwrap();
+        assert_eq!(verify_digest(&id.sign_key, &digest, &sig), Ok(()));
+    }
+
+    #[test]
+    fn another_cards_signature_does_not_verify() {
+        let (r, _alice) = reader_with("alice");
+        let bob = VirtualCard::from_seed("bob");
+        let alice_key = r.card().unwrap().identity().sign_key;
+        r.insert(bob);
+        let mut t = r.transport();
+        let digest = sha256(b"approve");
+        assert_eq!(
+            piv::sign_with_pin(&mut t, DEFAULT_PIN, Slot::Signature, &digest, &alice_key),
+            Err(CardError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn pulling_and_swapping_cards() {
+        let (r, card) = reader_with("alice");
+        let mut t = r.transport();
+        piv::select(&mut t).unwrap();
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        assert!(t.card_present().unwrap());
+        r.remove();
+        assert!(!t.card_present().unwrap());
+        assert_eq!(
+            piv::pin_tries_left(&mut t),
+            Err(CardError::Transport(TransportError::CardRemoved))
+        );
+        assert_eq!(
+            piv::select(&mut t),
+            Err(CardError::Transport(TransportError::NoCard))
+        );
+        // Back in: a fresh session, the PIN is needed again.
+        r.insert(card.clone());
+        piv::select(&mut t).unwrap();
+        assert_eq!(piv::pin_tries_left(&mut t), Ok(Some(3)));
+        // Pulled in the middle of a signature.
+        card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
+        piv::verify_pin(&mut t, DEFAULT_PIN).unwrap();
+        let e = piv::general_authenticate(&mut t, Slot::Authentication, &[0; 32]).unwrap_err();
+        assert_eq!(e, CardError::Transport(TransportError::NotTransacted));
+        assert!(e.is_removal());
+        assert!(!r.is_present());
+        assert_eq!(
+            piv::select(&mut t),
+            Err(CardError::Transport(TransportError::NoCard))
+        );
+        // A swapped card is noticed too; SELECT, which starts afresh, goes on with it.
+        r.insert(card.clone());
+        piv::select(&mut t).unwrap();
+        r.insert(VirtualCard::from_seed("bob"));
+        assert_eq!(
+            piv::pin_tries_left(&mut t),
+            Err(CardError::Transport(TransportError::CardRemoved))
+        );
+        piv::select(&mut t).unwrap();
+    }
+
+    #[test]
+    fn malformed_commands() {
+        let mut a = PivApplet::new("x", DEFAULT_PIN);
+        assert_eq!(a.process(&[0, 0x87]), vec![0x67, 0x00]);
+        assert_eq!(a.process(&[0, 0xCB, 0x3F, 0xFF, 0]), vec![0x6D, 0x00]);
+        assert_eq!(
+            a.process(&[0, 0xA4, 4, 0, 5, 0xA0, 0, 0, 3, 9]),
+            vec![0x6A, 0x82]
+        );
+        let sel = Apdu::new(INS_SELECT).params(4, 0).data(PIV_AID).to_bytes();
+        assert!(a.process(&sel).ends_with(&[0x90, 0]));
+        // A failed SELECT leaves PIV selected.
+        assert_eq!(
+            a.process(&[0, 0xA4, 4, 0, 5, 0xA0, 0, 0, 3, 9]),
+            vec![0x6A, 0x82]
+        );
+        assert_eq!(a.process(&[0x80, 0xCB, 0x3F, 0xFF]), vec![0x6E, 0x00]);
+        assert_eq!(a.process(&[0, 0xC0, 0, 0, 0]), vec![0x69, 0x85]);
+        let get = Apdu::new(INS_GET_DATA)
+            .params(0x3F, 0xFF)
+            .data(vec![0x5C, 3, 0x5F, 0xC1, 0x01])
+            .le(0);
+        assert_eq!(a.process(&get.to_bytes()), vec![0x6A, 0x82]);
+        assert_eq!(
+            a.process(
+                &Apdu::new(0x87)
+                    .params(0x07, 0x9A)
+                    .data(vec![0x7C, 0])
+                    .to_bytes()
+            ),
+            vec![0x6A, 0x86]
+        );
+        assert_eq!(
+            a.process(
+                &Apdu::new(0x87)
+                    .params(0x11, 0x9E)
+                    .data(vec![0x7C, 0])
+                    .to_bytes()
+            ),
+            vec![0x6A, 0x88]
+        );
+        assert_eq!(
+            a.process(
+                &Apdu::new(0x87)
+                    .params(0x11, 0x9A)
+                    .data(vec![0x7C, 0])
+                    .to_bytes()
+            ),
+            vec![0x6A, 0x80]
+        );
+        assert_eq!(PivApplet::atr().len(), 13);
+    }
+
+    #[test]
+    fn select_takes_the_full_and_9_byte_aid_only() {
+        let mut a = PivApplet::new("x", DEFAULT_PIN);
+        let sel = |aid: &[u8]| Apdu::new(INS_SELECT).params(4, 0).data(aid).le(0).to_bytes();
+        assert_eq!(a.process(&sel(&PIV_AID[..5])), vec![0x6A, 0x82]);
+        assert_eq!(a.process(&sel(&PIV_AID[..8])), vec![0x6A, 0x82]);
+        assert!(a.process(&sel(PIV_AID_TRUNCATED)).ends_with(&[0x90, 0]));
+        assert!(a.process(&sel(PIV_AID)).ends_with(&[0x90, 0]));
+        a.partial_aid = true;
+        assert!(a.process(&sel(&PIV_AID[..5])).ends_with(&[0x90, 0]));
+    }
+
+    #[test]
+    fn pin_change_and_puk_unblock() {
+        let (r, card) = reader_with("alice");
+        let mut t = r.transport();
+        piv::select(&mut t).unwrap();
+        assert_eq!(
+            piv::change_pin(&mut t, "000000", "654321"),
+            Err(CardError::WrongPin { tries_left: 2 })
+        );
+        piv::change_pin(&mut t, DEFAULT_PIN, "654321").unwrap();
+        assert!(card.pin_is("654321"));
+        for _ in 0..3 {
+            let _ = piv::verify_pin(&mut t, "000000");
+        }
+        assert_eq!(piv::verify_pin(&mut t, "654321"), Err(CardError::PinBlocked));
+        assert_eq!(
+            piv::unblock_pin(&mut t, "00000000", "111111"),
+            Err(CardError::WrongPuk { tries_left: 2 })
+        );
+        piv::unblock_pin(&mut t, DEFAULT_PUK, "111111").unwrap();
+        piv::verify_pin(&mut t, "111111").unwrap();
+        assert_eq!(card.tries_left(), 3);
+    }
+
+    #[test]
+    fn management_key_3des_and_aes_then_generate_and_put_data() {
+        for (alg, key) in [
+            (MgmtAlgorithm::TripleDes, mgmt::DEFAULT_MANAGEMENT_KEY.to_vec()),
+            (MgmtAlgorithm::Aes192, mgmt::DEFAULT_MANAGEMENT_KEY.to_vec()),
+            (MgmtAlgorithm::Aes256, vec![7u8; 32]),
+            (MgmtAlgorithm::Aes128, vec![9u8; 16]),
+        ] {
+            let r = VirtualReader::new("r");
+            let card = VirtualCard::blank("b");
+            card.set_management_key(alg, &key);
+            r.insert(card.clone());
+            let mut t = r.transport();
+            piv::select(&mut t).unwrap();
+            // Without the management key nothing is written.
+            assert_eq!(
+                piv::generate_key(&mut t, Slot::Authentication, Algorithm::EccP256),
+                Err(CardError::ManagementKeyRequired)
+            );
+            let wrong = vec![0x55u8; key.len()];
+            assert_eq!(
+                piv::authenticate_management_key(&mut t, &wrong),
+                Err(CardError::WrongManagementKey)
+            );
+            assert_eq!(piv::authenticate_management_key(&mut t, &key), Ok(alg));
+            let public =
+                piv::generate_key(&mut t, Slot::Authentication, Algorithm::EccP256).unwrap();
+            assert_eq!(
+                card.with_applet(|a| a.slot_public_key(Slot::Authentication)),
+                Some(public)
+            );
+            piv::put_data(&mut t, OBJ_CHUID, &piv::chuid_object(&[3; 16])).unwrap();
+            assert_eq!(piv::read_guid(&mut t), Ok(Some([3; 16])));
+        }
+    }
+
+    #[test]
+    fn setup_of_a_blank_card_then_proof_of_possession() {
+        let r = VirtualReader::new("r");
+        let card = VirtualCard::blank("b");
+        r.insert(card.clone());
+        let mut t = r.transport();
+        assert_eq!(
+            piv::read_identity(&mut t),
+            Err(CardError::NoCertificate(Slot::Authentication))
+        );
+        let report = piv::setup(&mut t, &piv::SetupOptions::new(DEFAULT_PIN, "test")).unwrap();
+        assert_eq!(report.generated, vec![Slot::Authentication, Slot::Signature]);
+        assert_eq!(report.identity, card.identity());
+        assert_eq!(report.identity.serial.len(), 32);
+        piv::prove_possession(&mut t, DEFAULT_PIN, &report.identity).unwrap();
+        // A certificate of another key is caught.
+        card.put_foreign_certificate(Slot::Signature);
+        let id = piv::read_identity(&mut t).unwrap();
+        assert_eq!(
+            piv::prove_possession(&mut t, DEFAULT_PIN, &id),
+            Err(CardError::KeyMismatch(Slot::Signature))
+        );
+    }
+
+    #[test]
+    fn p384_rsa_and_compressed_certificates() {
+        for alg in [Algorithm::EccP384, Algorithm::Rsa2048] {
+            let r = VirtualReader::new("r");
+            let card = VirtualCard::with_algorithm("alg", alg);
+            card.compress_certificates();
+            r.insert(card.clone());
+            let mut t = r.transport();
+            let id = piv::read_identity(&mut t).unwrap();
+            assert_eq!((id.auth_alg, id.sign_alg), (alg, alg));
+            assert_eq!(id, card.identity());
+            piv::prove_possession(&mut t, DEFAULT_PIN, &id).unwrap();
+            let digest = sha256(b"approve");
+            let sig =
+                piv::sign_with_pin(&mut t, DEFAULT_PIN, Slot::Signature, &digest, &id.sign_key)
+                    .unwrap();
+            assert_eq!(verify_digest(&id.sign_key, &digest, &sig), Ok(()));
+        }
+    }
+
+    #[test]
+    fn chained_put_data_and_mutual_auth_one_way() {
+        let mut a = PivApplet::blank("c");
+        let sel = Apdu::new(INS_SELECT).params(4, 0).data(PIV_AID).le(0).to_bytes();
+        assert!(a.process(&sel).ends_with(&[0x90, 0]));
+        // One-way: the card's challenge, answered encrypted.
+        let ask = Apdu::new(INS_GENERAL_AUTHENTICATE)
+            .params(0x03, MGMT_REF)
+            .data(vec![0x7C, 0x02, 0x81, 0x00])
+            .le(0);
+        let r = a.process(&ask.to_bytes());
+        let challenge = &r[4..12];
+        let enc = mgmt::crypt_block(
+            MgmtAlgorithm::TripleDes,
+            &mgmt::DEFAULT_MANAGEMENT_KEY,
+            challenge,
+            true,
+        )
+        .unwrap();
+        let mut answer = vec![0x7C, 0x0A, 0x82, 0x08];
+        answer.extend(enc);
+        let resp = Apdu::new(INS_GENERAL_AUTHENTICATE)
+            .params(0x03, MGMT_REF)
+            .data(answer);
+        assert_eq!(a.process(&resp.to_bytes()), vec![0x90, 0x00]);
+        // A 400-byte object in two chained parts.
+        let mut data = der::tlv(0x5C, &[0x5F, 0xC1, 0x0D]);
+        data.extend(der::tlv(0x53, &[0x42u8; 400]));
+        let mut first = vec![0x10, INS_PUT_DATA, 0x3F, 0xFF, 0xFF];
+        first.extend_from_slice(&data[..255]);
+        assert_eq!(a.process(&first), vec![0x90, 0x00]);
+        let mut last = vec![0x00, INS_PUT_DATA, 0x3F, 0xFF, (data.len() - 255) as u8];
+        last.extend_from_slice(&data[255..]);
+        assert_eq!(a.process(&last), vec![0x90, 0x00]);
+        assert_eq!(a.objects.get(&0x5FC10D).map(|v| v.len()), Some(400));
     }
 }

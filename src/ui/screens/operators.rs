@@ -9,6 +9,7 @@ use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
+use crate::ui::text::card as tc;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::widgets::dialog::{Dialog, DialogEvent};
 use crate::ui::widgets::form::{Field, Form, Label};
@@ -83,6 +84,8 @@ enum Purpose {
     ResetPassword(i64),
     PayPassword(i64),
     UnbindCard(i64),
+    BindCard(i64),
+    SetupCard(i64),
 }
 
 pub struct Operators {
@@ -211,6 +214,122 @@ fn input_from(
 }
 
 impl Operators {
+    fn login_of(&self, id: i64) -> String {
+        self.rows
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.login.clone())
+            .unwrap_or_default()
+    }
+
+    /// Binds the card in the reader with the PIN typed; a card whose slots are empty opens
+    /// the setup form instead (the administrator sets it up, then it is bound).
+    fn bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
+        let lang = cx.lang;
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let pin = d.form.value("pin");
+        let result = cx
+            .env
+            .open_card()
+            .map_err(|e| card::CardServiceError::Card(e.into()))
+            .and_then(|mut t| card::bind_card(cx.env, cx.session, id, &mut *t, &pin));
+        match result {
+            Ok(info) => {
+                self.dialog = None;
+                let _ = self.load(cx);
+                Outcome::ok(
+                    ta::CARD_BOUND
+                        .get(lang)
+                        .replace("{serial}", &info.serial)
+                        .replace("{login}", &self.login_of(id)),
+                )
+            }
+            Err(card::CardServiceError::Card(e)) if e.needs_setup() => {
+                let form = Form::new(vec![
+                    Field::text("mgmt_key", tc::MGMT_KEY).with_hint(tc::MGMT_KEY_HINT.get(lang)),
+                    Field::secret("pin", tc::CURRENT_PIN)
+                        .with_hint(tc::CURRENT_PIN_HINT.get(lang)),
+                    Field::secret("new_pin", tc::NEW_PIN).with_hint(tc::NEW_PIN_HINT.get(lang)),
+                    Field::text("new_mgmt_key", tc::NEW_MGMT_KEY)
+                        .with_hint(tc::NEW_MGMT_KEY_HINT.get(lang)),
+                ]);
+                let mut dialog = Dialog::new(
+                    format!("{} {}", tc::SETUP_TITLE.get(lang), self.login_of(id)),
+                    form,
+                    Purpose::SetupCard(id),
+                    lang,
+                );
+                dialog.form.set_value("pin", &pin);
+                dialog.width = 96;
+                dialog.error = Some(tc::SETUP_NEEDED.get(lang).into());
+                self.dialog = Some(dialog);
+                Outcome::none()
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = Some(text::card_error(&e, lang));
+                }
+                Outcome::none()
+            }
+        }
+    }
+
+    /// Sets the card up (keys generated on the card, certificates, CHUID; PIN and management
+    /// key changed when new ones are typed), then binds it with its PIN.
+    fn setup_and_bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
+        let lang = cx.lang;
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let setup = match card::CardSetup::parse(
+            &d.form.value("mgmt_key"),
+            &d.form.value("pin"),
+            &d.form.value("new_pin"),
+            &d.form.value("new_mgmt_key"),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                d.error = Some(e.to_string());
+                return Outcome::none();
+            }
+        };
+        let result = cx
+            .env
+            .open_card()
+            .map_err(|e| card::CardServiceError::Card(e.into()))
+            .and_then(|mut t| {
+                let done = card::setup_card(cx.env, cx.session, &mut *t, &setup)?;
+                let info = card::bind_card(cx.env, cx.session, id, &mut *t, setup.final_pin())?;
+                Ok((done, info))
+            });
+        match result {
+            Ok((done, info)) => {
+                self.dialog = None;
+                let _ = self.load(cx);
+                let mut msg = tc::SET_UP_AND_BOUND
+                    .get(lang)
+                    .replace("{serial}", &info.serial)
+                    .replace("{login}", &self.login_of(id));
+                if let Some(k) = &done.new_management_key {
+                    msg.push_str(
+                        &tc::NEW_MGMT_KEY_IS
+                            .get(lang)
+                            .replace("{key}", &hex::encode_upper(k)),
+                    );
+                }
+                Outcome::ok(msg)
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = Some(text::card_error(&e, lang));
+                }
+                Outcome::none()
+            }
+        }
+    }
+
     fn submit(&mut self, cx: &mut Cx) -> Outcome {
         let Some(d) = self.dialog.as_mut() else {
             return Outcome::none();
@@ -233,6 +352,8 @@ impl Operators {
                 admin::set_pay_password(cx.env, cx.session, id, &d.form.value("pay_password"))
                     .map(|_| ta::SAVED)
             }
+            Purpose::BindCard(id) => return self.bind(cx, id),
+            Purpose::SetupCard(id) => return self.setup_and_bind(cx, id),
             Purpose::UnbindCard(id) => {
                 let pw = d.form.value("pay_password");
                 d.form.set_value("pay_password", "");
@@ -360,23 +481,14 @@ impl Operators {
                 return done(r, msg, self, cx);
             }
             (Act::BindCard, Some(o)) => {
-                let result = cx
-                    .env
-                    .open_card()
-                    .map_err(|e| card::CardServiceError::Card(e.into()))
-                    .and_then(|mut t| card::bind_card(cx.env, cx.session, o.id, &mut *t));
-                return match result {
-                    Ok(info) => {
-                        let _ = self.load(cx);
-                        Outcome::ok(
-                            ta::CARD_BOUND
-                                .get(lang)
-                                .replace("{serial}", &info.serial)
-                                .replace("{login}", &o.login),
-                        )
-                    }
-                    Err(e) => Outcome::error(text::card_error(&e, lang)),
-                };
+                // Binding proves possession: the card's PIN signs a challenge with 9A and 9C.
+                let form = Form::new(vec![Field::secret("pin", tc::CARD_PIN)]);
+                self.dialog = Some(Dialog::new(
+                    title(ta::KEY_BIND_CARD, Some(&o)),
+                    form,
+                    Purpose::BindCard(o.id),
+                    lang,
+                ));
             }
             (Act::UnbindCard, Some(o)) => {
                 let form = Form::new(vec![Field::secret("pay_password", ta::YOUR_PAY_PASSWORD)]);
