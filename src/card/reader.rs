@@ -69,6 +69,8 @@ fn leave(card: Card) {
 struct Connection {
     ctx: Option<Context>,
     card: Option<Card>,
+    /// The reader's insertion counter when the card was connected, if known.
+    insertion: Option<u64>,
 }
 
 /// What the handles of one reader share.
@@ -115,6 +117,7 @@ impl PcscTransport {
                     conn: Mutex::new(Connection {
                         ctx: None,
                         card: None,
+                        insertion: None,
                     }),
                     watch: Mutex::new(None),
                     memo: Mutex::new(None),
@@ -189,6 +192,7 @@ impl PcscTransport {
     }
 
     fn drop_card(c: &mut Connection) {
+        c.insertion = None;
         if let Some(card) = c.card.take() {
             leave(card);
         }
@@ -290,6 +294,17 @@ impl Transport for PcscTransport {
             return Err(self.no_reader(w.as_ref()));
         }
         let present = s.contains(State::PRESENT) && !s.contains(State::MUTE);
+        let insertion = states[0].event_count() as u64;
+        drop(w);
+        // The card of our connection is gone (pulled, or another one put in): let the handle
+        // go now, so no stale handle of ours keeps another program from the new card. Never
+        // waits for a connection that is busy with the card.
+        if let Ok(mut c) = shared.conn.try_lock() {
+            let stale = !present || c.insertion.is_some_and(|i| i != insertion);
+            if stale && c.card.is_some() {
+                Self::drop_card(&mut c);
+            }
+        }
         Ok(CardStatus {
             present,
             atr: if present {
@@ -297,7 +312,7 @@ impl Transport for PcscTransport {
             } else {
                 Vec::new()
             },
-            insertion: states[0].event_count() as u64,
+            insertion,
         })
     }
 
@@ -311,6 +326,9 @@ impl Transport for PcscTransport {
         let mut retried = false;
         loop {
             let outcome = {
+                if c.card.is_none() {
+                    c.insertion = Some(status.insertion);
+                }
                 let card = self.connect(&mut c)?;
                 match card.transaction() {
                     Ok(tx) => {

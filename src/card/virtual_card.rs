@@ -314,6 +314,11 @@ impl PivApplet {
         &self.seed
     }
 
+    /// Stores a data object as is (the contents of its `53` wrapper).
+    pub fn put_object(&mut self, object: u32, body: &[u8]) {
+        self.objects.insert(object, body.to_vec());
+    }
+
     /// The public key of a slot's private key, if it has one.
     pub fn slot_public_key(&self, slot: Slot) -> Option<Vec<u8>> {
         self.keys.get(&slot.key_ref()).map(KeyPair::public)
@@ -877,6 +882,9 @@ struct CardInner {
     applet: PivApplet,
     /// When set, the card is "pulled" as soon as a command with this INS arrives.
     pull_on_ins: Option<u8>,
+    /// Power cycles and resets, and commands answered, since the card was made.
+    resets: u64,
+    commands: u64,
 }
 
 /// A virtual card that can move between readers: a shared handle to one applet.
@@ -891,6 +899,8 @@ impl VirtualCard {
             inner: Arc::new(Mutex::new(CardInner {
                 applet,
                 pull_on_ins: None,
+                resets: 0,
+                commands: 0,
             })),
         }
     }
@@ -1030,7 +1040,20 @@ impl VirtualCard {
     }
 
     pub fn power_cycle(&self) {
-        self.lock().applet.reset();
+        let mut inner = self.lock();
+        inner.resets += 1;
+        inner.applet.reset();
+    }
+
+    /// How often the card was powered up or reset (by a reader: insertion, or a program that
+    /// disconnected with a reset).
+    pub fn resets(&self) -> u64 {
+        self.lock().resets
+    }
+
+    /// How many commands the card answered.
+    pub fn commands(&self) -> u64 {
+        self.lock().commands
     }
 
     /// Arms (or, with `None`, disarms) a pull: the next command with this INS finds the card
@@ -1047,6 +1070,7 @@ impl VirtualCard {
             inner.applet.reset();
             return None;
         }
+        inner.commands += 1;
         Some(inner.applet.process(command))
     }
 }
