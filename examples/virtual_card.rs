@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use merchant_desk::card::virtual_card::{VirtualCard, DEFAULT_PIN};
-use merchant_desk::card::{Algorithm, Slot};
 use merchant_desk::card::vpcd::{reader_name_for_port, serve_vpcd, VpcdCard, VPCD_PORT_0};
+use merchant_desk::card::{Algorithm, Slot};
 
 fn usage() -> ! {
     eprintln!(

@@ -186,10 +186,9 @@ fn card_cmd(what: CardCommand) -> ExitCode {
                             done.management_algorithm,
                             hex::encode_upper(k)
                         ),
-                        None => println!(
-                            "management key ({}): unchanged",
-                            done.management_algorithm
-                        ),
+                        None => {
+                            println!("management key ({}): unchanged", done.management_algorithm)
+                        }
                     }
                     println!("bind it in the app: 操作员管理 → the operator → b");
                     ExitCode::SUCCESS

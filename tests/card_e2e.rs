@@ -403,11 +403,8 @@ fn e2e_blank_card_is_set_up_bound_and_used() {
     assert_eq!(info.auth_fpr, card.auth_fpr());
     // The old default management key no longer opens the card.
     assert_eq!(
-        card::prepare_card(
-            &mut f.t,
-            &CardSetup::parse("", "24681357", "", "").unwrap()
-        )
-        .map(|_| ()),
+        card::prepare_card(&mut f.t, &CardSetup::parse("", "24681357", "", "").unwrap())
+            .map(|_| ()),
         Err(CardError::WrongManagementKey)
     );
     // The reviewer logs in and approves a refund with it.
@@ -482,11 +479,17 @@ fn e2e_card_with_keys_but_no_certificates_is_set_up_and_bound() {
     card.remove_certificates();
     let inserted = insert(&mut f.t, &card);
     let e = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap_err();
-    assert!(matches!(&e, CardServiceError::Card(c) if c.needs_setup()), "{e:?}");
+    assert!(
+        matches!(&e, CardServiceError::Card(c) if c.needs_setup()),
+        "{e:?}"
+    );
     let setup = CardSetup::parse("", "", "", "").unwrap();
     let done = card::setup_card(&mut f.env, &f.admin, &mut f.t, &setup).unwrap();
     assert!(!done.pin_changed && done.new_management_key.is_none());
-    assert_ne!(done.identity.auth_key, old.auth_key, "new keys made on the card");
+    assert_ne!(
+        done.identity.auth_key, old.auth_key,
+        "new keys made on the card"
+    );
     let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     assert_eq!(info.auth_fpr, card.auth_fpr());
     card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
@@ -517,7 +520,9 @@ fn e2e_certificate_that_does_not_match_the_key_is_refused() {
     let inserted = insert(&mut f.t, &card);
     assert_eq!(
         card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "000000"),
-        Err(CardServiceError::Card(CardError::WrongPin { tries_left: 2 }))
+        Err(CardServiceError::Card(CardError::WrongPin {
+            tries_left: 2
+        }))
     );
     assert!(cards::bound_card(&f.env.store.conn, f.checker_id)
         .unwrap()
@@ -541,12 +546,14 @@ fn e2e_p384_and_rsa_2048_cards_and_compressed_certificates() {
             card.compress_certificates();
         }
         let inserted = insert(&mut f.t, &card);
-        let info =
-            card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+        let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
         assert_eq!(info.sign_fpr, card.sign_fpr(), "{alg}");
         card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
         sign(&mut f, "123456", &format!("signed with {alg}")).unwrap();
-        assert!(signing::verify_all(&f.env.store.conn).unwrap().ok(), "{alg}");
+        assert!(
+            signing::verify_all(&f.env.store.conn).unwrap().ok(),
+            "{alg}"
+        );
         pull(&mut f.t, inserted);
         card::unbind_card(&mut f.env, &f.admin, f.checker_id, "demo1234").unwrap();
     }
@@ -562,18 +569,38 @@ fn e2e_unsupported_key_algorithm_is_named_at_binding() {
     card.with_applet(|a| {
         // A certificate whose key is Ed25519 (1.3.101.112).
         let tlv = merchant_desk::card::der::tlv;
-        let name = tlv(0x30, &tlv(0x31, &tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0C, b"ed")].concat())));
+        let name = tlv(
+            0x30,
+            &tlv(
+                0x31,
+                &tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0C, b"ed")].concat()),
+            ),
+        );
         let alg = tlv(0x30, &tlv(0x06, &[0x2B, 0x65, 0x70]));
         let mut bits = vec![0u8];
         bits.extend([7u8; 32]);
         let spki = tlv(0x30, &[alg.clone(), tlv(0x03, &bits)].concat());
-        let validity = tlv(0x30, &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"491231235959Z")].concat());
+        let validity = tlv(
+            0x30,
+            &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"491231235959Z")].concat(),
+        );
         let tbs = tlv(
             0x30,
-            &[tlv(0x02, &[1]), alg.clone(), name.clone(), validity, name, spki].concat(),
+            &[
+                tlv(0x02, &[1]),
+                alg.clone(),
+                name.clone(),
+                validity,
+                name,
+                spki,
+            ]
+            .concat(),
         );
         let cert = tlv(0x30, &[tbs, alg, tlv(0x03, &[0; 65])].concat());
-        a.put_object(Slot::Authentication.certificate_object(), &piv::certificate_object(&cert));
+        a.put_object(
+            Slot::Authentication.certificate_object(),
+            &piv::certificate_object(&cert),
+        );
     });
     let inserted = insert(&mut f.t, &card);
     let e = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap_err();

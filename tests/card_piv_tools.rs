@@ -48,7 +48,10 @@ fn stack(test: &str) -> Option<MutexGuard<'static, ()>> {
 fn wait_present(t: &mut PcscTransport, want: bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while t.card_present().unwrap() != want {
-        assert!(Instant::now() < deadline, "the reader did not see the card change");
+        assert!(
+            Instant::now() < deadline,
+            "the reader did not see the card change"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -114,7 +117,10 @@ fn tools_select_status_and_certificates() {
     let (d, _) = der::expect_tlv(&disc.data, 0x7E).unwrap();
     assert_eq!(der::find_tlv(d, 0x4F).unwrap().unwrap(), PIV_AID);
     // Certificates, longer than one answer: GET RESPONSE (61xx) as both tools follow it.
-    for (obj, slot) in [("5FC105", Slot::Authentication), ("5FC10A", Slot::Signature)] {
+    for (obj, slot) in [
+        ("5FC105", Slot::Authentication),
+        ("5FC10A", Slot::Signature),
+    ] {
         let raw = t
             .transmit(&hex::decode(format!("00CB3FFF055C03{obj}00")).unwrap())
             .unwrap();
@@ -144,11 +150,7 @@ fn tools_verify_sign_and_pin_blocked_after_three() {
     assert_eq!(sw(t, "00A4040009A00000030800001000"), 0x9000);
     let digest = keys::sha256(b"yubico-piv-tool test-signature");
     let ga = |slot: &str| {
-        format!(
-            "0087119A267C2482008120{}00",
-            hex::encode_upper(digest)
-        )
-        .replacen("9A", slot, 1)
+        format!("0087119A267C2482008120{}00", hex::encode_upper(digest)).replacen("9A", slot, 1)
     };
     // Signing without the PIN: security status not satisfied.
     assert_eq!(sw(t, &ga("9A")), 0x6982);
@@ -231,7 +233,11 @@ fn pem(der: &[u8]) -> Vec<u8> {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::new();
     for chunk in der.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -277,7 +283,10 @@ fn tools_yubico_piv_tool_and_opensc_use_the_virtual_card() {
     let (c, mut t) = inserted(&card);
     let (ok, out) = run("yubico-piv-tool", &["-r", &r, "-a", "status"], None);
     assert!(ok, "{out}");
-    assert!(out.contains("Slot 9a:") && out.contains("Slot 9c:"), "{out}");
+    assert!(
+        out.contains("Slot 9a:") && out.contains("Slot 9c:"),
+        "{out}"
+    );
     assert!(out.contains("ECCP256"), "{out}");
     assert!(out.contains("PIN tries left:\t3"), "{out}");
     assert!(
@@ -295,7 +304,16 @@ fn tools_yubico_piv_tool_and_opensc_use_the_virtual_card() {
         let (ok, out) = run(
             "yubico-piv-tool",
             &[
-                "-r", &r, "-a", "verify-pin", "-P", "123456", "-a", "test-signature", "-s", s,
+                "-r",
+                &r,
+                "-a",
+                "verify-pin",
+                "-P",
+                "123456",
+                "-a",
+                "test-signature",
+                "-s",
+                s,
             ],
             Some(&pem(&card.certificate(slot))),
         );
@@ -320,7 +338,16 @@ fn tools_yubico_piv_tool_and_opensc_use_the_virtual_card() {
     assert_eq!(card.tries_left(), 0);
     let (ok, out) = run(
         "yubico-piv-tool",
-        &["-r", &r, "-a", "unblock-pin", "-P", "12345678", "-N", "123456"],
+        &[
+            "-r",
+            &r,
+            "-a",
+            "unblock-pin",
+            "-P",
+            "12345678",
+            "-N",
+            "123456",
+        ],
         None,
     );
     assert!(ok, "{out}");
@@ -330,7 +357,11 @@ fn tools_yubico_piv_tool_and_opensc_use_the_virtual_card() {
     // OpenSC selects with the 9-byte AID: the card as SP 800-73-4 says.
     let card = VirtualCard::from_seed("tools-opensc");
     let (c, mut t) = inserted(&card);
-    let (ok, out) = run("pkcs15-tool", &["--reader", &r, "--list-certificates"], None);
+    let (ok, out) = run(
+        "pkcs15-tool",
+        &["--reader", &r, "--list-certificates"],
+        None,
+    );
     assert!(ok, "{out}");
     assert!(out.contains("Certificate for PIV Authentication"), "{out}");
     assert!(out.contains("Certificate for Digital Signature"), "{out}");

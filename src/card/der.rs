@@ -313,7 +313,10 @@ pub fn spki_key(spki: &[u8]) -> Result<(Algorithm, Vec<u8>), KeyError> {
     if oid == OID_X25519 {
         return Err(KeyError::Unsupported("X25519".into()));
     }
-    Err(KeyError::Unsupported(format!("algorithm {}", oid_text(oid))))
+    Err(KeyError::Unsupported(format!(
+        "algorithm {}",
+        oid_text(oid)
+    )))
 }
 
 /// An OID in dotted form, for messages.
@@ -321,7 +324,10 @@ pub fn oid_text(oid: &[u8]) -> String {
     let Some(&first) = oid.first() else {
         return String::new();
     };
-    let mut parts = vec![(first / 40).min(2) as u64, (first as u64) - 40 * (first / 40).min(2) as u64];
+    let mut parts = vec![
+        (first / 40).min(2) as u64,
+        (first as u64) - 40 * (first / 40).min(2) as u64,
+    ];
     let mut acc = 0u64;
     for &b in &oid[1..] {
         acc = (acc << 7) | (b & 0x7F) as u64;
@@ -330,7 +336,11 @@ pub fn oid_text(oid: &[u8]) -> String {
             acc = 0;
         }
     }
-    parts.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// The DER `SubjectPublicKeyInfo` of a stored public key.

@@ -127,8 +127,7 @@ pub fn verify_digest(
     match Algorithm::of_key(public_key).ok_or(VerifyError::BadKey)? {
         Algorithm::EccP256 => {
             use p256::ecdsa::{Signature, VerifyingKey};
-            let key =
-                VerifyingKey::from_sec1_bytes(public_key).map_err(|_| VerifyError::BadKey)?;
+            let key = VerifyingKey::from_sec1_bytes(public_key).map_err(|_| VerifyError::BadKey)?;
             let (r, s) = der::decode_ecdsa_signature(signature)
                 .map_err(|e| VerifyError::BadEncoding(e.to_string()))?;
             let sig = Signature::from_scalars(r, s)
@@ -138,8 +137,7 @@ pub fn verify_digest(
         }
         Algorithm::EccP384 => {
             use p384::ecdsa::{Signature, VerifyingKey};
-            let key =
-                VerifyingKey::from_sec1_bytes(public_key).map_err(|_| VerifyError::BadKey)?;
+            let key = VerifyingKey::from_sec1_bytes(public_key).map_err(|_| VerifyError::BadKey)?;
             let (r, s) = der::decode_ecdsa_signature_n::<48>(signature)
                 .map_err(|e| VerifyError::BadEncoding(e.to_string()))?;
             let sig = Signature::from_scalars(r, s)

@@ -76,10 +76,7 @@ impl Transport for MockTransport {
         })
     }
 
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         f(self);
         Ok(())
     }

@@ -21,9 +21,9 @@ pub mod vpcd;
 pub mod worker;
 
 pub use apdu::{Apdu, Response, StatusWord};
+pub use keys::Algorithm;
 pub use piv::{CardError, CardIdentity, CardResult, Slot};
 pub use reader::{list_readers, PcscTransport};
-pub use keys::Algorithm;
 pub use transport::{CardStatus, Transport, TransportError};
 pub use virtual_card::{VirtualCard, VirtualReader, VirtualTransport};
 

@@ -452,8 +452,8 @@ pub fn read_guid(t: &mut dyn Transport) -> CardResult<Option<[u8; 16]>> {
     let Some(chuid) = get_data(t, OBJ_CHUID)? else {
         return Ok(None);
     };
-    let guid = der::find_tlv(&chuid, 0x34)
-        .map_err(|e| CardError::BadResponse(format!("CHUID: {e}")))?;
+    let guid =
+        der::find_tlv(&chuid, 0x34).map_err(|e| CardError::BadResponse(format!("CHUID: {e}")))?;
     Ok(match guid {
         Some(g) if g.len() == 16 && g.iter().any(|&b| b != 0) => {
             let mut out = [0u8; 16];
@@ -631,9 +631,7 @@ pub fn sign_with_pin(
 
 /// GET METADATA of the management key (YubiKey 5.3+): its algorithm, when the card says.
 fn management_key_algorithm(t: &mut dyn Transport) -> Option<MgmtAlgorithm> {
-    let apdu = Apdu::new(INS_YK_GET_METADATA)
-        .params(0x00, MGMT_REF)
-        .le(0);
+    let apdu = Apdu::new(INS_YK_GET_METADATA).params(0x00, MGMT_REF).le(0);
     let r = exchange(t, &apdu).ok()?;
     if r.sw != StatusWord::Success {
         return None;
@@ -870,7 +868,8 @@ pub fn setup(t: &mut dyn Transport, opts: &SetupOptions) -> CardResult<SetupRepo
             let digest = keys::sha256(&tbs);
             verify_pin(t, &opts.pin)?;
             let sig = general_authenticate_with(t, opts.algorithm, slot, &digest)?;
-            keys::verify_digest(&public, &digest, &sig).map_err(|_| CardError::KeyMismatch(slot))?;
+            keys::verify_digest(&public, &digest, &sig)
+                .map_err(|_| CardError::KeyMismatch(slot))?;
             let cert = der::certificate_for(opts.algorithm, &tbs, &sig);
             put_data(t, slot.certificate_object(), &certificate_object(&cert))?;
         }
@@ -1102,6 +1101,9 @@ mod tests {
     #[test]
     fn verify_6a80_is_a_refused_pin_format() {
         let mut t = MockTransport::new().expect("0020008008313233343536FFFF", "6A80");
-        assert_eq!(verify_pin(&mut t, "123456"), Err(CardError::PinFormatRefused));
+        assert_eq!(
+            verify_pin(&mut t, "123456"),
+            Err(CardError::PinFormatRefused)
+        );
     }
 }

@@ -236,10 +236,7 @@ impl Transport for InTransaction<'_> {
         Ok(self.status.clone())
     }
 
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         f(self);
         Ok(())
     }
@@ -316,10 +313,7 @@ impl Transport for PcscTransport {
         })
     }
 
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         let status = self.status()?;
         let shared = self.shared.clone();
         let mut c = lock(&shared.conn);

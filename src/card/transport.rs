@@ -91,10 +91,7 @@ pub trait Transport {
     /// Runs `f` with the card held for this connection alone (PC/SC SCardBeginTransaction
     /// .. SCardEndTransaction, leaving the card as it is): no other program's command comes
     /// between SELECT, VERIFY and the signature. `f` gets the transport to use meanwhile.
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError>;
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError>;
 
     /// The reader's name, for messages.
     fn reader_name(&self) -> String;
@@ -122,10 +119,7 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn card_present(&mut self) -> Result<bool, TransportError> {
         (**self).card_present()
     }
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         (**self).transaction(f)
     }
     fn reader_name(&self) -> String {

@@ -28,8 +28,8 @@ use super::mgmt::{self, MgmtAlgorithm};
 use super::piv::{
     self, CardIdentity, Slot, INS_CHANGE_REFERENCE_DATA, INS_GENERAL_AUTHENTICATE,
     INS_GENERATE_KEY_PAIR, INS_GET_DATA, INS_PUT_DATA, INS_RESET_RETRY_COUNTER, INS_SELECT,
-    INS_VERIFY, INS_YK_SET_MANAGEMENT_KEY, MGMT_REF, OBJ_CHUID, OBJ_DISCOVERY, PIN_REF,
-    PIV_AID, PIV_AID_TRUNCATED, PUK_REF,
+    INS_VERIFY, INS_YK_SET_MANAGEMENT_KEY, MGMT_REF, OBJ_CHUID, OBJ_DISCOVERY, PIN_REF, PIV_AID,
+    PIV_AID_TRUNCATED, PUK_REF,
 };
 use super::transport::{CardStatus, Transport, TransportError, INS_GET_RESPONSE};
 
@@ -287,7 +287,12 @@ impl PivApplet {
         a.pin = piv::pin_block(pin).expect("the virtual card's PIN: 6 to 8 ASCII");
         let guid = guid_of(seed);
         for (slot, label, serial, purpose) in [
-            (Slot::Authentication, &b"9A"[..], &guid[..8], "PIV Authentication"),
+            (
+                Slot::Authentication,
+                &b"9A"[..],
+                &guid[..8],
+                "PIV Authentication",
+            ),
             (Slot::Signature, &b"9C"[..], &guid[8..], "Digital Signature"),
         ] {
             let key = KeyPair::derive(seed, label, alg);
@@ -352,7 +357,9 @@ impl PivApplet {
     pub fn serial(&self) -> String {
         piv::serial_of(
             self.guid(),
-            &self.slot_public_key(Slot::Authentication).unwrap_or_default(),
+            &self
+                .slot_public_key(Slot::Authentication)
+                .unwrap_or_default(),
         )
     }
 
@@ -684,7 +691,7 @@ impl PivApplet {
             return Self::sw(StatusWord::IncorrectData);
         }
         match der::expect_tlv(rest, 0x53) {
-            Ok((body, [])) if body.is_empty() => {
+            Ok(([], [])) => {
                 self.objects.remove(&object);
             }
             Ok((body, [])) => {
@@ -866,10 +873,7 @@ impl Transport for InProcess {
     fn status(&mut self) -> Result<CardStatus, TransportError> {
         Ok(CardStatus::default())
     }
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         f(self);
         Ok(())
     }
@@ -1190,10 +1194,7 @@ impl Transport for VirtualTransport {
         })
     }
 
-    fn transaction(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport),
-    ) -> Result<(), TransportError> {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
         f(self);
         Ok(())
     }
@@ -1442,7 +1443,13 @@ mod tests {
     #[test]
     fn select_takes_the_full_and_9_byte_aid_only() {
         let mut a = PivApplet::new("x", DEFAULT_PIN);
-        let sel = |aid: &[u8]| Apdu::new(INS_SELECT).params(4, 0).data(aid).le(0).to_bytes();
+        let sel = |aid: &[u8]| {
+            Apdu::new(INS_SELECT)
+                .params(4, 0)
+                .data(aid)
+                .le(0)
+                .to_bytes()
+        };
         assert_eq!(a.process(&sel(&PIV_AID[..5])), vec![0x6A, 0x82]);
         assert_eq!(a.process(&sel(&PIV_AID[..8])), vec![0x6A, 0x82]);
         assert!(a.process(&sel(PIV_AID_TRUNCATED)).ends_with(&[0x90, 0]));
@@ -1465,7 +1472,10 @@ mod tests {
         for _ in 0..3 {
             let _ = piv::verify_pin(&mut t, "000000");
         }
-        assert_eq!(piv::verify_pin(&mut t, "654321"), Err(CardError::PinBlocked));
+        assert_eq!(
+            piv::verify_pin(&mut t, "654321"),
+            Err(CardError::PinBlocked)
+        );
         assert_eq!(
             piv::unblock_pin(&mut t, "00000000", "111111"),
             Err(CardError::WrongPuk { tries_left: 2 })
@@ -1478,7 +1488,10 @@ mod tests {
     #[test]
     fn management_key_3des_and_aes_then_generate_and_put_data() {
         for (alg, key) in [
-            (MgmtAlgorithm::TripleDes, mgmt::DEFAULT_MANAGEMENT_KEY.to_vec()),
+            (
+                MgmtAlgorithm::TripleDes,
+                mgmt::DEFAULT_MANAGEMENT_KEY.to_vec(),
+            ),
             (MgmtAlgorithm::Aes192, mgmt::DEFAULT_MANAGEMENT_KEY.to_vec()),
             (MgmtAlgorithm::Aes256, vec![7u8; 32]),
             (MgmtAlgorithm::Aes128, vec![9u8; 16]),
@@ -1522,7 +1535,10 @@ mod tests {
             Err(CardError::NoCertificate(Slot::Authentication))
         );
         let report = piv::setup(&mut t, &piv::SetupOptions::new(DEFAULT_PIN, "test")).unwrap();
-        assert_eq!(report.generated, vec![Slot::Authentication, Slot::Signature]);
+        assert_eq!(
+            report.generated,
+            vec![Slot::Authentication, Slot::Signature]
+        );
         assert_eq!(report.identity, card.identity());
         assert_eq!(report.identity.serial.len(), 32);
         piv::prove_possession(&mut t, DEFAULT_PIN, &report.identity).unwrap();
@@ -1558,7 +1574,11 @@ mod tests {
     #[test]
     fn chained_put_data_and_mutual_auth_one_way() {
         let mut a = PivApplet::blank("c");
-        let sel = Apdu::new(INS_SELECT).params(4, 0).data(PIV_AID).le(0).to_bytes();
+        let sel = Apdu::new(INS_SELECT)
+            .params(4, 0)
+            .data(PIV_AID)
+            .le(0)
+            .to_bytes();
         assert!(a.process(&sel).ends_with(&[0x90, 0]));
         // One-way: the card's challenge, answered encrypted.
         let ask = Apdu::new(INS_GENERAL_AUTHENTICATE)

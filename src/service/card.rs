@@ -432,8 +432,8 @@ impl CardLogin {
     /// The operator's bound card and a fresh random 32-byte challenge. An operator without a
     /// card is refused (and audited).
     pub fn begin(env: &mut Env, operator_id: i64) -> CardServiceResult<CardLogin> {
-        let op = operators::by_id(&env.store.conn, operator_id)?
-            .ok_or(ServiceError::UnknownOperator)?;
+        let op =
+            operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::UnknownOperator)?;
         if op.status != "active" {
             return Err(ServiceError::Disabled.into());
         }
@@ -462,12 +462,14 @@ impl CardLogin {
     /// SELECT, VERIFY the PIN, slot 9A signs the challenge (with the bound key's algorithm),
     /// checked with the bound key; one card transaction, no database.
     pub fn run(&self, transport: &mut dyn Transport, pin: &str) -> Result<(), CardError> {
-        let alg = Algorithm::of_key(&self.auth_key)
-            .ok_or_else(|| CardError::BadResponse("the bound key is of no known algorithm".into()))?;
+        let alg = Algorithm::of_key(&self.auth_key).ok_or_else(|| {
+            CardError::BadResponse("the bound key is of no known algorithm".into())
+        })?;
         in_transaction(transport, |t| {
             piv::select(t)?;
             piv::verify_pin(t, pin)?;
-            let sig = piv::general_authenticate_with(t, alg, Slot::Authentication, &self.challenge)?;
+            let sig =
+                piv::general_authenticate_with(t, alg, Slot::Authentication, &self.challenge)?;
             keys::verify_digest(&self.auth_key, &self.challenge, &sig)
                 .map_err(|_| CardError::BadSignature)
         })
@@ -505,7 +507,10 @@ impl CardLogin {
             "login.card",
             &self.login,
             "",
-            &format!("serial={} auth_fpr={}", self.card.serial, self.card.auth_fpr),
+            &format!(
+                "serial={} auth_fpr={}",
+                self.card.serial, self.card.auth_fpr
+            ),
         )?;
         tx.commit()?;
         Ok(self.card)
@@ -661,7 +666,10 @@ pub struct SetupDone {
 /// `merchant-desk card setup` uses it as is): see `piv::setup` (P-256 keys generated on the
 /// card in the empty slots 9A and 9C, self-signed certificates, a CHUID with a fresh GUID),
 /// then the PIN and the management key are changed when new ones are given.
-pub fn prepare_card(transport: &mut dyn Transport, setup: &CardSetup) -> Result<SetupDone, CardError> {
+pub fn prepare_card(
+    transport: &mut dyn Transport,
+    setup: &CardSetup,
+) -> Result<SetupDone, CardError> {
     let mut opts = SetupOptions::new(&setup.pin, "merchant-desk");
     opts.management_key = setup.management_key.clone();
     opts.algorithm = setup.algorithm;

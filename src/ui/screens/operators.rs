@@ -249,8 +249,7 @@ impl Operators {
             Err(card::CardServiceError::Card(e)) if e.needs_setup() => {
                 let form = Form::new(vec![
                     Field::text("mgmt_key", tc::MGMT_KEY).with_hint(tc::MGMT_KEY_HINT.get(lang)),
-                    Field::secret("pin", tc::CURRENT_PIN)
-                        .with_hint(tc::CURRENT_PIN_HINT.get(lang)),
+                    Field::secret("pin", tc::CURRENT_PIN).with_hint(tc::CURRENT_PIN_HINT.get(lang)),
                     Field::secret("new_pin", tc::NEW_PIN).with_hint(tc::NEW_PIN_HINT.get(lang)),
                     Field::text("new_mgmt_key", tc::NEW_MGMT_KEY)
                         .with_hint(tc::NEW_MGMT_KEY_HINT.get(lang)),

@@ -50,10 +50,7 @@ pub const PIN_FORMAT_REFUSED: T = T(
     "USB Key 不接受这种格式的 PIN（请检查位数与字符）",
     "The USB key does not accept a PIN of this form (check its length and characters)",
 );
-pub const PIN_REQUIRED: T = T(
-    "USB Key 需要先验证 PIN",
-    "The USB key wants its PIN first",
-);
+pub const PIN_REQUIRED: T = T("USB Key 需要先验证 PIN", "The USB key wants its PIN first");
 pub const WRONG_PUK: T = T("PUK 错误，还可再试 {n} 次", "Wrong PUK: {n} tries left");
 pub const PUK_BLOCKED: T = T(
     "PUK 也已锁定：只能重置 USB Key 的 PIV 应用",
@@ -87,7 +84,10 @@ pub const KEY_MISMATCH: T = T(
     "USB Key {slot} 槽位的证书与卡内密钥不符，不能绑定（请重新初始化该槽位）",
     "The certificate in slot {slot} does not match the key in the card: not bound (set the slot up again)",
 );
-pub const CARD_STATUS: T = T("USB Key 拒绝了 {cmd}：{sw}", "The USB key refused {cmd}: {sw}");
+pub const CARD_STATUS: T = T(
+    "USB Key 拒绝了 {cmd}：{sw}",
+    "The USB key refused {cmd}: {sw}",
+);
 pub const TOUCH_KEY: T = T(
     "请触摸 USB Key 上的按键以确认…",
     "Touch your USB key to confirm…",
@@ -108,10 +108,7 @@ pub const CURRENT_PIN_HINT: T = T("新 Key 为 123456", "123456 on a new key");
 pub const NEW_PIN: T = T("新 PIN", "New PIN");
 pub const NEW_PIN_HINT: T = T("建议修改；留空不改", "advised; blank: keep");
 pub const NEW_MGMT_KEY: T = T("新管理密钥", "New management key");
-pub const NEW_MGMT_KEY_HINT: T = T(
-    "十六进制或 random；留空不改",
-    "hex or random; blank: keep",
-);
+pub const NEW_MGMT_KEY_HINT: T = T("十六进制或 random；留空不改", "hex or random; blank: keep");
 pub const SET_UP_AND_BOUND: T = T(
     "USB Key 已初始化并绑定给 {login}（{serial}）",
     "USB key set up and bound to {login} ({serial})",
@@ -172,24 +169,49 @@ pub fn status_word(sw: &StatusWord, lang: Lang) -> String {
             "conditions of use not satisfied"
         })
         .into(),
-        DataInvalid => (if zh { "引用的数据无效" } else { "referenced data invalid" }).into(),
+        DataInvalid => (if zh {
+            "引用的数据无效"
+        } else {
+            "referenced data invalid"
+        })
+        .into(),
         WrongLength => (if zh { "长度错误" } else { "wrong length" }).into(),
-        MemoryFailure => (if zh { "卡内存储故障" } else { "the card's memory failed" }).into(),
-        NotEnoughMemory => (if zh { "卡内存储空间不足" } else { "not enough memory in the card" }).into(),
+        MemoryFailure => (if zh {
+            "卡内存储故障"
+        } else {
+            "the card's memory failed"
+        })
+        .into(),
+        NotEnoughMemory => (if zh {
+            "卡内存储空间不足"
+        } else {
+            "not enough memory in the card"
+        })
+        .into(),
         FunctionNotSupported | InsNotSupported => (if zh {
             "卡不支持此功能"
         } else {
             "the card does not support this"
         })
         .into(),
-        ClaNotSupported => (if zh { "卡不支持此类命令" } else { "class not supported" }).into(),
+        ClaNotSupported => (if zh {
+            "卡不支持此类命令"
+        } else {
+            "class not supported"
+        })
+        .into(),
         SecureMessagingNotSupported => (if zh {
             "卡不支持安全报文"
         } else {
             "secure messaging not supported"
         })
         .into(),
-        Unknown => (if zh { "卡内部错误" } else { "the card failed inside" }).into(),
+        Unknown => (if zh {
+            "卡内部错误"
+        } else {
+            "the card failed inside"
+        })
+        .into(),
         BytesRemaining(_) | WrongLe(_) | Other(_) => sw.message(),
     };
     format!("{words} ({:04X})", sw.code())
