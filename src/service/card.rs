@@ -277,10 +277,26 @@ pub fn bind_card(
     transport: &mut dyn Transport,
     pin: &str,
 ) -> CardServiceResult<BoundCardInfo> {
+    // Permission and operator first: a card is not touched for nothing.
+    require(env, session, Function::OperatorManage)?;
+    operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::NotFound)?;
+    let outcome = read_and_prove(transport, pin);
+    bind_proven(env, session, operator_id, outcome)
+}
+
+/// The database half of [`bind_card`], for a screen that ran [`read_and_prove`] on a worker
+/// thread (a key that waits for a touch takes seconds): audits a card that failed, refuses a
+/// card bound to someone else or an operator with another card, else binds.
+pub fn bind_proven(
+    env: &mut Env,
+    session: &Session,
+    operator_id: i64,
+    outcome: Result<CardIdentity, CardError>,
+) -> CardServiceResult<BoundCardInfo> {
     require(env, session, Function::OperatorManage)?;
     let op = operators::by_id(&env.store.conn, operator_id)?.ok_or(ServiceError::NotFound)?;
     let me = (Some(session.operator_id), session.login.as_str());
-    let id = match read_and_prove(transport, pin) {
+    let id = match outcome {
         Ok(id) => id,
         Err(e) => {
             audit_refusal(
