@@ -723,7 +723,19 @@ pub fn setup_card(
     setup: &CardSetup,
 ) -> CardServiceResult<SetupDone> {
     require(env, session, Function::OperatorManage)?;
-    let done = match prepare_card(transport, setup) {
+    let outcome = prepare_card(transport, setup);
+    setup_recorded(env, session, outcome)
+}
+
+/// The database half of [`setup_card`], for a screen that ran [`prepare_card`] on a worker
+/// thread: audits the outcome (no secret goes into the log) and passes it on.
+pub fn setup_recorded(
+    env: &mut Env,
+    session: &Session,
+    outcome: Result<SetupDone, CardError>,
+) -> CardServiceResult<SetupDone> {
+    require(env, session, Function::OperatorManage)?;
+    let done = match outcome {
         Ok(d) => d,
         Err(e) => {
             audit_refusal(

@@ -5,6 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
+use crate::card::piv::{CardError, CardIdentity};
+use crate::card::worker::CardJob;
 use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
@@ -88,7 +90,20 @@ enum Purpose {
     SetupCard(i64),
 }
 
+/// Card work running on a worker thread (a key may wait seconds for its touch): the screen
+/// keeps drawing and polls on its ticks.
+enum CardWork {
+    Bind(i64, CardJob<Result<CardIdentity, CardError>>),
+    SetupAndBind(i64, CardJob<SetupOutcome>),
+}
+
+type SetupOutcome = (
+    Result<card::SetupDone, CardError>,
+    Option<Result<CardIdentity, CardError>>,
+);
+
 pub struct Operators {
+    work: Option<CardWork>,
     rows: Vec<OperatorView>,
     roles: Vec<(i64, String, String)>,
     groups: Vec<(i64, String)>,
@@ -99,6 +114,7 @@ pub struct Operators {
 impl Operators {
     pub fn open(cx: &mut Cx) -> Outcome {
         let mut s = Operators {
+            work: None,
             rows: Vec::new(),
             roles: Vec::new(),
             groups: Vec::new(),
@@ -222,20 +238,39 @@ impl Operators {
             .unwrap_or_default()
     }
 
-    /// Binds the card in the reader with the PIN typed; a card whose slots are empty opens
-    /// the setup form instead (the administrator sets it up, then it is bound).
+    /// Binds the card in the reader with the PIN typed: the proof of possession runs on a
+    /// worker thread (`tick` picks up its outcome).
     fn bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
         let lang = cx.lang;
         let Some(d) = self.dialog.as_mut() else {
             return Outcome::none();
         };
         let pin = d.form.value("pin");
-        let result = cx
-            .env
-            .open_card()
-            .map_err(|e| card::CardServiceError::Card(e.into()))
-            .and_then(|mut t| card::bind_card(cx.env, cx.session, id, &mut *t, &pin));
-        match result {
+        match cx.env.open_card() {
+            Ok(mut t) => {
+                d.error = Some(tc::TOUCH_KEY.get(lang).into());
+                let job = CardJob::start(move || card::read_and_prove(&mut *t, &pin));
+                self.work = Some(CardWork::Bind(id, job));
+            }
+            Err(e) => {
+                d.error = Some(text::card_error(
+                    &card::CardServiceError::Card(e.into()),
+                    lang,
+                ))
+            }
+        }
+        Outcome::none()
+    }
+
+    /// A card whose slots are empty opens the setup form instead of binding.
+    fn bound(&mut self, cx: &mut Cx, id: i64, outcome: Result<CardIdentity, CardError>) -> Outcome {
+        let lang = cx.lang;
+        let pin = self
+            .dialog
+            .as_ref()
+            .map(|d| d.form.value("pin"))
+            .unwrap_or_default();
+        match card::bind_proven(cx.env, cx.session, id, outcome) {
             Ok(info) => {
                 self.dialog = None;
                 let _ = self.load(cx);
@@ -276,7 +311,8 @@ impl Operators {
     }
 
     /// Sets the card up (keys generated on the card, certificates, CHUID; PIN and management
-    /// key changed when new ones are typed), then binds it with its PIN.
+    /// key changed when new ones are typed), then proves and binds it with its PIN; the card
+    /// work on a worker thread.
     fn setup_and_bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
         let lang = cx.lang;
         let Some(d) = self.dialog.as_mut() else {
@@ -294,15 +330,37 @@ impl Operators {
                 return Outcome::none();
             }
         };
-        let result = cx
-            .env
-            .open_card()
-            .map_err(|e| card::CardServiceError::Card(e.into()))
-            .and_then(|mut t| {
-                let done = card::setup_card(cx.env, cx.session, &mut *t, &setup)?;
-                let info = card::bind_card(cx.env, cx.session, id, &mut *t, setup.final_pin())?;
-                Ok((done, info))
-            });
+        match cx.env.open_card() {
+            Ok(mut t) => {
+                d.error = Some(tc::TOUCH_KEY.get(lang).into());
+                let job = CardJob::start(move || {
+                    let done = card::prepare_card(&mut *t, &setup);
+                    let proof = done
+                        .is_ok()
+                        .then(|| card::read_and_prove(&mut *t, setup.final_pin()));
+                    (done, proof)
+                });
+                self.work = Some(CardWork::SetupAndBind(id, job));
+            }
+            Err(e) => {
+                d.error = Some(text::card_error(
+                    &card::CardServiceError::Card(e.into()),
+                    lang,
+                ))
+            }
+        }
+        Outcome::none()
+    }
+
+    fn set_up(&mut self, cx: &mut Cx, id: i64, outcome: SetupOutcome) -> Outcome {
+        let lang = cx.lang;
+        let (done, proof) = outcome;
+        let result = card::setup_recorded(cx.env, cx.session, done).and_then(|done| {
+            let proof = proof.unwrap_or(Err(CardError::NoCertificate(
+                crate::card::Slot::Authentication,
+            )));
+            card::bind_proven(cx.env, cx.session, id, proof).map(|info| (done, info))
+        });
         match result {
             Ok((done, info)) => {
                 self.dialog = None;
@@ -522,6 +580,10 @@ impl Screen for Operators {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.work.is_some() {
+            // The card is working (maybe waiting for a touch): keys wait too.
+            return Outcome::none();
+        }
         if let Some(d) = self.dialog.as_mut() {
             return match d.handle(k) {
                 DialogEvent::Cancel => {
@@ -537,6 +599,26 @@ impl Screen for Operators {
         }
         match lookup(KEYS, k) {
             Some(a) => self.act(a, cx),
+            None => Outcome::none(),
+        }
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.work.take() {
+            Some(CardWork::Bind(id, mut job)) => match job.poll() {
+                Some(outcome) => self.bound(cx, id, outcome),
+                None => {
+                    self.work = Some(CardWork::Bind(id, job));
+                    Outcome::none()
+                }
+            },
+            Some(CardWork::SetupAndBind(id, mut job)) => match job.poll() {
+                Some(outcome) => self.set_up(cx, id, outcome),
+                None => {
+                    self.work = Some(CardWork::SetupAndBind(id, job));
+                    Outcome::none()
+                }
+            },
             None => Outcome::none(),
         }
     }
