@@ -286,3 +286,44 @@ pub fn service(e: &CardServiceError, lang: Lang) -> String {
 pub fn transport_error(e: &TransportError, lang: Lang) -> String {
     transport(e, lang)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::Slot;
+
+    #[test]
+    fn status_words_and_card_errors_in_both_languages() {
+        for code in [
+            0x6982u16, 0x6983, 0x6A80, 0x6A82, 0x6A86, 0x6A88, 0x6985, 0x6984, 0x6700, 0x6581,
+            0x6A84, 0x6D00, 0x6E00, 0x6F00, 0x63C2,
+        ] {
+            let sw = StatusWord::from_u16(code);
+            let (zh, en) = (status_word(&sw, Lang::Zh), status_word(&sw, Lang::En));
+            assert!(zh.ends_with(&format!("({code:04X})")), "{zh}");
+            assert_ne!(zh, en);
+            assert!(!en.starts_with("status"), "{en}");
+        }
+        let errors = [
+            CardError::PinFormatRefused,
+            CardError::PinBlocked,
+            CardError::PinRequired,
+            CardError::WrongPuk { tries_left: 1 },
+            CardError::PukBlocked,
+            CardError::WrongManagementKey,
+            CardError::ManagementKeyRequired,
+            CardError::NotPiv,
+            CardError::NoCertificate(Slot::Signature),
+            CardError::UnsupportedAlgorithm(Slot::Authentication, "Ed25519".into()),
+            CardError::KeyMismatch(Slot::Authentication),
+            CardError::Transport(TransportError::InUse),
+        ];
+        for e in &errors {
+            let (zh, en) = (card(e, Lang::Zh), card(e, Lang::En));
+            assert_ne!(zh, en, "{e:?}");
+            assert!(!zh.contains("USB Key 操作失败"), "{e:?} has its own words: {zh}");
+        }
+        assert!(card(&errors[9], Lang::En).contains("Ed25519"));
+        assert!(card(&errors[10], Lang::Zh).contains("9A"));
+    }
+}
