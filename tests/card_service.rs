@@ -385,3 +385,53 @@ fn reader_and_policy_settings() {
     card::set_login_policy(&mut f.env, &f.admin, true).unwrap();
     assert!(card::card_required(&f.env, f.clerk_id).unwrap());
 }
+
+#[test]
+fn setup_is_audited_without_secrets_and_only_for_administrators() {
+    let mut f = fixture();
+    let card = VirtualCard::blank("svc-blank");
+    f.reader.insert(card.clone());
+    let mut t = f.reader.transport();
+    let setup = card::CardSetup::parse("", "", "86427531", "random").unwrap();
+    let clerk = f._db.login(&mut f.env, "clerk");
+    assert!(matches!(
+        card::setup_card(&mut f.env, &clerk, &mut t, &setup),
+        Err(CardServiceError::Service(ServiceError::Denied(_)))
+    ));
+    assert!(!card.has_certificate(merchant_desk::card::Slot::Authentication));
+    let done = card::setup_card(&mut f.env, &f.admin, &mut t, &setup).unwrap();
+    let key = hex::encode(done.new_management_key.as_ref().unwrap());
+    // A wrong management key is refused and audited.
+    let wrong = card::CardSetup::parse(&"11".repeat(24), "86427531", "", "").unwrap();
+    assert_eq!(
+        card::setup_card(&mut f.env, &f.admin, &mut t, &wrong),
+        Err(CardServiceError::Card(CardError::WrongManagementKey))
+    );
+    let actions = audit_actions(&f.env);
+    assert!(actions.contains(&"card.setup".to_string()), "{actions:?}");
+    assert!(
+        actions.contains(&"card.setup_failed".to_string()),
+        "{actions:?}"
+    );
+    let mut texts = Vec::new();
+    merchant_desk::store::audit::for_each(&f.env.store.conn, |r| {
+        texts.push(format!("{} {}", r.before, r.after));
+        true
+    })
+    .unwrap();
+    let all = texts.join("\n").to_lowercase();
+    assert!(!all.contains("86427531"), "the PIN is not logged");
+    assert!(!all.contains(&key), "the management key is not logged");
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "86427531").unwrap();
+    // Invalid form values are named.
+    assert_eq!(
+        card::CardSetup::parse("0102", "", "", ""),
+        Err(card::SetupField::ManagementKey(
+            "2 bytes; a management key has 16, 24 or 32 bytes (32, 48 or 64 hex digits)".into()
+        ))
+    );
+    assert_eq!(
+        card::CardSetup::parse("", "", "123", ""),
+        Err(card::SetupField::NewPin)
+    );
+}

@@ -321,7 +321,10 @@ mod tests {
         for e in &errors {
             let (zh, en) = (card(e, Lang::Zh), card(e, Lang::En));
             assert_ne!(zh, en, "{e:?}");
-            assert!(!zh.contains("USB Key 操作失败"), "{e:?} has its own words: {zh}");
+            assert!(
+                !zh.contains("USB Key 操作失败"),
+                "{e:?} has its own words: {zh}"
+            );
         }
         assert!(card(&errors[9], Lang::En).contains("Ed25519"));
         assert!(card(&errors[10], Lang::Zh).contains("9A"));
