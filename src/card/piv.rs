@@ -836,8 +836,9 @@ pub fn slots_with_certificates(t: &mut dyn Transport) -> CardResult<Vec<Slot>> {
 /// Sets up a card whose slots 9A and 9C are empty (the ones that have a certificate are kept):
 /// authenticates with the management key, generates a key pair on the card in each empty
 /// slot, has each new key sign its own self-signed certificate (VERIFY right before each
-/// signature) and writes it, and writes a CHUID with a fresh random GUID. Then reads the
-/// identity back. Runs in one card transaction.
+/// signature) and writes it, and writes a CHUID with a fresh random GUID (a card that had
+/// both certificates and a GUID keeps its GUID, so a binding of it stays good). Then reads
+/// the identity back. Runs in one card transaction.
 pub fn setup(t: &mut dyn Transport, opts: &SetupOptions) -> CardResult<SetupReport> {
     pin_block(&opts.pin)?;
     in_transaction(t, |t| {
@@ -873,7 +874,10 @@ pub fn setup(t: &mut dyn Transport, opts: &SetupOptions) -> CardResult<SetupRepo
             let cert = der::certificate_for(opts.algorithm, &tbs, &sig);
             put_data(t, slot.certificate_object(), &certificate_object(&cert))?;
         }
-        put_data(t, OBJ_CHUID, &chuid_object(&guid))?;
+        // A card whose slots were both set up keeps its identity; new keys get a new one.
+        if !empty.is_empty() || read_guid(t)?.is_none() {
+            put_data(t, OBJ_CHUID, &chuid_object(&guid))?;
+        }
         let identity = read_identity(t)?;
         Ok(SetupReport {
             generated: empty,

@@ -1542,6 +1542,10 @@ mod tests {
         assert_eq!(report.identity, card.identity());
         assert_eq!(report.identity.serial.len(), 32);
         piv::prove_possession(&mut t, DEFAULT_PIN, &report.identity).unwrap();
+        // Set up again: nothing to do, and the identity stays.
+        let again = piv::setup(&mut t, &piv::SetupOptions::new(DEFAULT_PIN, "test")).unwrap();
+        assert!(again.generated.is_empty());
+        assert_eq!(again.identity, report.identity);
         // A certificate of another key is caught.
         card.put_foreign_certificate(Slot::Signature);
         let id = piv::read_identity(&mut t).unwrap();
