@@ -231,13 +231,27 @@ fn run(t: &mut dyn Transport, command: &'static str, apdu: &Apdu) -> CardResult<
     }
 }
 
-/// SELECT the PIV application by its full AID.
+/// SELECT the PIV application by its full AID; a card that does not know the version bytes
+/// gets the 9-byte right-truncated form next (SP 800-73-4 part 2 §3.1.1 allows both).
 /// SELECT starts every operation, so a `CardRemoved` left over from a card pulled and put
 /// back since the last one is retried once (then the card answers, or `NoCard`).
 pub fn select(t: &mut dyn Transport) -> CardResult<()> {
     let apdu = Apdu::new(INS_SELECT).params(0x04, 0x00).data(PIV_AID).le(0);
     let result = match run(t, "SELECT", &apdu) {
         Err(CardError::Transport(TransportError::CardRemoved)) => run(t, "SELECT", &apdu),
+        other => other,
+    };
+    let result = match result {
+        Err(CardError::Status {
+            sw: StatusWord::NotFound,
+            ..
+        }) => {
+            let short = Apdu::new(INS_SELECT)
+                .params(0x04, 0x00)
+                .data(PIV_AID_TRUNCATED)
+                .le(0);
+            run(t, "SELECT", &short)
+        }
         other => other,
     };
     match result {
@@ -975,8 +989,16 @@ mod tests {
 
     #[test]
     fn no_piv_application() {
-        let mut t = MockTransport::new().expect(SELECT, "6A82");
+        let mut t = MockTransport::new()
+            .expect(SELECT, "6A82")
+            .expect("00A4040009A0000003080000100000", "6A82");
         assert_eq!(select(&mut t), Err(CardError::NotPiv));
+        t.assert_done();
+        // A card that takes only the 9-byte form.
+        let mut t = MockTransport::new()
+            .expect(SELECT, "6A82")
+            .expect("00A4040009A0000003080000100000", "9000");
+        assert_eq!(select(&mut t), Ok(()));
     }
 
     #[test]

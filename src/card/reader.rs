@@ -377,4 +377,8 @@ impl Transport for PcscTransport {
     fn remember(&mut self, memo: (u64, String)) {
         *lock(&self.shared.memo) = Some(memo);
     }
+
+    fn busy(&mut self) -> bool {
+        self.shared.conn.try_lock().is_err()
+    }
 }

@@ -107,6 +107,12 @@ pub trait Transport {
     fn remember(&mut self, memo: (u64, String)) {
         let _ = memo;
     }
+
+    /// Whether another thread is working with the card through this reader's connection now
+    /// (a signature waiting for a touch): a command sent now would wait for it.
+    fn busy(&mut self) -> bool {
+        false
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -130,6 +136,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn remember(&mut self, memo: (u64, String)) {
         (**self).remember(memo)
+    }
+    fn busy(&mut self) -> bool {
+        (**self).busy()
     }
 }
 

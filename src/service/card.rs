@@ -569,6 +569,11 @@ pub fn is_bound_card_present(
             return Ok(serial == card.serial);
         }
     }
+    if transport.busy() {
+        // A login or a signature is working with this card on another thread (it checks the
+        // card's key itself): do not wait for it; look again at the next tick.
+        return Ok(true);
+    }
     match in_transaction(transport, |t| {
         piv::select(t)?;
         piv::read_serial(t)
