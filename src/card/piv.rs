@@ -420,14 +420,20 @@ pub fn put_data(t: &mut dyn Transport, object: u32, body: &[u8]) -> CardResult<(
 /// The DER certificate of a slot; a gzip-compressed one (`71 01`) comes back decompressed.
 pub fn read_certificate(t: &mut dyn Transport, slot: Slot) -> CardResult<Vec<u8>> {
     let obj = get_data(t, slot.certificate_object())?.ok_or(CardError::NoCertificate(slot))?;
+    certificate_of_object(&obj, slot)
+}
+
+/// The DER certificate in a certificate object (`70` certificate, `71` CertInfo, `FE`),
+/// inflated when CertInfo says it is gzip-compressed.
+pub fn certificate_of_object(obj: &[u8], slot: Slot) -> CardResult<Vec<u8>> {
     let bad = |e: String| CardError::BadCertificate(slot, e);
-    let cert = der::find_tlv(&obj, 0x70)
+    let cert = der::find_tlv(obj, 0x70)
         .map_err(|e| bad(e.to_string()))?
         .ok_or_else(|| bad("no certificate in the object".into()))?;
     if cert.is_empty() {
         return Err(CardError::NoCertificate(slot));
     }
-    if let Some(info) = der::find_tlv(&obj, 0x71).map_err(|e| bad(e.to_string()))? {
+    if let Some(info) = der::find_tlv(obj, 0x71).map_err(|e| bad(e.to_string()))? {
         if info.first().is_some_and(|b| b & 0x01 != 0) {
             let mut out = Vec::new();
             flate2::read::GzDecoder::new(cert)

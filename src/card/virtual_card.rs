@@ -337,9 +337,7 @@ impl PivApplet {
     /// The DER certificate of a slot, if any (decompressed).
     pub fn certificate(&self, slot: Slot) -> Option<Vec<u8>> {
         let obj = self.objects.get(&slot.certificate_object())?;
-        let mut t = InProcess(self.objects.clone());
-        let _ = obj;
-        piv::read_certificate(&mut t, slot).ok()
+        piv::certificate_of_object(obj, slot).ok()
     }
 
     fn guid(&self) -> Option<[u8; 16]> {
@@ -852,33 +850,6 @@ impl PivApplet {
             }
             _ => Self::sw(StatusWord::IncorrectData),
         }
-    }
-}
-
-/// Reads data objects as the app would, for the accessors above.
-struct InProcess(BTreeMap<u32, Vec<u8>>);
-
-impl Transport for InProcess {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let apdu = Apdu::parse(command).ok_or(TransportError::NotTransacted)?;
-        let r = match PivApplet::object_of(&apdu.data).and_then(|(o, _)| self.0.get(&o)) {
-            Some(body) => Response {
-                data: der::tlv(0x53, body),
-                sw: StatusWord::Success,
-            },
-            None => PivApplet::sw(StatusWord::NotFound),
-        };
-        Ok(r.to_bytes())
-    }
-    fn status(&mut self) -> Result<CardStatus, TransportError> {
-        Ok(CardStatus::default())
-    }
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
-        f(self);
-        Ok(())
-    }
-    fn reader_name(&self) -> String {
-        String::new()
     }
 }
 
