@@ -355,6 +355,10 @@ impl Operators {
     fn set_up(&mut self, cx: &mut Cx, id: i64, outcome: SetupOutcome) -> Outcome {
         let lang = cx.lang;
         let (done, proof) = outcome;
+        let setup_pin_is_default = self
+            .dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.form.value("pin").as_str(), "" | "123456"));
         let result = card::setup_recorded(cx.env, cx.session, done).and_then(|done| {
             let proof = proof.unwrap_or(Err(CardError::NoCertificate(
                 crate::card::Slot::Authentication,
@@ -369,6 +373,9 @@ impl Operators {
                     .get(lang)
                     .replace("{serial}", &info.serial)
                     .replace("{login}", &self.login_of(id));
+                if !done.pin_changed && setup_pin_is_default {
+                    msg.push_str(tc::PIN_STILL_DEFAULT.get(lang));
+                }
                 if let Some(k) = &done.new_management_key {
                     msg.push_str(
                         &tc::NEW_MGMT_KEY_IS

@@ -113,6 +113,10 @@ pub const SET_UP_AND_BOUND: T = T(
     "USB Key 已初始化并绑定给 {login}（{serial}）",
     "USB key set up and bound to {login} ({serial})",
 );
+pub const PIN_STILL_DEFAULT: T = T(
+    "；PIN 仍为出厂的 123456，请尽快修改",
+    "; the PIN is still the factory 123456: change it soon",
+);
 pub const NEW_MGMT_KEY_IS: T = T(
     "；新管理密钥 {key}，请妥善保存",
     "; new management key {key}: keep it safe",
