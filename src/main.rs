@@ -176,8 +176,10 @@ fn card_cmd(what: CardCommand) -> ExitCode {
                         "PIN:         {}",
                         if done.pin_changed {
                             "changed"
+                        } else if setup.pin == "123456" {
+                            "still the factory 123456: change it before use"
                         } else {
-                            "unchanged (change it from 123456 before use)"
+                            "unchanged"
                         }
                     );
                     match &done.new_management_key {
