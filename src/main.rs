@@ -80,6 +80,11 @@ enum Command {
     },
     /// Verify the invariants of money and refunds and name each broken one (exit 1).
     Check,
+    /// The USB key: set one up from new.
+    Card {
+        #[command(subcommand)]
+        what: CardCommand,
+    },
     /// Import a batch refund file (.xlsx or .csv) as an operator. The login password is read
     /// from MERCHANT_DESK_PASSWORD, the payment password from MERCHANT_DESK_PAY_PASSWORD.
     RefundImport {
@@ -88,6 +93,22 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// Set up a new YubiKey or Nitrokey (any PIV card) for binding: P-256 keys generated on the
+    /// card in the empty slots 9A and 9C, self-signed certificates, a CHUID with a fresh GUID.
+    /// Secrets come from the environment: MERCHANT_DESK_CARD_MGMT_KEY (hex; unset: the
+    /// default), MERCHANT_DESK_CARD_PIN (unset: 123456), MERCHANT_DESK_CARD_NEW_PIN and
+    /// MERCHANT_DESK_CARD_NEW_MGMT_KEY (hex or "random"; unset: unchanged).
+    Setup {
+        /// The PC/SC reader, by its exact name (`pcsc_scan` or 商户设置 → c lists them).
+        #[arg(long)]
+        reader: String,
+    },
+    /// The connected readers.
+    Readers,
 }
 
 #[derive(Subcommand)]
@@ -100,6 +121,84 @@ fn data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "merchant-desk")
         .map(|d| d.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn card_cmd(what: CardCommand) -> ExitCode {
+    use merchant_desk::service::card::{prepare_card, CardSetup};
+    match what {
+        CardCommand::Readers => match merchant_desk::card::list_readers() {
+            Ok(r) => {
+                for name in r {
+                    println!("{name}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        CardCommand::Setup { reader } => {
+            let var = |n: &str| std::env::var(n).unwrap_or_default();
+            let setup = match CardSetup::parse(
+                &var("MERCHANT_DESK_CARD_MGMT_KEY"),
+                &var("MERCHANT_DESK_CARD_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_MGMT_KEY"),
+            ) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let mut t = match merchant_desk::card::open_reader(&reader) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            match prepare_card(&mut *t, &setup) {
+                Ok(done) => {
+                    let slots: Vec<String> = done.generated.iter().map(|s| s.to_string()).collect();
+                    println!(
+                        "set up: new keys in slot(s) {}",
+                        if slots.is_empty() {
+                            "none (both had certificates)".to_string()
+                        } else {
+                            slots.join(", ")
+                        }
+                    );
+                    println!("serial:      {}", done.identity.serial);
+                    println!(
+                        "9A auth key: {} {}",
+                        done.identity.auth_alg,
+                        done.identity.auth_fpr()
+                    );
+                    println!(
+                        "9C sign key: {} {}",
+                        done.identity.sign_alg,
+                        done.identity.sign_fpr()
+                    );
+                    println!(
+                        "PIN:         {}",
+                        if done.pin_changed {
+                            "changed"
+                        } else if setup.pin == "123456" {
+                            "still the factory 123456: change it before use"
+                        } else {
+                            "unchanged"
+                        }
+                    );
+                    match &done.new_management_key {
+                        Some(k) => println!(
+                            "management key ({}): {} (keep it safe)",
+                            done.management_algorithm,
+                            hex::encode_upper(k)
+                        ),
+                        None => {
+                            println!("management key ({}): unchanged", done.management_algorithm)
+                        }
+                    }
+                    println!("bind it in the app: 操作员管理 → the operator → b");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+    }
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -332,6 +431,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Some(Command::Card { what }) => card_cmd(what),
         Some(Command::Check) => {
             let path = cli
                 .db
