@@ -106,6 +106,47 @@ pub fn complete_with_card(
     Ok(open_session(env, pending.operator_id)?)
 }
 
+/// The card step of a login running on a worker thread, so a key that waits for a touch never
+/// blocks the screen: the screen polls it on its ticks.
+pub struct CardStep {
+    operator_id: i64,
+    login: Option<super::card::CardLogin>,
+    job: super::card::CardJob<Result<(), super::card::CardError>>,
+}
+
+/// Starts the card step: the bound card is read from the database here, the card in this
+/// workstation's reader is opened by the service, and PIN + challenge run on a worker.
+pub fn start_card_step(
+    env: &mut Env,
+    pending: &PendingLogin,
+    pin: String,
+) -> CardServiceResult<CardStep> {
+    let login = super::card::CardLogin::begin(env, pending.operator_id)?;
+    let mut transport = env
+        .open_card()
+        .map_err(|e| CardServiceError::Card(e.into()))?;
+    let runner = login.clone();
+    let job = super::card::CardJob::start(move || runner.run(&mut *transport, &pin));
+    Ok(CardStep {
+        operator_id: pending.operator_id,
+        login: Some(login),
+        job,
+    })
+}
+
+impl CardStep {
+    /// `None` while the card works; then the session, or why not (audited either way).
+    pub fn poll(&mut self, env: &mut Env) -> Option<CardServiceResult<Session>> {
+        let outcome = self.job.poll()?;
+        let login = self.login.take()?;
+        Some(
+            login
+                .finish(env, outcome)
+                .and_then(|_| Ok(open_session(env, self.operator_id)?)),
+        )
+    }
+}
+
 fn open_session(env: &Env, operator_id: i64) -> ServiceResult<Session> {
     let db = env.store.read();
     let op = operators::by_id(&db, operator_id)?.ok_or(ServiceError::SessionEnded)?;

@@ -17,7 +17,8 @@ use rand::RngCore;
 
 use crate::card::keys::Algorithm;
 use crate::card::mgmt::{self, MgmtAlgorithm};
-use crate::card::piv::{self, CardError, CardIdentity, SetupOptions, Slot};
+use crate::card::piv::{self, SetupOptions, Slot};
+pub use crate::card::piv::{CardError, CardIdentity};
 use crate::card::transport::in_transaction;
 use crate::card::{keys, Transport};
 use crate::domain::function::Function;
@@ -799,4 +800,64 @@ pub fn setup_recorded(
     )?;
     tx.commit()?;
     Ok(done)
+}
+
+// ---------------------------------------------------------------- card work for screens
+//
+// Screens never hold the card: they ask here, and a slow card (one that waits for a touch) runs
+// on a worker thread the screen polls on its ticks.
+
+pub use crate::card::transport::TransportError;
+pub use crate::card::worker::CardJob;
+pub use crate::card::StatusWord;
+
+/// The outcome of setting up a blank card and then proving it for binding.
+pub type SetupOutcome = (
+    Result<SetupDone, CardError>,
+    Result<CardIdentity, CardError>,
+);
+
+/// Opens this workstation's reader and proves the card in it (PIN, both slots sign a fresh
+/// challenge) on a worker thread; `bind_proven` stores the binding from the outcome.
+pub fn start_read_and_prove(
+    env: &Env,
+    pin: String,
+) -> CardServiceResult<CardJob<Result<CardIdentity, CardError>>> {
+    let mut t = env
+        .open_card()
+        .map_err(|e| CardServiceError::Card(e.into()))?;
+    Ok(CardJob::start(move || read_and_prove(&mut *t, &pin)))
+}
+
+/// Opens this workstation's reader, sets up the blank card in it and proves it, on a worker
+/// thread; `setup_recorded` and `bind_proven` store the outcome.
+pub fn start_setup_and_prove(
+    env: &Env,
+    setup: CardSetup,
+) -> CardServiceResult<CardJob<SetupOutcome>> {
+    let mut t = env
+        .open_card()
+        .map_err(|e| CardServiceError::Card(e.into()))?;
+    Ok(CardJob::start(move || {
+        let done = prepare_card(&mut *t, &setup);
+        let proof = match &done {
+            Ok(_) => read_and_prove(&mut *t, setup.final_pin()),
+            Err(_) => Err(CardError::NoCertificate(Slot::Authentication)),
+        };
+        (done, proof)
+    }))
+}
+
+/// Whether the operator's bound card is in this workstation's reader now (the once-a-second
+/// watch of a card session). Any error counts as "not there", which locks the screen.
+pub fn bound_card_in_reader(env: &Env, operator_id: i64) -> bool {
+    env.open_card()
+        .ok()
+        .and_then(|mut t| is_bound_card_present(env, operator_id, &mut *t).ok())
+        .unwrap_or(false)
+}
+
+/// The PC/SC readers this workstation has, for the settings screen.
+pub fn readers() -> Result<Vec<String>, TransportError> {
+    crate::card::list_readers()
 }

@@ -5,8 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
-use crate::card::piv::{CardError, CardIdentity};
-use crate::card::worker::CardJob;
 use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
@@ -97,10 +95,7 @@ enum CardWork {
     SetupAndBind(i64, CardJob<SetupOutcome>),
 }
 
-type SetupOutcome = (
-    Result<card::SetupDone, CardError>,
-    Option<Result<CardIdentity, CardError>>,
-);
+use crate::service::card::{CardError, CardIdentity, CardJob, SetupOutcome};
 
 pub struct Operators {
     work: Option<CardWork>,
@@ -246,18 +241,12 @@ impl Operators {
             return Outcome::none();
         };
         let pin = d.form.value("pin");
-        match cx.env.open_card() {
-            Ok(mut t) => {
+        match card::start_read_and_prove(cx.env, pin) {
+            Ok(job) => {
                 d.error = Some(tc::TOUCH_KEY.get(lang).into());
-                let job = CardJob::start(move || card::read_and_prove(&mut *t, &pin));
                 self.work = Some(CardWork::Bind(id, job));
             }
-            Err(e) => {
-                d.error = Some(text::card_error(
-                    &card::CardServiceError::Card(e.into()),
-                    lang,
-                ))
-            }
+            Err(e) => d.error = Some(text::card_error(&e, lang)),
         }
         Outcome::none()
     }
@@ -330,24 +319,12 @@ impl Operators {
                 return Outcome::none();
             }
         };
-        match cx.env.open_card() {
-            Ok(mut t) => {
+        match card::start_setup_and_prove(cx.env, setup) {
+            Ok(job) => {
                 d.error = Some(tc::TOUCH_KEY.get(lang).into());
-                let job = CardJob::start(move || {
-                    let done = card::prepare_card(&mut *t, &setup);
-                    let proof = done
-                        .is_ok()
-                        .then(|| card::read_and_prove(&mut *t, setup.final_pin()));
-                    (done, proof)
-                });
                 self.work = Some(CardWork::SetupAndBind(id, job));
             }
-            Err(e) => {
-                d.error = Some(text::card_error(
-                    &card::CardServiceError::Card(e.into()),
-                    lang,
-                ))
-            }
+            Err(e) => d.error = Some(text::card_error(&e, lang)),
         }
         Outcome::none()
     }
@@ -360,9 +337,6 @@ impl Operators {
             .as_ref()
             .is_some_and(|d| matches!(d.form.value("pin").as_str(), "" | "123456"));
         let result = card::setup_recorded(cx.env, cx.session, done).and_then(|done| {
-            let proof = proof.unwrap_or(Err(CardError::NoCertificate(
-                crate::card::Slot::Authentication,
-            )));
             card::bind_proven(cx.env, cx.session, id, proof).map(|info| (done, info))
         });
         match result {

@@ -1,8 +1,8 @@
 //! Strings of the USB key: PINs, readers, binding and card login.
 
 use super::{Lang, T};
-use crate::card::{CardError, StatusWord, TransportError};
 use crate::service::card::CardServiceError;
+use crate::service::card::{CardError, StatusWord, TransportError};
 
 pub const NO_SERVICE: T = T(
     "智能卡服务 (pcscd) 未运行，无法读取 USB Key",
