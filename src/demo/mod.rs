@@ -100,8 +100,12 @@ pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<Demo
     remove_part();
     let built = (|| {
         let store = Store::open(&part).map_err(|e: OpenError| e.to_string())?;
+        // Nobody else sees the file until it is complete, and a failed build is thrown away:
+        // no journal and no syncs while building; WAL again at the end, as every file is.
+        store.set_bulk_load(true).map_err(|e| e.to_string())?;
         let mut env = Env::new(store, clock);
-        let summary = populate(&mut env, opts).map_err(|e| e.to_string())?;
+        let summary = populate_with(&mut env, opts, true).map_err(|e| e.to_string())?;
+        env.store.set_bulk_load(false).map_err(|e| e.to_string())?;
         // Fold the WAL into the file, so the renamed file holds everything on its own.
         env.store.checkpoint().map_err(|e| e.to_string())?;
         drop(env);
@@ -126,6 +130,13 @@ pub struct DemoSummary {
 }
 
 pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> {
+    populate_with(env, opts, false)
+}
+
+/// `bulk`: the file is new and private (see [`create`]): the daily rollups are summed a day at a
+/// time once the day is settled, instead of by the triggers row by row; the triggers are back
+/// at the end.
+fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<DemoSummary> {
     let now = env.now_ms();
     // The organisation: merchants, rates, groups, terminals, roles, operators.
     env.act(
@@ -193,6 +204,13 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
         .unwrap_or(today);
     let mut generator = TxnGenerator::load(&env.store.read(), opts.seed)?;
     let mut summary = DemoSummary::default();
+    let triggers = if bulk {
+        crate::store::summaries::drop_rollup_triggers(&env.store.read())?
+    } else {
+        Vec::new()
+    };
+    // Transactions before this moment are in the rollups already (bulk).
+    let mut rolled_ms = crate::clock::day_start_ms(first);
     let mut day = first;
     loop {
         let tx = env.store.begin()?;
@@ -201,11 +219,25 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
         if day > first {
             let r = settlement::run(env, ymd(day))?;
             summary.settlements += r.merchants_settled;
+            if bulk {
+                // Yesterday is settled and final now.
+                let tx = env.store.begin()?;
+                let until = crate::clock::day_start_ms(day);
+                crate::store::summaries::add_rollups(&tx.db(), rolled_ms, until)?;
+                tx.commit()?;
+                rolled_ms = until;
+            }
         }
         if day >= today {
             break;
         }
         day = day.tomorrow().expect("date in range");
+    }
+    if bulk {
+        let tx = env.store.begin()?;
+        crate::store::summaries::add_rollups(&tx.db(), rolled_ms, i64::MAX)?;
+        crate::store::summaries::restore_rollup_triggers(&tx.db(), &triggers)?;
+        tx.commit()?;
     }
     Ok(summary)
 }
