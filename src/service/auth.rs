@@ -2,9 +2,7 @@
 
 use crate::domain::function::Function;
 use crate::domain::operator::OperatorStatus;
-use crate::domain::password::{
-    PasswordPolicy, PasswordProblem, FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS,
-};
+use crate::domain::password::{Failures, PasswordPolicy, PasswordProblem};
 use crate::store::{cards, merchants, operators};
 
 use super::audit::{record, Actor};
@@ -274,17 +272,14 @@ fn authenticate(
     }
     if !password::verify(&op.password_hash, pw) {
         // Failures count within a day of the first one; an older count starts again.
-        let fresh = op
-            .first_failed_ms
-            .is_none_or(|f| now - f > FAILURE_WINDOW_MS)
-            || op.locked_until_ms.is_some();
-        let (count, first) = if fresh {
-            (1, now)
-        } else {
-            (op.failed_logins + 1, op.first_failed_ms.unwrap_or(now))
-        };
-        let locked = (count >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
-        operators::set_failures(&db, op.id, count, Some(first), locked)?;
+        let f = Failures {
+            count: op.failed_logins,
+            first_ms: op.first_failed_ms,
+            blocked_until_ms: op.locked_until_ms,
+        }
+        .after_wrong(now);
+        let (count, locked) = (f.count, f.blocked_until_ms);
+        operators::set_failures(&db, op.id, count, f.first_ms, locked)?;
         record(
             &db,
             now,
