@@ -38,22 +38,29 @@ pub const SETTING_READER: &str = "card_reader";
 pub const SETTING_LOGIN_POLICY: &str = "card_login_policy";
 
 /// What the card use cases answer instead of a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CardServiceError {
     /// Permission, validation, database: as every use case.
+    #[error("{0}")]
     Service(ServiceError),
     /// The card or the reader: wrong PIN (tries left), PIN blocked, card removed, no reader,
     /// pcscd not running, ...
+    #[error("{0}")]
     Card(CardError),
     /// The card is bound to another operator (their login).
+    #[error("the card is bound to operator {0}")]
     CardInUse(String),
     /// The operator has another card bound; unbind it first.
+    #[error("the operator has another card bound; unbind it first")]
     AlreadyBound,
     /// The operator has no card bound.
+    #[error("the operator has no card bound")]
     NotBound,
     /// The card's signature does not verify with the operator's bound key: another card.
+    #[error("this is not the card bound to the operator")]
     WrongCard,
     /// The decision needs the card, and no PIN was given.
+    #[error("this needs the card and its PIN")]
     PinNeeded,
 }
 
@@ -93,28 +100,6 @@ impl From<CardError> for CardServiceError {
         }
     }
 }
-
-impl fmt::Display for CardServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CardServiceError::Service(e) => write!(f, "{e}"),
-            CardServiceError::Card(e) => write!(f, "{e}"),
-            CardServiceError::CardInUse(login) => {
-                write!(f, "the card is bound to operator {login}")
-            }
-            CardServiceError::AlreadyBound => {
-                write!(f, "the operator has another card bound; unbind it first")
-            }
-            CardServiceError::NotBound => write!(f, "the operator has no card bound"),
-            CardServiceError::WrongCard => {
-                write!(f, "this is not the card bound to the operator")
-            }
-            CardServiceError::PinNeeded => write!(f, "this needs the card and its PIN"),
-        }
-    }
-}
-
-impl std::error::Error for CardServiceError {}
 
 /// What the operators screen shows of a bound card.
 #[derive(Debug, Clone, PartialEq, Eq)]
