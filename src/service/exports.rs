@@ -10,8 +10,8 @@ use crate::clock::format_ms;
 use crate::domain::function::Function;
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
-use crate::store::settlement_query::SettlementFilter;
-use crate::store::transactions::{self, PageAt, TxnFilter};
+use crate::store::settlement_query::{SettlementFilter, SettlementRow};
+use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 use crate::store::Store;
 
 use super::kernel::{Needs, Who};
@@ -70,6 +70,17 @@ pub const SETTLEMENT_COLUMNS: &[ColKind] = &[
     ColKind::Text,  // status
 ];
 
+/// A list's columns as the screen defines them (`ui::list::ListSpec`): headers, kinds and the
+/// cells of one row, in one place, so an export cannot disagree with its list by position.
+pub struct Columns<R> {
+    pub headers: Vec<String>,
+    pub kinds: Vec<ColKind>,
+    pub cells: RowCells<R>,
+}
+
+/// The cells of one exported row.
+pub type RowCells<R> = Arc<dyn Fn(&R) -> Vec<CellValue<'static>> + Send + Sync>;
+
 /// What the caller says about the sheet in the operator's language.
 pub struct Sheet {
     /// The downloads list's title and the file name's stem (e.g. "交易查询").
@@ -80,18 +91,17 @@ pub struct Sheet {
     pub chinese: bool,
 }
 
-fn spec(sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
-    if sheet.headers.len() != kinds.len() {
+fn spec(headers: &[String], sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
+    if headers.len() != kinds.len() {
         return Err(ServiceError::File(format!(
             "{} headers for {} columns",
-            sheet.headers.len(),
+            headers.len(),
             kinds.len()
         )));
     }
     Ok(SheetSpec {
         title: sheet.title.clone(),
-        columns: sheet
-            .headers
+        columns: headers
             .iter()
             .zip(kinds)
             .map(|(h, k)| Column::new(h.clone(), *k))
@@ -235,28 +245,68 @@ fn target(env: &Env, title: &str) -> PathBuf {
 
 const CHUNK: usize = 2_000;
 
-/// Starts exporting every transaction of `filter` the operator may see.
+/// Starts exporting every transaction of `filter` the operator may see, with the columns of
+/// `TXN_COLUMNS`.
 pub fn start_txn_export(
     env: &Env,
     session: &Session,
     filter: &TxnFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let (f, total) = env
-        .query(
-            Who::Operator(session),
-            Needs::function(&Function::TxnExport),
-            "txn.export",
-            |_| Ok(()),
-        )
-        .and_then(|()| {
-            scoped(env, session, filter, |uc, f| {
-                Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
-            })
-        })?;
-    let spec = spec(&sheet, TXN_COLUMNS)?;
-    let db = env.store.path.clone();
     let words = sheet.words.clone();
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: TXN_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &TxnRow| {
+            vec![
+                CellValue::DateTime(r.txn_ms),
+                CellValue::text(r.rrn.clone()),
+                CellValue::text(r.voucher_no.clone()),
+                CellValue::text(r.batch_no.clone()),
+                CellValue::text(r.merchant_no.clone()),
+                CellValue::text(r.merchant_name.clone()),
+                CellValue::text(r.terminal_no.clone()),
+                CellValue::text(words(Code::TxnType, r.txn_type.code())),
+                CellValue::text(words(Code::TxnStatus, r.status.code())),
+                CellValue::Money(r.amount_fen),
+                CellValue::Money(r.fee_fen),
+                CellValue::text(r.card_masked.clone()),
+                CellValue::text(words(Code::CardOrg, &r.card_org)),
+                CellValue::text(words(Code::CardType, r.card_type.code())),
+                CellValue::text(r.bank_name.clone()),
+                CellValue::text(r.auth_code.clone()),
+                CellValue::Date(r.trade_date),
+                CellValue::opt_date(r.settle_date),
+                CellValue::Money(r.refunded_fen),
+            ]
+        }),
+    };
+    start_txn_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every transaction of `filter` the operator may see, with the caller's
+/// columns (the list's definition).
+pub fn start_txn_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+    sheet: Sheet,
+    cols: Columns<TxnRow>,
+) -> ServiceResult<ExportJob> {
+    let (f, total) = env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TxnExport),
+        "txn.export",
+        |_| Ok(()),
+    )
+    .and_then(|()| {
+        scoped(env, session, filter, |uc, f| {
+            Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
+        })
+    })?;
+    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let db = env.store.path.clone();
+    let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(total));
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
@@ -266,28 +316,7 @@ pub fn start_txn_export(
         loop {
             let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
             for r in &rows {
-                let cells = [
-                    CellValue::DateTime(r.txn_ms),
-                    CellValue::text(r.rrn.as_str()),
-                    CellValue::text(r.voucher_no.as_str()),
-                    CellValue::text(r.batch_no.as_str()),
-                    CellValue::text(r.merchant_no.as_str()),
-                    CellValue::text(r.merchant_name.as_str()),
-                    CellValue::text(r.terminal_no.as_str()),
-                    CellValue::text(words(Code::TxnType, r.txn_type.code())),
-                    CellValue::text(words(Code::TxnStatus, r.status.code())),
-                    CellValue::Money(r.amount_fen),
-                    CellValue::Money(r.fee_fen),
-                    CellValue::text(r.card_masked.as_str()),
-                    CellValue::text(words(Code::CardOrg, &r.card_org)),
-                    CellValue::text(words(Code::CardType, r.card_type.code())),
-                    CellValue::text(r.bank_name.as_str()),
-                    CellValue::text(r.auth_code.as_str()),
-                    CellValue::Date(r.trade_date),
-                    CellValue::opt_date(r.settle_date),
-                    CellValue::Money(r.refunded_fen),
-                ];
-                sink.push(&cells)?;
+                sink.push(&cells(r))?;
             }
             match rows.last() {
                 Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key()),
@@ -305,21 +334,20 @@ pub fn start_settlement_export(
     filter: &SettlementFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let rows = super::settlement_query::all(env, session, filter)?;
-    let spec = spec(&sheet, SETTLEMENT_COLUMNS)?;
     let words = sheet.words.clone();
     let chinese = sheet.chinese;
-    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = launch(env, session, req, move |sink| {
-        for r in &rows {
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: SETTLEMENT_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &SettlementRow| {
             let name = if chinese || r.merchant_name_en.is_empty() {
-                r.merchant_name.as_str()
+                r.merchant_name.clone()
             } else {
-                r.merchant_name_en.as_str()
+                r.merchant_name_en.clone()
             };
-            sink.push(&[
+            vec![
                 CellValue::Date(r.settle_date),
-                CellValue::text(r.merchant_no.as_str()),
+                CellValue::text(r.merchant_no.clone()),
                 CellValue::text(name),
                 CellValue::Int(r.txn_count),
                 CellValue::Money(r.trade_fen),
@@ -327,7 +355,28 @@ pub fn start_settlement_export(
                 CellValue::Money(r.refund_fen),
                 CellValue::Money(r.net_fen),
                 CellValue::text(words(Code::SettlementStatus, r.status.code())),
-            ])?;
+            ]
+        }),
+    };
+    start_settlement_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every settlement of `filter` the operator may see, with the caller's
+/// columns (the list's definition).
+pub fn start_settlement_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &SettlementFilter,
+    sheet: Sheet,
+    cols: Columns<SettlementRow>,
+) -> ServiceResult<ExportJob> {
+    let rows = super::settlement_query::all(env, session, filter)?;
+    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let cells = cols.cells;
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
+    let job = launch(env, session, req, move |sink| {
+        for r in &rows {
+            sink.push(&cells(r))?;
         }
         Ok(())
     })?;
@@ -364,7 +413,7 @@ pub fn start_audit_export(
         "audit.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet, AUDIT_COLUMNS)?;
+    let spec = spec(&sheet.headers, &sheet, AUDIT_COLUMNS)?;
     let db = env.store.path.clone();
     let mut f = filter.clone();
     f.before_id = None;
@@ -431,7 +480,7 @@ pub fn start_refund_export(
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
     let rows = super::refunds::query(env, session, filter)?;
-    let spec = spec(&sheet, REFUND_COLUMNS)?;
+    let spec = spec(&sheet.headers, &sheet, REFUND_COLUMNS)?;
     let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     let job = launch(env, session, req, move |sink| {
@@ -475,7 +524,7 @@ pub fn start_ledger_export(
 ) -> ServiceResult<ExportJob> {
     // The same checks as reading the ledger: the function and the merchant in scope.
     super::account::ledger(env, session, merchant_id, None, 1)?;
-    let spec = spec(&sheet, LEDGER_COLUMNS)?;
+    let spec = spec(&sheet.headers, &sheet, LEDGER_COLUMNS)?;
     let db = env.store.path.clone();
     let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, None);
@@ -530,7 +579,7 @@ pub fn start_list_export(
         "list.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet, kinds)?;
+    let spec = spec(&sheet.headers, &sheet, kinds)?;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     launch(env, session, req, move |sink| {
         for r in &rows {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod list;
 pub mod screens;
 pub mod terminal;
 pub mod text;

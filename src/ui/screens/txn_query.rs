@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
@@ -16,7 +16,9 @@ use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
 use crate::service::views::{PageAt, Totals, TxnFilter, TxnRow};
 use crate::service::{Problem, ServiceError};
+use crate::excel::CellValue;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -270,27 +272,176 @@ pub struct TxnQuery {
     heading: Option<String>,
 }
 
-/// The headers of a transaction export, in `service::exports::TXN_COLUMNS` order.
-const EXPORT_HEADERS: &[T] = &[
-    t::COL_TIME,
-    t::RRN,
-    t::VOUCHER_NO,
-    t::BATCH_NO,
-    t::MERCHANT_NO,
-    t::MERCHANT_NAME,
-    t::TERMINAL,
-    t::TXN_TYPE,
-    t::TXN_STATUS,
-    t::TXN_AMOUNT,
-    t::FEE,
-    t::COL_CARD,
-    t::COL_ORG,
-    t::CARD_TYPE,
-    t::ISSUER,
-    t::AUTH_CODE,
-    t::TRADE_DATE,
-    t::SETTLE_DATE,
-    t::REFUNDED,
+/// The transaction list, on screen and in the export (T5).
+pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
+
+fn merchant_name(r: &TxnRow, lang: Lang) -> String {
+    if lang == Lang::En && !r.merchant_name_en.is_empty() {
+        r.merchant_name_en.clone()
+    } else {
+        r.merchant_name.clone()
+    }
+}
+
+const TXN_COLS: &[Col<TxnRow>] = &[
+    Col {
+        header: t::COL_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ms(r.txn_ms)[5..].to_string(),
+        value: |r, _| CellValue::DateTime(r.txn_ms),
+    },
+    Col {
+        header: t::RRN,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.rrn.clone(),
+        value: |r, _| CellValue::text(r.rrn.clone()),
+    },
+    Col {
+        header: t::VOUCHER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.voucher_no.clone(),
+        value: |r, _| CellValue::text(r.voucher_no.clone()),
+    },
+    Col {
+        header: t::BATCH_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.batch_no.clone(),
+        value: |r, _| CellValue::text(r.batch_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.merchant_no.clone(),
+        value: |r, _| CellValue::text(r.merchant_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NAME,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: merchant_name,
+        value: |r, lang| CellValue::text(merchant_name(r, lang)),
+    },
+    Col {
+        header: t::TERMINAL,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.terminal_no.clone(),
+        value: |r, _| CellValue::text(r.terminal_no.clone()),
+    },
+    Col {
+        header: t::TXN_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| text::txn_type(&r.txn_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_type(&r.txn_type).get(lang)),
+    },
+    Col {
+        header: t::TXN_STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, lang| text::txn_status(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_status(&r.status).get(lang)),
+    },
+    Col {
+        header: t::TXN_AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: t::FEE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.fee_fen),
+        value: |r, _| CellValue::Money(r.fee_fen),
+    },
+    Col {
+        header: t::COL_CARD,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| r.card_masked.clone(),
+        value: |r, _| CellValue::text(r.card_masked.clone()),
+    },
+    Col {
+        header: t::COL_ORG,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, lang| text::card_org(&r.card_org).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_org(&r.card_org).get(lang)),
+    },
+    Col {
+        header: t::CARD_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_type(&r.card_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_type(&r.card_type).get(lang)),
+    },
+    Col {
+        header: t::ISSUER,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.bank_name.clone(),
+        value: |r, lang| {
+            CellValue::text(if lang == Lang::En && !r.bank_name_en.is_empty() {
+                r.bank_name_en.clone()
+            } else {
+                r.bank_name.clone()
+            })
+        },
+    },
+    Col {
+        header: t::AUTH_CODE,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.auth_code.clone(),
+        value: |r, _| CellValue::text(r.auth_code.clone()),
+    },
+    Col {
+        header: t::TRADE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| crate::clock::format_ymd(r.trade_date),
+        value: |r, _| CellValue::Date(r.trade_date),
+    },
+    Col {
+        header: t::SETTLE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        value: |r, _| CellValue::opt_date(r.settle_date),
+    },
+    Col {
+        header: t::REFUNDED,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.refunded_fen),
+        value: |r, _| CellValue::Money(r.refunded_fen),
+    },
 ];
 
 impl TxnQuery {
@@ -648,19 +799,19 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
+        let cols = TXN_LIST.columns(lang);
         let sheet = crate::service::exports::Sheet {
             title: self.title.get(lang).to_string(),
-            headers: EXPORT_HEADERS
-                .iter()
-                .map(|h| h.get(lang).to_string())
-                .collect(),
+            headers: cols.headers.clone(),
             total_label: q::TOTAL.get(lang).into(),
             words: words(lang),
             chinese: lang == Lang::Zh,
         };
         let count = r.totals.count;
         Some(
-            match crate::service::exports::start_txn_export(cx.env, cx.session, &r.filter, sheet) {
+            match crate::service::exports::start_txn_export_with(
+                cx.env, cx.session, &r.filter, sheet, cols,
+            ) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED
                         .get(lang)
@@ -705,15 +856,20 @@ impl Screen for TxnQuery {
             );
             return cursor;
         };
-        if r.rows.is_empty() {
-            f.render_widget(
-                Paragraph::new(Span::styled(t::EMPTY_RESULT.get(lang), theme::dim()))
-                    .block(Block::default().borders(Borders::TOP)),
-                list_area,
-            );
-        } else {
-            draw_rows(f, list_area, r, self.list_focus, lang);
-        }
+        let row_at = list::draw(
+            f,
+            list_area,
+            &ListView {
+                spec: &TXN_LIST,
+                rows: &r.rows,
+                totals: None,
+                selected: self.list_focus.then_some(r.selected),
+                cursor: r.selected,
+                dim: |row| row.status != TxnStatus::Success,
+                lang,
+                empty: t::EMPTY_RESULT.get(lang),
+            },
+        );
         let info = t::PAGE_INFO
             .get(lang)
             .replace("{p}", &(r.page + 1).to_string())
@@ -734,80 +890,9 @@ impl Screen for TxnQuery {
             return Some(Position::new(info_area.x + (w + typed) as u16, info_area.y));
         }
         if self.list_focus {
-            let visible = list_area.height.saturating_sub(2) as usize;
-            let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-            Some(Position::new(
-                list_area.x,
-                list_area.y + 2 + (r.selected - offset) as u16,
-            ))
+            row_at
         } else {
             cursor
         }
     }
-}
-
-fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) {
-    let wide = area.width >= 110;
-    let mut header = vec![t::COL_TIME, t::RRN, t::TERMINAL, t::TXN_TYPE, t::COL_AMOUNT];
-    if wide {
-        header.push(t::COL_CARD);
-    }
-    header.push(t::COL_ORG);
-    header.push(t::TXN_STATUS);
-    let mut widths = vec![
-        Constraint::Length(14),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(12),
-    ];
-    if wide {
-        widths.push(Constraint::Length(19));
-    }
-    widths.push(Constraint::Length(if wide { 16 } else { 10 }));
-    widths.push(Constraint::Min(6));
-    // Keep the selected row visible when the screen is shorter than a page.
-    let visible = area.height.saturating_sub(2) as usize;
-    let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-    let rows = r.rows.iter().enumerate().skip(offset).map(|(i, row)| {
-        let mut cells = vec![
-            Cell::from(format_ms(row.txn_ms)[5..].to_string()),
-            Cell::from(row.rrn.clone()),
-            Cell::from(row.terminal_no.clone()),
-            Cell::from(text::txn_type(&row.txn_type).get(lang)),
-            Cell::from(Line::from(format_fen(row.amount_fen)).right_aligned()),
-        ];
-        if wide {
-            cells.push(Cell::from(row.card_masked.clone()));
-        }
-        cells.push(Cell::from(text::card_org(&row.card_org).get(lang)));
-        cells.push(Cell::from(text::txn_status(&row.status).get(lang)));
-        let style = if focused && i == r.selected {
-            theme::selected()
-        } else if row.status != crate::domain::txn::TxnStatus::Success {
-            theme::dim()
-        } else {
-            ratatui::style::Style::default()
-        };
-        Row::new(cells).style(style)
-    });
-    let header = Row::new(
-        header
-            .into_iter()
-            .enumerate()
-            .map(|(i, h)| {
-                if i == 4 {
-                    Cell::from(Line::from(h.get(lang)).right_aligned())
-                } else {
-                    Cell::from(h.get(lang))
-                }
-            })
-            .collect::<Vec<_>>(),
-    )
-    .style(theme::header());
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .block(Block::default().borders(Borders::TOP));
-    f.render_widget(table, area);
 }
