@@ -12,6 +12,7 @@ use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSp
 use crate::store::downloads::{self, DownloadRow};
 use crate::store::settlement_query::{SettlementFilter, SettlementRow};
 use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
+use crate::store::settlements::LedgerLine;
 use crate::store::Store;
 
 use super::kernel::{Needs, Who};
@@ -399,12 +400,40 @@ pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<
     )
 }
 
-/// Starts exporting every audit log row of `filter` (newest first), in chunks by id.
+/// Starts exporting every audit log row of `filter` (newest first), in chunks by id, with the
+/// columns of `AUDIT_COLUMNS`.
 pub fn start_audit_export(
     env: &Env,
     session: &Session,
     filter: &crate::store::audit::AuditFilter,
     sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: AUDIT_COLUMNS.to_vec(),
+        cells: Arc::new(|r: &crate::store::audit::AuditRow| {
+            vec![
+                CellValue::DateTime(r.at_ms),
+                CellValue::text(r.operator.clone()),
+                CellValue::text(r.workstation.clone()),
+                CellValue::text(r.action.clone()),
+                CellValue::text(r.target.clone()),
+                CellValue::text(r.before.clone()),
+                CellValue::text(r.after.clone()),
+                CellValue::text(hex::encode(&r.hash)),
+            ]
+        }),
+    };
+    start_audit_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every audit log row of `filter` with the caller's columns.
+pub fn start_audit_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::audit::AuditFilter,
+    sheet: Sheet,
+    cols: Columns<crate::store::audit::AuditRow>,
 ) -> ServiceResult<ExportJob> {
     use crate::store::audit;
     env.query(
@@ -413,7 +442,8 @@ pub fn start_audit_export(
         "audit.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet.headers, &sheet, AUDIT_COLUMNS)?;
+    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let cells = cols.cells;
     let db = env.store.path.clone();
     let mut f = filter.clone();
     f.before_id = None;
@@ -424,16 +454,7 @@ pub fn start_audit_export(
         loop {
             let rows = audit::query(&store.read(), &f, CHUNK).map_err(source)?;
             for r in &rows {
-                sink.push(&[
-                    CellValue::DateTime(r.at_ms),
-                    CellValue::text(r.operator.as_str()),
-                    CellValue::text(r.workstation.as_str()),
-                    CellValue::text(r.action.as_str()),
-                    CellValue::text(r.target.as_str()),
-                    CellValue::text(r.before.as_str()),
-                    CellValue::text(r.after.as_str()),
-                    CellValue::text(hex::encode(&r.hash)),
-                ])?;
+                sink.push(&cells(r))?;
             }
             match rows.last() {
                 Some(last) if rows.len() == CHUNK => f.before_id = Some(last.id),
@@ -472,33 +493,55 @@ pub const REFUND_COLUMNS: &[ColKind] = &[
     ColKind::Text,     // refund order no.
 ];
 
-/// Starts exporting every refund application of `filter` the operator may see (R5).
+/// Starts exporting every refund application of `filter` the operator may see (R5), with the
+/// columns of `REFUND_COLUMNS`.
 pub fn start_refund_export(
     env: &Env,
     session: &Session,
     filter: &crate::store::refunds::RefundFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let rows = super::refunds::query(env, session, filter)?;
-    let spec = spec(&sheet.headers, &sheet, REFUND_COLUMNS)?;
     let words = sheet.words.clone();
-    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = launch(env, session, req, move |sink| {
-        for r in &rows {
-            sink.push(&[
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: REFUND_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &crate::store::refunds::RefundRow| {
+            vec![
                 CellValue::Int(r.id),
                 CellValue::DateTime(r.applied_ms),
-                CellValue::text(r.rrn.as_str()),
-                CellValue::text(r.merchant_name.as_str()),
-                CellValue::text(r.terminal_no.as_str()),
+                CellValue::text(r.rrn.clone()),
+                CellValue::text(r.merchant_name.clone()),
+                CellValue::text(r.terminal_no.clone()),
                 CellValue::Money(r.txn_amount_fen),
                 CellValue::Money(r.amount_fen),
                 CellValue::text(words(Code::RefundStatus, r.status.code())),
-                CellValue::text(r.applicant.as_str()),
-                CellValue::opt_text(r.reviewer.as_deref()),
-                CellValue::text(r.remark.as_str()),
-                CellValue::opt_text(r.refund_order_no.as_deref()),
-            ])?;
+                CellValue::text(r.applicant.clone()),
+                r.reviewer.clone().map_or(CellValue::Empty, CellValue::text),
+                CellValue::text(r.remark.clone()),
+                r.refund_order_no
+                    .clone()
+                    .map_or(CellValue::Empty, CellValue::text),
+            ]
+        }),
+    };
+    start_refund_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every refund application of `filter` with the caller's columns.
+pub fn start_refund_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::refunds::RefundFilter,
+    sheet: Sheet,
+    cols: Columns<crate::store::refunds::RefundRow>,
+) -> ServiceResult<ExportJob> {
+    let rows = super::refunds::query(env, session, filter)?;
+    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let cells = cols.cells;
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
+    let job = launch(env, session, req, move |sink| {
+        for r in &rows {
+            sink.push(&cells(r))?;
         }
         Ok(())
     })?;
@@ -515,44 +558,63 @@ pub const LEDGER_COLUMNS: &[ColKind] = &[
     ColKind::Text,     // memo
 ];
 
-/// Starts exporting every ledger line of a merchant, newest first (A2).
+/// Starts exporting every ledger line of a merchant, newest first (A2), with the columns of
+/// `LEDGER_COLUMNS`.
 pub fn start_ledger_export(
     env: &Env,
     session: &Session,
     merchant_id: i64,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
+    let words = sheet.words.clone();
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: LEDGER_COLUMNS.to_vec(),
+        cells: Arc::new(move |l: &LedgerLine| {
+            vec![
+                CellValue::DateTime(l.line_ms),
+                CellValue::text(words(Code::LedgerKind, &l.kind)),
+                if l.amount_fen > 0 {
+                    CellValue::Money(l.amount_fen)
+                } else {
+                    CellValue::Empty
+                },
+                if l.amount_fen < 0 {
+                    CellValue::Money(-l.amount_fen)
+                } else {
+                    CellValue::Empty
+                },
+                CellValue::Money(l.balance_fen),
+                CellValue::text(l.memo.clone()),
+            ]
+        }),
+    };
+    start_ledger_export_with(env, session, merchant_id, sheet, cols)
+}
+
+/// Starts exporting every ledger line of a merchant with the caller's columns.
+pub fn start_ledger_export_with(
+    env: &Env,
+    session: &Session,
+    merchant_id: i64,
+    sheet: Sheet,
+    cols: Columns<LedgerLine>,
+) -> ServiceResult<ExportJob> {
     // The same checks as reading the ledger: the function and the merchant in scope.
     super::account::ledger(env, session, merchant_id, None, 1)?;
-    let spec = spec(&sheet.headers, &sheet, LEDGER_COLUMNS)?;
+    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let cells = cols.cells;
     let db = env.store.path.clone();
-    let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, None);
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
-            let lines =
-                crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
-                    .map_err(source)?;
+            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
+                .map_err(source)?;
             for l in &lines {
-                sink.push(&[
-                    CellValue::DateTime(l.line_ms),
-                    CellValue::text(words(Code::LedgerKind, &l.kind)),
-                    if l.amount_fen > 0 {
-                        CellValue::Money(l.amount_fen)
-                    } else {
-                        CellValue::Empty
-                    },
-                    if l.amount_fen < 0 {
-                        CellValue::Money(-l.amount_fen)
-                    } else {
-                        CellValue::Empty
-                    },
-                    CellValue::Money(l.balance_fen),
-                    CellValue::text(l.memo.as_str()),
-                ])?;
+                sink.push(&cells(l))?;
             }
             match lines.last() {
                 Some(last) if lines.len() == CHUNK => before = Some(last.id),

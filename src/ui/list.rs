@@ -221,9 +221,12 @@ impl<R> ListSpec<R> {
         }
         hidden.sort_unstable();
         let mut widths: Vec<u16> = shown.iter().map(|&i| min_of(i)).collect();
-        // Room left goes to the shrinkable columns, up to their content.
+        // Room left goes to the shrinkable columns, up to their content, the more important
+        // first.
         let mut spare = (width as u32).saturating_sub(need(&shown));
-        for (k, &i) in shown.iter().enumerate() {
+        let mut order: Vec<(usize, usize)> = shown.iter().copied().enumerate().collect();
+        order.sort_by_key(|&(k, i)| (self.cols[i].priority().unwrap_or(0), k));
+        for (k, i) in order {
             let grow = (content[i] - widths[k]) as u32;
             let add = grow.min(spare);
             widths[k] += add as u16;
@@ -256,6 +259,8 @@ pub struct ListView<'a, R: 'static> {
     pub lang: Lang,
     /// Said instead of the table when there are no rows.
     pub empty: &'a str,
+    /// `Some`: a full box with this title; `None`: a rule on top.
+    pub title: Option<&'a str>,
 }
 
 /// "2 columns hidden: Card, Card org." in the top border.
@@ -284,10 +289,16 @@ fn cell(text: String, right: bool) -> Cell<'static> {
 pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position> {
     let lang = view.lang;
     let spec = view.spec;
+    let mut block = match view.title {
+        Some(title) => Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {title} ")),
+        None => Block::default().borders(Borders::TOP),
+    };
+    let inner = block.inner(area);
     if view.rows.is_empty() {
         f.render_widget(
-            Paragraph::new(Span::styled(view.empty.to_string(), theme::dim()))
-                .block(Block::default().borders(Borders::TOP)),
+            Paragraph::new(Span::styled(view.empty.to_string(), theme::dim())).block(block),
             area,
         );
         return None;
@@ -296,14 +307,14 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         view.rows,
         view.totals,
         lang,
-        area.width.saturating_sub(GUTTER),
+        inner.width.saturating_sub(GUTTER),
     );
-    let mut block = Block::default().borders(Borders::TOP);
     if !fit.hidden.is_empty() {
         let names = spec.hidden_names(&fit, lang);
         let marker = hidden_marker(&names, lang);
         // Too long for the border: just the count.
-        let marker = if width_of(&marker) + 2 > area.width {
+        let taken = view.title.map_or(0, |t| width_of(t) + 4);
+        let marker = if width_of(&marker) + taken + 2 > area.width {
             match lang {
                 Lang::Zh => format!(" ‹+{} 列› ", names.len()),
                 Lang::En => format!(" ‹+{} col.› ", names.len()),
@@ -313,9 +324,11 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         };
         block = block.title(Line::from(Span::styled(marker, theme::dim())).right_aligned());
     }
+    f.render_widget(block, area);
+    let area = inner;
     let totals_h = u16::from(view.totals.is_some());
     let [list, total_area] =
-        Layout::vertical([Constraint::Min(2), Constraint::Length(totals_h)]).areas(area);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(totals_h)]).areas(area);
     let mut widths = vec![Constraint::Length(1)];
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
@@ -334,8 +347,8 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
             .enumerate()
             .map(|(k, &i)| shown_text(i, k, spec.cols[i].header.get(lang).to_string())),
     );
-    // Rows under the border and the header.
-    let visible = list.height.saturating_sub(2).max(1) as usize;
+    // Rows under the header.
+    let visible = list.height.saturating_sub(1).max(1) as usize;
     let sel = view.selected.unwrap_or(view.cursor).min(view.rows.len() - 1);
     let offset = sel.saturating_sub(visible - 1);
     let body = view
@@ -365,8 +378,7 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     f.render_widget(
         Table::new(body, widths.clone())
             .header(Row::new(header).style(theme::header()))
-            .column_spacing(1)
-            .block(block),
+            .column_spacing(1),
         list,
     );
     if let Some(t) = view.totals {
@@ -380,7 +392,7 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         );
     }
     view.selected
-        .map(|_| Position::new(list.x, list.y + 2 + (sel - offset) as u16))
+        .map(|_| Position::new(list.x, list.y + 1 + (sel - offset) as u16))
 }
 
 /// Help lines naming the columns a narrow screen leaves out.

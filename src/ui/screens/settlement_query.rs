@@ -573,6 +573,7 @@ impl Screen for SettlementQuery {
                 dim: |_| false,
                 lang,
                 empty: q::SETTLE_EMPTY.get(lang),
+                title: None,
             },
         );
         let mut info = q::SETTLE_PAGE_INFO

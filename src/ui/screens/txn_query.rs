@@ -868,6 +868,7 @@ impl Screen for TxnQuery {
                 dim: |row| row.status != TxnStatus::Success,
                 lang,
                 empty: t::EMPTY_RESULT.get(lang),
+                title: None,
             },
         );
         let info = t::PAGE_INFO
