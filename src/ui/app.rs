@@ -689,7 +689,10 @@ impl App {
             };
             f.render_widget(
                 Paragraph::new(Line::from(vec![
-                    Span::styled(format!(" {} ", e.name.get(lang)), style),
+                    Span::styled(
+                        format!("{}{} ", theme::marker(i == sel), e.name.get(lang)),
+                        style,
+                    ),
                     Span::styled(format!("  {other} · {}", e.initials), theme::dim()),
                 ])),
                 Rect::new(inner.x + 1, y, inner.width.saturating_sub(2), 1),

@@ -11,6 +11,7 @@ use super::app::App;
 use super::text::Lang;
 
 pub fn run(env: Env, lang: Lang) -> std::io::Result<()> {
+    crate::ui::theme::init_from_env();
     let mut terminal = ratatui::init();
     let mut app = App::new(env, lang);
     let result = (|| -> std::io::Result<()> {

@@ -271,6 +271,7 @@ impl Screen for Downloads {
                 Style::default()
             };
             Row::new(vec![
+                Cell::from(theme::marker(i == self.selected)),
                 Cell::from(format_ms(r.started_ms)[5..16].to_string()),
                 Cell::from(r.title.clone()),
                 Cell::from(state),
@@ -280,6 +281,7 @@ impl Screen for Downloads {
             .style(style)
         });
         let header = Row::new(vec![
+            Cell::from(""),
             Cell::from(q::COL_STARTED.get(lang)),
             Cell::from(q::COL_FILE.get(lang)),
             Cell::from(q::COL_STATUS.get(lang)),
@@ -291,6 +293,7 @@ impl Screen for Downloads {
             Table::new(
                 rows,
                 [
+                    Constraint::Length(1),
                     Constraint::Length(11),
                     Constraint::Length(12),
                     Constraint::Length(9),

@@ -132,6 +132,7 @@ impl Screen for Home {
                     ratatui::style::Style::default()
                 };
                 ListItem::new(Line::from(vec![
+                    Span::styled(theme::marker(i == self.selected), style),
                     Span::styled(format!("{} ", i + 1), theme::key()),
                     Span::styled(e.name.get(lang), style),
                 ]))

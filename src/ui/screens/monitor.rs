@@ -220,6 +220,7 @@ impl Screen for Monitor {
                 .skip(offset)
                 .map(|(i, r)| {
                     let mut cells = vec![
+                        Cell::from(theme::marker(i == self.selected)),
                         Cell::from(format_ms(r.txn_ms)[5..].to_string()),
                         Cell::from(r.terminal_no.clone()),
                     ];
@@ -254,7 +255,11 @@ impl Screen for Monitor {
                     Row::new(cells).style(style)
                 });
             let mut header = vec![t::COL_TIME, t::TERMINAL];
-            let mut widths = vec![Constraint::Length(14), Constraint::Length(8)];
+            let mut widths = vec![
+                Constraint::Length(1),
+                Constraint::Length(14),
+                Constraint::Length(8),
+            ];
             if wide {
                 header.push(t::COL_MERCHANT);
                 widths.push(Constraint::Length(20));
@@ -273,16 +278,14 @@ impl Screen for Monitor {
             widths.push(Constraint::Min(6));
             let amount_col = if wide { 4 } else { 3 };
             let header = Row::new(
-                header
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, h)| {
+                std::iter::once(Cell::from(""))
+                    .chain(header.into_iter().enumerate().map(|(i, h)| {
                         if i == amount_col {
                             Cell::from(Line::from(h.get(lang)).right_aligned())
                         } else {
                             Cell::from(h.get(lang))
                         }
-                    })
+                    }))
                     .collect::<Vec<_>>(),
             )
             .style(theme::header());

@@ -189,12 +189,20 @@ impl Screen for SummaryScreen {
         let titles: Vec<Line> = TABS
             .iter()
             .enumerate()
-            .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.get(lang))))
+            .map(|(i, t)| {
+                Line::from(format!(
+                    "{}{} {} ",
+                    theme::marker(i == self.tab),
+                    i + 1,
+                    t.get(lang)
+                ))
+            })
             .collect();
         f.render_widget(
             Tabs::new(titles)
                 .select(self.tab)
                 .highlight_style(theme::selected())
+                .padding("", "")
                 .divider("│")
                 .block(Block::default().borders(Borders::BOTTOM)),
             tabs_area,
@@ -224,7 +232,7 @@ impl Screen for SummaryScreen {
             GroupBy::CardOrg => 16,
             _ => 12,
         };
-        let fixed = key_w + 7 + 15 + 11 + 15 + 5;
+        let fixed = 2 + key_w + 7 + 15 + 11 + 15 + 5;
         let bar_w = area.width.saturating_sub(fixed).max(4);
         let max = sum.rows.iter().map(|r| r.amount_fen).max().unwrap_or(0);
         let visible = table_area.height.saturating_sub(2) as usize;
@@ -237,6 +245,7 @@ impl Screen for SummaryScreen {
                 Style::default()
             };
             Row::new(vec![
+                Cell::from(theme::marker(i == self.selected)),
                 Cell::from(key_text(sum.by, r, lang)),
                 right(r.count.to_string()),
                 right(format_fen(r.amount_fen)),
@@ -251,6 +260,7 @@ impl Screen for SummaryScreen {
         });
         let head = |t: T| Cell::from(Line::from(t.get(lang)).right_aligned());
         let header = Row::new(vec![
+            Cell::from(""),
             Cell::from(key_head.get(lang)),
             head(q::COL_COUNT),
             head(q::COL_AMOUNT),
@@ -261,6 +271,7 @@ impl Screen for SummaryScreen {
         .style(theme::header());
         let (n, amount, fee, net) = sum.total();
         let total = Row::new(vec![
+            Cell::from(""),
             Cell::from(q::TOTAL.get(lang)),
             right(n.to_string()),
             right(format_fen(amount)),
@@ -272,6 +283,7 @@ impl Screen for SummaryScreen {
         let [list_area, total_area] =
             Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(table_area);
         let widths = [
+            Constraint::Length(1),
             Constraint::Length(key_w),
             Constraint::Length(7),
             Constraint::Length(15),
