@@ -77,6 +77,8 @@ pub struct Columns<R> {
     pub headers: Vec<String>,
     pub kinds: Vec<ColKind>,
     pub cells: RowCells<R>,
+    /// Lines above the header: the conditions of the query that ran, and when.
+    pub preamble: Vec<String>,
 }
 
 /// The cells of one exported row.
@@ -108,6 +110,7 @@ fn spec(headers: &[String], sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<S
             .map(|(h, k)| Column::new(h.clone(), *k))
             .collect(),
         total_label: Some(sheet.total_label.clone()),
+        preamble: Vec::new(),
     })
 }
 
@@ -281,6 +284,7 @@ pub fn start_txn_export(
                 CellValue::Money(r.refunded_fen),
             ]
         }),
+        preamble: Vec::new(),
     };
     start_txn_export_with(env, session, filter, sheet, cols)
 }
@@ -305,7 +309,8 @@ pub fn start_txn_export_with(
             Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
         })
     })?;
-    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let db = env.store.path.clone();
     let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(total));
@@ -358,6 +363,7 @@ pub fn start_settlement_export(
                 CellValue::text(words(Code::SettlementStatus, r.status.code())),
             ]
         }),
+        preamble: Vec::new(),
     };
     start_settlement_export_with(env, session, filter, sheet, cols)
 }
@@ -372,7 +378,8 @@ pub fn start_settlement_export_with(
     cols: Columns<SettlementRow>,
 ) -> ServiceResult<ExportJob> {
     let rows = super::settlement_query::all(env, session, filter)?;
-    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     let job = launch(env, session, req, move |sink| {
@@ -423,6 +430,7 @@ pub fn start_audit_export(
                 CellValue::text(hex::encode(&r.hash)),
             ]
         }),
+        preamble: Vec::new(),
     };
     start_audit_export_with(env, session, filter, sheet, cols)
 }
@@ -442,7 +450,8 @@ pub fn start_audit_export_with(
         "audit.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let cells = cols.cells;
     let db = env.store.path.clone();
     let mut f = filter.clone();
@@ -523,6 +532,7 @@ pub fn start_refund_export(
                     .map_or(CellValue::Empty, CellValue::text),
             ]
         }),
+        preamble: Vec::new(),
     };
     start_refund_export_with(env, session, filter, sheet, cols)
 }
@@ -536,7 +546,8 @@ pub fn start_refund_export_with(
     cols: Columns<crate::store::refunds::RefundRow>,
 ) -> ServiceResult<ExportJob> {
     let rows = super::refunds::query(env, session, filter)?;
-    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     let job = launch(env, session, req, move |sink| {
@@ -588,6 +599,7 @@ pub fn start_ledger_export(
                 CellValue::text(l.memo.clone()),
             ]
         }),
+        preamble: Vec::new(),
     };
     start_ledger_export_with(env, session, merchant_id, sheet, cols)
 }
@@ -602,7 +614,8 @@ pub fn start_ledger_export_with(
 ) -> ServiceResult<ExportJob> {
     // The same checks as reading the ledger: the function and the merchant in scope.
     super::account::ledger(env, session, merchant_id, None, 1)?;
-    let spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let cells = cols.cells;
     let db = env.store.path.clone();
     let req = request(env, session, &sheet, spec, None);

@@ -172,6 +172,7 @@ impl<R> ListSpec<R> {
                 .collect(),
             kinds: self.cols.iter().filter(|c| c.exported()).map(|c| c.kind.xlsx()).collect(),
             cells: Arc::new(move |r: &R| self.export_row(r, lang)),
+            preamble: Vec::new(),
         }
     }
 
@@ -393,6 +394,28 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     }
     view.selected
         .map(|_| Position::new(list.x, list.y + 1 + (sel - offset) as u16))
+}
+
+/// The first rows of an export: what the list is, the conditions of the query that ran and
+/// when it ran.
+pub fn preamble(title: &str, conditions: &[String], run_ms: i64, lang: Lang) -> Vec<String> {
+    use crate::ui::text::query as q;
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    let colon = if lang == Lang::Zh { "：" } else { ": " };
+    let conds = if conditions.is_empty() {
+        q::EXPORT_NO_CONDITIONS.get(lang).to_string()
+    } else {
+        conditions.join(sep)
+    };
+    vec![
+        title.to_string(),
+        format!("{}{colon}{conds}", q::EXPORT_CONDITIONS.get(lang)),
+        format!(
+            "{}{colon}{}",
+            q::EXPORT_RUN_AT.get(lang),
+            crate::clock::format_ms(run_ms)
+        ),
+    ]
 }
 
 /// Help lines naming the columns a narrow screen leaves out.

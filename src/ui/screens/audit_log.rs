@@ -195,7 +195,12 @@ impl AuditLog {
                 self.list_focus = true;
                 Outcome::none()
             }
-            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            Err(e) => {
+                // A refused query shows no result: the old one would read as the answer.
+                self.rows.clear();
+                self.sel = Selection::default();
+                Outcome::error(cx.error_text(&e, |k| k.to_string()))
+            }
         }
     }
 }

@@ -137,6 +137,8 @@ const REFUND_COLS: &[Col<RefundRow>] = &[
 pub struct RefundQuery {
     /// The filter of the rows on screen (what Ctrl+E exports).
     shown: RefundFilter,
+    /// The conditions of the query that ran and when; `None` before one ran or after a refusal.
+    ran: Option<(Vec<String>, i64)>,
     title: T,
     form: Form,
     list_focus: bool,
@@ -158,6 +160,7 @@ impl RefundQuery {
         form.fit_labels(lang);
         RefundQuery {
             shown: RefundFilter::default(),
+            ran: None,
             title,
             form,
             list_focus: true,
@@ -218,12 +221,17 @@ impl RefundQuery {
         match result {
             Ok((f, rows)) => {
                 self.shown = f;
+                self.ran = Some((self.form.conditions(lang), cx.now_ms()));
                 self.form.clear_marks();
                 self.rows = rows;
                 self.sel = Selection::default();
                 Outcome::none()
             }
             Err(e) => {
+                // A refused query shows no result: the old one would read as the answer.
+                self.rows.clear();
+                self.ran = None;
+                self.sel = Selection::default();
                 if let ServiceError::Invalid { field, problem } = &e {
                     self.form.mark(field, text::field_problem(problem, lang));
                     self.list_focus = false;
@@ -319,7 +327,13 @@ impl Screen for RefundQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let cols = REFUND_LIST.columns(lang);
+        let Some((conditions, run_ms)) = &self.ran else {
+            return Some(Outcome::error(
+                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
+            ));
+        };
+        let mut cols = REFUND_LIST.columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), conditions, *run_ms, lang);
         let title: String = self.title.get(lang).into();
         let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
         let sheet = list_sheet(lang, &title, &headers);

@@ -141,6 +141,9 @@ pub fn status_text(code: &(impl text::AsCode + ?Sized)) -> T {
 
 struct Results {
     filter: SettlementFilter,
+    /// The conditions as they read when the query ran, and when: the export's first rows.
+    conditions: Vec<String>,
+    run_ms: i64,
     totals: SettlementTotals,
     rows: Vec<SettlementRow>,
     page: usize,
@@ -331,8 +334,12 @@ impl SettlementQuery {
             };
             self.form.mark(field, words.clone());
             self.list_focus = false;
+            // A refused query shows no result: the old one would read as the answer.
+            self.results = None;
             return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
         }
+        self.results = None;
+        self.list_focus = false;
         Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
     }
 
@@ -351,6 +358,8 @@ impl SettlementQuery {
                 self.list_focus = !rows.is_empty();
                 self.results = Some(Results {
                     filter,
+                    conditions: self.form.conditions(cx.lang),
+                    run_ms: cx.now_ms(),
                     totals,
                     rows,
                     page: 0,
@@ -514,7 +523,8 @@ impl Screen for SettlementQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let cols = SETTLEMENT_LIST.columns(lang);
+        let mut cols = SETTLEMENT_LIST.columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
         let sheet = crate::service::exports::Sheet {
             title: q::EXPORT_SETTLEMENTS.get(lang).to_string(),
             headers: cols.headers.clone(),

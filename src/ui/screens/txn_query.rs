@@ -246,6 +246,9 @@ fn problem_text(field: &str, p: &Problem, lang: Lang) -> String {
 /// The result of the last query: its filter and totals, and the page on screen.
 struct Results {
     filter: TxnFilter,
+    /// The conditions as they read when the query ran, and when: the export's first rows.
+    conditions: Vec<String>,
+    run_ms: i64,
     totals: Totals,
     rows: Vec<TxnRow>,
     page: usize,
@@ -552,8 +555,12 @@ impl TxnQuery {
             let words = problem_text(field, problem, lang);
             self.form.mark(field, words.clone());
             self.list_focus = false;
+            // A refused query shows no result: the old one would read as the answer.
+            self.results = None;
             return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
         }
+        self.results = None;
+        self.list_focus = false;
         Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
     }
 
@@ -571,8 +578,12 @@ impl TxnQuery {
         match result {
             Ok((totals, rows)) => {
                 self.list_focus = !rows.is_empty();
+                let mut conditions: Vec<String> = self.heading.iter().cloned().collect();
+                conditions.extend(self.form.conditions(cx.lang));
                 self.results = Some(Results {
                     filter,
+                    conditions,
+                    run_ms: cx.now_ms(),
                     totals,
                     rows,
                     page: 0,
@@ -799,7 +810,8 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let cols = TXN_LIST.columns(lang);
+        let mut cols = TXN_LIST.columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
         let sheet = crate::service::exports::Sheet {
             title: self.title.get(lang).to_string(),
             headers: cols.headers.clone(),

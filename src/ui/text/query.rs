@@ -171,3 +171,7 @@ pub const DL_EMPTY: T = T(
     "还没有导出；在列表中按 Ctrl+E 导出",
     "No exports yet: press Ctrl+E in a list",
 );
+// The first rows of an export: what was asked and when.
+pub const EXPORT_CONDITIONS: T = T("查询条件", "Conditions");
+pub const EXPORT_NO_CONDITIONS: T = T("无（全部）", "none (everything)");
+pub const EXPORT_RUN_AT: T = T("查询时间", "Queried at");
