@@ -107,6 +107,46 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// `--db` is a SQLite file: a path, or a `file://` URL of one. Anything else that looks like a
+/// URL (`scheme://…`) is refused rather than taken for a folder named `scheme:`.
+fn db_path(db: PathBuf) -> Result<PathBuf, String> {
+    let text = db.to_string_lossy();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Ok(db);
+    };
+    let is_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !is_scheme {
+        return Ok(db);
+    }
+    if scheme.eq_ignore_ascii_case("file") && rest.starts_with('/') {
+        return Ok(PathBuf::from(rest));
+    }
+    Err(format!(
+        "--db {text}: this build serves SQLite files only (a path, or file:///path), not {scheme}://"
+    ))
+}
+
+/// A refusal (input, a rule, a login) prints its message and exits 1.
+fn refuse(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("merchant-desk: {msg}");
+    ExitCode::from(1)
+}
+
+/// The exit status of a service's answer: 2 when the database could not be read or written
+/// (locked, read-only, full disk), 1 for every refusal.
+fn service_status(e: &merchant_desk::service::ServiceError) -> u8 {
+    match e {
+        merchant_desk::service::ServiceError::Store(_) => 2,
+        _ => 1,
+    }
+}
+
 fn open(path: &std::path::Path) -> Result<Store, ExitCode> {
     Store::open(path).map_err(fail)
 }
@@ -116,6 +156,13 @@ fn main() -> ExitCode {
     let Some(lang) = Lang::parse(&cli.lang) else {
         return fail(format!("unknown language {:?}: use zh or en", cli.lang));
     };
+    let mut cli = cli;
+    if let Some(db) = cli.db.take() {
+        match db_path(db) {
+            Ok(p) => cli.db = Some(p),
+            Err(msg) => return fail(msg),
+        }
+    }
     let clock: SharedClock = Arc::new(SystemClock);
     match cli.command {
         Some(Command::Demo {
@@ -157,6 +204,18 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(c) => return c,
             };
+            match merchant_desk::store::merchants::terminals(&store.read()) {
+                Ok(t)
+                    if t.iter().any(|t| {
+                        t.status == merchant_desk::domain::txn::TerminalStatus::Active
+                    }) => {}
+                Ok(_) => {
+                    return refuse(
+                        "the database has no active terminals: run `merchant-desk demo` first",
+                    )
+                }
+                Err(e) => return fail(e),
+            }
             let stop = std::sync::atomic::AtomicBool::new(false);
             let opts = demo::feed::FeedOptions {
                 rate,
@@ -208,6 +267,18 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(merchant_desk::service::ServiceError::Invalid {
+                    problem: merchant_desk::service::Problem::FutureDate,
+                    ..
+                }) => {
+                    eprintln!(
+                        "merchant-desk: --date {} is after today ({}): a settlement run settles up to today",
+                        merchant_desk::clock::format_ymd(day),
+                        merchant_desk::clock::format_ymd(ymd(date_of_ms(env.now_ms())))
+                    );
+                    ExitCode::from(1)
+                }
+                Err(e) if service_status(&e) == 1 => refuse(e),
                 Err(e) => fail(e),
             }
         }
@@ -274,6 +345,10 @@ fn main() -> ExitCode {
             refund_import_cmd(&path, clock, lang, &operator, &file)
         }
         None => {
+            // Without a terminal nothing is opened or created.
+            if let Err(e) = merchant_desk::ui::terminal::check_terminal() {
+                return fail(e);
+            }
             let path = if cli.demo {
                 let p = data_dir().join("demo.sqlite3");
                 if !p.exists() {
@@ -323,7 +398,8 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
     }
 }
 
-/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row.
+/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row (or a
+/// refused login, password or file), 2 when the database cannot be opened or written.
 fn refund_import_cmd(
     path: &std::path::Path,
     clock: SharedClock,
@@ -361,7 +437,9 @@ fn refund_import_cmd(
             }
         }
         Err(e) => {
-            return fail(merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            return ExitCode::from(service_status(&e));
         }
     };
     match batch_refund::import(&mut env, &session, file, &pay) {
@@ -381,7 +459,11 @@ fn refund_import_cmd(
             for line in merchant_desk::ui::text::refund::batch_error_lines(&e, lang) {
                 println!("{line}");
             }
-            ExitCode::from(1)
+            // Nothing was stored either way; 2 when it was the database that failed.
+            match &e {
+                batch_refund::BatchError::Service(se) => ExitCode::from(service_status(se)),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

@@ -264,6 +264,7 @@ fn an_older_database_is_upgraded_in_place() {
              ALTER TABLE operators DROP COLUMN pay_failed;
              ALTER TABLE operators DROP COLUMN pay_first_failed_ms;
              ALTER TABLE operators DROP COLUMN pay_blocked_until_ms;
+             DROP TABLE sequences;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -69,20 +69,54 @@ pub const OPERATORS: &[(&str, &str, &str)] = &[
     ("monitor", "赵强（监控）", "monitor"),
 ];
 
-/// Creates the demo database at `path`; refuses a file that already holds merchants.
+/// Creates the demo database at `path`; refuses a file that already holds merchants. The
+/// database is built in a temporary file beside `path` and renamed onto it only when complete,
+/// so a run that fails (a full disk, a kill) leaves no half-made database, and removes its
+/// temporary file.
 pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<DemoSummary, String> {
-    let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
-    let mut env = Env::new(store, clock);
-    if !merchants::all(&env.store.read())
-        .map_err(|e| e.to_string())?
-        .is_empty()
-    {
-        return Err(format!(
-            "{} already holds a merchant group; demo data goes into a new file",
-            path.display()
-        ));
+    if path.exists() {
+        // An existing file must be ours and hold no merchant group; it is replaced at the end.
+        let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
+        let held = merchants::all(&store.read()).map_err(|e| e.to_string())?;
+        if !held.is_empty() {
+            return Err(format!(
+                "{} already holds a merchant group; demo data goes into a new file",
+                path.display()
+            ));
+        }
     }
-    populate(&mut env, opts).map_err(|e| e.to_string())
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo.sqlite3".into());
+    let part = path.with_file_name(format!(".{name}.part-{}", std::process::id()));
+    let remove_part = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = part.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+    };
+    remove_part();
+    let built = (|| {
+        let store = Store::open(&part).map_err(|e: OpenError| e.to_string())?;
+        let mut env = Env::new(store, clock);
+        let summary = populate(&mut env, opts).map_err(|e| e.to_string())?;
+        // Fold the WAL into the file, so the renamed file holds everything on its own.
+        env.store.checkpoint().map_err(|e| e.to_string())?;
+        drop(env);
+        std::fs::rename(&part, path).map_err(|e| e.to_string())?;
+        Ok(summary)
+    })();
+    remove_part();
+    if built.is_ok() {
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+    }
+    built
 }
 
 #[derive(Debug, Clone, Default)]

@@ -807,8 +807,8 @@ mod tests {
 
     #[test]
     fn suggested_names_are_stamped_and_never_taken() {
-        let dir = std::env::temp_dir().join(format!("md-suggest-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         // 2026-11-23 10:00:05 in Shanghai.
         let ms = days_from_civil(2026, 11, 23) * DAY_MS + 2 * 3_600_000 + 5_000;
         let p = suggest_path(&dir, "交易查询 11/01..11/23", ms);
@@ -826,7 +826,6 @@ mod tests {
                 .to_string_lossy(),
             "export_20261123_100005.xlsx"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 

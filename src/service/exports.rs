@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::clock::format_ms;
 use crate::domain::function::Function;
+use crate::domain::txn::{counted, Counted};
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
 use crate::store::settlement_query::{SettlementFilter, SettlementRow};
@@ -30,6 +31,8 @@ pub enum Code {
     SettlementStatus,
     RefundStatus,
     LedgerKind,
+    /// How the settlement counts a transaction (`domain::txn::Counted::code`).
+    Counted,
 }
 
 /// Turns a code into the operator's words.
@@ -56,6 +59,9 @@ pub const TXN_COLUMNS: &[ColKind] = &[
     ColKind::Date,     // trade date
     ColKind::Date,     // settlement date
     ColKind::Money,    // refunded so far
+    ColKind::Text,     // how the settlement counts it (trade, refund, not)
+    ColKind::Money,    // counted as trade (a settlement's list totals its trade)
+    ColKind::Money,    // counted as a POS refund
 ];
 
 /// The columns of a settlement export, in order.
@@ -262,6 +268,7 @@ pub fn start_txn_export(
         headers: sheet.headers.clone(),
         kinds: TXN_COLUMNS.to_vec(),
         cells: Arc::new(move |r: &TxnRow| {
+            let counted = counted(r.txn_type, r.status);
             vec![
                 CellValue::DateTime(r.txn_ms),
                 CellValue::text(r.rrn.clone()),
@@ -282,6 +289,9 @@ pub fn start_txn_export(
                 CellValue::Date(r.trade_date),
                 CellValue::opt_date(r.settle_date),
                 CellValue::Money(r.refunded_fen),
+                CellValue::text(words(Code::Counted, counted.code())),
+                CellValue::opt_money((counted == Counted::Trade).then_some(r.amount_fen)),
+                CellValue::opt_money((counted == Counted::Refund).then_some(r.amount_fen)),
             ]
         }),
         preamble: Vec::new(),

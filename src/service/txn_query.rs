@@ -211,6 +211,18 @@ pub fn totals(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult
     })
 }
 
+/// The rows summed as the settlement run sums them (a settlement's list shows these, so its
+/// totals equal the settlement row).
+pub fn settled_totals(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+) -> ServiceResult<transactions::SettledTotals> {
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::settled_totals(&uc.db(), f)?)
+    })
+}
+
 pub fn page(
     env: &Env,
     session: &Session,

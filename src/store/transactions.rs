@@ -305,6 +305,39 @@ pub fn totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Totals> {
     })
 }
 
+/// The rows of a filter summed as the settlement run sums them (see
+/// [`crate::domain::txn::counted`]): for a settlement's transactions, its count, trade, fees and
+/// POS refunds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettledTotals {
+    pub count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub pos_refund_fen: i64,
+}
+
+pub fn settled_totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<SettledTotals> {
+    let (cond, args) = where_clause(filter);
+    let sql = format!(
+        "SELECT count(*),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.fee_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type = 'refund'
+                THEN t.amount_fen END), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(SettledTotals {
+            count: r.get(0)?,
+            trade_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+            pos_refund_fen: r.get(3)?,
+        })
+    })
+}
+
 pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
@@ -399,6 +432,47 @@ pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> rusqli
     let n = conn
         .prepare_cached("UPDATE transactions SET status = ?3 WHERE id = ?1 AND status = ?2")?
         .execute(params![id, from.code(), to.code()])?;
+    Ok(n == 1)
+}
+
+/// Takes `n` numbers of the sequence `name` inside the caller's (writing) transaction and
+/// returns the first: concurrent writers each get their own.
+pub fn take_sequence(conn: &Db, name: &str, n: u64) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "UPDATE sequences SET next = next + ?2 WHERE name = ?1 RETURNING next - ?2",
+    )?
+    .query_row(params![name, n as i64], |r| r.get::<_, i64>(0))
+    .map(|v| v as u64)
+}
+
+/// The highest voucher number of a terminal's batch among its transactions in [from, to) ms.
+pub fn last_voucher(
+    conn: &Db,
+    terminal_id: i64,
+    batch_no: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> rusqlite::Result<u32> {
+    conn.prepare_cached(
+        "SELECT coalesce(max(CAST(voucher_no AS INTEGER)), 0) FROM transactions
+         WHERE terminal_id = ?1 AND txn_ms >= ?3 AND txn_ms < ?4 AND batch_no = ?2",
+    )?
+    .query_row(params![terminal_id, batch_no, from_ms, to_ms], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|v| v as u32)
+}
+
+/// Marks a sale voided. A void cancels the sale, its fee included: nothing is charged for it.
+/// Voids a captured sale: its status as the domain allows, and its fee cancelled with it.
+pub fn void_sale(conn: &Db, id: i64) -> rusqlite::Result<bool> {
+    allowed(TxnStatus::Success, TxnStatus::Voided)?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE transactions SET status = 'voided', fee_fen = 0
+             WHERE id = ?1 AND status = 'success'",
+        )?
+        .execute([id])?;
     Ok(n == 1)
 }
 

@@ -75,7 +75,8 @@ impl BatchRefund {
             self.form.focus_on("file");
             return Outcome::none();
         }
-        match batch_refund::import(cx.env, cx.session, &PathBuf::from(file.trim()), &pw) {
+        let path = in_download_dir(cx, file.trim());
+        match batch_refund::import(cx.env, cx.session, &path, &pw) {
             Ok(s) => {
                 let msg = tr::IMPORTED
                     .get(lang)
@@ -125,7 +126,7 @@ impl BatchRefund {
             self.form.focus_on("template");
             return Outcome::none();
         }
-        match batch_refund::write_template(&PathBuf::from(path.trim()), lang) {
+        match batch_refund::write_template(&in_download_dir(cx, path.trim()), lang) {
             Ok(p) => Outcome::ok(
                 tr::TEMPLATE_WRITTEN
                     .get(lang)
@@ -140,6 +141,17 @@ impl BatchRefund {
             Result::Rows(r) => r,
             _ => &[],
         }
+    }
+}
+
+/// A typed path; a relative one is in the download folder (setting `download_dir`), where
+/// exports and slips go too, not wherever the application happened to be started.
+fn in_download_dir(cx: &Cx, typed: &str) -> PathBuf {
+    let p = PathBuf::from(typed);
+    if p.is_absolute() {
+        p
+    } else {
+        crate::service::slip::download_dir(cx.env).join(p)
     }
 }
 

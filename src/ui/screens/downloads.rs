@@ -32,6 +32,7 @@ pub fn words(lang: Lang) -> Words {
             Code::SettlementStatus => status_text(v),
             Code::RefundStatus => text::review::refund_status(v),
             Code::LedgerKind => text::review::ledger_kind(v),
+            Code::Counted => text::counted(v),
         }
         .get(lang)
         .to_string()

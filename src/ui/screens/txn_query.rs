@@ -12,9 +12,10 @@ use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
+use crate::domain::txn::{counted, Counted};
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
-use crate::service::views::{PageAt, Totals, TxnFilter, TxnRow};
+use crate::service::views::{PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 use crate::service::{Problem, ServiceError};
 use crate::excel::CellValue;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
@@ -250,6 +251,8 @@ struct Results {
     conditions: Vec<String>,
     run_ms: i64,
     totals: Totals,
+    /// A settlement's list: its rows summed as the settlement counts them.
+    settled: Option<SettledTotals>,
     rows: Vec<TxnRow>,
     page: usize,
     selected: usize,
@@ -277,6 +280,10 @@ pub struct TxnQuery {
 
 /// The transaction list, on screen and in the export (T5).
 pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
+/// A settlement's transaction list (S3).
+pub static SETTLEMENT_TXN_LIST: ListSpec<TxnRow> = ListSpec {
+    cols: SETTLEMENT_TXN_COLS,
+};
 
 fn merchant_name(r: &TxnRow, lang: Lang) -> String {
     if lang == Lang::En && !r.merchant_name_en.is_empty() {
@@ -445,6 +452,245 @@ const TXN_COLS: &[Col<TxnRow>] = &[
         cell: |r, _| format_fen(r.refunded_fen),
         value: |r, _| CellValue::Money(r.refunded_fen),
     },
+    Col {
+        header: t::COL_COUNTED,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| {
+            text::counted(counted(r.txn_type, r.status).code())
+                .get(lang)
+                .to_string()
+        },
+        value: |r, lang| {
+            CellValue::text(text::counted(counted(r.txn_type, r.status).code()).get(lang))
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_TRADE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Trade).then_some(r.amount_fen),
+            )
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_REFUND,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Refund).then_some(r.amount_fen),
+            )
+        },
+    },
+];
+
+/// A settlement's transactions (S3): how the settlement counted each row, in the card
+/// organisation's place on screen; the same columns in the export.
+const SETTLEMENT_TXN_COLS: &[Col<TxnRow>] = &[
+    Col {
+        header: t::COL_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ms(r.txn_ms)[5..].to_string(),
+        value: |r, _| CellValue::DateTime(r.txn_ms),
+    },
+    Col {
+        header: t::RRN,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.rrn.clone(),
+        value: |r, _| CellValue::text(r.rrn.clone()),
+    },
+    Col {
+        header: t::VOUCHER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.voucher_no.clone(),
+        value: |r, _| CellValue::text(r.voucher_no.clone()),
+    },
+    Col {
+        header: t::BATCH_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.batch_no.clone(),
+        value: |r, _| CellValue::text(r.batch_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.merchant_no.clone(),
+        value: |r, _| CellValue::text(r.merchant_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NAME,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: merchant_name,
+        value: |r, lang| CellValue::text(merchant_name(r, lang)),
+    },
+    Col {
+        header: t::TERMINAL,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.terminal_no.clone(),
+        value: |r, _| CellValue::text(r.terminal_no.clone()),
+    },
+    Col {
+        header: t::TXN_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| text::txn_type(&r.txn_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_type(&r.txn_type).get(lang)),
+    },
+    Col {
+        header: t::TXN_STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, lang| text::txn_status(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_status(&r.status).get(lang)),
+    },
+    Col {
+        header: t::TXN_AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: t::FEE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.fee_fen),
+        value: |r, _| CellValue::Money(r.fee_fen),
+    },
+    Col {
+        header: t::COL_CARD,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| r.card_masked.clone(),
+        value: |r, _| CellValue::text(r.card_masked.clone()),
+    },
+    Col {
+        header: t::COL_ORG,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_org(&r.card_org).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_org(&r.card_org).get(lang)),
+    },
+    Col {
+        header: t::CARD_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_type(&r.card_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_type(&r.card_type).get(lang)),
+    },
+    Col {
+        header: t::ISSUER,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.bank_name.clone(),
+        value: |r, lang| {
+            CellValue::text(if lang == Lang::En && !r.bank_name_en.is_empty() {
+                r.bank_name_en.clone()
+            } else {
+                r.bank_name.clone()
+            })
+        },
+    },
+    Col {
+        header: t::AUTH_CODE,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.auth_code.clone(),
+        value: |r, _| CellValue::text(r.auth_code.clone()),
+    },
+    Col {
+        header: t::TRADE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| crate::clock::format_ymd(r.trade_date),
+        value: |r, _| CellValue::Date(r.trade_date),
+    },
+    Col {
+        header: t::SETTLE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        value: |r, _| CellValue::opt_date(r.settle_date),
+    },
+    Col {
+        header: t::REFUNDED,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.refunded_fen),
+        value: |r, _| CellValue::Money(r.refunded_fen),
+    },
+    Col {
+        header: t::COL_COUNTED,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, lang| {
+            text::counted(counted(r.txn_type, r.status).code())
+                .get(lang)
+                .to_string()
+        },
+        value: |r, lang| {
+            CellValue::text(text::counted(counted(r.txn_type, r.status).code()).get(lang))
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_TRADE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Trade).then_some(r.amount_fen),
+            )
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_REFUND,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Refund).then_some(r.amount_fen),
+            )
+        },
+    },
 ];
 
 impl TxnQuery {
@@ -471,6 +717,15 @@ impl TxnQuery {
         s.heading = Some(heading);
         let _ = s.run(cx);
         s
+    }
+
+    /// The list's definition: a settlement's transactions say how each was counted.
+    fn spec(&self) -> &'static ListSpec<TxnRow> {
+        if self.base.settlement_id.is_some() {
+            &SETTLEMENT_TXN_LIST
+        } else {
+            &TXN_LIST
+        }
     }
 
     /// Shows or hides the advanced fields; hiding clears them.
@@ -575,6 +830,13 @@ impl TxnQuery {
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
         });
+        let settled = match filter.settlement_id {
+            Some(_) => match txn_query::settled_totals(cx.env, cx.session, &filter) {
+                Ok(s) => Some(s),
+                Err(e) => return self.fail(cx, e),
+            },
+            None => None,
+        };
         match result {
             Ok((totals, rows)) => {
                 self.list_focus = !rows.is_empty();
@@ -585,6 +847,7 @@ impl TxnQuery {
                     conditions,
                     run_ms: cx.now_ms(),
                     totals,
+                    settled,
                     rows,
                     page: 0,
                     selected: 0,
@@ -810,7 +1073,7 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let mut cols = TXN_LIST.columns(lang);
+        let mut cols = self.spec().columns(lang);
         cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
         let sheet = crate::service::exports::Sheet {
             title: self.title.get(lang).to_string(),
@@ -872,7 +1135,7 @@ impl Screen for TxnQuery {
             f,
             list_area,
             &ListView {
-                spec: &TXN_LIST,
+                spec: self.spec(),
                 rows: &r.rows,
                 totals: None,
                 selected: self.list_focus.then_some(r.selected),
@@ -883,12 +1146,19 @@ impl Screen for TxnQuery {
                 title: None,
             },
         );
-        let info = t::PAGE_INFO
-            .get(lang)
-            .replace("{p}", &(r.page + 1).to_string())
-            .replace("{n}", &r.pages().to_string())
-            .replace("{c}", &r.totals.count.to_string())
-            .replace("{a}", &format_fen(r.totals.amount_fen));
+        let info = match &r.settled {
+            Some(s) => t::SETTLED_PAGE_INFO
+                .get(lang)
+                .replace("{f}", &format_fen(s.fee_fen))
+                .replace("{r}", &format_fen(s.pos_refund_fen))
+                .replace("{a}", &format_fen(s.trade_fen)),
+            None => t::PAGE_INFO
+                .get(lang)
+                .replace("{a}", &format_fen(r.totals.amount_fen)),
+        }
+        .replace("{p}", &(r.page + 1).to_string())
+        .replace("{n}", &r.pages().to_string())
+        .replace("{c}", &r.totals.count.to_string());
         let line = match &self.jump {
             Some(typed) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
