@@ -163,6 +163,21 @@ fn every_money_cell_on_the_money_screens_is_whole_and_the_services_value() {
             tf.settlement_id = Some(first.id);
             let rows = txn_query::page(&env, &admin, &tf, PageAt::First).unwrap();
             let screen = shot(&shots, "settlement_txns");
+            // The totals under a settlement's transactions equal the settlement row to the fen.
+            let net = if lang == Lang::Zh { "净额" } else { "Net" };
+            let below: Vec<&str> = screen
+                .lines()
+                .skip_while(|l| !l.contains(if lang == Lang::Zh { "计入结算：" } else { "Settled:" }))
+                .take(3)
+                .collect();
+            let words = below.join("  ");
+            let t = tokens(&words);
+            let at = t.iter().position(|w| *w == net).unwrap_or_else(|| {
+                panic!("{w}x{h} {lang:?}: no net under the list\n{screen}")
+            });
+            assert_eq!(t[at + 1], format_fen(first.net_fen), "{w}x{h} {lang:?}\n{screen}");
+            assert!(t.contains(&format_fen(first.trade_fen).as_str()));
+            assert!(t.contains(&format_fen(first.fee_fen).as_str()));
             for r in rows.iter().take(5) {
                 let line = line_with(screen, &r.rrn)
                     .unwrap_or_else(|| panic!("{w}x{h} {lang:?}: {} missing\n{screen}", r.rrn));
@@ -186,5 +201,52 @@ fn every_money_cell_on_the_money_screens_is_whole_and_the_services_value() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn the_breakdown_under_a_list_is_its_rows_by_meaning_and_a_settlements_equals_its_row() {
+    use merchant_desk::domain::txn::{TxnStatus, TxnType};
+    use merchant_desk::store::transactions;
+    let db = TestDb::demo(3, 60);
+    let mut env = db.env();
+    let s = db.login(&mut env, "finance");
+    let f = txn_query::build_filter_in(&env, &TxnQueryInput::default()).unwrap();
+    let b = txn_query::breakdown(&env, &s, &f).unwrap();
+    let rows = transactions::page(&env.store.read(), &f, PageAt::First, 100_000).unwrap();
+    let sum = |keep: &dyn Fn(&transactions::TxnRow) -> bool| {
+        let v: Vec<_> = rows.iter().filter(|r| keep(r)).collect();
+        (v.len() as i64, v.iter().map(|r| r.amount_fen).sum::<i64>())
+    };
+    let ok = |r: &transactions::TxnRow| r.status == TxnStatus::Success;
+    assert_eq!(
+        (b.trade_count, b.trade_fen),
+        sum(&|r| ok(r) && matches!(r.txn_type, TxnType::Sale | TxnType::Completion))
+    );
+    assert_eq!(
+        (b.refund_count, b.refund_fen),
+        sum(&|r| ok(r) && r.txn_type == TxnType::Refund)
+    );
+    assert_eq!(
+        (b.void_count, b.void_fen),
+        sum(&|r| ok(r) && r.txn_type == TxnType::Void)
+    );
+    assert_eq!(
+        (b.failed_count, b.failed_fen),
+        sum(&|r| matches!(r.status, TxnStatus::Failed | TxnStatus::Reversed))
+    );
+    // Every settlement: its transactions' breakdown is the row, to the fen (no refund
+    // applications are cleared in the demo).
+    let all = settlement_query::build_filter(&env, &SettlementQueryInput::default()).unwrap();
+    for row in settlement_query::all(&env, &s, &all).unwrap() {
+        let mut tf = f.clone();
+        tf.settlement_id = Some(row.id);
+        let b = txn_query::breakdown(&env, &s, &tf).unwrap();
+        assert_eq!(
+            (b.trade_fen, b.fee_fen, b.refund_fen, b.net_fen()),
+            (row.trade_fen, row.fee_fen, row.refund_fen, row.net_fen),
+            "settlement #{}",
+            row.id
+        );
     }
 }

@@ -408,7 +408,8 @@ impl SettlementQuery {
             .replace("{m}", name)
             .replace("{k}", &row.txn_count.to_string())
             .replace("{a}", &format_fen(row.net_fen));
-        let screen = TxnQuery::for_settlement(cx, row.id, heading);
+        let row = row.clone();
+        let screen = TxnQuery::for_settlement(cx, &row, heading);
         Outcome::nav(Nav::Push(Box::new(screen)))
     }
 

@@ -15,7 +15,9 @@ use crate::domain::money::format_fen;
 use crate::domain::txn::{counted, Counted};
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
-use crate::service::views::{PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
+use crate::service::views::{
+    Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
+};
 use crate::service::{Problem, ServiceError};
 use crate::excel::CellValue;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
@@ -253,6 +255,8 @@ struct Results {
     totals: Totals,
     /// A settlement's list: its rows summed as the settlement counts them.
     settled: Option<SettledTotals>,
+    /// The rows by what they mean.
+    breakdown: Breakdown,
     rows: Vec<TxnRow>,
     page: usize,
     selected: usize,
@@ -273,6 +277,8 @@ pub struct TxnQuery {
     jump: Option<String>,
     /// Conditions the screen was opened with and keeps (a settlement's transactions).
     base: TxnFilter,
+    /// A settlement's list: the settlement's refunds and net, to show what the list adds up to.
+    settlement: Option<(i64, i64)>,
     /// What the screen is, and a line that says what the fixed conditions are.
     title: T,
     heading: Option<String>,
@@ -706,13 +712,15 @@ impl TxnQuery {
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
             heading: None,
+            settlement: None,
         }
     }
 
     /// A settlement's transaction list (S3), already run.
-    pub fn for_settlement(cx: &mut Cx, settlement_id: i64, heading: String) -> TxnQuery {
+    pub fn for_settlement(cx: &mut Cx, row: &SettlementRow, heading: String) -> TxnQuery {
         let mut s = TxnQuery::new(cx.lang);
-        s.base.settlement_id = Some(settlement_id);
+        s.base.settlement_id = Some(row.id);
+        s.settlement = Some((row.refund_fen, row.net_fen));
         s.title = q::SCR_SETTLEMENT_TXNS;
         s.heading = Some(heading);
         let _ = s.run(cx);
@@ -725,6 +733,58 @@ impl TxnQuery {
             &SETTLEMENT_TXN_LIST
         } else {
             &TXN_LIST
+        }
+    }
+
+    /// The totals under the list, each piece whole: by what the rows mean, or, for a
+    /// settlement's list, as the settlement counts them (equal to the settlement row).
+    fn totals_pieces(&self, r: &Results, lang: Lang) -> Vec<String> {
+        let n = |c: i64| q::BD_COUNT.get(lang).replace("{n}", &c.to_string());
+        let b = &r.breakdown;
+        match (&r.settled, self.settlement) {
+            (Some(s), Some((refund_fen, _net_fen))) => {
+                let cleared = refund_fen - s.pos_refund_fen;
+                let mut v = vec![
+                    q::BD_SETTLED.get(lang).to_string(),
+                    format!(
+                        "{} {} {}",
+                        q::BD_TRADE.get(lang),
+                        n(b.trade_count),
+                        format_fen(s.trade_fen)
+                    ),
+                    format!("{} {}", q::BD_FEE.get(lang), format_fen(s.fee_fen)),
+                    format!("{} {}", q::BD_POS_REFUND.get(lang), format_fen(s.pos_refund_fen)),
+                ];
+                if cleared != 0 {
+                    v.push(format!("{} {}", q::BD_CLEARED.get(lang), format_fen(cleared)));
+                }
+                v.push(format!(
+                    "{} {}",
+                    q::BD_NET.get(lang),
+                    format_fen(s.trade_fen - s.fee_fen - refund_fen)
+                ));
+                v
+            }
+            _ => {
+                let mut v = vec![format!(
+                    "{} {} {}",
+                    q::BD_TRADE.get(lang),
+                    n(b.trade_count),
+                    format_fen(b.trade_fen)
+                )];
+                for (label, c, fen) in [
+                    (q::BD_REFUND, b.refund_count, b.refund_fen),
+                    (q::BD_VOID, b.void_count, b.void_fen),
+                    (q::BD_FAILED, b.failed_count, b.failed_fen),
+                ] {
+                    if c > 0 {
+                        v.push(format!("{} {} {}", label.get(lang), n(c), format_fen(fen)));
+                    }
+                }
+                v.push(format!("{} {}", q::BD_FEE.get(lang), format_fen(b.fee_fen)));
+                v.push(format!("{} {}", q::BD_NET.get(lang), format_fen(b.net_fen())));
+                v
+            }
         }
     }
 
@@ -830,6 +890,10 @@ impl TxnQuery {
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
         });
+        let breakdown = match txn_query::breakdown(cx.env, cx.session, &filter) {
+            Ok(b) => b,
+            Err(e) => return self.fail(cx, e),
+        };
         let settled = match filter.settlement_id {
             Some(_) => match txn_query::settled_totals(cx.env, cx.session, &filter) {
                 Ok(s) => Some(s),
@@ -848,6 +912,7 @@ impl TxnQuery {
                     run_ms: cx.now_ms(),
                     totals,
                     settled,
+                    breakdown,
                     rows,
                     page: 0,
                     selected: 0,
@@ -1103,10 +1168,14 @@ impl Screen for TxnQuery {
         let cols = if area.width >= 110 { 3 } else { 2 };
         let form_h = self.form.grid_height(cols);
         let head_h = u16::from(self.heading.is_some());
-        let [head_area, form_area, list_area, info_area] = Layout::vertical([
+        let totals_h = self.results.as_ref().map_or(0, |r| {
+            totals_lines(&self.totals_pieces(r, lang), area.width).len() as u16
+        });
+        let [head_area, form_area, list_area, totals_area, info_area] = Layout::vertical([
             Constraint::Length(head_h),
             Constraint::Length(form_h + 1),
             Constraint::Min(3),
+            Constraint::Length(totals_h),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -1146,19 +1215,21 @@ impl Screen for TxnQuery {
                 title: None,
             },
         );
-        let info = match &r.settled {
-            Some(s) => t::SETTLED_PAGE_INFO
-                .get(lang)
-                .replace("{f}", &format_fen(s.fee_fen))
-                .replace("{r}", &format_fen(s.pos_refund_fen))
-                .replace("{a}", &format_fen(s.trade_fen)),
-            None => t::PAGE_INFO
-                .get(lang)
-                .replace("{a}", &format_fen(r.totals.amount_fen)),
-        }
-        .replace("{p}", &(r.page + 1).to_string())
-        .replace("{n}", &r.pages().to_string())
-        .replace("{c}", &r.totals.count.to_string());
+        let info = q::PAGE_ONLY
+            .get(lang)
+            .replace("{p}", &(r.page + 1).to_string())
+            .replace("{n}", &r.pages().to_string())
+            .replace("{c}", &r.totals.count.to_string());
+        let totals = totals_lines(&self.totals_pieces(r, lang), totals_area.width);
+        f.render_widget(
+            Paragraph::new(
+                totals
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(l, theme::header())))
+                    .collect::<Vec<_>>(),
+            ),
+            totals_area,
+        );
         let line = match &self.jump {
             Some(typed) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
@@ -1178,4 +1249,20 @@ impl Screen for TxnQuery {
             cursor
         }
     }
+}
+
+/// Packs the pieces into as few lines of `width` as they need, never cutting one.
+fn totals_lines(pieces: &[String], width: u16) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    for p in pieces {
+        match lines.last_mut() {
+            Some(l) if l.width() + 2 + p.width() <= width as usize => {
+                l.push_str("  ");
+                l.push_str(p);
+            }
+            _ => lines.push(p.clone()),
+        }
+    }
+    lines
 }
