@@ -14,7 +14,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::clock::format_ms;
 use crate::service::{auth, Env, Session};
 
-use super::keymap::{help_lines, lookup, Global, COMMON_HELP, GLOBAL_KEYS};
+use super::action;
+use super::keymap::{global, Global};
 use super::screens::catalog::{self, Entry};
 use super::screens::change_password::ChangePassword;
 use super::screens::downloads::ExportRun;
@@ -117,9 +118,11 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return;
         }
+        // The user's keys.toml: a rebound key reads as its action's default key from here on.
+        let key = action::translate(key);
         self.last_input_ms = self.env.now_ms();
         if self.card_pulled {
-            if lookup(GLOBAL_KEYS, &key) == Some(Global::Quit) {
+            if global(&key) == Some(Global::Quit) {
                 self.overlay = Some(Overlay::Quit);
             } else if self.overlay.is_some() {
                 self.handle_overlay(&key);
@@ -134,7 +137,7 @@ impl App {
             self.handle_overlay(&key);
             return;
         }
-        let global = lookup(GLOBAL_KEYS, &key).filter(|g| {
+        let global = global(&key).filter(|g| {
             // `?` types a question mark in a text field; F1 always opens the help.
             !(*g == Global::Help && matches!(key.code, KeyCode::Char(_)) && self.editing_text())
         });
@@ -322,7 +325,7 @@ impl App {
             self.lock = None;
             return;
         };
-        if lookup(GLOBAL_KEYS, key) == Some(Global::Quit) {
+        if global(key) == Some(Global::Quit) {
             // Quitting from a locked screen ends the session first: nobody sees it unlocked.
             self.logout();
             self.overlay = Some(Overlay::Quit);
@@ -653,13 +656,18 @@ impl App {
             format!("{} — {}", t::HELP_SCREEN.get(lang), screen_title),
             screen_keys,
         );
-        let mut global = help_lines(GLOBAL_KEYS, lang);
-        global.extend(
-            COMMON_HELP
-                .iter()
-                .map(|(k, d)| (k.to_string(), d.get(lang).to_string())),
+        section(
+            t::HELP_GLOBAL.get(lang).to_string(),
+            action::help_lines(action::Layer::Global, lang),
         );
-        section(t::HELP_GLOBAL.get(lang).to_string(), global);
+        section(
+            text::keys::IN_LIST.get(lang).to_string(),
+            action::help_lines(action::Layer::List, lang),
+        );
+        section(
+            text::keys::IN_FORM.get(lang).to_string(),
+            action::help_lines(action::Layer::Form, lang),
+        );
         let rect = popup::centered(area, 76, area.height.saturating_sub(2));
         let title = format!("{}  ({})", t::HELP_TITLE.get(lang), t::HELP_CLOSE.get(lang));
         let inner = popup::boxed(f, rect, &title);
