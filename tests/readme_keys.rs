@@ -48,3 +48,19 @@ fn the_readme_key_table_is_the_keymap() {
         );
     }
 }
+
+#[test]
+fn no_screen_declares_up_down_or_esc_itself() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui/screens");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for word in ["KeyCode::Up", "KeyCode::Down", "KeyCode::Esc"] {
+            assert!(
+                !text.contains(word),
+                "{} names {word}: use the keymap's layers (keymap::UP, is_back, ...)",
+                path.display()
+            );
+        }
+    }
+}

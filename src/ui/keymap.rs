@@ -152,6 +152,31 @@ pub const DOWN: &[KeyPat] = &[key(Down), ch('j')];
 pub const BACK: &[KeyPat] = &[key(Esc)];
 pub const PAGE_UP: &[KeyPat] = &[key(PageUp), ch('p')];
 pub const PAGE_DOWN: &[KeyPat] = &[key(PageDown), ch('n')];
+/// In a form, Down and Up move between fields as Tab and Shift+Tab do.
+pub const NEXT_FIELD: &[KeyPat] = &[key(Tab), key(Down)];
+pub const PREV_FIELD: &[KeyPat] = &[key(BackTab), key(Up)];
+/// A text to scroll: down a line, or a page.
+pub const SCROLL_DOWN: &[KeyPat] = &[key(Down), ch('j'), key(PageDown)];
+
+fn any(keys: &[KeyPat], k: &KeyEvent) -> bool {
+    keys.iter().any(|p| p.matches(k))
+}
+/// Back, close, cancel (Esc, or what keys.toml made it).
+pub fn is_back(k: &KeyEvent) -> bool {
+    any(BACK, k)
+}
+pub fn is_up(k: &KeyEvent) -> bool {
+    any(UP, k)
+}
+pub fn is_down(k: &KeyEvent) -> bool {
+    any(DOWN, k)
+}
+pub fn is_next_field(k: &KeyEvent) -> bool {
+    any(NEXT_FIELD, k)
+}
+pub fn is_prev_field(k: &KeyEvent) -> bool {
+    any(PREV_FIELD, k)
+}
 
 #[cfg(test)]
 mod tests {

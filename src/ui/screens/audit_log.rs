@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::service::views::{AuditFilter, AuditRow};
 use crate::service::{audit, dates, exports, ServiceError};
@@ -56,7 +57,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_TO_LIST,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -223,14 +224,14 @@ impl Screen for AuditLog {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         if self.detail {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = false;
             }
             return Outcome::none();
         }
         if !self.list_focus {
             return match k.code {
-                KeyCode::Esc => Outcome::nav(Nav::Pop),
+                _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
                 KeyCode::Enter => match self.build_filter() {
                     Ok(f) => {
                         self.form.clear_marks();
@@ -247,11 +248,11 @@ impl Screen for AuditLog {
                     self.list_focus = true;
                     Outcome::none()
                 }
-                KeyCode::Tab | KeyCode::Down => {
+                _ if keymap::is_next_field(k) => {
                     self.form.next();
                     Outcome::none()
                 }
-                KeyCode::BackTab | KeyCode::Up => {
+                _ if keymap::is_prev_field(k) => {
                     self.form.prev();
                     Outcome::none()
                 }

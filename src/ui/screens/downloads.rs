@@ -3,18 +3,19 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::excel::{ExportJob, JobState};
 use crate::service::exports::{self, Code, Words};
 use crate::service::views::{DownloadRow, DownloadState};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap::{help_lines, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -153,17 +154,17 @@ enum Act {
 
 const KEYS: &[Binding<Act>] = &[
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

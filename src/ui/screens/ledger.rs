@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::views::LedgerLine;
@@ -144,7 +145,7 @@ impl Screen for Ledger {
         }
         let n = self.merchants.len().max(1);
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Right | KeyCode::Left => {
                 self.current = if k.code == KeyCode::Right {
                     (self.current + 1) % n

@@ -10,10 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::monitor::{self, Snapshot, Watch};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -38,17 +39,17 @@ const KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -7,6 +7,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
@@ -262,14 +263,14 @@ impl Screen for RefundQuery {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();
         }
         if !self.list_focus {
             return match k.code {
-                KeyCode::Esc => {
+                _ if keymap::is_back(k) => {
                     self.list_focus = true;
                     Outcome::none()
                 }
@@ -284,11 +285,11 @@ impl Screen for RefundQuery {
                     self.list_focus = true;
                     Outcome::none()
                 }
-                KeyCode::Tab | KeyCode::Down => {
+                _ if keymap::is_next_field(k) => {
                     self.form.next();
                     Outcome::none()
                 }
-                KeyCode::BackTab | KeyCode::Up => {
+                _ if keymap::is_prev_field(k) => {
                     self.form.prev();
                     Outcome::none()
                 }
@@ -302,7 +303,7 @@ impl Screen for RefundQuery {
             return Outcome::none();
         }
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.list_focus = false;
                 Outcome::none()

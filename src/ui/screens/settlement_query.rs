@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
@@ -51,12 +52,12 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_RUN_QUERY,
     },
     Binding {
-        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        keys: keymap::NEXT_FIELD,
         action: Act::NextField,
         help: t::KEY_NEXT_FIELD,
     },
     Binding {
-        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        keys: keymap::PREV_FIELD,
         action: Act::PrevField,
         help: t::KEY_PREV_FIELD,
     },
@@ -71,7 +72,7 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_CLEAR,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -84,12 +85,12 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_TXN_LIST,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
@@ -124,7 +125,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_YESTERDAY_SETTLE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

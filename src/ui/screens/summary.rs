@@ -8,13 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Tabs};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ymd;
 use crate::domain::money::format_fen;
 use crate::service::summaries::{self, Summary};
 use crate::service::views::TxnFilter;
 use crate::service::views::{GroupBy, SummaryRow};
 use crate::service::ServiceResult;
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -41,17 +42,17 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_TABS,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

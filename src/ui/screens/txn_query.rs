@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
 use crate::domain::txn::{counted, Counted};
@@ -65,12 +66,12 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_RUN_QUERY,
     },
     Binding {
-        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        keys: keymap::NEXT_FIELD,
         action: Act::NextField,
         help: t::KEY_NEXT_FIELD,
     },
     Binding {
-        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        keys: keymap::PREV_FIELD,
         action: Act::PrevField,
         help: t::KEY_PREV_FIELD,
     },
@@ -100,7 +101,7 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: q::KEY_SUMMARY,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -114,12 +115,12 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
@@ -174,7 +175,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_ADVANCED,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -995,7 +996,7 @@ impl TxnQuery {
             KeyCode::Backspace => {
                 typed.pop();
             }
-            KeyCode::Esc => self.jump = None,
+            _ if keymap::is_back(k) => self.jump = None,
             KeyCode::Enter => {
                 let n: usize = typed.parse().unwrap_or(0);
                 self.jump = None;
