@@ -15,7 +15,7 @@ use crate::clock::format_ms;
 use crate::service::{auth, Env, Session};
 
 use super::action;
-use super::keymap::{global, Global};
+use super::keymap::{self, global, Global};
 use super::screens::catalog::{self, Entry};
 use super::screens::change_password::ChangePassword;
 use super::screens::downloads::ExportRun;
@@ -364,15 +364,16 @@ impl App {
         };
         match overlay {
             Overlay::Help { scroll } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') => {
-                    *scroll = (*scroll + 1).min(self.help_max.get())
-                }
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                _ if keymap::is_down(key) => *scroll = (*scroll + 1).min(self.help_max.get()),
+                _ if keymap::is_up(key) => *scroll = scroll.saturating_sub(1),
                 KeyCode::PageDown => *scroll = (*scroll + 10).min(self.help_max.get()),
                 KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                 KeyCode::Home => *scroll = 0,
                 KeyCode::End => *scroll = self.help_max.get(),
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Enter => {
+                _ if keymap::is_back(key) || global(key) == Some(Global::Help) => {
+                    self.overlay = None
+                }
+                KeyCode::Enter => {
                     self.overlay = None
                 }
                 _ => {}
@@ -385,7 +386,8 @@ impl App {
                     self.quit = true;
                     self.overlay = None;
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') => self.overlay = None,
+                _ if keymap::is_back(key) => self.overlay = None,
+                KeyCode::Char('n') | KeyCode::Char('N') => self.overlay = None,
                 _ => {}
             },
             Overlay::Palette { form, selected } => {
@@ -394,7 +396,7 @@ impl App {
                     return;
                 };
                 match key.code {
-                    KeyCode::Esc => self.overlay = None,
+                    _ if keymap::is_back(key) => self.overlay = None,
                     KeyCode::Down | KeyCode::Tab => {
                         // Never past the last entry: Enter opens what is marked.
                         let n = catalog::matching(&session, &form.value("q")).len();
