@@ -223,6 +223,17 @@ pub fn settled_totals(
     })
 }
 
+/// The rows by what they mean (trade, refunds, voids, failed) and the net the settlement pays.
+pub fn breakdown(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+) -> ServiceResult<transactions::Breakdown> {
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::breakdown(&uc.db(), f)?)
+    })
+}
+
 pub fn page(
     env: &Env,
     session: &Session,

@@ -338,6 +338,63 @@ pub fn settled_totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Settled
     })
 }
 
+/// A list's rows by what they mean: successful sales and completions (trade, with their fees),
+/// successful refunds, successful voids, and the failed and reversed apart. Voided sales are in
+/// none of these: their void cancels them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Breakdown {
+    pub trade_count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub refund_count: i64,
+    pub refund_fen: i64,
+    pub void_count: i64,
+    pub void_fen: i64,
+    pub failed_count: i64,
+    pub failed_fen: i64,
+}
+
+impl Breakdown {
+    /// What the settlement pays for these rows: trade less fees less refunds.
+    pub fn net_fen(&self) -> i64 {
+        self.trade_fen - self.fee_fen - self.refund_fen
+    }
+}
+
+pub fn breakdown(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Breakdown> {
+    let (cond, args) = where_clause(filter);
+    let trade = "t.status = 'success' AND t.txn_type IN ('sale', 'completion')";
+    let refund = "t.status = 'success' AND t.txn_type = 'refund'";
+    let void = "t.status = 'success' AND t.txn_type = 'void'";
+    let failed = "t.status IN ('failed', 'reversed')";
+    let sql = format!(
+        "SELECT
+            coalesce(sum(CASE WHEN {trade} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {trade} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {trade} THEN t.fee_fen END), 0),
+            coalesce(sum(CASE WHEN {refund} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {refund} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {void} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {void} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {failed} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {failed} THEN t.amount_fen END), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(Breakdown {
+            trade_count: r.get(0)?,
+            trade_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+            refund_count: r.get(3)?,
+            refund_fen: r.get(4)?,
+            void_count: r.get(5)?,
+            void_fen: r.get(6)?,
+            failed_count: r.get(7)?,
+            failed_fen: r.get(8)?,
+        })
+    })
+}
+
 pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"

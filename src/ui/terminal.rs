@@ -24,6 +24,8 @@ pub fn check_terminal() -> std::io::Result<()> {
 
 pub fn run(env: Env, lang: Lang) -> std::io::Result<()> {
     check_terminal()?;
+    crate::ui::theme::init_from_env();
+    crate::ui::action::init_from_config(lang).map_err(std::io::Error::other)?;
     let mut terminal = ratatui::try_init()
         .map_err(|e| std::io::Error::other(format!("cannot set up the terminal: {e}")))?;
     let mut app = App::new(env, lang);

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::domain::money::format_fen;
 use crate::excel::import::RowError;
 use crate::service::batch_refund::{self, BatchError, BatchSummary};
@@ -181,12 +182,12 @@ impl Screen for BatchRefund {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let n = self.bad_rows().len();
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::Down => {
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
+            _ if keymap::is_next_field(k) => {
                 self.form.next();
                 Outcome::none()
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            _ if keymap::is_prev_field(k) => {
                 self.form.prev();
                 Outcome::none()
             }

@@ -3,18 +3,19 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::excel::{ExportJob, JobState};
 use crate::service::exports::{self, Code, Words};
 use crate::service::views::{DownloadRow, DownloadState};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap::{help_lines, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -153,17 +154,17 @@ enum Act {
 
 const KEYS: &[Binding<Act>] = &[
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -272,6 +273,7 @@ impl Screen for Downloads {
                 Style::default()
             };
             Row::new(vec![
+                Cell::from(theme::marker(i == self.selected)),
                 Cell::from(format_ms(r.started_ms)[5..16].to_string()),
                 Cell::from(r.title.clone()),
                 Cell::from(state),
@@ -281,6 +283,7 @@ impl Screen for Downloads {
             .style(style)
         });
         let header = Row::new(vec![
+            Cell::from(""),
             Cell::from(q::COL_STARTED.get(lang)),
             Cell::from(q::COL_FILE.get(lang)),
             Cell::from(q::COL_STATUS.get(lang)),
@@ -292,6 +295,7 @@ impl Screen for Downloads {
             Table::new(
                 rows,
                 [
+                    Constraint::Length(1),
                     Constraint::Length(11),
                     Constraint::Length(12),
                     Constraint::Length(9),

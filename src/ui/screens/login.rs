@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::service::auth::{self, CardStep, LoginStep, PendingLogin};
+use crate::ui::keymap;
 use crate::service::{Env, ServiceError, Session};
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
@@ -122,7 +123,7 @@ impl Login {
         }
         if self.awaiting_card.is_some() {
             match key.code {
-                KeyCode::Esc => {
+                _ if keymap::is_back(key) => {
                     let group = std::mem::take(&mut self.group_name);
                     *self = Login::new(group);
                 }
@@ -134,9 +135,9 @@ impl Login {
             return LoginOutcome::Stay;
         }
         match key.code {
-            KeyCode::Tab | KeyCode::Down => self.form.next(),
-            KeyCode::BackTab | KeyCode::Up => self.form.prev(),
-            KeyCode::Esc => {
+            _ if keymap::is_next_field(key) => self.form.next(),
+            _ if keymap::is_prev_field(key) => self.form.prev(),
+            _ if keymap::is_back(key) => {
                 self.form.clear();
                 self.form.focus_on("login");
                 self.message = None;

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
@@ -72,7 +73,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_UNBIND_CARD,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

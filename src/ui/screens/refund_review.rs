@@ -10,6 +10,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::card::card_required;
@@ -62,7 +63,7 @@ const KEYS: &[Binding<Act>] = &[
         help: tr::KEY_REJECT,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -184,7 +185,7 @@ impl Screen for RefundReview {
             };
         }
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();

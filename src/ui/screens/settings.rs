@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::domain::money::format_fen;
 use crate::service::card;
 use crate::service::settings::{self, Settings};
@@ -45,7 +46,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_CARD_SETTINGS,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
+use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::slip::{self, SlipError, SlipFacts};
@@ -41,17 +42,17 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_COPY,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j'), key(KeyCode::PageDown)],
+        keys: keymap::SCROLL_DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::Frame;
 
+use crate::ui::keymap;
 use crate::service::terminals::{self, TerminalInput};
 use crate::service::views::{MerchantRow, TerminalRow};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
@@ -47,7 +48,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_MOVE_GROUP,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

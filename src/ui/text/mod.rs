@@ -449,6 +449,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 // module while different screens grow without touching each other's lists.
 pub mod admin;
 pub mod card;
+pub mod keys;
 pub mod query;
 pub mod refund;
 pub mod review;
