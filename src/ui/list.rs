@@ -170,7 +170,12 @@ impl<R> ListSpec<R> {
                 .into_iter()
                 .map(|(h, _)| h)
                 .collect(),
-            kinds: self.cols.iter().filter(|c| c.exported()).map(|c| c.kind.xlsx()).collect(),
+            kinds: self
+                .cols
+                .iter()
+                .filter(|c| c.exported())
+                .map(|c| c.kind.xlsx())
+                .collect(),
             cells: Arc::new(move |r: &R| self.export_row(r, lang)),
             preamble: Vec::new(),
         }
@@ -203,7 +208,8 @@ impl<R> ListSpec<R> {
             .collect();
         let mut hidden = Vec::new();
         let need = |shown: &[usize]| -> u32 {
-            shown.iter().map(|&i| min_of(i) as u32).sum::<u32>() + shown.len().saturating_sub(1) as u32
+            shown.iter().map(|&i| min_of(i) as u32).sum::<u32>()
+                + shown.len().saturating_sub(1) as u32
         };
         while need(&shown) > width as u32 && !shown.is_empty() {
             // The highest priority number goes first; among equals the rightmost.
@@ -242,7 +248,10 @@ impl<R> ListSpec<R> {
 
     /// The headers of the hidden columns, for the help and the marker.
     pub fn hidden_names(&self, fit: &Fit, lang: Lang) -> Vec<&'static str> {
-        fit.hidden.iter().map(|&i| self.cols[i].header.get(lang)).collect()
+        fit.hidden
+            .iter()
+            .map(|&i| self.cols[i].header.get(lang))
+            .collect()
     }
 }
 
@@ -350,7 +359,10 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     );
     // Rows under the header.
     let visible = list.height.saturating_sub(1).max(1) as usize;
-    let sel = view.selected.unwrap_or(view.cursor).min(view.rows.len() - 1);
+    let sel = view
+        .selected
+        .unwrap_or(view.cursor)
+        .min(view.rows.len() - 1);
     let offset = sel.saturating_sub(visible - 1);
     let body = view
         .rows
@@ -384,9 +396,12 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     );
     if let Some(t) = view.totals {
         let mut cells = vec![Cell::from("")];
-        cells.extend(fit.shown.iter().enumerate().map(|(k, &i)| {
-            shown_text(i, k, t.get(i).cloned().unwrap_or_default())
-        }));
+        cells.extend(
+            fit.shown
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| shown_text(i, k, t.get(i).cloned().unwrap_or_default())),
+        );
         f.render_widget(
             Table::new([Row::new(cells).style(theme::header())], widths).column_spacing(1),
             total_area,

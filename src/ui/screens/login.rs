@@ -8,8 +8,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::service::auth::{self, CardStep, LoginStep, PendingLogin};
-use crate::ui::keymap;
 use crate::service::{Env, ServiceError, Session};
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};

@@ -7,10 +7,10 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::{settlement, ServiceError};
+use crate::ui::keymap;
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;

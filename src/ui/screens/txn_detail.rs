@@ -7,12 +7,12 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
-use crate::ui::keymap;
 use crate::clock::{format_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::txn_query;
 use crate::service::views::TxnRow;
 use crate::service::ServiceResult;
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 

@@ -10,17 +10,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
 use crate::domain::txn::{counted, Counted};
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
+use crate::excel::CellValue;
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
 use crate::service::views::{
     Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
 };
 use crate::service::{Problem, ServiceError};
-use crate::excel::CellValue;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -448,7 +448,11 @@ const TXN_COLS: &[Col<TxnRow>] = &[
         kind: Kind::Date,
         width: Width::Content,
         show: Show::Export,
-        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
         value: |r, _| CellValue::opt_date(r.settle_date),
     },
     Col {
@@ -649,7 +653,11 @@ const SETTLEMENT_TXN_COLS: &[Col<TxnRow>] = &[
         kind: Kind::Date,
         width: Width::Content,
         show: Show::Export,
-        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
         value: |r, _| CellValue::opt_date(r.settle_date),
     },
     Col {
@@ -754,10 +762,18 @@ impl TxnQuery {
                         format_fen(s.trade_fen)
                     ),
                     format!("{} {}", q::BD_FEE.get(lang), format_fen(s.fee_fen)),
-                    format!("{} {}", q::BD_POS_REFUND.get(lang), format_fen(s.pos_refund_fen)),
+                    format!(
+                        "{} {}",
+                        q::BD_POS_REFUND.get(lang),
+                        format_fen(s.pos_refund_fen)
+                    ),
                 ];
                 if cleared != 0 {
-                    v.push(format!("{} {}", q::BD_CLEARED.get(lang), format_fen(cleared)));
+                    v.push(format!(
+                        "{} {}",
+                        q::BD_CLEARED.get(lang),
+                        format_fen(cleared)
+                    ));
                 }
                 v.push(format!(
                     "{} {}",
@@ -783,7 +799,11 @@ impl TxnQuery {
                     }
                 }
                 v.push(format!("{} {}", q::BD_FEE.get(lang), format_fen(b.fee_fen)));
-                v.push(format!("{} {}", q::BD_NET.get(lang), format_fen(b.net_fen())));
+                v.push(format!(
+                    "{} {}",
+                    q::BD_NET.get(lang),
+                    format_fen(b.net_fen())
+                ));
                 v
             }
         }
