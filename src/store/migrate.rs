@@ -13,6 +13,7 @@ const STEPS: &[Step] = &[
     v3_refund_events,
     v4_refund_quota_index,
     v5_payment_password_block,
+    v6_applications_holds_withdrawals,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -53,4 +54,8 @@ fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 
 fn v5_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v5.sql"))
+}
+
+fn v6_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v6.sql"))
 }
