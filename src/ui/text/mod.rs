@@ -339,6 +339,7 @@ pub fn function_name(f: Function) -> T {
         MerchantSettings => T("商户设置", "Merchant settings"),
         AuditView => T("操作日志", "Audit log"),
         SettlementRun => T("日终结算", "Settlement run"),
+        other => money_out::function_name(other),
     }
 }
 
@@ -365,6 +366,7 @@ fn problem(p: &Problem, lang: Lang) -> String {
             .replace("{a}", &a.to_string())
             .replace("{b}", &b.to_string()),
         Problem::BadLogin => t::P_BAD_LOGIN.get(lang).into(),
+        other => money_out::problem(other, lang),
     }
 }
 
@@ -415,6 +417,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
                 .replace("{left}", &crate::domain::money::format_fen(*left)),
             Rule::CardRefused => t::ERR_CARD_REFUSED.get(lang).into(),
             Rule::BadFile => t::ERR_BAD_FILE.get(lang).into(),
+            other => money_out::rule(other, lang),
         },
     }
 }
@@ -425,6 +428,7 @@ pub mod admin;
 pub mod card;
 pub mod query;
 pub mod refund;
+pub mod money_out;
 pub mod review;
 
 /// A refusal of a use case that involves the USB key, in words.

@@ -1,0 +1,157 @@
+//! Strings of the money-out features: the review inbox (我的待审核), application records,
+//! bank accounts and withdrawal, and their refusals.
+
+use super::{Lang, T};
+use crate::domain::function::Function;
+use crate::domain::money::format_fen;
+use crate::domain::review::{ApplicationKind, ApplicationStatus, BankAccountStatus, WithdrawalStatus};
+use crate::service::{Problem, Rule};
+
+pub const SCR_INBOX: T = T("我的待审核", "My pending reviews");
+pub const SCR_RECORDS: T = T("申请记录", "Application records");
+pub const SCR_BANK_ACCOUNTS: T = T("银行账户", "Bank accounts");
+pub const SCR_WITHDRAW: T = T("提现", "Withdraw");
+
+pub fn function_name(f: Function) -> T {
+    use Function::*;
+    match f {
+        FastRefundReview => T("快速退货审核", "Review fast refunds"),
+        TransferApply => T("转账", "Transfer"),
+        TransferReview => T("转账审核", "Review transfers"),
+        WithdrawApply => T("提现", "Withdraw"),
+        WithdrawReview => T("提现审核", "Review withdrawals"),
+        ReviewInbox => SCR_INBOX,
+        ApplicationRecords => SCR_RECORDS,
+        BankAccountManage => SCR_BANK_ACCOUNTS,
+        ContactManage => T("联系人", "Payee contacts"),
+        StatementDownload => T("结算对账单", "Statements"),
+        Reconcile => T("对账", "Reconciliation"),
+        ReconcileResolve => T("差异处理", "Resolve reconciliation exceptions"),
+        _ => T("?", "?"),
+    }
+}
+
+pub fn kind(k: ApplicationKind) -> T {
+    use ApplicationKind::*;
+    match k {
+        Refund => T("退货", "Refund"),
+        RefundBatch => T("批量退货", "Batch refund"),
+        FastRefund => T("快速退货", "Fast refund"),
+        FastRefundBatch => T("批量快速退货", "Batch fast refund"),
+        Transfer => T("转账", "Transfer"),
+        TransferBatch => T("批量转账", "Batch transfer"),
+        Withdrawal => T("提现", "Withdrawal"),
+        BankAccount => T("银行账户", "Bank account"),
+    }
+}
+
+pub fn status(s: ApplicationStatus) -> T {
+    use ApplicationStatus::*;
+    match s {
+        PendingReview => T("待审核", "Pending review"),
+        Approved => T("审核通过", "Approved"),
+        Rejected => T("审核拒绝", "Rejected"),
+        Cancelled => T("已撤销", "Cancelled"),
+        Expired => T("已过期", "Expired"),
+        AutoApproved => T("免审通过", "Approved without review"),
+    }
+}
+
+pub fn withdrawal_status(s: WithdrawalStatus) -> T {
+    use WithdrawalStatus::*;
+    match s {
+        PendingReview => T("待审核", "Pending review"),
+        Processing => T("处理中", "Submitted to bank"),
+        Success => T("已到账", "Paid"),
+        Failed => T("失败", "Failed"),
+        Rejected => T("审核拒绝", "Rejected"),
+        Cancelled => T("已撤销", "Cancelled"),
+        Expired => T("已过期", "Expired"),
+    }
+}
+
+pub fn account_status(s: BankAccountStatus) -> T {
+    match s {
+        BankAccountStatus::PendingReview => T("待审核", "Pending review"),
+        BankAccountStatus::Active => T("有效", "Active"),
+        BankAccountStatus::Deleted => T("已删除", "Deleted"),
+    }
+}
+
+pub fn problem(p: &Problem, lang: Lang) -> String {
+    match p {
+        Problem::NotDigits => T("只能是数字", "digits only").get(lang).into(),
+        Problem::AccountLength(a, b) => T("应为 {a}–{b} 位数字", "must be {a}–{b} digits")
+            .get(lang)
+            .replace("{a}", &a.to_string())
+            .replace("{b}", &b.to_string()),
+        Problem::BinOtherBank(zh, en) => T("卡号与开户银行不符（卡号属于{b}）", "the number belongs to another bank ({b})")
+            .get(lang)
+            .replace("{b}", if lang == Lang::Zh { zh } else { en }),
+        Problem::CreditCard => T("不支持信用卡", "credit cards are not accepted")
+            .get(lang)
+            .into(),
+        _ => "?".into(),
+    }
+}
+
+pub fn rule(r: &Rule, lang: Lang) -> String {
+    match r {
+        Rule::InsufficientBalance(avail) => T("余额不足（可用余额 ¥{a}）", "Not enough balance (available ¥{a})")
+            .get(lang)
+            .replace("{a}", &format_fen(*avail)),
+        Rule::TooManyBankAccounts(n) => T("最多可添加 {n} 张银行卡", "At most {n} bank accounts")
+            .get(lang)
+            .replace("{n}", &n.to_string()),
+        Rule::AccountNotUsable => T(
+            "提现账户不可用：须为本商户已审核通过、户名与商户名称一致的账户",
+            "The account cannot be used: it must be this store's, approved, in the store's name",
+        )
+        .get(lang)
+        .into(),
+        Rule::AccountInUse => T(
+            "该账户有待审核或处理中的提现，不能删除",
+            "A pending or processing withdrawal pays to this account; it cannot be deleted",
+        )
+        .get(lang)
+        .into(),
+        Rule::NoReviewRight(k) => T("无权审核：{k}", "Not permitted to review: {k}")
+            .get(lang)
+            .replace("{k}", kind(*k).get(lang)),
+        Rule::Expired(id) => T("申请 #{id} 已过期", "Application #{id} has expired")
+            .get(lang)
+            .replace("{id}", &id.to_string()),
+        Rule::NotOwnApplication => T("只能撤销本人提交的申请", "Only its applicant can cancel an application")
+            .get(lang)
+            .into(),
+        Rule::OutcomeNotApplicable => T("该结果不适用于此笔记录的当前状态", "This result does not apply to the item as it stands")
+            .get(lang)
+            .into(),
+        Rule::Items(items) => {
+            let head = T("整批未处理，以下记录不符合条件：", "Nothing was decided; these items do not qualify: ")
+                .get(lang);
+            let list: Vec<String> = items
+                .iter()
+                .map(|(label, r)| format!("{} — {}", item_label(label, lang), super::error(
+                    &crate::service::ServiceError::Refused(r.clone()),
+                    lang,
+                    |f| f.to_string(),
+                )))
+                .collect();
+            format!("{head}{}", list.join("；"))
+        }
+        _ => "?".into(),
+    }
+}
+
+/// An offending item's label (`withdrawal 20261123000001`) in words.
+fn item_label(label: &str, lang: Lang) -> String {
+    match label.split_once(' ') {
+        Some(("merchant", rest)) => format!("{} {rest}", T("商户", "Store").get(lang)),
+        Some((k, rest)) => match ApplicationKind::from_code(k) {
+            Some(k) => format!("{} {rest}", kind(k).get(lang)),
+            None => label.to_string(),
+        },
+        None => label.to_string(),
+    }
+}
