@@ -8,6 +8,7 @@ pub mod auth;
 pub mod batch_refund;
 pub mod card;
 pub mod check;
+mod check_review;
 pub mod dates;
 pub mod error;
 pub mod exports;
