@@ -67,7 +67,11 @@ const RAW_JOINS: &str = "JOIN merchants m ON m.id = t.merchant_id
 
 /// Runs raw SQL and reads every column of every row, as the app does.
 fn raw_rows(env: &Env, sql: &str, args: &[i64]) -> usize {
-    let mut st = env.store.raw_connection_for_tests().prepare_cached(sql).unwrap();
+    let mut st = env
+        .store
+        .raw_connection_for_tests()
+        .prepare_cached(sql)
+        .unwrap();
     let mut rows = st
         .query(rusqlite::params_from_iter(args.iter().copied()))
         .unwrap();
@@ -91,12 +95,17 @@ struct Line {
 fn bench(label: &str, path: &Path, per_day: u32) -> Vec<Line> {
     let mut env = build(path, per_day);
     let total: i64 = env
-        .store.raw_connection_for_tests()
+        .store
+        .raw_connection_for_tests()
         .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
         .unwrap();
-    let session: Session = auth::login(&mut env, "admin", demo::DEMO_PASSWORD).expect("admin").session().expect("admin");
+    let session: Session = auth::login(&mut env, "admin", demo::DEMO_PASSWORD)
+        .expect("admin")
+        .session()
+        .expect("admin");
     let last: i32 = env
-        .store.raw_connection_for_tests()
+        .store
+        .raw_connection_for_tests()
         .query_row("SELECT max(trade_date) FROM transactions", [], |r| r.get(0))
         .unwrap();
     let last_day = date_from_ymd(last).unwrap();
@@ -113,7 +122,8 @@ fn bench(label: &str, path: &Path, per_day: u32) -> Vec<Line> {
         ..month.clone()
     };
     let tid: i64 = env
-        .store.raw_connection_for_tests()
+        .store
+        .raw_connection_for_tests()
         .query_row(
             "SELECT id FROM terminals WHERE terminal_no = '10000001'",
             [],
@@ -202,7 +212,8 @@ fn bench(label: &str, path: &Path, per_day: u32) -> Vec<Line> {
         txn_query::totals(e, s, &month).unwrap();
     });
     let raw = median_ms(5, || {
-        e.store.raw_connection_for_tests()
+        e.store
+            .raw_connection_for_tests()
             .query_row(
                 "SELECT count(*), sum(amount_fen), sum(fee_fen) FROM transactions
                  WHERE txn_ms >= ?1 AND txn_ms < ?2",
@@ -238,7 +249,11 @@ fn bench(label: &str, path: &Path, per_day: u32) -> Vec<Line> {
         });
         let sql = raw_group(col);
         let raw = median_ms(3, || {
-            let mut st = e.store.raw_connection_for_tests().prepare_cached(&sql).unwrap();
+            let mut st = e
+                .store
+                .raw_connection_for_tests()
+                .prepare_cached(&sql)
+                .unwrap();
             let n = st
                 .query_map([from_ms, to_ms], |r| r.get::<_, i64>(1))
                 .unwrap()
@@ -263,7 +278,8 @@ fn bench(label: &str, path: &Path, per_day: u32) -> Vec<Line> {
     });
     let raw = median_ms(3, || {
         let mut st = e
-            .store.raw_connection_for_tests()
+            .store
+            .raw_connection_for_tests()
             .prepare_cached(
                 "SELECT card_org, count(*), sum(amount_fen), sum(fee_fen) FROM transactions
                  WHERE txn_ms >= ?1 AND txn_ms < ?2 AND amount_fen >= ?3 GROUP BY 1",

@@ -176,7 +176,10 @@ fn main() {
     for _ in 0..runs {
         copy_db(&base, &work);
         let mut env = env_at(&work);
-        let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap().session().unwrap();
+        let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD)
+            .unwrap()
+            .session()
+            .unwrap();
         let rows = sales(env.store.raw_connection_for_tests(), 0, 999);
         let f = dir.join("clear.xlsx");
         write_batch(&f, "BENCHCLEAR", &rows);
@@ -189,7 +192,10 @@ fn main() {
     // 3. Importing and validating 999-row files (each on other sales, each committed).
     copy_db(&base, &work);
     let mut env = env_at(&work);
-    let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD).unwrap().session().unwrap();
+    let clerk = auth::login(&mut env, "clerk", demo::DEMO_PASSWORD)
+        .unwrap()
+        .session()
+        .unwrap();
     let (mut import, mut read, mut pw) = (Vec::new(), Vec::new(), Vec::new());
     let hash = operators::by_login(&env.store.read(), "clerk")
         .unwrap()

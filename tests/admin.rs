@@ -29,7 +29,7 @@ fn state(env: &Env) -> String {
     ] {
         let mut st = env
             .store
-            .conn
+            .raw_connection_for_tests()
             .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
             .unwrap();
         let n = st.column_count();
@@ -56,7 +56,7 @@ fn state(env: &Env) -> String {
 
 fn denied_count(env: &Env) -> i64 {
     env.store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'denied'",
             [],
@@ -196,7 +196,10 @@ fn a_custom_role_limited_to_a_group_sees_only_that_group() {
         },
     )
     .unwrap();
-    let v = auth::login(&mut env, "viewer", "first123").unwrap();
+    let v = auth::login(&mut env, "viewer", "first123")
+        .unwrap()
+        .session()
+        .unwrap();
     assert!(v.must_change_password);
     assert_eq!(v.functions, [Function::TxnQuery].into());
     let rows =
@@ -295,6 +298,8 @@ fn reset_password_forces_a_change_and_unlock_ends_a_lockout() {
     assert!(
         auth::login(&mut env, "clerk", "temp4567")
             .unwrap()
+            .session()
+            .unwrap()
             .must_change_password
     );
 }
@@ -391,7 +396,7 @@ fn settings_are_validated_and_take_effect() {
         .iter()
         .any(|r| r.action == "settings.policy" && r.after.contains("8..20")));
     assert!(matches!(
-        audit::verify(&env.store.conn).unwrap(),
+        audit::verify(&env.store).unwrap(),
         audit::ChainCheck::Intact { .. }
     ));
 }

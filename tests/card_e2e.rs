@@ -81,11 +81,15 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let db = TestDb::demo(1, 5);
+    fixture_with(1, 5)
+}
+
+fn fixture_with(days: u32, per_day: u32) -> Fixture {
+    let db = TestDb::demo(days, per_day);
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
     let id = |login: &str| {
-        operators::by_login(&env.store.conn, login)
+        operators::by_login(&env.store.read(), login)
             .unwrap()
             .unwrap()
             .id
@@ -119,14 +123,14 @@ fn decision(f: &Fixture, remark: &str) -> Decision {
 fn sign(f: &mut Fixture, pin: &str, remark: &str) -> Result<i64, CardServiceError> {
     let d = decision(f, remark);
     let tx = f.env.store.begin().unwrap();
-    let r = signing::sign_decision(&tx, &mut f.t, pin, &d)?;
+    let r = signing::sign_decision(&tx.db(), &mut f.t, pin, &d)?;
     tx.commit().unwrap();
     Ok(r.id)
 }
 
 fn approvals(f: &Fixture) -> usize {
     let mut n = 0;
-    cards::for_each_approval(&f.env.store.conn, |_| {
+    cards::for_each_approval(&f.env.store.read(), |_| {
         n += 1;
         true
     })
@@ -239,9 +243,9 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
     let inserted = insert(&mut f.t, &card);
     card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
     let id = sign(&mut f, "123456", "审核通过").unwrap();
-    let row = cards::approval(&f.env.store.conn, id).unwrap().unwrap();
+    let row = cards::approval(&f.env.store.read(), id).unwrap().unwrap();
     assert_eq!(row.key_fpr.unwrap(), card.sign_fpr());
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!((v.verified, v.ok()), (1, true), "{v:?}");
     pull(&mut f.t, inserted);
 
@@ -265,12 +269,12 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
         &stranger.identity().sign_key,
     )
     .unwrap();
-    let bound = cards::bound_card(&f.env.store.conn, f.checker_id)
+    let bound = cards::bound_card(&f.env.store.read(), f.checker_id)
         .unwrap()
         .unwrap();
     assert!(keys::verify_digest(&bound.sign_pubkey, &digest, &sig).is_err());
     let forged = cards::insert_approval(
-        &f.env.store.conn,
+        &f.env.store.read(),
         &cards::NewApproval {
             kind: "refund",
             operator_id: f.checker_id,
@@ -282,7 +286,7 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
         },
     )
     .unwrap();
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!(v.verified, 1);
     assert_eq!(v.failures.len(), 1, "{v:?}");
     assert_eq!(v.failures[0].0, forged);
@@ -337,7 +341,7 @@ fn e2e_card_pulled_in_the_middle_of_a_signature() {
     drop(inserted);
     let inserted = insert(&mut f.t, &card);
     sign(&mut f, "123456", "again").unwrap();
-    assert!(signing::verify_all(&f.env.store.conn).unwrap().ok());
+    assert!(signing::verify_all(&f.env.store).unwrap().ok());
     pull(&mut f.t, inserted);
 }
 
@@ -355,4 +359,84 @@ fn unknown_reader_is_refused_at_once() {
         Ok(_) => panic!("a reader that does not exist was opened"),
     }
     assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+/// `refund-import` of an operator with a card bound: the same login steps as the app, with the
+/// PIN from MERCHANT_DESK_PIN and the configured reader. Without the PIN it is refused; with the
+/// card in the reader it imports.
+#[test]
+fn e2e_refund_import_needs_the_card_of_a_card_operator() {
+    let Some(_guard) = stack("e2e_refund_import_needs_the_card_of_a_card_operator") else {
+        return;
+    };
+    let mut f = fixture_with(2, 40);
+    let card = VirtualCard::from_seed("clerk e2e");
+    let c = insert(&mut f.t, &card);
+    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t).unwrap();
+    card::set_configured_reader(&mut f.env, &f.admin, &reader()).unwrap();
+    let (rrn, amount): (String, i64) = f
+        .env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT rrn, amount_fen FROM transactions WHERE status = 'success'
+             AND txn_type = 'sale' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let file = f._db.dir.path().join("batch.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (i, h) in [
+            "批次号",
+            "原交易参考号/订单号",
+            "退货订单号",
+            "退货金额",
+            "备注",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(0, i as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "E2EBATCH1").unwrap();
+        ws.write_string(1, 1, &rrn).unwrap();
+        ws.write_string(1, 2, "E2EORDER1").unwrap();
+        ws.write_string(
+            1,
+            3,
+            merchant_desk::domain::money::format_fen(amount.min(100)),
+        )
+        .unwrap();
+        wb.save(&file).unwrap();
+    }
+    let run = |pin: Option<&str>| {
+        let mut cmd = std::process::Command::new(common::bin());
+        cmd.args(["--lang", "en", "--db"])
+            .arg(&f._db.path)
+            .args(["refund-import", "--operator", "clerk", "--file"])
+            .arg(&file)
+            .env("MERCHANT_DESK_PASSWORD", "demo1234")
+            .env("MERCHANT_DESK_PAY_PASSWORD", "demo1234")
+            .env_remove("MERCHANT_DESK_PIN");
+        if let Some(p) = pin {
+            cmd.env("MERCHANT_DESK_PIN", p);
+        }
+        cmd.output().unwrap()
+    };
+    let without = run(None);
+    assert!(!without.status.success());
+    let wrong = run(Some("000000"));
+    assert!(!wrong.status.success(), "a wrong PIN imported");
+    let with = run(Some("123456"));
+    assert!(
+        with.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&with.stdout),
+        String::from_utf8_lossy(&with.stderr)
+    );
+    assert!(String::from_utf8_lossy(&with.stdout).contains("E2EBATCH1"));
+    pull(&mut f.t, c);
 }

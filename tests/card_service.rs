@@ -26,7 +26,7 @@ fn fixture() -> Fixture {
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
     let id = |login: &str| {
-        operators::by_login(&env.store.conn, login)
+        operators::by_login(&env.store.read(), login)
             .unwrap()
             .unwrap()
             .id
@@ -44,7 +44,7 @@ fn fixture() -> Fixture {
 
 fn audit_actions(env: &Env) -> Vec<String> {
     let mut v = Vec::new();
-    merchant_desk::store::audit::for_each(&env.store.conn, |r| {
+    merchant_desk::store::audit::for_each(&env.store.read(), |r| {
         v.push(r.action);
         true
     })
@@ -69,7 +69,7 @@ fn sign(f: &mut Fixture, pin: &str, remark: &str) -> Result<i64, CardServiceErro
     let d = decision(f, remark);
     let mut t = f.reader.transport();
     let tx = f.env.store.begin().unwrap();
-    let r = signing::sign_decision(&tx, &mut t, pin, &d)?;
+    let r = signing::sign_decision(&tx.db(), &mut t, pin, &d)?;
     tx.commit().unwrap();
     Ok(r.id)
 }
@@ -162,7 +162,7 @@ fn bind_login_and_unbind() {
         assert!(actions.iter().any(|x| x == a), "audit has {a}: {actions:?}");
     }
     assert!(matches!(
-        merchant_desk::service::audit::verify(&f.env.store.conn).unwrap(),
+        merchant_desk::service::audit::verify(&f.env.store).unwrap(),
         merchant_desk::service::audit::ChainCheck::Intact { .. }
     ));
 }
@@ -229,7 +229,9 @@ fn signed_approvals_verify_and_tampering_is_named() {
 
     let first = sign(&mut f, "123456", "第一笔").unwrap();
     let second = sign(&mut f, "123456", "second").unwrap();
-    let row = cards::approval(&f.env.store.conn, first).unwrap().unwrap();
+    let row = cards::approval(&f.env.store.read(), first)
+        .unwrap()
+        .unwrap();
     assert_eq!(row.key_fpr.as_deref(), Some(card.sign_fpr().as_str()));
     assert_eq!(
         signing::decode_payload(&row.payload).unwrap().remark,
@@ -258,24 +260,24 @@ fn signed_approvals_verify_and_tampering_is_named() {
     let unsigned = {
         let d = decision(&f, "no card");
         let tx = f.env.store.begin().unwrap();
-        let id = signing::record_unsigned(&tx, &d).unwrap();
+        let id = signing::record_unsigned(&tx.db(), &d).unwrap();
         tx.commit().unwrap();
         id
     };
 
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!(v.verified, 2);
     assert_eq!(v.unsigned, vec![unsigned]);
     assert!(v.ok(), "{v:?}");
 
     // Unbinding keeps old approvals verifiable: the key is in the audit log's binding record.
     card::unbind_card(&mut f.env, &f.admin, f.checker_id, "demo1234").unwrap();
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!((v.verified, v.ok()), (2, true), "{v:?}");
 
     // One changed byte of a signature, or of a payload, is named.
-    let conn = &f.env.store.conn;
-    let mut sig = cards::approval(conn, first)
+    let conn = f.env.store.raw_connection_for_tests();
+    let mut sig = cards::approval(&f.env.store.read(), first)
         .unwrap()
         .unwrap()
         .signature
@@ -287,7 +289,10 @@ fn signed_approvals_verify_and_tampering_is_named() {
         rusqlite::params![sig, first],
     )
     .unwrap();
-    let mut payload = cards::approval(conn, second).unwrap().unwrap().payload;
+    let mut payload = cards::approval(&f.env.store.read(), second)
+        .unwrap()
+        .unwrap()
+        .payload;
     let at = payload.windows(6).position(|w| w == b"second").unwrap();
     payload[at + 4] = b'N';
     conn.execute(
@@ -295,7 +300,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
         rusqlite::params![payload, second],
     )
     .unwrap();
-    let v = signing::verify_all(conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!(v.verified, 0);
     let ids: Vec<i64> = v.failures.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, vec![first, second], "{v:?}");
@@ -327,7 +332,7 @@ fn a_signature_by_another_card_does_not_verify() {
     )
     .unwrap();
     let id = cards::insert_approval(
-        &f.env.store.conn,
+        &f.env.store.read(),
         &cards::NewApproval {
             kind: "refund",
             operator_id: f.checker_id,
@@ -339,19 +344,19 @@ fn a_signature_by_another_card_does_not_verify() {
         },
     )
     .unwrap();
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert_eq!(v.failures.len(), 1, "{v:?}");
     assert_eq!(v.failures[0].0, id);
     // And under the forger's own fingerprint: never bound to the checker.
     f.env
         .store
-        .conn
+        .raw_connection_for_tests()
         .execute(
             "UPDATE approvals SET key_fpr = ?1 WHERE id = ?2",
             rusqlite::params![VirtualCard::from_seed("forger").sign_fpr(), id],
         )
         .unwrap();
-    let v = signing::verify_all(&f.env.store.conn).unwrap();
+    let v = signing::verify_all(&f.env.store).unwrap();
     assert!(v.failures[0].1.contains("never bound"), "{v:?}");
 }
 

@@ -11,7 +11,8 @@ use rust_decimal::Decimal;
 
 use merchant_desk::clock::SharedClock;
 use merchant_desk::excel::{
-    CellValue, ColKind, Column, ExportError, ExportJob, ExportRequest, JobState, RowSink, SheetSpec,
+    CellValue, ColKind, Column, ExportError, ExportJob, ExportRequest, JobState, OnFinish, RowSink,
+    SheetSpec,
 };
 use merchant_desk::store::downloads::{self, DownloadState};
 use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
@@ -47,7 +48,8 @@ fn txn_producer(
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut at = PageAt::First;
         loop {
-            let page = transactions::page(&store.conn, &filter, at, 500)?;
+            let page = transactions::page(&store.read(), &filter, at, 500)
+                .map_err(|e| ExportError::Source(e.to_string()))?;
             for r in &page {
                 sink.push(&[
                     CellValue::text(r.rrn.as_str()),
@@ -80,10 +82,59 @@ fn fen_of(d: &Data) -> i64 {
 }
 
 fn operator(store: &Store, login: &str) -> i64 {
-    merchant_desk::store::operators::by_login(&store.conn, login)
+    merchant_desk::store::operators::by_login(&store.read(), login)
         .unwrap()
         .unwrap()
         .id
+}
+
+/// Starts a job the way the export service does: a running row in the downloads list first, and
+/// an `on_finish` that reopens the database file to record the outcome (it cannot for an
+/// in-memory database, whose caller records it).
+fn start_job<F>(
+    store: &Store,
+    clock: SharedClock,
+    req: ExportRequest,
+    produce: F,
+) -> std::io::Result<ExportJob>
+where
+    F: FnOnce(&mut RowSink<'_>) -> Result<(), ExportError> + Send + 'static,
+{
+    let download_id = downloads::insert_running(
+        &store.read(),
+        req.operator_id,
+        &req.title,
+        &req.path.display().to_string(),
+        clock.now_ms(),
+    )
+    .unwrap();
+    let file = (store.path.to_string_lossy() != ":memory:").then(|| store.path.clone());
+    let chinese = req.chinese;
+    let on_finish: OnFinish = Box::new(move |state, rows| {
+        let Some(file) = file else { return false };
+        let Ok(store) = Store::open(&file) else {
+            return false;
+        };
+        let (st, msg) = match state {
+            JobState::Running => return false,
+            JobState::Done { .. } => (DownloadState::Done, String::new()),
+            JobState::Failed { message } => (DownloadState::Failed, message.clone()),
+            JobState::Cancelled => (
+                DownloadState::Cancelled,
+                ExportError::Cancelled.message(chinese),
+            ),
+        };
+        downloads::finish(
+            &store.read(),
+            download_id,
+            st,
+            rows as i64,
+            &msg,
+            clock.now_ms(),
+        )
+        .unwrap_or(false)
+    });
+    ExportJob::start(download_id, req, on_finish, produce)
 }
 
 fn wait(job: &ExportJob) -> JobState {
@@ -101,10 +152,10 @@ fn a_transaction_query_exports_in_the_background_and_matches_the_database() {
     let env = db.env();
     let clock: SharedClock = Arc::new(db.clock.clone());
     let finance = operator(&env.store, "finance");
-    let totals = transactions::totals(&env.store.conn, &TxnFilter::default()).unwrap();
+    let totals = transactions::totals(&env.store.read(), &TxnFilter::default()).unwrap();
     assert!(totals.count > 1000, "{totals:?}");
     let path = db.dir.path().join("交易查询.xlsx");
-    let job = ExportJob::start(
+    let job = start_job(
         &env.store,
         clock.clone(),
         ExportRequest {
@@ -119,7 +170,7 @@ fn a_transaction_query_exports_in_the_background_and_matches_the_database() {
     )
     .unwrap();
     // Listed as running at once.
-    let listed = downloads::list_for_operator(&env.store.conn, finance, 20).unwrap();
+    let listed = downloads::list_for_operator(&env.store.read(), finance, 20).unwrap();
     assert_eq!(listed[0].id, job.download_id);
 
     let state = wait(&job);
@@ -133,7 +184,7 @@ fn a_transaction_query_exports_in_the_background_and_matches_the_database() {
     assert_eq!(p.rows_done, totals.count as u64);
     assert_eq!(p.fraction(), Some(1.0));
 
-    let row = downloads::get(&env.store.conn, job.download_id)
+    let row = downloads::get(&env.store.read(), job.download_id)
         .unwrap()
         .unwrap();
     assert_eq!(row.state, DownloadState::Done);
@@ -176,7 +227,7 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
     };
     // A slow, endless producer: only a cancel stops it.
     let path = db.dir.path().join("slow.xlsx");
-    let job = ExportJob::start(
+    let job = start_job(
         &env.store,
         clock.clone(),
         ExportRequest {
@@ -207,7 +258,7 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
     }
     job.cancel();
     assert_eq!(wait(&job), JobState::Cancelled);
-    let row = downloads::get(&env.store.conn, job.download_id)
+    let row = downloads::get(&env.store.read(), job.download_id)
         .unwrap()
         .unwrap();
     assert_eq!(row.state, DownloadState::Cancelled);
@@ -217,7 +268,7 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
 
     // A folder that does not exist.
     let bad = db.dir.path().join("gone/t.xlsx");
-    let job = ExportJob::start(
+    let job = start_job(
         &env.store,
         clock.clone(),
         ExportRequest {
@@ -235,14 +286,14 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
         panic!("expected a failure")
     };
     assert!(message.contains("无法写入文件夹"), "{message}");
-    let row = downloads::get(&env.store.conn, job.download_id)
+    let row = downloads::get(&env.store.read(), job.download_id)
         .unwrap()
         .unwrap();
     assert_eq!(row.state, DownloadState::Failed);
     assert_eq!(row.message, message);
     assert!(!bad.exists());
 
-    let list = downloads::list_for_operator(&env.store.conn, op, 10).unwrap();
+    let list = downloads::list_for_operator(&env.store.read(), op, 10).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].title, "bad");
     assert_eq!(list[1].title, "slow");
@@ -252,7 +303,7 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
 fn an_in_memory_database_is_recorded_by_the_caller() {
     let store = Store::open_in_memory();
     let op = merchant_desk::store::operators::insert(
-        &store.conn,
+        &store.read(),
         &merchant_desk::store::operators::NewOperator {
             login: "mem",
             display_name: "mem",
@@ -266,9 +317,9 @@ fn an_in_memory_database_is_recorded_by_the_caller() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let clock: SharedClock = Arc::new(merchant_desk::clock::VirtualClock::new(1_000));
-    let job = ExportJob::start(
+    let job = start_job(
         &store,
-        clock,
+        clock.clone(),
         ExportRequest {
             operator_id: op,
             title: "m".into(),
@@ -285,9 +336,14 @@ fn an_in_memory_database_is_recorded_by_the_caller() {
     )
     .unwrap();
     assert_eq!(wait(&job), JobState::Done { rows: 1 });
-    job.record(&store, true).unwrap();
-    job.record(&store, true).unwrap();
-    let row = downloads::get(&store.conn, job.download_id)
+    // The thread could not reopen an in-memory database: the caller records the outcome, once.
+    let env = merchant_desk::service::Env::new(store, clock);
+    assert!(job.unrecorded().is_some());
+    merchant_desk::service::exports::record_unrecorded(&env, &job, true).unwrap();
+    assert!(job.unrecorded().is_none());
+    merchant_desk::service::exports::record_unrecorded(&env, &job, true).unwrap();
+    let store = &env.store;
+    let row = downloads::get(&store.read(), job.download_id)
         .unwrap()
         .unwrap();
     assert_eq!(row.state, DownloadState::Done);

@@ -50,14 +50,14 @@ fn audit_refund_and_ledger_lists_export_every_row_exactly() {
     let mut env = db.env();
     let dir = tempfile::tempdir().unwrap();
     merchants::set_setting(
-        &env.store.conn,
+        &env.store.read(),
         "download_dir",
         &dir.path().display().to_string(),
     )
     .unwrap();
     let clerk = db.login(&mut env, "clerk");
     let sales: Vec<_> = transactions::page(
-        &env.store.conn,
+        &env.store.read(),
         &TxnFilter {
             txn_type: Some("sale".into()),
             status: Some("success".into()),
@@ -115,7 +115,7 @@ fn audit_refund_and_ledger_lists_export_every_row_exactly() {
     assert!(matches!(job.wait(), JobState::Done { .. }));
     let r = rows(&path);
     let total = r.last().unwrap();
-    let balance = merchants::balance_fen(&env.store.conn, 1).unwrap();
+    let balance = merchants::balance_fen(&env.store.read(), 1).unwrap();
     assert_eq!(fen(&total[2]) - fen(&total[3]), balance);
     assert_eq!(total[4], Data::Empty, "a running balance has no total");
     assert_eq!(fen(&r[1][4]), balance, "newest line first");
@@ -133,7 +133,7 @@ fn audit_refund_and_ledger_lists_export_every_row_exactly() {
     };
     let count: i64 = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
         .unwrap();
     assert!(

@@ -11,9 +11,16 @@ use merchant_desk::service::{auth, ServiceError};
 use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
 use merchant_desk::store::{merchants, operators, Store};
 
+fn failed_logins(env: &merchant_desk::service::Env, login: &str) -> i64 {
+    operators::by_login(&env.store.read(), login)
+        .unwrap()
+        .unwrap()
+        .failed_logins
+}
+
 fn audit_actions(env: &merchant_desk::service::Env) -> Vec<String> {
     let mut v = Vec::new();
-    merchant_desk::store::audit::for_each(&env.store.conn, |r| {
+    merchant_desk::store::audit::for_each(&env.store.read(), |r| {
         v.push(r.action);
         true
     })
@@ -25,15 +32,17 @@ fn audit_actions(env: &merchant_desk::service::Env) -> Vec<String> {
 fn five_wrong_passwords_lock_for_a_day_and_every_failure_is_audited() {
     let db = TestDb::demo(1, 5);
     let mut env = db.env();
+    // A wrong name and a wrong password get the same answer.
     assert_eq!(
-        auth::login(&mut env, "ghost", "x"),
-        Err(ServiceError::UnknownOperator)
+        auth::login(&mut env, "ghost", "x").err(),
+        Some(ServiceError::BadCredentials)
     );
-    for left in (1..=4).rev() {
+    for tries in 1..=4 {
         assert_eq!(
-            auth::login(&mut env, "clerk", "wrong"),
-            Err(ServiceError::WrongPassword { tries_left: left })
+            auth::login(&mut env, "clerk", "wrong").err(),
+            Some(ServiceError::BadCredentials)
         );
+        assert_eq!(failed_logins(&env, "clerk"), tries);
     }
     let locked = auth::login(&mut env, "clerk", "wrong");
     assert!(matches!(locked, Err(ServiceError::Locked { .. })));
@@ -44,6 +53,22 @@ fn five_wrong_passwords_lock_for_a_day_and_every_failure_is_audited() {
     ));
     let actions = audit_actions(&env);
     assert!(actions.contains(&"login.unknown_operator".to_string()));
+    // The unknown name is kept as a keyed hash, never as the typed text.
+    let mut unknown = Vec::new();
+    merchant_desk::store::audit::for_each(&env.store.read(), |r| {
+        if r.action == "login.unknown_operator" {
+            unknown.push((r.operator.clone(), r.target.clone()));
+        }
+        true
+    })
+    .unwrap();
+    assert_eq!(unknown.len(), 1);
+    for name in [&unknown[0].0, &unknown[0].1] {
+        let hex = name.strip_prefix("name#").expect("a name# tag");
+        assert_eq!(hex.len(), 16, "{name}");
+        assert!(hex.chars().all(|c| c.is_ascii_hexdigit()), "{name}");
+        assert!(!name.contains("ghost"));
+    }
     assert_eq!(
         actions
             .iter()
@@ -57,9 +82,10 @@ fn five_wrong_passwords_lock_for_a_day_and_every_failure_is_audited() {
     db.clock.advance_ms(24 * 3600 * 1000 + 1);
     assert!(auth::login(&mut env, "clerk", "demo1234").is_ok());
     assert_eq!(
-        auth::login(&mut env, "clerk", "wrong"),
-        Err(ServiceError::WrongPassword { tries_left: 4 })
+        auth::login(&mut env, "clerk", "wrong").err(),
+        Some(ServiceError::BadCredentials)
     );
+    assert_eq!(failed_logins(&env, "clerk"), 1);
 }
 
 #[test]
@@ -69,11 +95,15 @@ fn failures_spread_over_more_than_a_day_do_not_lock() {
     for _ in 0..4 {
         auth::login(&mut env, "finance", "bad").unwrap_err();
     }
+    assert_eq!(failed_logins(&env, "finance"), 4);
     db.clock.advance_ms(25 * 3600 * 1000);
     assert_eq!(
-        auth::login(&mut env, "finance", "bad"),
-        Err(ServiceError::WrongPassword { tries_left: 4 })
+        auth::login(&mut env, "finance", "bad").err(),
+        Some(ServiceError::BadCredentials)
     );
+    // The count started again: one failure, no lock.
+    assert_eq!(failed_logins(&env, "finance"), 1);
+    assert!(auth::login(&mut env, "finance", "demo1234").is_ok());
 }
 
 #[test]
@@ -81,15 +111,15 @@ fn a_disabled_operator_cannot_log_in() {
     let db = TestDb::demo(1, 5);
     let mut env = db.env();
     env.store
-        .conn
+        .raw_connection_for_tests()
         .execute(
             "UPDATE operators SET status = 'disabled' WHERE login = 'monitor'",
             [],
         )
         .unwrap();
     assert_eq!(
-        auth::login(&mut env, "monitor", "demo1234"),
-        Err(ServiceError::Disabled)
+        auth::login(&mut env, "monitor", "demo1234").err(),
+        Some(ServiceError::Disabled)
     );
 }
 
@@ -108,11 +138,11 @@ fn keyset_pages_walk_the_same_rows_as_offset_in_both_directions() {
     let rolled = txn_query::totals(&env, &s, &filter).unwrap();
     assert_eq!(
         rolled,
-        transactions::totals(&env.store.conn, &filter).unwrap()
+        transactions::totals(&env.store.read(), &filter).unwrap()
     );
     let total = rolled.count as usize;
     assert!(total > 5 * PAGE_SIZE);
-    let all = transactions::page(&env.store.conn, &filter, PageAt::First, 100_000).unwrap();
+    let all = transactions::page(&env.store.read(), &filter, PageAt::First, 100_000).unwrap();
     assert_eq!(all.len(), total);
     // Forward.
     let mut pages = vec![txn_query::page(&env, &s, &filter, PageAt::First).unwrap()];
@@ -142,13 +172,13 @@ fn scope_limits_every_query_and_detail_and_functions_are_enforced() {
     let db = TestDb::demo(2, 80);
     let mut env = db.env();
     let s = db.login(&mut env, "clerk");
-    let groups = merchants::groups(&env.store.conn).unwrap();
+    let groups = merchants::groups(&env.store.read()).unwrap();
     let (g1, _, _) = groups[0];
-    let clerk = operators::by_login(&env.store.conn, "clerk")
+    let clerk = operators::by_login(&env.store.read(), "clerk")
         .unwrap()
         .unwrap();
-    operators::set_group_scope(&env.store.conn, clerk.id, Some(&[g1])).unwrap();
-    let terminals = merchants::terminals(&env.store.conn).unwrap();
+    operators::set_group_scope(&env.store.read(), clerk.id, Some(&[g1])).unwrap();
+    let terminals = merchants::terminals(&env.store.read()).unwrap();
     let in_group: Vec<String> = terminals
         .iter()
         .filter(|t| t.group_id == Some(g1))
@@ -159,10 +189,10 @@ fn scope_limits_every_query_and_detail_and_functions_are_enforced() {
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| in_group.contains(&r.terminal_no)));
     let scoped_total = txn_query::totals(&env, &s, &f).unwrap();
-    let everything = transactions::totals(&env.store.conn, &f).unwrap();
+    let everything = transactions::totals(&env.store.read(), &f).unwrap();
     assert!(scoped_total.count < everything.count);
     // Another group's transaction is refused in detail.
-    let other = transactions::page(&env.store.conn, &f, PageAt::First, 500)
+    let other = transactions::page(&env.store.read(), &f, PageAt::First, 500)
         .unwrap()
         .into_iter()
         .find(|r| !in_group.contains(&r.terminal_no))
@@ -173,7 +203,7 @@ fn scope_limits_every_query_and_detail_and_functions_are_enforced() {
     );
     // Without the function the query is refused, even with a session from before.
     env.store
-        .conn
+        .raw_connection_for_tests()
         .execute(
             "DELETE FROM role_functions WHERE function = 'txn_query'",
             [],
@@ -191,23 +221,27 @@ fn the_audit_chain_detects_edits_removals_and_truncation() {
     let mut env = db.env();
     db.login(&mut env, "clerk");
     auth::login(&mut env, "clerk", "nope").unwrap_err();
-    let ChainCheck::Intact { rows } = verify(&env.store.conn).unwrap() else {
+    let ChainCheck::Intact { rows } = verify(&env.store).unwrap() else {
         panic!("chain should be intact");
     };
     assert!(rows >= 3);
-    let c = &env.store.conn;
-    c.execute("DELETE FROM audit_log WHERE id = ?1", [rows])
+    env.store
+        .raw_connection_for_tests()
+        .execute("DELETE FROM audit_log WHERE id = ?1", [rows])
         .unwrap();
-    assert!(matches!(verify(c).unwrap(), ChainCheck::Broken { .. }));
+    assert!(matches!(
+        verify(&env.store).unwrap(),
+        ChainCheck::Broken { .. }
+    ));
     let db2 = TestDb::demo(1, 5);
     let mut env2 = db2.env();
     db2.login(&mut env2, "admin");
     env2.store
-        .conn
+        .raw_connection_for_tests()
         .execute("DELETE FROM audit_log WHERE id = 1", [])
         .unwrap();
     assert_eq!(
-        verify(&env2.store.conn).unwrap(),
+        verify(&env2.store).unwrap(),
         ChainCheck::Broken {
             id: 2,
             reason: "row 1 is missing".into()
@@ -227,18 +261,21 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE refund_events; DROP INDEX refund_app_applied;
              DROP INDEX refund_app_quota;
              CREATE INDEX refund_app_date ON refund_applications(merchant_id, apply_date);
+             ALTER TABLE operators DROP COLUMN pay_failed;
+             ALTER TABLE operators DROP COLUMN pay_first_failed_ms;
+             ALTER TABLE operators DROP COLUMN pay_blocked_until_ms;
              PRAGMA user_version = 1;",
         )
         .unwrap();
     }
     let store = Store::open(&db.path).unwrap();
     let v: i32 = store
-        .conn
+        .raw_connection_for_tests()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, merchant_desk::store::migrate::LATEST);
     let (n, sum): (i64, i64) = store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT sum(txn_count), sum(amount_fen) FROM txn_daily",
             [],
@@ -246,7 +283,7 @@ fn an_older_database_is_upgraded_in_place() {
         )
         .unwrap();
     let (n2, sum2): (i64, i64) = store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT count(*), sum(amount_fen) FROM transactions",
             [],
@@ -263,7 +300,7 @@ fn rollups_equal_the_raw_aggregation_after_settlement() {
     let raw: Vec<(i64, String, i64, i64)> = {
         let mut st = env
             .store
-            .conn
+            .raw_connection_for_tests()
             .prepare(
                 "SELECT trade_date, card_org, count(*), sum(amount_fen) FROM transactions
                  GROUP BY 1, 2 ORDER BY 1, 2",
@@ -277,7 +314,7 @@ fn rollups_equal_the_raw_aggregation_after_settlement() {
     let rolled: Vec<(i64, String, i64, i64)> = {
         let mut st = env
             .store
-            .conn
+            .raw_connection_for_tests()
             .prepare(
                 "SELECT trade_date, card_org, sum(txn_count), sum(amount_fen) FROM txn_daily
                  GROUP BY 1, 2 HAVING sum(txn_count) > 0 ORDER BY 1, 2",
@@ -295,7 +332,8 @@ fn rollups_equal_the_raw_aggregation_after_settlement() {
 fn demo_settlements_match_their_transactions_and_the_ledger() {
     let db = TestDb::demo(5, 100);
     let env = db.env();
-    let c = &env.store.conn;
+    let c = env.store.raw_connection_for_tests();
+    let db_ = env.store.read();
     // Each settlement's trade amount is the sum of its captured sales and completions.
     let bad: i64 = c
         .query_row(
@@ -309,8 +347,8 @@ fn demo_settlements_match_their_transactions_and_the_ledger() {
         .unwrap();
     assert_eq!(bad, 0);
     // Every merchant's balance is the sum of its ledger lines and of its settlements' nets.
-    for m in merchants::all(c).unwrap() {
-        let bal = merchants::balance_fen(c, m.id).unwrap();
+    for m in merchants::all(&db_).unwrap() {
+        let bal = merchants::balance_fen(&db_, m.id).unwrap();
         let (lines, nets): (i64, i64) = c
             .query_row(
                 "SELECT (SELECT coalesce(sum(amount_fen), 0) FROM ledger_lines WHERE merchant_id = ?1),
@@ -340,8 +378,9 @@ fn unlocking_the_screen_is_audited_as_an_unlock_and_wrong_tries_count() {
     let s = db.login(&mut env, "finance");
     assert_eq!(
         auth::unlock(&mut env, &s, "nope"),
-        Err(ServiceError::WrongPassword { tries_left: 4 })
+        Err(ServiceError::BadCredentials)
     );
+    assert_eq!(failed_logins(&env, "finance"), 1);
     auth::unlock(&mut env, &s, "demo1234").unwrap();
     let actions = audit_actions(&env);
     assert!(actions.contains(&"unlock.wrong_password".to_string()));

@@ -22,7 +22,7 @@ use merchant_desk::service::{
     account, admin, auth, batch_refund, card, monitor, settings, settlement, settlement_query,
     slip, summaries, terminals, txn_query, Env, ServiceError, Session,
 };
-use merchant_desk::store::{StoreErrorKind, Store};
+use merchant_desk::store::{Store, StoreErrorKind};
 
 /// Every row of every table but the audit log and the chain's own bookkeeping, as text.
 fn fingerprint(store: &Store) -> String {
@@ -103,10 +103,7 @@ impl<T> Denial for Result<T, CardServiceError> {
 
 impl<T> Denial for Result<T, slip::SlipError> {
     fn denied(&self) -> bool {
-        matches!(
-            self,
-            Err(slip::SlipError::Service(ServiceError::Denied(_)))
-        )
+        matches!(self, Err(slip::SlipError::Service(ServiceError::Denied(_))))
     }
 }
 
@@ -145,7 +142,9 @@ type Case = (&'static str, fn(&mut Env, &Session, &Ids) -> bool);
 
 fn cases() -> Vec<Case> {
     vec![
-        ("account.balances", |e, s, _| account::balances(e, s).denied()),
+        ("account.balances", |e, s, _| {
+            account::balances(e, s).denied()
+        }),
         ("account.ledger", |e, s, i| {
             account::ledger(e, s, i.merchant, None, 20).denied()
         }),
@@ -159,7 +158,9 @@ fn cases() -> Vec<Case> {
         ("admin.set_role_functions", |e, s, i| {
             admin::set_role_functions(e, s, i.role, &BTreeSet::new()).denied()
         }),
-        ("admin.delete_role", |e, s, i| admin::delete_role(e, s, i.role).denied()),
+        ("admin.delete_role", |e, s, i| {
+            admin::delete_role(e, s, i.role).denied()
+        }),
         ("admin.operators", |e, s, _| admin::operators(e, s).denied()),
         ("admin.create_operator", |e, s, i| {
             admin::create_operator(
@@ -199,9 +200,15 @@ fn cases() -> Vec<Case> {
         ("admin.set_pay_password", |e, s, i| {
             admin::set_pay_password(e, s, i.operator, "abcdef12").denied()
         }),
-        ("admin.unlock", |e, s, i| admin::unlock(e, s, i.operator).denied()),
-        ("admin.role_choices", |e, s, _| admin::role_choices(e, s).denied()),
-        ("admin.group_choices", |e, s, _| admin::group_choices(e, s).denied()),
+        ("admin.unlock", |e, s, i| {
+            admin::unlock(e, s, i.operator).denied()
+        }),
+        ("admin.role_choices", |e, s, _| {
+            admin::role_choices(e, s).denied()
+        }),
+        ("admin.group_choices", |e, s, _| {
+            admin::group_choices(e, s).denied()
+        }),
         ("audit.query", |e, s, _| {
             audit::query(e, s, &AuditFilter::default(), 10).denied()
         }),
@@ -218,8 +225,7 @@ fn cases() -> Vec<Case> {
             exports::start_txn_export(e, s, &TxnFilter::default(), sheet(19)).denied()
         }),
         ("exports.settlement", |e, s, _| {
-            exports::start_settlement_export(e, s, &SettlementFilter::default(), sheet(9))
-                .denied()
+            exports::start_settlement_export(e, s, &SettlementFilter::default(), sheet(9)).denied()
         }),
         ("exports.audit", |e, s, _| {
             exports::start_audit_export(e, s, &AuditFilter::default(), sheet(8)).denied()
@@ -230,7 +236,9 @@ fn cases() -> Vec<Case> {
         ("exports.ledger", |e, s, i| {
             exports::start_ledger_export(e, s, i.merchant, sheet(6)).denied()
         }),
-        ("monitor.snapshot", |e, s, _| monitor::snapshot(e, s, 10).denied()),
+        ("monitor.snapshot", |e, s, _| {
+            monitor::snapshot(e, s, 10).denied()
+        }),
         ("refunds.refundable", |e, s, i| {
             refunds::refundable(e, s, i.txn).denied()
         }),
@@ -252,7 +260,9 @@ fn cases() -> Vec<Case> {
             .denied()
         }),
         ("refunds.pending", |e, s, _| refunds::pending(e, s).denied()),
-        ("refunds.detail", |e, s, i| refunds::detail(e, s, i.refund).denied()),
+        ("refunds.detail", |e, s, i| {
+            refunds::detail(e, s, i.refund).denied()
+        }),
         ("refunds.query", |e, s, _| {
             refunds::query(e, s, &RefundFilter::default()).denied()
         }),
@@ -293,13 +303,21 @@ fn cases() -> Vec<Case> {
         ("settlement_query.one", |e, s, i| {
             settlement_query::one(e, s, i.settlement).denied()
         }),
-        ("slip.reprint", |e, s, i| slip::reprint(e, s, i.txn).denied()),
-        ("slip.save", |e, s, i| slip::save(e, s, i.txn, "slip").denied()),
+        ("slip.reprint", |e, s, i| {
+            slip::reprint(e, s, i.txn).denied()
+        }),
+        ("slip.save", |e, s, i| {
+            slip::save(e, s, i.txn, "slip").denied()
+        }),
         ("summaries.summarize", |e, s, _| {
             summaries::summarize(e, s, &TxnFilter::default(), GroupBy::TradeDate).denied()
         }),
-        ("terminals.terminals", |e, s, _| terminals::terminals(e, s).denied()),
-        ("terminals.groups", |e, s, _| terminals::groups(e, s).denied()),
+        ("terminals.terminals", |e, s, _| {
+            terminals::terminals(e, s).denied()
+        }),
+        ("terminals.groups", |e, s, _| {
+            terminals::groups(e, s).denied()
+        }),
         ("terminals.merchants_list", |e, s, _| {
             terminals::merchants_list(e, s).denied()
         }),
@@ -327,7 +345,9 @@ fn cases() -> Vec<Case> {
         ("txn_query.jump", |e, s, _| {
             txn_query::jump(e, s, &TxnFilter::default(), 1, 100).denied()
         }),
-        ("txn_query.detail", |e, s, i| txn_query::detail(e, s, i.txn).denied()),
+        ("txn_query.detail", |e, s, i| {
+            txn_query::detail(e, s, i.txn).denied()
+        }),
     ]
 }
 
@@ -492,7 +512,10 @@ fn five_wrong_payment_passwords_block_money_actions_until_an_administrator_unblo
     );
     let actions: Vec<String> = audit_rows(&env.store).into_iter().map(|r| r.1).collect();
     assert_eq!(
-        actions.iter().filter(|a| *a == "pay_password.wrong").count(),
+        actions
+            .iter()
+            .filter(|a| *a == "pay_password.wrong")
+            .count(),
         5
     );
     assert!(actions.iter().any(|a| a == "pay_password.blocked"));
@@ -568,7 +591,10 @@ fn card_bound() -> (TestDb, Env, merchant_desk::card::VirtualReader) {
     let reader = VirtualReader::new("Virtual test reader");
     env.readers = CardReaders::Virtual(reader.clone());
     let admin_s = db.login(&mut env, "admin");
-    let checker_id = one_id(&env.store, "SELECT id FROM operators WHERE login = 'checker'");
+    let checker_id = one_id(
+        &env.store,
+        "SELECT id FROM operators WHERE login = 'checker'",
+    );
     reader.insert(VirtualCard::from_seed("checker"));
     let mut t = reader.transport();
     card::bind_card(&mut env, &admin_s, checker_id, &mut t).unwrap();
@@ -658,7 +684,10 @@ fn an_approval_by_a_card_operator_needs_the_card_whatever_the_screen_sends() {
             pin: None,
         },
     );
-    assert!(matches!(no_pin, Err(CardServiceError::PinNeeded)), "{no_pin:?}");
+    assert!(
+        matches!(no_pin, Err(CardServiceError::PinNeeded)),
+        "{no_pin:?}"
+    );
     // Card pulled mid-decision: refused, nothing decided.
     reader.remove();
     assert!(refunds::review(

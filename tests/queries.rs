@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::TestDb;
 use merchant_desk::domain::function::Function;
+use merchant_desk::domain::txn::{TxnStatus, TxnType};
 use merchant_desk::service::settlement_query::{self, SettlementQueryInput};
 use merchant_desk::service::slip::{self, SlipError};
 use merchant_desk::service::txn_query::{self, AdvancedInput, TxnQueryInput};
@@ -18,13 +19,13 @@ use merchant_desk::store::{merchants, operators, Store};
 
 /// Limits `login` to the first terminal group; returns that group's terminal numbers.
 fn limit_to_first_group(env: &Env, login: &str) -> Vec<String> {
-    let groups = merchants::groups(&env.store.conn).unwrap();
+    let groups = merchants::groups(&env.store.read()).unwrap();
     let g1 = groups[0].0;
-    let op = operators::by_login(&env.store.conn, login)
+    let op = operators::by_login(&env.store.read(), login)
         .unwrap()
         .unwrap();
-    operators::set_group_scope(&env.store.conn, op.id, Some(&[g1])).unwrap();
-    merchants::terminals(&env.store.conn)
+    operators::set_group_scope(&env.store.read(), op.id, Some(&[g1])).unwrap();
+    merchants::terminals(&env.store.read())
         .unwrap()
         .into_iter()
         .filter(|t| t.group_id == Some(g1))
@@ -46,10 +47,10 @@ fn rollup_summaries_equal_the_raw_group_by_for_every_rollup_filter() {
     let mut env = db.env();
     let s = db.login(&mut env, "admin");
     let base = txn_query::build_filter(&days("2026-11-19", "2026-11-23")).unwrap();
-    let merchant = merchants::all(&env.store.conn).unwrap()[1].id;
+    let merchant = merchants::all(&env.store.read()).unwrap()[1].id;
     let settlement: i64 = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT max(id) FROM settlements", [], |r| r.get(0))
         .unwrap();
     let filters = vec![
@@ -116,7 +117,7 @@ fn row_filters_are_summed_from_the_rows_and_match_the_list() {
     assert!(f.bank_code.is_some());
     let sum = summaries::summarize(&env, &s, &f, GroupBy::CardOrg).unwrap();
     assert!(!sum.from_rollups);
-    let all = transactions::page(&env.store.conn, &f, PageAt::First, 100_000).unwrap();
+    let all = transactions::page(&env.store.read(), &f, PageAt::First, 100_000).unwrap();
     assert!(!all.is_empty());
     assert!(all
         .iter()
@@ -217,7 +218,7 @@ fn settlement_query_lists_totals_and_yesterday() {
     let totals = settlement_query::totals(&env, &s, &all).unwrap();
     let (n, net): (i64, i64) = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT count(*), sum(net_fen) FROM settlements", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
@@ -249,10 +250,13 @@ fn settlement_query_lists_totals_and_yesterday() {
     };
     let txns = txn_query::totals(&env, &s, &f).unwrap();
     assert_eq!(txns.count, one.txn_count);
-    let captured: i64 = transactions::page(&env.store.conn, &f, PageAt::First, 10_000)
+    let captured: i64 = transactions::page(&env.store.read(), &f, PageAt::First, 10_000)
         .unwrap()
         .iter()
-        .filter(|r| r.status == "success" && (r.txn_type == "sale" || r.txn_type == "completion"))
+        .filter(|r| {
+            r.status == TxnStatus::Success
+                && (r.txn_type == TxnType::Sale || r.txn_type == TxnType::Completion)
+        })
         .map(|r| r.amount_fen)
         .sum();
     assert_eq!(captured, one.trade_fen);
@@ -320,7 +324,7 @@ fn settlement_query_scope_shows_only_the_groups_share() {
     // A settlement of a merchant with none of the group's terminals is out of scope.
     let other: i64 = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT s.id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM terminals t
              WHERE t.merchant_id = s.merchant_id AND t.terminal_no IN (?1, ?2))",
@@ -366,14 +370,14 @@ fn slips_reprint_only_before_today_within_scope_and_save_to_the_download_dir() {
     let mut env = db.env();
     let dir = tempfile::tempdir().unwrap();
     merchants::set_setting(
-        &env.store.conn,
+        &env.store.read(),
         "download_dir",
         &dir.path().display().to_string(),
     )
     .unwrap();
     let s = db.login(&mut env, "clerk");
     let rows =
-        transactions::page(&env.store.conn, &TxnFilter::default(), PageAt::First, 200).unwrap();
+        transactions::page(&env.store.read(), &TxnFilter::default(), PageAt::First, 200).unwrap();
     let today = rows.iter().find(|r| r.trade_date == 20261123).unwrap();
     assert_eq!(
         slip::reprint(&env, &s, today.id).unwrap_err(),
@@ -381,7 +385,7 @@ fn slips_reprint_only_before_today_within_scope_and_save_to_the_download_dir() {
     );
     let old = rows
         .iter()
-        .find(|r| r.trade_date < 20261123 && r.status == "success")
+        .find(|r| r.trade_date < 20261123 && r.status == TxnStatus::Success)
         .unwrap();
     let facts = slip::reprint(&env, &s, old.id).unwrap();
     assert_eq!(facts.txn.rrn, old.rrn);
@@ -396,7 +400,7 @@ fn slips_reprint_only_before_today_within_scope_and_save_to_the_download_dir() {
     assert!(leftovers.is_empty());
     let audited: i64 = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'txn.reprint_slip' AND target = ?1",
             [&old.rrn],
@@ -450,7 +454,7 @@ fn the_monitor_shows_the_latest_in_scope_and_notices_other_writers() {
     assert!(watch.changed(&env));
     let after = monitor::snapshot(&env, &s, 30).unwrap();
     let newest: i64 = other
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT max(id) FROM transactions", [], |r| r.get(0))
         .unwrap();
     assert_eq!(after.latest[0].id, newest);
@@ -476,12 +480,12 @@ fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
     let before: i64 = db
         .env()
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
         .unwrap();
     let mut store = Store::open(&db.path).unwrap();
     store
-        .conn
+        .raw_connection_for_tests()
         .busy_timeout(std::time::Duration::from_millis(100))
         .unwrap();
     // Another process holds the write lock for a while.
@@ -512,7 +516,7 @@ fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
     assert_eq!(report.written, 5);
     assert!(report.retries > 0, "the lock was waited for");
     let after: i64 = store
-        .conn
+        .raw_connection_for_tests()
         .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
         .unwrap();
     assert_eq!(after, before + 5);

@@ -44,7 +44,7 @@ fn fen(d: &Data) -> i64 {
 fn download_dir(env: &Env) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     merchants::set_setting(
-        &env.store.conn,
+        &env.store.read(),
         "download_dir",
         &dir.path().display().to_string(),
     )
@@ -130,12 +130,12 @@ fn settlement_list_export_and_scope() {
     assert_eq!(fen(&total[7]), screen.net_fen);
 
     // Limited to one group: the transaction export holds only its terminals.
-    let groups = merchants::groups(&env.store.conn).unwrap();
-    let op = operators::by_login(&env.store.conn, "finance")
+    let groups = merchants::groups(&env.store.read()).unwrap();
+    let op = operators::by_login(&env.store.read(), "finance")
         .unwrap()
         .unwrap();
-    operators::set_group_scope(&env.store.conn, op.id, Some(&[groups[0].0])).unwrap();
-    let mine: Vec<String> = merchants::terminals(&env.store.conn)
+    operators::set_group_scope(&env.store.read(), op.id, Some(&[groups[0].0])).unwrap();
+    let mine: Vec<String> = merchants::terminals(&env.store.read())
         .unwrap()
         .into_iter()
         .filter(|t| t.group_id == Some(groups[0].0))

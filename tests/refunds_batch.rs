@@ -16,8 +16,9 @@ fn db() -> Db {
     Db::demo_at(NOW, 3, 300, 5)
 }
 
-/// Everything a refused import must leave untouched.
-fn footprint(conn: &rusqlite::Connection) -> (i64, i64, i64, i64) {
+/// The refund tables a refused import leaves untouched, and the audit log, which gains one row
+/// per refusal.
+fn footprint(conn: &merchant_desk::store::Store) -> (i64, i64, i64, i64) {
     (
         count(conn, "SELECT count(*) FROM refund_applications"),
         count(conn, "SELECT count(*) FROM refund_batches"),
@@ -25,6 +26,28 @@ fn footprint(conn: &rusqlite::Connection) -> (i64, i64, i64, i64) {
         count(conn, "SELECT count(*) FROM audit_log"),
     )
 }
+
+/// The footprint after `n` refusals: nothing stored, and each refusal wrote its one audit row.
+fn refused(before: (i64, i64, i64, i64), n: i64) -> (i64, i64, i64, i64) {
+    (before.0, before.1, before.2, before.3 + n)
+}
+
+/// The actions of the last `n` audit rows, oldest first.
+fn last_actions(store: &merchant_desk::store::Store, n: usize) -> Vec<String> {
+    let mut st = store
+        .raw_connection_for_tests()
+        .prepare("SELECT action FROM audit_log ORDER BY id DESC LIMIT ?1")
+        .unwrap();
+    let mut v: Vec<String> = st
+        .query_map([n as i64], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    v.reverse();
+    v
+}
+
+const REFUSED: &str = "refund.batch_import.refused";
 
 fn rows_of(e: BatchError) -> Vec<RowError> {
     match e {
@@ -42,7 +65,7 @@ fn a_good_file_becomes_one_batch_and_rows_on_one_transaction_add_up() {
     let db = db();
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let sales = fresh_sales(&env.store.conn, 3);
+    let sales = fresh_sales(&env.store, 3);
     let (_, rrn0, amt0) = &sales[0];
     let half = amt0 / 2;
     let path = db.file("good.xlsx");
@@ -67,7 +90,7 @@ fn a_good_file_becomes_one_batch_and_rows_on_one_transaction_add_up() {
     assert_eq!(s.rows, 4);
     assert_eq!(s.total_fen, amt0 + 1 + 150);
     assert_eq!(s.submitted, 4, "direct mode: submitted at once");
-    let c = &env.store.conn;
+    let c = &env.store;
     assert_eq!(
         count(
             c,
@@ -81,7 +104,7 @@ fn a_good_file_becomes_one_batch_and_rows_on_one_transaction_add_up() {
     // The first transaction is now fully spoken for: one more fen is refused, by row.
     let path2 = db.file("more.xlsx");
     write_xlsx(&path2, HEADER, &[row("PT002", rrn0, "R5", 0.01, "")]);
-    let before = footprint(&env.store.conn);
+    let before = footprint(&env.store);
     let err = rows_of(batch_refund::import(&mut env, &clerk, &path2, PW).unwrap_err());
     assert_eq!(err.len(), 1);
     assert_eq!(err[0].row, 2);
@@ -89,8 +112,9 @@ fn a_good_file_becomes_one_batch_and_rows_on_one_transaction_add_up() {
         other_en(&err[0]).contains("more than what is left"),
         "{err:?}"
     );
-    assert_eq!(footprint(&env.store.conn), before);
-    assert_invariants(&env.store.conn);
+    assert_eq!(footprint(&env.store), refused(before, 1));
+    assert_eq!(last_actions(&env.store, 1), vec![REFUSED]);
+    assert_invariants(&env.store);
 }
 
 #[test]
@@ -98,11 +122,11 @@ fn in_review_mode_the_batch_waits_for_a_reviewer_like_any_application() {
     let db = db();
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
-    for m in merchants::all(&env.store.conn).unwrap() {
+    for m in merchants::all(&env.store.read()).unwrap() {
         settings::set_refund(&mut env, &admin, m.id, true, 0).unwrap();
     }
     let clerk = db.login(&mut env, "clerk");
-    let sales = fresh_sales(&env.store.conn, 5);
+    let sales = fresh_sales(&env.store, 5);
     let path = db.file("b.csv");
     let mut csv = String::from("Batch no.,Original reference no.,Refund order no.,Amount,Remark\n");
     for (i, (_, rrn, _)) in sales.iter().enumerate() {
@@ -124,12 +148,12 @@ fn in_review_mode_the_batch_waits_for_a_reviewer_like_any_application() {
         "",
         refunds::Confirmation {
             pay_password: PW,
-            card: None,
+            pin: None,
         },
     )
     .unwrap();
     assert_eq!(n, 3);
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
@@ -139,30 +163,30 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
     let admin = db.login(&mut env, "admin");
     let clerk = db.login(&mut env, "clerk");
     // Limit the clerk to the first terminal group.
-    let (g1, _, _) = merchants::groups(&env.store.conn).unwrap()[0];
-    let clerk_id = operators::by_login(&env.store.conn, "clerk")
+    let (g1, _, _) = merchants::groups(&env.store.read()).unwrap()[0];
+    let clerk_id = operators::by_login(&env.store.read(), "clerk")
         .unwrap()
         .unwrap()
         .id;
-    operators::set_group_scope(&env.store.conn, clerk_id, Some(&[g1])).unwrap();
-    let in_scope: Vec<(i64, String, i64)> = fresh_sales(&env.store.conn, 400)
+    operators::set_group_scope(&env.store.read(), clerk_id, Some(&[g1])).unwrap();
+    let in_scope: Vec<(i64, String, i64)> = fresh_sales(&env.store, 400)
         .into_iter()
         .filter(|(id, _, _)| {
-            merchant_desk::store::transactions::terminal_group_of(&env.store.conn, *id).unwrap()
+            merchant_desk::store::transactions::terminal_group_of(&env.store.read(), *id).unwrap()
                 == Some(g1)
         })
         .collect();
-    let outside = fresh_sales(&env.store.conn, 400)
+    let outside = fresh_sales(&env.store, 400)
         .into_iter()
         .find(|(id, _, _)| {
-            merchant_desk::store::transactions::terminal_group_of(&env.store.conn, *id).unwrap()
+            merchant_desk::store::transactions::terminal_group_of(&env.store.read(), *id).unwrap()
                 != Some(g1)
         })
         .unwrap();
     // A voided sale, and an order number shared by two transactions.
     let voided: String = env
         .store
-        .conn
+        .raw_connection_for_tests()
         .query_row(
             "SELECT rrn FROM transactions WHERE status = 'voided' AND terminal_id IN
                (SELECT id FROM terminals WHERE group_id = ?1) LIMIT 1",
@@ -171,7 +195,7 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
         )
         .unwrap();
     env.store
-        .conn
+        .raw_connection_for_tests()
         .execute(
             "UPDATE transactions SET order_no = 'DUPORDER' WHERE id IN (?1, ?2)",
             [in_scope[5].0, in_scope[6].0],
@@ -208,9 +232,10 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
     ];
     let path = db.file("bad.xlsx");
     write_xlsx(&path, HEADER, &rows);
-    let before = footprint(&env.store.conn);
+    let before = footprint(&env.store);
     let err = rows_of(batch_refund::import(&mut env, &clerk, &path, PW).unwrap_err());
-    assert_eq!(footprint(&env.store.conn), before, "nothing stored");
+    assert_eq!(footprint(&env.store), refused(before, 1), "nothing stored");
+    assert_eq!(last_actions(&env.store, 1), vec![REFUSED]);
     let at = |row: u32| -> Vec<&RowError> { err.iter().filter(|e| e.row == row).collect() };
     assert!(at(2).is_empty(), "row 2 is good: {:?}", at(2));
     assert_eq!(at(3)[0].reason, Reason::NotPositive);
@@ -234,7 +259,7 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
     assert_eq!(zh, "第 5 行 退货金额：金额最多两位小数");
     let en = batch_refund::row_message(at(5)[0], Lang::En);
     assert_eq!(en, "row 5, Refund amount: more than two decimals");
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
@@ -242,7 +267,7 @@ fn a_batch_number_is_used_once_and_has_at_most_32_letters_or_digits() {
     let db = db();
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let sales = fresh_sales(&env.store.conn, 3);
+    let sales = fresh_sales(&env.store, 3);
     let p1 = db.file("1.xlsx");
     write_xlsx(&p1, HEADER, &[row("SAME", &sales[0].1, "A1", 1.0, "")]);
     batch_refund::import(&mut env, &clerk, &p1, PW).unwrap();
@@ -265,7 +290,7 @@ fn files_that_are_not_tables_are_refused_with_the_reason() {
     let db = db();
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let before = footprint(&env.store.conn);
+    let before = footprint(&env.store);
     // Not .xlsx or .csv.
     let txt = db.file("refunds.txt");
     std::fs::write(&txt, "hello").unwrap();
@@ -300,7 +325,8 @@ fn files_that_are_not_tables_are_refused_with_the_reason() {
     assert!(e
         .iter()
         .all(|r| r.row == 1 && r.reason == Reason::MissingColumn));
-    assert_eq!(footprint(&env.store.conn), before);
+    assert_eq!(footprint(&env.store), refused(before, 4));
+    assert_eq!(last_actions(&env.store, 4), vec![REFUSED; 4]);
 }
 
 #[test]
@@ -308,11 +334,11 @@ fn at_most_999_rows_and_the_1000th_is_named() {
     let db = Db::demo_at(NOW, 3, 1000, 6);
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let sales = fresh_sales(&env.store.conn, 1000);
+    let sales = fresh_sales(&env.store, 1000);
     assert_eq!(sales.len(), 1000);
     let path = db.file("1000.xlsx");
     batch_file(&path, "BIG1", &sales, |_| 1);
-    let before = footprint(&env.store.conn);
+    let before = footprint(&env.store);
     let e = rows_of(batch_refund::import(&mut env, &clerk, &path, PW).unwrap_err());
     assert_eq!(e.len(), 1);
     assert_eq!(
@@ -320,22 +346,23 @@ fn at_most_999_rows_and_the_1000th_is_named() {
         "header at row 1, the 1000th data row at 1001"
     );
     assert!(other_en(&e[0]).contains("999"));
-    assert_eq!(footprint(&env.store.conn), before);
+    assert_eq!(footprint(&env.store), refused(before, 1));
+    assert_eq!(last_actions(&env.store, 1), vec![REFUSED]);
     batch_file(&path, "BIG1", &sales[..999], |_| 1);
     let s = batch_refund::import(&mut env, &clerk, &path, PW).unwrap();
     assert_eq!(s.rows, 999);
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
 fn the_payment_password_and_the_function_are_required() {
     let db = db();
     let mut env = db.env();
-    let sales = fresh_sales(&env.store.conn, 1);
+    let sales = fresh_sales(&env.store, 1);
     let path = db.file("p.xlsx");
     batch_file(&path, "PW1", &sales, |_| 100);
     let clerk = db.login(&mut env, "clerk");
-    let before = footprint(&env.store.conn);
+    let before = footprint(&env.store);
     assert!(matches!(
         batch_refund::import(&mut env, &clerk, &path, "wrong-password"),
         Err(BatchError::Service(ServiceError::Invalid {
@@ -343,10 +370,15 @@ fn the_payment_password_and_the_function_are_required() {
             ..
         }))
     ));
-    assert_eq!(footprint(&env.store.conn), before);
+    // A wrong payment password stores nothing; it is counted towards the block.
+    assert_eq!(footprint(&env.store), refused(before, 1));
+    assert_eq!(last_actions(&env.store, 1), vec!["pay_password.wrong"]);
     let finance = db.login(&mut env, "finance");
+    let before = footprint(&env.store);
     let e = batch_refund::import(&mut env, &finance, &path, PW).unwrap_err();
     assert!(matches!(e, BatchError::Service(ServiceError::Denied(_))));
+    assert_eq!(footprint(&env.store), refused(before, 1));
+    assert_eq!(last_actions(&env.store, 1), vec!["denied"]);
     assert!(merchant_desk::ui::text::refund::batch_error_lines(&e, Lang::Zh)[0].contains("无权限"));
 }
 
@@ -355,17 +387,17 @@ fn rows_add_up_against_the_daily_quota() {
     let db = db();
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
-    for m in merchants::all(&env.store.conn).unwrap() {
+    for m in merchants::all(&env.store.read()).unwrap() {
         settings::set_refund(&mut env, &admin, m.id, false, 10_000).unwrap(); // 100 yuan a day
     }
     let clerk = db.login(&mut env, "clerk");
     // Three sales of one merchant, each of at least 50 yuan.
-    let m1 = merchants::all(&env.store.conn).unwrap()[0].id;
-    let sales: Vec<(i64, String, i64)> = fresh_sales(&env.store.conn, 500)
+    let m1 = merchants::all(&env.store.read()).unwrap()[0].id;
+    let sales: Vec<(i64, String, i64)> = fresh_sales(&env.store, 500)
         .into_iter()
         .filter(|(id, _, amount)| {
             *amount >= 5_000
-                && merchant_desk::store::transactions::by_id(&env.store.conn, *id)
+                && merchant_desk::store::transactions::by_id(&env.store.read(), *id)
                     .unwrap()
                     .unwrap()
                     .merchant_id
@@ -381,7 +413,7 @@ fn rows_add_up_against_the_daily_quota() {
     assert!(other_en(&e[0]).contains("quota"), "{e:?}");
     batch_file(&path, "Q1", &sales[..2], |_| 4_000);
     batch_refund::import(&mut env, &clerk, &path, PW).unwrap();
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
@@ -407,9 +439,9 @@ fn an_order_number_finds_its_transaction() {
     let db = db();
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let sale = fresh_sales(&env.store.conn, 1).remove(0);
+    let sale = fresh_sales(&env.store, 1).remove(0);
     env.store
-        .conn
+        .raw_connection_for_tests()
         .execute(
             "UPDATE transactions SET order_no = 'SHOP20261122A7' WHERE id = ?1",
             [sale.0],
@@ -422,7 +454,7 @@ fn an_order_number_finds_its_transaction() {
         &[row("ORD1", "SHOP20261122A7", "X1", 2.0, "")],
     );
     let s = batch_refund::import(&mut env, &clerk, &path, PW).unwrap();
-    let r = merchant_desk::store::refunds::by_id(&env.store.conn, s.application_ids[0])
+    let r = merchant_desk::store::refunds::by_id(&env.store.read(), s.application_ids[0])
         .unwrap()
         .unwrap();
     assert_eq!(r.txn_id, sale.0);

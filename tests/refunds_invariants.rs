@@ -6,10 +6,10 @@
 
 mod refunds_common;
 
+use merchant_desk::domain::refund::RefundStatus;
 use std::sync::OnceLock;
 
 use merchant_desk::clock::{date_of_ms, ymd};
-use merchant_desk::service::audit::Actor;
 use merchant_desk::service::refunds::{self, Confirmation, RefundInput};
 use merchant_desk::service::{check, settings, settlement, Env, Rule, ServiceError, Session};
 use merchant_desk::store::merchants;
@@ -23,13 +23,7 @@ fn template() -> &'static Db {
 }
 
 fn settle(env: &mut Env, date: i32) -> settlement::SettleReport {
-    let ws = env.workstation.clone();
-    let actor = Actor {
-        operator_id: None,
-        login: "system",
-        workstation: &ws,
-    };
-    settlement::run(env, actor, date).unwrap()
+    settlement::run(env, date).unwrap()
 }
 
 fn yuan(fen: i64) -> String {
@@ -39,7 +33,7 @@ fn yuan(fen: i64) -> String {
 fn confirm() -> Confirmation<'static> {
     Confirmation {
         pay_password: PW,
-        card: None,
+        pin: None,
     }
 }
 
@@ -101,7 +95,7 @@ impl World {
         let admin = db.login(&mut env, "admin");
         let mut st = env
             .store
-            .conn
+            .raw_connection_for_tests()
             .prepare("SELECT id FROM transactions ORDER BY id")
             .unwrap();
         let txns = st
@@ -126,7 +120,7 @@ impl World {
             Op::Apply { admin, txn, pct } => {
                 let who = if *admin { &self.admin } else { &self.clerk };
                 let id = self.txns[txn % self.txns.len()];
-                let t = merchant_desk::store::transactions::by_id(&env.store.conn, id)
+                let t = merchant_desk::store::transactions::by_id(&env.store.read(), id)
                     .unwrap()
                     .unwrap();
                 let left = refunds::refundable(env, who, id)
@@ -195,7 +189,7 @@ impl World {
                 review,
                 quota_yuan,
             } => {
-                let ms = merchants::all(&env.store.conn).unwrap();
+                let ms = merchants::all(&env.store.read()).unwrap();
                 let m = &ms[merchant % ms.len()];
                 settings::set_refund(env, &self.admin, m.id, *review, *quota_yuan as i64 * 100)
                     .unwrap();
@@ -217,19 +211,19 @@ proptest! {
         let mut w = World::new();
         for (i, op) in ops.iter().enumerate() {
             w.run(op);
-            let report = check::run(&w.env.store.conn).unwrap();
+            let report = check::run(&w.env.store).unwrap();
             prop_assert!(report.ok(), "after step {} {:?}:\n{}", i, op, report.text());
         }
         // Whatever happened, a final run clears what the balance covers, and a second run on the
         // same date clears nothing twice.
         let d = ymd(date_of_ms(w.env.now_ms()));
         settle(&mut w.env, d);
-        let lines_before = count(&w.env.store.conn, "SELECT count(*) FROM ledger_lines");
+        let lines_before = count(&w.env.store, "SELECT count(*) FROM ledger_lines");
         let again = settle(&mut w.env, d);
         prop_assert_eq!(again.merchants_settled, 0);
         prop_assert_eq!(again.refunds_cleared, 0);
-        prop_assert_eq!(count(&w.env.store.conn, "SELECT count(*) FROM ledger_lines"), lines_before);
-        assert_invariants(&w.env.store.conn);
+        prop_assert_eq!(count(&w.env.store, "SELECT count(*) FROM ledger_lines"), lines_before);
+        assert_invariants(&w.env.store);
     }
 }
 
@@ -238,10 +232,10 @@ fn nobody_reviews_their_own_application_and_a_refusal_changes_nothing() {
     let w = World::new();
     let mut env = w.env;
     let admin = w.admin;
-    for m in merchants::all(&env.store.conn).unwrap() {
+    for m in merchants::all(&env.store.read()).unwrap() {
         settings::set_refund(&mut env, &admin, m.id, true, 0).unwrap();
     }
-    let sale = fresh_sales(&env.store.conn, 1).remove(0);
+    let sale = fresh_sales(&env.store, 1).remove(0);
     let row = refunds::apply(
         &mut env,
         &admin,
@@ -253,7 +247,7 @@ fn nobody_reviews_their_own_application_and_a_refusal_changes_nothing() {
         },
     )
     .unwrap();
-    let audit_before = count(&env.store.conn, "SELECT count(*) FROM audit_log");
+    let audit_before = count(&env.store, "SELECT count(*) FROM audit_log");
     let r = refunds::review(&mut env, &admin, &[row.id], true, "", confirm());
     assert!(matches!(
         r,
@@ -273,19 +267,28 @@ fn nobody_reviews_their_own_application_and_a_refusal_changes_nothing() {
         },
     )
     .unwrap();
-    let audit_mid = count(&env.store.conn, "SELECT count(*) FROM audit_log");
+    let audit_mid = count(&env.store, "SELECT count(*) FROM audit_log");
     assert!(refunds::review(&mut env, &admin, &[other.id, row.id], true, "", confirm()).is_err());
+    // The refusal changes nothing but writes its one audit row.
     assert_eq!(
-        count(&env.store.conn, "SELECT count(*) FROM audit_log"),
-        audit_mid
+        count(&env.store, "SELECT count(*) FROM audit_log"),
+        audit_mid + 1
+    );
+    assert_eq!(
+        count(
+            &env.store,
+            "SELECT count(*) FROM audit_log WHERE action = 'refund.approve.refused'
+               AND id = (SELECT max(id) FROM audit_log)"
+        ),
+        1
     );
     assert!(audit_mid > audit_before);
-    let still = merchant_desk::store::refunds::by_id(&env.store.conn, other.id)
+    let still = merchant_desk::store::refunds::by_id(&env.store.read(), other.id)
         .unwrap()
         .unwrap();
-    assert_eq!(still.status, "pending_review");
+    assert_eq!(still.status, RefundStatus::PendingReview);
     // The database refuses it too, whatever the code above it does.
-    let forced = env.store.conn.execute(
+    let forced = env.store.raw_connection_for_tests().execute(
         "UPDATE refund_applications SET reviewer_id = applicant_id WHERE id = ?1",
         [row.id],
     );
@@ -303,14 +306,14 @@ fn nobody_reviews_their_own_application_and_a_refusal_changes_nothing() {
         .unwrap(),
         2
     );
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
 fn a_refund_is_cleared_once_however_often_the_settlement_runs() {
     let w = World::new();
     let mut env = w.env;
-    let sales = fresh_sales(&env.store.conn, 5);
+    let sales = fresh_sales(&env.store, 5);
     let mut ids = Vec::new();
     for (id, _, _) in &sales {
         ids.push(
@@ -337,18 +340,18 @@ fn a_refund_is_cleared_once_however_often_the_settlement_runs() {
     }
     for id in &ids {
         let n = count(
-            &env.store.conn,
+            &env.store,
             &format!("SELECT count(*) FROM ledger_lines WHERE kind = 'refund' AND ref_id = {id}"),
         );
         assert_eq!(n, 1);
     }
     for (id, _, _) in &sales {
-        let t = merchant_desk::store::transactions::by_id(&env.store.conn, *id)
+        let t = merchant_desk::store::transactions::by_id(&env.store.read(), *id)
             .unwrap()
             .unwrap();
         assert_eq!(t.refunded_fen, 100);
     }
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
@@ -357,7 +360,7 @@ fn refunds_wait_for_balance_oldest_first_and_clear_when_it_allows() {
     let db = Db::demo_at("2026-11-23 23:00", 1, 90, 4);
     let mut env = db.env();
     let clerk = db.login(&mut env, "clerk");
-    let sales = fresh_sales(&env.store.conn, 3);
+    let sales = fresh_sales(&env.store, 3);
     let mut ids = Vec::new();
     for (id, _, amount) in &sales {
         ids.push(
@@ -382,33 +385,33 @@ fn refunds_wait_for_balance_oldest_first_and_clear_when_it_allows() {
         (0, 0, 3)
     );
     for id in &ids {
-        let row = merchant_desk::store::refunds::by_id(&env.store.conn, *id)
+        let row = merchant_desk::store::refunds::by_id(&env.store.read(), *id)
             .unwrap()
             .unwrap();
-        assert_eq!(row.status, "pending_clearing");
+        assert_eq!(row.status, RefundStatus::PendingClearing);
     }
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
     // Tomorrow's run credits today's trade first, then pays them.
     let r = settle(&mut env, 20261124);
     assert!(r.merchants_settled > 0);
     assert_eq!(r.refunds_cleared, 3);
-    let events = merchant_desk::store::refunds::events(&env.store.conn, ids[0]).unwrap();
+    let events = merchant_desk::store::refunds::events(&env.store.read(), ids[0]).unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.2.as_str()).collect();
     assert_eq!(
         kinds,
         ["applied", "submitted", "pending_clearing", "cleared"]
     );
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 #[test]
 fn the_quota_is_never_exceeded_and_resets_the_next_day() {
     let w = World::new();
     let mut env = w.env;
-    for m in merchants::all(&env.store.conn).unwrap() {
+    for m in merchants::all(&env.store.read()).unwrap() {
         settings::set_refund(&mut env, &w.admin, m.id, false, 1_000).unwrap(); // 10 yuan
     }
-    let sale = fresh_sales(&env.store.conn, 50)
+    let sale = fresh_sales(&env.store, 50)
         .into_iter()
         .find(|s| s.2 >= 2_000)
         .unwrap();
@@ -433,7 +436,7 @@ fn the_quota_is_never_exceeded_and_resets_the_next_day() {
     assert!(apply(&mut env, 1).is_err());
     w.db.clock.advance_ms(24 * 3600 * 1000);
     apply(&mut env, 1_000).unwrap();
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 /// Each tampering is named by the invariant it breaks.
@@ -441,7 +444,7 @@ fn the_quota_is_never_exceeded_and_resets_the_next_day() {
 fn check_names_what_a_tampered_database_breaks() {
     let w = World::new();
     let mut env = w.env;
-    let sales = fresh_sales(&env.store.conn, 2);
+    let sales = fresh_sales(&env.store, 2);
     for (id, _, _) in &sales {
         refunds::apply(
             &mut env,
@@ -457,7 +460,7 @@ fn check_names_what_a_tampered_database_breaks() {
     }
     let today = ymd(date_of_ms(env.now_ms()));
     settle(&mut env, today + 1);
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
     let pristine = w.db.path.clone();
     let cases: &[(&str, &[&str])] = &[
         (
@@ -526,10 +529,11 @@ fn check_names_what_a_tampered_database_breaks() {
             pristine.with_extension("sqlite3-wal"),
             p.with_extension("sqlite3-wal"),
         );
-        let c = rusqlite::Connection::open(&p).unwrap();
+        let store = merchant_desk::store::Store::open(&p).unwrap();
+        let c = store.raw_connection_for_tests();
         c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
         c.execute_batch(sql).unwrap();
-        let report = check::run(&c).unwrap();
+        let report = check::run(&store).unwrap();
         let broken: Vec<&str> = report.broken().iter().map(|i| i.name).collect();
         let mut want: Vec<&str> = expected.to_vec();
         want.sort();

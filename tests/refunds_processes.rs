@@ -5,6 +5,7 @@
 
 mod refunds_common;
 
+use merchant_desk::domain::refund::RefundStatus;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -43,7 +44,10 @@ fn child_reviewer() {
     let store = merchant_desk::store::Store::open(Path::new(&db)).unwrap();
     let mut env = merchant_desk::service::Env::new(store, std::sync::Arc::new(clock));
     let login = var("MD_CHILD_LOGIN");
-    let session = auth::login(&mut env, &login, PW).unwrap();
+    let session = auth::login(&mut env, &login, PW)
+        .unwrap()
+        .session()
+        .unwrap();
     let approve = var("MD_CHILD_APPROVE") == "1";
     let start: i64 = var("MD_CHILD_START").parse().unwrap();
     let step: i64 = var("MD_CHILD_STEP").parse().unwrap();
@@ -61,7 +65,7 @@ fn child_reviewer() {
             if approve { "" } else { "不符合退货条件" },
             Confirmation {
                 pay_password: PW,
-                card: None,
+                pin: None,
             },
         );
         let what = match r {
@@ -82,12 +86,12 @@ fn two_reviewers_deciding_at_the_same_moment_one_decision_stands_the_other_is_to
     let db = Db::demo_at("2026-11-23 10:00", 2, 200, 12);
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");
-    for m in merchants::all(&env.store.conn).unwrap() {
+    for m in merchants::all(&env.store.read()).unwrap() {
         settings::set_refund(&mut env, &admin, m.id, true, 0).unwrap();
     }
     let clerk = db.login(&mut env, "clerk");
     let mut ids = Vec::new();
-    for (txn, _, _) in fresh_sales(&env.store.conn, 12) {
+    for (txn, _, _) in fresh_sales(&env.store, 12) {
         let r = refunds::apply(
             &mut env,
             &clerk,
@@ -160,21 +164,21 @@ fn two_reviewers_deciding_at_the_same_moment_one_decision_stands_the_other_is_to
             pair == ("decided", "told") || pair == ("told", "decided"),
             "refund #{id}: checker {wa}, admin {wb}"
         );
-        let row = merchant_desk::store::refunds::by_id(&env.store.conn, *id)
+        let row = merchant_desk::store::refunds::by_id(&env.store.read(), *id)
             .unwrap()
             .unwrap();
-        let events = merchant_desk::store::refunds::events(&env.store.conn, *id).unwrap();
+        let events = merchant_desk::store::refunds::events(&env.store.read(), *id).unwrap();
         let decisions = events
             .iter()
             .filter(|e| e.2 == "approved" || e.2 == "rejected")
             .count();
         assert_eq!(decisions, 1, "refund #{id}: {events:?}");
         if wa == "decided" {
-            assert_eq!(row.status, "submitted");
+            assert_eq!(row.status, RefundStatus::Submitted);
             assert_eq!(row.reviewer.as_deref(), Some("checker"));
             approved += 1;
         } else {
-            assert_eq!(row.status, "rejected");
+            assert_eq!(row.status, RefundStatus::Rejected);
             assert_eq!(row.reviewer.as_deref(), Some("admin"));
         }
     }
@@ -183,11 +187,12 @@ fn two_reviewers_deciding_at_the_same_moment_one_decision_stands_the_other_is_to
         approved,
         ids.len()
     );
-    assert_invariants(&env.store.conn);
+    assert_invariants(&env.store);
 }
 
 /// The settlements of a date, the ledger and the refund statuses: what a completed run leaves.
-fn money_state(conn: &rusqlite::Connection) -> Vec<String> {
+fn money_state(store: &merchant_desk::store::Store) -> Vec<String> {
+    let conn = store.raw_connection_for_tests();
     let mut out = Vec::new();
     for sql in [
         "SELECT merchant_id, settle_date, txn_count, trade_fen, fee_fen, refund_fen, net_fen
@@ -239,7 +244,7 @@ fn the_settlement_run_killed_at_random_points_leaves_all_or_nothing_and_reruns()
     {
         let mut env = pristine.env();
         let clerk = pristine.login(&mut env, "clerk");
-        let sales = fresh_sales(&env.store.conn, 999);
+        let sales = fresh_sales(&env.store, 999);
         let f = pristine.file("r.xlsx");
         batch_file(&f, "CRASH1", &sales, |a| (a / 3).max(1));
         batch_refund::import(&mut env, &clerk, &f, PW).unwrap();
@@ -254,15 +259,15 @@ fn the_settlement_run_killed_at_random_points_leaves_all_or_nothing_and_reruns()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let expected = money_state(&reference.env().store.conn);
-    assert_invariants(&reference.env().store.conn);
+    let expected = money_state(&reference.env().store);
+    assert_invariants(&reference.env().store);
     eprintln!("uninterrupted settlement run: {full:?}");
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let (mut none, mut all) = (0, 0);
     for round in 0..8 {
         let db = pristine.copy();
-        let before = money_state(&db.env().store.conn);
+        let before = money_state(&db.env().store);
         let mut child = settle_cmd(&db.path).spawn().unwrap();
         let delay = rng.random_range(0..(full.as_millis() as u64 * 11 / 10).max(2));
         std::thread::sleep(Duration::from_millis(delay));
@@ -270,8 +275,8 @@ fn the_settlement_run_killed_at_random_points_leaves_all_or_nothing_and_reruns()
         let status = child.wait().unwrap();
         {
             let env = db.env();
-            assert_invariants(&env.store.conn);
-            let now = money_state(&env.store.conn);
+            assert_invariants(&env.store);
+            let now = money_state(&env.store);
             if now == before {
                 none += 1;
             } else {
@@ -290,9 +295,9 @@ fn the_settlement_run_killed_at_random_points_leaves_all_or_nothing_and_reruns()
             String::from_utf8_lossy(&out.stderr)
         );
         let env = db.env();
-        assert_invariants(&env.store.conn);
+        assert_invariants(&env.store);
         assert_eq!(
-            money_state(&env.store.conn),
+            money_state(&env.store),
             expected,
             "round {round}: the rerun"
         );
@@ -321,7 +326,7 @@ fn import_cmd(db: &Path, file: &Path) -> Command {
 #[test]
 fn a_batch_import_killed_at_random_points_is_whole_or_absent_and_reruns() {
     let pristine = Db::demo_at("2026-11-23 23:30", 1, 3_000, 22);
-    let sales = fresh_sales(&pristine.env().store.conn, 999);
+    let sales = fresh_sales(&pristine.env().store, 999);
     assert_eq!(sales.len(), 999);
     let file = pristine.file("batch.xlsx");
     batch_file(&file, "KILLME", &sales, |a| (a / 2).max(1));
@@ -336,12 +341,7 @@ fn a_batch_import_killed_at_random_points_is_whole_or_absent_and_reruns() {
         String::from_utf8_lossy(&out.stderr)
     );
     eprintln!("uninterrupted import: {full:?}");
-    let apps = |db: &Db| {
-        count(
-            &db.env().store.conn,
-            "SELECT count(*) FROM refund_applications",
-        )
-    };
+    let apps = |db: &Db| count(&db.env().store, "SELECT count(*) FROM refund_applications");
     assert_eq!(apps(&reference), 999);
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(8);
@@ -352,9 +352,9 @@ fn a_batch_import_killed_at_random_points_is_whole_or_absent_and_reruns() {
         std::thread::sleep(Duration::from_millis(delay));
         child.kill().unwrap();
         child.wait().unwrap();
-        assert_invariants(&db.env().store.conn);
+        assert_invariants(&db.env().store);
         let n = apps(&db);
-        let batches = count(&db.env().store.conn, "SELECT count(*) FROM refund_batches");
+        let batches = count(&db.env().store, "SELECT count(*) FROM refund_batches");
         assert!(
             (n, batches) == (0, 0) || (n, batches) == (999, 1),
             "round {round}: {n} applications, {batches} batches after {delay} ms"
@@ -370,6 +370,6 @@ fn a_batch_import_killed_at_random_points_is_whole_or_absent_and_reruns() {
             assert!(stdout.contains("批次号"), "{stdout}");
         }
         assert_eq!(apps(&db), 999);
-        assert_invariants(&db.env().store.conn);
+        assert_invariants(&db.env().store);
     }
 }

@@ -3,12 +3,14 @@
 
 mod common;
 
+use merchant_desk::domain::refund::RefundStatus;
 use std::process::Command;
 
 use common::{bin, TestDb};
 use merchant_desk::card::{VirtualCard, VirtualReader};
 use merchant_desk::service::card::{self, CardServiceError};
 use merchant_desk::service::refunds::{self, Confirmation, RefundInput};
+use merchant_desk::service::session::CardReaders;
 use merchant_desk::service::{settings, Rule, ServiceError};
 use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
 use merchant_desk::store::{operators, refunds as store_refunds};
@@ -31,7 +33,7 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
     let admin = db.login(&mut env, "admin");
     let reader = VirtualReader::new("test reader");
     reader.insert(VirtualCard::from_seed("checker-key"));
-    let checker_id = operators::by_login(&env.store.conn, "checker")
+    let checker_id = operators::by_login(&env.store.read(), "checker")
         .unwrap()
         .unwrap()
         .id;
@@ -41,7 +43,7 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
     }
     // Two sales from yesterday, refunded in part by the clerk.
     let sales: Vec<_> = transactions::page(
-        &env.store.conn,
+        &env.store.read(),
         &TxnFilter {
             txn_type: Some("sale".into()),
             status: Some("success".into()),
@@ -70,11 +72,14 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
             },
         )
         .unwrap();
-        assert_eq!(row.status, "pending_review");
+        assert_eq!(row.status, RefundStatus::PendingReview);
         ids.push(row.id);
     }
-    let checker = db.login(&mut env, "checker");
-    // Without the card the reviewer with a bound card is refused.
+    // The service reads the card in this workstation's reader: here, the virtual one.
+    env.readers = CardReaders::Virtual(reader.clone());
+    // A reviewer with a card bound logs in with it.
+    let checker = db.login_with_card(&mut env, "checker", "123456");
+    // Without the card's PIN the reviewer with a bound card is refused.
     let r = refunds::review(
         &mut env,
         &checker,
@@ -83,12 +88,11 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
         "",
         Confirmation {
             pay_password: "demo1234",
-            card: None,
+            pin: None,
         },
     );
-    assert!(matches!(r, Err(CardServiceError::NotBound)));
+    assert!(matches!(r, Err(CardServiceError::PinNeeded)), "{r:?}");
     // With the card and the right PIN: one decision, one signature over both.
-    let mut t = reader.transport();
     let n = refunds::review(
         &mut env,
         &checker,
@@ -97,18 +101,18 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
         "核对无误",
         Confirmation {
             pay_password: "demo1234",
-            card: Some((&mut t, "123456")),
+            pin: Some("123456"),
         },
     )
     .unwrap();
     assert_eq!(n, 2);
-    let a = store_refunds::by_id(&env.store.conn, ids[0])
+    let a = store_refunds::by_id(&env.store.read(), ids[0])
         .unwrap()
         .unwrap();
-    let b = store_refunds::by_id(&env.store.conn, ids[1])
+    let b = store_refunds::by_id(&env.store.read(), ids[1])
         .unwrap()
         .unwrap();
-    assert_eq!(a.status, "submitted");
+    assert_eq!(a.status, RefundStatus::Submitted);
     assert!(a.approval_id.is_some() && a.approval_id == b.approval_id);
     // Deciding again is refused: someone (here: the same reviewer) decided first.
     let again = refunds::review(
@@ -119,7 +123,7 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
         "晚了",
         Confirmation {
             pay_password: "demo1234",
-            card: Some((&mut t, "123456")),
+            pin: Some("123456"),
         },
     );
     assert!(matches!(

@@ -33,7 +33,7 @@ fn template_db() -> &'static PathBuf {
         .unwrap();
         // Fold the WAL into the file so a plain copy holds everything.
         env.store
-            .conn
+            .raw_connection_for_tests()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();
         path
@@ -53,6 +53,9 @@ fn run(name: &str) {
     } else {
         Lang::Zh
     };
+    // Tapes write their files under target/ of the working folder, which does not exist when
+    // CARGO_TARGET_DIR points elsewhere.
+    std::fs::create_dir_all("target").unwrap();
     let mut out = Vec::new();
     match run_tape(&src, &db, lang, None, &mut out) {
         Ok(run) => {

@@ -56,7 +56,9 @@ fn write_one(
             }
             Err(e) => return Err(e.to_string()),
         };
-        generator.write_at(&tx.db(), at_ms).map_err(|e| e.to_string())?;
+        generator
+            .write_at(&tx.db(), at_ms)
+            .map_err(|e| e.to_string())?;
         match tx.commit() {
             Ok(()) => return Ok(true),
             Err(e) if is_busy(&e) => {

@@ -101,64 +101,69 @@ pub struct DemoSummary {
 pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> {
     let now = env.now_ms();
     // The organisation: merchants, rates, groups, terminals, roles, operators.
-    env.act(Who::System("demo"), Needs::signed_in(), "demo.create", |uc| {
-        let db = uc.db();
-        let tx = &db;
-        merchants::set_setting(tx, "merchant_group_name", "鑫源商贸集团")?;
-        merchants::set_setting(tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
-        let mut terminal_no = 10_000_001u32;
-        for (i, (no, name, name_en, addr)) in MERCHANTS.iter().enumerate() {
-            let mid = merchants::insert(tx, no, name, name_en, addr, now)?;
-            merchants::set_fee_rate(tx, mid, "debit", 5_000, Some(2_000))?;
-            merchants::set_fee_rate(tx, mid, "credit", 6_000, None)?;
-            merchants::set_fee_rate(tx, mid, "foreign", 25_000, None)?;
-            let gid = merchants::insert_group(tx, GROUPS[i], now)?;
-            for k in 0..4 {
-                let tno = terminal_no.to_string();
-                terminal_no += 1;
-                merchants::insert_terminal(
+    env.act(
+        Who::System("demo"),
+        Needs::signed_in(),
+        "demo.create",
+        |uc| {
+            let db = uc.db();
+            let tx = &db;
+            merchants::set_setting(tx, "merchant_group_name", "鑫源商贸集团")?;
+            merchants::set_setting(tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
+            let mut terminal_no = 10_000_001u32;
+            for (i, (no, name, name_en, addr)) in MERCHANTS.iter().enumerate() {
+                let mid = merchants::insert(tx, no, name, name_en, addr, now)?;
+                merchants::set_fee_rate(tx, mid, "debit", 5_000, Some(2_000))?;
+                merchants::set_fee_rate(tx, mid, "credit", 6_000, None)?;
+                merchants::set_fee_rate(tx, mid, "foreign", 25_000, None)?;
+                let gid = merchants::insert_group(tx, GROUPS[i], now)?;
+                for k in 0..4 {
+                    let tno = terminal_no.to_string();
+                    terminal_no += 1;
+                    merchants::insert_terminal(
+                        tx,
+                        &NewTerminal {
+                            terminal_no: &tno,
+                            merchant_id: mid,
+                            serial_no: &format!("SN{:02}A7{:06}", i + 1, 310_000 + k * 17),
+                            name: &format!("{}号收银台", k + 1),
+                            location: &format!("{}F", k + 1),
+                            group_id: Some(gid),
+                            created_ms: now,
+                        },
+                    )?;
+                }
+            }
+            for r in DEFAULT_ROLES {
+                let id = operators::insert_role(tx, Some(r.code), r.name_zh, r.name_en, true, now)?;
+                let codes: Vec<&str> = r.functions.iter().map(|f: &Function| f.code()).collect();
+                operators::set_role_functions(tx, id, &codes)?;
+            }
+            let hash = password::hash(DEMO_PASSWORD);
+            for (login, name, role) in OPERATORS {
+                let id = operators::insert(
                     tx,
-                    &NewTerminal {
-                        terminal_no: &tno,
-                        merchant_id: mid,
-                        serial_no: &format!("SN{:02}A7{:06}", i + 1, 310_000 + k * 17),
-                        name: &format!("{}号收银台", k + 1),
-                        location: &format!("{}F", k + 1),
-                        group_id: Some(gid),
+                    &NewOperator {
+                        login,
+                        display_name: name,
+                        password_hash: &hash,
+                        pay_password_hash: Some(&hash),
+                        must_change_password: false,
+                        all_groups: true,
                         created_ms: now,
                     },
                 )?;
+                let mut rids = vec![operators::role_id_by_code(tx, role)?.expect("default role")];
+                for (_, more) in MORE_ROLES.iter().filter(|(l, _)| l == login) {
+                    rids.push(operators::role_id_by_code(tx, more)?.expect("default role"));
+                }
+                operators::set_roles(tx, id, &rids)?;
             }
-        }
-        for r in DEFAULT_ROLES {
-            let id = operators::insert_role(tx, Some(r.code), r.name_zh, r.name_en, true, now)?;
-            let codes: Vec<&str> = r.functions.iter().map(|f: &Function| f.code()).collect();
-            operators::set_role_functions(tx, id, &codes)?;
-        }
-        let hash = password::hash(DEMO_PASSWORD);
-        for (login, name, role) in OPERATORS {
-            let id = operators::insert(
-                tx,
-                &NewOperator {
-                    login,
-                    display_name: name,
-                    password_hash: &hash,
-                    pay_password_hash: Some(&hash),
-                    must_change_password: false,
-                    all_groups: true,
-                    created_ms: now,
-                },
-            )?;
-            let mut rids = vec![operators::role_id_by_code(tx, role)?.expect("default role")];
-            for (_, more) in MORE_ROLES.iter().filter(|(l, _)| l == login) {
-                rids.push(operators::role_id_by_code(tx, more)?.expect("default role"));
-            }
-            operators::set_roles(tx, id, &rids)?;
-        }
-        let review_store = merchants::all(tx)?[REVIEW_MODE_STORE].id;
-        merchants::set_refund_settings(tx, review_store, "review", 0)?;
-        uc.audit("demo.create", "", "", "")
-    })?;
+            let review_store = merchants::all(tx)?[REVIEW_MODE_STORE].id;
+            merchants::set_refund_settings(tx, review_store, "review", 0)?;
+            uc.audit("demo.create", "", "", "")
+        },
+    )?;
     // Transactions, a day at a time, then the settlement run for each past day.
     let today = date_of_ms(now);
     let first = today

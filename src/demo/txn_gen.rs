@@ -45,7 +45,7 @@ impl TxnGenerator {
     pub fn load(conn: &Db, seed: u64) -> rusqlite::Result<TxnGenerator> {
         let terminals: Vec<Terminal> = merchants::terminals(conn)?
             .into_iter()
-            .filter(|t| t.status == "active")
+            .filter(|t| t.status == crate::domain::txn::TerminalStatus::Active)
             .map(|t| Terminal {
                 id: t.id,
                 merchant_id: t.merchant_id,
@@ -183,12 +183,7 @@ impl TxnGenerator {
             .unwrap_or(0)
     }
 
-    fn write_one(
-        &mut self,
-        conn: &Db,
-        ins: &mut TxnInserter,
-        at_ms: i64,
-    ) -> rusqlite::Result<()> {
+    fn write_one(&mut self, conn: &Db, ins: &mut TxnInserter, at_ms: i64) -> rusqlite::Result<()> {
         let trade_date = ymd(date_of_ms(at_ms));
         let roll = self.rng.below(100);
         // Voids and refunds act on a recent sale of this day, on the same terminal.

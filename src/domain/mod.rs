@@ -58,3 +58,9 @@ transitions!(
     review::BankAccountStatus,
     review::WithdrawalStatus
 );
+
+impl Transitions for txn::TerminalStatus {
+    fn may_become(self, next: Self) -> bool {
+        txn::TerminalStatus::may_become(self, next)
+    }
+}

@@ -68,3 +68,19 @@ pub fn fee_class(card_org: &str, card_type: CardType) -> &'static str {
         card_type.code()
     }
 }
+
+coded_enum!(TerminalStatus {
+    Active = "active",
+    Disabled = "disabled",
+});
+
+impl TerminalStatus {
+    pub fn may_become(self, next: TerminalStatus) -> bool {
+        self != next
+    }
+}
+
+coded_enum!(SettlementStatus {
+    Settled = "settled",
+    Paid = "paid",
+});

@@ -137,8 +137,7 @@ impl ExportJob {
                     let recorded = on_finish(&state, rows);
                     *shared.outcome.lock().unwrap_or_else(|p| p.into_inner()) =
                         Some((state, recorded));
-                })
-?
+                })?
         };
         Ok(ExportJob {
             shared,
@@ -222,4 +221,3 @@ impl ExportJob {
         self.progress().state
     }
 }
-

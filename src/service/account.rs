@@ -66,7 +66,12 @@ pub fn ledger(
         "account.ledger",
         |uc| {
             require_merchant(uc, merchant_id)?;
-            Ok(settlements::ledger(&uc.db(), merchant_id, before_id, limit)?)
+            Ok(settlements::ledger(
+                &uc.db(),
+                merchant_id,
+                before_id,
+                limit,
+            )?)
         },
     )
 }

@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 
 use crate::domain::function::{Function, ADMIN_ROLE};
 use crate::domain::operator::OperatorStatus;
-use crate::store::{merchants, Db};
 use crate::store::operators::{self, NewOperator, RoleRow};
+use crate::store::{merchants, Db};
 
 use super::auth::policy;
 use super::error::{invalid, Problem, Rule};
-use super::password;
 use super::kernel::{Needs, Who};
+use super::password;
 use super::{Env, ServiceError, ServiceResult, Session};
 
 fn policy_check(env: &Env, field: &'static str, pw: &str) -> ServiceResult<()> {
@@ -49,7 +49,7 @@ pub fn roles(env: &Env, session: &Session) -> ServiceResult<Vec<RoleRow>> {
         "admin.roles",
         |uc| {
             let tx = uc.db();
-        Ok(operators::roles(&tx)?)
+            Ok(operators::roles(&tx)?)
         },
     )
 }
@@ -76,19 +76,15 @@ pub fn create_role(
         Needs::function(&Function::RoleManage),
         "role.create",
         |uc| {
-            let tx = uc.db();        let name = clean_name("name", name, 32)?;
-        if operators::role_name_exists(&tx, &name, 0)? {
-            return invalid("name", Problem::Duplicate);
-        }
-        let id = operators::insert_role(&tx, None, &name, &name, false, uc.now_ms)?;
-        operators::set_role_functions(&tx, id, &codes(functions))?;
-        uc.audit(
-            "role.create",
-            &name,
-            "",
-            &codes(functions).join(","),
-        )?;
-        Ok(id)
+            let tx = uc.db();
+            let name = clean_name("name", name, 32)?;
+            if operators::role_name_exists(&tx, &name, 0)? {
+                return invalid("name", Problem::Duplicate);
+            }
+            let id = operators::insert_role(&tx, None, &name, &name, false, uc.now_ms)?;
+            operators::set_role_functions(&tx, id, &codes(functions))?;
+            uc.audit("role.create", &name, "", &codes(functions).join(","))?;
+            Ok(id)
         },
     )
 }
@@ -99,22 +95,18 @@ pub fn rename_role(env: &mut Env, session: &Session, id: i64, name: &str) -> Ser
         Needs::function(&Function::RoleManage),
         "role.rename",
         |uc| {
-            let tx = uc.db();        let name = clean_name("name", name, 32)?;
-        let old = role(env, id)?;
-        if old.code.as_deref() == Some(ADMIN_ROLE) {
-            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-        }
-        if operators::role_name_exists(&tx, &name, id)? {
-            return invalid("name", Problem::Duplicate);
-        }
-        operators::rename_role(&tx, id, &name)?;
-        uc.audit(
-            "role.rename",
-            &old.name,
-            &old.name,
-            &name,
-        )?;
-        Ok(())
+            let tx = uc.db();
+            let name = clean_name("name", name, 32)?;
+            let old = role(env, id)?;
+            if old.code.as_deref() == Some(ADMIN_ROLE) {
+                return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+            }
+            if operators::role_name_exists(&tx, &name, id)? {
+                return invalid("name", Problem::Duplicate);
+            }
+            operators::rename_role(&tx, id, &name)?;
+            uc.audit("role.rename", &old.name, &old.name, &name)?;
+            Ok(())
         },
     )
 }
@@ -130,18 +122,19 @@ pub fn set_role_functions(
         Needs::function(&Function::RoleManage),
         "role.functions",
         |uc| {
-            let tx = uc.db();        let old = role(env, id)?;
-        if old.code.as_deref() == Some(ADMIN_ROLE) {
-            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-        }
-        operators::set_role_functions(&tx, id, &codes(functions))?;
-        uc.audit(
-            "role.functions",
-            &old.name,
-            &old.functions.join(","),
-            &codes(functions).join(","),
-        )?;
-        Ok(())
+            let tx = uc.db();
+            let old = role(env, id)?;
+            if old.code.as_deref() == Some(ADMIN_ROLE) {
+                return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+            }
+            operators::set_role_functions(&tx, id, &codes(functions))?;
+            uc.audit(
+                "role.functions",
+                &old.name,
+                &old.functions.join(","),
+                &codes(functions).join(","),
+            )?;
+            Ok(())
         },
     )
 }
@@ -153,21 +146,17 @@ pub fn delete_role(env: &mut Env, session: &Session, id: i64) -> ServiceResult<(
         Needs::function(&Function::RoleManage),
         "role.delete",
         |uc| {
-            let tx = uc.db();        let old = role(env, id)?;
-        if old.builtin {
-            return Err(ServiceError::Refused(Rule::AdminRoleFixed));
-        }
-        if !old.holders.is_empty() {
-            return Err(ServiceError::Refused(Rule::InUse(old.holders)));
-        }
-        operators::delete_role(&tx, id)?;
-        uc.audit(
-            "role.delete",
-            &old.name,
-            &old.functions.join(","),
-            "",
-        )?;
-        Ok(())
+            let tx = uc.db();
+            let old = role(env, id)?;
+            if old.builtin {
+                return Err(ServiceError::Refused(Rule::AdminRoleFixed));
+            }
+            if !old.holders.is_empty() {
+                return Err(ServiceError::Refused(Rule::InUse(old.holders)));
+            }
+            operators::delete_role(&tx, id)?;
+            uc.audit("role.delete", &old.name, &old.functions.join(","), "")?;
+            Ok(())
         },
     )
 }
@@ -298,50 +287,46 @@ pub fn create_operator(
         Needs::function(&Function::OperatorManage),
         "operator.create",
         |uc| {
-            let tx = uc.db();        let login = input.login.trim();
-        if login.is_empty() {
-            return invalid("login", Problem::Required);
-        }
-        if login.len() > 32
-            || !login
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-        {
-            return invalid("login", Problem::BadLogin);
-        }
-        let name = clean_name("display_name", &input.display_name, 32)?;
-        policy_check(env, "password", &input.password)?;
-        if !input.pay_password.is_empty() {
-            policy_check(env, "pay_password", &input.pay_password)?;
-        }
-        check_roles_and_scope(env, input)?;
-        let hash = password::hash(&input.password);
-        let pay = (!input.pay_password.is_empty()).then(|| password::hash(&input.pay_password));
-        if operators::login_exists(&tx, login)? {
-            return invalid("login", Problem::Duplicate);
-        }
-        let id = operators::insert(
-            &tx,
-            &NewOperator {
-                login,
-                display_name: &name,
-                password_hash: &hash,
-                pay_password_hash: pay.as_deref(),
-                must_change_password: true,
-                all_groups: input.scope.is_none(),
-                created_ms: uc.now_ms,
-            },
-        )?;
-        operators::set_roles(&tx, id, &input.role_ids)?;
-        operators::set_group_scope(&tx, id, input.scope.as_deref())?;
-        let after = describe(&view(env, session, id)?);
-        uc.audit(
-            "operator.create",
-            login,
-            "",
-            &after,
-        )?;
-        Ok(id)
+            let tx = uc.db();
+            let login = input.login.trim();
+            if login.is_empty() {
+                return invalid("login", Problem::Required);
+            }
+            if login.len() > 32
+                || !login
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+            {
+                return invalid("login", Problem::BadLogin);
+            }
+            let name = clean_name("display_name", &input.display_name, 32)?;
+            policy_check(env, "password", &input.password)?;
+            if !input.pay_password.is_empty() {
+                policy_check(env, "pay_password", &input.pay_password)?;
+            }
+            check_roles_and_scope(env, input)?;
+            let hash = password::hash(&input.password);
+            let pay = (!input.pay_password.is_empty()).then(|| password::hash(&input.pay_password));
+            if operators::login_exists(&tx, login)? {
+                return invalid("login", Problem::Duplicate);
+            }
+            let id = operators::insert(
+                &tx,
+                &NewOperator {
+                    login,
+                    display_name: &name,
+                    password_hash: &hash,
+                    pay_password_hash: pay.as_deref(),
+                    must_change_password: true,
+                    all_groups: input.scope.is_none(),
+                    created_ms: uc.now_ms,
+                },
+            )?;
+            operators::set_roles(&tx, id, &input.role_ids)?;
+            operators::set_group_scope(&tx, id, input.scope.as_deref())?;
+            let after = describe(&view(env, session, id)?);
+            uc.audit("operator.create", login, "", &after)?;
+            Ok(id)
         },
     )
 }
@@ -358,27 +343,29 @@ pub fn update_operator(
         Needs::function(&Function::OperatorManage),
         "operator.update",
         |uc| {
-            let tx = uc.db();        let name = clean_name("display_name", &input.display_name, 32)?;
-        check_roles_and_scope(env, input)?;
-        let before = view(env, session, id)?;
-        if let Some(admin) = admin_role_id(env)? {
-            let loses_admin = before.role_ids.contains(&admin) && !input.role_ids.contains(&admin);
-            let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
-            if loses_admin && before.active && admins.len() <= 1 {
-                return Err(ServiceError::Refused(Rule::LastAdmin));
+            let tx = uc.db();
+            let name = clean_name("display_name", &input.display_name, 32)?;
+            check_roles_and_scope(env, input)?;
+            let before = view(env, session, id)?;
+            if let Some(admin) = admin_role_id(env)? {
+                let loses_admin =
+                    before.role_ids.contains(&admin) && !input.role_ids.contains(&admin);
+                let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
+                if loses_admin && before.active && admins.len() <= 1 {
+                    return Err(ServiceError::Refused(Rule::LastAdmin));
+                }
             }
-        }
-        operators::set_display_name(&tx, id, &name)?;
-        operators::set_roles(&tx, id, &input.role_ids)?;
-        operators::set_group_scope(&tx, id, input.scope.as_deref())?;
-        let after = view(env, session, id)?;
-        uc.audit(
-            "operator.update",
-            &before.login,
-            &describe(&before),
-            &describe(&after),
-        )?;
-        Ok(())
+            operators::set_display_name(&tx, id, &name)?;
+            operators::set_roles(&tx, id, &input.role_ids)?;
+            operators::set_group_scope(&tx, id, input.scope.as_deref())?;
+            let after = view(env, session, id)?;
+            uc.audit(
+                "operator.update",
+                &before.login,
+                &describe(&before),
+                &describe(&after),
+            )?;
+            Ok(())
         },
     )
 }
@@ -392,39 +379,40 @@ pub fn set_operator_active(
     env.act(
         Who::Operator(session),
         Needs::function(&Function::OperatorManage),
-        "?",
+        "operator.set_active",
         |uc| {
-            let tx = uc.db();        let before = view(env, session, id)?;
-        if !active {
-            if id == session.operator_id {
-                return Err(ServiceError::Refused(Rule::SelfDisable));
+            let tx = uc.db();
+            let before = view(env, session, id)?;
+            if !active {
+                if id == session.operator_id {
+                    return Err(ServiceError::Refused(Rule::SelfDisable));
+                }
+                let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
+                if admins == [id] {
+                    return Err(ServiceError::Refused(Rule::LastAdmin));
+                }
             }
-            let admins = operators::active_with_role_code(&tx, ADMIN_ROLE)?;
-            if admins == [id] {
-                return Err(ServiceError::Refused(Rule::LastAdmin));
-            }
-        }
-        let (from, to) = if active {
-            (OperatorStatus::Disabled, OperatorStatus::Active)
-        } else {
-            (OperatorStatus::Active, OperatorStatus::Disabled)
-        };
-        if !operators::set_status(&tx, id, from, to)? {
-            // Already in that state: nothing to change, nothing to log.
-            return Ok(());
-        }
-        let status = to.code();
-        uc.audit(
-            if active {
-                "operator.enable"
+            let (from, to) = if active {
+                (OperatorStatus::Disabled, OperatorStatus::Active)
             } else {
-                "operator.disable"
-            },
-            &before.login,
-            if before.active { "active" } else { "disabled" },
-            status,
-        )?;
-        Ok(())
+                (OperatorStatus::Active, OperatorStatus::Disabled)
+            };
+            if !operators::set_status(&tx, id, from, to)? {
+                // Already in that state: nothing to change, nothing to log.
+                return Ok(());
+            }
+            let status = to.code();
+            uc.audit(
+                if active {
+                    "operator.enable"
+                } else {
+                    "operator.disable"
+                },
+                &before.login,
+                if before.active { "active" } else { "disabled" },
+                status,
+            )?;
+            Ok(())
         },
     )
 }
@@ -441,18 +429,19 @@ pub fn reset_password(
         Needs::function(&Function::OperatorManage),
         "operator.reset_password",
         |uc| {
-            let tx = uc.db();        policy_check(env, "password", new_password)?;
-        let before = view(env, session, id)?;
-        let hash = password::hash(new_password);
-        operators::set_password(&tx, id, &hash, true)?;
-        operators::unlock(&tx, id)?;
-        uc.audit(
-            "operator.reset_password",
-            &before.login,
-            "",
-            "must_change_password=1",
-        )?;
-        Ok(())
+            let tx = uc.db();
+            policy_check(env, "password", new_password)?;
+            let before = view(env, session, id)?;
+            let hash = password::hash(new_password);
+            operators::set_password(&tx, id, &hash, true)?;
+            operators::unlock(&tx, id)?;
+            uc.audit(
+                "operator.reset_password",
+                &before.login,
+                "",
+                "must_change_password=1",
+            )?;
+            Ok(())
         },
     )
 }
@@ -469,17 +458,13 @@ pub fn set_pay_password(
         Needs::function(&Function::OperatorManage),
         "operator.set_pay_password",
         |uc| {
-            let tx = uc.db();        policy_check(env, "pay_password", new_password)?;
-        let before = view(env, session, id)?;
-        let hash = password::hash(new_password);
-        operators::set_pay_password(&tx, id, &hash)?;
-        uc.audit(
-            "operator.set_pay_password",
-            &before.login,
-            "",
-            "",
-        )?;
-        Ok(())
+            let tx = uc.db();
+            policy_check(env, "pay_password", new_password)?;
+            let before = view(env, session, id)?;
+            let hash = password::hash(new_password);
+            operators::set_pay_password(&tx, id, &hash)?;
+            uc.audit("operator.set_pay_password", &before.login, "", "")?;
+            Ok(())
         },
     )
 }
@@ -491,15 +476,16 @@ pub fn unlock(env: &mut Env, session: &Session, id: i64) -> ServiceResult<()> {
         Needs::function(&Function::OperatorManage),
         "operator.unlock",
         |uc| {
-            let tx = uc.db();        let before = view(env, session, id)?;
-        operators::unlock(&tx, id)?;
-        uc.audit(
-            "operator.unlock",
-            &before.login,
-            if before.locked { "locked" } else { "" },
-            "",
-        )?;
-        Ok(())
+            let tx = uc.db();
+            let before = view(env, session, id)?;
+            operators::unlock(&tx, id)?;
+            uc.audit(
+                "operator.unlock",
+                &before.login,
+                if before.locked { "locked" } else { "" },
+                "",
+            )?;
+            Ok(())
         },
     )
 }
@@ -512,10 +498,10 @@ pub fn role_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, Str
         "admin.role_choices",
         |uc| {
             let tx = uc.db();
-        Ok(operators::roles(&tx)?
-            .into_iter()
-            .map(|r| (r.id, r.name, r.name_en))
-            .collect())
+            Ok(operators::roles(&tx)?
+                .into_iter()
+                .map(|r| (r.id, r.name, r.name_en))
+                .collect())
         },
     )
 }
@@ -528,10 +514,10 @@ pub fn group_choices(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, St
         "admin.group_choices",
         |uc| {
             let tx = uc.db();
-        Ok(merchants::groups(&tx)?
-            .into_iter()
-            .map(|(id, name, _)| (id, name))
-            .collect())
+            Ok(merchants::groups(&tx)?
+                .into_iter()
+                .map(|(id, name, _)| (id, name))
+                .collect())
         },
     )
 }

@@ -1,10 +1,10 @@
 //! Login (B1), lockout (B2), unlocking the screen (B3) and changing one's password (B4, B5).
 
 use crate::domain::function::Function;
+use crate::domain::operator::OperatorStatus;
 use crate::domain::password::{
     PasswordPolicy, PasswordProblem, FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS,
 };
-use crate::domain::operator::OperatorStatus;
 use crate::store::{cards, merchants, operators};
 
 use super::audit::{record, Actor};
@@ -276,12 +276,9 @@ fn authenticate(
 }
 
 pub fn logout(env: &mut Env, session: &Session) -> ServiceResult<()> {
-    env.act(
-        Who::Operator(session),
-        Needs::signed_in(),
-        "logout",
-        |uc| uc.audit("logout", &session.login, "", ""),
-    )
+    env.act(Who::Operator(session), Needs::signed_in(), "logout", |uc| {
+        uc.audit("logout", &session.login, "", "")
+    })
 }
 
 pub fn actor_of<'a>(session: &'a Session, ws: &'a str) -> Actor<'a> {

@@ -71,12 +71,9 @@ impl From<crate::store::StoreError> for CardServiceError {
 /// The function check of the kernel, for the card use cases whose exchanges with the card happen
 /// before their transaction opens.
 fn gate(env: &Env, session: &Session, f: Function) -> super::ServiceResult<()> {
-    env.query(
-        Who::Operator(session),
-        Needs::function(&f),
-        "card",
-        |_| Ok(()),
-    )
+    env.query(Who::Operator(session), Needs::function(&f), "card", |_| {
+        Ok(())
+    })
 }
 
 impl From<CardError> for CardServiceError {
@@ -408,8 +405,7 @@ pub fn login_with_card(
     transport: &mut dyn Transport,
     pin: &str,
 ) -> CardServiceResult<BoundCardInfo> {
-    let op =
-        operators::by_id(&env.store.read(), operator_id)?.ok_or(ServiceError::SessionEnded)?;
+    let op = operators::by_id(&env.store.read(), operator_id)?.ok_or(ServiceError::SessionEnded)?;
     if op.status != crate::domain::operator::OperatorStatus::Active {
         return Err(ServiceError::Disabled.into());
     }

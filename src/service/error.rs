@@ -99,9 +99,7 @@ pub enum ServiceError {
     #[error("wrong operator name or password")]
     BadCredentials,
     #[error("operator locked until {until_ms}")]
-    Locked {
-        until_ms: i64,
-    },
+    Locked { until_ms: i64 },
     #[error("operator disabled")]
     Disabled,
     /// The session's operator was disabled or removed since login.
@@ -115,9 +113,7 @@ pub enum ServiceError {
     Refused(Rule),
     /// Five wrong payment passwords: money actions and approvals are blocked until then.
     #[error("money actions blocked until {until_ms} (five wrong payment passwords)")]
-    PayBlocked {
-        until_ms: i64,
-    },
+    PayBlocked { until_ms: i64 },
     #[error("database error: {0}")]
     Store(crate::store::StoreError),
     /// A file the use case reads or writes (a slip, an export) could not be.
@@ -142,4 +138,3 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 pub fn invalid<T>(field: &'static str, problem: Problem) -> ServiceResult<T> {
     Err(ServiceError::Invalid { field, problem })
 }
-

@@ -205,7 +205,14 @@ fn finish_download(
 /// Records the outcome of a finished job the thread could not record (an in-memory database).
 pub fn record_unrecorded(env: &Env, job: &ExportJob, chinese: bool) -> ServiceResult<()> {
     if let Some((state, rows)) = job.unrecorded() {
-        finish_download(&env.store, job.download_id, &state, rows, chinese, env.now_ms())?;
+        finish_download(
+            &env.store,
+            job.download_id,
+            &state,
+            rows,
+            chinese,
+            env.now_ms(),
+        )?;
         job.mark_recorded();
     }
     Ok(())
@@ -235,17 +242,18 @@ pub fn start_txn_export(
     filter: &TxnFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let (f, total) = env.query(
-        Who::Operator(session),
-        Needs::function(&Function::TxnExport),
-        "txn.export",
-        |_| Ok(()),
-    )
-    .and_then(|()| {
-        scoped(env, session, filter, |uc, f| {
-            Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
-        })
-    })?;
+    let (f, total) = env
+        .query(
+            Who::Operator(session),
+            Needs::function(&Function::TxnExport),
+            "txn.export",
+            |_| Ok(()),
+        )
+        .and_then(|()| {
+            scoped(env, session, filter, |uc, f| {
+                Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
+            })
+        })?;
     let spec = spec(&sheet, TXN_COLUMNS)?;
     let db = env.store.path.clone();
     let words = sheet.words.clone();
@@ -318,7 +326,7 @@ pub fn start_settlement_export(
                 CellValue::Money(r.fee_fen),
                 CellValue::Money(r.refund_fen),
                 CellValue::Money(r.net_fen),
-                CellValue::text(words(Code::SettlementStatus, &r.status)),
+                CellValue::text(words(Code::SettlementStatus, r.status.code())),
             ])?;
         }
         Ok(())
@@ -328,13 +336,18 @@ pub fn start_settlement_export(
 
 /// The operator's own downloads, newest first (D1).
 pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<DownloadRow>> {
-    env.query(Who::Operator(session), Needs::signed_in(), "downloads", |uc| {
-        Ok(downloads::list_for_operator(
-            &uc.db(),
-            uc.operator()?,
-            limit,
-        )?)
-    })
+    env.query(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "downloads",
+        |uc| {
+            Ok(downloads::list_for_operator(
+                &uc.db(),
+                uc.operator()?,
+                limit,
+            )?)
+        },
+    )
 }
 
 /// Starts exporting every audit log row of `filter` (newest first), in chunks by id.
@@ -471,8 +484,9 @@ pub fn start_ledger_export(
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
-            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
-                .map_err(source)?;
+            let lines =
+                crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
+                    .map_err(source)?;
             for l in &lines {
                 sink.push(&[
                     CellValue::DateTime(l.line_ms),

@@ -57,9 +57,11 @@ pub fn facts(env: &Env, session: &Session, recent: usize) -> ServiceResult<HomeF
 /// The merchant group's name in Chinese and English, for the login screen (before a session).
 pub fn group_names(env: &Env) -> (String, String) {
     let db = env.store.read();
-    let get = |k: &str| merchants::setting(&db, k).ok().flatten().unwrap_or_default();
-    (
-        get("merchant_group_name"),
-        get("merchant_group_name_en"),
-    )
+    let get = |k: &str| {
+        merchants::setting(&db, k)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    (get("merchant_group_name"), get("merchant_group_name_en"))
 }

@@ -20,7 +20,7 @@ use crate::domain::function::Function;
 use crate::domain::password::{FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::store::{operators, Db, WriteTx};
 
-use super::audit::{record, Actor};
+use super::audit_chain::{record, Actor};
 use super::error::{Problem, ServiceError, ServiceResult};
 use super::{password, Env, Session};
 
@@ -152,7 +152,13 @@ impl<'t> Uc<'t> {
     }
 
     /// Appends an audit row inside this use case's transaction.
-    pub fn audit(&self, action: &str, target: &str, before: &str, after: &str) -> ServiceResult<()> {
+    pub fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        before: &str,
+        after: &str,
+    ) -> ServiceResult<()> {
         record(
             &self.tx.db(),
             self.now_ms,

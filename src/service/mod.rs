@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod audit_chain;
 pub mod auth;
 pub mod batch_refund;
 pub mod card;
@@ -19,6 +20,7 @@ pub mod outcomes;
 pub mod password;
 pub mod refunds;
 pub mod review;
+pub mod rollups;
 pub mod session;
 pub mod settings;
 pub mod settlement;

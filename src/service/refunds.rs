@@ -345,7 +345,15 @@ pub fn review(
                 )? {
                     return Err(ServiceError::Refused(Rule::AlreadyDecided(row.id)));
                 }
-                refunds::add_event(&db, row.id, uc.now_ms, Some(me), event, status, remark.trim())?;
+                refunds::add_event(
+                    &db,
+                    row.id,
+                    uc.now_ms,
+                    Some(me),
+                    event,
+                    status,
+                    remark.trim(),
+                )?;
                 if approve {
                     refunds::add_event(&db, row.id, uc.now_ms, Some(me), "submitted", status, "")?;
                 }

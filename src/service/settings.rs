@@ -65,9 +65,7 @@ pub fn set_refund(
                 &Fields::new()
                     .text("mode", &before.refund_mode)
                     .int("quota_fen", before.daily_refund_quota_fen),
-                &Fields::new()
-                    .text("mode", mode)
-                    .int("quota_fen", quota_fen),
+                &Fields::new().text("mode", mode).int("quota_fen", quota_fen),
             )
         },
     )

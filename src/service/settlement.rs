@@ -184,12 +184,11 @@ pub fn run_by_operator(
         Needs::function(&crate::domain::function::Function::SettlementRun),
         "settlement.run",
         |uc| {
-            let date = crate::clock::parse_date(date_text).map_err(|_| {
-                super::ServiceError::Invalid {
+            let date =
+                crate::clock::parse_date(date_text).map_err(|_| super::ServiceError::Invalid {
                     field: "date",
                     problem: super::Problem::BadDate,
-                }
-            })?;
+                })?;
             settle(uc, crate::clock::ymd(date))
         },
     )

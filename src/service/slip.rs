@@ -9,8 +9,8 @@ use crate::store::transactions::TxnRow;
 
 use super::kernel::{Needs, Who};
 use super::txn_query::detail;
-use crate::domain::function::Function;
 use super::{Env, ServiceError, Session};
+use crate::domain::function::Function;
 
 /// Where files for the operator go: the `download_dir` setting, else the user's download folder,
 /// else the home folder.

@@ -2,6 +2,7 @@
 
 use crate::domain::function::Function;
 use crate::domain::ids;
+use crate::domain::txn::TerminalStatus;
 use crate::store::merchants::{self, MerchantRow, NewTerminal, TerminalRow};
 
 use super::error::{invalid, Problem};
@@ -25,7 +26,7 @@ pub fn terminals(env: &Env, session: &Session) -> ServiceResult<Vec<TerminalRow>
         "terminals.terminals",
         |uc| {
             let tx = uc.db();
-        Ok(merchants::terminals(&tx)?)
+            Ok(merchants::terminals(&tx)?)
         },
     )
 }
@@ -38,7 +39,7 @@ pub fn groups(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, i
         "terminals.groups",
         |uc| {
             let tx = uc.db();
-        Ok(merchants::groups(&tx)?)
+            Ok(merchants::groups(&tx)?)
         },
     )
 }
@@ -60,7 +61,7 @@ fn describe(t: &TerminalRow) -> String {
         t.serial_no,
         t.name,
         t.location,
-        t.status,
+        t.status.code(),
         t.group_id.map(|g| g.to_string()).unwrap_or_default()
     )
 }
@@ -79,7 +80,10 @@ fn check(env: &Env, input: &TerminalInput) -> ServiceResult<()> {
         return invalid("serial_no", Problem::TooLong(32));
     }
     if let Some(g) = input.group_id {
-        if !merchants::groups(&env.store.read())?.iter().any(|x| x.0 == g) {
+        if !merchants::groups(&env.store.read())?
+            .iter()
+            .any(|x| x.0 == g)
+        {
             return invalid("group", Problem::Unknown);
         }
     }
@@ -96,40 +100,36 @@ pub fn create_terminal(
         Needs::function(&Function::TerminalManage),
         "terminal.create",
         |uc| {
-            let tx = uc.db();        let no = input.terminal_no.trim();
-        if no.is_empty() {
-            return invalid("terminal_no", Problem::Required);
-        }
-        if no.chars().count() != 8 {
-            return invalid("terminal_no", Problem::Length(8));
-        }
-        if !ids::is_terminal_no(no) {
-            return invalid("terminal_no", Problem::BadTerminalNo);
-        }
-        check(env, input)?;
-        if merchants::terminal_by_no(&tx, no)?.is_some() {
-            return invalid("terminal_no", Problem::Duplicate);
-        }
-        let id = merchants::insert_terminal(
-            &tx,
-            &NewTerminal {
-                terminal_no: no,
-                merchant_id: input.merchant_id,
-                serial_no: input.serial_no.trim(),
-                name: input.name.trim(),
-                location: input.location.trim(),
-                group_id: input.group_id,
-                created_ms: uc.now_ms,
-            },
-        )?;
-        let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
-        uc.audit(
-            "terminal.create",
-            no,
-            "",
-            &after.unwrap_or_default(),
-        )?;
-        Ok(id)
+            let tx = uc.db();
+            let no = input.terminal_no.trim();
+            if no.is_empty() {
+                return invalid("terminal_no", Problem::Required);
+            }
+            if no.chars().count() != 8 {
+                return invalid("terminal_no", Problem::Length(8));
+            }
+            if !ids::is_terminal_no(no) {
+                return invalid("terminal_no", Problem::BadTerminalNo);
+            }
+            check(env, input)?;
+            if merchants::terminal_by_no(&tx, no)?.is_some() {
+                return invalid("terminal_no", Problem::Duplicate);
+            }
+            let id = merchants::insert_terminal(
+                &tx,
+                &NewTerminal {
+                    terminal_no: no,
+                    merchant_id: input.merchant_id,
+                    serial_no: input.serial_no.trim(),
+                    name: input.name.trim(),
+                    location: input.location.trim(),
+                    group_id: input.group_id,
+                    created_ms: uc.now_ms,
+                },
+            )?;
+            let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
+            uc.audit("terminal.create", no, "", &after.unwrap_or_default())?;
+            Ok(id)
         },
     )
 }
@@ -149,25 +149,26 @@ pub fn update_terminal(
         Needs::function(&Function::TerminalManage),
         "terminal.update",
         |uc| {
-            let tx = uc.db();        check(env, input)?;
-        let before = terminal(env, id)?;
-        merchants::update_terminal(
-            &tx,
-            id,
-            input.merchant_id,
-            input.serial_no.trim(),
-            input.name.trim(),
-            input.location.trim(),
-        )?;
-        merchants::set_terminal_group(&tx, id, input.group_id)?;
-        let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
-        uc.audit(
-            "terminal.update",
-            &before.terminal_no,
-            &describe(&before),
-            &after.unwrap_or_default(),
-        )?;
-        Ok(())
+            let tx = uc.db();
+            check(env, input)?;
+            let before = terminal(env, id)?;
+            merchants::update_terminal(
+                &tx,
+                id,
+                input.merchant_id,
+                input.serial_no.trim(),
+                input.name.trim(),
+                input.location.trim(),
+            )?;
+            merchants::set_terminal_group(&tx, id, input.group_id)?;
+            let after = merchants::terminal_by_id(&tx, id)?.map(|t| describe(&t));
+            uc.audit(
+                "terminal.update",
+                &before.terminal_no,
+                &describe(&before),
+                &after.unwrap_or_default(),
+            )?;
+            Ok(())
         },
     )
 }
@@ -181,22 +182,31 @@ pub fn set_terminal_active(
     env.act(
         Who::Operator(session),
         Needs::function(&Function::TerminalManage),
-        "?",
+        "terminal.set_active",
         |uc| {
-            let tx = uc.db();        let before = terminal(env, id)?;
-        let status = if active { "active" } else { "disabled" };
-        merchants::set_terminal_status(&tx, id, status)?;
-        uc.audit(
-            if active {
-                "terminal.enable"
+            let tx = uc.db();
+            let before = terminal(env, id)?;
+            let to = if active {
+                TerminalStatus::Active
             } else {
-                "terminal.disable"
-            },
-            &before.terminal_no,
-            &before.status,
-            status,
-        )?;
-        Ok(())
+                TerminalStatus::Disabled
+            };
+            if before.status == to {
+                return Ok(());
+            }
+            merchants::set_terminal_status(&tx, id, before.status, to)?;
+            let status = to.code();
+            uc.audit(
+                if active {
+                    "terminal.enable"
+                } else {
+                    "terminal.disable"
+                },
+                &before.terminal_no,
+                before.status.code(),
+                status,
+            )?;
+            Ok(())
         },
     )
 }
@@ -213,20 +223,21 @@ pub fn move_terminal(
         Needs::function(&Function::TerminalManage),
         "terminal.move",
         |uc| {
-            let tx = uc.db();        let before = terminal(env, id)?;
-        if let Some(g) = group {
-            if !merchants::groups(&tx)?.iter().any(|x| x.0 == g) {
-                return invalid("group", Problem::Unknown);
+            let tx = uc.db();
+            let before = terminal(env, id)?;
+            if let Some(g) = group {
+                if !merchants::groups(&tx)?.iter().any(|x| x.0 == g) {
+                    return invalid("group", Problem::Unknown);
+                }
             }
-        }
-        merchants::set_terminal_group(&tx, id, group)?;
-        uc.audit(
-            "terminal.move",
-            &before.terminal_no,
-            &before.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            &group.map(|g| g.to_string()).unwrap_or_default(),
-        )?;
-        Ok(())
+            merchants::set_terminal_group(&tx, id, group)?;
+            uc.audit(
+                "terminal.move",
+                &before.terminal_no,
+                &before.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                &group.map(|g| g.to_string()).unwrap_or_default(),
+            )?;
+            Ok(())
         },
     )
 }
@@ -248,18 +259,14 @@ pub fn create_group(env: &mut Env, session: &Session, name: &str) -> ServiceResu
         Needs::function(&Function::TerminalManage),
         "group.create",
         |uc| {
-            let tx = uc.db();        let name = group_name("name", name)?;
-        if merchants::group_name_exists(&tx, &name, 0)? {
-            return invalid("name", Problem::Duplicate);
-        }
-        let id = merchants::insert_group(&tx, &name, uc.now_ms)?;
-        uc.audit(
-            "group.create",
-            &name,
-            "",
-            &name,
-        )?;
-        Ok(id)
+            let tx = uc.db();
+            let name = group_name("name", name)?;
+            if merchants::group_name_exists(&tx, &name, 0)? {
+                return invalid("name", Problem::Duplicate);
+            }
+            let id = merchants::insert_group(&tx, &name, uc.now_ms)?;
+            uc.audit("group.create", &name, "", &name)?;
+            Ok(id)
         },
     )
 }
@@ -270,22 +277,18 @@ pub fn rename_group(env: &mut Env, session: &Session, id: i64, name: &str) -> Se
         Needs::function(&Function::TerminalManage),
         "group.rename",
         |uc| {
-            let tx = uc.db();        let name = group_name("name", name)?;
-        let old = merchants::groups(&tx)?
-            .into_iter()
-            .find(|g| g.0 == id)
-            .ok_or(ServiceError::NotFound)?;
-        if merchants::group_name_exists(&tx, &name, id)? {
-            return invalid("name", Problem::Duplicate);
-        }
-        merchants::rename_group(&tx, id, &name)?;
-        uc.audit(
-            "group.rename",
-            &old.1,
-            &old.1,
-            &name,
-        )?;
-        Ok(())
+            let tx = uc.db();
+            let name = group_name("name", name)?;
+            let old = merchants::groups(&tx)?
+                .into_iter()
+                .find(|g| g.0 == id)
+                .ok_or(ServiceError::NotFound)?;
+            if merchants::group_name_exists(&tx, &name, id)? {
+                return invalid("name", Problem::Duplicate);
+            }
+            merchants::rename_group(&tx, id, &name)?;
+            uc.audit("group.rename", &old.1, &old.1, &name)?;
+            Ok(())
         },
     )
 }
@@ -298,32 +301,28 @@ pub fn delete_group(env: &mut Env, session: &Session, id: i64) -> ServiceResult<
         Needs::function(&Function::TerminalManage),
         "group.delete",
         |uc| {
-            let tx = uc.db();        let old = merchants::groups(&tx)?
-            .into_iter()
-            .find(|g| g.0 == id)
-            .ok_or(ServiceError::NotFound)?;
-        let limited = merchants::group_operators(&tx, id)?;
-        let mut stranded = Vec::new();
-        for login in &limited {
-            if let Some(op) = crate::store::operators::by_login(&tx, login)? {
-                if crate::store::operators::group_scope(&tx, op.id)?
-                    .is_some_and(|g| g.len() == 1)
-                {
-                    stranded.push(login.clone());
+            let tx = uc.db();
+            let old = merchants::groups(&tx)?
+                .into_iter()
+                .find(|g| g.0 == id)
+                .ok_or(ServiceError::NotFound)?;
+            let limited = merchants::group_operators(&tx, id)?;
+            let mut stranded = Vec::new();
+            for login in &limited {
+                if let Some(op) = crate::store::operators::by_login(&tx, login)? {
+                    if crate::store::operators::group_scope(&tx, op.id)?
+                        .is_some_and(|g| g.len() == 1)
+                    {
+                        stranded.push(login.clone());
+                    }
                 }
             }
-        }
-        if !stranded.is_empty() {
-            return Err(ServiceError::Refused(super::Rule::InUse(stranded)));
-        }
-        merchants::delete_group(&tx, id)?;
-        uc.audit(
-            "group.delete",
-            &old.1,
-            &format!("members={}", old.2),
-            "",
-        )?;
-        Ok(())
+            if !stranded.is_empty() {
+                return Err(ServiceError::Refused(super::Rule::InUse(stranded)));
+            }
+            merchants::delete_group(&tx, id)?;
+            uc.audit("group.delete", &old.1, &format!("members={}", old.2), "")?;
+            Ok(())
         },
     )
 }

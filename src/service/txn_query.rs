@@ -199,7 +199,7 @@ pub fn totals(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult
     use crate::store::summaries::{self, GroupBy};
     scoped(env, session, filter, |uc, f| {
         let db = uc.db();
-        if let Some(d) = super::summaries::rollup_filter(&db, f)? {
+        if let Some(d) = super::rollups::rollup_filter(&db, f)? {
             let rows = summaries::from_rollups(&db, &d, GroupBy::TradeDate)?;
             return Ok(rows.iter().fold(Totals::default(), |t, r| Totals {
                 count: t.count + r.count,

@@ -53,10 +53,7 @@ pub fn bound_card(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<BoundC
 }
 
 /// (id, login) of the operator a card serial is bound to.
-pub fn operator_by_serial(
-    conn: &Db,
-    serial: &str,
-) -> rusqlite::Result<Option<(i64, String)>> {
+pub fn operator_by_serial(conn: &Db, serial: &str) -> rusqlite::Result<Option<(i64, String)>> {
     conn.query_row(
         "SELECT id, login FROM operators WHERE card_serial = ?1",
         [serial],

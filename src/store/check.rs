@@ -2,7 +2,7 @@
 //! service compares. Nothing here writes.
 
 use super::Db;
-use rusqlite::{Row};
+use rusqlite::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerLine {
@@ -133,10 +133,7 @@ pub struct RefundedTxn {
 /// Transactions refunded beyond their amount (counting open applications), or whose
 /// `refunded_fen` differs from what completed applications and POS refunds add up to. At most
 /// `limit` rows, and how many there are in all.
-pub fn refund_breaches(
-    conn: &Db,
-    limit: usize,
-) -> rusqlite::Result<(Vec<RefundedTxn>, i64)> {
+pub fn refund_breaches(conn: &Db, limit: usize) -> rusqlite::Result<(Vec<RefundedTxn>, i64)> {
     let sql = "WITH apps AS (
             SELECT txn_id,
                 coalesce(sum(CASE WHEN status = 'completed' THEN amount_fen END), 0) AS done,
@@ -301,10 +298,7 @@ pub fn refund_audit(conn: &Db) -> rusqlite::Result<Vec<AuditLine>> {
 /// The rollup rows that differ from the raw aggregation of the transactions, both ways: rows
 /// of `txn_daily` (other than emptied ones) that the raw sums lack, then raw sums that
 /// `txn_daily` lacks. Each as a readable key; at most `limit` of each.
-pub fn rollup_differences(
-    conn: &Db,
-    limit: usize,
-) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
+pub fn rollup_differences(conn: &Db, limit: usize) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
     const RAW: &str = "SELECT trade_date, coalesce(settle_date, 0), merchant_id, terminal_id,
             txn_type, status, card_org, card_type, count(*), sum(amount_fen), sum(fee_fen)
         FROM transactions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";

@@ -87,7 +87,7 @@ pub struct TerminalRow {
     pub serial_no: String,
     pub name: String,
     pub location: String,
-    pub status: String,
+    pub status: crate::domain::txn::TerminalStatus,
     pub group_id: Option<i64>,
 }
 
@@ -105,7 +105,7 @@ pub fn terminals(conn: &Db) -> rusqlite::Result<Vec<TerminalRow>> {
                 serial_no: r.get(3)?,
                 name: r.get(4)?,
                 location: r.get(5)?,
-                status: r.get(6)?,
+                status: super::coded(r, 6)?,
                 group_id: r.get(7)?,
             })
         })?
@@ -208,9 +208,16 @@ pub fn update_terminal(
     Ok(())
 }
 
-pub fn set_terminal_status(conn: &Db, id: i64, status: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE terminals SET status = ?2 WHERE id = ?1")?
-        .execute(params![id, status])?;
+/// Enables or disables a terminal, as the domain allows.
+pub fn set_terminal_status(
+    conn: &Db,
+    id: i64,
+    from: crate::domain::txn::TerminalStatus,
+    to: crate::domain::txn::TerminalStatus,
+) -> rusqlite::Result<()> {
+    super::allowed(from, to)?;
+    conn.prepare_cached("UPDATE terminals SET status = ?3 WHERE id = ?1 AND status = ?2")?
+        .execute(params![id, from.code(), to.code()])?;
     Ok(())
 }
 

@@ -144,7 +144,12 @@ impl<'a> Db<'a> {
     ) -> rusqlite::Result<usize> {
         self.conn.execute(sql, params)
     }
-    pub(in crate::store) fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    pub(in crate::store) fn query_row<T, P, F>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>
     where
         P: rusqlite::Params,
         F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,

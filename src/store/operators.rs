@@ -126,12 +126,7 @@ pub fn record_login(conn: &Db, id: i64, at_ms: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn set_password(
-    conn: &Db,
-    id: i64,
-    hash: &str,
-    must_change: bool,
-) -> rusqlite::Result<()> {
+pub fn set_password(conn: &Db, id: i64, hash: &str, must_change: bool) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE operators SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
     )?
@@ -157,10 +152,7 @@ pub fn functions_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>
 }
 
 /// (id, name, English name) of an operator's roles.
-pub fn roles_of(
-    conn: &Db,
-    operator_id: i64,
-) -> rusqlite::Result<Vec<(i64, String, String)>> {
+pub fn roles_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<(i64, String, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.name, r.name_en FROM operator_roles orr JOIN roles r ON r.id = orr.role_id
          WHERE orr.operator_id = ?1 ORDER BY r.id",
@@ -201,11 +193,7 @@ pub fn insert_role(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn set_role_functions(
-    conn: &Db,
-    role_id: i64,
-    functions: &[&str],
-) -> rusqlite::Result<()> {
+pub fn set_role_functions(conn: &Db, role_id: i64, functions: &[&str]) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM role_functions WHERE role_id = ?1")?
         .execute([role_id])?;
     let mut st =

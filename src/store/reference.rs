@@ -2,7 +2,7 @@
 //! Loaded by the first migration; the files are embedded in the binary.
 
 use super::Db;
-use rusqlite::{params};
+use rusqlite::params;
 
 const CARD_ORGS: &str = include_str!("../../data/card_orgs.csv");
 const BANKS: &str = include_str!("../../data/banks.csv");

@@ -82,11 +82,7 @@ pub struct RefundFilter {
     pub group_scope: Option<Vec<i64>>,
 }
 
-pub fn query(
-    conn: &Db,
-    f: &RefundFilter,
-    limit: usize,
-) -> rusqlite::Result<Vec<RefundRow>> {
+pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> rusqlite::Result<Vec<RefundRow>> {
     let mut conds = vec!["1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(v) = f.from_ms {

@@ -33,7 +33,7 @@ pub struct SettlementRow {
     pub fee_fen: i64,
     pub refund_fen: i64,
     pub net_fen: i64,
-    pub status: String,
+    pub status: crate::domain::txn::SettlementStatus,
     pub created_ms: i64,
 }
 
@@ -140,7 +140,7 @@ fn settlement_row(r: &Row) -> rusqlite::Result<SettlementRow> {
         fee_fen: r.get(8)?,
         refund_fen: r.get(9)?,
         net_fen: r.get(10)?,
-        status: r.get(11)?,
+        status: super::coded(r, 11)?,
         created_ms: r.get(12)?,
     })
 }

@@ -46,11 +46,7 @@ pub fn exists(conn: &Db, merchant_id: i64, settle_date: i32) -> rusqlite::Result
     id_of(conn, merchant_id, settle_date).map(|o| o.is_some())
 }
 
-pub fn id_of(
-    conn: &Db,
-    merchant_id: i64,
-    settle_date: i32,
-) -> rusqlite::Result<Option<i64>> {
+pub fn id_of(conn: &Db, merchant_id: i64, settle_date: i32) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2")?
         .query_row(params![merchant_id, settle_date], |r| r.get(0))
         .optional()
@@ -136,11 +132,7 @@ pub fn latest_date(conn: &Db) -> rusqlite::Result<Option<i32>> {
 }
 
 /// Adds refunds cleared by a settlement run to its settlement (keeping net = trade − fee − refunds).
-pub fn add_cleared_refunds(
-    conn: &Db,
-    settlement_id: i64,
-    fen: i64,
-) -> rusqlite::Result<()> {
+pub fn add_cleared_refunds(conn: &Db, settlement_id: i64, fen: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE settlements SET refund_fen = refund_fen + ?2, net_fen = net_fen - ?2 WHERE id = ?1",
     )?

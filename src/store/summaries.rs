@@ -114,11 +114,7 @@ fn summary_row(r: &Row) -> rusqlite::Result<SummaryRow> {
 }
 
 /// A summary from the daily rollups.
-pub fn from_rollups(
-    conn: &Db,
-    f: &DailyFilter,
-    by: GroupBy,
-) -> rusqlite::Result<Vec<SummaryRow>> {
+pub fn from_rollups(conn: &Db, f: &DailyFilter, by: GroupBy) -> rusqlite::Result<Vec<SummaryRow>> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut push = |c: &str, v: Value| {
@@ -179,11 +175,7 @@ pub fn from_rollups(
 }
 
 /// A summary by GROUP BY over the transactions themselves (any filter).
-pub fn from_rows(
-    conn: &Db,
-    f: &TxnFilter,
-    by: GroupBy,
-) -> rusqlite::Result<Vec<SummaryRow>> {
+pub fn from_rows(conn: &Db, f: &TxnFilter, by: GroupBy) -> rusqlite::Result<Vec<SummaryRow>> {
     // The list's own WHERE builder (over alias `t`), so the summary selects exactly its rows;
     // SQLite flattens the subquery.
     let (cond, args) = super::transactions::where_clause(f);
@@ -199,10 +191,7 @@ pub fn from_rows(
 }
 
 /// The merchant and settlement date of a settlement, for a rollup filter.
-pub fn settlement_key(
-    conn: &Db,
-    settlement_id: i64,
-) -> rusqlite::Result<Option<(i64, i32)>> {
+pub fn settlement_key(conn: &Db, settlement_id: i64) -> rusqlite::Result<Option<(i64, i32)>> {
     use rusqlite::OptionalExtension;
     conn.query_row(
         "SELECT merchant_id, settle_date FROM settlements WHERE id = ?1",

@@ -394,12 +394,7 @@ impl<'c> TxnInserter<'c> {
 }
 
 /// Changes a transaction's status as the domain allows (a sale voided or reversed).
-pub fn mark_status(
-    conn: &Db,
-    id: i64,
-    from: TxnStatus,
-    to: TxnStatus,
-) -> rusqlite::Result<bool> {
+pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> rusqlite::Result<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached("UPDATE transactions SET status = ?3 WHERE id = ?1 AND status = ?2")?

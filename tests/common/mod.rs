@@ -47,7 +47,21 @@ impl TestDb {
     }
 
     pub fn login(&self, env: &mut Env, login: &str) -> Session {
-        auth::login(env, login, demo::DEMO_PASSWORD).unwrap()
+        auth::login(env, login, demo::DEMO_PASSWORD)
+            .unwrap()
+            .session()
+            .unwrap_or_else(|| panic!("{login} needs the card to log in"))
+    }
+
+    /// The login of an operator with a card bound: the password, then the card in the
+    /// environment's reader (`env.readers`) with its PIN.
+    pub fn login_with_card(&self, env: &mut Env, login: &str, pin: &str) -> Session {
+        match auth::login(env, login, demo::DEMO_PASSWORD).unwrap() {
+            auth::LoginStep::NeedsCard(pending) => {
+                auth::complete_with_card(env, &pending, pin).unwrap()
+            }
+            auth::LoginStep::Done(_) => panic!("{login} logged in without the card"),
+        }
     }
 }
 

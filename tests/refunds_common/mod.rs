@@ -62,7 +62,7 @@ impl Db {
     }
 
     pub fn login(&self, env: &mut Env, login: &str) -> Session {
-        auth::login(env, login, PW).unwrap()
+        auth::login(env, login, PW).unwrap().session().unwrap()
     }
 
     pub fn file(&self, name: &str) -> PathBuf {
@@ -71,14 +71,15 @@ impl Db {
 }
 
 /// Asserts that every invariant holds, printing the report when one does not.
-pub fn assert_invariants(conn: &Connection) {
-    let report = check::run(conn).unwrap();
+pub fn assert_invariants(store: &Store) {
+    let report = check::run(store).unwrap();
     assert!(report.ok(), "invariants broken:\n{}", report.text());
 }
 
 /// (id, rrn, amount) of successful sales nobody has refunded yet, oldest first.
-pub fn fresh_sales(conn: &Connection, n: usize) -> Vec<(i64, String, i64)> {
-    let mut st = conn
+pub fn fresh_sales(store: &Store, n: usize) -> Vec<(i64, String, i64)> {
+    let mut st = store
+        .raw_connection_for_tests()
         .prepare(
             "SELECT t.id, t.rrn, t.amount_fen FROM transactions t
              WHERE t.txn_type = 'sale' AND t.status = 'success' AND t.refunded_fen = 0
@@ -92,8 +93,11 @@ pub fn fresh_sales(conn: &Connection, n: usize) -> Vec<(i64, String, i64)> {
         .unwrap()
 }
 
-pub fn count(conn: &Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+pub fn count(store: &Store, sql: &str) -> i64 {
+    store
+        .raw_connection_for_tests()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
 }
 
 /// A cell of a test workbook.

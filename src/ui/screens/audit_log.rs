@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::clock::format_ms;
-use crate::service::{audit, dates, exports, ServiceError};
 use crate::service::views::{AuditFilter, AuditRow};
+use crate::service::{audit, dates, exports, ServiceError};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{self, t, Lang, T};

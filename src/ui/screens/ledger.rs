@@ -9,9 +9,9 @@ use ratatui::Frame;
 
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
-use crate::service::{account, exports};
-use crate::service::views::MerchantRow;
 use crate::service::views::LedgerLine;
+use crate::service::views::MerchantRow;
+use crate::service::{account, exports};
 use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;

@@ -100,6 +100,7 @@ impl Login {
             KeyCode::BackTab | KeyCode::Up => self.form.prev(),
             KeyCode::Esc => {
                 self.form.clear();
+                self.form.focus_on("login");
                 self.message = None;
             }
             KeyCode::Enter if self.form.focus_key() == "login" => self.form.next(),

@@ -13,8 +13,8 @@ use ratatui::Frame;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
-use crate::service::{session, Problem, ServiceError};
 use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
+use crate::service::{session, Problem, ServiceError};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
@@ -131,8 +131,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
 
 const STATUS_OPTIONS: &[T] = &[t::ALL, q::ST_SETTLED, q::ST_PAID];
 
-pub fn status_text(code: &str) -> T {
-    match code {
+pub fn status_text(code: &(impl text::AsCode + ?Sized)) -> T {
+    match code.as_code() {
         "paid" => q::ST_PAID,
         _ => q::ST_SETTLED,
     }

@@ -179,7 +179,7 @@ impl Terminals {
                     .and_then(|g| self.groups.iter().find(|x| x.0 == g))
                     .map(|g| g.1.clone())
                     .unwrap_or_else(|| ta::NO_GROUP.get(lang).into());
-                let status = if t.status == "active" {
+                let status = if t.status == crate::domain::txn::TerminalStatus::Active {
                     ta::ACTIVE
                 } else {
                     ta::DISABLED
@@ -293,7 +293,7 @@ impl Screen for Terminals {
                 ));
             }
             (Some(Act::Toggle), Some(t)) => {
-                let active = t.status == "active";
+                let active = t.status == crate::domain::txn::TerminalStatus::Active;
                 return match terminals::set_terminal_active(cx.env, cx.session, t.id, !active) {
                     Ok(()) => {
                         let _ = self.load(cx);
@@ -342,7 +342,11 @@ impl Screen for Terminals {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let rows = self.table_rows(lang);
-        let dim: Vec<bool> = self.rows.iter().map(|t| t.status != "active").collect();
+        let dim: Vec<bool> = self
+            .rows
+            .iter()
+            .map(|t| t.status != crate::domain::txn::TerminalStatus::Active)
+            .collect();
         let columns = [
             Column {
                 header: ta::TERMINAL_NO.get(lang),

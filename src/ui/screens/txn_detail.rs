@@ -10,8 +10,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::clock::{format_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::txn_query;
-use crate::service::ServiceResult;
 use crate::service::views::TxnRow;
+use crate::service::ServiceResult;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 

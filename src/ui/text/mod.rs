@@ -185,7 +185,10 @@ pub mod t {
         "The database is busy (another workstation is writing); try again",
     );
     pub const ERR_CARD_REFUSED: T = T("快捷盾未能确认", "The USB key did not confirm");
-    pub const ERR_BAD_FILE: T = T("文件有错误行，未导入", "The file has bad rows; nothing imported");
+    pub const ERR_BAD_FILE: T = T(
+        "文件有错误行，未导入",
+        "The file has bad rows; nothing imported",
+    );
     pub const ERR_LOCKED: T = T(
         "操作员已锁定，{until} 自动解锁，或请管理员解锁",
         "Operator locked until {until}, or until an administrator unlocks it",
