@@ -43,13 +43,13 @@ fn fixture() -> Fixture {
     reader.insert(card.clone());
     env.readers = CardReaders::Virtual(reader.clone());
     let admin = db.login(&mut env, "admin");
+    let checker = db.login(&mut env, "checker");
     let checker_id = operators::by_login(&env.store.read(), "checker")
         .unwrap()
         .unwrap()
         .id;
     card::bind_card(&mut env, &admin, checker_id, &mut reader.transport()).unwrap();
     let clerk = db.login(&mut env, "clerk");
-    let checker = db.login(&mut env, "checker");
     Fixture {
         db,
         env,
@@ -170,12 +170,14 @@ fn withdrawal_beside_a_refund_approved_at_once_then_paid_by_the_settlement_run()
     let after = review::available(&f.env, &f.clerk, 1).unwrap();
     assert_eq!(after.ledger_fen, before.ledger_fen, "the ledger stays");
     assert_eq!(after.available_fen, before.available_fen - 10_000);
-    // A refund of store 3 (in review mode in the demo) waits beside it.
+    // A refund of store 3 (in review mode in the demo) waits beside it, a minute later.
+    f.db.clock.advance_ms(60_000);
+    let sale = sale_of(&f.env, 3);
     let refund = refunds::apply(
         &mut f.env,
         &f.clerk,
         &RefundInput {
-            txn_id: sale_of(&f.env, 3),
+            txn_id: sale,
             amount: "1.00".into(),
             remark: "顾客退货".into(),
             pay_password: PW.into(),
@@ -427,6 +429,8 @@ fn refused_decisions_change_nothing_and_name_the_items() {
     .unwrap_err();
     assert!(matches!(e, CardServiceError::Card(_)), "{e:?}");
     assert_eq!(snapshot(&f.env), before);
+    f.reader.remove();
+    f.reader.insert(f.card.clone());
     // Without the PIN a fund approval needs the card.
     assert!(matches!(
         review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], true, "", confirm(None)),
@@ -595,6 +599,7 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
     assert_eq!(approved.available_fen, start.available_fen);
     // The settlement run does not complete fast withdrawals.
     assert_eq!(settlement::run(&mut f.env, 20261124).unwrap().withdrawals_completed, 0);
+    let approved = review::available(&f.env, &f.clerk, 1).unwrap();
     let file = f.db.dir.path().join("R.csv");
     std::fs::write(
         &file,
