@@ -667,3 +667,35 @@ fn check_names_a_broken_hold() {
     let text = report.text();
     assert!(text.contains(&format!("application #{}", a.id)), "{text}");
 }
+
+#[test]
+fn outcomes_import_on_the_command_line_names_refused_rows() {
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let a = withdraw(&mut f, account, "10", WithdrawMethod::Fast).unwrap();
+    review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], true, "", confirm(Some(PIN)))
+        .unwrap();
+    let file = f.db.dir.path().join("R.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "类型,商户订单号,结果,原因代码,原因说明,时间\n\
+             withdrawal,{0},失败,R99,,\n\
+             withdrawal,{0},成功,,,2026-11-23 12:00\n",
+            a.order_no
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["--db", f.db.path.to_str().unwrap(), "outcomes", "import", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("row 2: "), "{text}");
+    assert!(text.contains("1 outcomes recorded, 1 refused"), "{text}");
+    let w = q::withdrawal(&f.env.store.read(), a.ref_id).unwrap().unwrap();
+    assert_eq!(w.status, WithdrawalStatus::Success);
+    check_ok(&f.env);
+}
