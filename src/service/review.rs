@@ -1420,3 +1420,25 @@ pub fn set_payout_fee(
         },
     )
 }
+
+/// The stores an operator may choose in the money-out screens (their scope): (id, 中文, English).
+pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(i64, String, String)>> {
+    env.query(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "account.stores",
+        |uc| {
+            let mut v = Vec::new();
+            for m in merchants::all(&uc.db())? {
+                let ok = match uc.scope() {
+                    None => true,
+                    Some(gs) => q::merchant_in_groups(&uc.db(), m.id, gs)?,
+                };
+                if ok {
+                    v.push((m.id, m.name, m.name_en));
+                }
+            }
+            Ok(v)
+        },
+    )
+}

@@ -12,3 +12,7 @@ pub use crate::store::settlements::LedgerLine;
 pub use crate::store::summaries::{GroupBy, SummaryRow};
 pub use crate::store::transactions::{PageAt, Totals, TxnFilter, TxnRow};
 pub use crate::store::StoreError;
+pub use crate::service::review::{
+    Available, BankAccountView, InboxPage, InboxQuery, ItemRef, RecordQuery, WithdrawQuote,
+};
+pub use crate::store::review::{AppEvent, ApplicationRow, InboxRow, Source, WithdrawalRow};

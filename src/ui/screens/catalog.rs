@@ -33,6 +33,7 @@ pub enum EntryId {
     Settings,
     AuditLog,
     BatchRefund,
+    ReviewInbox,
     ChangePassword,
     ChangePayPassword,
     Logout,
@@ -168,6 +169,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::RefundApply),
     },
     Entry {
+        id: EntryId::ReviewInbox,
+        name: crate::ui::text::money_out::SCR_INBOX,
+        initials: "wddsh",
+        needs: Some(Function::ReviewInbox),
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -242,6 +249,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Settings => super::settings::SettingsScreen::open(cx),
         EntryId::AuditLog => super::audit_log::AuditLog::open(cx),
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
+        EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

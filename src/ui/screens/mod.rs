@@ -16,6 +16,7 @@ pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;
 pub mod refund_review;
+pub mod review_inbox;
 pub mod roles;
 pub mod settings;
 pub mod settle_run;

@@ -155,3 +155,53 @@ fn item_label(label: &str, lang: Lang) -> String {
         None => label.to_string(),
     }
 }
+
+// The inbox and the records
+pub const KIND: T = T("审核类型", "Kind");
+pub const ORDER_NO: T = T("交易订单号", "Order no.");
+pub const APPLIED_AT: T = T("申请时间", "Applied");
+pub const AMOUNT: T = T("金额(元)", "Amount");
+pub const FEE: T = T("服务费(元)", "Fee");
+pub const APPLICANT: T = T("申请人", "Applicant");
+pub const PAYEE: T = T("收款账户", "Payee account");
+pub const STORE: T = T("商户", "Store");
+pub const REVIEW_STATUS: T = T("审核状态", "Review status");
+pub const TIME_RANGE: T = T("申请时间", "Applied");
+pub const WEEK: T = T("一周内", "last week");
+pub const MONTH: T = T("一个月内", "last month");
+pub const QUARTER: T = T("三个月内", "last three months");
+pub const KEYWORD: T = T("关键字", "Keyword");
+pub const ALL: T = T("全部", "all");
+pub const NONE_PENDING: T = T("没有待审核的申请", "Nothing waits for your review");
+pub const PAGE_INFO: T = T(
+    "第 {p}/{n} 页  共 {c} 笔  合计 {a}",
+    "Page {p}/{n}  {c} items  total {a}",
+);
+pub const MARKED: T = T("已选 {n} 笔，合计 {a}", "{n} marked, total {a}");
+pub const AVAILABLE_OF: T = T("{m} 可用余额 {a}", "{m} available {a}");
+pub const OWN_PENDING: T = T(
+    "另有 {n} 笔为您本人提交，需其他审核员处理",
+    "{n} more are your own: another reviewer decides them",
+);
+pub const APPROVE_TITLE: T = T("审核通过", "Approve");
+pub const REJECT_TITLE: T = T("审核拒绝", "Reject");
+pub const SUMMARY: T = T("{n} 笔（{k}），合计 {a}", "{n} items ({k}), total {a}");
+pub const DECIDED: T = T("已审核 {n} 笔", "{n} decided");
+pub const REMARK: T = T("备注", "Remark");
+pub const PAY_PASSWORD: T = T("支付密码", "Payment password");
+pub const PIN: T = T("USB Key PIN", "USB key PIN");
+pub const CARD_NEEDED: T = T(
+    "审核需要插入快捷盾（USB Key）并输入 PIN",
+    "Approving needs your USB key inserted and its PIN",
+);
+pub const KEY_MARK: T = T("选中/取消", "mark / unmark");
+pub const KEY_MARK_PAGE: T = T("全选本页", "mark the page");
+pub const KEY_APPROVE: T = T("审核通过所选", "approve the marked");
+pub const KEY_REJECT: T = T("审核拒绝所选", "reject the marked");
+pub const KEY_TIME: T = T("切换申请时间", "change the time range");
+pub const KEY_KIND: T = T("切换审核类型", "change the kind");
+pub const KEY_STORE: T = T("切换商户", "change the store");
+pub const KEY_KEYWORD: T = T("关键字（订单号/参考号）", "keyword (order or reference no.)");
+pub const KEY_CANCEL_APP: T = T("撤销本人待审核申请", "cancel your pending application");
+pub const CANCELLED: T = T("申请 {o} 已撤销", "Application {o} cancelled");
+pub const EMPTY_RECORDS: T = T("没有申请记录", "No applications");
