@@ -34,6 +34,8 @@ pub enum EntryId {
     AuditLog,
     BatchRefund,
     ReviewInbox,
+    Withdraw,
+    BankAccounts,
     ChangePassword,
     ChangePayPassword,
     Logout,
@@ -175,6 +177,18 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::ReviewInbox),
     },
     Entry {
+        id: EntryId::Withdraw,
+        name: crate::ui::text::money_out::SCR_WITHDRAW,
+        initials: "tx",
+        needs: Some(Function::WithdrawApply),
+    },
+    Entry {
+        id: EntryId::BankAccounts,
+        name: crate::ui::text::money_out::SCR_BANK_ACCOUNTS,
+        initials: "yhzh",
+        needs: Some(Function::BankAccountManage),
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -250,6 +264,8 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::AuditLog => super::audit_log::AuditLog::open(cx),
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
         EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
+        EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
+        EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

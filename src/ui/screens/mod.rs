@@ -2,6 +2,7 @@
 //! services in `handle_key`, and only reads its state in `draw`.
 
 pub mod audit_log;
+pub mod bank_accounts;
 pub mod batch_refund;
 pub mod catalog;
 pub mod change_password;
@@ -26,6 +27,7 @@ pub mod summary;
 pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;
+pub mod withdraw;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};

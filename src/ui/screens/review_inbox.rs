@@ -522,13 +522,21 @@ impl Screen for ReviewInbox {
                 width: Constraint::Length(3),
                 right: false,
             },
-            col(tm::KIND, Constraint::Length(8), false),
+            col(
+                tm::KIND,
+                Constraint::Length(if lang == Lang::Zh { 8 } else { 12 }),
+                false,
+            ),
             col(tm::ORDER_NO, Constraint::Length(14), false),
             col(tm::APPLIED_AT, Constraint::Length(11), false),
             col(tm::AMOUNT, Constraint::Length(11), true),
-            col(tm::FEE, Constraint::Length(8), true),
-            col(tm::APPLICANT, Constraint::Length(8), false),
-            col(tm::STORE, Constraint::Length(16), false),
+            col(tm::FEE, Constraint::Length(10), true),
+            col(
+                tm::APPLICANT,
+                Constraint::Length(if lang == Lang::Zh { 8 } else { 9 }),
+                false,
+            ),
+            col(tm::STORE, Constraint::Length(18), false),
             col(tm::PAYEE, Constraint::Min(10), false),
         ];
         let focus = table::draw(

@@ -205,3 +205,83 @@ pub const KEY_KEYWORD: T = T("关键字（订单号/参考号）", "keyword (ord
 pub const KEY_CANCEL_APP: T = T("撤销本人待审核申请", "cancel your pending application");
 pub const CANCELLED: T = T("申请 {o} 已撤销", "Application {o} cancelled");
 pub const EMPTY_RECORDS: T = T("没有申请记录", "No applications");
+
+// Bank accounts
+pub const BANK: T = T("开户银行", "Bank");
+pub const BRANCH: T = T("开户支行", "Branch");
+pub const PROVINCE: T = T("开户银行所在省份", "Province");
+pub const CITY: T = T("开户银行所在城市", "City");
+pub const ACCOUNT_NO: T = T("银行账号", "Account no.");
+pub const ACCOUNT_NO_AGAIN: T = T("确认银行账号", "Account no. again");
+pub const ACCOUNT_NAME: T = T("户名", "Account name");
+pub const HOLDER: T = T("对公对私", "Company / personal");
+pub const COMPANY: T = T("对公", "company");
+pub const PERSONAL: T = T("对私", "personal");
+pub const NATURE: T = T("账户性质", "Account kind");
+pub const BASIC: T = T("基本户", "basic");
+pub const GENERAL: T = T("一般户", "general");
+pub const STATUS: T = T("状态", "Status");
+pub const ADDED_AT: T = T("添加时间", "Added");
+pub const ADD_ACCOUNT: T = T("添加银行账户", "Add a bank account");
+pub const NAME_IS_MERCHANT: T = T(
+    "开户名为商户名称：{m}（不能修改）",
+    "The account name is the store's: {m} (fixed)",
+);
+pub const ADDED: T = T(
+    "银行账户 {a} 已添加，待另一名操作员审核后生效",
+    "Bank account {a} added: it takes effect once another operator approves it",
+);
+pub const REVEAL: T = T("显示完整账号", "Show the full number");
+pub const REVEALED: T = T("完整账号：{n}", "Full number: {n}");
+pub const DELETE: T = T("删除银行账户", "Delete the bank account");
+pub const DELETED: T = T("银行账户 {a} 已删除", "Bank account {a} deleted");
+pub const NO_ACCOUNTS: T = T("尚未添加银行账户（a 添加）", "No bank account yet (a adds one)");
+pub const KEY_ADD: T = T("添加", "add");
+pub const KEY_DELETE: T = T("删除", "delete");
+pub const KEY_REVEAL: T = T("显示完整账号（支付密码）", "show the full number (payment password)");
+pub const KEY_STORE_LR: T = T("切换商户", "change the store");
+
+// Withdrawal
+pub const WITHDRAW_ACCOUNT: T = T("请选择提现银行", "Withdrawal account");
+pub const AVAILABLE: T = T("可用余额", "Available balance");
+pub const LEDGER_BALANCE: T = T("账户余额", "Ledger balance");
+pub const WITHDRAW_AMOUNT: T = T("提现金额", "Amount");
+pub const CAPITALS: T = T("大写", "In capitals");
+pub const METHOD: T = T("提现方式", "Method");
+pub const NORMAL: T = T("普通提现（T+1日到帐）", "Normal (next day)");
+pub const FAST: T = T("快速提现（2小时到账）", "Fast (within 2 hours)");
+pub const FEE_LABEL: T = T("服务费", "Fee");
+pub const TOTAL: T = T("总额", "Total");
+pub const NO_WITHDRAW_ACCOUNT: T = T(
+    "请先添加提现银行账户（银行账户，审核通过后可用）",
+    "Add a withdrawal account first (Bank accounts; usable once approved)",
+);
+pub const SUBMITTED: T = T(
+    "您的提现请求已提交！订单号 {o}，等待审核",
+    "Your withdrawal request was submitted: order {o}, waiting for review",
+);
+pub const WITHDRAW_HINT: T = T(
+    "←→ 或空格切换选项，Tab 下一个字段，Ctrl+S 提交",
+    "←→ or Space change an option, Tab next field, Ctrl+S submits",
+);
+pub const ENDING: T = T("尾号", "ending");
+
+/// What the settlement run did for money out, after its refund words (nothing when nothing).
+pub fn settled_more(r: &crate::service::settlement::SettleReport, lang: Lang) -> String {
+    let mut s = String::new();
+    if r.withdrawals_completed > 0 {
+        s.push_str(
+            &T("；普通提现到账 {n} 笔", "; {n} withdrawn")
+                .get(lang)
+                .replace("{n}", &r.withdrawals_completed.to_string()),
+        );
+    }
+    if r.applications_expired > 0 {
+        s.push_str(
+            &T("；过期申请 {n} 笔", "; {n} applications expired")
+                .get(lang)
+                .replace("{n}", &r.applications_expired.to_string()),
+        );
+    }
+    s
+}
