@@ -43,6 +43,8 @@ fn fixture() -> Fixture {
     reader.insert(card.clone());
     env.readers = CardReaders::Virtual(reader.clone());
     let admin = db.login(&mut env, "admin");
+    // As the demo has it: 新街口店 reviews its refunds.
+    merchant_desk::service::settings::set_refund(&mut env, &admin, 3, true, 0).unwrap();
     let checker = db.login(&mut env, "checker");
     let checker_id = operators::by_login(&env.store.read(), "checker")
         .unwrap()

@@ -35,6 +35,7 @@ pub enum EntryId {
     BatchRefund,
     ReviewInbox,
     Withdraw,
+    AppRecords,
     BankAccounts,
     ChangePassword,
     ChangePayPassword,
@@ -183,6 +184,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::WithdrawApply),
     },
     Entry {
+        id: EntryId::AppRecords,
+        name: crate::ui::text::money_out::SCR_RECORDS,
+        initials: "sqjl",
+        needs: Some(Function::ApplicationRecords),
+    },
+    Entry {
         id: EntryId::BankAccounts,
         name: crate::ui::text::money_out::SCR_BANK_ACCOUNTS,
         initials: "yhzh",
@@ -265,6 +272,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
         EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
         EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
+        EntryId::AppRecords => super::app_records::AppRecords::open(cx),
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }

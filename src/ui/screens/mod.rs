@@ -1,6 +1,7 @@
 //! The screens. Each keeps its own state, turns keys into actions through its keymap, calls
 //! services in `handle_key`, and only reads its state in `draw`.
 
+pub mod app_records;
 pub mod audit_log;
 pub mod bank_accounts;
 pub mod batch_refund;

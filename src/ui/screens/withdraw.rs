@@ -53,6 +53,17 @@ fn accounts_field(accounts: &[BankAccountView], lang: Lang) -> Field {
     Field::choice_of("bank_account", tm::WITHDRAW_ACCOUNT, options)
 }
 
+/// A key for one filled-in form: the same form sent twice is one application, two forms are two
+/// (even within one millisecond of a virtual clock).
+fn new_form_key(cx: &Cx) -> String {
+    format!(
+        "withdraw:{}:{}:{:016x}",
+        cx.session.operator_id,
+        cx.now_ms(),
+        rand::random::<u64>()
+    )
+}
+
 impl Withdraw {
     pub fn open(cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
@@ -80,7 +91,7 @@ impl Withdraw {
             fee_fen: None,
             form,
             store_index: usize::MAX,
-            form_key: format!("withdraw:{}:{}", cx.session.operator_id, cx.now_ms()),
+            form_key: new_form_key(cx),
         };
         s.sync(cx);
         Outcome::nav(Nav::Push(Box::new(s)))
@@ -148,7 +159,7 @@ impl Withdraw {
                 self.form.set_value("remark", "");
                 self.form.clear_marks();
                 self.form.focus_on("amount");
-                self.form_key = format!("withdraw:{}:{}:{}", cx.session.operator_id, cx.now_ms(), app.id);
+                self.form_key = new_form_key(cx);
                 self.store_index = usize::MAX;
                 self.sync(cx);
                 Outcome::ok(tm::SUBMITTED.get(lang).replace("{o}", &app.order_no))

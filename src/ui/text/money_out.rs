@@ -285,3 +285,20 @@ pub fn settled_more(r: &crate::service::settlement::SettleReport, lang: Lang) ->
     }
     s
 }
+pub const KEY_STATUS: T = T("切换审核状态", "change the review status");
+pub const SELF_APPROVED: T = T("本人审核（不建议）", "self-approved (not advised)");
+pub const HISTORY: T = T("处理记录", "History");
+
+pub fn event(code: &str) -> T {
+    match code {
+        "applied" => T("申请", "applied"),
+        "approved" => T("审核通过", "approved"),
+        "rejected" => T("审核拒绝", "rejected"),
+        "cancelled" => T("已撤销", "cancelled"),
+        "expired" => T("已过期", "expired"),
+        "processing" => T("已提交银行", "submitted to the bank"),
+        "success" => T("已到账", "paid"),
+        "failed" => T("失败", "failed"),
+        _ => T("?", "?"),
+    }
+}
