@@ -347,7 +347,11 @@ fn outcomes_import_cmd(
                     merchant_desk::ui::text::error(e, lang, |f| f.to_string())
                 );
             }
-            println!("{} outcomes recorded, {} refused", r.recorded, r.refused.len());
+            println!(
+                "{} outcomes recorded, {} refused",
+                r.recorded,
+                r.refused.len()
+            );
             if r.refused.is_empty() {
                 ExitCode::SUCCESS
             } else {

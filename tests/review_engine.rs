@@ -13,11 +13,11 @@ use merchant_desk::domain::review::{
 };
 use merchant_desk::service::card::{self, CardServiceError};
 use merchant_desk::service::refunds::{self, Confirmation, RefundInput};
-use merchant_desk::service::review::{
-    self, BankAccountInput, InboxQuery, ItemRef, WithdrawInput,
-};
+use merchant_desk::service::review::{self, BankAccountInput, InboxQuery, ItemRef, WithdrawInput};
 use merchant_desk::service::session::CardReaders;
-use merchant_desk::service::{check, outcomes, settlement, Env, Problem, Rule, ServiceError, Session};
+use merchant_desk::service::{
+    check, outcomes, settlement, Env, Problem, Rule, ServiceError, Session,
+};
 use merchant_desk::store::review as q;
 use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
 use merchant_desk::store::{cards, operators};
@@ -113,7 +113,12 @@ fn approved_account(f: &mut Fixture) -> i64 {
     acct.id
 }
 
-fn withdraw(f: &mut Fixture, account: i64, amount: &str, method: WithdrawMethod) -> Result<q::ApplicationRow, ServiceError> {
+fn withdraw(
+    f: &mut Fixture,
+    account: i64,
+    amount: &str,
+    method: WithdrawMethod,
+) -> Result<q::ApplicationRow, ServiceError> {
     review::apply_withdrawal(
         &mut f.env,
         &f.clerk,
@@ -187,10 +192,16 @@ fn withdrawal_beside_a_refund_approved_at_once_then_paid_by_the_settlement_run()
         },
     )
     .unwrap();
-    assert_eq!(refund.status, merchant_desk::domain::refund::RefundStatus::PendingReview);
+    assert_eq!(
+        refund.status,
+        merchant_desk::domain::refund::RefundStatus::PendingReview
+    );
     let page = review::inbox(&f.env, &f.checker, &InboxQuery::default(), 0).unwrap();
     let kinds: Vec<_> = page.rows.iter().map(|r| r.kind).collect();
-    assert_eq!(kinds, vec![ApplicationKind::Withdrawal, ApplicationKind::Refund]);
+    assert_eq!(
+        kinds,
+        vec![ApplicationKind::Withdrawal, ApplicationKind::Refund]
+    );
     assert_eq!(page.total, 2);
     // The clerk's own applications are not in the clerk's inbox (no function: refused).
     assert!(matches!(
@@ -199,35 +210,63 @@ fn withdrawal_beside_a_refund_approved_at_once_then_paid_by_the_settlement_run()
     ));
     let items: Vec<ItemRef> = page.rows.iter().map(ItemRef::from).collect();
     let approvals_before = count(&f.env, "SELECT count(*) FROM approvals");
-    let n = review::decide(&mut f.env, &f.checker, &items, true, "核对无误", confirm(Some(PIN)))
-        .unwrap();
+    let n = review::decide(
+        &mut f.env,
+        &f.checker,
+        &items,
+        true,
+        "核对无误",
+        confirm(Some(PIN)),
+    )
+    .unwrap();
     assert_eq!(n, 2);
-    assert_eq!(count(&f.env, "SELECT count(*) FROM approvals"), approvals_before + 1);
-    let app = q::application(&f.env.store.read(), app.id).unwrap().unwrap();
+    assert_eq!(
+        count(&f.env, "SELECT count(*) FROM approvals"),
+        approvals_before + 1
+    );
+    let app = q::application(&f.env.store.read(), app.id)
+        .unwrap()
+        .unwrap();
     let rf = merchant_desk::store::refunds::by_id(&f.env.store.read(), refund.id)
         .unwrap()
         .unwrap();
     assert_eq!(app.status, ApplicationStatus::Approved);
-    assert_eq!(rf.status, merchant_desk::domain::refund::RefundStatus::Submitted);
-    assert_eq!(rf.approval_id, app.checker_approval_id, "one signature over both");
-    let w = q::withdrawal(&f.env.store.read(), app.ref_id).unwrap().unwrap();
+    assert_eq!(
+        rf.status,
+        merchant_desk::domain::refund::RefundStatus::Submitted
+    );
+    assert_eq!(
+        rf.approval_id, app.checker_approval_id,
+        "one signature over both"
+    );
+    let w = q::withdrawal(&f.env.store.read(), app.ref_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(w.status, WithdrawalStatus::Processing);
     assert_eq!(
         q::hold_of(&f.env.store.read(), app.id).unwrap(),
         Some((10_000, HoldState::Posted))
     );
     let paid = review::available(&f.env, &f.clerk, 1).unwrap();
-    assert_eq!(paid.ledger_fen, before.ledger_fen - 10_000, "debited at approval");
+    assert_eq!(
+        paid.ledger_fen,
+        before.ledger_fen - 10_000,
+        "debited at approval"
+    );
     assert_eq!(paid.available_fen, after.available_fen);
     assert_eq!(
-        merchant_desk::service::signing::verify_all(&f.env.store).unwrap().failures,
+        merchant_desk::service::signing::verify_all(&f.env.store)
+            .unwrap()
+            .failures,
         vec![]
     );
     check_ok(&f.env);
     // The next day's settlement run pays the normal withdrawal (T+1).
     let r = settlement::run(&mut f.env, 20261124).unwrap();
     assert_eq!(r.withdrawals_completed, 1);
-    let w = q::withdrawal(&f.env.store.read(), app.ref_id).unwrap().unwrap();
+    let w = q::withdrawal(&f.env.store.read(), app.ref_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(w.status, WithdrawalStatus::Success);
     check_ok(&f.env);
 }
@@ -252,7 +291,9 @@ fn bad_amounts_and_the_available_balance() {
             "{amount}"
         );
     }
-    let avail = review::available(&f.env, &f.clerk, 1).unwrap().available_fen;
+    let avail = review::available(&f.env, &f.clerk, 1)
+        .unwrap()
+        .available_fen;
     let too_much = merchant_desk::domain::money::from_fen(avail + 1).to_string();
     assert_eq!(
         withdraw(&mut f, account, &too_much, WithdrawMethod::Normal).unwrap_err(),
@@ -285,8 +326,8 @@ fn bad_amounts_and_the_available_balance() {
         Err(ServiceError::Refused(Rule::InsufficientBalance(_)))
     ));
     // An account that is not approved yet cannot be used.
-    let pending = review::add_bank_account(&mut f.env, &f.admin, &account_input(1, "310099990000"))
-        .unwrap();
+    let pending =
+        review::add_bank_account(&mut f.env, &f.admin, &account_input(1, "310099990000")).unwrap();
     assert_eq!(
         withdraw(&mut f, pending.id, "1", WithdrawMethod::Normal).unwrap_err(),
         ServiceError::Refused(Rule::AccountNotUsable)
@@ -297,7 +338,8 @@ fn bad_amounts_and_the_available_balance() {
 #[test]
 fn bank_account_checks_and_the_limit_of_twenty() {
     let mut f = fixture();
-    let add = |f: &mut Fixture, i: BankAccountInput| review::add_bank_account(&mut f.env, &f.admin, &i);
+    let add =
+        |f: &mut Fixture, i: BankAccountInput| review::add_bank_account(&mut f.env, &f.admin, &i);
     let personal = |no: &str, bank: &str| BankAccountInput {
         holder_type: Some(HolderType::Personal),
         bank: bank.into(),
@@ -319,7 +361,10 @@ fn bank_account_checks_and_the_limit_of_twenty() {
         field(add(&mut f, personal("6222020000000771", "建设银行")).unwrap_err()),
         (
             "account_no",
-            Problem::BinOtherBank("工商银行".into(), "Industrial and Commercial Bank of China".into())
+            Problem::BinOtherBank(
+                "工商银行".into(),
+                "Industrial and Commercial Bank of China".into()
+            )
         )
     );
     assert_eq!(
@@ -328,10 +373,16 @@ fn bank_account_checks_and_the_limit_of_twenty() {
     );
     let mut twice = personal("6222020000000771", "工商银行");
     twice.account_no_again = "6222020000000772".into();
-    assert_eq!(field(add(&mut f, twice).unwrap_err()), ("account_no_again", Problem::Mismatch));
+    assert_eq!(
+        field(add(&mut f, twice).unwrap_err()),
+        ("account_no_again", Problem::Mismatch)
+    );
     let mut bad_city = account_input(1, "31001234560771");
     bad_city.city = "南京市".into();
-    assert_eq!(field(add(&mut f, bad_city).unwrap_err()), ("city", Problem::Unknown));
+    assert_eq!(
+        field(add(&mut f, bad_city).unwrap_err()),
+        ("city", Problem::Unknown)
+    );
     assert_eq!(
         field(add(&mut f, account_input(1, "12345")).unwrap_err()),
         ("account_no", Problem::AccountLength(6, 32))
@@ -369,7 +420,10 @@ fn bank_account_checks_and_the_limit_of_twenty() {
         "6222020000000771"
     );
     assert_eq!(
-        count(&f.env, "SELECT count(*) FROM audit_log WHERE action = 'bank_account.reveal'"),
+        count(
+            &f.env,
+            "SELECT count(*) FROM audit_log WHERE action = 'bank_account.reveal'"
+        ),
         1
     );
     // The full number is in no audit row.
@@ -403,17 +457,27 @@ fn refused_decisions_change_nothing_and_name_the_items() {
         (
             count(env, "SELECT count(*) FROM approvals"),
             count(env, "SELECT count(*) FROM ledger_lines"),
-            count(env, "SELECT count(*) FROM applications WHERE status = 'pending_review'"),
+            count(
+                env,
+                "SELECT count(*) FROM applications WHERE status = 'pending_review'",
+            ),
             count(env, "SELECT count(*) FROM holds WHERE state = 'active'"),
         )
     };
     let before = snapshot(&f.env);
     // Mixed with a cancelled item: the whole decision is refused and the cancelled one named.
     let items = [ItemRef::application(a.id), ItemRef::application(c.id)];
-    let e = review::decide(&mut f.env, &f.checker, &items, true, "", confirm(Some(PIN))).unwrap_err();
+    let e =
+        review::decide(&mut f.env, &f.checker, &items, true, "", confirm(Some(PIN))).unwrap_err();
     match e {
         CardServiceError::Service(ServiceError::Refused(Rule::Items(v))) => {
-            assert_eq!(v, vec![(format!("withdrawal {}", c.order_no), Rule::AlreadyDecided(c.id))]);
+            assert_eq!(
+                v,
+                vec![(
+                    format!("withdrawal {}", c.order_no),
+                    Rule::AlreadyDecided(c.id)
+                )]
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -435,13 +499,27 @@ fn refused_decisions_change_nothing_and_name_the_items() {
     f.reader.insert(f.card.clone());
     // Without the PIN a fund approval needs the card.
     assert!(matches!(
-        review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], true, "", confirm(None)),
+        review::decide(
+            &mut f.env,
+            &f.checker,
+            &[ItemRef::application(a.id)],
+            true,
+            "",
+            confirm(None)
+        ),
         Err(CardServiceError::PinNeeded)
     ));
     // Rejecting needs a remark.
     assert_eq!(
-        review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], false, " ", confirm(None))
-            .unwrap_err(),
+        review::decide(
+            &mut f.env,
+            &f.checker,
+            &[ItemRef::application(a.id)],
+            false,
+            " ",
+            confirm(None)
+        )
+        .unwrap_err(),
         CardServiceError::Service(ServiceError::Invalid {
             field: "remark",
             problem: Problem::Required
@@ -464,47 +542,98 @@ fn refused_decisions_change_nothing_and_name_the_items() {
             },
         )
         .unwrap();
-        let rid = operators::role_id_by_code(&db, "refund_checker").unwrap().unwrap();
+        let rid = operators::role_id_by_code(&db, "refund_checker")
+            .unwrap()
+            .unwrap();
         operators::set_roles(&db, id, &[rid]).unwrap();
         f.db.login(&mut f.env, "rchecker")
     };
     let page = review::inbox(&f.env, &refunds_only, &InboxQuery::default(), 0).unwrap();
-    assert!(page.rows.is_empty(), "only refunds are shown to a refund reviewer");
+    assert!(
+        page.rows.is_empty(),
+        "only refunds are shown to a refund reviewer"
+    );
     assert_eq!(
-        review::decide(&mut f.env, &refunds_only, &[ItemRef::application(a.id)], false, "不行", confirm(None))
-            .unwrap_err(),
-        CardServiceError::Service(ServiceError::Refused(Rule::NoReviewRight(ApplicationKind::Withdrawal)))
+        review::decide(
+            &mut f.env,
+            &refunds_only,
+            &[ItemRef::application(a.id)],
+            false,
+            "不行",
+            confirm(None)
+        )
+        .unwrap_err(),
+        CardServiceError::Service(ServiceError::Refused(Rule::NoReviewRight(
+            ApplicationKind::Withdrawal
+        )))
     );
     assert_eq!(snapshot(&f.env), before);
     // Approved once; a second reviewer (another workstation) is told it was decided.
-    review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], true, "", confirm(Some(PIN)))
-        .unwrap();
+    review::decide(
+        &mut f.env,
+        &f.checker,
+        &[ItemRef::application(a.id)],
+        true,
+        "",
+        confirm(Some(PIN)),
+    )
+    .unwrap();
     let mut other = f.db.env();
     other.readers = CardReaders::Virtual(f.reader.clone());
     assert_eq!(
-        review::decide(&mut other, &f.checker, &[ItemRef::application(a.id)], false, "晚了", confirm(Some(PIN)))
-            .unwrap_err(),
+        review::decide(
+            &mut other,
+            &f.checker,
+            &[ItemRef::application(a.id)],
+            false,
+            "晚了",
+            confirm(Some(PIN))
+        )
+        .unwrap_err(),
         CardServiceError::Service(ServiceError::Refused(Rule::AlreadyDecided(a.id)))
     );
     // Expiry: eight days later the other one is expired and its hold released.
     f.db.clock.advance_ms(8 * 86_400_000);
-    assert!(review::inbox(&f.env, &f.checker, &InboxQuery::default(), 0).unwrap().rows.is_empty());
+    assert!(review::inbox(&f.env, &f.checker, &InboxQuery::default(), 0)
+        .unwrap()
+        .rows
+        .is_empty());
     assert_eq!(
-        review::decide(&mut f.env, &f.checker, &[ItemRef::application(b.id)], true, "", confirm(Some(PIN)))
-            .unwrap_err(),
+        review::decide(
+            &mut f.env,
+            &f.checker,
+            &[ItemRef::application(b.id)],
+            true,
+            "",
+            confirm(Some(PIN))
+        )
+        .unwrap_err(),
         CardServiceError::Service(ServiceError::Refused(Rule::Expired(b.id)))
     );
     assert_eq!(review::expire_due(&mut f.env).unwrap(), 1);
     assert_eq!(
-        q::application(&f.env.store.read(), b.id).unwrap().unwrap().status,
+        q::application(&f.env.store.read(), b.id)
+            .unwrap()
+            .unwrap()
+            .status,
         ApplicationStatus::Expired
     );
     assert_eq!(
-        review::decide(&mut f.env, &f.checker, &[ItemRef::application(b.id)], true, "", confirm(Some(PIN)))
-            .unwrap_err(),
+        review::decide(
+            &mut f.env,
+            &f.checker,
+            &[ItemRef::application(b.id)],
+            true,
+            "",
+            confirm(Some(PIN))
+        )
+        .unwrap_err(),
         CardServiceError::Service(ServiceError::Refused(Rule::Expired(b.id)))
     );
-    assert_eq!(count(&f.env, "SELECT count(*) FROM holds WHERE state = 'active'"), 0);
+    assert_eq!(
+        count(&f.env, "SELECT count(*) FROM holds WHERE state = 'active'"),
+        0
+    );
     check_ok(&f.env);
 }
 
@@ -555,16 +684,19 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
     );
     review::set_allow_self_approval(&mut f.env, &f.admin, 1, true).unwrap();
     review::decide(&mut f.env, &f.admin, &items, true, "", confirm(Some(PIN))).unwrap();
-    let a = q::application(&f.env.store.read(), app.id).unwrap().unwrap();
+    let a = q::application(&f.env.store.read(), app.id)
+        .unwrap()
+        .unwrap();
     assert!(a.self_approved);
     assert_eq!(a.status, ApplicationStatus::Approved);
-    assert!(cards::bound_card(&f.env.store.read(), admin_id).unwrap().is_some());
+    assert!(cards::bound_card(&f.env.store.read(), admin_id)
+        .unwrap()
+        .is_some());
     // The database itself refuses a checker equal to the maker without the flag.
-    let e = f
-        .env
-        .store
-        .raw_connection_for_tests()
-        .execute("UPDATE applications SET self_approved = 0 WHERE id = ?1", [app.id]);
+    let e = f.env.store.raw_connection_for_tests().execute(
+        "UPDATE applications SET self_approved = 0 WHERE id = ?1",
+        [app.id],
+    );
     assert!(e.is_err());
     check_ok(&f.env);
 }
@@ -597,10 +729,18 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
     )
     .unwrap();
     let approved = review::available(&f.env, &f.clerk, 1).unwrap();
-    assert_eq!(approved.ledger_fen, start.ledger_fen - 1_234 - 100 - 5_678 - 100);
+    assert_eq!(
+        approved.ledger_fen,
+        start.ledger_fen - 1_234 - 100 - 5_678 - 100
+    );
     assert_eq!(approved.available_fen, start.available_fen);
     // The settlement run does not complete fast withdrawals.
-    assert_eq!(settlement::run(&mut f.env, 20261124).unwrap().withdrawals_completed, 0);
+    assert_eq!(
+        settlement::run(&mut f.env, 20261124)
+            .unwrap()
+            .withdrawals_completed,
+        0
+    );
     let approved = review::available(&f.env, &f.clerk, 1).unwrap();
     let file = f.db.dir.path().join("R.csv");
     std::fs::write(
@@ -638,11 +778,17 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
             ),
         ]
     );
-    let w = q::withdrawal(&f.env.store.read(), bad.ref_id).unwrap().unwrap();
+    let w = q::withdrawal(&f.env.store.read(), bad.ref_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(w.status, WithdrawalStatus::Failed);
     assert_eq!(w.reason_code.as_deref(), Some("R03"));
     let end = review::available(&f.env, &f.clerk, 1).unwrap();
-    assert_eq!(end.ledger_fen, approved.ledger_fen + 5_678 + 100, "credited back");
+    assert_eq!(
+        end.ledger_fen,
+        approved.ledger_fen + 5_678 + 100,
+        "credited back"
+    );
     assert_eq!(
         count(&f.env, "SELECT count(*) FROM audit_log WHERE action = 'withdrawal.outcome' AND operator = 'system'"),
         2
@@ -675,8 +821,15 @@ fn outcomes_import_on_the_command_line_names_refused_rows() {
     let mut f = fixture();
     let account = approved_account(&mut f);
     let a = withdraw(&mut f, account, "10", WithdrawMethod::Fast).unwrap();
-    review::decide(&mut f.env, &f.checker, &[ItemRef::application(a.id)], true, "", confirm(Some(PIN)))
-        .unwrap();
+    review::decide(
+        &mut f.env,
+        &f.checker,
+        &[ItemRef::application(a.id)],
+        true,
+        "",
+        confirm(Some(PIN)),
+    )
+    .unwrap();
     let file = f.db.dir.path().join("R.csv");
     std::fs::write(
         &file,
@@ -689,7 +842,13 @@ fn outcomes_import_on_the_command_line_names_refused_rows() {
     )
     .unwrap();
     let out = std::process::Command::new(common::bin())
-        .args(["--db", f.db.path.to_str().unwrap(), "outcomes", "import", "--file"])
+        .args([
+            "--db",
+            f.db.path.to_str().unwrap(),
+            "outcomes",
+            "import",
+            "--file",
+        ])
         .arg(&file)
         .output()
         .unwrap();
@@ -697,7 +856,9 @@ fn outcomes_import_on_the_command_line_names_refused_rows() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("row 2: "), "{text}");
     assert!(text.contains("1 outcomes recorded, 1 refused"), "{text}");
-    let w = q::withdrawal(&f.env.store.read(), a.ref_id).unwrap().unwrap();
+    let w = q::withdrawal(&f.env.store.read(), a.ref_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(w.status, WithdrawalStatus::Success);
     check_ok(&f.env);
 }

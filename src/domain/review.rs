@@ -293,9 +293,9 @@ mod tests {
         assert_eq!(amount_in_capitals(1_000_000_000), "壹仟万元整");
         assert_eq!(amount_in_capitals(10_001_000_000), "壹亿零壹万元整");
         assert_eq!(amount_in_capitals(1_000), "壹拾元整");
-        assert_eq!(amount_in_capitals(200_000_00), "贰拾万元整");
-        assert_eq!(amount_in_capitals(2_005_000_00), "贰佰万伍仟元整");
-        assert_eq!(amount_in_capitals(2_000_500_00), "贰佰万零伍佰元整");
+        assert_eq!(amount_in_capitals(20_000_000), "贰拾万元整");
+        assert_eq!(amount_in_capitals(200_500_000), "贰佰万伍仟元整");
+        assert_eq!(amount_in_capitals(200_050_000), "贰佰万零伍佰元整");
     }
 
     #[test]
@@ -312,7 +312,10 @@ mod tests {
             check_account_no("12345a", HolderType::Company),
             Err(AccountNoProblem::NotDigits)
         );
-        assert_eq!(check_account_no("123456", HolderType::Company), Ok("123456".into()));
+        assert_eq!(
+            check_account_no("123456", HolderType::Company),
+            Ok("123456".into())
+        );
         assert_eq!(mask_account_no("31001234560771"), "*****0771");
     }
 

@@ -51,9 +51,7 @@ pub(crate) fn invariants(conn: &Db) -> rusqlite::Result<Vec<Invariant>> {
                     && a.credits_fen == credited
             }
             _ => {
-                hold == (Some(total), Some("released"))
-                    && a.debit_lines == 0
-                    && a.credits_fen == 0
+                hold == (Some(total), Some("released")) && a.debit_lines == 0 && a.credits_fen == 0
             }
         };
         if !ok {

@@ -17,8 +17,7 @@ use crate::domain::function::Function;
 use crate::domain::refund::RefundStatus;
 use crate::domain::review::{
     check_account_no, mask_account_no, AccountNature, AccountNoProblem, ApplicationKind,
-    ApplicationStatus, BankAccountStatus, HoldState, HolderType, WithdrawMethod,
-    WithdrawalStatus,
+    ApplicationStatus, BankAccountStatus, HoldState, HolderType, WithdrawMethod, WithdrawalStatus,
 };
 use crate::store::review::{
     self as q, ApplicationRow, BankAccountRow, InboxFilter, InboxRow, NewApplication,
@@ -245,14 +244,15 @@ pub fn add_bank_account(
     })?;
     let nature = input.nature.unwrap_or(AccountNature::Basic);
     let branch = input.branch.trim();
-    let digits = check_account_no(&input.account_no, holder).map_err(|p| ServiceError::Invalid {
-        field: "account_no",
-        problem: match p {
-            AccountNoProblem::Empty => Problem::Required,
-            AccountNoProblem::NotDigits => Problem::NotDigits,
-            AccountNoProblem::Length(a, b) => Problem::AccountLength(a, b),
-        },
-    })?;
+    let digits =
+        check_account_no(&input.account_no, holder).map_err(|p| ServiceError::Invalid {
+            field: "account_no",
+            problem: match p {
+                AccountNoProblem::Empty => Problem::Required,
+                AccountNoProblem::NotDigits => Problem::NotDigits,
+                AccountNoProblem::Length(a, b) => Problem::AccountLength(a, b),
+            },
+        })?;
     let again: String = input
         .account_no_again
         .chars()
@@ -628,7 +628,14 @@ pub fn apply_withdrawal(
                 },
             )?;
             q::insert_hold(&db, m.id, app, amount + fee, uc.now_ms)?;
-            q::add_event(&db, app, uc.now_ms, Some(me), "applied", input.remark.trim())?;
+            q::add_event(
+                &db,
+                app,
+                uc.now_ms,
+                Some(me),
+                "applied",
+                input.remark.trim(),
+            )?;
             uc.audit_change(
                 "withdrawal.apply",
                 &format!("withdrawal#{wid} application#{app} order={order_no}"),
@@ -704,7 +711,12 @@ fn reviewable_kinds(uc: &Uc) -> Vec<ApplicationKind> {
 
 /// One page of 我的待审核, oldest first: the kinds the reviewer holds the checker function of,
 /// in their scope, not their own (unless self-approval applies), not expired.
-pub fn inbox(env: &Env, session: &Session, qy: &InboxQuery, page: usize) -> ServiceResult<InboxPage> {
+pub fn inbox(
+    env: &Env,
+    session: &Session,
+    qy: &InboxQuery,
+    page: usize,
+) -> ServiceResult<InboxPage> {
     env.query(
         Who::Operator(session),
         Needs::function(&Function::ReviewInbox),
@@ -751,7 +763,11 @@ pub fn inbox(env: &Env, session: &Session, qy: &InboxQuery, page: usize) -> Serv
 }
 
 /// The available balance of the stores an inbox page involves (its footer).
-pub fn balances(env: &Env, session: &Session, merchant_ids: &[i64]) -> ServiceResult<Vec<Available>> {
+pub fn balances(
+    env: &Env,
+    session: &Session,
+    merchant_ids: &[i64],
+) -> ServiceResult<Vec<Available>> {
     env.query(
         Who::Operator(session),
         Needs::any(REVIEWERS),
@@ -976,17 +992,16 @@ pub fn decide(
                 }
             }
             if !offences.is_empty() {
-                return Err(ServiceError::Refused(if loaded.len() == 1 && offences.len() == 1 {
-                    offences.remove(0).1
-                } else {
-                    Rule::Items(offences)
-                }));
+                return Err(ServiceError::Refused(
+                    if loaded.len() == 1 && offences.len() == 1 {
+                        offences.remove(0).1
+                    } else {
+                        Rule::Items(offences)
+                    },
+                ));
             }
             let needs_card = card_required_in(&db, me)?
-                || (approve
-                    && loaded
-                        .iter()
-                        .any(|l| l.kind() != ApplicationKind::Refund));
+                || (approve && loaded.iter().any(|l| l.kind() != ApplicationKind::Refund));
             let kinds: Vec<&str> = loaded.iter().map(|l| l.kind().code()).collect();
             let kind = if kinds.iter().all(|k| *k == kinds[0]) {
                 kinds[0].to_string()
@@ -1054,7 +1069,15 @@ fn decide_refund(
     } else {
         (RefundStatus::Rejected, "rejected", "refund.reject")
     };
-    if !refunds::decide(&db, row.id, status, me, uc.now_ms, remark, Some(approval_id))? {
+    if !refunds::decide(
+        &db,
+        row.id,
+        status,
+        me,
+        uc.now_ms,
+        remark,
+        Some(approval_id),
+    )? {
         return Err(ServiceError::Refused(Rule::AlreadyDecided(row.id)));
     }
     refunds::add_event(&db, row.id, uc.now_ms, Some(me), event, status, remark)?;
@@ -1086,7 +1109,16 @@ fn decide_application(
     } else {
         ApplicationStatus::Rejected
     };
-    if !q::decide_application(&db, a.id, to, me, uc.now_ms, remark, approval_id, self_approved)? {
+    if !q::decide_application(
+        &db,
+        a.id,
+        to,
+        me,
+        uc.now_ms,
+        remark,
+        approval_id,
+        self_approved,
+    )? {
         return Err(ServiceError::Refused(Rule::AlreadyDecided(a.id)));
     }
     q::add_event(
@@ -1157,8 +1189,13 @@ fn decide_application(
             } else {
                 BankAccountStatus::Deleted
             };
-            if !q::set_bank_account_status(&db, id, BankAccountStatus::PendingReview, to, uc.now_ms)?
-            {
+            if !q::set_bank_account_status(
+                &db,
+                id,
+                BankAccountStatus::PendingReview,
+                to,
+                uc.now_ms,
+            )? {
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(a.id)));
             }
         }
@@ -1171,7 +1208,11 @@ fn decide_application(
         after = after.int("self_approved", 1);
     }
     uc.audit_change(
-        &format!("{}.{}", a.kind.code(), if approve { "approve" } else { "reject" }),
+        &format!(
+            "{}.{}",
+            a.kind.code(),
+            if approve { "approve" } else { "reject" }
+        ),
         &format!("application#{} order={}", a.id, a.order_no),
         &Fields::new().text("status", ApplicationStatus::PendingReview.code()),
         &after,
@@ -1208,7 +1249,14 @@ fn end_pending(uc: &Uc, a: &ApplicationRow, to: ApplicationStatus) -> ServiceRes
             } else {
                 WithdrawalStatus::Expired
             };
-            move_withdrawal(&db, wid, WithdrawalStatus::PendingReview, wto, uc.now_ms, None)?;
+            move_withdrawal(
+                &db,
+                wid,
+                WithdrawalStatus::PendingReview,
+                wto,
+                uc.now_ms,
+                None,
+            )?;
             q::end_hold(&db, a.id, HoldState::Released, uc.now_ms)?;
         }
         ApplicationKind::BankAccount => {

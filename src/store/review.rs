@@ -134,7 +134,8 @@ pub struct BankAccountRow {
     pub added_ms: i64,
 }
 
-const BA_COLS: &str = "b.id, b.merchant_id, m.name, b.holder_type, b.nature, b.bank_code, k.name_zh,
+const BA_COLS: &str =
+    "b.id, b.merchant_id, m.name, b.holder_type, b.nature, b.bank_code, k.name_zh,
     k.name_en, p.name_zh, c.name_zh, b.branch, b.account_no, b.account_name, b.status,
     b.is_default, b.added_by, b.added_ms";
 const BA_JOINS: &str = "JOIN merchants m ON m.id = b.merchant_id
@@ -734,7 +735,10 @@ fn inbox_sql(f: &InboxFilter, select: &str, tail: &str) -> (String, Vec<Value>) 
             args.push(me.into());
         }
         if let Some(gs) = &f.group_scope {
-            c.push(format!("tm.group_id IN ({})", super::placeholders(gs.len())));
+            c.push(format!(
+                "tm.group_id IN ({})",
+                super::placeholders(gs.len())
+            ));
             args.extend(gs.iter().map(|g| Value::from(*g)));
         }
         parts.push(format!(
@@ -804,7 +808,10 @@ fn inbox_sql(f: &InboxFilter, select: &str, tail: &str) -> (String, Vec<Value>) 
         );
     }
     (
-        format!("SELECT {select} FROM ({}) {tail}", parts.join(" UNION ALL ")),
+        format!(
+            "SELECT {select} FROM ({}) {tail}",
+            parts.join(" UNION ALL ")
+        ),
         args,
     )
 }
@@ -867,11 +874,7 @@ pub struct RecordFilter {
     pub keyword: Option<String>,
 }
 
-pub fn records(
-    conn: &Db,
-    f: &RecordFilter,
-    limit: usize,
-) -> rusqlite::Result<Vec<ApplicationRow>> {
+pub fn records(conn: &Db, f: &RecordFilter, limit: usize) -> rusqlite::Result<Vec<ApplicationRow>> {
     let mut c = vec!["1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(m) = f.maker_id {
@@ -879,7 +882,10 @@ pub fn records(
         args.push(m.into());
     }
     if !f.kinds.is_empty() {
-        c.push(format!("a.kind IN ({})", super::placeholders(f.kinds.len())));
+        c.push(format!(
+            "a.kind IN ({})",
+            super::placeholders(f.kinds.len())
+        ));
         args.extend(f.kinds.iter().map(|k| Value::from(k.code().to_string())));
     }
     if !f.statuses.is_empty() {

@@ -37,8 +37,13 @@ impl TestDb {
         )
         .unwrap();
         for m in merchant_desk::store::merchants::all(&env.store.read()).unwrap() {
-            merchant_desk::store::merchants::set_refund_settings(&env.store.read(), m.id, "direct", 0)
-                .unwrap();
+            merchant_desk::store::merchants::set_refund_settings(
+                &env.store.read(),
+                m.id,
+                "direct",
+                0,
+            )
+            .unwrap();
         }
         TestDb { dir, path, clock }
     }

@@ -283,7 +283,7 @@ impl Screen for AppRecords {
             for (at, who, ev, remark) in events {
                 lines.push(Line::from(format!(
                     "{}  {:<10} {}  {}",
-                    format_ms(*at)[..16].to_string(),
+                    &format_ms(*at)[..16],
                     who.clone().unwrap_or_else(|| "system".into()),
                     tm::event(ev).get(lang),
                     remark

@@ -254,9 +254,7 @@ impl Screen for BankAccounts {
                 let title = format!(
                     "{} — {}",
                     tm::ADD_ACCOUNT.get(lang),
-                    tm::NAME_IS_MERCHANT
-                        .get(lang)
-                        .replace("{m}", &s.1)
+                    tm::NAME_IS_MERCHANT.get(lang).replace("{m}", &s.1)
                 );
                 let mut d = Dialog::new(title, form, Purpose::Add, lang);
                 d.width = 90;
@@ -347,7 +345,10 @@ impl Screen for BankAccounts {
             right: false,
         };
         let columns = [
-            col(tm::BANK, Constraint::Length(if lang == Lang::Zh { 10 } else { 24 })),
+            col(
+                tm::BANK,
+                Constraint::Length(if lang == Lang::Zh { 10 } else { 24 }),
+            ),
             col(tm::BRANCH, Constraint::Min(12)),
             col(tm::ACCOUNT_NO, Constraint::Length(10)),
             col(tm::ACCOUNT_NAME, Constraint::Length(20)),

@@ -213,7 +213,13 @@ impl ReviewInbox {
                     .stores
                     .iter()
                     .find(|s| s.0 == a.merchant_id)
-                    .map(|s| if lang == Lang::Zh { s.1.clone() } else { s.2.clone() })
+                    .map(|s| {
+                        if lang == Lang::Zh {
+                            s.1.clone()
+                        } else {
+                            s.2.clone()
+                        }
+                    })
                     .unwrap_or_default();
                 (name, a.available_fen)
             })
@@ -322,7 +328,12 @@ impl ReviewInbox {
         }
         let title = format!(
             "{} — {}",
-            if approve { tm::APPROVE_TITLE } else { tm::REJECT_TITLE }.get(lang),
+            if approve {
+                tm::APPROVE_TITLE
+            } else {
+                tm::REJECT_TITLE
+            }
+            .get(lang),
             self.summary(&items, lang)
         );
         let mut d = Dialog::new(title, Form::new(fields), Purpose::Decide(approve), lang);
@@ -417,19 +428,15 @@ impl Screen for ReviewInbox {
                     cx.lang,
                 ));
             }
-            Some(Act::NextPage) => {
-                if self.page_no + 1 < self.page.pages {
-                    self.page_no += 1;
-                    return self.reload(cx);
-                }
+            Some(Act::NextPage) if self.page_no + 1 < self.page.pages => {
+                self.page_no += 1;
+                return self.reload(cx);
             }
-            Some(Act::PrevPage) => {
-                if self.page_no > 0 {
-                    self.page_no -= 1;
-                    return self.reload(cx);
-                }
+            Some(Act::PrevPage) if self.page_no > 0 => {
+                self.page_no -= 1;
+                return self.reload(cx);
             }
-            None => {}
+            _ => {}
         }
         Outcome::none()
     }
@@ -457,12 +464,22 @@ impl Screen for ReviewInbox {
         ])
         .areas(area);
         let label = |x: T| Span::styled(format!("{}: ", x.get(lang)), theme::label());
-        let kind = match self.kind.checked_sub(1).and_then(|i| self.page.kinds.get(i)) {
+        let kind = match self
+            .kind
+            .checked_sub(1)
+            .and_then(|i| self.page.kinds.get(i))
+        {
             Some(k) => tm::kind(*k).get(lang).to_string(),
             None => tm::ALL.get(lang).to_string(),
         };
         let store = match self.store.checked_sub(1).and_then(|i| self.stores.get(i)) {
-            Some(s) => if lang == Lang::Zh { s.1.clone() } else { s.2.clone() },
+            Some(s) => {
+                if lang == Lang::Zh {
+                    s.1.clone()
+                } else {
+                    s.2.clone()
+                }
+            }
             None => tm::ALL.get(lang).to_string(),
         };
         f.render_widget(
@@ -491,7 +508,13 @@ impl Screen for ReviewInbox {
                     .stores
                     .iter()
                     .find(|s| s.0 == r.merchant_id)
-                    .map(|s| if lang == Lang::Zh { s.1.clone() } else { s.2.clone() })
+                    .map(|s| {
+                        if lang == Lang::Zh {
+                            s.1.clone()
+                        } else {
+                            s.2.clone()
+                        }
+                    })
                     .unwrap_or_else(|| r.merchant_name.clone());
                 vec![
                     if self.marked.contains(&ItemRef::from(r)) {

@@ -42,7 +42,11 @@ fn accounts_field(accounts: &[BankAccountView], lang: Lang) -> Field {
             .map(|a| {
                 Label::S(format!(
                     "{} {}: {} {}",
-                    if lang == Lang::Zh { &a.bank_zh } else { &a.bank_en },
+                    if lang == Lang::Zh {
+                        &a.bank_zh
+                    } else {
+                        &a.bank_en
+                    },
                     tm::ENDING.get(lang),
                     a.masked,
                     a.account_name
@@ -75,7 +79,10 @@ impl Withdraw {
             Field::choice_of(
                 "store",
                 tm::STORE,
-                stores.iter().map(|s| Label::S(store_name(s, lang))).collect(),
+                stores
+                    .iter()
+                    .map(|s| Label::S(store_name(s, lang)))
+                    .collect(),
             ),
             accounts_field(&[], lang),
             Field::text("amount", tm::WITHDRAW_AMOUNT),
@@ -122,18 +129,27 @@ impl Withdraw {
                     .filter(|a| a.status == BankAccountStatus::Active)
                     .collect();
                 self.available = review::available(cx.env, cx.session, m).ok();
-                if let Some(i) = self.form.fields.iter().position(|f| f.key == "bank_account") {
+                if let Some(i) = self
+                    .form
+                    .fields
+                    .iter()
+                    .position(|f| f.key == "bank_account")
+                {
                     self.form.fields[i] = accounts_field(&self.accounts, lang);
                 }
                 self.form.fit_labels(lang);
             }
         }
         self.fee_fen = match (self.merchant(), parse_amount(&self.form.value("amount"))) {
-            (Some(m), Ok(_)) => {
-                review::quote(cx.env, cx.session, m, self.method(), &self.form.value("amount"))
-                    .ok()
-                    .map(|q| q.fee_fen)
-            }
+            (Some(m), Ok(_)) => review::quote(
+                cx.env,
+                cx.session,
+                m,
+                self.method(),
+                &self.form.value("amount"),
+            )
+            .ok()
+            .map(|q| q.fee_fen),
             _ => None,
         };
     }
@@ -145,7 +161,10 @@ impl Withdraw {
         };
         let input = WithdrawInput {
             merchant_id: m,
-            bank_account_id: self.accounts.get(self.form.choice("bank_account")).map(|a| a.id),
+            bank_account_id: self
+                .accounts
+                .get(self.form.choice("bank_account"))
+                .map(|a| a.id),
             amount: self.form.value("amount"),
             method: self.method(),
             remark: self.form.value("remark"),

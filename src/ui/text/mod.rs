@@ -429,9 +429,9 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 // module while different screens grow without touching each other's lists.
 pub mod admin;
 pub mod card;
+pub mod money_out;
 pub mod query;
 pub mod refund;
-pub mod money_out;
 pub mod review;
 
 /// A refusal of a use case that involves the USB key, in words.

@@ -4,7 +4,9 @@
 use super::{Lang, T};
 use crate::domain::function::Function;
 use crate::domain::money::format_fen;
-use crate::domain::review::{ApplicationKind, ApplicationStatus, BankAccountStatus, WithdrawalStatus};
+use crate::domain::review::{
+    ApplicationKind, ApplicationStatus, BankAccountStatus, WithdrawalStatus,
+};
 use crate::service::{Problem, Rule};
 
 pub const SCR_INBOX: T = T("我的待审核", "My pending reviews");
@@ -85,9 +87,12 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
             .get(lang)
             .replace("{a}", &a.to_string())
             .replace("{b}", &b.to_string()),
-        Problem::BinOtherBank(zh, en) => T("卡号与开户银行不符（卡号属于{b}）", "the number belongs to another bank ({b})")
-            .get(lang)
-            .replace("{b}", if lang == Lang::Zh { zh } else { en }),
+        Problem::BinOtherBank(zh, en) => T(
+            "卡号与开户银行不符（卡号属于{b}）",
+            "the number belongs to another bank ({b})",
+        )
+        .get(lang)
+        .replace("{b}", if lang == Lang::Zh { zh } else { en }),
         Problem::CreditCard => T("不支持信用卡", "credit cards are not accepted")
             .get(lang)
             .into(),
@@ -97,9 +102,12 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
 
 pub fn rule(r: &Rule, lang: Lang) -> String {
     match r {
-        Rule::InsufficientBalance(avail) => T("余额不足（可用余额 ¥{a}）", "Not enough balance (available ¥{a})")
-            .get(lang)
-            .replace("{a}", &format_fen(*avail)),
+        Rule::InsufficientBalance(avail) => T(
+            "余额不足（可用余额 ¥{a}）",
+            "Not enough balance (available ¥{a})",
+        )
+        .get(lang)
+        .replace("{a}", &format_fen(*avail)),
         Rule::TooManyBankAccounts(n) => T("最多可添加 {n} 张银行卡", "At most {n} bank accounts")
             .get(lang)
             .replace("{n}", &n.to_string()),
@@ -121,22 +129,37 @@ pub fn rule(r: &Rule, lang: Lang) -> String {
         Rule::Expired(id) => T("申请 #{id} 已过期", "Application #{id} has expired")
             .get(lang)
             .replace("{id}", &id.to_string()),
-        Rule::NotOwnApplication => T("只能撤销本人提交的申请", "Only its applicant can cancel an application")
-            .get(lang)
-            .into(),
-        Rule::OutcomeNotApplicable => T("该结果不适用于此笔记录的当前状态", "This result does not apply to the item as it stands")
-            .get(lang)
-            .into(),
+        Rule::NotOwnApplication => T(
+            "只能撤销本人提交的申请",
+            "Only its applicant can cancel an application",
+        )
+        .get(lang)
+        .into(),
+        Rule::OutcomeNotApplicable => T(
+            "该结果不适用于此笔记录的当前状态",
+            "This result does not apply to the item as it stands",
+        )
+        .get(lang)
+        .into(),
         Rule::Items(items) => {
-            let head = T("整批未处理，以下记录不符合条件：", "Nothing was decided; these items do not qualify: ")
-                .get(lang);
+            let head = T(
+                "整批未处理，以下记录不符合条件：",
+                "Nothing was decided; these items do not qualify: ",
+            )
+            .get(lang);
             let list: Vec<String> = items
                 .iter()
-                .map(|(label, r)| format!("{} — {}", item_label(label, lang), super::error(
-                    &crate::service::ServiceError::Refused(r.clone()),
-                    lang,
-                    |f| f.to_string(),
-                )))
+                .map(|(label, r)| {
+                    format!(
+                        "{} — {}",
+                        item_label(label, lang),
+                        super::error(
+                            &crate::service::ServiceError::Refused(r.clone()),
+                            lang,
+                            |f| f.to_string(),
+                        )
+                    )
+                })
                 .collect();
             format!("{head}{}", list.join("；"))
         }
@@ -201,7 +224,10 @@ pub const KEY_REJECT: T = T("审核拒绝所选", "reject the marked");
 pub const KEY_TIME: T = T("切换申请时间", "change the time range");
 pub const KEY_KIND: T = T("切换审核类型", "change the kind");
 pub const KEY_STORE: T = T("切换商户", "change the store");
-pub const KEY_KEYWORD: T = T("关键字（订单号/参考号）", "keyword (order or reference no.)");
+pub const KEY_KEYWORD: T = T(
+    "关键字（订单号/参考号）",
+    "keyword (order or reference no.)",
+);
 pub const KEY_CANCEL_APP: T = T("撤销本人待审核申请", "cancel your pending application");
 pub const CANCELLED: T = T("申请 {o} 已撤销", "Application {o} cancelled");
 pub const EMPTY_RECORDS: T = T("没有申请记录", "No applications");
@@ -235,10 +261,16 @@ pub const REVEAL: T = T("显示完整账号", "Show the full number");
 pub const REVEALED: T = T("完整账号：{n}", "Full number: {n}");
 pub const DELETE: T = T("删除银行账户", "Delete the bank account");
 pub const DELETED: T = T("银行账户 {a} 已删除", "Bank account {a} deleted");
-pub const NO_ACCOUNTS: T = T("尚未添加银行账户（a 添加）", "No bank account yet (a adds one)");
+pub const NO_ACCOUNTS: T = T(
+    "尚未添加银行账户（a 添加）",
+    "No bank account yet (a adds one)",
+);
 pub const KEY_ADD: T = T("添加", "add");
 pub const KEY_DELETE: T = T("删除", "delete");
-pub const KEY_REVEAL: T = T("显示完整账号（支付密码）", "show the full number (payment password)");
+pub const KEY_REVEAL: T = T(
+    "显示完整账号（支付密码）",
+    "show the full number (payment password)",
+);
 pub const KEY_STORE_LR: T = T("切换商户", "change the store");
 
 // Withdrawal
