@@ -85,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         what: CardCommand,
     },
+    /// The outcome feed: results of payouts from the bank.
+    Outcomes {
+        #[command(subcommand)]
+        what: OutcomesCommand,
+    },
     /// Import a batch refund file (.xlsx or .csv) as an operator. The login password is read
     /// from MERCHANT_DESK_PASSWORD, the payment password from MERCHANT_DESK_PAY_PASSWORD.
     RefundImport {
@@ -109,6 +114,16 @@ enum CardCommand {
     },
     /// The connected readers.
     Readers,
+}
+
+#[derive(Subcommand)]
+enum OutcomesCommand {
+    /// Import a result file (.csv or .xlsx: 类型, 商户订单号, 结果, 原因代码, 原因说明, 时间); each
+    /// line is recorded in its own transaction, a refused line is named (exit 1).
+    Import {
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -438,6 +453,14 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             check_cmd(&path)
         }
+        Some(Command::Outcomes {
+            what: OutcomesCommand::Import { file },
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            outcomes_import_cmd(&path, clock, lang, &file)
+        }
         Some(Command::RefundImport { operator, file }) => {
             let path = cli
                 .db
@@ -469,6 +492,45 @@ fn main() -> ExitCode {
             match merchant_desk::ui::terminal::run(Env::new(store, clock), lang) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
+            }
+        }
+    }
+}
+
+/// `merchant-desk outcomes import`: records each line as the system; exit 1 naming every
+/// refused line.
+fn outcomes_import_cmd(
+    path: &std::path::Path,
+    clock: SharedClock,
+    lang: Lang,
+    file: &std::path::Path,
+) -> ExitCode {
+    if !path.exists() {
+        return fail(format!("{} does not exist", path.display()));
+    }
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut env = Env::new(store, clock);
+    match merchant_desk::service::outcomes::import_file(&mut env, file) {
+        Err(e) => fail(e),
+        Ok(r) => {
+            for (row, e) in &r.refused {
+                println!(
+                    "row {row}: {}",
+                    merchant_desk::ui::text::error(e, lang, |f| f.to_string())
+                );
+            }
+            println!(
+                "{} outcomes recorded, {} refused",
+                r.recorded,
+                r.refused.len()
+            );
+            if r.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
     }

@@ -112,4 +112,6 @@ tapes!(
     refund_from_detail,
     refund_batch,
     admin_screens_en,
+    review_withdrawal,
+    review_withdrawal_en,
 );

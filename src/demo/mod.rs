@@ -69,6 +69,13 @@ pub const OPERATORS: &[(&str, &str, &str)] = &[
     ("monitor", "赵强（监控）", "monitor"),
 ];
 
+/// Roles the demo operators hold besides their first: the clerk may also apply for withdrawals
+/// and the checker may review them and new bank accounts, so maker-checker is there to try.
+pub const MORE_ROLES: &[(&str, &str)] = &[("clerk", "applicant"), ("checker", "fund_checker")];
+
+/// The store whose refunds go through review in the demo (新街口店).
+pub const REVIEW_MODE_STORE: usize = 2;
+
 /// Creates the demo database at `path`; refuses a file that already holds merchants. The
 /// database is built in a temporary file beside `path` and renamed onto it only when complete,
 /// so a run that fails (a full disk, a kill) leaves no half-made database, and removes its
@@ -191,9 +198,14 @@ fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<
                         created_ms: now,
                     },
                 )?;
-                let rid = operators::role_id_by_code(tx, role)?.expect("default role");
-                operators::set_roles(tx, id, &[rid])?;
+                let mut rids = vec![operators::role_id_by_code(tx, role)?.expect("default role")];
+                for (_, more) in MORE_ROLES.iter().filter(|(l, _)| l == login) {
+                    rids.push(operators::role_id_by_code(tx, more)?.expect("default role"));
+                }
+                operators::set_roles(tx, id, &rids)?;
             }
+            let review_store = merchants::all(tx)?[REVIEW_MODE_STORE].id;
+            merchants::set_refund_settings(tx, review_store, "review", 0)?;
             uc.audit("demo.create", "", "", "")
         },
     )?;

@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod operators;
 pub mod reference;
 pub mod refunds;
+pub mod review;
 pub mod settlement_query;
 pub mod settlements;
 pub mod summaries;
