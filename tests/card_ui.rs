@@ -95,3 +95,95 @@ fn admin_sets_up_a_blank_card_and_binds_it_without_the_screen_waiting() {
     assert_eq!(bound.auth_fpr, card.auth_fpr());
     assert!(card.pin_is("24681357"));
 }
+
+/// A slow card (one that waits for a touch) at login and at an approval: the key that starts
+/// the card's work comes back at once, the screen says "touch your key", and the answer lands
+/// on a later tick.
+#[test]
+fn login_and_approval_with_a_slow_card_keep_the_screen_answering() {
+    use merchant_desk::service::refunds::{self, RefundInput};
+    use merchant_desk::service::{auth, card, settings};
+    let db = TestDb::demo(2, 40);
+    let mut env = db.env();
+    let reader = VirtualReader::new("Virtual UI Reader");
+    env.readers = CardReaders::Virtual(reader.clone());
+    let card = VirtualCard::from_seed("slow-checker");
+    reader.insert(card.clone());
+    // checker has the card bound; a store in review mode has a pending refund.
+    let admin = auth::login(&mut env, "admin", "demo1234")
+        .unwrap()
+        .session()
+        .unwrap();
+    let checker_id = operators::by_login(&env.store.read(), "checker")
+        .unwrap()
+        .unwrap()
+        .id;
+    card::bind_card(
+        &mut env,
+        &admin,
+        checker_id,
+        &mut reader.transport(),
+        "123456",
+    )
+    .unwrap();
+    let (txn, merchant): (i64, i64) = env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT id, merchant_id FROM transactions WHERE status = 'success'
+             AND txn_type = 'sale' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    settings::set_refund(&mut env, &admin, merchant, true, 0).unwrap();
+    let clerk = auth::login(&mut env, "clerk", "demo1234")
+        .unwrap()
+        .session()
+        .unwrap();
+    refunds::apply(
+        &mut env,
+        &clerk,
+        &RefundInput {
+            txn_id: txn,
+            amount: "0.01".into(),
+            remark: String::new(),
+            pay_password: "demo1234".into(),
+            refund_order_no: None,
+        },
+    )
+    .unwrap();
+    card.set_touch_delay(Duration::from_millis(600));
+    let mut app = App::new(env, Lang::Zh);
+    typed(&mut app, "checker\ndemo1234\n");
+    wait_for(&mut app, "PIN");
+    typed(&mut app, "123456");
+    let started = Instant::now();
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "the login waited for the card: {:?}",
+        started.elapsed()
+    );
+    assert!(screen(&app).contains("请触摸 USB Key"), "{}", screen(&app));
+    wait_for(&mut app, "最近交易");
+    key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    typed(&mut app, "thsh\n");
+    wait_for(&mut app, "退货审核");
+    typed(&mut app, "a");
+    wait_for(&mut app, "同意退货");
+    // remark (optional), payment password, PIN; Enter on the last field submits.
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    typed(&mut app, "demo1234");
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    typed(&mut app, "123456");
+    let started = Instant::now();
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "the approval waited for the card: {:?}",
+        started.elapsed()
+    );
+    assert!(screen(&app).contains("请触摸 USB Key"), "{}", screen(&app));
+    wait_for(&mut app, "已处理 1 笔");
+}
