@@ -322,13 +322,17 @@ impl Store {
         &self.conn
     }
 
-    /// A private file being filled in bulk (the demo builder): no journal and no syncs while
-    /// `on`, since a failed build is thrown away; WAL and normal syncs again when off.
+    /// A private file being filled in bulk (the demo builder): no journal, no syncs and the file
+    /// held exclusively while `on`, since a failed build is thrown away; shared locking, WAL and
+    /// normal syncs again when off.
     pub fn set_bulk_load(&self, on: bool) -> Result<(), StoreError> {
         let sql = if on {
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;"
         } else {
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+            // Shared locking takes effect when the file is next read; WAL after that, so the
+            // file is not left in exclusive WAL mode.
+            "PRAGMA locking_mode = NORMAL; SELECT count(*) FROM sqlite_schema;
+             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
         };
         Ok(self.conn.execute_batch(sql)?)
     }
