@@ -902,6 +902,21 @@ fn the_bulk_demo_build_writes_the_same_rows_as_the_normal_build() {
                 .unwrap();
             out.extend(rows.map(Result::unwrap));
         }
+        // The same schema: the indexes the bulk build dropped are back, and the triggers.
+        let mut st = conn
+            .prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY name")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| {
+                Ok(format!(
+                    "schema: {}|{}|{:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?
+                ))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
         out
     };
     let (a, b) = (dump(&normal.path), dump(&bulk));
