@@ -25,6 +25,14 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
+/// CPU seconds of the process so far (user + system).
+fn cpu_secs() -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
 fn peak_rss_mb() -> i64 {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
@@ -49,12 +57,14 @@ fn main() {
     )
     .unwrap();
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "{} transactions, {} settlements in {:.1} s ({:.0} transactions/s), peak {} MB, file {:.1} GB",
+        "{} transactions, {} settlements in {:.1} s ({:.1} s of CPU, {:.0} transactions/s), peak {} MB, file {:.1} GB",
         s.transactions,
         s.settlements,
         secs,
+        cpu,
         s.transactions as f64 / secs,
         peak_rss_mb(),
         size as f64 / 1e9

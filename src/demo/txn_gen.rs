@@ -18,13 +18,29 @@ struct Terminal {
     merchant_id: i64,
 }
 
-/// A recent captured sale that a void or a refund can point at.
-#[derive(Clone, Copy)]
+/// A recent captured sale that a void or a refund can point at, with its card (a void or a
+/// refund is made with the sale's card).
+#[derive(Clone)]
 struct RecentSale {
     id: i64,
     terminal: usize,
     amount_fen: i64,
     refunded_fen: i64,
+    /// Index into `bins`.
+    bin: usize,
+    card_masked: String,
+}
+
+/// The card organisations a card is drawn from, in the order `card` names them.
+const ORGS: [&str; 5] = ["CUP", "VISA", "MC", "JCB", "AMEX"];
+
+/// `v` as `N` decimal digits (the lowest `N`, zero-padded), without allocating.
+fn digits<const N: usize>(buf: &mut [u8; N], mut v: u64) -> &str {
+    for b in buf.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    std::str::from_utf8(buf).expect("ascii digits")
 }
 
 pub struct TxnGenerator {
@@ -32,6 +48,8 @@ pub struct TxnGenerator {
     terminals: Vec<Terminal>,
     rates: Vec<merchants::FeeRate>,
     bins: Vec<CardBin>,
+    /// For each of `ORGS`, the indexes of its bins.
+    bins_by_org: [Vec<usize>; 5],
     /// Next RRN sequence number; RRNs are a bijection of it, so they never repeat. Taken from
     /// the database's counter inside each writing transaction (as many as it writes).
     rrn_seq: u64,
@@ -39,6 +57,8 @@ pub struct TxnGenerator {
     /// database the first time a transaction writes into it.
     vouchers: Vec<(i64, u32)>,
     recent: Vec<RecentSale>,
+    /// The masked card number of the row being written (its buffer kept between rows).
+    masked: String,
 }
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -55,14 +75,22 @@ impl TxnGenerator {
             .collect();
         let n = terminals.len();
         let existing = transactions::count(conn)? as u64;
+        let bins = reference::card_bins(conn)?;
+        let bins_by_org = ORGS.map(|org| {
+            (0..bins.len())
+                .filter(|&i| bins[i].card_org == org)
+                .collect::<Vec<usize>>()
+        });
         Ok(TxnGenerator {
             rng: Rng::new(seed.wrapping_add(existing)),
             terminals,
             rates: merchants::fee_rates(conn)?,
-            bins: reference::card_bins(conn)?,
+            bins,
+            bins_by_org,
             rrn_seq: 0,
             vouchers: vec![(i64::MIN, 0); n],
             recent: Vec::new(),
+            masked: String::new(),
         })
     }
 
@@ -150,44 +178,54 @@ impl TxnGenerator {
         yuan * 100 + cents
     }
 
-    fn card(&mut self) -> (String, CardBin) {
+    /// A card: the index of its bin and the masked number, written into `masked`.
+    fn card(&mut self, masked: &mut String) -> usize {
         let org = match self.rng.below(100) {
-            0..=79 => "CUP",
-            80..=87 => "VISA",
-            88..=93 => "MC",
-            94..=97 => "JCB",
-            _ => "AMEX",
+            0..=79 => 0,
+            80..=87 => 1,
+            88..=93 => 2,
+            94..=97 => 3,
+            _ => 4,
         };
-        let choices: Vec<&CardBin> = self.bins.iter().filter(|b| b.card_org == org).collect();
-        let bin = if choices.is_empty() {
-            self.rng.pick(&self.bins).clone()
+        let choices = &self.bins_by_org[org];
+        let bin_idx = if choices.is_empty() {
+            self.rng.below(self.bins.len() as u64) as usize
         } else {
-            (*self.rng.pick(&choices)).clone()
+            *self.rng.pick(choices)
         };
-        let len = match org {
+        let bin = &self.bins[bin_idx];
+        let len = match ORGS[org] {
             "AMEX" => 15,
             "CUP" if bin.card_type == "debit" && self.rng.chance(500) => 19,
             _ => 16,
         }
         .max(16);
-        let last4 = format!("{:04}", self.rng.below(10_000));
-        let masked = format!("{}{}{}", bin.bin, "*".repeat(len - 10), last4);
-        (masked, bin)
+        let mut last4 = [0u8; 4];
+        let last4 = digits(&mut last4, self.rng.below(10_000));
+        masked.clear();
+        masked.push_str(&bin.bin);
+        for _ in 0..len - 10 {
+            masked.push('*');
+        }
+        masked.push_str(last4);
+        bin_idx
     }
 
-    fn next_rrn(&mut self) -> String {
+    fn next_rrn(&mut self) -> u64 {
         // In order of the sequence: unique, and the reference number index only ever grows at
         // its end (a scattered order made every insert into a large file a random page write).
         let v = (self.rrn_seq + 260_000_000_000) % 1_000_000_000_000;
         self.rrn_seq += 1;
-        format!("{v:012}")
+        v
     }
 
-    fn auth_code(&mut self) -> String {
+    fn auth_code(&mut self) -> [u8; 6] {
         const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-        (0..6)
-            .map(|_| CHARS[self.rng.below(CHARS.len() as u64) as usize] as char)
-            .collect()
+        let mut code = [0u8; 6];
+        for c in &mut code {
+            *c = CHARS[self.rng.below(CHARS.len() as u64) as usize];
+        }
+        code
     }
 
     fn fee(&self, merchant_id: i64, card_org: &str, card_type: &str, amount_fen: i64) -> i64 {
@@ -224,62 +262,70 @@ impl TxnGenerator {
         // One batch per terminal per day: the day number since 2000 keeps it at six digits. The
         // voucher number restarts with each batch.
         let batch_day = at_ms.div_euclid(MS_PER_DAY);
-        let batch_no = format!("{:06}", (batch_day - 10_957).rem_euclid(1_000_000));
+        let mut batch_buf = [0u8; 6];
+        let batch_no = digits(
+            &mut batch_buf,
+            (batch_day - 10_957).rem_euclid(1_000_000) as u64,
+        );
         let (day, counter) = &mut self.vouchers[terminal_idx];
         if *day != batch_day {
             *day = batch_day;
             *counter = transactions::last_voucher(
                 conn,
                 terminal_id,
-                &batch_no,
+                batch_no,
                 batch_day * MS_PER_DAY,
                 (batch_day + 1) * MS_PER_DAY,
             )?;
         }
         *counter += 1;
-        let voucher_no = format!("{:06}", *counter);
+        let mut voucher_buf = [0u8; 6];
+        let voucher_no = digits(&mut voucher_buf, *counter as u64);
+        let mut rrn_buf = [0u8; 12];
         let rrn = self.next_rrn();
+        let rrn = digits(&mut rrn_buf, rrn);
         let failed = self.rng.chance(35);
         let status = if failed {
             TxnStatus::Failed
         } else {
             TxnStatus::Success
         };
-        let auth_code = if failed {
-            String::new()
-        } else {
-            self.auth_code()
-        };
-        let (card_masked, bin, amount_fen, orig) = match (kind, target) {
+        let auth_buf = if failed { None } else { Some(self.auth_code()) };
+        let auth_code = auth_buf
+            .as_ref()
+            .map(|c| std::str::from_utf8(c).expect("ascii"))
+            .unwrap_or("");
+        let mut masked = std::mem::take(&mut self.masked);
+        let (bin_idx, amount_fen, orig) = match (kind, target) {
             ("void" | "refund", Some(i)) => {
-                let sale = self.recent[i];
-                let row = transactions::by_id(conn, sale.id)?.expect("recent sale exists");
+                // The sale's card (as written in its row, which a void or refund leaves as is).
+                let sale = &self.recent[i];
+                masked.clear();
+                masked.push_str(&sale.card_masked);
                 let left = sale.amount_fen - sale.refunded_fen;
-                let amount = if kind == "void" || left < 200 || self.rng.chance(500) {
+                let (bin_idx, voided) = (sale.bin, kind == "void");
+                let amount = if voided || left < 200 || self.rng.chance(500) {
                     left
                 } else {
                     1 + self.rng.below(left as u64 - 1) as i64
                 };
-                let bin = CardBin {
-                    bin: row.card_masked[..6].to_string(),
-                    bank_code: row.bank_code.clone(),
-                    card_org: row.card_org.clone(),
-                    card_type: row.card_type.code().to_string(),
-                };
-                (row.card_masked, bin, amount, Some(i))
+                (bin_idx, amount, Some(i))
             }
             _ => {
-                let (masked, bin) = self.card();
+                let bin_idx = self.card(&mut masked);
                 let amount = self.amount();
-                (masked, bin, amount, None)
+                (bin_idx, amount, None)
             }
         };
+        let bin = &self.bins[bin_idx];
         let fee = if !failed && (kind == "sale" || kind == "completion") {
             self.fee(merchant_id, &bin.card_org, &bin.card_type, amount_fen)
         } else {
             0
         };
         let orig_txn_id = orig.map(|i| self.recent[i].id);
+        let mut pos_buf = [0u8; 2];
+        let pos_operator = digits(&mut pos_buf, 1 + self.rng.below(3));
         let id = ins.insert(&NewTxn {
             rrn,
             voucher_no,
@@ -292,15 +338,17 @@ impl TxnGenerator {
             status,
             amount_fen,
             fee_fen: fee,
-            card_masked,
-            card_org: bin.card_org.clone(),
-            card_type: bin.card_type.clone(),
-            bank_code: bin.bank_code.clone(),
+            card_masked: &masked,
+            card_org: &bin.card_org,
+            card_type: &bin.card_type,
+            bank_code: &bin.bank_code,
             auth_code,
-            pos_operator: format!("{:02}", 1 + self.rng.below(3)),
+            pos_operator,
             order_no: None,
             orig_txn_id,
-        })?;
+        });
+        self.masked = masked;
+        let id = id?;
         if failed {
             return Ok(());
         }
@@ -327,6 +375,8 @@ impl TxnGenerator {
                         terminal: terminal_idx,
                         amount_fen,
                         refunded_fen: 0,
+                        bin: bin_idx,
+                        card_masked: self.masked.clone(),
                     });
                 }
             }

@@ -18,7 +18,7 @@ pub mod transactions;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 /// A database error as the store reports it: SQLite's code is kept, so a busy database (another
 /// writer holds the lock past the busy timeout) is told apart from a broken file or a refused
@@ -227,7 +227,20 @@ impl std::error::Error for OpenError {}
 pub struct Store {
     conn: Connection,
     pub path: PathBuf,
+    /// The indexes a bulk load dropped (their SQL), built again when it ends.
+    deferred_indexes: std::sync::Mutex<Vec<String>>,
 }
+
+/// The indexes of `transactions` a bulk load builds after the rows instead of row by row: none
+/// of them is read while the demo builds. Kept: `txn_time` (the rollups a day at a time, the
+/// voucher counters), `txn_settle_date` (the settlement run of every day) and the reference
+/// number's unique index (a constraint).
+const DEFERRED_INDEXES: &[&str] = &[
+    "txn_terminal_time",
+    "txn_merchant_time",
+    "txn_settlement",
+    "txn_order_no",
+];
 
 impl Store {
     /// Opens (creating when missing) and migrates a database file. The file is inspected
@@ -282,6 +295,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            deferred_indexes: Default::default(),
         })
     }
 
@@ -293,6 +307,7 @@ impl Store {
         Store {
             conn,
             path: PathBuf::from(":memory:"),
+            deferred_indexes: Default::default(),
         }
     }
 
@@ -323,15 +338,55 @@ impl Store {
         &self.conn
     }
 
-    /// A private file being filled in bulk (the demo builder): no journal and no syncs while
-    /// `on`, since a failed build is thrown away; WAL and normal syncs again when off.
+    /// A private file being filled in bulk (the demo builder): no journal, no syncs and the file
+    /// held exclusively while `on`, since a failed build is thrown away; the secondary indexes
+    /// of `transactions` that nothing reads meanwhile ([`DEFERRED_INDEXES`]) are dropped, and
+    /// built again in one sorted pass each when it ends; then shared locking, WAL and normal
+    /// syncs again.
     pub fn set_bulk_load(&self, on: bool) -> Result<(), StoreError> {
-        let sql = if on {
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+        let mut deferred = self
+            .deferred_indexes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if on {
+            self.conn.execute_batch(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                 PRAGMA locking_mode = EXCLUSIVE;",
+            )?;
+            for name in DEFERRED_INDEXES {
+                let sql: Option<String> = self
+                    .conn
+                    .query_row(
+                        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(sql) = sql {
+                    self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+                    deferred.push(sql);
+                }
+            }
         } else {
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-        };
-        Ok(self.conn.execute_batch(sql)?)
+            // CREATE INDEX sorts in memory as large as the page cache and spills the rest to
+            // temporary files: to files (not memory) and with a smaller cache meanwhile, so the
+            // build stays within its memory bound.
+            self.conn
+                .execute_batch("PRAGMA temp_store = FILE; PRAGMA cache_size = -16384;")?;
+            for sql in deferred.drain(..) {
+                self.conn.execute_batch(&sql)?;
+            }
+            self.conn.execute_batch(&format!(
+                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = {CACHE_SIZE};"
+            ))?;
+            // Shared locking takes effect when the file is next read; WAL after that, so the
+            // file is not left in exclusive WAL mode.
+            self.conn.execute_batch(
+                "PRAGMA locking_mode = NORMAL; SELECT count(*) FROM sqlite_schema;
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            )?;
+        }
+        Ok(())
     }
 
     /// Folds the write-ahead log into the database file, so the file holds everything alone
@@ -414,6 +469,9 @@ fn folder_problem_text(dir: &Path, name: &str, e: &std::io::Error) -> String {
     }
 }
 
+/// The page cache: 64 MiB (negative: KiB).
+const CACHE_SIZE: i64 = -65536;
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
     // Every query of the store is prepared once per connection and kept. The query planner
@@ -428,7 +486,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
     Ok(())
 }
 

@@ -414,12 +414,12 @@ pub fn terminal_group_of(conn: &Db, txn_id: i64) -> rusqlite::Result<Option<i64>
     .map(Option::flatten)
 }
 
-/// A transaction as the acquirer's link reports it.
+/// A transaction as the acquirer's link reports it (borrowed: a bulk load writes millions).
 #[derive(Debug, Clone)]
-pub struct NewTxn {
-    pub rrn: String,
-    pub voucher_no: String,
-    pub batch_no: String,
+pub struct NewTxn<'a> {
+    pub rrn: &'a str,
+    pub voucher_no: &'a str,
+    pub batch_no: &'a str,
     pub merchant_id: i64,
     pub terminal_id: i64,
     pub txn_ms: i64,
@@ -428,13 +428,13 @@ pub struct NewTxn {
     pub status: TxnStatus,
     pub amount_fen: i64,
     pub fee_fen: i64,
-    pub card_masked: String,
-    pub card_org: String,
-    pub card_type: String,
-    pub bank_code: String,
-    pub auth_code: String,
-    pub pos_operator: String,
-    pub order_no: Option<String>,
+    pub card_masked: &'a str,
+    pub card_org: &'a str,
+    pub card_type: &'a str,
+    pub bank_code: &'a str,
+    pub auth_code: &'a str,
+    pub pos_operator: &'a str,
+    pub order_no: Option<&'a str>,
     pub orig_txn_id: Option<i64>,
 }
 
@@ -458,7 +458,7 @@ impl<'c> TxnInserter<'c> {
     }
 
     /// Inserts one row and returns its id.
-    pub fn insert(&mut self, t: &NewTxn) -> rusqlite::Result<i64> {
+    pub fn insert(&mut self, t: &NewTxn<'_>) -> rusqlite::Result<i64> {
         self.st.insert(params![
             t.rrn,
             t.voucher_no,
