@@ -130,7 +130,11 @@ impl App {
             return;
         }
         if self.lock.is_some() {
-            self.handle_lock(&key);
+            if matches!(self.overlay, Some(Overlay::Quit)) {
+                self.handle_overlay(&key);
+            } else {
+                self.handle_lock(&key);
+            }
             return;
         }
         if self.overlay.is_some() {
@@ -326,8 +330,8 @@ impl App {
             return;
         };
         if global(key) == Some(Global::Quit) {
-            // Quitting from a locked screen ends the session first: nobody sees it unlocked.
-            self.logout();
+            // Ask first, over the lock screen: nothing happens until the answer. Yes logs out
+            // and quits; no leaves the screen locked, so nobody sees it unlocked either way.
             self.overlay = Some(Overlay::Quit);
             return;
         }
