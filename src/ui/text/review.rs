@@ -138,3 +138,7 @@ pub fn ledger_kind(code: &(impl super::AsCode + ?Sized)) -> T {
         _ => T("?", "?"),
     }
 }
+pub const NONE_MARKED: T = T(
+    "没有选中的申请：先按 Space 选中（* 全选），再同意或拒绝",
+    "Nothing is marked: Space marks one (* marks all), then approve or reject",
+);
