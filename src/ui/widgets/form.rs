@@ -232,7 +232,7 @@ impl Form {
     }
 
     pub fn focus_key(&self) -> &'static str {
-        self.fields[self.focus].key
+        self.fields.get(self.focus).map_or("", |f| f.key)
     }
 
     pub fn focus_on(&mut self, key: &str) {
@@ -264,24 +264,33 @@ impl Form {
             .unwrap_or_else(|| key.to_string())
     }
 
+    // A form without fields (a confirmation) has nowhere to move and nothing to type in.
     pub fn next(&mut self) {
-        self.focus = (self.focus + 1) % self.fields.len();
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
     }
     pub fn prev(&mut self) {
-        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
     }
     pub fn is_last(&self) -> bool {
-        self.focus + 1 == self.fields.len()
+        self.focus + 1 >= self.fields.len()
     }
 
     /// Whether the focused field takes typed characters (so `?` and j/k type, not act).
     pub fn editing_text(&self) -> bool {
-        matches!(self.fields[self.focus].input, Input::Text(_))
+        self.fields
+            .get(self.focus)
+            .is_some_and(|f| matches!(f.input, Input::Text(_)))
     }
 
     /// Gives a key to the focused field. Returns true when the field used it.
     pub fn input(&mut self, key: &KeyEvent) -> bool {
-        let field = &mut self.fields[self.focus];
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
         match &mut field.input {
             Input::Text(ta) => {
                 let plain = !key
