@@ -142,3 +142,11 @@ pub const NONE_MARKED: T = T(
     "没有选中的申请：先按 Space 选中（* 全选），再同意或拒绝",
     "Nothing is marked: Space marks one (* marks all), then approve or reject",
 );
+pub const NOT_REFUNDABLE_WHY: T = T(
+    "{type}（{status}）不能退货：只有成功的消费或预授权完成可以退货",
+    "A {type} that is {status} cannot be refunded: only a successful sale or completion can",
+);
+pub const NOTHING_LEFT: T = T(
+    "该交易已无可退金额：已退 {r}，处理中 {o}",
+    "Nothing is left to refund on it: {r} refunded, {o} under way",
+);
