@@ -434,15 +434,12 @@ impl Form {
             let value_area = Rect::new(vx, y, vw, 1);
             match &field.input {
                 Input::Text(ta) => {
-                    f.render_widget(&**ta, value_area);
+                    // Drawn from the text each frame, scrolled only as far as the cursor needs
+                    // in this width: a resize never leaves a field scrolled.
+                    let (visible, cursor_x) = text_view(ta, vw);
+                    f.render_widget(Span::raw(visible), value_area);
                     if is_focus {
-                        let col = ta.cursor().1;
-                        let shown: String = if ta.mask_char().is_some() {
-                            "•".repeat(col)
-                        } else {
-                            ta.lines()[0].chars().take(col).collect()
-                        };
-                        let cx = (vx + shown.width() as u16).min(area.right().saturating_sub(1));
+                        let cx = (vx + cursor_x).min(area.right().saturating_sub(1));
                         cursor = Some(Position::new(cx, y));
                     }
                 }
@@ -517,5 +514,51 @@ impl Form {
             }
         }
         cursor
+    }
+}
+
+/// What a one-line text field shows in `width` columns, and where its cursor is: from the start
+/// when the text before the cursor fits, else as far scrolled as keeps the cursor in sight.
+fn text_view(ta: &TextArea<'static>, width: u16) -> (String, u16) {
+    use unicode_width::UnicodeWidthChar;
+    let line = ta.lines().first().cloned().unwrap_or_default();
+    let chars: Vec<char> = match ta.mask_char() {
+        Some(m) => line.chars().map(|_| m).collect(),
+        None => line.chars().collect(),
+    };
+    let col = ta.cursor().1.min(chars.len());
+    let w = |cs: &[char]| cs.iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let room = width.max(1) as usize;
+    let mut start = 0;
+    while start < col && w(&chars[start..col]) + 1 > room {
+        start += 1;
+    }
+    let mut shown = String::new();
+    let mut used = 0;
+    for c in &chars[start..] {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        shown.push(*c);
+    }
+    (shown, w(&chars[start..col]) as u16)
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[test]
+    fn a_field_shows_from_its_start_whenever_the_text_fits() {
+        let mut form = Form::new(vec![Field::text("d", crate::ui::text::t::FROM_DATE)]);
+        form.set_value("d", "2026-11-22");
+        let Input::Text(ta) = &form.fields[0].input else {
+            unreachable!()
+        };
+        assert_eq!(text_view(ta, 6), ("11-22".to_string(), 5));
+        // Wider again: the whole date, from its start.
+        assert_eq!(text_view(ta, 20), ("2026-11-22".to_string(), 10));
     }
 }
