@@ -433,6 +433,102 @@ pub fn help_hidden<R>(spec: &ListSpec<R>, fit: &Fit, lang: Lang) -> Option<(Stri
     ))
 }
 
+/// `/` search within a whole result: each row's shown cells, lowercased once, searched as the
+/// operator types; the selection goes to the first match at or after where the search began.
+pub struct Search {
+    pub typed: String,
+    hay: Vec<String>,
+    /// Row indexes (in the result) that match.
+    pub matches: Vec<usize>,
+    /// Which match is selected.
+    pub current: usize,
+    origin: usize,
+}
+
+impl Search {
+    pub fn new<R>(spec: &ListSpec<R>, rows: &[R], lang: Lang, origin: usize) -> Search {
+        let hay = rows
+            .iter()
+            .map(|r| {
+                spec.cols
+                    .iter()
+                    .filter(|c| c.priority().is_some())
+                    .map(|c| (c.cell)(r, lang))
+                    .collect::<Vec<_>>()
+                    .join("\u{1}")
+                    .to_lowercase()
+            })
+            .collect();
+        Search::from_hay(hay, origin)
+    }
+
+    pub fn from_hay(hay: Vec<String>, origin: usize) -> Search {
+        Search {
+            typed: String::new(),
+            hay,
+            matches: Vec::new(),
+            current: 0,
+            origin,
+        }
+    }
+
+    /// Searches again for what is typed now.
+    pub fn set(&mut self, typed: &str) {
+        self.typed = typed.to_string();
+        let needle = typed.to_lowercase();
+        self.matches = if needle.is_empty() {
+            Vec::new()
+        } else {
+            self.hay
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.contains(&needle))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        self.current = self
+            .matches
+            .iter()
+            .position(|&i| i >= self.origin)
+            .unwrap_or(0);
+    }
+
+    /// The row the search points at.
+    pub fn target(&self) -> Option<usize> {
+        self.matches.get(self.current).copied()
+    }
+
+    /// The next (or previous) match, round the end.
+    pub fn step(&mut self, forward: bool) {
+        let n = self.matches.len();
+        if n > 0 {
+            self.current = if forward {
+                (self.current + 1) % n
+            } else {
+                (self.current + n - 1) % n
+            };
+        }
+    }
+
+    /// "/ 1,358  匹配 2/5" as the prompt line shows it.
+    pub fn prompt(&self, lang: Lang) -> String {
+        let found = if self.typed.is_empty() {
+            String::new()
+        } else if self.matches.is_empty() {
+            match lang {
+                Lang::Zh => "  无匹配".into(),
+                Lang::En => "  no match".into(),
+            }
+        } else {
+            match lang {
+                Lang::Zh => format!("  匹配 {}/{}  ↑↓ 上/下一个  Enter 完成", self.current + 1, self.matches.len()),
+                Lang::En => format!("  match {}/{}  ↑↓ previous/next  Enter done", self.current + 1, self.matches.len()),
+            }
+        };
+        format!("/{}{found}", self.typed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,6 +576,20 @@ mod tests {
         // Below every minimum the rightmost column goes whole rather than be cut.
         let fit = SPEC.fit(&rows, Some(&totals), Lang::Zh, 12);
         assert_eq!(fit.shown, vec![0]);
+    }
+
+    #[test]
+    fn search_goes_to_the_first_match_from_where_it_began() {
+        let hay: Vec<String> = (0..20_000).map(|i| format!("row {i} 鑫源 {}", i * 7)).collect();
+        let mut s = Search::from_hay(hay, 100);
+        s.set("row 1");
+        assert_eq!(s.target(), Some(100));
+        s.step(true);
+        assert_eq!(s.target(), Some(101));
+        s.set("鑫源 7");
+        assert_eq!(s.target(), Some(101)); // 707
+        s.set("nothing");
+        assert_eq!(s.target(), None);
     }
 
     #[test]
