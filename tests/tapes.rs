@@ -112,4 +112,5 @@ tapes!(
     refund_from_detail,
     refund_batch,
     admin_screens_en,
+    query_kept,
 );

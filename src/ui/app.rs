@@ -49,6 +49,8 @@ pub struct App {
     focus: Cell<Option<Position>>,
     /// How far the help overlay can scroll, as last drawn.
     help_max: Cell<u16>,
+    /// Conditions screens kept for their next visit, in this session.
+    kept: std::collections::HashMap<&'static str, crate::ui::screens::Kept>,
     /// The session's operator logged in with a bound card: its presence is watched.
     card_session: bool,
     /// Locked because the card was pulled; lifts when the bound card is back.
@@ -82,6 +84,7 @@ impl App {
             quit: false,
             focus: Cell::new(None),
             help_max: Cell::new(0),
+            kept: std::collections::HashMap::new(),
             card_session: false,
             card_pulled: false,
             last_card_poll_ms: 0,
@@ -223,19 +226,41 @@ impl App {
         }
         match outcome.nav {
             Nav::Stay => {}
-            Nav::Push(s) => self.stack.push(s),
-            Nav::Replace(s) => {
+            Nav::Push(mut s) => {
+                self.offer_kept(&mut s);
+                self.stack.push(s);
+            }
+            Nav::Replace(mut s) => {
+                self.keep_above(self.stack.len().saturating_sub(1));
                 self.stack.pop();
+                self.offer_kept(&mut s);
                 self.stack.push(s);
             }
             Nav::Pop => {
                 if self.stack.len() > 1 {
+                    self.keep_above(self.stack.len() - 1);
                     self.stack.pop();
                     // The screen below may show what the popped one changed.
                     self.refresh_top_quietly();
                 }
             }
             Nav::Logout => self.logout(),
+        }
+    }
+
+    /// Keeps the conditions of the screens from `from` up, before they go.
+    fn keep_above(&mut self, from: usize) {
+        for s in self.stack.iter().skip(from) {
+            if let Some((name, kept)) = s.kept() {
+                self.kept.insert(name, kept);
+            }
+        }
+    }
+
+    /// Gives a screen being opened the conditions it kept last time in this session.
+    fn offer_kept(&self, s: &mut Box<dyn Screen>) {
+        if let Some(k) = s.kept_name().and_then(|n| self.kept.get(n)) {
+            s.recall(k);
         }
     }
 
@@ -262,6 +287,7 @@ impl App {
             let _ = auth::logout(&mut self.env, &s);
         }
         self.stack.clear();
+        self.kept.clear();
         self.overlay = None;
         self.lock = None;
         self.login = Login::new(self.login_group_name());
@@ -414,6 +440,7 @@ impl App {
                             let id = entry.id;
                             self.overlay = None;
                             // The palette goes from anywhere: start from home, then open.
+                            self.keep_above(1);
                             self.stack.truncate(1);
                             let mut cx = Cx {
                                 env: &mut self.env,

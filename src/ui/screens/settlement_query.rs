@@ -520,6 +520,20 @@ impl Screen for SettlementQuery {
         self.run(cx)
     }
 
+    fn kept_name(&self) -> Option<&'static str> {
+        Some("settlement_query")
+    }
+
+    fn kept(&self) -> Option<(&'static str, super::Kept)> {
+        Some(("settlement_query", self.form.snapshot()))
+    }
+
+    fn recall(&mut self, kept: &super::Kept) {
+        if self.results.is_none() {
+            self.form.restore(kept);
+        }
+    }
+
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
         let Some(r) = &self.results else {

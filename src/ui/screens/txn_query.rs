@@ -1211,6 +1211,21 @@ impl Screen for TxnQuery {
         self.run(cx)
     }
 
+    fn kept_name(&self) -> Option<&'static str> {
+        (self.base.settlement_id.is_none()).then_some("txn_query")
+    }
+
+    fn kept(&self) -> Option<(&'static str, super::Kept)> {
+        Some((self.kept_name()?, self.form.snapshot()))
+    }
+
+    fn recall(&mut self, kept: &super::Kept) {
+        // Only a screen opened empty takes them: a shortcut (today, yesterday) has its own.
+        if self.results.is_none() {
+            self.form.restore(kept);
+        }
+    }
+
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
         let Some(r) = &self.results else {

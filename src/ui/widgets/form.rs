@@ -204,6 +204,26 @@ impl Form {
         }
     }
 
+    /// Every field's value (text, or the option chosen), to give back with `restore`.
+    pub fn snapshot(&self) -> Vec<(&'static str, String, usize)> {
+        self.fields
+            .iter()
+            .filter(|f| !matches!(&f.input, Input::Text(ta) if ta.mask_char().is_some()))
+            .map(|f| (f.key, self.value(f.key), self.choice(f.key)))
+            .collect()
+    }
+
+    /// Sets the fields this form has from a snapshot; others are left as they are.
+    pub fn restore(&mut self, snap: &[(&'static str, String, usize)]) {
+        for (k, v, c) in snap {
+            match self.field(k).map(|f| &f.input) {
+                Some(Input::Text(_)) => self.set_value(k, v),
+                Some(Input::Choice { .. }) => self.set_choice(k, *c),
+                _ => {}
+            }
+        }
+    }
+
     pub fn set_choice(&mut self, key: &str, i: usize) {
         if let Some(Input::Choice { index, options }) = self.field_mut(key).map(|f| &mut f.input) {
             *index = i.min(options.len().saturating_sub(1));
