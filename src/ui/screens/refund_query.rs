@@ -64,7 +64,7 @@ const REFUND_COLS: &[Col<RefundRow>] = &[
     Col {
         header: t::MERCHANT_NAME,
         kind: Kind::Text,
-        width: Width::Shrink { min: 6 },
+        width: Width::Name { min: 6 },
         show: Show::Both { priority: 7 },
         cell: |r, _| r.merchant_name.clone(),
         value: |r, _| CellValue::text(r.merchant_name.clone()),

@@ -200,7 +200,7 @@ const SETTLEMENT_COLS: &[Col<SettlementRow>] = &[
     Col {
         header: q::COL_MERCHANT,
         kind: Kind::Text,
-        width: Width::Shrink { min: 8 },
+        width: Width::Name { min: 8 },
         show: Show::Both { priority: 0 },
         cell: merchant_name,
         value: |r, lang| CellValue::text(merchant_name(r, lang)),
