@@ -207,13 +207,25 @@ impl<R> ListSpec<R> {
 
     /// Which columns fit `width` (the gutter excluded) with these rows and totals on screen.
     pub fn fit(&self, rows: &[R], totals: Option<&[String]>, lang: Lang, width: u16) -> Fit {
+        self.fit_sorted(rows, totals, lang, width, None)
+    }
+
+    /// `fit`, with the sorted column's header one arrow wider.
+    pub fn fit_sorted(
+        &self,
+        rows: &[R],
+        totals: Option<&[String]>,
+        lang: Lang,
+        width: u16,
+        sort: Option<Sort>,
+    ) -> Fit {
         // Content widths of every screen column.
         let content: Vec<u16> = self
             .cols
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut w = width_of(c.header.get(lang));
+                let mut w = width_of(&self.header(i, lang, sort));
                 for r in rows {
                     w = w.max(width_of(&(c.cell)(r, lang)));
                 }
@@ -291,6 +303,8 @@ pub struct ListView<'a, R: 'static> {
     pub empty: &'a str,
     /// `Some`: a full box with this title; `None`: a rule on top.
     pub title: Option<&'a str>,
+    /// The column the rows are sorted by (its header shows the arrow).
+    pub sort: Option<Sort>,
 }
 
 /// "2 columns hidden: Card, Card org." in the top border.
@@ -333,11 +347,12 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         );
         return None;
     }
-    let fit = spec.fit(
+    let fit = spec.fit_sorted(
         view.rows,
         view.totals,
         lang,
         inner.width.saturating_sub(GUTTER),
+        view.sort,
     );
     if !fit.hidden.is_empty() {
         let names = spec.hidden_names(&fit, lang);
@@ -375,7 +390,7 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         fit.shown
             .iter()
             .enumerate()
-            .map(|(k, &i)| shown_text(i, k, spec.cols[i].header.get(lang).to_string())),
+            .map(|(k, &i)| shown_text(i, k, spec.header(i, lang, view.sort))),
     );
     // Rows under the header.
     let visible = list.height.saturating_sub(1).max(1) as usize;
@@ -460,6 +475,66 @@ pub fn help_hidden<R>(spec: &ListSpec<R>, fit: &Fit, lang: Lang) -> Option<(Stri
         },
         hidden_marker(&names, lang).trim().to_string(),
     ))
+}
+
+/// `s`: the column a list held whole is sorted by, and which way; the header shows ▲ or ▼.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub col: usize,
+    pub desc: bool,
+}
+
+fn cmp_values(a: &CellValue, b: &CellValue) -> std::cmp::Ordering {
+    use CellValue::*;
+    let rank = |v: &CellValue| match v {
+        Empty => 0,
+        _ => 1,
+    };
+    match (a, b) {
+        (Money(x), Money(y)) | (Int(x), Int(y)) | (DateTime(x), DateTime(y)) => x.cmp(y),
+        (Date(x), Date(y)) => x.cmp(y),
+        (Text(x), Text(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+impl<R> ListSpec<R> {
+    /// The next sort `s` gives: the next shown column ascending, then descending, then none.
+    pub fn next_sort(&self, cur: Option<Sort>) -> Option<Sort> {
+        let shown: Vec<usize> = (0..self.cols.len())
+            .filter(|&i| self.cols[i].priority().is_some() && self.cols[i].exported())
+            .collect();
+        match cur {
+            None => shown.first().map(|&col| Sort { col, desc: false }),
+            Some(Sort { col, desc: false }) => Some(Sort { col, desc: true }),
+            Some(Sort { col, desc: true }) => {
+                let next = shown.iter().position(|&c| c == col).map(|p| p + 1)?;
+                shown.get(next).map(|&col| Sort { col, desc: false })
+            }
+        }
+    }
+
+    /// Sorts rows by a column's value (numbers as numbers, dates as dates), stable.
+    pub fn sort(&self, rows: &mut [R], sort: Sort, lang: Lang) {
+        let value = self.cols[sort.col].value;
+        rows.sort_by(|a, b| {
+            let o = cmp_values(&value(a, lang), &value(b, lang));
+            if sort.desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+
+    /// The header of a column, with the sort arrow when it is the sorted one.
+    pub fn header(&self, i: usize, lang: Lang, sort: Option<Sort>) -> String {
+        let h = self.cols[i].header.get(lang);
+        match sort {
+            Some(s) if s.col == i => format!("{h}{}", if s.desc { "▼" } else { "▲" }),
+            _ => h.to_string(),
+        }
+    }
 }
 
 /// `/` search within a whole result: each row's shown cells, lowercased once, searched as the

@@ -140,6 +140,8 @@ pub struct RefundQuery {
     shown: RefundFilter,
     /// The conditions of the query that ran and when; `None` before one ran or after a refusal.
     ran: Option<(Vec<String>, i64)>,
+    /// `s`: the column the rows are sorted by.
+    sort: Option<list::Sort>,
     title: T,
     form: Form,
     list_focus: bool,
@@ -162,6 +164,7 @@ impl RefundQuery {
         RefundQuery {
             shown: RefundFilter::default(),
             ran: None,
+            sort: None,
             title,
             form,
             list_focus: true,
@@ -225,6 +228,9 @@ impl RefundQuery {
                 self.ran = Some((self.form.conditions(lang), cx.now_ms()));
                 self.form.clear_marks();
                 self.rows = rows;
+                if let Some(s) = self.sort {
+                    REFUND_LIST.sort(&mut self.rows, s, lang);
+                }
                 self.sel = Selection::default();
                 Outcome::none()
             }
@@ -252,6 +258,7 @@ impl Screen for RefundQuery {
         vec![
             ("Enter".into(), t::KEY_DETAIL.get(lang).into()),
             ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
+            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
             ("F5".into(), t::KEY_REFRESH.get(lang).into()),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
         ]
@@ -306,6 +313,16 @@ impl Screen for RefundQuery {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.list_focus = false;
+                Outcome::none()
+            }
+            KeyCode::Char('s') => {
+                self.sort = REFUND_LIST.next_sort(self.sort);
+                match self.sort {
+                    Some(s) => REFUND_LIST.sort(&mut self.rows, s, cx.lang),
+                    // Back to the order the query gives: newest first.
+                    None => self.rows.sort_by(|a, b| b.id.cmp(&a.id)),
+                }
+                self.sel = Selection::default();
                 Outcome::none()
             }
             KeyCode::Enter => match self.rows.get(self.sel.index) {
@@ -364,6 +381,7 @@ impl Screen for RefundQuery {
                 lang,
                 empty: tr::NO_REFUNDS.get(lang),
                 title: Some(self.title.get(lang)),
+                sort: self.sort,
             },
         );
         let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();

@@ -600,6 +600,7 @@ impl Screen for SettlementQuery {
                 lang,
                 empty: q::SETTLE_EMPTY.get(lang),
                 title: None,
+                sort: None,
             },
         );
         let mut info = q::SETTLE_PAGE_INFO

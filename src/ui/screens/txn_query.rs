@@ -1306,6 +1306,7 @@ impl Screen for TxnQuery {
                 lang,
                 empty: t::EMPTY_RESULT.get(lang),
                 title: None,
+                sort: None,
             },
         );
         let info = q::PAGE_ONLY
