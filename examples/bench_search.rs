@@ -43,11 +43,21 @@ fn main() {
     let build = t1.elapsed();
     println!("| what | rows | ms |");
     println!("|---|---:|---:|");
-    println!("| reading the result | {} | {:.1} |", rows.len(), read.as_secs_f64() * 1e3);
-    println!("| lowercasing the shown cells once | {} | {:.1} |", rows.len(), build.as_secs_f64() * 1e3);
+    println!(
+        "| reading the result | {} | {:.1} |",
+        rows.len(),
+        read.as_secs_f64() * 1e3
+    );
+    println!(
+        "| lowercasing the shown cells once | {} | {:.1} |",
+        rows.len(),
+        build.as_secs_f64() * 1e3
+    );
     let mut slowest = 0f64;
     let mut total = 0f64;
-    let typed = ["1", "13", "135", "1,35", "1,358", "1,358.", "消", "消费", "银联", "6222"];
+    let typed = [
+        "1", "13", "135", "1,35", "1,358", "1,358.", "消", "消费", "银联", "6222",
+    ];
     for t in typed {
         let start = Instant::now();
         search.set(t);

@@ -66,8 +66,8 @@ Screenshot exported
 "#;
     // The terminal field takes the "x": refused as not a terminal number.
     let mut out = Vec::new();
-    let run = run_tape(tape, &db.path, Lang::Zh, None, &mut out)
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let run =
+        run_tape(tape, &db.path, Lang::Zh, None, &mut out).unwrap_or_else(|e| panic!("{e:?}"));
     let shot = |n: &str| {
         run.screenshots
             .iter()
@@ -85,8 +85,8 @@ Screenshot exported
     .unwrap();
     let mut fin = env;
     let s = db.login(&mut fin, "finance");
-    let first = &txn_query::page(&fin, &s, &f, merchant_desk::service::views::PageAt::First)
-        .unwrap()[0];
+    let first =
+        &txn_query::page(&fin, &s, &f, merchant_desk::service::views::PageAt::First).unwrap()[0];
     assert!(shot("ran").contains(&first.rrn));
     let refused = shot("refused");
     assert!(!refused.contains(&first.rrn), "old rows left:\n{refused}");
@@ -109,7 +109,10 @@ Screenshot exported
         other => panic!("row {r}: {other:?}"),
     };
     assert_eq!(text(0), "交易查询");
-    assert_eq!(text(1), "查询条件：开始日期: 2026-11-22；结束日期: 2026-11-22");
+    assert_eq!(
+        text(1),
+        "查询条件：开始日期: 2026-11-22；结束日期: 2026-11-22"
+    );
     assert_eq!(text(2), "查询时间：2026-11-23 10:00:00");
     assert_eq!(rows[4][0], Data::String("交易时间".into()));
     let totals = txn_query::totals(&fin, &s, &f).unwrap();

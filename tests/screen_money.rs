@@ -100,7 +100,13 @@ fn check_settlements(env: &Env, s: &Session, screen: &str, lang: Lang, size: (u1
     let lines: Vec<&str> = screen.lines().collect();
     let head = lines
         .iter()
-        .position(|l| l.contains(if lang == Lang::Zh { "结算净额" } else { "Net" }))
+        .position(|l| {
+            l.contains(if lang == Lang::Zh {
+                "结算净额"
+            } else {
+                "Net"
+            })
+        })
         .unwrap();
     let shown: Vec<&str> = lines[head + 1..]
         .iter()
@@ -167,15 +173,26 @@ fn every_money_cell_on_the_money_screens_is_whole_and_the_services_value() {
             let net = if lang == Lang::Zh { "净额" } else { "Net" };
             let below: Vec<&str> = screen
                 .lines()
-                .skip_while(|l| !l.contains(if lang == Lang::Zh { "计入结算：" } else { "Settled:" }))
+                .skip_while(|l| {
+                    !l.contains(if lang == Lang::Zh {
+                        "计入结算："
+                    } else {
+                        "Settled:"
+                    })
+                })
                 .take(3)
                 .collect();
             let words = below.join("  ");
             let t = tokens(&words);
-            let at = t.iter().position(|w| *w == net).unwrap_or_else(|| {
-                panic!("{w}x{h} {lang:?}: no net under the list\n{screen}")
-            });
-            assert_eq!(t[at + 1], format_fen(first.net_fen), "{w}x{h} {lang:?}\n{screen}");
+            let at = t
+                .iter()
+                .position(|w| *w == net)
+                .unwrap_or_else(|| panic!("{w}x{h} {lang:?}: no net under the list\n{screen}"));
+            assert_eq!(
+                t[at + 1],
+                format_fen(first.net_fen),
+                "{w}x{h} {lang:?}\n{screen}"
+            );
             assert!(t.contains(&format_fen(first.trade_fen).as_str()));
             assert!(t.contains(&format_fen(first.fee_fen).as_str()));
             for r in rows.iter().take(5) {

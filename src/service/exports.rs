@@ -12,8 +12,8 @@ use crate::domain::txn::{counted, Counted};
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
 use crate::store::settlement_query::{SettlementFilter, SettlementRow};
-use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 use crate::store::settlements::LedgerLine;
+use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 use crate::store::Store;
 
 use super::kernel::{Needs, Who};
@@ -308,17 +308,18 @@ pub fn start_txn_export_with(
     sheet: Sheet,
     cols: Columns<TxnRow>,
 ) -> ServiceResult<ExportJob> {
-    let (f, total) = env.query(
-        Who::Operator(session),
-        Needs::function(&Function::TxnExport),
-        "txn.export",
-        |_| Ok(()),
-    )
-    .and_then(|()| {
-        scoped(env, session, filter, |uc, f| {
-            Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
-        })
-    })?;
+    let (f, total) = env
+        .query(
+            Who::Operator(session),
+            Needs::function(&Function::TxnExport),
+            "txn.export",
+            |_| Ok(()),
+        )
+        .and_then(|()| {
+            scoped(env, session, filter, |uc, f| {
+                Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
+            })
+        })?;
     let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
     spec.preamble = cols.preamble;
     let db = env.store.path.clone();
@@ -634,8 +635,9 @@ pub fn start_ledger_export_with(
         let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
-            let lines = crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
-                .map_err(source)?;
+            let lines =
+                crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
+                    .map_err(source)?;
             for l in &lines {
                 sink.push(&cells(l))?;
             }

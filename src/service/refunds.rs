@@ -48,7 +48,9 @@ impl Refundable {
             return Err(ServiceError::Refused(rule));
         }
         if amount > self.left_fen {
-            return Err(ServiceError::Refused(Rule::ExceedsRefundable(self.left_fen)));
+            return Err(ServiceError::Refused(Rule::ExceedsRefundable(
+                self.left_fen,
+            )));
         }
         if let Some(q) = self.quota_left_fen {
             if amount > q {

@@ -10,7 +10,5 @@ pub use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};
 pub use crate::store::settlement_query::{SettlementFilter, SettlementRow, SettlementTotals};
 pub use crate::store::settlements::LedgerLine;
 pub use crate::store::summaries::{GroupBy, SummaryRow};
-pub use crate::store::transactions::{
-    Breakdown, PageAt, SettledTotals, Totals, TxnFilter, TxnRow,
-};
+pub use crate::store::transactions::{Breakdown, PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 pub use crate::store::StoreError;

@@ -51,27 +51,132 @@ pub enum Action {
 
 /// Every action, its layer, its name in `keys.toml`, its default keys and its words.
 pub const ACTIONS: &[(Action, Layer, &str, &[KeyPat], T)] = &[
-    (Action::Palette, Layer::Global, "palette", &[ctrl('p')], t::KEY_PALETTE),
-    (Action::Help, Layer::Global, "help", &[key(KeyCode::F(1)), ch('?')], t::KEY_HELP),
-    (Action::Refresh, Layer::Global, "refresh", &[key(KeyCode::F(5))], t::KEY_REFRESH),
-    (Action::Export, Layer::Global, "export", &[ctrl('e')], t::KEY_EXPORT),
-    (Action::Lock, Layer::Global, "lock", &[ctrl('l')], t::KEY_LOCK),
-    (Action::Quit, Layer::Global, "quit", &[ctrl('q')], t::KEY_QUIT),
-    (Action::Back, Layer::Global, "back", &[key(KeyCode::Esc)], t::KEY_BACK),
-    (Action::Up, Layer::List, "up", &[key(KeyCode::Up), ch('k')], t::KEY_MOVE),
-    (Action::Down, Layer::List, "down", &[key(KeyCode::Down), ch('j')], t::KEY_MOVE),
-    (Action::PageUp, Layer::List, "page_up", &[key(KeyCode::PageUp), ch('p')], t::KEY_PREV_PAGE),
-    (Action::PageDown, Layer::List, "page_down", &[key(KeyCode::PageDown), ch('n')], t::KEY_NEXT_PAGE),
-    (Action::First, Layer::List, "first", &[key(KeyCode::Home)], t::KEY_FIRST_PAGE),
-    (Action::Last, Layer::List, "last", &[key(KeyCode::End)], t::KEY_LAST_PAGE),
-    (Action::Open, Layer::List, "open", &[key(KeyCode::Enter)], t::KEY_DETAIL),
-    (Action::NextField, Layer::Form, "next_field", &[key(KeyCode::Tab)], t::KEY_NEXT_FIELD),
-    (Action::PrevField, Layer::Form, "prev_field", &[key(KeyCode::BackTab)], t::KEY_PREV_FIELD),
-    (Action::Submit, Layer::Form, "submit", &[key(KeyCode::Enter)], t::KEY_RUN_QUERY),
+    (
+        Action::Palette,
+        Layer::Global,
+        "palette",
+        &[ctrl('p')],
+        t::KEY_PALETTE,
+    ),
+    (
+        Action::Help,
+        Layer::Global,
+        "help",
+        &[key(KeyCode::F(1)), ch('?')],
+        t::KEY_HELP,
+    ),
+    (
+        Action::Refresh,
+        Layer::Global,
+        "refresh",
+        &[key(KeyCode::F(5))],
+        t::KEY_REFRESH,
+    ),
+    (
+        Action::Export,
+        Layer::Global,
+        "export",
+        &[ctrl('e')],
+        t::KEY_EXPORT,
+    ),
+    (
+        Action::Lock,
+        Layer::Global,
+        "lock",
+        &[ctrl('l')],
+        t::KEY_LOCK,
+    ),
+    (
+        Action::Quit,
+        Layer::Global,
+        "quit",
+        &[ctrl('q')],
+        t::KEY_QUIT,
+    ),
+    (
+        Action::Back,
+        Layer::Global,
+        "back",
+        &[key(KeyCode::Esc)],
+        t::KEY_BACK,
+    ),
+    (
+        Action::Up,
+        Layer::List,
+        "up",
+        &[key(KeyCode::Up), ch('k')],
+        t::KEY_MOVE,
+    ),
+    (
+        Action::Down,
+        Layer::List,
+        "down",
+        &[key(KeyCode::Down), ch('j')],
+        t::KEY_MOVE,
+    ),
+    (
+        Action::PageUp,
+        Layer::List,
+        "page_up",
+        &[key(KeyCode::PageUp), ch('p')],
+        t::KEY_PREV_PAGE,
+    ),
+    (
+        Action::PageDown,
+        Layer::List,
+        "page_down",
+        &[key(KeyCode::PageDown), ch('n')],
+        t::KEY_NEXT_PAGE,
+    ),
+    (
+        Action::First,
+        Layer::List,
+        "first",
+        &[key(KeyCode::Home)],
+        t::KEY_FIRST_PAGE,
+    ),
+    (
+        Action::Last,
+        Layer::List,
+        "last",
+        &[key(KeyCode::End)],
+        t::KEY_LAST_PAGE,
+    ),
+    (
+        Action::Open,
+        Layer::List,
+        "open",
+        &[key(KeyCode::Enter)],
+        t::KEY_DETAIL,
+    ),
+    (
+        Action::NextField,
+        Layer::Form,
+        "next_field",
+        &[key(KeyCode::Tab)],
+        t::KEY_NEXT_FIELD,
+    ),
+    (
+        Action::PrevField,
+        Layer::Form,
+        "prev_field",
+        &[key(KeyCode::BackTab)],
+        t::KEY_PREV_FIELD,
+    ),
+    (
+        Action::Submit,
+        Layer::Form,
+        "submit",
+        &[key(KeyCode::Enter)],
+        t::KEY_RUN_QUERY,
+    ),
 ];
 
 fn entry(a: Action) -> &'static (Action, Layer, &'static str, &'static [KeyPat], T) {
-    ACTIONS.iter().find(|e| e.0 == a).expect("every action is listed")
+    ACTIONS
+        .iter()
+        .find(|e| e.0 == a)
+        .expect("every action is listed")
 }
 
 impl Action {
@@ -184,7 +289,11 @@ pub fn parse_key(s: &str) -> Option<KeyPat> {
         }
         c if c.chars().count() == 1 => {
             let c = c.chars().next()?;
-            KeyCode::Char(if mods.is_empty() { c } else { c.to_ascii_lowercase() })
+            KeyCode::Char(if mods.is_empty() {
+                c
+            } else {
+                c.to_ascii_lowercase()
+            })
         }
         _ => return None,
     };
@@ -275,12 +384,9 @@ pub fn parse_keys_toml(text: &str, lang: Lang) -> Result<Vec<(Action, Vec<KeyPat
                         lang,
                         line,
                         &match lang {
-                            Lang::Zh => format!(
-                                "{} 已是 {} 的键，不能再给 {}",
-                                k.label(),
-                                e.2,
-                                a.name()
-                            ),
+                            Lang::Zh => {
+                                format!("{} 已是 {} 的键，不能再给 {}", k.label(), e.2, a.name())
+                            }
                             Lang::En => format!(
                                 "{} is already the key of {}, it cannot be {}'s too",
                                 k.label(),
@@ -317,13 +423,12 @@ pub fn init_from_config(lang: Lang) -> Result<(), String> {
 pub fn help_lines(layer: Layer, lang: Lang) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = Vec::new();
     for e in ACTIONS.iter().filter(|e| e.1 == layer) {
-        let label = e
-            .3
-            .iter()
-            .map(label)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("/");
+        let label =
+            e.3.iter()
+                .map(label)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("/");
         let words = e.4.get(lang).to_string();
         match v.iter_mut().find(|(_, w)| *w == words) {
             Some((k, _)) => {
@@ -346,14 +451,19 @@ mod tests {
 
     #[test]
     fn keys_toml_rebinds_and_refuses_conflicts() {
-        let ok = parse_keys_toml("[keys]\nexport = \"Ctrl+X\"  # mine\nback = [\"Esc\", \"Ctrl+G\"]\n", Lang::En)
-            .unwrap();
+        let ok = parse_keys_toml(
+            "[keys]\nexport = \"Ctrl+X\"  # mine\nback = [\"Esc\", \"Ctrl+G\"]\n",
+            Lang::En,
+        )
+        .unwrap();
         assert_eq!(ok.len(), 2);
         let err = parse_keys_toml("export = \"F5\"", Lang::En).unwrap_err();
         assert!(err.contains("F5 is already the key of refresh"), "{err}");
         let err = parse_keys_toml("up = \"j\"", Lang::Zh).unwrap_err();
         assert!(err.contains("j 已是 down 的键"), "{err}");
-        assert!(parse_keys_toml("fly = \"F9\"", Lang::En).unwrap_err().contains("no action fly"));
+        assert!(parse_keys_toml("fly = \"F9\"", Lang::En)
+            .unwrap_err()
+            .contains("no action fly"));
         assert!(parse_keys_toml("help = \"Hyper+Q\"", Lang::En).is_err());
         // List and form keys never meet: Tab may move in a list when it is a form's key.
         assert!(parse_keys_toml("down = \"Tab\"", Lang::En).is_ok());

@@ -403,9 +403,7 @@ impl App {
                 _ if keymap::is_back(key) || global(key) == Some(Global::Help) => {
                     self.overlay = None
                 }
-                KeyCode::Enter => {
-                    self.overlay = None
-                }
+                KeyCode::Enter => self.overlay = None,
                 _ => {}
             },
             Overlay::Quit => match key.code {
@@ -723,10 +721,18 @@ impl App {
             let below = total - view_h - scroll;
             let mut marker = Vec::new();
             if scroll > 0 {
-                marker.push(text::keys::ABOVE.get(lang).replace("{n}", &scroll.to_string()));
+                marker.push(
+                    text::keys::ABOVE
+                        .get(lang)
+                        .replace("{n}", &scroll.to_string()),
+                );
             }
             if below > 0 {
-                marker.push(text::keys::BELOW.get(lang).replace("{n}", &below.to_string()));
+                marker.push(
+                    text::keys::BELOW
+                        .get(lang)
+                        .replace("{n}", &below.to_string()),
+                );
             }
             f.render_widget(
                 Paragraph::new(Span::styled(marker.join("  "), theme::dim())).right_aligned(),
@@ -782,10 +788,18 @@ impl App {
             let below = found.len().saturating_sub(offset + rows);
             let mut marker = Vec::new();
             if above > 0 {
-                marker.push(text::keys::ENTRIES_ABOVE.get(lang).replace("{n}", &above.to_string()));
+                marker.push(
+                    text::keys::ENTRIES_ABOVE
+                        .get(lang)
+                        .replace("{n}", &above.to_string()),
+                );
             }
             if below > 0 {
-                marker.push(text::keys::ENTRIES_BELOW.get(lang).replace("{n}", &below.to_string()));
+                marker.push(
+                    text::keys::ENTRIES_BELOW
+                        .get(lang)
+                        .replace("{n}", &below.to_string()),
+                );
             }
             f.render_widget(
                 Paragraph::new(Span::styled(marker.join("  "), theme::dim())).right_aligned(),

@@ -199,7 +199,12 @@ impl<R> ListSpec<R> {
                 .into_iter()
                 .map(|(h, _)| h)
                 .collect(),
-            kinds: self.cols.iter().filter(|c| c.exported()).map(|c| c.kind.xlsx()).collect(),
+            kinds: self
+                .cols
+                .iter()
+                .filter(|c| c.exported())
+                .map(|c| c.kind.xlsx())
+                .collect(),
             cells: Arc::new(move |r: &R| self.export_row(r, lang)),
             preamble: Vec::new(),
         }
@@ -244,7 +249,8 @@ impl<R> ListSpec<R> {
             .collect();
         let mut hidden = Vec::new();
         let need = |shown: &[usize]| -> u32 {
-            shown.iter().map(|&i| min_of(i) as u32).sum::<u32>() + shown.len().saturating_sub(1) as u32
+            shown.iter().map(|&i| min_of(i) as u32).sum::<u32>()
+                + shown.len().saturating_sub(1) as u32
         };
         while need(&shown) > width as u32 && !shown.is_empty() {
             // The highest priority number goes first; among equals the rightmost.
@@ -283,7 +289,10 @@ impl<R> ListSpec<R> {
 
     /// The headers of the hidden columns, for the help and the marker.
     pub fn hidden_names(&self, fit: &Fit, lang: Lang) -> Vec<&'static str> {
-        fit.hidden.iter().map(|&i| self.cols[i].header.get(lang)).collect()
+        fit.hidden
+            .iter()
+            .map(|&i| self.cols[i].header.get(lang))
+            .collect()
     }
 }
 
@@ -394,7 +403,10 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     );
     // Rows under the header.
     let visible = list.height.saturating_sub(1).max(1) as usize;
-    let sel = view.selected.unwrap_or(view.cursor).min(view.rows.len() - 1);
+    let sel = view
+        .selected
+        .unwrap_or(view.cursor)
+        .min(view.rows.len() - 1);
     let offset = sel.saturating_sub(visible - 1);
     let body = view
         .rows
@@ -428,9 +440,12 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     );
     if let Some(t) = view.totals {
         let mut cells = vec![Cell::from("")];
-        cells.extend(fit.shown.iter().enumerate().map(|(k, &i)| {
-            shown_text(i, k, t.get(i).cloned().unwrap_or_default())
-        }));
+        cells.extend(
+            fit.shown
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| shown_text(i, k, t.get(i).cloned().unwrap_or_default())),
+        );
         f.render_widget(
             Table::new([Row::new(cells).style(theme::header())], widths).column_spacing(1),
             total_area,
@@ -625,8 +640,16 @@ impl Search {
             }
         } else {
             match lang {
-                Lang::Zh => format!("  匹配 {}/{}  ↑↓ 上/下一个  Enter 完成", self.current + 1, self.matches.len()),
-                Lang::En => format!("  match {}/{}  ↑↓ previous/next  Enter done", self.current + 1, self.matches.len()),
+                Lang::Zh => format!(
+                    "  匹配 {}/{}  ↑↓ 上/下一个  Enter 完成",
+                    self.current + 1,
+                    self.matches.len()
+                ),
+                Lang::En => format!(
+                    "  match {}/{}  ↑↓ previous/next  Enter done",
+                    self.current + 1,
+                    self.matches.len()
+                ),
             }
         };
         format!("/{}{found}", self.typed)
@@ -684,7 +707,9 @@ mod tests {
 
     #[test]
     fn search_goes_to_the_first_match_from_where_it_began() {
-        let hay: Vec<String> = (0..20_000).map(|i| format!("row {i} 鑫源 {}", i * 7)).collect();
+        let hay: Vec<String> = (0..20_000)
+            .map(|i| format!("row {i} 鑫源 {}", i * 7))
+            .collect();
         let mut s = Search::from_hay(hay, 100);
         s.set("row 1");
         assert_eq!(s.target(), Some(100));

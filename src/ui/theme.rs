@@ -99,9 +99,15 @@ const R: Modifier = Modifier::REVERSED;
 
 pub fn title() -> Style {
     pick(
-        Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(B),
+        Style::new()
+            .fg(Color::Black)
+            .bg(Color::Cyan)
+            .add_modifier(B),
         Style::new().add_modifier(R | B),
-        Style::new().fg(Color::Black).bg(Color::White).add_modifier(B),
+        Style::new()
+            .fg(Color::Black)
+            .bg(Color::White)
+            .add_modifier(B),
     )
 }
 pub fn bar() -> Style {
@@ -136,14 +142,20 @@ pub fn focused() -> Style {
     pick(
         Style::new().fg(Color::Black).bg(Color::Yellow),
         Style::new().add_modifier(R | B),
-        Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(B),
+        Style::new()
+            .fg(Color::Black)
+            .bg(Color::Yellow)
+            .add_modifier(B),
     )
 }
 pub fn selected() -> Style {
     pick(
         Style::new().fg(Color::Black).bg(Color::Cyan),
         Style::new().add_modifier(R),
-        Style::new().fg(Color::Black).bg(Color::White).add_modifier(B),
+        Style::new()
+            .fg(Color::Black)
+            .bg(Color::White)
+            .add_modifier(B),
     )
 }
 pub fn error() -> Style {
@@ -164,7 +176,9 @@ pub fn header() -> Style {
     pick(
         Style::new().fg(Color::Cyan).add_modifier(B),
         Style::new().add_modifier(B),
-        Style::new().fg(Color::White).add_modifier(B | Modifier::UNDERLINED),
+        Style::new()
+            .fg(Color::White)
+            .add_modifier(B | Modifier::UNDERLINED),
     )
 }
 pub fn money_in() -> Style {
@@ -188,7 +202,10 @@ mod tests {
 
     #[test]
     fn no_color_wins_then_the_config_file() {
-        assert_eq!(choose(Some("1"), Some("theme = \"high-contrast\"")), Theme::Mono);
+        assert_eq!(
+            choose(Some("1"), Some("theme = \"high-contrast\"")),
+            Theme::Mono
+        );
         assert_eq!(choose(Some(""), None), Theme::Colour);
         assert_eq!(
             choose(None, Some("# mine\ntheme = \"high-contrast\" # bright\n")),

@@ -7,18 +7,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
+use crate::excel::CellValue;
 use crate::service::views::{AuditFilter, AuditRow};
 use crate::service::{audit, dates, exports, ServiceError};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::popup;
-use crate::excel::CellValue;
-use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::widgets::table::Selection;
 
 use super::downloads::list_sheet;

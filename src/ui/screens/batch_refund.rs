@@ -9,10 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::domain::money::format_fen;
 use crate::excel::import::RowError;
 use crate::service::batch_refund::{self, BatchError, BatchSummary};
+use crate::ui::keymap;
 use crate::ui::text::refund as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;

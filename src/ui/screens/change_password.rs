@@ -6,10 +6,10 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::domain::password::PasswordPolicy;
 use crate::service::auth::{self, Which};
 use crate::service::ServiceError;
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::home::{self, HomeFacts};
+use crate::ui::keymap;
 use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;

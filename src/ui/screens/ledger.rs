@@ -7,17 +7,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
+use crate::excel::CellValue;
 use crate::service::views::LedgerLine;
 use crate::service::views::MerchantRow;
 use crate::service::{account, exports};
+use crate::ui::keymap;
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
-use crate::excel::CellValue;
-use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::widgets::table::Selection;
 use unicode_width::UnicodeWidthStr;
 
@@ -51,16 +51,40 @@ const LEDGER_COLS: &[Col<LedgerLine>] = &[
         kind: Kind::Money,
         width: Width::Content,
         show: Show::Both { priority: 0 },
-        cell: |l, _| if l.amount_fen > 0 { format_fen(l.amount_fen) } else { String::new() },
-        value: |l, _| if l.amount_fen > 0 { CellValue::Money(l.amount_fen) } else { CellValue::Empty },
+        cell: |l, _| {
+            if l.amount_fen > 0 {
+                format_fen(l.amount_fen)
+            } else {
+                String::new()
+            }
+        },
+        value: |l, _| {
+            if l.amount_fen > 0 {
+                CellValue::Money(l.amount_fen)
+            } else {
+                CellValue::Empty
+            }
+        },
     },
     Col {
         header: tr::EXPENSE,
         kind: Kind::Money,
         width: Width::Content,
         show: Show::Both { priority: 0 },
-        cell: |l, _| if l.amount_fen < 0 { format_fen(-l.amount_fen) } else { String::new() },
-        value: |l, _| if l.amount_fen < 0 { CellValue::Money(-l.amount_fen) } else { CellValue::Empty },
+        cell: |l, _| {
+            if l.amount_fen < 0 {
+                format_fen(-l.amount_fen)
+            } else {
+                String::new()
+            }
+        },
+        value: |l, _| {
+            if l.amount_fen < 0 {
+                CellValue::Money(-l.amount_fen)
+            } else {
+                CellValue::Empty
+            }
+        },
     },
     Col {
         header: tr::RUNNING,

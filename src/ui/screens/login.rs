@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::service::auth::{self, LoginStep, PendingLogin};
 use crate::service::{Env, ServiceError, Session};
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};

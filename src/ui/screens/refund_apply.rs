@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::{format_fen, from_fen};
 use crate::service::refunds::{self, RefundInput, Refundable};
 use crate::service::ServiceError;
+use crate::ui::keymap;
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;

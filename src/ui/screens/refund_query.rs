@@ -7,18 +7,18 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
+use crate::excel::CellValue;
 use crate::service::views::{RefundEvent, RefundFilter, RefundRow};
 use crate::service::{dates, exports, refunds, ServiceError};
+use crate::ui::keymap;
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
-use crate::excel::CellValue;
-use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::widgets::table::Selection;
 
 use super::downloads::list_sheet;
@@ -131,7 +131,11 @@ const REFUND_COLS: &[Col<RefundRow>] = &[
         width: Width::Content,
         show: Show::Export,
         cell: |r, _| r.refund_order_no.clone().unwrap_or_default(),
-        value: |r, _| r.refund_order_no.clone().map_or(CellValue::Empty, CellValue::text),
+        value: |r, _| {
+            r.refund_order_no
+                .clone()
+                .map_or(CellValue::Empty, CellValue::text)
+        },
     },
 ];
 
@@ -320,7 +324,7 @@ impl Screen for RefundQuery {
                 match self.sort {
                     Some(s) => REFUND_LIST.sort(&mut self.rows, s, cx.lang),
                     // Back to the order the query gives: newest first.
-                    None => self.rows.sort_by(|a, b| b.id.cmp(&a.id)),
+                    None => self.rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
                 }
                 self.sel = Selection::default();
                 Outcome::none()

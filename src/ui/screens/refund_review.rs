@@ -10,12 +10,12 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::card::card_required;
 use crate::service::refunds::{self, Confirmation};
 use crate::service::views::{RefundEvent, RefundRow};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};

@@ -7,10 +7,10 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::{settlement, ServiceError};
+use crate::ui::keymap;
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
@@ -65,8 +65,11 @@ impl Screen for SettleRun {
             }
             self.confirm = None;
         } else if k.code == KeyCode::Enter {
-            return match settlement::preview_by_operator(cx.env, cx.session, &self.form.value("date"))
-            {
+            return match settlement::preview_by_operator(
+                cx.env,
+                cx.session,
+                &self.form.value("date"),
+            ) {
                 Ok(p) => {
                     self.form.clear_marks();
                     self.confirm = Some(p);
@@ -164,7 +167,12 @@ impl Screen for SettleRun {
         for (i, l) in lines.iter().enumerate() {
             f.render_widget(
                 Paragraph::new(l.as_str()),
-                Rect::new(inner.x + 1, inner.y + i as u16, inner.width.saturating_sub(2), 1),
+                Rect::new(
+                    inner.x + 1,
+                    inner.y + i as u16,
+                    inner.width.saturating_sub(2),
+                    1,
+                ),
             );
         }
         Some(Position::new(inner.x + 1, inner.y + 2))

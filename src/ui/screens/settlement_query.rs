@@ -9,13 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
+use crate::excel::CellValue;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
 use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
 use crate::service::{session, Problem, ServiceError};
-use crate::excel::CellValue;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};

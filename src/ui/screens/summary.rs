@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Tabs};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::format_ymd;
 use crate::domain::money::format_fen;
 use crate::service::summaries::{self, Summary};
 use crate::service::views::TxnFilter;
 use crate::service::views::{GroupBy, SummaryRow};
 use crate::service::ServiceResult;
+use crate::ui::keymap;
 use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;

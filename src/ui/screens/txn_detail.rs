@@ -7,12 +7,12 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
-use crate::ui::keymap;
 use crate::clock::{format_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::txn_query;
 use crate::service::views::TxnRow;
 use crate::service::ServiceResult;
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
@@ -41,7 +41,10 @@ impl TxnDetail {
 
     /// The detail of row `pos` of a list whose rows are `ids`.
     pub fn open_in(cx: &mut Cx, ids: Vec<i64>, pos: usize) -> ServiceResult<TxnDetail> {
-        let id = ids.get(pos).copied().ok_or(crate::service::ServiceError::NotFound)?;
+        let id = ids
+            .get(pos)
+            .copied()
+            .ok_or(crate::service::ServiceError::NotFound)?;
         let mut d = TxnDetail::open(cx, id)?;
         d.siblings = ids;
         d.pos = pos;

@@ -10,17 +10,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::ui::keymap;
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
 use crate::domain::txn::{counted, Counted};
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
+use crate::excel::CellValue;
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
 use crate::service::views::{
     Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
 };
 use crate::service::{Problem, ServiceError};
-use crate::excel::CellValue;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -459,7 +459,11 @@ const TXN_COLS: &[Col<TxnRow>] = &[
         kind: Kind::Date,
         width: Width::Content,
         show: Show::Export,
-        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
         value: |r, _| CellValue::opt_date(r.settle_date),
     },
     Col {
@@ -660,7 +664,11 @@ const SETTLEMENT_TXN_COLS: &[Col<TxnRow>] = &[
         kind: Kind::Date,
         width: Width::Content,
         show: Show::Export,
-        cell: |r, _| r.settle_date.map(crate::clock::format_ymd).unwrap_or_default(),
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
         value: |r, _| CellValue::opt_date(r.settle_date),
     },
     Col {
@@ -766,10 +774,18 @@ impl TxnQuery {
                         format_fen(s.trade_fen)
                     ),
                     format!("{} {}", q::BD_FEE.get(lang), format_fen(s.fee_fen)),
-                    format!("{} {}", q::BD_POS_REFUND.get(lang), format_fen(s.pos_refund_fen)),
+                    format!(
+                        "{} {}",
+                        q::BD_POS_REFUND.get(lang),
+                        format_fen(s.pos_refund_fen)
+                    ),
                 ];
                 if cleared != 0 {
-                    v.push(format!("{} {}", q::BD_CLEARED.get(lang), format_fen(cleared)));
+                    v.push(format!(
+                        "{} {}",
+                        q::BD_CLEARED.get(lang),
+                        format_fen(cleared)
+                    ));
                 }
                 v.push(format!(
                     "{} {}",
@@ -795,7 +811,11 @@ impl TxnQuery {
                     }
                 }
                 v.push(format!("{} {}", q::BD_FEE.get(lang), format_fen(b.fee_fen)));
-                v.push(format!("{} {}", q::BD_NET.get(lang), format_fen(b.net_fen())));
+                v.push(format!(
+                    "{} {}",
+                    q::BD_NET.get(lang),
+                    format_fen(b.net_fen())
+                ));
                 v
             }
         }
@@ -1028,14 +1048,18 @@ impl TxnQuery {
                 self.search = None;
                 return Outcome::none();
             }
-            KeyCode::Down => s.step(true),
-            KeyCode::Up => s.step(false),
+            _ if keymap::is_arrow_down(k) => s.step(true),
+            _ if keymap::is_arrow_up(k) => s.step(false),
             KeyCode::Backspace => {
                 let mut t = s.typed.clone();
                 t.pop();
                 s.set(&t);
             }
-            KeyCode::Char(c) if !k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            KeyCode::Char(c)
+                if !k
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
                 let t = format!("{}{c}", s.typed);
                 s.set(&t);
             }

@@ -154,4 +154,7 @@ pub const DISABLE_EFFECT: T = T(
     "Disabled, the operator is logged out at once and cannot log in until enabled",
 );
 pub const DISABLE_KEYS: T = T("Enter 停用    Esc 取消", "Enter disables    Esc cancels");
-pub const NOT_LOCKED: T = T("{login} 没有被锁定，无需解锁", "{login} is not locked: nothing to unlock");
+pub const NOT_LOCKED: T = T(
+    "{login} 没有被锁定，无需解锁",
+    "{login} is not locked: nothing to unlock",
+);

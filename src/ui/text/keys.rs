@@ -16,4 +16,7 @@ pub const SEARCH: T = T("在结果中查找", "search the result");
 pub const NEXT_PREV_ROW: T = T("下一笔/上一笔", "next / previous row");
 pub const LAST_ROW: T = T("已是本页最后一笔", "This is the page's last row");
 pub const FIRST_ROW: T = T("已是本页第一笔", "This is the page's first row");
-pub const SORT: T = T("按列排序（再按换列/换方向）", "sort by a column (again: other way, next column)");
+pub const SORT: T = T(
+    "按列排序（再按换列/换方向）",
+    "sort by a column (again: other way, next column)",
+);

@@ -89,8 +89,7 @@ pub fn draw(f: &mut Frame, area: Rect, view: &TableView) -> Option<Position> {
     };
     // A gutter with the selection marker, then the columns.
     let header = Row::new(
-        std::iter::once(Cell::from(""))
-            .chain(columns.iter().map(|c| cell(c.header, c.right))),
+        std::iter::once(Cell::from("")).chain(columns.iter().map(|c| cell(c.header, c.right))),
     )
     .style(theme::header());
     let body = rows.iter().enumerate().skip(offset).map(|(i, r)| {
