@@ -71,11 +71,13 @@ impl App {
         }
         .unwrap_or_default();
         let now = env.now_ms();
+        let mut login = Login::new(group);
+        login.demo = demo_line(&env, lang);
         App {
             env,
             lang,
             session: None,
-            login: Login::new(group),
+            login,
             stack: Vec::new(),
             overlay: None,
             lock: None,
@@ -187,7 +189,7 @@ impl App {
     }
 
     fn start_session(&mut self, s: Session) {
-        self.login = Login::new(self.login_group_name());
+        self.login = self.new_login();
         self.card_session = crate::service::card::bound_card(&self.env, s.operator_id)
             .ok()
             .flatten()
@@ -207,6 +209,12 @@ impl App {
                 ChangePassword::new(auth::Which::Login, self.lang, policy).forced(),
             ));
         }
+    }
+
+    fn new_login(&self) -> Login {
+        let mut l = Login::new(self.login_group_name());
+        l.demo = demo_line(&self.env, self.lang);
+        l
     }
 
     fn login_group_name(&self) -> String {
@@ -290,7 +298,7 @@ impl App {
         self.kept.clear();
         self.overlay = None;
         self.lock = None;
-        self.login = Login::new(self.login_group_name());
+        self.login = self.new_login();
         self.message = Some((t::LOGGED_OUT.get(self.lang).into(), true));
     }
 
@@ -381,7 +389,7 @@ impl App {
                     self.session = None;
                     self.stack.clear();
                     self.lock = None;
-                    self.login = Login::new(self.login_group_name());
+                    self.login = self.new_login();
                 }
                 self.message = Some((msg, false));
             }
@@ -835,4 +843,20 @@ impl App {
         }
         cursor
     }
+}
+
+/// "Demo operators (password demo1234): admin Administrator · ..." on a demo database's login.
+fn demo_line(env: &Env, lang: Lang) -> String {
+    let (zh, en) = crate::service::home::demo_operators(env);
+    let list = match lang {
+        Lang::Zh => zh,
+        Lang::En => Some(en).filter(|s| !s.is_empty()).unwrap_or(zh),
+    };
+    if list.is_empty() {
+        return String::new();
+    }
+    text::keys::DEMO_OPERATORS
+        .get(lang)
+        .replace("{p}", crate::demo::DEMO_PASSWORD)
+        .replace("{list}", &list)
 }

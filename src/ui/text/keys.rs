@@ -20,3 +20,7 @@ pub const SORT: T = T(
     "按列排序（再按换列/换方向）",
     "sort by a column (again: other way, next column)",
 );
+pub const DEMO_OPERATORS: T = T(
+    "演示库操作员（密码 {p}）：{list}",
+    "Demo operators (password {p}): {list}",
+);
