@@ -80,11 +80,47 @@ enum Command {
     },
     /// Verify the invariants of money and refunds and name each broken one (exit 1).
     Check,
+    /// The USB key: set one up from new.
+    Card {
+        #[command(subcommand)]
+        what: CardCommand,
+    },
+    /// The outcome feed: results of payouts from the bank.
+    Outcomes {
+        #[command(subcommand)]
+        what: OutcomesCommand,
+    },
     /// Import a batch refund file (.xlsx or .csv) as an operator. The login password is read
     /// from MERCHANT_DESK_PASSWORD, the payment password from MERCHANT_DESK_PAY_PASSWORD.
     RefundImport {
         #[arg(long)]
         operator: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// Set up a new YubiKey or Nitrokey (any PIV card) for binding: P-256 keys generated on the
+    /// card in the empty slots 9A and 9C, self-signed certificates, a CHUID with a fresh GUID.
+    /// Secrets come from the environment: MERCHANT_DESK_CARD_MGMT_KEY (hex; unset: the
+    /// default), MERCHANT_DESK_CARD_PIN (unset: 123456), MERCHANT_DESK_CARD_NEW_PIN and
+    /// MERCHANT_DESK_CARD_NEW_MGMT_KEY (hex or "random"; unset: unchanged).
+    Setup {
+        /// The PC/SC reader, by its exact name (`pcsc_scan` or 商户设置 → c lists them).
+        #[arg(long)]
+        reader: String,
+    },
+    /// The connected readers.
+    Readers,
+}
+
+#[derive(Subcommand)]
+enum OutcomesCommand {
+    /// Import a result file (.csv or .xlsx: 类型, 商户订单号, 结果, 原因代码, 原因说明, 时间); each
+    /// line is recorded in its own transaction, a refused line is named (exit 1).
+    Import {
         #[arg(long)]
         file: PathBuf,
     },
@@ -100,6 +136,84 @@ fn data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "merchant-desk")
         .map(|d| d.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn card_cmd(what: CardCommand) -> ExitCode {
+    use merchant_desk::service::card::{prepare_card, CardSetup};
+    match what {
+        CardCommand::Readers => match merchant_desk::card::list_readers() {
+            Ok(r) => {
+                for name in r {
+                    println!("{name}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        CardCommand::Setup { reader } => {
+            let var = |n: &str| std::env::var(n).unwrap_or_default();
+            let setup = match CardSetup::parse(
+                &var("MERCHANT_DESK_CARD_MGMT_KEY"),
+                &var("MERCHANT_DESK_CARD_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_MGMT_KEY"),
+            ) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let mut t = match merchant_desk::card::open_reader(&reader) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            match prepare_card(&mut *t, &setup) {
+                Ok(done) => {
+                    let slots: Vec<String> = done.generated.iter().map(|s| s.to_string()).collect();
+                    println!(
+                        "set up: new keys in slot(s) {}",
+                        if slots.is_empty() {
+                            "none (both had certificates)".to_string()
+                        } else {
+                            slots.join(", ")
+                        }
+                    );
+                    println!("serial:      {}", done.identity.serial);
+                    println!(
+                        "9A auth key: {} {}",
+                        done.identity.auth_alg,
+                        done.identity.auth_fpr()
+                    );
+                    println!(
+                        "9C sign key: {} {}",
+                        done.identity.sign_alg,
+                        done.identity.sign_fpr()
+                    );
+                    println!(
+                        "PIN:         {}",
+                        if done.pin_changed {
+                            "changed"
+                        } else if setup.pin == "123456" {
+                            "still the factory 123456: change it before use"
+                        } else {
+                            "unchanged"
+                        }
+                    );
+                    match &done.new_management_key {
+                        Some(k) => println!(
+                            "management key ({}): {} (keep it safe)",
+                            done.management_algorithm,
+                            hex::encode_upper(k)
+                        ),
+                        None => {
+                            println!("management key ({}): unchanged", done.management_algorithm)
+                        }
+                    }
+                    println!("bind it in the app: 操作员管理 → the operator → b");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+    }
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -332,11 +446,20 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Some(Command::Card { what }) => card_cmd(what),
         Some(Command::Check) => {
             let path = cli
                 .db
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             check_cmd(&path)
+        }
+        Some(Command::Outcomes {
+            what: OutcomesCommand::Import { file },
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            outcomes_import_cmd(&path, clock, lang, &file)
         }
         Some(Command::RefundImport { operator, file }) => {
             let path = cli
@@ -369,6 +492,45 @@ fn main() -> ExitCode {
             match merchant_desk::ui::terminal::run(Env::new(store, clock), lang) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
+            }
+        }
+    }
+}
+
+/// `merchant-desk outcomes import`: records each line as the system; exit 1 naming every
+/// refused line.
+fn outcomes_import_cmd(
+    path: &std::path::Path,
+    clock: SharedClock,
+    lang: Lang,
+    file: &std::path::Path,
+) -> ExitCode {
+    if !path.exists() {
+        return fail(format!("{} does not exist", path.display()));
+    }
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut env = Env::new(store, clock);
+    match merchant_desk::service::outcomes::import_file(&mut env, file) {
+        Err(e) => fail(e),
+        Ok(r) => {
+            for (row, e) in &r.refused {
+                println!(
+                    "row {row}: {}",
+                    merchant_desk::ui::text::error(e, lang, |f| f.to_string())
+                );
+            }
+            println!(
+                "{} outcomes recorded, {} refused",
+                r.recorded,
+                r.refused.len()
+            );
+            if r.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
     }

@@ -273,6 +273,20 @@ fn an_import_reads_a_bounded_amount_whatever_the_file_holds() {
         ImportError::TooManyRows { found: 1000, .. }
     ));
 
+    // A zip of 150,000 tiny parts (its directory alone is what a reader holds): refused.
+    let parts = path(d, "parts.xlsx");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&parts).unwrap());
+        let opt = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..150_000 {
+            z.start_file(format!("p{i}"), opt).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let e = read_table(&parts, MAX).unwrap_err();
+    assert!(e.to_string().contains("parts"), "{e}");
+
     let peak = peak_rss_mb();
     eprintln!("peak memory {peak} MB");
     assert!(peak < 100, "peak memory {peak} MB");

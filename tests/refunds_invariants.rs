@@ -504,7 +504,7 @@ fn check_names_what_a_tampered_database_breaks() {
                 "settlement_matches_transactions",
                 "money_conserved",
                 "settlement_credited_once",
-                // The list of its transactions no longer totals to it either.
+                // Its transaction list no longer totals to its row.
                 "settlement_list_matches",
             ],
         ),

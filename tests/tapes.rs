@@ -113,4 +113,6 @@ tapes!(
     refund_batch,
     admin_screens_en,
     query_kept,
+    review_withdrawal,
+    review_withdrawal_en,
 );

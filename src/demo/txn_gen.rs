@@ -176,8 +176,9 @@ impl TxnGenerator {
     }
 
     fn next_rrn(&mut self) -> String {
-        // Multiplying by a number coprime with 10^12 permutes 0..10^12: unique, yet varied.
-        let v = (self.rrn_seq.wrapping_mul(387_420_489) + 260_000_000_000) % 1_000_000_000_000;
+        // In order of the sequence: unique, and the reference number index only ever grows at
+        // its end (a scattered order made every insert into a large file a random page write).
+        let v = (self.rrn_seq + 260_000_000_000) % 1_000_000_000_000;
         self.rrn_seq += 1;
         format!("{v:012}")
     }

@@ -18,6 +18,18 @@ coded_enum!(Function {
     MerchantSettings = "merchant_settings",
     AuditView = "audit_view",
     SettlementRun = "settlement_run",
+    FastRefundReview = "fast_refund_review",
+    TransferApply = "transfer_apply",
+    TransferReview = "transfer_review",
+    WithdrawApply = "withdraw_apply",
+    WithdrawReview = "withdraw_review",
+    ReviewInbox = "review_inbox",
+    ApplicationRecords = "application_records",
+    BankAccountManage = "bank_account_manage",
+    ContactManage = "contact_manage",
+    StatementDownload = "statement_download",
+    Reconcile = "reconcile",
+    ReconcileResolve = "reconcile_resolve",
 });
 
 /// The built-in roles of SPEC.md and their functions. The administrator role has every function
@@ -50,7 +62,14 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
         code: "finance",
         name_zh: "财务",
         name_en: "Finance",
-        functions: &[SettlementQuery, TxnQuery, TxnExport, AccountView],
+        functions: &[
+            SettlementQuery,
+            TxnQuery,
+            TxnExport,
+            AccountView,
+            StatementDownload,
+            Reconcile,
+        ],
     },
     DefaultRole {
         code: "refund_clerk",
@@ -62,12 +81,37 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
         code: "refund_checker",
         name_zh: "退货审核员",
         name_en: "Refund reviewer",
-        functions: &[TxnQuery, RefundReview, RefundQuery],
+        functions: &[TxnQuery, RefundReview, RefundQuery, ReviewInbox],
     },
     DefaultRole {
         code: "fast_refund",
         name_zh: "快速退货操作员",
         name_en: "Fast refund clerk",
         functions: &[TxnQuery, FastRefund],
+    },
+    DefaultRole {
+        code: "applicant",
+        name_zh: "申请",
+        name_en: "Applicant",
+        functions: &[
+            TxnQuery,
+            TransferApply,
+            WithdrawApply,
+            ContactManage,
+            ApplicationRecords,
+            AccountView,
+        ],
+    },
+    DefaultRole {
+        code: "fund_checker",
+        name_zh: "审核",
+        name_en: "Fund reviewer",
+        functions: &[
+            ReviewInbox,
+            TransferReview,
+            WithdrawReview,
+            ApplicationRecords,
+            AccountView,
+        ],
     },
 ];

@@ -9,6 +9,7 @@ pub mod money;
 pub mod operator;
 pub mod password;
 pub mod refund;
+pub mod review;
 pub mod txn;
 
 /// An enum the store keeps as its text code (statuses, types, functions).
@@ -40,6 +41,23 @@ impl Transitions for operator::OperatorStatus {
         operator::OperatorStatus::may_become(self, next)
     }
 }
+
+macro_rules! transitions {
+    ($($t:ty),+) => {$(
+        impl Transitions for $t {
+            fn may_become(self, next: Self) -> bool {
+                <$t>::may_become(self, next)
+            }
+        }
+    )+};
+}
+
+transitions!(
+    review::ApplicationStatus,
+    review::HoldState,
+    review::BankAccountStatus,
+    review::WithdrawalStatus
+);
 
 impl Transitions for txn::TerminalStatus {
     fn may_become(self, next: Self) -> bool {

@@ -15,6 +15,7 @@
 //! - a batch holds every row it counted;
 //! - every application's state change is in the audit chain;
 //! - the daily rollups equal the raw aggregation of the transactions;
+//! - holds, withdrawals and applications agree (`check_review.rs`);
 //! - the audit chain verifies.
 
 use std::collections::{BTreeMap, HashMap};
@@ -40,7 +41,7 @@ pub struct Invariant {
 }
 
 impl Invariant {
-    fn new(name: &'static str, what: &'static str) -> Invariant {
+    pub(crate) fn new(name: &'static str, what: &'static str) -> Invariant {
         Invariant {
             name,
             what,
@@ -48,7 +49,7 @@ impl Invariant {
             count: 0,
         }
     }
-    fn breach(&mut self, s: String) {
+    pub(crate) fn breach(&mut self, s: String) {
         self.count += 1;
         if self.breaches.len() < SHOWN {
             self.breaches.push(s);
@@ -424,6 +425,7 @@ fn run_in(conn: &Db) -> rusqlite::Result<Report> {
         rollups.breach(format!("transactions sum to {m}, the rollup does not"));
     }
     out.push(rollups);
+    out.extend(super::check_review::invariants(conn)?);
 
     let mut chain = Invariant::new("audit_chain", "the audit log's hash chain verifies");
     if let ChainCheck::Broken { id, reason } = verify_in(conn)? {

@@ -27,6 +27,14 @@ pub enum Problem {
     /// A whole number in a range.
     Range(i64, i64),
     BadLogin,
+    /// A bank account number with something other than digits.
+    NotDigits,
+    /// A bank account number outside its holder type's length (personal 16–19, company 6–32).
+    AccountLength(usize, usize),
+    /// The account number's BIN belongs to another bank (its name in Chinese, English).
+    BinOtherBank(String, String),
+    /// The BIN is a credit card's: 「不支持信用卡」.
+    CreditCard,
 }
 
 /// Rules of system management that refuse an action as a whole.
@@ -55,6 +63,26 @@ pub enum Rule {
     CardRefused,
     /// A batch file with bad rows: refused whole (the rows and reasons are in the answer).
     BadFile,
+    /// Amount plus fee above the available balance (fen available).
+    InsufficientBalance(i64),
+    /// The merchant already has this many bank accounts (最多可添加 20 张银行卡).
+    TooManyBankAccounts(usize),
+    /// The withdrawal account is not the merchant's, not approved yet, deleted, or its name is
+    /// no longer the merchant's.
+    AccountNotUsable,
+    /// A pending or processing withdrawal still pays to the account.
+    AccountInUse,
+    /// The reviewer lacks the checker function of this kind (无权审核：提现).
+    NoReviewRight(crate::domain::review::ApplicationKind),
+    /// The application waited longer than the review period.
+    Expired(i64),
+    /// Only the maker cancels an application.
+    NotOwnApplication,
+    /// An outcome that does not apply to the item as it stands (e.g. a result for a payout
+    /// that is not processing).
+    OutcomeNotApplicable,
+    /// A decision over several items refused whole: each offending item (its label) and why.
+    Items(Vec<(String, Rule)>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

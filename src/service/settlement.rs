@@ -23,6 +23,9 @@ pub struct SettleReport {
     pub refunds_cleared_fen: i64,
     /// Refund applications still waiting for balance after this run.
     pub refunds_waiting: usize,
+    /// Normal withdrawals (T+1) paid in this run, and applications expired.
+    pub withdrawals_completed: usize,
+    pub applications_expired: usize,
 }
 
 /// The settlement run as the system (the command line, a nightly job).
@@ -80,6 +83,8 @@ fn settle(uc: &Uc, settle_date: i32) -> ServiceResult<SettleReport> {
         report.net_fen += net;
     }
     clear_refunds(uc, settle_date, &mut report)?;
+    report.withdrawals_completed = super::review::complete_normal_withdrawals(uc, settle_date)?;
+    report.applications_expired = super::review::expire_in(uc)?;
     if report.merchants_settled > 0 || report.refunds_cleared > 0 {
         uc.audit_change(
             "settlement.run",

@@ -15,6 +15,7 @@ const STEPS: &[Step] = &[
     v5_void_cancels_fee,
     v6_sequences,
     v7_payment_password_block,
+    v8_applications_holds_withdrawals,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -68,4 +69,10 @@ fn v6_sequences(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 /// Five wrong payment passwords in a business day block an operator's money actions.
 fn v7_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v7.sql"))
+}
+
+/// Maker-checker for every kind: applications, holds on the balance, payout fees, bank
+/// accounts, withdrawals and reason codes.
+fn v8_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v8.sql"))
 }

@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod operators;
 pub mod reference;
 pub mod refunds;
+pub mod review;
 pub mod settlement_query;
 pub mod settlements;
 pub mod summaries;
@@ -154,6 +155,9 @@ impl<'a> Db<'a> {
         F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     {
         self.conn.query_row(sql, params, f)
+    }
+    pub(in crate::store) fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.conn.execute_batch(sql)
     }
     pub(in crate::store) fn last_insert_rowid(&self) -> i64 {
         self.conn.last_insert_rowid()
@@ -317,6 +321,17 @@ impl Store {
     #[doc(hidden)]
     pub fn raw_connection_for_tests(&self) -> &Connection {
         &self.conn
+    }
+
+    /// A private file being filled in bulk (the demo builder): no journal and no syncs while
+    /// `on`, since a failed build is thrown away; WAL and normal syncs again when off.
+    pub fn set_bulk_load(&self, on: bool) -> Result<(), StoreError> {
+        let sql = if on {
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+        } else {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        };
+        Ok(self.conn.execute_batch(sql)?)
     }
 
     /// Folds the write-ahead log into the database file, so the file holds everything alone

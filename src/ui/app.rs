@@ -474,15 +474,7 @@ impl App {
             return;
         }
         self.last_card_poll_ms = now;
-        let present = self
-            .env
-            .open_card()
-            .ok()
-            .and_then(|mut t| {
-                crate::service::card::is_bound_card_present(&self.env, session.operator_id, &mut *t)
-                    .ok()
-            })
-            .unwrap_or(false);
+        let present = crate::service::card::bound_card_in_reader(&self.env, session.operator_id);
         if !present && !self.card_pulled {
             self.card_pulled = true;
             self.overlay = None;
@@ -496,6 +488,9 @@ impl App {
     pub fn tick(&mut self) {
         let now = self.env.now_ms();
         let Some(session) = self.session.clone() else {
+            if let LoginOutcome::LoggedIn(s) = self.login.tick(&mut self.env, self.lang) {
+                self.start_session(s);
+            }
             return;
         };
         self.watch_card(&session, now);

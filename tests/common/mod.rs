@@ -19,7 +19,9 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A demo database: `days` days of `per_day` transactions up to 2026-11-23 10:00.
+    /// A demo database: `days` days of `per_day` transactions up to 2026-11-23 10:00, every
+    /// store in direct refund mode (the demo puts one in review mode; a test that wants review
+    /// mode sets it).
     pub fn demo(days: u32, per_day: u32) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("md.sqlite3");
@@ -34,6 +36,15 @@ impl TestDb {
             },
         )
         .unwrap();
+        for m in merchant_desk::store::merchants::all(&env.store.read()).unwrap() {
+            merchant_desk::store::merchants::set_refund_settings(
+                &env.store.read(),
+                m.id,
+                "direct",
+                0,
+            )
+            .unwrap();
+        }
         TestDb { dir, path, clock }
     }
 

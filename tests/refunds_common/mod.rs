@@ -20,7 +20,9 @@ pub struct Db {
 }
 
 impl Db {
-    /// A demo database of `days` days of `per_day` transactions up to `now` (Asia/Shanghai).
+    /// A demo database of `days` days of `per_day` transactions up to `now` (Asia/Shanghai),
+    /// every store in direct refund mode (the demo puts one in review mode; a test that wants
+    /// review mode sets it).
     pub fn demo_at(now: &str, days: u32, per_day: u32, seed: u64) -> Db {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("md.sqlite3");
@@ -35,6 +37,15 @@ impl Db {
             },
         )
         .unwrap();
+        for m in merchant_desk::store::merchants::all(&env.store.read()).unwrap() {
+            merchant_desk::store::merchants::set_refund_settings(
+                &env.store.read(),
+                m.id,
+                "direct",
+                0,
+            )
+            .unwrap();
+        }
         Db { dir, path, clock }
     }
 

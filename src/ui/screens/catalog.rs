@@ -33,6 +33,10 @@ pub enum EntryId {
     Settings,
     AuditLog,
     BatchRefund,
+    ReviewInbox,
+    Withdraw,
+    AppRecords,
+    BankAccounts,
     ChangePassword,
     ChangePayPassword,
     Logout,
@@ -168,6 +172,30 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::RefundApply),
     },
     Entry {
+        id: EntryId::ReviewInbox,
+        name: crate::ui::text::money_out::SCR_INBOX,
+        initials: "wddsh",
+        needs: Some(Function::ReviewInbox),
+    },
+    Entry {
+        id: EntryId::Withdraw,
+        name: crate::ui::text::money_out::SCR_WITHDRAW,
+        initials: "tx",
+        needs: Some(Function::WithdrawApply),
+    },
+    Entry {
+        id: EntryId::AppRecords,
+        name: crate::ui::text::money_out::SCR_RECORDS,
+        initials: "sqjl",
+        needs: Some(Function::ApplicationRecords),
+    },
+    Entry {
+        id: EntryId::BankAccounts,
+        name: crate::ui::text::money_out::SCR_BANK_ACCOUNTS,
+        initials: "yhzh",
+        needs: Some(Function::BankAccountManage),
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -242,6 +270,10 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Settings => super::settings::SettingsScreen::open(cx),
         EntryId::AuditLog => super::audit_log::AuditLog::open(cx),
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
+        EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
+        EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
+        EntryId::AppRecords => super::app_records::AppRecords::open(cx),
+        EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::service::auth::{self, LoginStep, PendingLogin};
+use crate::service::auth::{self, CardStep, LoginStep, PendingLogin};
 use crate::service::{Env, ServiceError, Session};
 use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang};
@@ -24,6 +24,8 @@ pub struct Login {
     awaiting_card: Option<PendingLogin>,
     /// A demo database's operators, named on the login screen.
     pub demo: String,
+    /// The card is at work (PIN, challenge) on a worker thread; keys wait until it answers.
+    card_step: Option<CardStep>,
 }
 
 pub enum LoginOutcome {
@@ -44,6 +46,7 @@ impl Login {
             group_name,
             awaiting_card: None,
             demo: String::new(),
+            card_step: None,
         }
     }
 
@@ -62,15 +65,46 @@ impl Login {
         };
         let pin = self.form.value("pin");
         self.form.set_value("pin", "");
-        match auth::complete_with_card(env, &pending, &pin) {
-            Ok(session) => {
-                self.awaiting_card = None;
-                LoginOutcome::LoggedIn(session)
+        match auth::start_card_step(env, &pending, pin) {
+            Ok(step) => {
+                self.card_step = Some(step);
+                self.message = Some(crate::ui::text::card::TOUCH_KEY.get(lang).into());
+                // A quick card answers at once; a slow one is picked up by `tick`.
+                self.tick(env, lang)
             }
             Err(e) => {
                 self.message = Some(text::card_error(&e, lang));
                 LoginOutcome::Stay
             }
+        }
+    }
+
+    /// Picks up the card's answer once it is there.
+    pub fn tick(&mut self, env: &mut Env, lang: Lang) -> LoginOutcome {
+        let Some(step) = self.card_step.as_mut() else {
+            return LoginOutcome::Stay;
+        };
+        // A card that answers within a blink is picked up in this frame; a slower one (a touch,
+        // a slow chip) in a later tick, while the screen says "touch your key".
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+        loop {
+            if let Some(result) = step.poll(env) {
+                self.card_step = None;
+                return match result {
+                    Ok(session) => {
+                        self.awaiting_card = None;
+                        LoginOutcome::LoggedIn(session)
+                    }
+                    Err(e) => {
+                        self.message = Some(text::card_error(&e, lang));
+                        LoginOutcome::Stay
+                    }
+                };
+            }
+            if std::time::Instant::now() >= deadline {
+                return LoginOutcome::Stay;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 
@@ -86,6 +120,10 @@ impl Login {
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, env: &mut Env, lang: Lang) -> LoginOutcome {
+        if self.card_step.is_some() {
+            // The card is answering: keys wait.
+            return self.tick(env, lang);
+        }
         if self.awaiting_card.is_some() {
             match key.code {
                 _ if keymap::is_back(key) => {

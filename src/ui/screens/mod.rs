@@ -1,7 +1,9 @@
 //! The screens. Each keeps its own state, turns keys into actions through its keymap, calls
 //! services in `handle_key`, and only reads its state in `draw`.
 
+pub mod app_records;
 pub mod audit_log;
+pub mod bank_accounts;
 pub mod batch_refund;
 pub mod catalog;
 pub mod change_password;
@@ -16,6 +18,7 @@ pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;
 pub mod refund_review;
+pub mod review_inbox;
 pub mod roles;
 pub mod settings;
 pub mod settle_run;
@@ -25,6 +28,7 @@ pub mod summary;
 pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;
+pub mod withdraw;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};

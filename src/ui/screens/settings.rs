@@ -197,7 +197,7 @@ impl Screen for SettingsScreen {
                 ));
             }
             Some(Act::Card) => {
-                let readers = crate::card::list_readers()
+                let readers = crate::service::card::readers()
                     .map(|v| v.join(", "))
                     .unwrap_or_else(|e| crate::ui::text::card::transport_error(&e, lang));
                 let mut form = Form::new(vec![

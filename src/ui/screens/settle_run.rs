@@ -96,7 +96,8 @@ impl Screen for SettleRun {
                             .replace("{net}", &format_fen(r.net_fen))
                             .replace("{r}", &r.refunds_cleared.to_string())
                             .replace("{rf}", &format_fen(r.refunds_cleared_fen))
-                            .replace("{w}", &r.refunds_waiting.to_string()),
+                            .replace("{w}", &r.refunds_waiting.to_string())
+                            + &crate::ui::text::money_out::settled_more(&r, lang),
                     ),
                     Err(e) => {
                         if let ServiceError::Invalid { field, problem } = &e {

@@ -364,6 +364,7 @@ pub fn function_name(f: Function) -> T {
         MerchantSettings => T("商户设置", "Merchant settings"),
         AuditView => T("操作日志", "Audit log"),
         SettlementRun => T("日终结算", "Settlement run"),
+        other => money_out::function_name(other),
     }
 }
 
@@ -391,6 +392,7 @@ fn problem(p: &Problem, lang: Lang) -> String {
             .replace("{a}", &a.to_string())
             .replace("{b}", &b.to_string()),
         Problem::BadLogin => t::P_BAD_LOGIN.get(lang).into(),
+        other => money_out::problem(other, lang),
     }
 }
 
@@ -441,6 +443,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
                 .replace("{left}", &crate::domain::money::format_fen(*left)),
             Rule::CardRefused => t::ERR_CARD_REFUSED.get(lang).into(),
             Rule::BadFile => t::ERR_BAD_FILE.get(lang).into(),
+            other => money_out::rule(other, lang),
         },
     }
 }
@@ -450,6 +453,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 pub mod admin;
 pub mod card;
 pub mod keys;
+pub mod money_out;
 pub mod query;
 pub mod refund;
 pub mod review;

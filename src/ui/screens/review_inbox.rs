@@ -1,0 +1,667 @@
+//! 我的待审核 (RV1, K §3.5.1): every pending item the reviewer may decide, of every kind they hold
+//! the checker function of — refunds beside withdrawals and new bank accounts — oldest first,
+//! 20 a page. Filters: time (一周内/一个月内/三个月内), kind, store, keyword. Space or `*` marks;
+//! `a` approves and `x` rejects the marked ones as one decision, one confirmation with a summary,
+//! signed once by the card. The list reloads by itself within a tick when another process adds
+//! or decides an item (SQLite's `data_version`).
+
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::clock::format_ms;
+use crate::domain::money::format_fen;
+use crate::domain::review::ApplicationKind;
+use crate::service::background::InBackground;
+use crate::service::card::{card_required, CardServiceError};
+use crate::service::monitor::Watch;
+use crate::service::refunds::Confirmation;
+use crate::service::review;
+use crate::service::views::{InboxPage, InboxQuery, InboxRow, ItemRef};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::text::money_out as tm;
+use crate::ui::text::{self, t, Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::dialog::{Dialog, DialogEvent};
+use crate::ui::widgets::form::{Field, Form};
+use crate::ui::widgets::table::{self, Column, Selection};
+
+use super::{Cx, Nav, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Mark,
+    MarkPage,
+    Approve,
+    Reject,
+    Time,
+    Kind,
+    Store,
+    Keyword,
+    NextPage,
+    PrevPage,
+    Back,
+}
+
+const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Char(' '))],
+        action: Act::Mark,
+        help: tm::KEY_MARK,
+    },
+    Binding {
+        keys: &[ch('*')],
+        action: Act::MarkPage,
+        help: tm::KEY_MARK_PAGE,
+    },
+    Binding {
+        keys: &[ch('a')],
+        action: Act::Approve,
+        help: tm::KEY_APPROVE,
+    },
+    Binding {
+        keys: &[ch('x')],
+        action: Act::Reject,
+        help: tm::KEY_REJECT,
+    },
+    Binding {
+        keys: &[ch('t')],
+        action: Act::Time,
+        help: tm::KEY_TIME,
+    },
+    Binding {
+        keys: &[ch('c')],
+        action: Act::Kind,
+        help: tm::KEY_KIND,
+    },
+    Binding {
+        keys: &[ch('s')],
+        action: Act::Store,
+        help: tm::KEY_STORE,
+    },
+    Binding {
+        keys: &[ch('f')],
+        action: Act::Keyword,
+        help: tm::KEY_KEYWORD,
+    },
+    Binding {
+        keys: &[ch('n')],
+        action: Act::NextPage,
+        help: t::KEY_NEXT_PAGE,
+    },
+    Binding {
+        keys: &[ch('p')],
+        action: Act::PrevPage,
+        help: t::KEY_PREV_PAGE,
+    },
+    Binding {
+        keys: crate::ui::keymap::BACK,
+        action: Act::Back,
+        help: t::KEY_BACK,
+    },
+];
+
+/// The quick time ranges, in days back from now (default: a month).
+const RANGES: [(T, i64); 3] = [(tm::WEEK, 7), (tm::MONTH, 31), (tm::QUARTER, 92)];
+
+enum Purpose {
+    Decide(bool),
+    Keyword,
+}
+
+pub struct ReviewInbox {
+    page: InboxPage,
+    page_no: usize,
+    range: usize,
+    /// Index into `kinds` + 1; 0 = all.
+    kind: usize,
+    /// Index into `stores` + 1; 0 = all.
+    store: usize,
+    stores: Vec<(i64, String, String)>,
+    keyword: String,
+    /// Marked items with what the summary needs (kind, amount + fee).
+    marked: BTreeSet<ItemRef>,
+    marked_info: Vec<(ItemRef, ApplicationKind, i64)>,
+    balances: Vec<(String, i64)>,
+    sel: Selection,
+    dialog: Option<Dialog<Purpose>>,
+    /// The decision running on a worker while the card signs; keys wait for it.
+    deciding: Option<InBackground<crate::service::card::CardServiceResult<usize>>>,
+    watch: Watch,
+    error: Option<String>,
+}
+
+impl ReviewInbox {
+    pub fn open(cx: &mut Cx) -> Outcome {
+        let mut s = ReviewInbox {
+            page: InboxPage::default(),
+            page_no: 0,
+            range: 1,
+            kind: 0,
+            store: 0,
+            stores: review::stores(cx.env, cx.session).unwrap_or_default(),
+            keyword: String::new(),
+            marked: BTreeSet::new(),
+            marked_info: Vec::new(),
+            balances: Vec::new(),
+            sel: Selection::default(),
+            dialog: None,
+            deciding: None,
+            watch: Watch::default(),
+            error: None,
+        };
+        s.watch.changed(cx.env);
+        match s.load(cx) {
+            Ok(()) => Outcome::nav(Nav::Push(Box::new(s))),
+            Err(e) => Outcome::error(e),
+        }
+    }
+
+    fn query(&self, cx: &Cx) -> InboxQuery {
+        let now = cx.now_ms();
+        InboxQuery {
+            from_ms: Some(now - RANGES[self.range].1 * 86_400_000),
+            to_ms: None,
+            kind: self
+                .kind
+                .checked_sub(1)
+                .and_then(|i| self.page.kinds.get(i).copied()),
+            keyword: self.keyword.clone(),
+            merchant_id: self
+                .store
+                .checked_sub(1)
+                .and_then(|i| self.stores.get(i))
+                .map(|s| s.0),
+        }
+    }
+
+    fn load(&mut self, cx: &mut Cx) -> Result<(), String> {
+        let q = self.query(cx);
+        match review::inbox(cx.env, cx.session, &q, self.page_no) {
+            Ok(p) => {
+                self.page_no = p.page;
+                self.page = p;
+                self.sel.clamp(self.page.rows.len());
+                self.error = None;
+                self.refresh_marks(cx);
+                Ok(())
+            }
+            Err(e) => Err(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    /// Keeps only marks of items still pending on the current page, and the balances of the
+    /// stores the marked items and the page involve.
+    fn refresh_marks(&mut self, cx: &mut Cx) {
+        let rows = &self.page.rows;
+        self.marked
+            .retain(|m| rows.iter().any(|r| ItemRef::from(r) == *m));
+        self.marked_info = rows
+            .iter()
+            .filter(|r| self.marked.contains(&ItemRef::from(*r)))
+            .map(|r| (ItemRef::from(r), r.kind, r.amount_fen + r.fee_fen))
+            .collect();
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.merchant_id).collect();
+        ids.sort();
+        ids.dedup();
+        let lang = cx.lang;
+        self.balances = review::balances(cx.env, cx.session, &ids)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let name = self
+                    .stores
+                    .iter()
+                    .find(|s| s.0 == a.merchant_id)
+                    .map(|s| {
+                        if lang == Lang::Zh {
+                            s.1.clone()
+                        } else {
+                            s.2.clone()
+                        }
+                    })
+                    .unwrap_or_default();
+                (name, a.available_fen)
+            })
+            .collect();
+    }
+
+    fn chosen(&self) -> Vec<ItemRef> {
+        if self.marked.is_empty() {
+            self.page
+                .rows
+                .get(self.sel.index)
+                .map(|r| vec![ItemRef::from(r)])
+                .unwrap_or_default()
+        } else {
+            self.page
+                .rows
+                .iter()
+                .map(ItemRef::from)
+                .filter(|i| self.marked.contains(i))
+                .collect()
+        }
+    }
+
+    fn summary(&self, items: &[ItemRef], lang: Lang) -> String {
+        let rows: Vec<&InboxRow> = self
+            .page
+            .rows
+            .iter()
+            .filter(|r| items.contains(&ItemRef::from(*r)))
+            .collect();
+        let mut kinds: Vec<(ApplicationKind, usize)> = Vec::new();
+        for r in &rows {
+            match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((r.kind, 1)),
+            }
+        }
+        let k: Vec<String> = kinds
+            .iter()
+            .map(|(k, n)| format!("{} {n}", tm::kind(*k).get(lang)))
+            .collect();
+        let total: i64 = rows.iter().map(|r| r.amount_fen + r.fee_fen).sum();
+        tm::SUMMARY
+            .get(lang)
+            .replace("{n}", &rows.len().to_string())
+            .replace("{k}", &k.join(", "))
+            .replace("{a}", &format_fen(total))
+    }
+
+    fn decide(&mut self, cx: &mut Cx, approve: bool) -> Outcome {
+        let lang = cx.lang;
+        let items = self.chosen();
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let remark = d.form.value("remark");
+        let pay = d.form.value("pay_password");
+        let pin = d.form.value("pin");
+        d.form.set_value("pay_password", "");
+        d.form.set_value("pin", "");
+        // The decision runs on a worker, so a key that waits for a touch leaves the screen alive.
+        let pin = Some(pin).filter(|p| !p.is_empty());
+        let session = cx.session.clone();
+        d.error = Some(crate::ui::text::card::TOUCH_KEY.get(lang).into());
+        self.deciding = Some(InBackground::start(cx.env, move |env| {
+            review::decide(
+                env,
+                &session,
+                &items,
+                approve,
+                &remark,
+                Confirmation {
+                    pay_password: &pay,
+                    pin: pin.as_deref(),
+                },
+            )
+        }));
+        self.decided(cx)
+    }
+
+    /// Takes the decision's answer once the worker has it.
+    fn decided(&mut self, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(result) = self.deciding.as_mut().and_then(|j| j.poll()) else {
+            return Outcome::none();
+        };
+        self.deciding = None;
+        match result {
+            Ok(n) => {
+                self.dialog = None;
+                self.marked.clear();
+                let _ = self.load(cx);
+                Outcome::ok(tm::DECIDED.get(lang).replace("{n}", &n.to_string()))
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = None;
+                    match &e {
+                        CardServiceError::Service(se) => d.fail(se, lang),
+                        _ => d.error = Some(text::card_error(&e, lang)),
+                    }
+                }
+                Outcome::none()
+            }
+        }
+    }
+
+    fn open_decision(&mut self, cx: &mut Cx, approve: bool) {
+        let lang = cx.lang;
+        let items = self.chosen();
+        if items.is_empty() {
+            return;
+        }
+        let funds = self
+            .page
+            .rows
+            .iter()
+            .any(|r| items.contains(&ItemRef::from(r)) && r.kind != ApplicationKind::Refund);
+        let mut fields = vec![
+            Field::text("remark", tm::REMARK),
+            Field::secret("pay_password", tm::PAY_PASSWORD),
+        ];
+        if (approve && funds) || card_required(cx.env, cx.session.operator_id).unwrap_or(false) {
+            fields.push(Field::secret("pin", tm::PIN).with_hint(tm::CARD_NEEDED.get(lang)));
+        }
+        let title = format!(
+            "{} — {}",
+            if approve {
+                tm::APPROVE_TITLE
+            } else {
+                tm::REJECT_TITLE
+            }
+            .get(lang),
+            self.summary(&items, lang)
+        );
+        let mut d = Dialog::new(title, Form::new(fields), Purpose::Decide(approve), lang);
+        d.width = 90;
+        self.dialog = Some(d);
+    }
+}
+
+impl Screen for ReviewInbox {
+    fn title(&self) -> T {
+        tm::SCR_INBOX
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut v = help_lines(KEYS, lang);
+        v.push(("↑↓".into(), t::KEY_MOVE.get(lang).into()));
+        v
+    }
+
+    fn editing_text(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.deciding.is_some() {
+            // The card is signing: keys wait for its answer.
+            return self.decided(cx);
+        }
+        if let Some(d) = self.dialog.as_mut() {
+            return match d.handle(k) {
+                DialogEvent::Cancel => {
+                    self.dialog = None;
+                    Outcome::none()
+                }
+                DialogEvent::Submit => match d.purpose {
+                    Purpose::Decide(approve) => self.decide(cx, approve),
+                    Purpose::Keyword => {
+                        self.keyword = d.form.value("keyword").trim().to_string();
+                        self.dialog = None;
+                        self.page_no = 0;
+                        self.reload(cx)
+                    }
+                },
+                DialogEvent::None => Outcome::none(),
+            };
+        }
+        if self.sel.handle(k, self.page.rows.len()) {
+            return Outcome::none();
+        }
+        match lookup(KEYS, k) {
+            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Mark) => {
+                if let Some(r) = self.page.rows.get(self.sel.index) {
+                    let i = ItemRef::from(r);
+                    if !self.marked.remove(&i) {
+                        self.marked.insert(i);
+                    }
+                    self.sel.index =
+                        (self.sel.index + 1).min(self.page.rows.len().saturating_sub(1));
+                    self.refresh_marks(cx);
+                }
+            }
+            Some(Act::MarkPage) => {
+                let all: BTreeSet<ItemRef> = self.page.rows.iter().map(ItemRef::from).collect();
+                if all.is_subset(&self.marked) {
+                    self.marked.clear();
+                } else {
+                    self.marked = all;
+                }
+                self.refresh_marks(cx);
+            }
+            Some(Act::Approve) => self.open_decision(cx, true),
+            Some(Act::Reject) => self.open_decision(cx, false),
+            Some(Act::Time) => {
+                self.range = (self.range + 1) % RANGES.len();
+                self.page_no = 0;
+                return self.reload(cx);
+            }
+            Some(Act::Kind) => {
+                self.kind = (self.kind + 1) % (self.page.kinds.len() + 1);
+                self.page_no = 0;
+                return self.reload(cx);
+            }
+            Some(Act::Store) => {
+                self.store = (self.store + 1) % (self.stores.len() + 1);
+                self.page_no = 0;
+                return self.reload(cx);
+            }
+            Some(Act::Keyword) => {
+                let mut form = Form::new(vec![Field::text("keyword", tm::KEYWORD)]);
+                form.set_value("keyword", &self.keyword);
+                self.dialog = Some(Dialog::new(
+                    tm::KEY_KEYWORD.get(cx.lang).into(),
+                    form,
+                    Purpose::Keyword,
+                    cx.lang,
+                ));
+            }
+            Some(Act::NextPage) if self.page_no + 1 < self.page.pages => {
+                self.page_no += 1;
+                return self.reload(cx);
+            }
+            Some(Act::PrevPage) if self.page_no > 0 => {
+                self.page_no -= 1;
+                return self.reload(cx);
+            }
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        self.reload(cx)
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        if self.deciding.is_some() {
+            return self.decided(cx);
+        }
+        if self.watch.changed(cx.env) {
+            if let Err(e) = self.load(cx) {
+                self.error = Some(e);
+            }
+        }
+        Outcome::none()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let [cond, list, info, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(4),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let label = |x: T| Span::styled(format!("{}: ", x.get(lang)), theme::label());
+        let kind = match self
+            .kind
+            .checked_sub(1)
+            .and_then(|i| self.page.kinds.get(i))
+        {
+            Some(k) => tm::kind(*k).get(lang).to_string(),
+            None => tm::ALL.get(lang).to_string(),
+        };
+        let store = match self.store.checked_sub(1).and_then(|i| self.stores.get(i)) {
+            Some(s) => {
+                if lang == Lang::Zh {
+                    s.1.clone()
+                } else {
+                    s.2.clone()
+                }
+            }
+            None => tm::ALL.get(lang).to_string(),
+        };
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                label(tm::TIME_RANGE),
+                Span::raw(format!("{}  ", RANGES[self.range].0.get(lang))),
+                label(tm::KIND),
+                Span::raw(format!("{kind}  ")),
+                label(tm::STORE),
+                Span::raw(format!("{store}  ")),
+                label(tm::KEYWORD),
+                Span::raw(if self.keyword.is_empty() {
+                    "-".to_string()
+                } else {
+                    self.keyword.clone()
+                }),
+            ])),
+            cond,
+        );
+        let rows: Vec<Vec<String>> = self
+            .page
+            .rows
+            .iter()
+            .map(|r| {
+                let store = self
+                    .stores
+                    .iter()
+                    .find(|s| s.0 == r.merchant_id)
+                    .map(|s| {
+                        if lang == Lang::Zh {
+                            s.1.clone()
+                        } else {
+                            s.2.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| r.merchant_name.clone());
+                vec![
+                    if self.marked.contains(&ItemRef::from(r)) {
+                        "[x]"
+                    } else {
+                        "[ ]"
+                    }
+                    .into(),
+                    tm::kind(r.kind).get(lang).into(),
+                    r.order_no.clone(),
+                    format_ms(r.made_ms)[5..16].to_string(),
+                    format_fen(-(r.amount_fen)),
+                    format_fen(r.fee_fen),
+                    r.maker.clone(),
+                    store,
+                    r.payee_display.clone(),
+                ]
+            })
+            .collect();
+        let col = |h: T, w: Constraint, right: bool| Column {
+            header: h.get(lang),
+            width: w,
+            right,
+        };
+        let columns = [
+            Column {
+                header: "",
+                width: Constraint::Length(3),
+                right: false,
+            },
+            col(
+                tm::KIND,
+                Constraint::Length(if lang == Lang::Zh { 8 } else { 12 }),
+                false,
+            ),
+            col(tm::ORDER_NO, Constraint::Length(14), false),
+            col(tm::APPLIED_AT, Constraint::Length(11), false),
+            col(tm::AMOUNT, Constraint::Length(11), true),
+            col(tm::FEE, Constraint::Length(10), true),
+            col(
+                tm::APPLICANT,
+                Constraint::Length(if lang == Lang::Zh { 8 } else { 9 }),
+                false,
+            ),
+            col(tm::STORE, Constraint::Length(18), false),
+            col(tm::PAYEE, Constraint::Min(10), false),
+        ];
+        let focus = table::draw(
+            f,
+            list,
+            &table::TableView {
+                title: tm::SCR_INBOX.get(lang),
+                columns: &columns,
+                rows: &rows,
+                dim: &[],
+                selected: self.dialog.is_none().then_some(self.sel.index),
+                empty: tm::NONE_PENDING.get(lang),
+            },
+        );
+        let marked_total: i64 = self.marked_info.iter().map(|m| m.2).sum();
+        let mut line = vec![Span::styled(
+            format!(
+                "{}  {}",
+                tm::PAGE_INFO
+                    .get(lang)
+                    .replace("{p}", &(self.page.page + 1).to_string())
+                    .replace("{n}", &self.page.pages.to_string())
+                    .replace("{c}", &self.page.total.to_string())
+                    .replace("{a}", &format_fen(self.page.total_fen)),
+                tm::MARKED
+                    .get(lang)
+                    .replace("{n}", &self.marked.len().to_string())
+                    .replace("{a}", &format_fen(marked_total)),
+            ),
+            theme::label(),
+        )];
+        if self.page.own_pending > 0 {
+            line.push(Span::styled(
+                format!(
+                    "  {}",
+                    tm::OWN_PENDING
+                        .get(lang)
+                        .replace("{n}", &self.page.own_pending.to_string())
+                ),
+                theme::dim(),
+            ));
+        }
+        f.render_widget(Paragraph::new(Line::from(line)), info);
+        let foot_text = match &self.error {
+            Some(e) => Span::styled(e.clone(), theme::error()),
+            None => Span::styled(
+                self.balances
+                    .iter()
+                    .map(|(m, a)| {
+                        tm::AVAILABLE_OF
+                            .get(lang)
+                            .replace("{m}", m)
+                            .replace("{a}", &format_fen(*a))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("  "),
+                theme::dim(),
+            ),
+        };
+        f.render_widget(Paragraph::new(foot_text), foot);
+        match &self.dialog {
+            Some(d) => d.draw(f, area, lang),
+            None => focus,
+        }
+    }
+}
+
+impl ReviewInbox {
+    fn reload(&mut self, cx: &mut Cx) -> Outcome {
+        match self.load(cx) {
+            Ok(()) => Outcome::none(),
+            Err(e) => Outcome::error(e),
+        }
+    }
+}
