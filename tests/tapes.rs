@@ -112,6 +112,7 @@ tapes!(
     refund_from_detail,
     refund_batch,
     admin_screens_en,
+    query_kept,
     review_withdrawal,
     review_withdrawal_en,
 );

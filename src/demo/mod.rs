@@ -155,6 +155,21 @@ fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<
             let tx = &db;
             merchants::set_setting(tx, "merchant_group_name", "鑫源商贸集团")?;
             merchants::set_setting(tx, "merchant_group_name_en", "Xinyuan Trading Group")?;
+            // The login screen of a demo database names its operators (all with DEMO_PASSWORD).
+            let role = |code: &str| DEFAULT_ROLES.iter().find(|r| r.code == code);
+            let list = |en: bool| {
+                OPERATORS
+                    .iter()
+                    .map(|(login, _, code)| {
+                        let name =
+                            role(code).map_or("", |r| if en { r.name_en } else { r.name_zh });
+                        format!("{login} {name}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            };
+            merchants::set_setting(tx, "demo_operators", &list(false))?;
+            merchants::set_setting(tx, "demo_operators_en", &list(true))?;
             let mut terminal_no = 10_000_001u32;
             for (i, (no, name, name_en, addr)) in MERCHANTS.iter().enumerate() {
                 let mid = merchants::insert(tx, no, name, name_en, addr, now)?;

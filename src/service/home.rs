@@ -55,6 +55,19 @@ pub fn facts(env: &Env, session: &Session, recent: usize) -> ServiceResult<HomeF
 }
 
 /// The merchant group's name in Chinese and English, for the login screen (before a session).
+/// A demo database's operators in words (Chinese, English), for its login screen; empty for a
+/// real database.
+pub fn demo_operators(env: &Env) -> (String, String) {
+    let db = env.store.read();
+    let get = |k: &str| {
+        merchants::setting(&db, k)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    (get("demo_operators"), get("demo_operators_en"))
+}
+
 pub fn group_names(env: &Env) -> (String, String) {
     let db = env.store.read();
     let get = |k: &str| {

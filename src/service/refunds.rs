@@ -30,6 +30,37 @@ pub struct Refundable {
     pub quota_left_fen: Option<i64>,
 }
 
+impl Refundable {
+    /// Why no refund can be applied for at all, before anything is typed: the original is not
+    /// a successful sale or completion, or nothing is left to refund on it.
+    pub fn refusal(&self) -> Option<Rule> {
+        if !(self.txn.status == TxnStatus::Success && self.txn.txn_type.is_credit_to_merchant()) {
+            return Some(Rule::NotRefundable);
+        }
+        (self.left_fen == 0).then_some(Rule::ExceedsRefundable(0))
+    }
+
+    /// The typed amount checked against what is left and today's quota: the rules `apply`
+    /// checks again inside its use case, here before the payment password is asked.
+    pub fn check_amount(&self, typed: &str) -> ServiceResult<i64> {
+        let amount = parse_amount(typed).or_else(|_| invalid("amount", Problem::BadAmount))?;
+        if let Some(rule) = self.refusal() {
+            return Err(ServiceError::Refused(rule));
+        }
+        if amount > self.left_fen {
+            return Err(ServiceError::Refused(Rule::ExceedsRefundable(
+                self.left_fen,
+            )));
+        }
+        if let Some(q) = self.quota_left_fen {
+            if amount > q {
+                return Err(ServiceError::Refused(Rule::ExceedsQuota(q)));
+            }
+        }
+        Ok(amount)
+    }
+}
+
 fn refundable_in(db: &Db, txn: TxnRow, today: i32) -> ServiceResult<Refundable> {
     let open = refunds::open_for_txn(db, txn.id)?;
     let merchant = merchants::all(db)?

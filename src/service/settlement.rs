@@ -198,3 +198,61 @@ pub fn run_by_operator(
         },
     )
 }
+
+/// What settling a date would do, read without changing anything: the screen shows it and asks
+/// before the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettlePreview {
+    pub settle_date: i32,
+    /// Merchants with unsettled transactions before the date and no settlement for it yet.
+    pub merchants: usize,
+    pub txn_count: i64,
+    pub net_fen: i64,
+    /// Merchants already settled for this date (left as they are).
+    pub already_settled: usize,
+    /// Refund applications waiting to be paid out (they clear as far as the balances go).
+    pub refunds_to_clear: usize,
+    pub refunds_to_clear_fen: i64,
+}
+
+pub fn preview_by_operator(
+    env: &Env,
+    session: &super::Session,
+    date_text: &str,
+) -> ServiceResult<SettlePreview> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&crate::domain::function::Function::SettlementRun),
+        "settlement.preview",
+        |uc| {
+            let date =
+                crate::clock::parse_date(date_text).map_err(|_| super::ServiceError::Invalid {
+                    field: "date",
+                    problem: super::Problem::BadDate,
+                })?;
+            let settle_date = crate::clock::ymd(date);
+            if settle_date > uc.today {
+                return super::error::invalid("date", super::Problem::FutureDate);
+            }
+            let db = uc.db();
+            let mut p = SettlePreview {
+                settle_date,
+                ..Default::default()
+            };
+            for s in settlements::unsettled_sums(&db, settle_date)? {
+                if settlements::exists(&db, s.merchant_id, settle_date)? {
+                    p.already_settled += 1;
+                    continue;
+                }
+                p.merchants += 1;
+                p.txn_count += s.txn_count;
+                p.net_fen += s.trade_fen - s.fee_fen - s.pos_refund_fen;
+            }
+            for a in crate::store::refunds::awaiting_clearing(&db)? {
+                p.refunds_to_clear += 1;
+                p.refunds_to_clear_fen += a.amount_fen;
+            }
+            Ok(p)
+        },
+    )
+}

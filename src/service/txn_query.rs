@@ -223,6 +223,18 @@ pub fn settled_totals(
     })
 }
 
+/// Every row of the result (newest first), up to `limit`: what `/` searches.
+pub fn all_rows(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+    limit: usize,
+) -> ServiceResult<Vec<TxnRow>> {
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::page(&uc.db(), f, PageAt::First, limit)?)
+    })
+}
+
 /// The rows by what they mean (trade, refunds, voids, failed) and the net the settlement pays.
 pub fn breakdown(
     env: &Env,

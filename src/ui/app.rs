@@ -49,6 +49,8 @@ pub struct App {
     focus: Cell<Option<Position>>,
     /// How far the help overlay can scroll, as last drawn.
     help_max: Cell<u16>,
+    /// Conditions screens kept for their next visit, in this session.
+    kept: std::collections::HashMap<&'static str, crate::ui::screens::Kept>,
     /// The session's operator logged in with a bound card: its presence is watched.
     card_session: bool,
     /// Locked because the card was pulled; lifts when the bound card is back.
@@ -69,11 +71,13 @@ impl App {
         }
         .unwrap_or_default();
         let now = env.now_ms();
+        let mut login = Login::new(group);
+        login.demo = demo_line(&env, lang);
         App {
             env,
             lang,
             session: None,
-            login: Login::new(group),
+            login,
             stack: Vec::new(),
             overlay: None,
             lock: None,
@@ -82,6 +86,7 @@ impl App {
             quit: false,
             focus: Cell::new(None),
             help_max: Cell::new(0),
+            kept: std::collections::HashMap::new(),
             card_session: false,
             card_pulled: false,
             last_card_poll_ms: 0,
@@ -130,7 +135,11 @@ impl App {
             return;
         }
         if self.lock.is_some() {
-            self.handle_lock(&key);
+            if matches!(self.overlay, Some(Overlay::Quit)) {
+                self.handle_overlay(&key);
+            } else {
+                self.handle_lock(&key);
+            }
             return;
         }
         if self.overlay.is_some() {
@@ -180,7 +189,7 @@ impl App {
     }
 
     fn start_session(&mut self, s: Session) {
-        self.login = Login::new(self.login_group_name());
+        self.login = self.new_login();
         self.card_session = crate::service::card::bound_card(&self.env, s.operator_id)
             .ok()
             .flatten()
@@ -202,6 +211,12 @@ impl App {
         }
     }
 
+    fn new_login(&self) -> Login {
+        let mut l = Login::new(self.login_group_name());
+        l.demo = demo_line(&self.env, self.lang);
+        l
+    }
+
     fn login_group_name(&self) -> String {
         let (zh, en) = crate::service::home::group_names(&self.env);
         match self.lang {
@@ -219,19 +234,41 @@ impl App {
         }
         match outcome.nav {
             Nav::Stay => {}
-            Nav::Push(s) => self.stack.push(s),
-            Nav::Replace(s) => {
+            Nav::Push(mut s) => {
+                self.offer_kept(&mut s);
+                self.stack.push(s);
+            }
+            Nav::Replace(mut s) => {
+                self.keep_above(self.stack.len().saturating_sub(1));
                 self.stack.pop();
+                self.offer_kept(&mut s);
                 self.stack.push(s);
             }
             Nav::Pop => {
                 if self.stack.len() > 1 {
+                    self.keep_above(self.stack.len() - 1);
                     self.stack.pop();
                     // The screen below may show what the popped one changed.
                     self.refresh_top_quietly();
                 }
             }
             Nav::Logout => self.logout(),
+        }
+    }
+
+    /// Keeps the conditions of the screens from `from` up, before they go.
+    fn keep_above(&mut self, from: usize) {
+        for s in self.stack.iter().skip(from) {
+            if let Some((name, kept)) = s.kept() {
+                self.kept.insert(name, kept);
+            }
+        }
+    }
+
+    /// Gives a screen being opened the conditions it kept last time in this session.
+    fn offer_kept(&self, s: &mut Box<dyn Screen>) {
+        if let Some(k) = s.kept_name().and_then(|n| self.kept.get(n)) {
+            s.recall(k);
         }
     }
 
@@ -258,9 +295,10 @@ impl App {
             let _ = auth::logout(&mut self.env, &s);
         }
         self.stack.clear();
+        self.kept.clear();
         self.overlay = None;
         self.lock = None;
-        self.login = Login::new(self.login_group_name());
+        self.login = self.new_login();
         self.message = Some((t::LOGGED_OUT.get(self.lang).into(), true));
     }
 
@@ -326,8 +364,8 @@ impl App {
             return;
         };
         if global(key) == Some(Global::Quit) {
-            // Quitting from a locked screen ends the session first: nobody sees it unlocked.
-            self.logout();
+            // Ask first, over the lock screen: nothing happens until the answer. Yes logs out
+            // and quits; no leaves the screen locked, so nobody sees it unlocked either way.
             self.overlay = Some(Overlay::Quit);
             return;
         }
@@ -351,7 +389,7 @@ impl App {
                     self.session = None;
                     self.stack.clear();
                     self.lock = None;
-                    self.login = Login::new(self.login_group_name());
+                    self.login = self.new_login();
                 }
                 self.message = Some((msg, false));
             }
@@ -408,6 +446,7 @@ impl App {
                             let id = entry.id;
                             self.overlay = None;
                             // The palette goes from anywhere: start from home, then open.
+                            self.keep_above(1);
                             self.stack.truncate(1);
                             let mut cx = Cx {
                                 env: &mut self.env,
@@ -799,4 +838,20 @@ impl App {
         }
         cursor
     }
+}
+
+/// "Demo operators (password demo1234): admin Administrator · ..." on a demo database's login.
+fn demo_line(env: &Env, lang: Lang) -> String {
+    let (zh, en) = crate::service::home::demo_operators(env);
+    let list = match lang {
+        Lang::Zh => zh,
+        Lang::En => Some(en).filter(|s| !s.is_empty()).unwrap_or(zh),
+    };
+    if list.is_empty() {
+        return String::new();
+    }
+    text::keys::DEMO_OPERATORS
+        .get(lang)
+        .replace("{p}", crate::demo::DEMO_PASSWORD)
+        .replace("{list}", &list)
 }

@@ -171,6 +171,13 @@ pub fn is_up(k: &KeyEvent) -> bool {
 pub fn is_down(k: &KeyEvent) -> bool {
     any(DOWN, k)
 }
+/// The arrows alone, where j and k are typed (a search prompt).
+pub fn is_arrow_down(k: &KeyEvent) -> bool {
+    key(Down).matches(k)
+}
+pub fn is_arrow_up(k: &KeyEvent) -> bool {
+    key(Up).matches(k)
+}
 pub fn is_next_field(k: &KeyEvent) -> bool {
     any(NEXT_FIELD, k)
 }

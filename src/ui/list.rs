@@ -63,6 +63,9 @@ pub enum Width {
     /// Text that gives way first: its content width when there is room, down to `min` (cut
     /// with `…`) when there is not.
     Shrink { min: u16 },
+    /// A name whose end tells it apart (a store of a chain): like `Shrink`, but cut in the
+    /// middle, so "Xinyuan Dept. Store, Xujiahui" reads "Xinyu…, Xujiahui", not "Xinyuan Dep…".
+    Name { min: u16 },
 }
 
 /// Where a column appears.
@@ -119,6 +122,32 @@ pub const MARKER: &str = "›";
 
 fn width_of(s: &str) -> u16 {
     UnicodeWidthStr::width(s).min(u16::MAX as usize) as u16
+}
+
+/// Cuts `s` to `w` display columns in the middle: its start, `…`, and as much of its end as fits.
+pub fn ellipsis_middle(s: &str, w: u16) -> String {
+    if width_of(s) <= w {
+        return s.to_string();
+    }
+    if w < 4 {
+        return ellipsis(s, w);
+    }
+    let head_w = (w - 1) / 3;
+    let head = ellipsis(s, head_w + 1);
+    let head = head.trim_end_matches('…');
+    let room = w - width_of(head) - 1;
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0u16;
+    for c in s.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
 /// Cuts `s` to `w` display columns, ending with `…` when anything was left out.
@@ -183,13 +212,25 @@ impl<R> ListSpec<R> {
 
     /// Which columns fit `width` (the gutter excluded) with these rows and totals on screen.
     pub fn fit(&self, rows: &[R], totals: Option<&[String]>, lang: Lang, width: u16) -> Fit {
+        self.fit_sorted(rows, totals, lang, width, None)
+    }
+
+    /// `fit`, with the sorted column's header one arrow wider.
+    pub fn fit_sorted(
+        &self,
+        rows: &[R],
+        totals: Option<&[String]>,
+        lang: Lang,
+        width: u16,
+        sort: Option<Sort>,
+    ) -> Fit {
         // Content widths of every screen column.
         let content: Vec<u16> = self
             .cols
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut w = width_of(c.header.get(lang));
+                let mut w = width_of(&self.header(i, lang, sort));
                 for r in rows {
                     w = w.max(width_of(&(c.cell)(r, lang)));
                 }
@@ -201,7 +242,7 @@ impl<R> ListSpec<R> {
             .collect();
         let min_of = |i: usize| match self.cols[i].width {
             Width::Content => content[i],
-            Width::Shrink { min } => min.min(content[i]),
+            Width::Shrink { min } | Width::Name { min } => min.min(content[i]),
         };
         let mut shown: Vec<usize> = (0..self.cols.len())
             .filter(|&i| self.cols[i].priority().is_some())
@@ -271,6 +312,8 @@ pub struct ListView<'a, R: 'static> {
     pub empty: &'a str,
     /// `Some`: a full box with this title; `None`: a rule on top.
     pub title: Option<&'a str>,
+    /// The column the rows are sorted by (its header shows the arrow).
+    pub sort: Option<Sort>,
 }
 
 /// "2 columns hidden: Card, Card org." in the top border.
@@ -313,11 +356,12 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         );
         return None;
     }
-    let fit = spec.fit(
+    let fit = spec.fit_sorted(
         view.rows,
         view.totals,
         lang,
         inner.width.saturating_sub(GUTTER),
+        view.sort,
     );
     if !fit.hidden.is_empty() {
         let names = spec.hidden_names(&fit, lang);
@@ -343,10 +387,10 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
         let c = &spec.cols[i];
-        let s = if c.kind == Kind::Text {
-            ellipsis(&s, fit.widths[k])
-        } else {
-            s
+        let s = match (c.kind, c.width) {
+            (Kind::Text, Width::Name { .. }) => ellipsis_middle(&s, fit.widths[k]),
+            (Kind::Text, _) => ellipsis(&s, fit.widths[k]),
+            _ => s,
         };
         cell(s, c.kind.right())
     };
@@ -355,7 +399,7 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         fit.shown
             .iter()
             .enumerate()
-            .map(|(k, &i)| shown_text(i, k, spec.cols[i].header.get(lang).to_string())),
+            .map(|(k, &i)| shown_text(i, k, spec.header(i, lang, view.sort))),
     );
     // Rows under the header.
     let visible = list.height.saturating_sub(1).max(1) as usize;
@@ -448,6 +492,170 @@ pub fn help_hidden<R>(spec: &ListSpec<R>, fit: &Fit, lang: Lang) -> Option<(Stri
     ))
 }
 
+/// `s`: the column a list held whole is sorted by, and which way; the header shows ▲ or ▼.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub col: usize,
+    pub desc: bool,
+}
+
+fn cmp_values(a: &CellValue, b: &CellValue) -> std::cmp::Ordering {
+    use CellValue::*;
+    let rank = |v: &CellValue| match v {
+        Empty => 0,
+        _ => 1,
+    };
+    match (a, b) {
+        (Money(x), Money(y)) | (Int(x), Int(y)) | (DateTime(x), DateTime(y)) => x.cmp(y),
+        (Date(x), Date(y)) => x.cmp(y),
+        (Text(x), Text(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+impl<R> ListSpec<R> {
+    /// The next sort `s` gives: the next shown column ascending, then descending, then none.
+    pub fn next_sort(&self, cur: Option<Sort>) -> Option<Sort> {
+        let shown: Vec<usize> = (0..self.cols.len())
+            .filter(|&i| self.cols[i].priority().is_some() && self.cols[i].exported())
+            .collect();
+        match cur {
+            None => shown.first().map(|&col| Sort { col, desc: false }),
+            Some(Sort { col, desc: false }) => Some(Sort { col, desc: true }),
+            Some(Sort { col, desc: true }) => {
+                let next = shown.iter().position(|&c| c == col).map(|p| p + 1)?;
+                shown.get(next).map(|&col| Sort { col, desc: false })
+            }
+        }
+    }
+
+    /// Sorts rows by a column's value (numbers as numbers, dates as dates), stable.
+    pub fn sort(&self, rows: &mut [R], sort: Sort, lang: Lang) {
+        let value = self.cols[sort.col].value;
+        rows.sort_by(|a, b| {
+            let o = cmp_values(&value(a, lang), &value(b, lang));
+            if sort.desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+
+    /// The header of a column, with the sort arrow when it is the sorted one.
+    pub fn header(&self, i: usize, lang: Lang, sort: Option<Sort>) -> String {
+        let h = self.cols[i].header.get(lang);
+        match sort {
+            Some(s) if s.col == i => format!("{h}{}", if s.desc { "▼" } else { "▲" }),
+            _ => h.to_string(),
+        }
+    }
+}
+
+/// `/` search within a whole result: each row's shown cells, lowercased once, searched as the
+/// operator types; the selection goes to the first match at or after where the search began.
+pub struct Search {
+    pub typed: String,
+    hay: Vec<String>,
+    /// Row indexes (in the result) that match.
+    pub matches: Vec<usize>,
+    /// Which match is selected.
+    pub current: usize,
+    origin: usize,
+}
+
+impl Search {
+    pub fn new<R>(spec: &ListSpec<R>, rows: &[R], lang: Lang, origin: usize) -> Search {
+        let hay = rows
+            .iter()
+            .map(|r| {
+                spec.cols
+                    .iter()
+                    .filter(|c| c.priority().is_some())
+                    .map(|c| (c.cell)(r, lang))
+                    .collect::<Vec<_>>()
+                    .join("\u{1}")
+                    .to_lowercase()
+            })
+            .collect();
+        Search::from_hay(hay, origin)
+    }
+
+    pub fn from_hay(hay: Vec<String>, origin: usize) -> Search {
+        Search {
+            typed: String::new(),
+            hay,
+            matches: Vec::new(),
+            current: 0,
+            origin,
+        }
+    }
+
+    /// Searches again for what is typed now.
+    pub fn set(&mut self, typed: &str) {
+        self.typed = typed.to_string();
+        let needle = typed.to_lowercase();
+        self.matches = if needle.is_empty() {
+            Vec::new()
+        } else {
+            self.hay
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.contains(&needle))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        self.current = self
+            .matches
+            .iter()
+            .position(|&i| i >= self.origin)
+            .unwrap_or(0);
+    }
+
+    /// The row the search points at.
+    pub fn target(&self) -> Option<usize> {
+        self.matches.get(self.current).copied()
+    }
+
+    /// The next (or previous) match, round the end.
+    pub fn step(&mut self, forward: bool) {
+        let n = self.matches.len();
+        if n > 0 {
+            self.current = if forward {
+                (self.current + 1) % n
+            } else {
+                (self.current + n - 1) % n
+            };
+        }
+    }
+
+    /// "/ 1,358  匹配 2/5" as the prompt line shows it.
+    pub fn prompt(&self, lang: Lang) -> String {
+        let found = if self.typed.is_empty() {
+            String::new()
+        } else if self.matches.is_empty() {
+            match lang {
+                Lang::Zh => "  无匹配".into(),
+                Lang::En => "  no match".into(),
+            }
+        } else {
+            match lang {
+                Lang::Zh => format!(
+                    "  匹配 {}/{}  ↑↓ 上/下一个  Enter 完成",
+                    self.current + 1,
+                    self.matches.len()
+                ),
+                Lang::En => format!(
+                    "  match {}/{}  ↑↓ previous/next  Enter done",
+                    self.current + 1,
+                    self.matches.len()
+                ),
+            }
+        };
+        format!("/{}{found}", self.typed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,9 +706,33 @@ mod tests {
     }
 
     #[test]
+    fn search_goes_to_the_first_match_from_where_it_began() {
+        let hay: Vec<String> = (0..20_000)
+            .map(|i| format!("row {i} 鑫源 {}", i * 7))
+            .collect();
+        let mut s = Search::from_hay(hay, 100);
+        s.set("row 1");
+        assert_eq!(s.target(), Some(100));
+        s.step(true);
+        assert_eq!(s.target(), Some(101));
+        s.set("鑫源 7");
+        assert_eq!(s.target(), Some(100)); // 鑫源 700
+        s.set("nothing");
+        assert_eq!(s.target(), None);
+    }
+
+    #[test]
     fn export_columns_follow_the_spec() {
         let cols = SPEC.export_columns(Lang::En);
         assert_eq!(cols[2], ("Amount".to_string(), ColKind::Money));
         assert_eq!(ellipsis("鑫源百货徐家汇店", 7), "鑫源百…");
+        assert_eq!(
+            ellipsis_middle("Xinyuan Dept. Store, Xujiahui", 16),
+            "Xinyu…, Xujiahui"
+        );
+        assert_eq!(
+            ellipsis_middle("Xinyuan Dept. Store, W. Nanjing Rd", 16),
+            "Xinyu…Nanjing Rd"
+        );
     }
 }

@@ -331,6 +331,7 @@ impl Screen for AuditLog {
                 lang,
                 empty: ta::AUDIT_EMPTY.get(lang),
                 title: Some(ta::SCR_AUDIT.get(lang)),
+                sort: None,
             },
         );
         let page_line = ta::AUDIT_PAGE

@@ -283,6 +283,7 @@ impl Screen for Ledger {
                 lang,
                 empty: tr::NO_LINES.get(lang),
                 title: Some(&title),
+                sort: None,
             },
         )
     }

@@ -22,6 +22,8 @@ pub struct Login {
     /// The password was right and the operator must prove the card: the PIN is asked for, and
     /// the session opens only once the card signed a fresh challenge.
     awaiting_card: Option<PendingLogin>,
+    /// A demo database's operators, named on the login screen.
+    pub demo: String,
     /// The card is at work (PIN, challenge) on a worker thread; keys wait until it answers.
     card_step: Option<CardStep>,
 }
@@ -43,6 +45,7 @@ impl Login {
             message: None,
             group_name,
             awaiting_card: None,
+            demo: String::new(),
             card_step: None,
         }
     }
@@ -125,7 +128,9 @@ impl Login {
             match key.code {
                 _ if keymap::is_back(key) => {
                     let group = std::mem::take(&mut self.group_name);
+                    let demo = std::mem::take(&mut self.demo);
                     *self = Login::new(group);
+                    self.demo = demo;
                 }
                 KeyCode::Enter => return self.submit_pin(env, lang),
                 _ => {
@@ -202,8 +207,13 @@ impl Login {
                 Some(m) => Line::from(Span::styled(m.clone(), theme::error())),
                 None => Line::from(Span::styled(t::LOGIN_HINT.get(lang), theme::dim())),
             };
+            let mut lines = vec![line];
+            if !self.demo.is_empty() && self.awaiting_card.is_none() {
+                lines.push(Line::from(""));
+                lines.push(Line::from(Span::styled(self.demo.clone(), theme::label())));
+            }
             f.render_widget(
-                Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }),
+                Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
                 Rect::new(
                     inner.x + 1,
                     y,

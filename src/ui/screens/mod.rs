@@ -138,7 +138,21 @@ pub trait Screen {
     fn tick(&mut self, _cx: &mut Cx) -> Outcome {
         Outcome::none()
     }
+    /// The conditions this screen keeps for the next time it is opened in the session: its
+    /// name and its form's values (`None`: it keeps nothing).
+    fn kept(&self) -> Option<(&'static str, Kept)> {
+        None
+    }
+    /// The name under which this screen's kept conditions are offered back.
+    fn kept_name(&self) -> Option<&'static str> {
+        None
+    }
+    /// Offered the conditions kept last time; a screen already showing a result ignores them.
+    fn recall(&mut self, _kept: &Kept) {}
 }
+
+/// A form's values as kept between two visits of a screen.
+pub type Kept = Vec<(&'static str, String, usize)>;
 
 /// The layout of a query screen: its conditions (`form_rows` high), the list, and one line
 /// under the list for the count or the page.

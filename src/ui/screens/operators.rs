@@ -85,6 +85,8 @@ enum Purpose {
     ResetPassword(i64),
     PayPassword(i64),
     UnbindCard(i64),
+    /// Disabling asks first, with a summary of the operator.
+    Disable(i64),
     BindCard(i64),
     SetupCard(i64),
 }
@@ -391,6 +393,9 @@ impl Operators {
                 admin::set_pay_password(cx.env, cx.session, id, &d.form.value("pay_password"))
                     .map(|_| ta::SAVED)
             }
+            Purpose::Disable(id) => {
+                admin::set_operator_active(cx.env, cx.session, id, false).map(|_| ta::WAS_DISABLED)
+            }
             Purpose::BindCard(id) => return self.bind(cx, id),
             Purpose::SetupCard(id) => return self.setup_and_bind(cx, id),
             Purpose::UnbindCard(id) => {
@@ -510,14 +515,30 @@ impl Operators {
                     lang,
                 ));
             }
-            (Act::Toggle, Some(o)) => {
-                let msg = if o.active {
-                    ta::WAS_DISABLED
+            (Act::Toggle, Some(o)) if o.active => {
+                let roles = if lang == Lang::En {
+                    &o.role_names_en
                 } else {
-                    ta::ENABLED
+                    &o.role_names
                 };
-                let r = admin::set_operator_active(cx.env, cx.session, o.id, !o.active);
-                return done(r, msg, self, cx);
+                let mut d = Dialog::new(
+                    title(ta::CONFIRM_DISABLE, Some(&o)),
+                    Form::new(Vec::new()),
+                    Purpose::Disable(o.id),
+                    lang,
+                );
+                d.note = vec![
+                    format!("{} ({})", o.display_name, o.login),
+                    format!("{}: {}", ta::COL_ROLES_WORD.get(lang), roles.join(", ")),
+                    ta::DISABLE_EFFECT.get(lang).to_string(),
+                    String::new(),
+                    ta::DISABLE_KEYS.get(lang).to_string(),
+                ];
+                self.dialog = Some(d);
+            }
+            (Act::Toggle, Some(o)) => {
+                let r = admin::set_operator_active(cx.env, cx.session, o.id, true);
+                return done(r, ta::ENABLED, self, cx);
             }
             (Act::BindCard, Some(o)) => {
                 // Binding proves possession: the card's PIN signs a challenge with 9A and 9C.
@@ -537,6 +558,9 @@ impl Operators {
                     Purpose::UnbindCard(o.id),
                     lang,
                 ));
+            }
+            (Act::Unlock, Some(o)) if !o.locked => {
+                return Outcome::error(ta::NOT_LOCKED.get(lang).replace("{login}", &o.login));
             }
             (Act::Unlock, Some(o)) => {
                 let r = admin::unlock(cx.env, cx.session, o.id);

@@ -45,6 +45,7 @@ impl RefundApply {
     pub fn open_for_txn(cx: &mut Cx, txn_id: i64) -> Outcome {
         let mut s = RefundApply::blank(cx.lang);
         match refunds::refundable(cx.env, cx.session, txn_id) {
+            Ok(r) if r.refusal().is_some() => Outcome::error(why_not(&r, cx.lang)),
             Ok(r) => {
                 s.form.set_value("rrn", &r.txn.rrn);
                 s.show(r);
@@ -71,6 +72,12 @@ impl RefundApply {
 
     fn find(&mut self, cx: &mut Cx) -> Outcome {
         match refunds::refundable_by_rrn(cx.env, cx.session, &self.form.value("rrn")) {
+            Ok(r) if r.refusal().is_some() => {
+                let why = why_not(&r, cx.lang);
+                self.found = None;
+                self.form.mark("rrn", why.clone());
+                Outcome::error(why)
+            }
             Ok(r) => {
                 self.form.clear_marks();
                 self.show(r);
@@ -83,9 +90,39 @@ impl RefundApply {
         }
     }
 
+    /// The amount against what is left and the quota, before the password: a refusal marks the
+    /// amount and keeps the focus there.
+    fn check_amount(&mut self, cx: &Cx) -> Option<Outcome> {
+        let found = self.found.as_ref()?;
+        match found.check_amount(&self.form.value("amount")) {
+            Ok(_) => {
+                self.form.clear_marks();
+                None
+            }
+            Err(e) => {
+                let lang = cx.lang;
+                let words = match &e {
+                    ServiceError::Invalid { problem, .. } => text::field_problem(problem, lang),
+                    _ => cx.error_text(&e, |k| k.to_string()),
+                };
+                self.form.mark("amount", words);
+                self.form.focus_on("amount");
+                Some(Outcome::error(
+                    cx.error_text(&e, |k| self.form.label_of(k, lang)),
+                ))
+            }
+        }
+    }
+
     fn apply(&mut self, cx: &mut Cx) -> Outcome {
-        let Some(found) = &self.found else {
+        if self.found.is_none() {
             return self.find(cx);
+        }
+        if let Some(refused) = self.check_amount(cx) {
+            return refused;
+        }
+        let Some(found) = &self.found else {
+            return Outcome::none();
         };
         let input = RefundInput {
             txn_id: found.txn.id,
@@ -139,6 +176,20 @@ impl Screen for RefundApply {
             KeyCode::Char('s') if ctrl => self.apply(cx),
             KeyCode::Enter if self.form.focus_key() == "rrn" => self.find(cx),
             KeyCode::Enter if self.form.is_last() => self.apply(cx),
+            // Leaving the amount: checked at once, so the password is asked only for an amount
+            // that can go through.
+            _ if self.form.focus_key() == "amount"
+                && self.found.is_some()
+                && (k.code == KeyCode::Enter || keymap::is_next_field(k)) =>
+            {
+                match self.check_amount(cx) {
+                    Some(refused) => refused,
+                    None => {
+                        self.form.next();
+                        Outcome::none()
+                    }
+                }
+            }
             _ if k.code == KeyCode::Enter || keymap::is_next_field(k) => {
                 self.form.next();
                 Outcome::none()
@@ -250,5 +301,19 @@ impl Screen for RefundApply {
         );
         let _ = hint;
         cursor
+    }
+}
+
+/// Why the transaction cannot be refunded, in words: what it is, and the rule.
+fn why_not(r: &Refundable, lang: Lang) -> String {
+    match r.refusal() {
+        Some(crate::service::Rule::NotRefundable) => tr::NOT_REFUNDABLE_WHY
+            .get(lang)
+            .replace("{type}", text::txn_type(&r.txn.txn_type).get(lang))
+            .replace("{status}", text::txn_status(&r.txn.status).get(lang)),
+        _ => tr::NOTHING_LEFT
+            .get(lang)
+            .replace("{r}", &crate::domain::money::format_fen(r.txn.refunded_fen))
+            .replace("{o}", &crate::domain::money::format_fen(r.open_fen)),
     }
 }

@@ -64,7 +64,7 @@ const REFUND_COLS: &[Col<RefundRow>] = &[
     Col {
         header: t::MERCHANT_NAME,
         kind: Kind::Text,
-        width: Width::Shrink { min: 6 },
+        width: Width::Name { min: 6 },
         show: Show::Both { priority: 7 },
         cell: |r, _| r.merchant_name.clone(),
         value: |r, _| CellValue::text(r.merchant_name.clone()),
@@ -144,6 +144,8 @@ pub struct RefundQuery {
     shown: RefundFilter,
     /// The conditions of the query that ran and when; `None` before one ran or after a refusal.
     ran: Option<(Vec<String>, i64)>,
+    /// `s`: the column the rows are sorted by.
+    sort: Option<list::Sort>,
     title: T,
     form: Form,
     list_focus: bool,
@@ -166,6 +168,7 @@ impl RefundQuery {
         RefundQuery {
             shown: RefundFilter::default(),
             ran: None,
+            sort: None,
             title,
             form,
             list_focus: true,
@@ -229,6 +232,9 @@ impl RefundQuery {
                 self.ran = Some((self.form.conditions(lang), cx.now_ms()));
                 self.form.clear_marks();
                 self.rows = rows;
+                if let Some(s) = self.sort {
+                    REFUND_LIST.sort(&mut self.rows, s, lang);
+                }
                 self.sel = Selection::default();
                 Outcome::none()
             }
@@ -256,6 +262,7 @@ impl Screen for RefundQuery {
         vec![
             ("Enter".into(), t::KEY_DETAIL.get(lang).into()),
             ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
+            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
             ("F5".into(), t::KEY_REFRESH.get(lang).into()),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
         ]
@@ -310,6 +317,16 @@ impl Screen for RefundQuery {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.list_focus = false;
+                Outcome::none()
+            }
+            KeyCode::Char('s') => {
+                self.sort = REFUND_LIST.next_sort(self.sort);
+                match self.sort {
+                    Some(s) => REFUND_LIST.sort(&mut self.rows, s, cx.lang),
+                    // Back to the order the query gives: newest first.
+                    None => self.rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
+                }
+                self.sel = Selection::default();
                 Outcome::none()
             }
             KeyCode::Enter => match self.rows.get(self.sel.index) {
@@ -368,6 +385,7 @@ impl Screen for RefundQuery {
                 lang,
                 empty: tr::NO_REFUNDS.get(lang),
                 title: Some(self.title.get(lang)),
+                sort: self.sort,
             },
         );
         let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();

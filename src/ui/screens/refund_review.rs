@@ -105,16 +105,10 @@ impl RefundReview {
         }
     }
 
-    /// The marked applications, or the selected one when none is marked.
+    /// The marked applications: what the key bar's "approve the marked" says, and only that
+    /// (with none marked, `a` and `x` act on nothing and say so).
     fn chosen(&self) -> Vec<i64> {
-        if self.marked.is_empty() {
-            self.rows
-                .get(self.sel.index)
-                .map(|r| vec![r.id])
-                .unwrap_or_default()
-        } else {
-            self.marked.iter().copied().collect()
-        }
+        self.marked.iter().copied().collect()
     }
 
     fn decide(&mut self, cx: &mut Cx) -> Outcome {
@@ -252,7 +246,7 @@ impl Screen for RefundReview {
             }
             Some(a @ (Act::Approve | Act::Reject)) => {
                 if self.chosen().is_empty() {
-                    return Outcome::none();
+                    return Outcome::error(tr::NONE_MARKED.get(lang).into());
                 }
                 let approve = a == Act::Approve;
                 let mut fields = vec![

@@ -20,6 +20,8 @@ use super::{Cx, Nav, Outcome, Screen, View};
 
 pub struct SettleRun {
     form: Form,
+    /// What the run will do, shown and asked before it runs.
+    confirm: Option<settlement::SettlePreview>,
 }
 
 impl SettleRun {
@@ -30,7 +32,10 @@ impl SettleRun {
             "date",
             &date_of_ms(cx.now_ms()).strftime("%Y-%m-%d").to_string(),
         );
-        Outcome::nav(Nav::Push(Box::new(SettleRun { form })))
+        Outcome::nav(Nav::Push(Box::new(SettleRun {
+            form,
+            confirm: None,
+        })))
     }
 }
 
@@ -52,6 +57,32 @@ impl Screen for SettleRun {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
+        if self.confirm.is_some() {
+            // Asked: Enter runs, anything else leaves the date as it was.
+            if k.code != KeyCode::Enter {
+                self.confirm = None;
+                return Outcome::none();
+            }
+            self.confirm = None;
+        } else if k.code == KeyCode::Enter {
+            return match settlement::preview_by_operator(
+                cx.env,
+                cx.session,
+                &self.form.value("date"),
+            ) {
+                Ok(p) => {
+                    self.form.clear_marks();
+                    self.confirm = Some(p);
+                    Outcome::none()
+                }
+                Err(e) => {
+                    if let ServiceError::Invalid { field, problem } = &e {
+                        self.form.mark(field, text::field_problem(problem, lang));
+                    }
+                    Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
+                }
+            };
+        }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Enter => {
@@ -93,11 +124,58 @@ impl Screen for SettleRun {
             Paragraph::new(Span::styled(tr::SETTLE_HINT.get(v.lang), theme::dim())),
             Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1),
         );
-        self.form.draw(
+        let cursor = self.form.draw(
             f,
             Rect::new(inner.x + 1, inner.y + 2, inner.width.saturating_sub(2), 2),
             v.lang,
             true,
-        )
+        );
+        let Some(p) = &self.confirm else {
+            return cursor;
+        };
+        let lang = v.lang;
+        let lines = [
+            tr::SETTLE_WILL
+                .get(lang)
+                .replace("{date}", &format_ymd(p.settle_date))
+                .replace("{m}", &p.merchants.to_string())
+                .replace("{n}", &p.txn_count.to_string())
+                .replace("{net}", &format_fen(p.net_fen)),
+            {
+                let mut l = tr::SETTLE_REFUNDS
+                    .get(lang)
+                    .replace("{r}", &p.refunds_to_clear.to_string())
+                    .replace("{rf}", &format_fen(p.refunds_to_clear_fen));
+                if p.already_settled > 0 {
+                    l.push_str(
+                        &tr::SETTLE_SKIPS
+                            .get(lang)
+                            .replace("{k}", &p.already_settled.to_string()),
+                    );
+                }
+                l
+            },
+            tr::SETTLE_ASK.get(lang).to_string(),
+        ];
+        let w = lines
+            .iter()
+            .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()))
+            .max()
+            .unwrap_or(20) as u16
+            + 4;
+        let rect = crate::ui::widgets::popup::centered(area, w, 5);
+        let inner = crate::ui::widgets::popup::boxed(f, rect, tr::SCR_SETTLE.get(lang));
+        for (i, l) in lines.iter().enumerate() {
+            f.render_widget(
+                Paragraph::new(l.as_str()),
+                Rect::new(
+                    inner.x + 1,
+                    inner.y + i as u16,
+                    inner.width.saturating_sub(2),
+                    1,
+                ),
+            );
+        }
+        Some(Position::new(inner.x + 1, inner.y + 2))
     }
 }

@@ -200,7 +200,7 @@ const SETTLEMENT_COLS: &[Col<SettlementRow>] = &[
     Col {
         header: q::COL_MERCHANT,
         kind: Kind::Text,
-        width: Width::Shrink { min: 8 },
+        width: Width::Name { min: 8 },
         show: Show::Both { priority: 0 },
         cell: merchant_name,
         value: |r, lang| CellValue::text(merchant_name(r, lang)),
@@ -520,6 +520,20 @@ impl Screen for SettlementQuery {
         self.run(cx)
     }
 
+    fn kept_name(&self) -> Option<&'static str> {
+        Some("settlement_query")
+    }
+
+    fn kept(&self) -> Option<(&'static str, super::Kept)> {
+        Some(("settlement_query", self.form.snapshot()))
+    }
+
+    fn recall(&mut self, kept: &super::Kept) {
+        if self.results.is_none() {
+            self.form.restore(kept);
+        }
+    }
+
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
         let Some(r) = &self.results else {
@@ -586,6 +600,7 @@ impl Screen for SettlementQuery {
                 lang,
                 empty: q::SETTLE_EMPTY.get(lang),
                 title: None,
+                sort: None,
             },
         );
         let mut info = q::SETTLE_PAGE_INFO

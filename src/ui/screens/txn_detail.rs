@@ -22,12 +22,62 @@ use super::{Cx, Nav, Outcome, Screen, View};
 pub struct TxnDetail {
     row: TxnRow,
     scroll: u16,
+    /// The list it was opened from (its rows' ids) and where this one is: `]` and `[` go to the
+    /// next and previous row without going back.
+    siblings: Vec<i64>,
+    pos: usize,
 }
 
 impl TxnDetail {
     pub fn open(cx: &mut Cx, id: i64) -> ServiceResult<TxnDetail> {
         let row = txn_query::detail(cx.env, cx.session, id)?;
-        Ok(TxnDetail { row, scroll: 0 })
+        Ok(TxnDetail {
+            row,
+            scroll: 0,
+            siblings: vec![id],
+            pos: 0,
+        })
+    }
+
+    /// The detail of row `pos` of a list whose rows are `ids`.
+    pub fn open_in(cx: &mut Cx, ids: Vec<i64>, pos: usize) -> ServiceResult<TxnDetail> {
+        let id = ids
+            .get(pos)
+            .copied()
+            .ok_or(crate::service::ServiceError::NotFound)?;
+        let mut d = TxnDetail::open(cx, id)?;
+        d.siblings = ids;
+        d.pos = pos;
+        Ok(d)
+    }
+
+    fn step(&mut self, cx: &mut Cx, forward: bool) -> Outcome {
+        let lang = cx.lang;
+        let next = if forward {
+            (self.pos + 1 < self.siblings.len()).then_some(self.pos + 1)
+        } else {
+            self.pos.checked_sub(1)
+        };
+        let Some(pos) = next else {
+            return Outcome::error(
+                if forward {
+                    text::keys::LAST_ROW
+                } else {
+                    text::keys::FIRST_ROW
+                }
+                .get(lang)
+                .into(),
+            );
+        };
+        match txn_query::detail(cx.env, cx.session, self.siblings[pos]) {
+            Ok(row) => {
+                self.row = row;
+                self.pos = pos;
+                self.scroll = 0;
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
     }
 
     fn lines(&self, lang: Lang) -> Vec<(T, String)> {
@@ -83,6 +133,7 @@ impl Screen for TxnDetail {
                 "t".into(),
                 crate::ui::text::review::KEY_REFUND_THIS.get(lang).into(),
             ),
+            ("]/[".into(), text::keys::NEXT_PREV_ROW.get(lang).into()),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
             ("↑↓".into(), t::KEY_MOVE.get(lang).into()),
         ]
@@ -92,6 +143,8 @@ impl Screen for TxnDetail {
         match k.code {
             _ if keymap::is_back(k) => return Outcome::nav(Nav::Pop),
             KeyCode::F(8) | KeyCode::Char('r') => return SlipScreen::open(cx, self.row.id),
+            KeyCode::Char(']') => return self.step(cx, true),
+            KeyCode::Char('[') => return self.step(cx, false),
             KeyCode::Char('t') => {
                 return super::refund_apply::RefundApply::open_for_txn(cx, self.row.id)
             }

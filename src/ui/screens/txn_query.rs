@@ -47,6 +47,7 @@ enum Act {
     FirstPage,
     LastPage,
     Jump,
+    Search,
     Advanced,
     Summary,
     Back,
@@ -148,6 +149,11 @@ const LIST_KEYS: &[Binding<Act>] = &[
         keys: &[ch('g')],
         action: Act::Jump,
         help: t::KEY_JUMP_PAGE,
+    },
+    Binding {
+        keys: &[ch('/')],
+        action: Act::Search,
+        help: crate::ui::text::keys::SEARCH,
     },
     Binding {
         keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
@@ -276,6 +282,8 @@ pub struct TxnQuery {
     results: Option<Results>,
     /// The page number being typed after `g`.
     jump: Option<String>,
+    /// `/` search within the whole result.
+    search: Option<list::Search>,
     /// Conditions the screen was opened with and keeps (a settlement's transactions).
     base: TxnFilter,
     /// A settlement's list: the settlement's refunds and net, to show what the list adds up to.
@@ -284,6 +292,9 @@ pub struct TxnQuery {
     title: T,
     heading: Option<String>,
 }
+
+/// The most rows `/` searches (the whole result up to this).
+const SEARCH_LIMIT: usize = 200_000;
 
 /// The transaction list, on screen and in the export (T5).
 pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
@@ -718,6 +729,7 @@ impl TxnQuery {
             list_focus: false,
             results: None,
             jump: None,
+            search: None,
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
             heading: None,
@@ -987,10 +999,11 @@ impl TxnQuery {
     }
 
     fn open_selected(&mut self, cx: &mut Cx) -> Outcome {
-        let Some(row) = self.results.as_ref().and_then(|r| r.rows.get(r.selected)) else {
+        let Some(r) = self.results.as_ref().filter(|r| r.selected < r.rows.len()) else {
             return Outcome::none();
         };
-        match TxnDetail::open(cx, row.id) {
+        let ids: Vec<i64> = r.rows.iter().map(|row| row.id).collect();
+        match TxnDetail::open_in(cx, ids, r.selected) {
             Ok(d) => Outcome::nav(Nav::Push(Box::new(d))),
             Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
         }
@@ -1005,6 +1018,68 @@ impl TxnQuery {
             Ok(s) => Outcome::nav(Nav::Push(Box::new(s))),
             Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
         }
+    }
+
+    /// `/`: every row of the result, searched as typed.
+    fn start_search(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(r) = &self.results else {
+            return Outcome::none();
+        };
+        let origin = r.page * PAGE_SIZE + r.selected;
+        match txn_query::all_rows(cx.env, cx.session, &r.filter, SEARCH_LIMIT) {
+            Ok(rows) => {
+                self.search = Some(list::Search::new(self.spec(), &rows, cx.lang, origin));
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn handle_search(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let Some(s) = self.search.as_mut() else {
+            return Outcome::none();
+        };
+        match k.code {
+            KeyCode::Enter => {
+                self.search = None;
+                return Outcome::none();
+            }
+            _ if keymap::is_back(k) => {
+                self.search = None;
+                return Outcome::none();
+            }
+            _ if keymap::is_arrow_down(k) => s.step(true),
+            _ if keymap::is_arrow_up(k) => s.step(false),
+            KeyCode::Backspace => {
+                let mut t = s.typed.clone();
+                t.pop();
+                s.set(&t);
+            }
+            KeyCode::Char(c)
+                if !k
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                let t = format!("{}{c}", s.typed);
+                s.set(&t);
+            }
+            _ => return Outcome::none(),
+        }
+        let Some(target) = s.target() else {
+            return Outcome::none();
+        };
+        let (page, row) = (target / PAGE_SIZE, target % PAGE_SIZE);
+        let same_page = self.results.as_ref().is_some_and(|r| r.page == page);
+        if !same_page {
+            let out = self.go(cx, PageTarget::Index(page), false);
+            if out.message.is_some() {
+                return out;
+            }
+        }
+        if let Some(r) = self.results.as_mut() {
+            r.selected = row.min(r.rows.len().saturating_sub(1));
+        }
+        Outcome::none()
     }
 
     fn handle_jump(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -1055,6 +1130,7 @@ impl TxnQuery {
             Act::FirstPage => return self.go(cx, PageTarget::First, false),
             Act::LastPage => return self.go(cx, PageTarget::Last, false),
             Act::Jump => self.jump = Some(String::new()),
+            Act::Search => return self.start_search(cx),
             Act::NextField | Act::PrevField => self.list_focus = false,
             Act::Back => self.list_focus = false,
             Act::Summary => return self.open_summary(cx),
@@ -1096,12 +1172,17 @@ impl Screen for TxnQuery {
     }
 
     fn editing_text(&self) -> bool {
-        self.jump.is_some() || (!self.list_focus && self.form.editing_text())
+        self.jump.is_some()
+            || self.search.is_some()
+            || (!self.list_focus && self.form.editing_text())
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         if self.jump.is_some() {
             return self.handle_jump(k, cx);
+        }
+        if self.search.is_some() {
+            return self.handle_search(k, cx);
         }
         let today = date_of_ms(cx.now_ms());
         if self.list_focus {
@@ -1152,6 +1233,21 @@ impl Screen for TxnQuery {
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
         self.run(cx)
+    }
+
+    fn kept_name(&self) -> Option<&'static str> {
+        (self.base.settlement_id.is_none()).then_some("txn_query")
+    }
+
+    fn kept(&self) -> Option<(&'static str, super::Kept)> {
+        Some((self.kept_name()?, self.form.snapshot()))
+    }
+
+    fn recall(&mut self, kept: &super::Kept) {
+        // Only a screen opened empty takes them: a shortcut (today, yesterday) has its own.
+        if self.results.is_none() {
+            self.form.restore(kept);
+        }
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
@@ -1234,6 +1330,7 @@ impl Screen for TxnQuery {
                 lang,
                 empty: t::EMPTY_RESULT.get(lang),
                 title: None,
+                sort: None,
             },
         );
         let info = q::PAGE_ONLY
@@ -1251,14 +1348,19 @@ impl Screen for TxnQuery {
             ),
             totals_area,
         );
-        let line = match &self.jump {
-            Some(typed) => Line::from(vec![
+        let line = match (&self.jump, &self.search) {
+            (Some(typed), _) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
                 Span::raw(typed.clone()),
             ]),
-            None => Line::from(Span::styled(info, theme::label())),
+            (None, Some(s)) => Line::from(Span::styled(s.prompt(lang), theme::focused())),
+            (None, None) => Line::from(Span::styled(info, theme::label())),
         };
         f.render_widget(Paragraph::new(line), info_area);
+        if let Some(s) = &self.search {
+            let w = unicode_width::UnicodeWidthStr::width(s.typed.as_str()) + 1;
+            return Some(Position::new(info_area.x + w as u16, info_area.y));
+        }
         if self.jump.is_some() {
             let w = unicode_width::UnicodeWidthStr::width(t::JUMP_PROMPT.get(lang));
             let typed = self.jump.as_ref().map_or(0, String::len);

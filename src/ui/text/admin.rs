@@ -147,3 +147,14 @@ pub const POLICY_BOUND: T = T(
 pub const POLICY_ALL: T = T("所有操作员都须用 USB Key", "a card for every operator");
 pub const CARD_LINE: T = T("读卡器：{reader}；{policy}", "Reader: {reader}; {policy}");
 pub const NO_READER: T = T("（未设置）", "(not set)");
+pub const CONFIRM_DISABLE: T = T("停用操作员？", "Disable the operator?");
+pub const COL_ROLES_WORD: T = T("角色", "Roles");
+pub const DISABLE_EFFECT: T = T(
+    "停用后该操作员立即退出登录，重新启用前不能登录",
+    "Disabled, the operator is logged out at once and cannot log in until enabled",
+);
+pub const DISABLE_KEYS: T = T("Enter 停用    Esc 取消", "Enter disables    Esc cancels");
+pub const NOT_LOCKED: T = T(
+    "{login} 没有被锁定，无需解锁",
+    "{login} is not locked: nothing to unlock",
+);

@@ -138,3 +138,28 @@ pub fn ledger_kind(code: &(impl super::AsCode + ?Sized)) -> T {
         _ => T("?", "?"),
     }
 }
+pub const NONE_MARKED: T = T(
+    "没有选中的申请：先按 Space 选中（* 全选），再同意或拒绝",
+    "Nothing is marked: Space marks one (* marks all), then approve or reject",
+);
+pub const NOT_REFUNDABLE_WHY: T = T(
+    "{type}（{status}）不能退货：只有成功的消费或预授权完成可以退货",
+    "A {type} that is {status} cannot be refunded: only a successful sale or completion can",
+);
+pub const NOTHING_LEFT: T = T(
+    "该交易已无可退金额：已退 {r}，处理中 {o}",
+    "Nothing is left to refund on it: {r} refunded, {o} under way",
+);
+pub const SETTLE_WILL: T = T(
+    "将结算 {date}：{m} 个商户，{n} 笔交易，净额 {net}",
+    "Settling {date}: {m} merchants, {n} transactions, net {net}",
+);
+pub const SETTLE_SKIPS: T = T(
+    "；已结算该日的 {k} 个商户不再结算",
+    "; {k} merchants already settled for it are left as they are",
+);
+pub const SETTLE_REFUNDS: T = T(
+    "待清算退货 {r} 笔 {rf}（余额够则清算）",
+    "{r} refunds to clear, {rf} (as far as the balances go)",
+);
+pub const SETTLE_ASK: T = T("Enter 结算    Esc 取消", "Enter settles    Esc cancels");

@@ -27,6 +27,8 @@ pub struct Dialog<P> {
     pub purpose: P,
     pub error: Option<String>,
     pub width: u16,
+    /// Lines above the form: what saving will do (a confirmation's summary).
+    pub note: Vec<String>,
 }
 
 impl<P> Dialog<P> {
@@ -38,6 +40,7 @@ impl<P> Dialog<P> {
             purpose,
             error: None,
             width: 72,
+            note: Vec::new(),
         }
     }
 
@@ -65,18 +68,32 @@ impl<P> Dialog<P> {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, lang: Lang) -> Option<Position> {
-        let h = self.form.height() + 5;
+        let note_h = self.note.len() as u16 + u16::from(!self.note.is_empty());
+        let h = self.form.height() + 5 + note_h;
         let rect = popup::centered(area, self.width, h);
         let inner = popup::boxed(f, rect, &self.title);
+        for (i, line) in self.note.iter().enumerate() {
+            f.render_widget(
+                Paragraph::new(line.as_str()),
+                Rect::new(
+                    inner.x + 1,
+                    inner.y + i as u16,
+                    inner.width.saturating_sub(2),
+                    1,
+                ),
+            );
+        }
         let form_area = Rect::new(
             inner.x + 1,
-            inner.y,
+            inner.y + note_h,
             inner.width.saturating_sub(2),
             self.form.height(),
         );
         let cursor = self.form.draw(f, form_area, lang, true);
-        let y = inner.y + self.form.height() + 1;
-        if y < inner.bottom() {
+        let y = inner.y + note_h + self.form.height() + 1;
+        // A confirmation without fields says its own keys in its note.
+        let has_fields = self.form.height() > 0;
+        if y < inner.bottom() && (has_fields || self.error.is_some()) {
             let (text, style) = match &self.error {
                 Some(e) => (e.clone(), theme::error()),
                 None => (text::t::DIALOG_KEYS.get(lang).to_string(), theme::dim()),

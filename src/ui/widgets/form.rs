@@ -204,6 +204,26 @@ impl Form {
         }
     }
 
+    /// Every field's value (text, or the option chosen), to give back with `restore`.
+    pub fn snapshot(&self) -> Vec<(&'static str, String, usize)> {
+        self.fields
+            .iter()
+            .filter(|f| !matches!(&f.input, Input::Text(ta) if ta.mask_char().is_some()))
+            .map(|f| (f.key, self.value(f.key), self.choice(f.key)))
+            .collect()
+    }
+
+    /// Sets the fields this form has from a snapshot; others are left as they are.
+    pub fn restore(&mut self, snap: &[(&'static str, String, usize)]) {
+        for (k, v, c) in snap {
+            match self.field(k).map(|f| &f.input) {
+                Some(Input::Text(_)) => self.set_value(k, v),
+                Some(Input::Choice { .. }) => self.set_choice(k, *c),
+                _ => {}
+            }
+        }
+    }
+
     pub fn set_choice(&mut self, key: &str, i: usize) {
         if let Some(Input::Choice { index, options }) = self.field_mut(key).map(|f| &mut f.input) {
             *index = i.min(options.len().saturating_sub(1));
@@ -232,7 +252,7 @@ impl Form {
     }
 
     pub fn focus_key(&self) -> &'static str {
-        self.fields[self.focus].key
+        self.fields.get(self.focus).map_or("", |f| f.key)
     }
 
     pub fn focus_on(&mut self, key: &str) {
@@ -264,24 +284,33 @@ impl Form {
             .unwrap_or_else(|| key.to_string())
     }
 
+    // A form without fields (a confirmation) has nowhere to move and nothing to type in.
     pub fn next(&mut self) {
-        self.focus = (self.focus + 1) % self.fields.len();
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
     }
     pub fn prev(&mut self) {
-        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
     }
     pub fn is_last(&self) -> bool {
-        self.focus + 1 == self.fields.len()
+        self.focus + 1 >= self.fields.len()
     }
 
     /// Whether the focused field takes typed characters (so `?` and j/k type, not act).
     pub fn editing_text(&self) -> bool {
-        matches!(self.fields[self.focus].input, Input::Text(_))
+        self.fields
+            .get(self.focus)
+            .is_some_and(|f| matches!(f.input, Input::Text(_)))
     }
 
     /// Gives a key to the focused field. Returns true when the field used it.
     pub fn input(&mut self, key: &KeyEvent) -> bool {
-        let field = &mut self.fields[self.focus];
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
         match &mut field.input {
             Input::Text(ta) => {
                 let plain = !key
@@ -425,15 +454,12 @@ impl Form {
             let value_area = Rect::new(vx, y, vw, 1);
             match &field.input {
                 Input::Text(ta) => {
-                    f.render_widget(&**ta, value_area);
+                    // Drawn from the text each frame, scrolled only as far as the cursor needs
+                    // in this width: a resize never leaves a field scrolled.
+                    let (visible, cursor_x) = text_view(ta, vw);
+                    f.render_widget(Span::raw(visible), value_area);
                     if is_focus {
-                        let col = ta.cursor().1;
-                        let shown: String = if ta.mask_char().is_some() {
-                            "•".repeat(col)
-                        } else {
-                            ta.lines()[0].chars().take(col).collect()
-                        };
-                        let cx = (vx + shown.width() as u16).min(area.right().saturating_sub(1));
+                        let cx = (vx + cursor_x).min(area.right().saturating_sub(1));
                         cursor = Some(Position::new(cx, y));
                     }
                 }
@@ -508,5 +534,51 @@ impl Form {
             }
         }
         cursor
+    }
+}
+
+/// What a one-line text field shows in `width` columns, and where its cursor is: from the start
+/// when the text before the cursor fits, else as far scrolled as keeps the cursor in sight.
+fn text_view(ta: &TextArea<'static>, width: u16) -> (String, u16) {
+    use unicode_width::UnicodeWidthChar;
+    let line = ta.lines().first().cloned().unwrap_or_default();
+    let chars: Vec<char> = match ta.mask_char() {
+        Some(m) => line.chars().map(|_| m).collect(),
+        None => line.chars().collect(),
+    };
+    let col = ta.cursor().1.min(chars.len());
+    let w = |cs: &[char]| cs.iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let room = width.max(1) as usize;
+    let mut start = 0;
+    while start < col && w(&chars[start..col]) + 1 > room {
+        start += 1;
+    }
+    let mut shown = String::new();
+    let mut used = 0;
+    for c in &chars[start..] {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        shown.push(*c);
+    }
+    (shown, w(&chars[start..col]) as u16)
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[test]
+    fn a_field_shows_from_its_start_whenever_the_text_fits() {
+        let mut form = Form::new(vec![Field::text("d", crate::ui::text::t::FROM_DATE)]);
+        form.set_value("d", "2026-11-22");
+        let Input::Text(ta) = &form.fields[0].input else {
+            unreachable!()
+        };
+        assert_eq!(text_view(ta, 6), ("11-22".to_string(), 5));
+        // Wider again: the whole date, from its start.
+        assert_eq!(text_view(ta, 20), ("2026-11-22".to_string(), 10));
     }
 }
