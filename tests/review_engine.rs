@@ -692,6 +692,27 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
     assert!(cards::bound_card(&f.env.store.read(), admin_id)
         .unwrap()
         .is_some());
+    // A new bank account always takes a second operator, whatever the setting.
+    review::add_bank_account(&mut f.env, &f.admin, &account_input(1, "31005555550000")).unwrap();
+    let mine = review::records(&f.env, &f.admin, &Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| {
+            r.kind == ApplicationKind::BankAccount && r.status == ApplicationStatus::PendingReview
+        })
+        .unwrap();
+    assert_eq!(
+        review::decide(
+            &mut f.env,
+            &f.admin,
+            &[ItemRef::application(mine.id)],
+            true,
+            "",
+            confirm(Some(PIN))
+        )
+        .unwrap_err(),
+        CardServiceError::Service(ServiceError::Refused(Rule::OwnApplication))
+    );
     // The database itself refuses a checker equal to the maker without the flag.
     let e = f.env.store.raw_connection_for_tests().execute(
         "UPDATE applications SET self_approved = 0 WHERE id = ?1",

@@ -848,8 +848,10 @@ impl Loaded {
 
 /// Whether self-approval applies to an application for this reviewer: the store's setting is
 /// on, the reviewer holds the kind's maker and checker functions, and has a card bound.
+/// A new bank account never: it always takes a second operator (spec A5, decision 5).
 fn self_approval_applies(uc: &Uc, db: &Db, a: &ApplicationRow, me: i64) -> ServiceResult<bool> {
-    Ok(q::allow_self_approval(db, a.merchant_id)?
+    Ok(a.kind != ApplicationKind::BankAccount
+        && q::allow_self_approval(db, a.merchant_id)?
         && uc.has(maker_function(a.kind))
         && uc.has(checker_function(a.kind))
         && crate::store::cards::bound_card(db, me)?.is_some())
