@@ -740,22 +740,17 @@ pub fn inbox(
                 group_scope: uc.scope().map(|s| s.to_vec()),
                 now_ms: uc.now_ms,
             };
-            let (total, total_fen) = q::inbox_count(&db, &f)?;
+            let (total, total_fen, own) = q::inbox_count(&db, &f)?;
             let pages = (total as usize).div_ceil(PAGE).max(1);
             let page = page.min(pages - 1);
             let rows = q::inbox_page(&db, &f, page * PAGE, PAGE)?;
-            let own = InboxFilter {
-                exclude_maker: None,
-                ..f.clone()
-            };
-            let (with_own, _) = q::inbox_count(&db, &own)?;
             Ok(InboxPage {
                 rows,
                 page,
                 pages,
                 total,
                 total_fen,
-                own_pending: with_own - total,
+                own_pending: own,
                 kinds: all_kinds,
             })
         },
