@@ -283,6 +283,33 @@ fn main() {
         median(times)
     );
 
+    // Its parts: the counts and the page, straight on the store.
+    let f = q::InboxFilter {
+        from_ms: Some(env.now_ms() - 31 * 86_400_000),
+        kinds: vec![
+            ApplicationKind::Refund,
+            ApplicationKind::Withdrawal,
+            ApplicationKind::BankAccount,
+        ],
+        exclude_maker: Some(checker.operator_id),
+        now_ms: env.now_ms(),
+        ..Default::default()
+    };
+    let (mut counts, mut pages) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(3) * 5 {
+        let t = Instant::now();
+        q::inbox_count(&env.store.read(), &f).unwrap();
+        counts.push(ms(t.elapsed()));
+        let t = Instant::now();
+        q::inbox_page(&env.store.read(), &f, 0, 20).unwrap();
+        pages.push(ms(t.elapsed()));
+    }
+    println!(
+        "  of which the counts {:.2} ms, the page {:.2} ms",
+        median(counts),
+        median(pages)
+    );
+
     // 100 items of the first pages approved as one signed decision.
     let mut times = Vec::new();
     for _ in 0..runs {

@@ -71,12 +71,20 @@ fn pages_filters_and_own_items() {
     }
     let p0 = review::inbox(&env, &checker, &InboxQuery::default(), 0).unwrap();
     assert_eq!((p0.total, p0.pages, p0.rows.len()), (25, 2, 20));
-    assert!(p0.rows.windows(2).all(|w| w[0].made_ms <= w[1].made_ms), "oldest first");
+    assert!(
+        p0.rows.windows(2).all(|w| w[0].made_ms <= w[1].made_ms),
+        "oldest first"
+    );
     let p1 = review::inbox(&env, &checker, &InboxQuery::default(), 1).unwrap();
     assert_eq!(p1.rows.len(), 5);
     assert!(p0.rows.last().unwrap().made_ms <= p1.rows[0].made_ms);
     // A page beyond the last is the last.
-    assert_eq!(review::inbox(&env, &checker, &InboxQuery::default(), 9).unwrap().page, 1);
+    assert_eq!(
+        review::inbox(&env, &checker, &InboxQuery::default(), 9)
+            .unwrap()
+            .page,
+        1
+    );
     // By store, by keyword, by kind, by time.
     let store2 = InboxQuery {
         merchant_id: Some(2),
@@ -94,7 +102,12 @@ fn pages_filters_and_own_items() {
         kind: Some(ApplicationKind::Refund),
         ..Default::default()
     };
-    assert_eq!(review::inbox(&env, &checker, &refunds_only, 0).unwrap().total, 0);
+    assert_eq!(
+        review::inbox(&env, &checker, &refunds_only, 0)
+            .unwrap()
+            .total,
+        0
+    );
     let later = InboxQuery {
         from_ms: Some(p0.rows[10].made_ms),
         ..Default::default()
@@ -125,7 +138,11 @@ fn the_inbox_screen_reloads_when_another_process_adds_or_decides() {
     assert!(app.session().is_some());
     app.handle_key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL));
     typed(&mut app, "wddsh\n");
-    assert!(screen(&app).contains("没有待审核的申请"), "{}", screen(&app));
+    assert!(
+        screen(&app).contains("没有待审核的申请"),
+        "{}",
+        screen(&app)
+    );
     // Another workstation adds an account: the next tick shows it, no key pressed.
     account(&mut other, &admin, 1, "31001234560771");
     app.tick();

@@ -732,14 +732,21 @@ fn refund_part(f: &InboxFilter, exclude_own: bool) -> (String, Vec<String>, Vec<
     }
     if let Some(gs) = &f.group_scope {
         joins.push_str(" JOIN terminals tg ON tg.id = r.terminal_id");
-        c.push(format!("tg.group_id IN ({})", super::placeholders(gs.len())));
+        c.push(format!(
+            "tg.group_id IN ({})",
+            super::placeholders(gs.len())
+        ));
         args.extend(gs.iter().map(|g| Value::from(*g)));
     }
     (joins, c, args)
 }
 
 /// The conditions of the applications part (no joins needed).
-fn app_part(f: &InboxFilter, kinds: &[ApplicationKind], exclude_own: bool) -> (Vec<String>, Vec<Value>) {
+fn app_part(
+    f: &InboxFilter,
+    kinds: &[ApplicationKind],
+    exclude_own: bool,
+) -> (Vec<String>, Vec<Value>) {
     let mut c = vec![
         "a.status = 'pending_review'".to_string(),
         format!("a.kind IN ({})", super::placeholders(kinds.len())),
@@ -879,14 +886,16 @@ pub fn inbox_count(conn: &Db, f: &InboxFilter) -> rusqlite::Result<(i64, i64, i6
             "SELECT coalesce(sum(r.applicant_id <> ?), 0),
                 coalesce(sum(CASE WHEN r.applicant_id <> ? THEN r.amount_fen END), 0),
                 coalesce(sum(r.applicant_id = ?), 0)
-             FROM refund_applications r INDEXED BY refund_app_status{joins} WHERE {}",
+             FROM refund_applications r INDEXED BY refund_app_pending_count{joins} WHERE {}",
             c.join(" AND ")
         );
         let mut args: Vec<Value> = vec![me.into(), me.into(), me.into()];
         args.append(&mut a);
         let (x, y, z): (i64, i64, i64) = conn
             .prepare_cached(&sql)?
-            .query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            .query_row(params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         total = (total.0 + x, total.1 + y, total.2 + z);
     }
     let kinds = other_kinds(f);
@@ -896,14 +905,16 @@ pub fn inbox_count(conn: &Db, f: &InboxFilter) -> rusqlite::Result<(i64, i64, i6
             "SELECT coalesce(sum(a.maker_id <> ?), 0),
                 coalesce(sum(CASE WHEN a.maker_id <> ? THEN a.amount_fen + a.fee_fen END), 0),
                 coalesce(sum(a.maker_id = ?), 0)
-             FROM applications a INDEXED BY applications_pending WHERE {}",
+             FROM applications a INDEXED BY applications_count WHERE {}",
             c.join(" AND ")
         );
         let mut args: Vec<Value> = vec![me.into(), me.into(), me.into()];
         args.append(&mut a);
         let (x, y, z): (i64, i64, i64) = conn
             .prepare_cached(&sql)?
-            .query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            .query_row(params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         total = (total.0 + x, total.1 + y, total.2 + z);
     }
     if f.exclude_maker.is_none() {

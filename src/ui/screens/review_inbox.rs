@@ -20,7 +20,10 @@ use crate::service::card::{card_required, CardServiceError};
 use crate::service::monitor::Watch;
 use crate::service::refunds::Confirmation;
 use crate::service::review;
-use crate::service::views::{InboxPage, InboxQuery, InboxRow, ItemRef};
+use crate::service::views::{
+    AppEvent, ApplicationRow, InboxPage, InboxQuery, InboxRow, ItemRef, RefundEvent, RefundRow,
+    Source,
+};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{self, t, Lang, T};
@@ -33,6 +36,7 @@ use super::{Cx, Nav, Outcome, Screen, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
+    Detail,
     Mark,
     MarkPage,
     Approve,
@@ -47,6 +51,11 @@ enum Act {
 }
 
 const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Detail,
+        help: t::KEY_DETAIL,
+    },
     Binding {
         keys: &[key(KeyCode::Char(' '))],
         action: Act::Mark,
@@ -112,6 +121,12 @@ enum Purpose {
     Keyword,
 }
 
+/// What Enter shows: an application, or a refund application, each with its history.
+enum Detail {
+    App(ApplicationRow, Vec<AppEvent>),
+    Refund(RefundRow, Vec<RefundEvent>),
+}
+
 pub struct ReviewInbox {
     page: InboxPage,
     page_no: usize,
@@ -128,6 +143,7 @@ pub struct ReviewInbox {
     balances: Vec<(String, i64)>,
     sel: Selection,
     dialog: Option<Dialog<Purpose>>,
+    detail: Option<Detail>,
     watch: Watch,
     error: Option<String>,
 }
@@ -147,6 +163,7 @@ impl ReviewInbox {
             balances: Vec::new(),
             sel: Selection::default(),
             dialog: None,
+            detail: None,
             watch: Watch::default(),
             error: None,
         };
@@ -376,11 +393,32 @@ impl Screen for ReviewInbox {
                 DialogEvent::None => Outcome::none(),
             };
         }
+        if self.detail.is_some() {
+            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+                self.detail = None;
+            }
+            return Outcome::none();
+        }
         if self.sel.handle(k, self.page.rows.len()) {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
             Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Detail) => {
+                if let Some(r) = self.page.rows.get(self.sel.index) {
+                    let d = match r.source {
+                        Source::Application => {
+                            review::detail(cx.env, cx.session, r.id).map(|(a, e)| Detail::App(a, e))
+                        }
+                        Source::Refund => crate::service::refunds::detail(cx.env, cx.session, r.id)
+                            .map(|(a, e)| Detail::Refund(a, e)),
+                    };
+                    match d {
+                        Ok(d) => self.detail = Some(d),
+                        Err(e) => return Outcome::error(cx.error_text(&e, |k| k.to_string())),
+                    }
+                }
+            }
             Some(Act::Mark) => {
                 if let Some(r) = self.page.rows.get(self.sel.index) {
                     let i = ItemRef::from(r);
@@ -570,7 +608,8 @@ impl Screen for ReviewInbox {
                 columns: &columns,
                 rows: &rows,
                 dim: &[],
-                selected: self.dialog.is_none().then_some(self.sel.index),
+                selected: (self.dialog.is_none() && self.detail.is_none())
+                    .then_some(self.sel.index),
                 empty: tm::NONE_PENDING.get(lang),
             },
         );
@@ -620,6 +659,11 @@ impl Screen for ReviewInbox {
             ),
         };
         f.render_widget(Paragraph::new(foot_text), foot);
+        match &self.detail {
+            Some(Detail::App(a, e)) => super::app_records::draw_detail(f, area, lang, a, e),
+            Some(Detail::Refund(r, e)) => super::refund_detail::draw(f, area, lang, r, e),
+            None => {}
+        }
         match &self.dialog {
             Some(d) => d.draw(f, area, lang),
             None => focus,
