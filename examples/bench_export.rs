@@ -110,6 +110,7 @@ fn spec() -> SheetSpec {
             .map(|(h, k)| Column::new(*h, k))
             .collect(),
         total_label: Some("合计".into()),
+        preamble: Vec::new(),
     }
 }
 

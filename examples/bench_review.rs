@@ -80,6 +80,7 @@ fn main() {
         &admin,
         checker.operator_id,
         &mut reader.transport(),
+        "123456",
     )
     .unwrap();
 

@@ -3,11 +3,20 @@
 //! ```text
 //! pcscd --foreground --info &          # with vsmartcard-vpcd installed
 //! cargo run --example virtual_card -- --seed checker --port 35963 --pin 123456
+//! cargo run --example virtual_card -- --blank --port 35963     # a card as from the factory
 //! ```
 //!
 //! Port 35963 is reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". The card stays in the
 //! reader until Ctrl+C (which pulls it). Type `p` and Enter to pull it, `i` and Enter to insert
 //! it again (the PIN counter survives), `q` to quit.
+//!
+//! `--blank`: empty slots, no CHUID, PIN 123456, PUK 12345678, the default management key (set
+//! it up from the app or with `merchant-desk card setup`). `--alg p256|p384|rsa2048`: the
+//! algorithm of a set-up card's keys. `--compressed`: certificates stored gzip-compressed.
+//! `--touch-ms N`: every signature takes N ms, as a key waiting for its touch.
+//! `--partial-aid`: SELECT also takes the 5-byte AID A0 00 00 03 08, as YubiKeys do
+//! (yubico-piv-tool 2.2 selects with it); without it only the full or 9-byte AID selects,
+//! as SP 800-73-4 says.
 
 use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,9 +24,13 @@ use std::sync::Arc;
 
 use merchant_desk::card::virtual_card::{VirtualCard, DEFAULT_PIN};
 use merchant_desk::card::vpcd::{reader_name_for_port, serve_vpcd, VpcdCard, VPCD_PORT_0};
+use merchant_desk::card::{Algorithm, Slot};
 
 fn usage() -> ! {
-    eprintln!("usage: virtual_card [--seed S] [--port 35963] [--pin 123456]");
+    eprintln!(
+        "usage: virtual_card [--seed S] [--port 35963] [--pin 123456] [--blank] \
+         [--alg p256|p384|rsa2048] [--compressed] [--touch-ms N] [--partial-aid]"
+    );
     std::process::exit(2);
 }
 
@@ -25,6 +38,11 @@ fn main() {
     let mut seed = "merchant-desk".to_string();
     let mut port = VPCD_PORT_0;
     let mut pin = DEFAULT_PIN.to_string();
+    let mut blank = false;
+    let mut compressed = false;
+    let mut alg = Algorithm::EccP256;
+    let mut touch_ms = 0u64;
+    let mut partial_aid = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -32,6 +50,18 @@ fn main() {
             "--seed" => seed = value(),
             "--port" => port = value().parse().unwrap_or_else(|_| usage()),
             "--pin" => pin = value(),
+            "--blank" => blank = true,
+            "--compressed" => compressed = true,
+            "--partial-aid" => partial_aid = true,
+            "--alg" => {
+                alg = match value().as_str() {
+                    "p256" => Algorithm::EccP256,
+                    "p384" => Algorithm::EccP384,
+                    "rsa2048" => Algorithm::Rsa2048,
+                    _ => usage(),
+                }
+            }
+            "--touch-ms" => touch_ms = value().parse().unwrap_or_else(|_| usage()),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -40,11 +70,28 @@ fn main() {
         eprintln!("the PIN must be 6 to 8 ASCII characters");
         std::process::exit(2);
     }
-    let card = VirtualCard::new(&seed, &pin);
-    println!("virtual PIV card, seed \"{seed}\", PIN {pin}");
-    println!("serial:             {}", card.serial());
-    println!("9A auth key sha256: {}", card.auth_fpr());
-    println!("9C sign key sha256: {}", card.sign_fpr());
+    let card = if blank {
+        VirtualCard::blank(&seed)
+    } else if alg == Algorithm::EccP256 {
+        VirtualCard::new(&seed, &pin)
+    } else {
+        VirtualCard::with_algorithm(&seed, alg)
+    };
+    if compressed {
+        card.compress_certificates();
+    }
+    card.accept_partial_aid(partial_aid);
+    card.set_touch_delay(std::time::Duration::from_millis(touch_ms));
+    if blank {
+        println!("blank virtual PIV card, PIN 123456, PUK 12345678, default management key");
+    } else {
+        println!("virtual PIV card, seed \"{seed}\", {alg}, PIN {pin}");
+        println!("serial:             {}", card.serial());
+        if card.has_certificate(Slot::Authentication) {
+            println!("9A auth key sha256: {}", card.auth_fpr());
+            println!("9C sign key sha256: {}", card.sign_fpr());
+        }
+    }
     println!(
         "reader:             \"{}\" (vpcd on 127.0.0.1:{port})",
         reader_name_for_port(port)

@@ -2,7 +2,9 @@
 # Runs a command with the real PC/SC stack up, so the card's end-to-end tests run instead of
 # skipping:
 #   scripts/with-pcscd.sh cargo test --all-targets
-# Installs pcscd and vsmartcard-vpcd with apt-get when they are missing, starts
+# Installs pcscd and vsmartcard-vpcd with apt-get when they are missing (and, for the tests
+# that run the virtual card against PIV tools nobody on this project wrote, yubico-piv-tool and
+# opensc: when they cannot be installed those tests skip with a notice), starts
 # `pcscd --foreground --info` unless one is running already, waits for "daemon ready", runs the
 # command with MERCHANT_DESK_REQUIRE_PCSCD=1 (the tests then fail rather than skip without
 # pcscd), and stops the pcscd it started however the command ends. Exits with the command's
@@ -30,6 +32,20 @@ if ! command -v pcscd >/dev/null 2>&1 && [ ! -x /usr/sbin/pcscd ] || ! vpcd_inst
     $SUDO apt-get update -qq || { echo "with-pcscd: apt-get update failed" >&2; exit 1; }
     $SUDO apt-get install -y -qq pcscd vsmartcard-vpcd >/dev/null ||
         { echo "with-pcscd: apt-get install pcscd vsmartcard-vpcd failed" >&2; exit 1; }
+fi
+
+PIV_TOOLS=""
+if command -v yubico-piv-tool >/dev/null 2>&1 && command -v pkcs15-tool >/dev/null 2>&1; then
+    PIV_TOOLS=1
+else
+    echo "with-pcscd: installing yubico-piv-tool and opensc" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq yubico-piv-tool opensc; } \
+        >/dev/null 2>&1; then
+        PIV_TOOLS=1
+    else
+        echo "with-pcscd: could not install yubico-piv-tool and opensc; their test skips" >&2
+    fi
 fi
 
 PCSCD=$(command -v pcscd || echo /usr/sbin/pcscd)
@@ -84,6 +100,9 @@ else
     echo "with-pcscd: pcscd started (pid $STARTED_PID)" >&2
 fi
 
+if [ -n "$PIV_TOOLS" ]; then
+    export MERCHANT_DESK_REQUIRE_PIV_TOOLS=1
+fi
 MERCHANT_DESK_REQUIRE_PCSCD=1 "$@"
 status=$?
 exit $status

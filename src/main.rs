@@ -80,6 +80,11 @@ enum Command {
     },
     /// Verify the invariants of money and refunds and name each broken one (exit 1).
     Check,
+    /// The USB key: set one up from new.
+    Card {
+        #[command(subcommand)]
+        what: CardCommand,
+    },
     /// The outcome feed: results of payouts from the bank.
     Outcomes {
         #[command(subcommand)]
@@ -93,6 +98,22 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// Set up a new YubiKey or Nitrokey (any PIV card) for binding: P-256 keys generated on the
+    /// card in the empty slots 9A and 9C, self-signed certificates, a CHUID with a fresh GUID.
+    /// Secrets come from the environment: MERCHANT_DESK_CARD_MGMT_KEY (hex; unset: the
+    /// default), MERCHANT_DESK_CARD_PIN (unset: 123456), MERCHANT_DESK_CARD_NEW_PIN and
+    /// MERCHANT_DESK_CARD_NEW_MGMT_KEY (hex or "random"; unset: unchanged).
+    Setup {
+        /// The PC/SC reader, by its exact name (`pcsc_scan` or 商户设置 → c lists them).
+        #[arg(long)]
+        reader: String,
+    },
+    /// The connected readers.
+    Readers,
 }
 
 #[derive(Subcommand)]
@@ -117,9 +138,127 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+fn card_cmd(what: CardCommand) -> ExitCode {
+    use merchant_desk::service::card::{prepare_card, CardSetup};
+    match what {
+        CardCommand::Readers => match merchant_desk::card::list_readers() {
+            Ok(r) => {
+                for name in r {
+                    println!("{name}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        CardCommand::Setup { reader } => {
+            let var = |n: &str| std::env::var(n).unwrap_or_default();
+            let setup = match CardSetup::parse(
+                &var("MERCHANT_DESK_CARD_MGMT_KEY"),
+                &var("MERCHANT_DESK_CARD_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_PIN"),
+                &var("MERCHANT_DESK_CARD_NEW_MGMT_KEY"),
+            ) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let mut t = match merchant_desk::card::open_reader(&reader) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            match prepare_card(&mut *t, &setup) {
+                Ok(done) => {
+                    let slots: Vec<String> = done.generated.iter().map(|s| s.to_string()).collect();
+                    println!(
+                        "set up: new keys in slot(s) {}",
+                        if slots.is_empty() {
+                            "none (both had certificates)".to_string()
+                        } else {
+                            slots.join(", ")
+                        }
+                    );
+                    println!("serial:      {}", done.identity.serial);
+                    println!(
+                        "9A auth key: {} {}",
+                        done.identity.auth_alg,
+                        done.identity.auth_fpr()
+                    );
+                    println!(
+                        "9C sign key: {} {}",
+                        done.identity.sign_alg,
+                        done.identity.sign_fpr()
+                    );
+                    println!(
+                        "PIN:         {}",
+                        if done.pin_changed {
+                            "changed"
+                        } else if setup.pin == "123456" {
+                            "still the factory 123456: change it before use"
+                        } else {
+                            "unchanged"
+                        }
+                    );
+                    match &done.new_management_key {
+                        Some(k) => println!(
+                            "management key ({}): {} (keep it safe)",
+                            done.management_algorithm,
+                            hex::encode_upper(k)
+                        ),
+                        None => {
+                            println!("management key ({}): unchanged", done.management_algorithm)
+                        }
+                    }
+                    println!("bind it in the app: 操作员管理 → the operator → b");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+    }
+}
+
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("merchant-desk: {msg}");
     ExitCode::from(2)
+}
+
+/// `--db` is a SQLite file: a path, or a `file://` URL of one. Anything else that looks like a
+/// URL (`scheme://…`) is refused rather than taken for a folder named `scheme:`.
+fn db_path(db: PathBuf) -> Result<PathBuf, String> {
+    let text = db.to_string_lossy();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Ok(db);
+    };
+    let is_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !is_scheme {
+        return Ok(db);
+    }
+    if scheme.eq_ignore_ascii_case("file") && rest.starts_with('/') {
+        return Ok(PathBuf::from(rest));
+    }
+    Err(format!(
+        "--db {text}: this build serves SQLite files only (a path, or file:///path), not {scheme}://"
+    ))
+}
+
+/// A refusal (input, a rule, a login) prints its message and exits 1.
+fn refuse(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("merchant-desk: {msg}");
+    ExitCode::from(1)
+}
+
+/// The exit status of a service's answer: 2 when the database could not be read or written
+/// (locked, read-only, full disk), 1 for every refusal.
+fn service_status(e: &merchant_desk::service::ServiceError) -> u8 {
+    match e {
+        merchant_desk::service::ServiceError::Store(_) => 2,
+        _ => 1,
+    }
 }
 
 fn open(path: &std::path::Path) -> Result<Store, ExitCode> {
@@ -131,6 +270,13 @@ fn main() -> ExitCode {
     let Some(lang) = Lang::parse(&cli.lang) else {
         return fail(format!("unknown language {:?}: use zh or en", cli.lang));
     };
+    let mut cli = cli;
+    if let Some(db) = cli.db.take() {
+        match db_path(db) {
+            Ok(p) => cli.db = Some(p),
+            Err(msg) => return fail(msg),
+        }
+    }
     let clock: SharedClock = Arc::new(SystemClock);
     match cli.command {
         Some(Command::Demo {
@@ -172,6 +318,18 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(c) => return c,
             };
+            match merchant_desk::store::merchants::terminals(&store.read()) {
+                Ok(t)
+                    if t.iter().any(|t| {
+                        t.status == merchant_desk::domain::txn::TerminalStatus::Active
+                    }) => {}
+                Ok(_) => {
+                    return refuse(
+                        "the database has no active terminals: run `merchant-desk demo` first",
+                    )
+                }
+                Err(e) => return fail(e),
+            }
             let stop = std::sync::atomic::AtomicBool::new(false);
             let opts = demo::feed::FeedOptions {
                 rate,
@@ -223,6 +381,18 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(merchant_desk::service::ServiceError::Invalid {
+                    problem: merchant_desk::service::Problem::FutureDate,
+                    ..
+                }) => {
+                    eprintln!(
+                        "merchant-desk: --date {} is after today ({}): a settlement run settles up to today",
+                        merchant_desk::clock::format_ymd(day),
+                        merchant_desk::clock::format_ymd(ymd(date_of_ms(env.now_ms())))
+                    );
+                    ExitCode::from(1)
+                }
+                Err(e) if service_status(&e) == 1 => refuse(e),
                 Err(e) => fail(e),
             }
         }
@@ -276,6 +446,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Some(Command::Card { what }) => card_cmd(what),
         Some(Command::Check) => {
             let path = cli
                 .db
@@ -297,6 +468,10 @@ fn main() -> ExitCode {
             refund_import_cmd(&path, clock, lang, &operator, &file)
         }
         None => {
+            // Without a terminal nothing is opened or created.
+            if let Err(e) = merchant_desk::ui::terminal::check_terminal() {
+                return fail(e);
+            }
             let path = if cli.demo {
                 let p = data_dir().join("demo.sqlite3");
                 if !p.exists() {
@@ -385,7 +560,8 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
     }
 }
 
-/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row.
+/// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row (or a
+/// refused login, password or file), 2 when the database cannot be opened or written.
 fn refund_import_cmd(
     path: &std::path::Path,
     clock: SharedClock,
@@ -423,7 +599,9 @@ fn refund_import_cmd(
             }
         }
         Err(e) => {
-            return fail(merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            return ExitCode::from(service_status(&e));
         }
     };
     match batch_refund::import(&mut env, &session, file, &pay) {
@@ -443,7 +621,11 @@ fn refund_import_cmd(
             for line in merchant_desk::ui::text::refund::batch_error_lines(&e, lang) {
                 println!("{line}");
             }
-            ExitCode::from(1)
+            // Nothing was stored either way; 2 when it was the database that failed.
+            match &e {
+                batch_refund::BatchError::Service(se) => ExitCode::from(service_status(se)),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

@@ -14,8 +14,11 @@ use std::time::{Duration, Instant};
 use common::TestDb;
 use merchant_desk::card::piv::{self, CardError, INS_GENERAL_AUTHENTICATE};
 use merchant_desk::card::vpcd::{reader_name_for_port, VpcdCard, VPCD_PORT_0};
-use merchant_desk::card::{keys, list_readers, PcscTransport, Slot, Transport, VirtualCard};
-use merchant_desk::service::card::{self, CardServiceError};
+use merchant_desk::card::worker::CardJob;
+use merchant_desk::card::{
+    keys, list_readers, Algorithm, PcscTransport, Slot, Transport, VirtualCard,
+};
+use merchant_desk::service::card::{self, CardServiceError, CardSetup};
 use merchant_desk::service::signing::{self, Decision};
 use merchant_desk::service::{Env, Session};
 use merchant_desk::store::{cards, operators};
@@ -147,12 +150,12 @@ fn e2e_bind_and_login_with_right_and_wrong_pin() {
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
 
-    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     assert_eq!(info.serial, card.serial());
     assert_eq!(info.auth_fpr, card.auth_fpr());
     assert_eq!(info.sign_fpr, card.sign_fpr());
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t),
+        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t, "123456"),
         Err(CardServiceError::CardInUse("checker".into()))
     );
 
@@ -204,7 +207,7 @@ fn e2e_pin_blocked_after_three_wrong_tries() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     for left in [2, 1] {
         assert_eq!(
             card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "000000"),
@@ -241,7 +244,7 @@ fn e2e_signature_verifies_and_another_cards_does_not() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     let id = sign(&mut f, "123456", "审核通过").unwrap();
     let row = cards::approval(&f.env.store.read(), id).unwrap().unwrap();
     assert_eq!(row.key_fpr.unwrap(), card.sign_fpr());
@@ -301,7 +304,7 @@ fn e2e_card_pulled_in_the_middle_of_a_login() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     let started = Instant::now();
     let e = card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap_err();
@@ -329,7 +332,7 @@ fn e2e_card_pulled_in_the_middle_of_a_signature() {
     let mut f = fixture();
     let card = VirtualCard::from_seed("e2e-checker");
     let inserted = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     let e = sign(&mut f, "123456", "pulled").unwrap_err();
     assert!(
@@ -372,7 +375,7 @@ fn e2e_refund_import_needs_the_card_of_a_card_operator() {
     let mut f = fixture_with(2, 40);
     let card = VirtualCard::from_seed("clerk e2e");
     let c = insert(&mut f.t, &card);
-    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut f.t, "123456").unwrap();
     card::set_configured_reader(&mut f.env, &f.admin, &reader()).unwrap();
     let (rrn, amount): (String, i64) = f
         .env
@@ -439,4 +442,360 @@ fn e2e_refund_import_needs_the_card_of_a_card_operator() {
     );
     assert!(String::from_utf8_lossy(&with.stdout).contains("E2EBATCH1"));
     pull(&mut f.t, c);
+}
+
+/// The administrator's setup of a card as it comes from the factory, then binding it, then
+/// the reviewer's login and a refund approved with it, then verify-signatures: the README's
+/// "from new" path through pcscd.
+#[test]
+fn e2e_blank_card_is_set_up_bound_and_used() {
+    let Some(_stack) = stack("e2e_blank_card_is_set_up_bound_and_used") else {
+        return;
+    };
+    let mut f = fixture_with(2, 40);
+    let card = VirtualCard::blank("e2e-blank");
+    let inserted = insert(&mut f.t, &card);
+    // Empty slots: binding says so, and nothing is stored.
+    assert_eq!(
+        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456"),
+        Err(CardServiceError::Card(CardError::NoCertificate(
+            Slot::Authentication
+        )))
+    );
+    let setup = CardSetup::parse("", "123456", "24681357", "random").unwrap();
+    let done = card::setup_card(&mut f.env, &f.admin, &mut f.t, &setup).unwrap();
+    assert_eq!(done.generated, vec![Slot::Authentication, Slot::Signature]);
+    assert!(done.pin_changed);
+    let new_key = done.new_management_key.clone().unwrap();
+    assert!(card.pin_is("24681357"));
+    assert!(card.management_key_is(&new_key));
+    assert_eq!(done.identity, card.identity());
+    assert_eq!(done.identity.serial.len(), 32, "a fresh GUID");
+    let info = card::bind_card(
+        &mut f.env,
+        &f.admin,
+        f.checker_id,
+        &mut f.t,
+        setup.final_pin(),
+    )
+    .unwrap();
+    assert_eq!(info.serial, card.serial());
+    assert_eq!(info.auth_fpr, card.auth_fpr());
+    // The old default management key no longer opens the card.
+    assert_eq!(
+        card::prepare_card(&mut f.t, &CardSetup::parse("", "24681357", "", "").unwrap())
+            .map(|_| ()),
+        Err(CardError::WrongManagementKey)
+    );
+    // The reviewer logs in and approves a refund with it.
+    card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "24681357").unwrap();
+    let id = approve_a_refund(&mut f, "24681357");
+    assert!(id > 0);
+    let v = signing::verify_all(&f.env.store).unwrap();
+    assert_eq!((v.verified, v.ok()), (1, true), "{v:?}");
+    pull(&mut f.t, inserted);
+}
+
+/// A refund applied for by the clerk and approved by the checker with the card; the refund id.
+fn approve_a_refund(f: &mut Fixture, pin: &str) -> i64 {
+    use merchant_desk::service::refunds::{self, Confirmation, RefundInput};
+    use merchant_desk::service::settings;
+    use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
+    for m in 1..=3 {
+        let _ = settings::set_refund(&mut f.env, &f.admin, m, true, 0);
+    }
+    let sale = transactions::page(
+        &f.env.store.read(),
+        &TxnFilter {
+            txn_type: Some("sale".into()),
+            status: Some("success".into()),
+            ..Default::default()
+        },
+        PageAt::First,
+        100,
+    )
+    .unwrap()
+    .into_iter()
+    .find(|r| r.trade_date == 20261122 && r.amount_fen >= 100)
+    .expect("a sale to refund");
+    let clerk = f._db.login(&mut f.env, "clerk");
+    let row = refunds::apply(
+        &mut f.env,
+        &clerk,
+        &RefundInput {
+            txn_id: sale.id,
+            amount: "1.00".into(),
+            remark: "顾客退货".into(),
+            pay_password: "demo1234".into(),
+            refund_order_no: None,
+        },
+    )
+    .unwrap();
+    // The service opens the card itself, in the reader the settings name.
+    card::set_configured_reader(&mut f.env, &f.admin, &reader()).unwrap();
+    let checker = f._db.login_with_card(&mut f.env, "checker", pin);
+    let n = refunds::review(
+        &mut f.env,
+        &checker,
+        &[row.id],
+        true,
+        "核对无误",
+        Confirmation {
+            pay_password: "demo1234",
+            pin: Some(pin),
+        },
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    row.id
+}
+
+#[test]
+fn e2e_card_with_keys_but_no_certificates_is_set_up_and_bound() {
+    let Some(_stack) = stack("e2e_card_with_keys_but_no_certificates_is_set_up_and_bound") else {
+        return;
+    };
+    let mut f = fixture();
+    let card = VirtualCard::from_seed("e2e-keys-only");
+    let old = card.identity();
+    card.remove_certificates();
+    let inserted = insert(&mut f.t, &card);
+    let e = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap_err();
+    assert!(
+        matches!(&e, CardServiceError::Card(c) if c.needs_setup()),
+        "{e:?}"
+    );
+    let setup = CardSetup::parse("", "", "", "").unwrap();
+    let done = card::setup_card(&mut f.env, &f.admin, &mut f.t, &setup).unwrap();
+    assert!(!done.pin_changed && done.new_management_key.is_none());
+    assert_ne!(
+        done.identity.auth_key, old.auth_key,
+        "new keys made on the card"
+    );
+    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+    assert_eq!(info.auth_fpr, card.auth_fpr());
+    card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
+    pull(&mut f.t, inserted);
+}
+
+#[test]
+fn e2e_certificate_that_does_not_match_the_key_is_refused() {
+    let Some(_stack) = stack("e2e_certificate_that_does_not_match_the_key_is_refused") else {
+        return;
+    };
+    let mut f = fixture();
+    for slot in [Slot::Authentication, Slot::Signature] {
+        let card = VirtualCard::from_seed("e2e-mismatch");
+        card.put_foreign_certificate(slot);
+        let inserted = insert(&mut f.t, &card);
+        assert_eq!(
+            card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456"),
+            Err(CardServiceError::Card(CardError::KeyMismatch(slot)))
+        );
+        assert!(cards::bound_card(&f.env.store.read(), f.checker_id)
+            .unwrap()
+            .is_none());
+        pull(&mut f.t, inserted);
+    }
+    // A wrong PIN at binding: refused too, the tries counted down.
+    let card = VirtualCard::from_seed("e2e-mismatch");
+    let inserted = insert(&mut f.t, &card);
+    assert_eq!(
+        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "000000"),
+        Err(CardServiceError::Card(CardError::WrongPin {
+            tries_left: 2
+        }))
+    );
+    assert!(cards::bound_card(&f.env.store.read(), f.checker_id)
+        .unwrap()
+        .is_none());
+    pull(&mut f.t, inserted);
+}
+
+#[test]
+fn e2e_p384_and_rsa_2048_cards_and_compressed_certificates() {
+    let Some(_stack) = stack("e2e_p384_and_rsa_2048_cards_and_compressed_certificates") else {
+        return;
+    };
+    let mut f = fixture();
+    for (alg, compressed) in [
+        (Algorithm::EccP384, false),
+        (Algorithm::Rsa2048, true),
+        (Algorithm::EccP256, true),
+    ] {
+        let card = VirtualCard::with_algorithm(&format!("e2e-{alg}"), alg);
+        if compressed {
+            card.compress_certificates();
+        }
+        let inserted = insert(&mut f.t, &card);
+        let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+        assert_eq!(info.sign_fpr, card.sign_fpr(), "{alg}");
+        card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
+        sign(&mut f, "123456", &format!("signed with {alg}")).unwrap();
+        assert!(signing::verify_all(&f.env.store).unwrap().ok(), "{alg}");
+        pull(&mut f.t, inserted);
+        card::unbind_card(&mut f.env, &f.admin, f.checker_id, "demo1234").unwrap();
+    }
+}
+
+#[test]
+fn e2e_unsupported_key_algorithm_is_named_at_binding() {
+    let Some(_stack) = stack("e2e_unsupported_key_algorithm_is_named_at_binding") else {
+        return;
+    };
+    let mut f = fixture();
+    let card = VirtualCard::from_seed("e2e-ed25519");
+    card.with_applet(|a| {
+        // A certificate whose key is Ed25519 (1.3.101.112).
+        let tlv = merchant_desk::card::der::tlv;
+        let name = tlv(
+            0x30,
+            &tlv(
+                0x31,
+                &tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0C, b"ed")].concat()),
+            ),
+        );
+        let alg = tlv(0x30, &tlv(0x06, &[0x2B, 0x65, 0x70]));
+        let mut bits = vec![0u8];
+        bits.extend([7u8; 32]);
+        let spki = tlv(0x30, &[alg.clone(), tlv(0x03, &bits)].concat());
+        let validity = tlv(
+            0x30,
+            &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"491231235959Z")].concat(),
+        );
+        let tbs = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[1]),
+                alg.clone(),
+                name.clone(),
+                validity,
+                name,
+                spki,
+            ]
+            .concat(),
+        );
+        let cert = tlv(0x30, &[tbs, alg, tlv(0x03, &[0; 65])].concat());
+        a.put_object(
+            Slot::Authentication.certificate_object(),
+            &piv::certificate_object(&cert),
+        );
+    });
+    let inserted = insert(&mut f.t, &card);
+    let e = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap_err();
+    assert_eq!(
+        e,
+        CardServiceError::Card(CardError::UnsupportedAlgorithm(
+            Slot::Authentication,
+            "Ed25519".into()
+        ))
+    );
+    assert!(e.to_string().contains("Ed25519"), "{e}");
+    pull(&mut f.t, inserted);
+}
+
+/// The once-a-second card watch, as the app runs it (a transport opened for every look, then
+/// `is_bound_card_present`): no reset of the card, and after the first look no command at all.
+#[test]
+fn e2e_card_watch_neither_resets_nor_talks_to_the_card() {
+    let Some(_stack) = stack("e2e_card_watch_neither_resets_nor_talks_to_the_card") else {
+        return;
+    };
+    let mut f = fixture();
+    let card = VirtualCard::from_seed("e2e-watch");
+    let inserted = insert(&mut f.t, &card);
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+    card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
+    let checker = f.checker_id;
+    let look = |env: &merchant_desk::service::Env| {
+        let mut t = PcscTransport::open(&reader()).unwrap();
+        card::is_bound_card_present(env, checker, &mut t).unwrap()
+    };
+    assert!(look(&f.env));
+    let (resets, commands) = (card.resets(), card.commands());
+    for _ in 0..5 {
+        assert!(look(&f.env));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(card.resets(), resets, "the watch reset the card");
+    assert_eq!(card.commands(), commands, "the watch talked to the card");
+    // A login still works, in the same session of the card (no reset since).
+    card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
+    assert_eq!(card.resets(), resets);
+    // Pulled and back: seen through the reader's state, the serial read once again.
+    pull(&mut f.t, inserted);
+    assert!(!look(&f.env));
+    let inserted = insert(&mut f.t, &card);
+    assert!(look(&f.env));
+    let commands = card.commands();
+    assert!(look(&f.env));
+    assert_eq!(card.commands(), commands);
+    pull(&mut f.t, inserted);
+}
+
+/// A slow card (a key waiting for its touch): the card part of the login runs on a worker
+/// thread and the reader's state is read meanwhile without waiting.
+#[test]
+fn e2e_slow_card_runs_on_a_worker_and_the_watch_does_not_wait() {
+    let Some(_stack) = stack("e2e_slow_card_runs_on_a_worker_and_the_watch_does_not_wait") else {
+        return;
+    };
+    let mut f = fixture();
+    let card = VirtualCard::from_seed("e2e-slow");
+    let inserted = insert(&mut f.t, &card);
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+    card.set_touch_delay(Duration::from_millis(1500));
+    let login = card::CardLogin::begin(&mut f.env, f.checker_id).unwrap();
+    let job_login = login.clone();
+    let mut worker_t = PcscTransport::open(&reader()).unwrap();
+    let mut job = CardJob::start(move || job_login.run(&mut worker_t, "123456"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(job.poll().is_none(), "still waiting for the touch");
+    let started = Instant::now();
+    assert!(f.t.card_present().unwrap());
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "the reader's state waited for the card: {:?}",
+        started.elapsed()
+    );
+    let outcome = job.wait(Duration::from_secs(10)).expect("the login ends");
+    login.finish(&mut f.env, outcome).unwrap();
+    card.set_touch_delay(Duration::ZERO);
+    pull(&mut f.t, inserted);
+}
+
+/// Another program holding the card exclusively: a clear message, and it works once that
+/// program lets go.
+#[test]
+fn e2e_card_held_by_another_program() {
+    let Some(_stack) = stack("e2e_card_held_by_another_program") else {
+        return;
+    };
+    let mut f = fixture();
+    let card = VirtualCard::from_seed("e2e-held");
+    let inserted = insert(&mut f.t, &card);
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut f.t, "123456").unwrap();
+    // Our kept connection is shared; let it go by pulling and reinserting, then another
+    // program takes the card exclusively before we talk to it again.
+    pull(&mut f.t, inserted);
+    let inserted = insert(&mut f.t, &card);
+    let ctx = pcsc::Context::establish(pcsc::Scope::User).unwrap();
+    let name = std::ffi::CString::new(reader()).unwrap();
+    let other = ctx
+        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
+        .expect("the other program connects exclusively");
+    let e = card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap_err();
+    assert_eq!(
+        e,
+        CardServiceError::Card(CardError::Transport(
+            merchant_desk::card::TransportError::InUse
+        ))
+    );
+    assert!(e.to_string().contains("another program"), "{e}");
+    other
+        .disconnect(pcsc::Disposition::LeaveCard)
+        .map_err(|(_, e)| e)
+        .unwrap();
+    card::login_with_card(&mut f.env, f.checker_id, &mut f.t, "123456").unwrap();
+    pull(&mut f.t, inserted);
 }

@@ -80,7 +80,7 @@ fn bind_login_and_unbind() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    let info = card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     assert_eq!(info.serial, card.serial());
     assert_eq!(info.auth_fpr, card.auth_fpr());
     assert_eq!(info.sign_fpr, card.sign_fpr());
@@ -93,12 +93,12 @@ fn bind_login_and_unbind() {
 
     // The card belongs to one operator; an operator has one card.
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t),
+        card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t, "123456"),
         Err(CardServiceError::CardInUse("checker".into()))
     );
     f.reader.insert(VirtualCard::from_seed("other"));
     assert_eq!(
-        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t),
+        card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456"),
         Err(CardServiceError::AlreadyBound)
     );
     f.reader.insert(card.clone());
@@ -148,7 +148,7 @@ fn bind_login_and_unbind() {
         Err(CardServiceError::NotBound)
     );
     // Now the card can go to the clerk.
-    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.clerk_id, &mut t, "123456").unwrap();
 
     let actions = audit_actions(&f.env);
     for a in [
@@ -178,7 +178,7 @@ fn only_administrators_bind_and_unbind() {
     f.reader.insert(VirtualCard::from_seed("checker"));
     let mut t = f.reader.transport();
     assert_eq!(
-        card::bind_card(&mut f.env, &db_clerk, f.checker_id, &mut t),
+        card::bind_card(&mut f.env, &db_clerk, f.checker_id, &mut t, "123456"),
         Err(CardServiceError::Service(ServiceError::Denied(
             Function::OperatorManage
         )))
@@ -198,7 +198,7 @@ fn pin_blocked_after_three_wrong_tries() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     for left in [2, 1] {
         assert_eq!(
             card::login_with_card(&mut f.env, f.checker_id, &mut t, "000000"),
@@ -225,7 +225,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
 
     let first = sign(&mut f, "123456", "第一笔").unwrap();
     let second = sign(&mut f, "123456", "second").unwrap();
@@ -314,7 +314,7 @@ fn a_signature_by_another_card_does_not_verify() {
     let checker = VirtualCard::from_seed("checker");
     f.reader.insert(checker.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     // Someone stores a decision signed by another card under the checker's key fingerprint.
     let other = VirtualReader::new("other");
     other.insert(VirtualCard::from_seed("forger"));
@@ -366,7 +366,7 @@ fn card_pulled_in_the_middle_of_a_login() {
     let card = VirtualCard::from_seed("checker");
     f.reader.insert(card.clone());
     let mut t = f.reader.transport();
-    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t).unwrap();
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "123456").unwrap();
     card.pull_on(Some(INS_GENERAL_AUTHENTICATE));
     match card::login_with_card(&mut f.env, f.checker_id, &mut t, "123456") {
         Err(CardServiceError::Card(e)) => assert!(e.is_removal(), "{e:?}"),
@@ -389,4 +389,54 @@ fn reader_and_policy_settings() {
     assert!(!card::card_required(&f.env, f.clerk_id).unwrap());
     card::set_login_policy(&mut f.env, &f.admin, true).unwrap();
     assert!(card::card_required(&f.env, f.clerk_id).unwrap());
+}
+
+#[test]
+fn setup_is_audited_without_secrets_and_only_for_administrators() {
+    let mut f = fixture();
+    let card = VirtualCard::blank("svc-blank");
+    f.reader.insert(card.clone());
+    let mut t = f.reader.transport();
+    let setup = card::CardSetup::parse("", "", "86427531", "random").unwrap();
+    let clerk = f._db.login(&mut f.env, "clerk");
+    assert!(matches!(
+        card::setup_card(&mut f.env, &clerk, &mut t, &setup),
+        Err(CardServiceError::Service(ServiceError::Denied(_)))
+    ));
+    assert!(!card.has_certificate(merchant_desk::card::Slot::Authentication));
+    let done = card::setup_card(&mut f.env, &f.admin, &mut t, &setup).unwrap();
+    let key = hex::encode(done.new_management_key.as_ref().unwrap());
+    // A wrong management key is refused and audited.
+    let wrong = card::CardSetup::parse(&"11".repeat(24), "86427531", "", "").unwrap();
+    assert_eq!(
+        card::setup_card(&mut f.env, &f.admin, &mut t, &wrong),
+        Err(CardServiceError::Card(CardError::WrongManagementKey))
+    );
+    let actions = audit_actions(&f.env);
+    assert!(actions.contains(&"card.setup".to_string()), "{actions:?}");
+    assert!(
+        actions.contains(&"card.setup_failed".to_string()),
+        "{actions:?}"
+    );
+    let mut texts = Vec::new();
+    merchant_desk::store::audit::for_each(&f.env.store.read(), |r| {
+        texts.push(format!("{} {}", r.before, r.after));
+        true
+    })
+    .unwrap();
+    let all = texts.join("\n").to_lowercase();
+    assert!(!all.contains("86427531"), "the PIN is not logged");
+    assert!(!all.contains(&key), "the management key is not logged");
+    card::bind_card(&mut f.env, &f.admin, f.checker_id, &mut t, "86427531").unwrap();
+    // Invalid form values are named.
+    assert_eq!(
+        card::CardSetup::parse("0102", "", "", ""),
+        Err(card::SetupField::ManagementKey(
+            "2 bytes; a management key has 16, 24 or 32 bytes (32, 48 or 64 hex digits)".into()
+        ))
+    );
+    assert_eq!(
+        card::CardSetup::parse("", "", "123", ""),
+        Err(card::SetupField::NewPin)
+    );
 }

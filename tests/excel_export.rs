@@ -27,6 +27,7 @@ fn spec(total: Option<&str>) -> SheetSpec {
             Column::new("笔数", ColKind::Int),
         ],
         total_label: total.map(str::to_string),
+        preamble: Vec::new(),
     }
 }
 

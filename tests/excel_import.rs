@@ -296,7 +296,7 @@ fn wrong_kinds_of_file_are_refused() {
 }
 
 #[test]
-fn csv_in_utf8_with_bom_is_read_and_gbk_is_refused_clearly() {
+fn csv_in_utf8_with_bom_is_read_and_what_is_not_text_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("b.CSV");
     std::fs::write(
@@ -315,10 +315,14 @@ fn csv_in_utf8_with_bom_is_read_and_gbk_is_refused_clearly() {
     assert_eq!(cell_money(&table.rows[0].cells[3]), Ok(123_450));
 
     let gbk = dir.path().join("gbk.csv");
-    // "批次号" in GBK.
+    // "批次号" in GBK is read (Hard edges 4); bytes that are no text in any of the three are not.
     std::fs::write(&gbk, b"\xc5\xfa\xb4\xce\xba\xc5\r\nB1\r\n").unwrap();
-    let e = read_table(&gbk, MAX).unwrap_err();
-    assert!(matches!(e, ImportError::NotUtf8(_)));
+    let t = read_table(&gbk, MAX).unwrap();
+    assert_eq!(t.header.cells[0], Cell::Text("批次号".into()));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, b"\xff\xfe\xff\r\nB1\r\n").unwrap();
+    let e = read_table(&bad, MAX).unwrap_err();
+    assert!(matches!(e, ImportError::UnknownEncoding(_)));
     assert!(e.to_string().contains("CSV UTF-8"));
 }
 

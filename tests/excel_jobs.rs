@@ -36,6 +36,7 @@ fn txn_spec() -> SheetSpec {
             Column::new("订单号", ColKind::Text),
         ],
         total_label: Some("合计".into()),
+        preamble: Vec::new(),
     }
 }
 
@@ -224,6 +225,7 @@ fn cancel_and_failure_are_recorded_and_leave_no_file() {
             Column::new("金额", ColKind::Money),
         ],
         total_label: Some("合计".into()),
+        preamble: Vec::new(),
     };
     // A slow, endless producer: only a cancel stops it.
     let path = db.dir.path().join("slow.xlsx");
@@ -328,6 +330,7 @@ fn an_in_memory_database_is_recorded_by_the_caller() {
                 title: "m".into(),
                 columns: vec![Column::new("a", ColKind::Int)],
                 total_label: None,
+                preamble: Vec::new(),
             },
             total_rows: None,
             chinese: true,

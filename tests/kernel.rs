@@ -597,7 +597,7 @@ fn card_bound() -> (TestDb, Env, merchant_desk::card::VirtualReader) {
     );
     reader.insert(VirtualCard::from_seed("checker"));
     let mut t = reader.transport();
-    card::bind_card(&mut env, &admin_s, checker_id, &mut t).unwrap();
+    card::bind_card(&mut env, &admin_s, checker_id, &mut t, "123456").unwrap();
     (db, env, reader)
 }
 
@@ -734,7 +734,14 @@ fn refund_import_on_the_command_line_refuses_a_card_operator_without_the_card() 
         let admin_s = db.login(&mut env, "admin");
         let clerk_id = one_id(&env.store, "SELECT id FROM operators WHERE login = 'clerk'");
         reader.insert(VirtualCard::from_seed("clerk"));
-        card::bind_card(&mut env, &admin_s, clerk_id, &mut reader.transport()).unwrap();
+        card::bind_card(
+            &mut env,
+            &admin_s,
+            clerk_id,
+            &mut reader.transport(),
+            "123456",
+        )
+        .unwrap();
     }
     let file = db.dir.path().join("batch.xlsx");
     batch_refund::write_template(&file, merchant_desk::domain::lang::Lang::En).unwrap();

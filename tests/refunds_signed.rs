@@ -37,7 +37,14 @@ fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
         .unwrap()
         .unwrap()
         .id;
-    card::bind_card(&mut env, &admin, checker_id, &mut reader.transport()).unwrap();
+    card::bind_card(
+        &mut env,
+        &admin,
+        checker_id,
+        &mut reader.transport(),
+        "123456",
+    )
+    .unwrap();
     for m in 1..=3 {
         settings::set_refund(&mut env, &admin, m, true, 0).unwrap();
     }

@@ -25,6 +25,13 @@ use merchant_desk::store::{cards, operators};
 const PW: &str = "demo1234";
 const PIN: &str = "123456";
 
+/// The clock moved to the small hours of the next business day, when its settlement run is made.
+fn next_day(env: &mut Env) {
+    env.clock = std::sync::Arc::new(merchant_desk::clock::VirtualClock::new(
+        merchant_desk::clock::parse_datetime_ms("2026-11-24 00:30").unwrap(),
+    ));
+}
+
 struct Fixture {
     db: TestDb,
     env: Env,
@@ -50,7 +57,14 @@ fn fixture() -> Fixture {
         .unwrap()
         .unwrap()
         .id;
-    card::bind_card(&mut env, &admin, checker_id, &mut reader.transport()).unwrap();
+    card::bind_card(
+        &mut env,
+        &admin,
+        checker_id,
+        &mut reader.transport(),
+        "123456",
+    )
+    .unwrap();
     let clerk = db.login(&mut env, "clerk");
     Fixture {
         db,
@@ -261,7 +275,8 @@ fn withdrawal_beside_a_refund_approved_at_once_then_paid_by_the_settlement_run()
         vec![]
     );
     check_ok(&f.env);
-    // The next day's settlement run pays the normal withdrawal (T+1).
+    // The next day's settlement run, made on that day, pays the normal withdrawal (T+1).
+    next_day(&mut f.env);
     let r = settlement::run(&mut f.env, 20261124).unwrap();
     assert_eq!(r.withdrawals_completed, 1);
     let w = q::withdrawal(&f.env.store.read(), app.ref_id)
@@ -645,7 +660,14 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
     let own_card = VirtualCard::from_seed("admin-key");
     let reader2 = VirtualReader::new("admin reader");
     reader2.insert(own_card);
-    card::bind_card(&mut f.env, &f.admin, admin_id, &mut reader2.transport()).unwrap();
+    card::bind_card(
+        &mut f.env,
+        &f.admin,
+        admin_id,
+        &mut reader2.transport(),
+        "123456",
+    )
+    .unwrap();
     let app = review::apply_withdrawal(
         &mut f.env,
         &f.admin,
@@ -756,6 +778,7 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
     );
     assert_eq!(approved.available_fen, start.available_fen);
     // The settlement run does not complete fast withdrawals.
+    next_day(&mut f.env);
     assert_eq!(
         settlement::run(&mut f.env, 20261124)
             .unwrap()

@@ -152,7 +152,14 @@ fn the_inbox_screen_reloads_when_another_process_adds_or_decides() {
     // The checker decides it from the other workstation, with the card.
     let reader = VirtualReader::new("other reader");
     reader.insert(VirtualCard::from_seed("checker-key"));
-    card::bind_card(&mut other, &admin, checker_id, &mut reader.transport()).unwrap();
+    card::bind_card(
+        &mut other,
+        &admin,
+        checker_id,
+        &mut reader.transport(),
+        "123456",
+    )
+    .unwrap();
     other.readers = CardReaders::Virtual(reader);
     let checker = db.login_with_card(&mut other, "checker", "123456");
     let app_id = review::inbox(&other, &checker, &InboxQuery::default(), 0)

@@ -48,18 +48,26 @@ fn run(name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
     std::fs::copy(template_db(), &db).unwrap();
+    // Whatever a tape writes (templates, slips, exports) lands in its own temporary folder; the
+    // screenshots name that folder <downloads>.
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    merchant_desk::store::merchants::set_setting(
+        &merchant_desk::store::Store::open(&db).unwrap().read(),
+        "download_dir",
+        &downloads.display().to_string(),
+    )
+    .unwrap();
     let lang = if name.ends_with("_en") {
         Lang::En
     } else {
         Lang::Zh
     };
-    // Tapes write their files under target/ of the working folder, which does not exist when
-    // CARGO_TARGET_DIR points elsewhere.
-    std::fs::create_dir_all("target").unwrap();
     let mut out = Vec::new();
     match run_tape(&src, &db, lang, None, &mut out) {
         Ok(run) => {
             for (shot, text) in run.screenshots {
+                let text = text.replace(&downloads.display().to_string(), "<downloads>");
                 insta::assert_snapshot!(format!("{name}__{shot}"), text);
             }
         }

@@ -1,8 +1,10 @@
 //! Just enough DER/BER-TLV: reading PIV data objects, walking an X.509 certificate to its
-//! P-256 public key, building the virtual card's small self-signed certificates, and the
+//! public key (P-256, P-384, RSA-2048), building the virtual card's small self-signed certificates, and the
 //! ECDSA signature encoding (`SEQUENCE { INTEGER r, INTEGER s }`).
 
 use std::fmt;
+
+use super::keys::Algorithm;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DerError(pub String);
@@ -173,6 +175,13 @@ pub fn encode_ecdsa_signature(r: &[u8], s: &[u8]) -> Vec<u8> {
 
 /// (r, s), each 32 bytes, from a DER ECDSA P-256 signature.
 pub fn decode_ecdsa_signature(der: &[u8]) -> Result<([u8; 32], [u8; 32]), DerError> {
+    decode_ecdsa_signature_n::<32>(der)
+}
+
+/// (r, s), each `N` bytes (32 for P-256, 48 for P-384), from a DER ECDSA signature.
+pub fn decode_ecdsa_signature_n<const N: usize>(
+    der: &[u8],
+) -> Result<([u8; N], [u8; N]), DerError> {
     let (body, rest) = expect_tlv(der, TAG_SEQUENCE)?;
     if !rest.is_empty() {
         return err("bytes after the signature");
@@ -182,15 +191,53 @@ pub fn decode_ecdsa_signature(der: &[u8]) -> Result<([u8; 32], [u8; 32]), DerErr
     if !body.is_empty() {
         return err("extra fields in the signature");
     }
-    let mut ro = [0u8; 32];
-    let mut so = [0u8; 32];
-    ro.copy_from_slice(&uint_value(r, 32)?);
-    so.copy_from_slice(&uint_value(s, 32)?);
+    let mut ro = [0u8; N];
+    let mut so = [0u8; N];
+    ro.copy_from_slice(&uint_value(r, N)?);
+    so.copy_from_slice(&uint_value(s, N)?);
     Ok((ro, so))
 }
 
-/// The 65-byte uncompressed P-256 point of a certificate's SubjectPublicKeyInfo.
-pub fn certificate_p256_key(cert: &[u8]) -> Result<[u8; 65], DerError> {
+/// rsaEncryption 1.2.840.113549.1.1.1
+pub const OID_RSA_ENCRYPTION: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+/// sha256WithRSAEncryption 1.2.840.113549.1.1.11
+pub const OID_SHA256_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B];
+/// secp384r1 1.3.132.0.34
+pub const OID_SECP384R1: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
+/// secp521r1 1.3.132.0.35
+pub const OID_SECP521R1: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
+/// Ed25519 1.3.101.112, X25519 1.3.101.110
+pub const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
+pub const OID_X25519: &[u8] = &[0x2B, 0x65, 0x6E];
+
+/// Why a certificate's key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyError {
+    Malformed(DerError),
+    /// A well-formed key of an algorithm the app does not support (named).
+    Unsupported(String),
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::Malformed(e) => write!(f, "{e}"),
+            KeyError::Unsupported(a) => write!(
+                f,
+                "its key is {a}; supported are ECC P-256, ECC P-384 and RSA-2048"
+            ),
+        }
+    }
+}
+
+impl From<DerError> for KeyError {
+    fn from(e: DerError) -> Self {
+        KeyError::Malformed(e)
+    }
+}
+
+/// The DER `SubjectPublicKeyInfo` of a certificate.
+pub fn certificate_spki(cert: &[u8]) -> Result<&[u8], DerError> {
     let (certificate, _) = expect_tlv(cert, TAG_SEQUENCE)?;
     let (tbs, _) = expect_tlv(certificate, TAG_SEQUENCE)?;
     let mut rest = tbs;
@@ -205,33 +252,150 @@ pub fn certificate_p256_key(cert: &[u8]) -> Result<[u8; 65], DerError> {
     let (_, rest) = expect_tlv(rest, TAG_SEQUENCE)?; // validity
     let (_, rest) = expect_tlv(rest, TAG_SEQUENCE)?; // subject
     let (spki, _) = expect_tlv(rest, TAG_SEQUENCE)?;
-    spki_p256_key(spki)
+    Ok(spki)
 }
 
-fn spki_p256_key(spki: &[u8]) -> Result<[u8; 65], DerError> {
+/// The algorithm and the stored form of a certificate's public key (see `keys`).
+pub fn certificate_key(cert: &[u8]) -> Result<(Algorithm, Vec<u8>), KeyError> {
+    spki_key(certificate_spki(cert)?)
+}
+
+/// The algorithm and stored form of a `SubjectPublicKeyInfo`'s key (its contents, without
+/// the outer SEQUENCE header).
+pub fn spki_key(spki: &[u8]) -> Result<(Algorithm, Vec<u8>), KeyError> {
     let (alg, rest) = expect_tlv(spki, TAG_SEQUENCE)?;
     let (oid, alg_rest) = expect_tlv(alg, TAG_OID)?;
-    if oid != OID_EC_PUBLIC_KEY {
-        return err("the certificate's key is not an elliptic-curve key");
-    }
-    let (curve, _) = expect_tlv(alg_rest, TAG_OID)
-        .map_err(|_| DerError("the certificate's key names no curve".into()))?;
-    if curve != OID_PRIME256V1 {
-        return err("the certificate's key is not on curve P-256");
-    }
     let (bits, _) = expect_tlv(rest, TAG_BIT_STRING)?;
-    match bits {
-        [0, 0x04, point @ ..] if point.len() == 64 => {
-            let mut out = [0u8; 65];
-            out.copy_from_slice(&bits[1..]);
-            Ok(out)
+    let key = match bits {
+        [0, key @ ..] => key,
+        _ => return Err(DerError("bad public key bit string".into()).into()),
+    };
+    if oid == OID_EC_PUBLIC_KEY {
+        let (curve, _) = expect_tlv(alg_rest, TAG_OID)
+            .map_err(|_| DerError("the certificate's key names no curve".into()))?;
+        let (alg, len, name) = if curve == OID_PRIME256V1 {
+            (Algorithm::EccP256, 65, "ECC P-256")
+        } else if curve == OID_SECP384R1 {
+            (Algorithm::EccP384, 97, "ECC P-384")
+        } else if curve == OID_SECP521R1 {
+            return Err(KeyError::Unsupported("ECC P-521".into()));
+        } else {
+            return Err(KeyError::Unsupported(format!(
+                "ECC on curve {}",
+                oid_text(curve)
+            )));
+        };
+        if key.len() != len || key[0] != 0x04 {
+            return Err(DerError(format!("the {name} key is not an uncompressed point")).into());
         }
-        _ => err("the certificate's P-256 key is not a 65-byte uncompressed point"),
+        return Ok((alg, key.to_vec()));
+    }
+    if oid == OID_RSA_ENCRYPTION {
+        // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+        let (body, _) = expect_tlv(key, TAG_SEQUENCE)?;
+        let (n, _) = expect_tlv(body, TAG_INTEGER)?;
+        let n = match n {
+            [0, rest @ ..] => rest,
+            n => n,
+        };
+        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        if bits != 2048 {
+            return Err(KeyError::Unsupported(format!("RSA-{bits}")));
+        }
+        if Algorithm::of_key(key) != Some(Algorithm::Rsa2048) {
+            return Err(DerError("the RSA key does not decode".into()).into());
+        }
+        return Ok((Algorithm::Rsa2048, key.to_vec()));
+    }
+    if oid == OID_ED25519 {
+        return Err(KeyError::Unsupported("Ed25519".into()));
+    }
+    if oid == OID_X25519 {
+        return Err(KeyError::Unsupported("X25519".into()));
+    }
+    Err(KeyError::Unsupported(format!(
+        "algorithm {}",
+        oid_text(oid)
+    )))
+}
+
+/// An OID in dotted form, for messages.
+pub fn oid_text(oid: &[u8]) -> String {
+    let Some(&first) = oid.first() else {
+        return String::new();
+    };
+    let mut parts = vec![
+        (first / 40).min(2) as u64,
+        (first as u64) - 40 * (first / 40).min(2) as u64,
+    ];
+    let mut acc = 0u64;
+    for &b in &oid[1..] {
+        acc = (acc << 7) | (b & 0x7F) as u64;
+        if b & 0x80 == 0 {
+            parts.push(acc);
+            acc = 0;
+        }
+    }
+    parts
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The DER `SubjectPublicKeyInfo` of a stored public key.
+pub fn spki(alg: Algorithm, public_key: &[u8]) -> Vec<u8> {
+    let mut key_bits = vec![0u8];
+    key_bits.extend_from_slice(public_key);
+    let alg_id = match alg {
+        Algorithm::EccP256 => seq(&[
+            &tlv(TAG_OID, OID_EC_PUBLIC_KEY),
+            &tlv(TAG_OID, OID_PRIME256V1),
+        ]),
+        Algorithm::EccP384 => seq(&[
+            &tlv(TAG_OID, OID_EC_PUBLIC_KEY),
+            &tlv(TAG_OID, OID_SECP384R1),
+        ]),
+        Algorithm::Rsa2048 => seq(&[&tlv(TAG_OID, OID_RSA_ENCRYPTION), &[0x05, 0x00]]),
+    };
+    seq(&[&alg_id, &tlv(TAG_BIT_STRING, &key_bits)])
+}
+
+/// The signature AlgorithmIdentifier of a certificate signed over SHA-256 by a key of `alg`.
+fn signature_alg(alg: Algorithm) -> Vec<u8> {
+    match alg {
+        Algorithm::EccP256 | Algorithm::EccP384 => seq(&[&tlv(TAG_OID, OID_ECDSA_SHA256)]),
+        Algorithm::Rsa2048 => seq(&[&tlv(TAG_OID, OID_SHA256_RSA), &[0x05, 0x00]]),
     }
 }
 
-/// The parts of a self-signed certificate before it is signed: the DER of `tbsCertificate`.
+/// The 65-byte uncompressed P-256 point of a certificate's SubjectPublicKeyInfo.
+pub fn certificate_p256_key(cert: &[u8]) -> Result<[u8; 65], DerError> {
+    match certificate_key(cert) {
+        Ok((Algorithm::EccP256, k)) => {
+            let mut out = [0u8; 65];
+            out.copy_from_slice(&k);
+            Ok(out)
+        }
+        Ok((a, _)) => err(format!("the certificate's key is {a}, not P-256")),
+        Err(e) => err(e.to_string()),
+    }
+}
+
+/// The parts of a self-signed P-256 certificate before it is signed: the DER of
+/// `tbsCertificate`.
 pub fn tbs_certificate(serial: &[u8], common_name: &str, public_key: &[u8; 65]) -> Vec<u8> {
+    tbs_certificate_for(serial, common_name, Algorithm::EccP256, public_key)
+}
+
+/// `tbsCertificate` of a self-signed certificate for a key of any supported algorithm, to be
+/// signed over its SHA-256 by that same key; valid 2025-01-01 to 2049-12-31.
+pub fn tbs_certificate_for(
+    serial: &[u8],
+    common_name: &str,
+    alg: Algorithm,
+    public_key: &[u8],
+) -> Vec<u8> {
     let name = seq(&[&tlv(
         TAG_SET,
         &seq(&[
@@ -239,38 +403,32 @@ pub fn tbs_certificate(serial: &[u8], common_name: &str, public_key: &[u8; 65]) 
             &tlv(TAG_UTF8, common_name.as_bytes()),
         ]),
     )]);
-    let alg = seq(&[&tlv(TAG_OID, OID_ECDSA_SHA256)]);
     let validity = seq(&[
         &tlv(TAG_UTC_TIME, b"250101000000Z"),
-        &tlv(TAG_UTC_TIME, b"351231235959Z"),
-    ]);
-    let mut key_bits = vec![0u8];
-    key_bits.extend_from_slice(public_key);
-    let spki = seq(&[
-        &seq(&[
-            &tlv(TAG_OID, OID_EC_PUBLIC_KEY),
-            &tlv(TAG_OID, OID_PRIME256V1),
-        ]),
-        &tlv(TAG_BIT_STRING, &key_bits),
+        &tlv(TAG_UTC_TIME, b"491231235959Z"),
     ]);
     let version = tlv(0xA0, &uint(&[2]));
     seq(&[
         &version,
         &uint(serial),
-        &alg,
+        &signature_alg(alg),
         &name,
         &validity,
         &name,
-        &spki,
+        &spki(alg, public_key),
     ])
 }
 
-/// The whole certificate from its `tbsCertificate` and the DER ECDSA signature over it.
+/// The whole P-256 certificate from its `tbsCertificate` and the DER ECDSA signature over it.
 pub fn certificate(tbs: &[u8], signature_der: &[u8]) -> Vec<u8> {
-    let alg = seq(&[&tlv(TAG_OID, OID_ECDSA_SHA256)]);
+    certificate_for(Algorithm::EccP256, tbs, signature_der)
+}
+
+/// The whole certificate from its `tbsCertificate` and the signature over it.
+pub fn certificate_for(alg: Algorithm, tbs: &[u8], signature: &[u8]) -> Vec<u8> {
     let mut sig_bits = vec![0u8];
-    sig_bits.extend_from_slice(signature_der);
-    seq(&[tbs, &alg, &tlv(TAG_BIT_STRING, &sig_bits)])
+    sig_bits.extend_from_slice(signature);
+    seq(&[tbs, &signature_alg(alg), &tlv(TAG_BIT_STRING, &sig_bits)])
 }
 
 /// The `tbsCertificate` bytes and signature of a certificate (to check a self-signature).

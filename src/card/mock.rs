@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::transport::{Transport, TransportError};
+use super::transport::{CardStatus, Transport, TransportError};
 
 /// An expected command and the answer it gets.
 type Exchange = (Vec<u8>, Result<Vec<u8>, TransportError>);
@@ -68,8 +68,17 @@ impl Transport for MockTransport {
         answer
     }
 
-    fn card_present(&mut self) -> Result<bool, TransportError> {
-        Ok(self.present)
+    fn status(&mut self) -> Result<CardStatus, TransportError> {
+        Ok(CardStatus {
+            present: self.present,
+            atr: Vec::new(),
+            insertion: 0,
+        })
+    }
+
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport)) -> Result<(), TransportError> {
+        f(self);
+        Ok(())
     }
 
     fn reader_name(&self) -> String {

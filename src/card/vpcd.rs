@@ -121,6 +121,9 @@ pub fn serve_vpcd(addr: &str, card: VirtualCard, stop: Arc<AtomicBool>) -> io::R
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_millis(100)))?;
         card.power_cycle();
+        // MERCHANT_DESK_VPCD_TRACE=1 prints every command and answer (to see what other
+        // programs send).
+        let trace = std::env::var("MERCHANT_DESK_VPCD_TRACE").as_deref() == Ok("1");
         let ended = loop {
             match read_frame(&mut stream, &stop)? {
                 Frame::Stop => break Some(Ended::Stopped),
@@ -132,7 +135,16 @@ pub fn serve_vpcd(addr: &str, card: VirtualCard, stop: Arc<AtomicBool>) -> io::R
                 },
                 Frame::Data(p) if p.is_empty() => {}
                 Frame::Data(apdu) => match card.process(&apdu) {
-                    Some(resp) => write_frame(&mut stream, &resp)?,
+                    Some(resp) => {
+                        if trace {
+                            eprintln!(
+                                "> {}\n< {}",
+                                hex::encode_upper(&apdu),
+                                hex::encode_upper(&resp)
+                            );
+                        }
+                        write_frame(&mut stream, &resp)?
+                    }
                     None => break Some(Ended::Pulled),
                 },
             }
@@ -224,7 +236,7 @@ mod tests {
             body
         };
         assert_eq!(exchange(&mut s, &[4]), PivApplet::atr());
-        let select = [0, 0xA4, 4, 0, 5, 0xA0, 0, 0, 3, 8, 0];
+        let select = [0, 0xA4, 4, 0, 9, 0xA0, 0, 0, 3, 8, 0, 0, 0x10, 0, 0];
         assert!(exchange(&mut s, &select).ends_with(&[0x90, 0]));
         write_frame(&mut s, &[1]).unwrap(); // power on: no answer
         assert_eq!(exchange(&mut s, &[0, 0x20, 0, 0x80]), vec![0x6D, 0x00]); // deselected by reset

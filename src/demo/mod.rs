@@ -76,20 +76,58 @@ pub const MORE_ROLES: &[(&str, &str)] = &[("clerk", "applicant"), ("checker", "f
 /// The store whose refunds go through review in the demo (新街口店).
 pub const REVIEW_MODE_STORE: usize = 2;
 
-/// Creates the demo database at `path`; refuses a file that already holds merchants.
+/// Creates the demo database at `path`; refuses a file that already holds merchants. The
+/// database is built in a temporary file beside `path` and renamed onto it only when complete,
+/// so a run that fails (a full disk, a kill) leaves no half-made database, and removes its
+/// temporary file.
 pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<DemoSummary, String> {
-    let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
-    let mut env = Env::new(store, clock);
-    if !merchants::all(&env.store.read())
-        .map_err(|e| e.to_string())?
-        .is_empty()
-    {
-        return Err(format!(
-            "{} already holds a merchant group; demo data goes into a new file",
-            path.display()
-        ));
+    if path.exists() {
+        // An existing file must be ours and hold no merchant group; it is replaced at the end.
+        let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
+        let held = merchants::all(&store.read()).map_err(|e| e.to_string())?;
+        if !held.is_empty() {
+            return Err(format!(
+                "{} already holds a merchant group; demo data goes into a new file",
+                path.display()
+            ));
+        }
     }
-    populate(&mut env, opts).map_err(|e| e.to_string())
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo.sqlite3".into());
+    let part = path.with_file_name(format!(".{name}.part-{}", std::process::id()));
+    let remove_part = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = part.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+    };
+    remove_part();
+    let built = (|| {
+        let store = Store::open(&part).map_err(|e: OpenError| e.to_string())?;
+        // Nobody else sees the file until it is complete, and a failed build is thrown away:
+        // no journal and no syncs while building; WAL again at the end, as every file is.
+        store.set_bulk_load(true).map_err(|e| e.to_string())?;
+        let mut env = Env::new(store, clock);
+        let summary = populate_with(&mut env, opts, true).map_err(|e| e.to_string())?;
+        env.store.set_bulk_load(false).map_err(|e| e.to_string())?;
+        // Fold the WAL into the file, so the renamed file holds everything on its own.
+        env.store.checkpoint().map_err(|e| e.to_string())?;
+        drop(env);
+        std::fs::rename(&part, path).map_err(|e| e.to_string())?;
+        Ok(summary)
+    })();
+    remove_part();
+    if built.is_ok() {
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+    }
+    built
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +137,13 @@ pub struct DemoSummary {
 }
 
 pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> {
+    populate_with(env, opts, false)
+}
+
+/// `bulk`: the file is new and private (see [`create`]): the daily rollups are summed a day at a
+/// time once the day is settled, instead of by the triggers row by row; the triggers are back
+/// at the end.
+fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<DemoSummary> {
     let now = env.now_ms();
     // The organisation: merchants, rates, groups, terminals, roles, operators.
     env.act(
@@ -171,6 +216,13 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
         .unwrap_or(today);
     let mut generator = TxnGenerator::load(&env.store.read(), opts.seed)?;
     let mut summary = DemoSummary::default();
+    let triggers = if bulk {
+        crate::store::summaries::drop_rollup_triggers(&env.store.read())?
+    } else {
+        Vec::new()
+    };
+    // Transactions before this moment are in the rollups already (bulk).
+    let mut rolled_ms = crate::clock::day_start_ms(first);
     let mut day = first;
     loop {
         let tx = env.store.begin()?;
@@ -179,11 +231,25 @@ pub fn populate(env: &mut Env, opts: DemoOptions) -> ServiceResult<DemoSummary> 
         if day > first {
             let r = settlement::run(env, ymd(day))?;
             summary.settlements += r.merchants_settled;
+            if bulk {
+                // Yesterday is settled and final now.
+                let tx = env.store.begin()?;
+                let until = crate::clock::day_start_ms(day);
+                crate::store::summaries::add_rollups(&tx.db(), rolled_ms, until)?;
+                tx.commit()?;
+                rolled_ms = until;
+            }
         }
         if day >= today {
             break;
         }
         day = day.tomorrow().expect("date in range");
+    }
+    if bulk {
+        let tx = env.store.begin()?;
+        crate::store::summaries::add_rollups(&tx.db(), rolled_ms, i64::MAX)?;
+        crate::store::summaries::restore_rollup_triggers(&tx.db(), &triggers)?;
+        tx.commit()?;
     }
     Ok(summary)
 }

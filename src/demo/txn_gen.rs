@@ -32,10 +32,12 @@ pub struct TxnGenerator {
     terminals: Vec<Terminal>,
     rates: Vec<merchants::FeeRate>,
     bins: Vec<CardBin>,
-    /// Next RRN sequence number; RRNs are a bijection of it, so they never repeat.
+    /// Next RRN sequence number; RRNs are a bijection of it, so they never repeat. Taken from
+    /// the database's counter inside each writing transaction (as many as it writes).
     rrn_seq: u64,
-    /// (terminal index -> (batch date, voucher counter))
-    vouchers: Vec<(i32, u32)>,
+    /// (terminal index -> (batch day, last voucher number)); a batch's counter is read from the
+    /// database the first time a transaction writes into it.
+    vouchers: Vec<(i64, u32)>,
     recent: Vec<RecentSale>,
 }
 
@@ -52,14 +54,14 @@ impl TxnGenerator {
             })
             .collect();
         let n = terminals.len();
-        let rrn_seq = transactions::count(conn)? as u64;
+        let existing = transactions::count(conn)? as u64;
         Ok(TxnGenerator {
-            rng: Rng::new(seed.wrapping_add(rrn_seq)),
+            rng: Rng::new(seed.wrapping_add(existing)),
             terminals,
             rates: merchants::fee_rates(conn)?,
             bins: reference::card_bins(conn)?,
-            rrn_seq,
-            vouchers: vec![(0, 0); n],
+            rrn_seq: 0,
+            vouchers: vec![(i64::MIN, 0); n],
             recent: Vec::new(),
         })
     }
@@ -83,10 +85,12 @@ impl TxnGenerator {
         let start = day_start_ms(day);
         let mut times: Vec<i64> = (0..per_day).map(|_| start + self.time_of_day()).collect();
         times.sort_unstable();
+        times.retain(|&t| t < until_ms);
         self.recent.clear();
+        self.begin_transaction(conn, times.len() as u64)?;
         let mut ins = TxnInserter::new(conn)?;
         let mut written = 0;
-        for t in times.into_iter().filter(|&t| t < until_ms) {
+        for t in times {
             self.write_one(conn, &mut ins, t)?;
             written += 1;
         }
@@ -95,8 +99,20 @@ impl TxnGenerator {
 
     /// One transaction at `at_ms`, as the live feed writes it.
     pub fn write_at(&mut self, conn: &Db, at_ms: i64) -> rusqlite::Result<()> {
+        self.begin_transaction(conn, 1)?;
         let mut ins = TxnInserter::new(conn)?;
         self.write_one(conn, &mut ins, at_ms)
+    }
+
+    /// At the start of a writing transaction (`conn` holds the write lock): takes `n` reference
+    /// numbers from the database's counter and forgets the voucher counters, so another writer's
+    /// numbers since are never reused.
+    fn begin_transaction(&mut self, conn: &Db, n: u64) -> rusqlite::Result<()> {
+        self.rrn_seq = transactions::take_sequence(conn, "rrn", n)?;
+        for v in &mut self.vouchers {
+            v.0 = i64::MIN;
+        }
+        Ok(())
     }
 
     /// Milliseconds into the day: most trade between 10:00 and 22:00.
@@ -160,8 +176,9 @@ impl TxnGenerator {
     }
 
     fn next_rrn(&mut self) -> String {
-        // Multiplying by a number coprime with 10^12 permutes 0..10^12: unique, yet varied.
-        let v = (self.rrn_seq.wrapping_mul(387_420_489) + 260_000_000_000) % 1_000_000_000_000;
+        // In order of the sequence: unique, and the reference number index only ever grows at
+        // its end (a scattered order made every insert into a large file a random page write).
+        let v = (self.rrn_seq + 260_000_000_000) % 1_000_000_000_000;
         self.rrn_seq += 1;
         format!("{v:012}")
     }
@@ -204,15 +221,23 @@ impl TxnGenerator {
         };
         let terminal = &self.terminals[terminal_idx];
         let (terminal_id, merchant_id) = (terminal.id, terminal.merchant_id);
-        let (batch_date, counter) = &mut self.vouchers[terminal_idx];
-        if *batch_date != trade_date {
-            *batch_date = trade_date;
-            *counter = 0;
+        // One batch per terminal per day: the day number since 2000 keeps it at six digits. The
+        // voucher number restarts with each batch.
+        let batch_day = at_ms.div_euclid(MS_PER_DAY);
+        let batch_no = format!("{:06}", (batch_day - 10_957).rem_euclid(1_000_000));
+        let (day, counter) = &mut self.vouchers[terminal_idx];
+        if *day != batch_day {
+            *day = batch_day;
+            *counter = transactions::last_voucher(
+                conn,
+                terminal_id,
+                &batch_no,
+                batch_day * MS_PER_DAY,
+                (batch_day + 1) * MS_PER_DAY,
+            )?;
         }
         *counter += 1;
         let voucher_no = format!("{:06}", *counter);
-        // One batch per terminal per day: the day number since 2000 keeps it at six digits.
-        let batch_no = format!("{:06}", (at_ms / MS_PER_DAY - 10_957).rem_euclid(1_000_000));
         let rrn = self.next_rrn();
         let failed = self.rng.chance(35);
         let status = if failed {
@@ -282,7 +307,7 @@ impl TxnGenerator {
         match (kind, orig) {
             ("void", Some(i)) => {
                 let sale = self.recent.swap_remove(i);
-                transactions::mark_status(conn, sale.id, TxnStatus::Success, TxnStatus::Voided)?;
+                transactions::void_sale(conn, sale.id)?;
             }
             ("refund", Some(i)) => {
                 transactions::add_refunded(conn, self.recent[i].id, amount_fen)?;

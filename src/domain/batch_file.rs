@@ -66,8 +66,8 @@ pub const R_EXCEEDS_QUOTA: T = T(
     "more than today's refund quota has left ({left}, counting the rows above)",
 );
 pub const R_TOO_MANY_ROWS: T = T(
-    "超过 {max} 行上限（文件共有 {found} 行数据）",
-    "beyond the limit of {max} rows (the file has {found} data rows)",
+    "超过 {max} 行上限，请分成多个文件",
+    "beyond the limit of {max} rows: split the file",
 );
 pub const R_OTHER: T = T("无法受理：{e}", "refused: {e}");
 

@@ -27,18 +27,25 @@ pub enum AmountError {
 }
 
 /// Parses an amount typed by a person (`12`, `12.5`, `1,234.56`) to fen; it must be above zero.
+/// This is the one money parser of every input (forms, .xlsx, .csv).
+///
+/// Grouping commas (`,` or the full-width `，`) are accepted only as thousands separators in the
+/// whole part: one to three digits, then groups of exactly three (`1,234,567.89`). Any other comma
+/// (`12,34`, the European decimal comma, `1,2345`, `,5`, `1.234,5`) is not a number: taking it
+/// out would store an amount 100 times too large.
 pub fn parse_amount(s: &str) -> Result<i64, AmountError> {
-    let t = s.trim().replace([',', '，'], "");
+    let t = s.trim();
     if t.is_empty() {
         return Err(AmountError::Empty);
     }
-    if !t
+    let plain = ungroup(t).ok_or(AmountError::NotANumber)?;
+    if !plain
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
     {
         return Err(AmountError::NotANumber);
     }
-    let d: Decimal = t.parse().map_err(|_| AmountError::NotANumber)?;
+    let d: Decimal = plain.parse().map_err(|_| AmountError::NotANumber)?;
     if d.normalize().scale() > 2 {
         return Err(AmountError::TooManyDecimals);
     }
@@ -50,6 +57,32 @@ pub fn parse_amount(s: &str) -> Result<i64, AmountError> {
         return Err(AmountError::TooLarge);
     }
     Ok(fen)
+}
+
+/// The amount with its thousands separators taken out; `None` when a comma stands anywhere but
+/// between groups of three digits of the whole part. Text without commas is returned as is.
+fn ungroup(t: &str) -> Option<String> {
+    if !t.contains([',', '，']) {
+        return Some(t.to_string());
+    }
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let (whole, frac) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let mut groups = whole.split([',', '，']);
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 || !digits(first) || first.starts_with('0') {
+        return None;
+    }
+    if !groups.all(|g| g.len() == 3 && digits(g)) {
+        return None;
+    }
+    Some(t.replace([',', '，'], ""))
 }
 
 /// `1,234.56`; negative amounts keep their sign.
@@ -97,6 +130,39 @@ mod tests {
         assert_eq!(parse_amount("-3"), Err(AmountError::NotPositive));
         assert_eq!(parse_amount("abc"), Err(AmountError::NotANumber));
         assert_eq!(parse_amount(" "), Err(AmountError::Empty));
+    }
+
+    #[test]
+    fn grouping_commas_only_in_groups_of_three() {
+        // Hard edges 2: a European decimal comma is not a grouping comma.
+        assert_eq!(parse_amount("12,34"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,2345"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1234,5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1.234,50"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,234,5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,23,456"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(",123"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("123,"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,,234"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1234,567"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("0,123"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1.5,0"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("12.34,"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1 234"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("+5"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("5-"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1e3"), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,234"), Ok(123400));
+        assert_eq!(parse_amount("1,234.50"), Ok(123450));
+        assert_eq!(parse_amount("1，234.50"), Ok(123450));
+        assert_eq!(parse_amount("12,345,678.9"), Ok(1234567890));
+        assert_eq!(parse_amount(" 999,999.99 "), Ok(99999999));
+        assert_eq!(
+            parse_amount("12,345.678"),
+            Err(AmountError::TooManyDecimals)
+        );
+        assert_eq!(parse_amount("-1,234"), Err(AmountError::NotPositive));
+        assert_eq!(parse_amount("12.34"), Ok(1234));
     }
 
     #[test]

@@ -57,6 +57,36 @@ impl TxnType {
     }
 }
 
+/// How the settlement run counts a transaction's money (every linked row counts in its count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// A successful sale or completion: its amount is trade, its fee is a fee.
+    Trade,
+    /// A successful refund at the POS: its amount is paid back out of the settlement.
+    Refund,
+    /// Failed, voided, reversed, or a void (a void cancels its sale, which is not counted).
+    Not,
+}
+
+impl Counted {
+    pub fn code(self) -> &'static str {
+        match self {
+            Counted::Trade => "trade",
+            Counted::Refund => "refund",
+            Counted::Not => "not",
+        }
+    }
+}
+
+/// The settlement rule for one transaction (the same as the run's and `check`'s SQL).
+pub fn counted(txn_type: TxnType, status: TxnStatus) -> Counted {
+    match (txn_type, status) {
+        (TxnType::Sale | TxnType::Completion, TxnStatus::Success) => Counted::Trade,
+        (TxnType::Refund, TxnStatus::Success) => Counted::Refund,
+        _ => Counted::Not,
+    }
+}
+
 /// The card organisations (their codes match `data/card_orgs.csv`).
 pub const CARD_ORGS: &[&str] = &["CUP", "VISA", "MC", "JCB", "AMEX"];
 

@@ -99,6 +99,20 @@ pub struct SheetSpec {
     /// `Some("合计")` / `Some("Total")`: a totals row under the data with the sum of each money
     /// column, the label in the first text column. `None`: no totals row.
     pub total_label: Option<String>,
+    /// Lines written above the header, one a row (what was asked and when); a blank row follows
+    /// them. Empty: the header is the first row.
+    pub preamble: Vec<String>,
+}
+
+impl SheetSpec {
+    /// The row of the header: after the preamble and its blank row.
+    fn header_row(&self) -> u32 {
+        if self.preamble.is_empty() {
+            0
+        } else {
+            self.preamble.len() as u32 + 1
+        }
+    }
 }
 
 /// Data rows one sheet can hold: Excel's 1,048,576 less the header and totals rows.
@@ -416,6 +430,8 @@ pub struct RowSink<'w> {
     widths: Vec<usize>,
     max_money: Vec<u64>,
     path: &'w Path,
+    /// The header's row; data start below it.
+    top: u32,
 }
 
 impl<'w> RowSink<'w> {
@@ -432,12 +448,12 @@ impl<'w> RowSink<'w> {
                 got: cells.len(),
             });
         }
-        if self.rows >= MAX_DATA_ROWS {
+        if self.rows >= MAX_DATA_ROWS - self.top as u64 {
             return Err(ExportError::TooManyRows {
-                limit: MAX_DATA_ROWS,
+                limit: MAX_DATA_ROWS - self.top as u64,
             });
         }
-        let row = (self.rows + 1) as u32;
+        let row = self.top + (self.rows + 1) as u32;
         let f = self.formats;
         for (i, cell) in cells.iter().enumerate() {
             let col = i as u16;
@@ -623,12 +639,16 @@ where
         .add_worksheet_with_constant_memory()
         .map_err(xerr)?;
     sheet.set_name(sheet_name(&spec.title)).map_err(xerr)?;
+    let top = spec.header_row();
+    for (r, line) in spec.preamble.iter().enumerate() {
+        sheet.write_string(r as u32, 0, line).map_err(xerr)?;
+    }
     for (i, col) in spec.columns.iter().enumerate() {
         sheet
-            .write_string_with_format(0, i as u16, &col.header, &formats.header)
+            .write_string_with_format(top, i as u16, &col.header, &formats.header)
             .map_err(xerr)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(xerr)?;
+    sheet.set_freeze_panes(top + 1, 0).map_err(xerr)?;
 
     let mut sink = RowSink {
         sheet,
@@ -641,6 +661,7 @@ where
         widths: vec![0; ncols],
         max_money: vec![0; ncols],
         path,
+        top,
     };
     produce(&mut sink)?;
     if cancel.load(Ordering::Relaxed) {
@@ -655,7 +676,7 @@ where
         ..
     } = sink;
 
-    let last_data_row = rows as u32; // the header is row 0
+    let last_data_row = top + rows as u32; // the header is row `top`
     if let Some(label) = &spec.total_label {
         let total_row = last_data_row + 1;
         let label_col = spec.columns.iter().position(|c| c.kind == ColKind::Text);
@@ -685,7 +706,7 @@ where
         }
     }
     sheet
-        .autofilter(0, 0, last_data_row, (ncols - 1) as u16)
+        .autofilter(top, 0, last_data_row, (ncols - 1) as u16)
         .map_err(xerr)?;
     for (i, col) in spec.columns.iter().enumerate() {
         let width = if col.width > 0.0 {
@@ -786,8 +807,8 @@ mod tests {
 
     #[test]
     fn suggested_names_are_stamped_and_never_taken() {
-        let dir = std::env::temp_dir().join(format!("md-suggest-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         // 2026-11-23 10:00:05 in Shanghai.
         let ms = days_from_civil(2026, 11, 23) * DAY_MS + 2 * 3_600_000 + 5_000;
         let p = suggest_path(&dir, "交易查询 11/01..11/23", ms);
@@ -805,7 +826,6 @@ mod tests {
                 .to_string_lossy(),
             "export_20261123_100005.xlsx"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 

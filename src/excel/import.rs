@@ -1,4 +1,4 @@
-//! Reading an uploaded .xlsx or .csv: the first sheet as rows of typed cells with the row
+//! Reading an uploaded .xlsx or .csv: the visible sheet as rows of typed cells with the row
 //! numbers the operator sees in Excel, readers for identifiers and amounts, a header check, and
 //! the writer of import templates.
 //!
@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 use crate::domain::money::{parse_amount, AmountError};
@@ -70,12 +70,21 @@ pub enum ImportError {
     NotXlsxOrCsv(PathBuf),
     /// Missing, unreadable, or not really a workbook.
     CannotRead(PathBuf, String),
-    /// A .csv not in UTF-8 (Excel's "CSV UTF-8" is; its plain "CSV" is GBK on Chinese Windows).
-    NotUtf8(PathBuf),
+    /// A .csv in none of UTF-8 (Excel's "CSV UTF-8"), GBK or GB18030 (its plain "CSV" on Chinese
+    /// Windows).
+    UnknownEncoding(PathBuf),
     /// No header, or a header and no data rows.
     Empty,
     /// More data rows than allowed (the batch rules allow 999).
     TooManyRows { max: usize, found: usize },
+    /// More than one visible sheet holds data: which one did the clerk mean? Their names.
+    SeveralSheets(Vec<String>),
+    /// A part of an .xlsx (or a .csv) that unpacks beyond the limit, in MB.
+    PartTooBig { part: String, limit_mb: u64 },
+    /// A row (as Excel numbers it) with data beyond the last column an import reads.
+    TooWide { row: u32, max: usize },
+    /// Another bound of [`limits`], in both languages.
+    TooLarge { zh: String, en: String },
 }
 
 impl ImportError {
@@ -85,14 +94,29 @@ impl ImportError {
                 format!("{} 不是 .xlsx 或 .csv 文件", p.display())
             }
             ImportError::CannotRead(p, e) => format!("无法读取 {}：{e}", p.display()),
-            ImportError::NotUtf8(p) => format!(
-                "{} 不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
+            ImportError::UnknownEncoding(p) => format!(
+                "{} 的编码不是 UTF-8、GBK 或 GB18030，请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
                 p.display()
             ),
             ImportError::Empty => "文件没有数据行".to_string(),
-            ImportError::TooManyRows { max, found } => {
-                format!("文件有 {found} 行数据，最多 {max} 行")
+            ImportError::TooManyRows { max, .. } => {
+                format!("文件超过 {max} 行数据，最多 {max} 行")
             }
+            ImportError::PartTooBig { part, limit_mb } => format!(
+                "文件中的 {part} 解压后超过 {limit_mb} MB，无法导入（是否为损坏或恶意文件？）"
+            ),
+            ImportError::TooWide { row, max } => {
+                format!("第 {row} 行在第 {max} 列之后还有数据，无法导入")
+            }
+            ImportError::TooLarge { zh, .. } => format!("文件过大，无法导入：{zh}"),
+            ImportError::SeveralSheets(names) => format!(
+                "文件有多个含数据的工作表（{}），请只保留一个",
+                names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
         }
     }
     pub fn message(&self, chinese: bool) -> String {
@@ -111,34 +135,90 @@ impl std::fmt::Display for ImportError {
                 write!(f, "{} is not an .xlsx or .csv file", p.display())
             }
             ImportError::CannotRead(p, e) => write!(f, "cannot read {}: {e}", p.display()),
-            ImportError::NotUtf8(p) => write!(
+            ImportError::UnknownEncoding(p) => write!(
                 f,
-                "{} is not UTF-8; save it from Excel as \"CSV UTF-8\" or as .xlsx",
+                "{} is not in UTF-8, GBK or GB18030; save it from Excel as \"CSV UTF-8\" or as .xlsx",
                 p.display()
             ),
             ImportError::Empty => write!(f, "the file has no data rows"),
-            ImportError::TooManyRows { max, found } => {
+            ImportError::TooManyRows { max, .. } => {
                 write!(
                     f,
-                    "the file has {found} data rows; at most {max} are allowed"
+                    "the file has more than {max} data rows; at most {max} are allowed"
                 )
             }
+            ImportError::PartTooBig { part, limit_mb } => write!(
+                f,
+                "{part} in the file unpacks beyond {limit_mb} MB: not imported (a damaged or hostile file?)"
+            ),
+            ImportError::TooWide { row, max } => {
+                write!(f, "row {row} holds data beyond column {max}: not imported")
+            }
+            ImportError::TooLarge { en, .. } => write!(f, "the file is too large to import: {en}"),
+            ImportError::SeveralSheets(names) => write!(
+                f,
+                "more than one visible sheet holds data ({}); keep only one",
+                names
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
 
 impl std::error::Error for ImportError {}
 
-/// Reads the first sheet of an .xlsx, or a .csv, refusing other files, files without data rows
-/// and files with more than `max_rows` data rows. Blank rows are skipped but keep numbering.
+/// Bounds of what an import reads, whatever the file holds, so that memory stays well under
+/// 100 MB for any input (a zip bomb, a sheet a million columns wide, one huge cell).
+pub mod limits {
+    /// One part of an .xlsx unpacked.
+    pub const PART_BYTES: u64 = 64 << 20;
+    /// A whole .csv file (read whole, and decoded once more when it is GBK).
+    pub const CSV_BYTES: u64 = 16 << 20;
+    /// Every part of an .xlsx unpacked, together (a bound on the time the check takes).
+    pub const ARCHIVE_BYTES: u64 = 256 << 20;
+    /// Entries of an .xlsx.
+    pub const PARTS: usize = 10_000;
+    /// Strings in the shared-strings table (a 999-row file needs a few thousand).
+    pub const SHARED_STRINGS: u64 = 200_000;
+    /// The longest stretch of an .xlsx part's XML between two `<` (a tag and its text; Excel's
+    /// own limit for a cell is 32,767 characters).
+    pub const XML_RUN_BYTES: u64 = 1 << 20;
+    /// Columns of a row that may hold data.
+    pub const COLUMNS: usize = 256;
+    /// Text kept from all the cells read.
+    pub const TEXT_BYTES: usize = 8 << 20;
+}
+
+/// Reads the one visible sheet holding data of an .xlsx (see [`read_xlsx`]), or a .csv, refusing
+/// other files, files without data rows and files with more than `max_rows` data rows (reading
+/// stops at the row after the last allowed). Blank rows are skipped but keep numbering.
 pub fn read_table(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
+    let table = read_table_upto(path, max_rows)?;
+    if table.rows.len() > max_rows {
+        return Err(ImportError::TooManyRows {
+            max: max_rows,
+            found: table.rows.len(),
+        });
+    }
+    Ok(table)
+}
+
+/// Like [`read_table`], but a file with more than `max_rows` data rows is not refused here: the
+/// table holds the first `max_rows + 1` of them (the caller names the first row too many) and
+/// nothing further is read.
+pub fn read_table_upto(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    // The header, then at most one row more than allowed.
+    let limit = max_rows.saturating_add(2);
     let all = match ext.as_str() {
-        "xlsx" => read_xlsx(path)?,
-        "csv" => read_csv(path)?,
+        "xlsx" => read_xlsx(path, limit)?,
+        "csv" => read_csv(path, limit)?,
         _ => return Err(ImportError::NotXlsxOrCsv(path.to_path_buf())),
     };
     let mut it = all.into_iter().filter(|r| !r.is_blank());
@@ -147,78 +227,386 @@ pub fn read_table(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
     if rows.is_empty() {
         return Err(ImportError::Empty);
     }
-    if rows.len() > max_rows {
-        return Err(ImportError::TooManyRows {
-            max: max_rows,
-            found: rows.len(),
-        });
-    }
     Ok(Table { header, rows })
 }
 
-fn read_xlsx(path: &Path) -> Result<Vec<SheetRow>, ImportError> {
+/// Streams every part of an .xlsx before calamine sees it: no part may unpack beyond
+/// [`limits::PART_BYTES`] (counted as it unpacks: the sizes a zip declares can lie), nor all of
+/// them beyond [`limits::ARCHIVE_BYTES`]; an XML part has no stretch longer than
+/// [`limits::XML_RUN_BYTES`] between two tags; the shared strings are at most
+/// [`limits::SHARED_STRINGS`] (calamine reserves what the file declares). Nothing is kept.
+fn check_archive(path: &Path) -> Result<(), ImportError> {
+    use std::io::Read;
     let cannot = |e: String| ImportError::CannotRead(path.to_path_buf(), e);
-    let mut wb: Xlsx<std::io::BufReader<std::fs::File>> =
-        open_workbook(path).map_err(|e: calamine::XlsxError| cannot(e.to_string()))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(r) => r.map_err(|e| cannot(e.to_string()))?,
-        None => return Err(ImportError::Empty),
-    };
-    let Some((row0, col0)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = Vec::with_capacity(col0 as usize + row.len());
-        cells.resize(col0 as usize, Cell::Empty);
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(n) => Cell::Int(*n),
-            Data::Float(f) => Cell::Float(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) => Cell::DateTime(dt.as_f64()),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-            Data::Error(e) => Cell::Error(e.to_string()),
-        }));
-        while matches!(cells.last(), Some(Cell::Empty)) {
-            cells.pop();
-        }
-        out.push(SheetRow {
-            row_no: row0 + i as u32 + 1,
-            cells,
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| cannot(e.to_string()))?;
+    if zip.len() > limits::PARTS {
+        return Err(ImportError::TooLarge {
+            zh: format!("文件有 {} 个部件，最多 {}", zip.len(), limits::PARTS),
+            en: format!("{} parts in the file, at most {}", zip.len(), limits::PARTS),
         });
     }
-    Ok(out)
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 << 10];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| cannot(e.to_string()))?;
+        let name = part.name().map_err(|e| cannot(e.to_string()))?.into_owned();
+        let too_big = || ImportError::PartTooBig {
+            part: name.clone(),
+            limit_mb: limits::PART_BYTES >> 20,
+        };
+        if part.size() > limits::PART_BYTES {
+            return Err(too_big());
+        }
+        let lower = name.to_ascii_lowercase();
+        let xml = lower.ends_with(".xml") || lower.ends_with(".rels");
+        let shared = lower.ends_with("sharedstrings.xml");
+        let mut scan = XmlScan::default();
+        let mut size = 0u64;
+        loop {
+            let n = part.read(&mut buf).map_err(|e| cannot(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            total += n as u64;
+            if size > limits::PART_BYTES {
+                return Err(too_big());
+            }
+            if total > limits::ARCHIVE_BYTES {
+                return Err(ImportError::TooLarge {
+                    zh: format!("文件解压后超过 {} MB", limits::ARCHIVE_BYTES >> 20),
+                    en: format!("the file unpacks beyond {} MB", limits::ARCHIVE_BYTES >> 20),
+                });
+            }
+            if xml {
+                scan.feed(&buf[..n], shared)
+                    .map_err(|(zh, en)| ImportError::TooLarge { zh, en })?;
+            }
+        }
+    }
+    Ok(())
 }
 
-fn read_csv(path: &Path) -> Result<Vec<SheetRow>, ImportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ImportError::CannotRead(path.to_path_buf(), e.to_string()))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8(path.to_path_buf()))?;
-    Ok(parse_csv(text))
+/// What [`check_archive`] watches in an XML part, chunk by chunk.
+#[derive(Default)]
+struct XmlScan {
+    /// Bytes since the last `<`.
+    run: u64,
+    /// The last bytes of the previous chunk, for a pattern cut in two.
+    tail: Vec<u8>,
+    /// End tags of shared strings (`</si>`, `</x:si>`) so far.
+    strings: u64,
+    /// The start of the part up to the end of its `<sst …>` tag (shared strings only).
+    head: Vec<u8>,
+    head_done: bool,
+}
+
+impl XmlScan {
+    fn feed(&mut self, chunk: &[u8], shared: bool) -> Result<(), (String, String)> {
+        for &b in chunk {
+            if b == b'<' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > limits::XML_RUN_BYTES {
+                    return Err((
+                        format!(
+                            "文件中有超过 {} KB 的单个单元格或标记",
+                            limits::XML_RUN_BYTES >> 10
+                        ),
+                        format!(
+                            "the file holds a single cell or tag of more than {} KB",
+                            limits::XML_RUN_BYTES >> 10
+                        ),
+                    ));
+                }
+            }
+        }
+        if !shared {
+            return Ok(());
+        }
+        if !self.head_done {
+            self.head
+                .extend_from_slice(&chunk[..chunk.len().min(64 << 10)]);
+            if let Some(declared) = declared_unique_count(&self.head) {
+                self.head_done = true;
+                if declared.is_some_and(|n| n > limits::SHARED_STRINGS) {
+                    return Err(too_many_strings());
+                }
+                self.head = Vec::new();
+            } else if self.head.len() >= 64 << 10 {
+                return Err((
+                    "共享字符串表的开头无法识别".into(),
+                    "the shared strings table does not start as it should".into(),
+                ));
+            }
+        }
+        let mut window = std::mem::take(&mut self.tail);
+        window.extend_from_slice(chunk);
+        self.strings += window
+            .windows(4)
+            .filter(|w| (w[0] == b'/' || w[0] == b':') && &w[1..] == b"si>")
+            .count() as u64;
+        if self.strings > limits::SHARED_STRINGS {
+            return Err(too_many_strings());
+        }
+        self.tail = window[window.len().saturating_sub(3)..].to_vec();
+        Ok(())
+    }
+}
+
+fn too_many_strings() -> (String, String) {
+    (
+        format!("共享字符串超过 {} 个", limits::SHARED_STRINGS),
+        format!("more than {} shared strings", limits::SHARED_STRINGS),
+    )
+}
+
+/// Once the `<sst …>` start tag is complete in `head`: `Some(its uniqueCount)` (`None` inside when
+/// it has none); `None` while the tag is not complete yet.
+fn declared_unique_count(head: &[u8]) -> Option<Option<u64>> {
+    let start = head
+        .windows(4)
+        .position(|w| (w[0] == b'<' || w[0] == b':') && &w[1..] == b"sst")?;
+    let end = start + head[start..].iter().position(|&b| b == b'>')?;
+    let tag = &head[start..end];
+    let key = b"uniqueCount=\"";
+    Some(tag.windows(key.len()).position(|w| w == key).map(|i| {
+        tag[i + key.len()..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .fold(0u64, |n, &b| {
+                n.saturating_mul(10).saturating_add((b - b'0') as u64)
+            })
+    }))
+}
+
+/// The rows of the one visible worksheet that holds data. Hidden and very hidden sheets are never
+/// read (the clerk cannot see them); a file where more than one visible sheet holds data is
+/// refused, naming them, rather than guessing which one the clerk meant. A template has one
+/// sheet, so its sheet (by name) and the active sheet are that one sheet whenever the file is
+/// accepted.
+fn read_xlsx(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
+    let cannot = |e: String| ImportError::CannotRead(path.to_path_buf(), e);
+    check_archive(path)?;
+    let mut wb: Xlsx<std::io::BufReader<std::fs::File>> =
+        open_workbook(path).map_err(|e: calamine::XlsxError| cannot(e.to_string()))?;
+    let visible: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut with_data = Vec::new();
+    for name in visible {
+        if !read_sheet(&mut wb, &name, 1)
+            .map_err(|e| e.into_import(path))?
+            .is_empty()
+        {
+            with_data.push(name);
+        }
+    }
+    match with_data.len() {
+        0 => Ok(Vec::new()),
+        1 => read_sheet(&mut wb, &with_data[0], limit).map_err(|e| e.into_import(path)),
+        _ => Err(ImportError::SeveralSheets(with_data)),
+    }
+}
+
+/// Why reading a sheet stopped.
+enum SheetError {
+    Read(String),
+    Bound(ImportError),
+}
+
+impl SheetError {
+    fn into_import(self, path: &Path) -> ImportError {
+        match self {
+            SheetError::Read(e) => ImportError::CannotRead(path.to_path_buf(), e),
+            SheetError::Bound(e) => e,
+        }
+    }
+}
+
+/// Counts the text kept from cells against [`limits::TEXT_BYTES`].
+fn keep_text(budget: &mut usize, s: &str) -> Result<(), ImportError> {
+    *budget = budget.saturating_add(s.len());
+    if *budget > limits::TEXT_BYTES {
+        return Err(ImportError::TooLarge {
+            zh: format!("文件的文字超过 {} MB", limits::TEXT_BYTES >> 20),
+            en: format!(
+                "the file holds more than {} MB of text",
+                limits::TEXT_BYTES >> 20
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The non-blank rows of a worksheet, in order, at most `limit` of them, cell by cell from the
+/// sheet's XML (never the whole sheet as one rectangle).
+fn read_sheet(
+    wb: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    name: &str,
+    limit: usize,
+) -> Result<Vec<SheetRow>, SheetError> {
+    let read = |e: calamine::XlsxError| SheetError::Read(e.to_string());
+    let mut reader = wb.worksheet_cells_reader(name).map_err(read)?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
+    let mut text = 0usize;
+    while let Some(c) = reader.next_cell().map_err(read)? {
+        let (row, col) = c.get_position();
+        let cell = match c.get_value() {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Cell::Text(s.clone())
+            }
+            DataRef::SharedString(s) => Cell::Text(s.to_string()),
+            DataRef::Int(n) => Cell::Int(*n),
+            DataRef::Float(f) => Cell::Float(*f),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(dt) => Cell::DateTime(dt.as_f64()),
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+        };
+        if cell.is_blank() {
+            continue;
+        }
+        if !rows.contains_key(&row) && rows.len() >= limit {
+            break;
+        }
+        let col = col as usize;
+        if col >= limits::COLUMNS {
+            return Err(SheetError::Bound(ImportError::TooWide {
+                row: row + 1,
+                max: limits::COLUMNS,
+            }));
+        }
+        if let Cell::Text(s) | Cell::Error(s) = &cell {
+            keep_text(&mut text, s).map_err(SheetError::Bound)?;
+        }
+        let cells = rows.entry(row).or_default();
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = cell;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| SheetRow {
+            row_no: row + 1,
+            cells,
+        })
+        .collect())
+}
+
+fn read_csv(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| ImportError::CannotRead(path.to_path_buf(), e.to_string());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits::CSV_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limits::CSV_BYTES {
+        return Err(ImportError::PartTooBig {
+            part: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            limit_mb: limits::CSV_BYTES >> 20,
+        });
+    }
+    let text =
+        decode_csv(&bytes).ok_or_else(|| ImportError::UnknownEncoding(path.to_path_buf()))?;
+    parse_csv_upto(&text, limit)
+}
+
+/// The text of a .csv: UTF-8 (with or without its BOM), else GB18030, which includes GBK (what
+/// Excel's plain "CSV" writes on Chinese Windows); `None` when it is none of them. UTF-8 wins when
+/// the bytes are valid in both: non-ASCII GBK text is almost never valid UTF-8.
+pub fn decode_csv(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest)
+            .ok()
+            .map(std::borrow::Cow::Borrowed);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
+    // GB18030's own BOM, then the bytes as GB18030 without replacing anything malformed.
+    let body = bytes.strip_prefix(b"\x84\x31\x95\x33").unwrap_or(bytes);
+    encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body)
 }
 
 /// RFC 4180 CSV: commas, `"` quoting with `""` inside, line breaks inside quotes, CRLF or LF.
 /// Row numbers count lines as Excel shows records (a quoted line break stays in its record).
 pub fn parse_csv(text: &str) -> Vec<SheetRow> {
-    let mut rows = Vec::new();
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    let mut row_no = 1u32;
-    let mut chars = text.chars().peekable();
-    let push_field = |cells: &mut Vec<Cell>, field: &mut String, was_quoted: &mut bool| {
-        let f = std::mem::take(field);
-        cells.push(if f.is_empty() && !*was_quoted {
-            Cell::Empty
-        } else {
-            Cell::Text(f)
-        });
-        *was_quoted = false;
+    parse_csv_upto(text, usize::MAX).unwrap_or_default()
+}
+
+/// [`parse_csv`] that stops after `limit` non-blank rows and refuses a row with data beyond
+/// [`limits::COLUMNS`] (never holding more cells than that).
+fn parse_csv_upto(text: &str, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
+    struct Acc {
+        rows: Vec<SheetRow>,
+        cells: Vec<Cell>,
+        field: String,
+        was_quoted: bool,
+        row_no: u32,
+        text: usize,
+    }
+    impl Acc {
+        fn push_field(&mut self) -> Result<(), ImportError> {
+            let f = std::mem::take(&mut self.field);
+            let cell = if f.is_empty() && !self.was_quoted {
+                Cell::Empty
+            } else {
+                Cell::Text(f)
+            };
+            self.was_quoted = false;
+            if self.cells.len() >= limits::COLUMNS {
+                if cell.is_blank() {
+                    return Ok(());
+                }
+                return Err(ImportError::TooWide {
+                    row: self.row_no,
+                    max: limits::COLUMNS,
+                });
+            }
+            if let Cell::Text(s) = &cell {
+                keep_text(&mut self.text, s)?;
+            }
+            self.cells.push(cell);
+            Ok(())
+        }
+        /// Ends a record; `true` when `limit` non-blank rows are kept.
+        fn end_row(&mut self, limit: usize) -> Result<bool, ImportError> {
+            self.push_field()?;
+            while matches!(self.cells.last(), Some(Cell::Empty)) {
+                self.cells.pop();
+            }
+            let row = SheetRow {
+                row_no: self.row_no,
+                cells: std::mem::take(&mut self.cells),
+            };
+            if !row.is_blank() {
+                self.rows.push(row);
+            }
+            self.row_no += 1;
+            Ok(self.rows.len() >= limit)
+        }
+    }
+    let mut acc = Acc {
+        rows: Vec::new(),
+        cells: Vec::new(),
+        field: String::new(),
+        was_quoted: false,
+        row_no: 1,
+        text: 0,
     };
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
     let mut any = false;
     while let Some(c) = chars.next() {
         any = true;
@@ -226,45 +614,35 @@ pub fn parse_csv(text: &str) -> Vec<SheetRow> {
             if c == '"' {
                 if chars.peek() == Some(&'"') {
                     chars.next();
-                    field.push('"');
+                    acc.field.push('"');
                 } else {
                     quoted = false;
                 }
             } else {
-                field.push(c);
+                acc.field.push(c);
             }
             continue;
         }
         match c {
-            '"' if field.is_empty() => {
+            '"' if acc.field.is_empty() => {
                 quoted = true;
-                was_quoted = true;
+                acc.was_quoted = true;
             }
-            ',' => push_field(&mut cells, &mut field, &mut was_quoted),
+            ',' => acc.push_field()?,
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
-                push_field(&mut cells, &mut field, &mut was_quoted);
-                while matches!(cells.last(), Some(Cell::Empty)) {
-                    cells.pop();
-                }
-                rows.push(SheetRow {
-                    row_no,
-                    cells: std::mem::take(&mut cells),
-                });
-                row_no += 1;
                 any = false;
+                if acc.end_row(limit)? {
+                    return Ok(acc.rows);
+                }
             }
-            c => field.push(c),
+            c => acc.field.push(c),
         }
     }
     if any {
-        push_field(&mut cells, &mut field, &mut was_quoted);
-        while matches!(cells.last(), Some(Cell::Empty)) {
-            cells.pop();
-        }
-        rows.push(SheetRow { row_no, cells });
+        acc.end_row(limit)?;
     }
-    rows
+    Ok(acc.rows)
 }
 
 /// Why a cell or a row is refused.
@@ -611,15 +989,14 @@ mod tests {
     #[test]
     fn csv_quotes_and_row_numbers() {
         let rows = parse_csv("a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\n3,\n");
-        assert_eq!(rows.len(), 4);
+        // The blank line 3 is skipped but keeps its number.
+        assert_eq!(rows.len(), 3);
         assert_eq!(
             rows[1].cells,
             vec![Cell::Text("x,1".into()), Cell::Text("say \"hi\"".into())]
         );
-        assert_eq!(rows[2].row_no, 3);
-        assert!(rows[2].is_blank());
-        assert_eq!(rows[3].row_no, 4);
-        assert_eq!(rows[3].cells, vec![Cell::Text("3".into())]);
+        assert_eq!(rows[2].row_no, 4);
+        assert_eq!(rows[2].cells, vec![Cell::Text("3".into())]);
     }
 
     #[test]

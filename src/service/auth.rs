@@ -2,9 +2,7 @@
 
 use crate::domain::function::Function;
 use crate::domain::operator::OperatorStatus;
-use crate::domain::password::{
-    PasswordPolicy, PasswordProblem, FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS,
-};
+use crate::domain::password::{Failures, PasswordPolicy, PasswordProblem};
 use crate::store::{cards, merchants, operators};
 
 use super::audit::{record, Actor};
@@ -104,6 +102,47 @@ pub fn complete_with_card(
         .map_err(|e| CardServiceError::Card(e.into()))?;
     super::card::login_with_card(env, pending.operator_id, &mut *transport, pin)?;
     Ok(open_session(env, pending.operator_id)?)
+}
+
+/// The card step of a login running on a worker thread, so a key that waits for a touch never
+/// blocks the screen: the screen polls it on its ticks.
+pub struct CardStep {
+    operator_id: i64,
+    login: Option<super::card::CardLogin>,
+    job: super::card::CardJob<Result<(), super::card::CardError>>,
+}
+
+/// Starts the card step: the bound card is read from the database here, the card in this
+/// workstation's reader is opened by the service, and PIN + challenge run on a worker.
+pub fn start_card_step(
+    env: &mut Env,
+    pending: &PendingLogin,
+    pin: String,
+) -> CardServiceResult<CardStep> {
+    let login = super::card::CardLogin::begin(env, pending.operator_id)?;
+    let mut transport = env
+        .open_card()
+        .map_err(|e| CardServiceError::Card(e.into()))?;
+    let runner = login.clone();
+    let job = super::card::CardJob::start(move || runner.run(&mut *transport, &pin));
+    Ok(CardStep {
+        operator_id: pending.operator_id,
+        login: Some(login),
+        job,
+    })
+}
+
+impl CardStep {
+    /// `None` while the card works; then the session, or why not (audited either way).
+    pub fn poll(&mut self, env: &mut Env) -> Option<CardServiceResult<Session>> {
+        let outcome = self.job.poll()?;
+        let login = self.login.take()?;
+        Some(
+            login
+                .finish(env, outcome)
+                .and_then(|_| Ok(open_session(env, self.operator_id)?)),
+        )
+    }
 }
 
 fn open_session(env: &Env, operator_id: i64) -> ServiceResult<Session> {
@@ -233,17 +272,14 @@ fn authenticate(
     }
     if !password::verify(&op.password_hash, pw) {
         // Failures count within a day of the first one; an older count starts again.
-        let fresh = op
-            .first_failed_ms
-            .is_none_or(|f| now - f > FAILURE_WINDOW_MS)
-            || op.locked_until_ms.is_some();
-        let (count, first) = if fresh {
-            (1, now)
-        } else {
-            (op.failed_logins + 1, op.first_failed_ms.unwrap_or(now))
-        };
-        let locked = (count >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
-        operators::set_failures(&db, op.id, count, Some(first), locked)?;
+        let f = Failures {
+            count: op.failed_logins,
+            first_ms: op.first_failed_ms,
+            blocked_until_ms: op.locked_until_ms,
+        }
+        .after_wrong(now);
+        let (count, locked) = (f.count, f.blocked_until_ms);
+        operators::set_failures(&db, op.id, count, f.first_ms, locked)?;
         record(
             &db,
             now,

@@ -14,7 +14,7 @@ use crate::domain::lang::{Lang, T};
 use crate::domain::money::format_fen;
 use crate::excel::export::ExportError;
 use crate::excel::import::{
-    cell_id, cell_money, cell_text, duplicates_in_file, find_columns, read_table, Expected,
+    cell_id, cell_money, cell_text, duplicates_in_file, find_columns, read_table_upto, Expected,
     ImportError, Reason, RowError, TemplateColumn,
 };
 use crate::store::{refunds, transactions};
@@ -276,7 +276,7 @@ pub fn import(
 }
 
 fn import_in(uc: &Uc, path: &Path) -> Result<BatchSummary, BatchError> {
-    let table = read_table(path, usize::MAX).map_err(BatchError::File)?;
+    let table = read_table_upto(path, MAX_ROWS).map_err(BatchError::File)?;
     if table.rows.len() > MAX_ROWS {
         return Err(BatchError::Rows(vec![RowError {
             row: table.rows[MAX_ROWS].row_no,

@@ -228,6 +228,43 @@ fn run_in(conn: &Db) -> rusqlite::Result<Report> {
     out.push(matches);
     out.push(credited);
 
+    // What a settlement's transaction list shows (its own query) against the settlement row.
+    let mut listed = Invariant::new(
+        "settlement_list_matches",
+        "each settlement's transaction list, summed as the list sums it, = the settlement's count, trade and fees; no voided sale keeps a fee",
+    );
+    for s in &settlements {
+        let filter = crate::store::transactions::TxnFilter {
+            settlement_id: Some(s.id),
+            ..Default::default()
+        };
+        let t = crate::store::transactions::settled_totals(conn, &filter)?;
+        if (t.count, t.trade_fen, t.fee_fen) != (s.txn_count, s.trade_fen, s.fee_fen) {
+            listed.breach(format!(
+                "settlement #{} (merchant {}, {}): the list shows {} rows, trade {}, fees {}; the settlement {}, {}, {}",
+                s.id, s.merchant_id, s.settle_date, t.count, t.trade_fen, t.fee_fen,
+                s.txn_count, s.trade_fen, s.fee_fen
+            ));
+        }
+    }
+    for (id, rrn, fee) in q::voided_with_fee(conn)? {
+        listed.breach(format!(
+            "voided sale #{id} ({rrn}) keeps a fee of {fee}: a void cancels the fee"
+        ));
+    }
+    out.push(listed);
+
+    let mut not_ahead = Invariant::new(
+        "settlement_not_ahead_of_its_run",
+        "no settlement is dated after the business day its run was made on",
+    );
+    for (id, m, d, run_day) in q::settlements_after_their_run(conn)? {
+        not_ahead.breach(format!(
+            "settlement #{id} (merchant {m}) is dated {d} but was made on {run_day}"
+        ));
+    }
+    out.push(not_ahead);
+
     // Money conserved.
     let mut conserved = Invariant::new(
         "money_conserved",

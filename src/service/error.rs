@@ -13,6 +13,8 @@ pub enum Problem {
     SameAsOld,
     BadDate,
     DateOrder,
+    /// After today (a settlement run settles up to today).
+    FutureDate,
     BadRrn,
     BadTerminalNo,
     BadAmount,

@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use crate::clock::format_ms;
 use crate::domain::function::Function;
+use crate::domain::txn::{counted, Counted};
 use crate::excel::{CellValue, ColKind, Column, ExportJob, ExportRequest, SheetSpec};
 use crate::store::downloads::{self, DownloadRow};
-use crate::store::settlement_query::SettlementFilter;
-use crate::store::transactions::{self, PageAt, TxnFilter};
+use crate::store::settlement_query::{SettlementFilter, SettlementRow};
+use crate::store::settlements::LedgerLine;
+use crate::store::transactions::{self, PageAt, TxnFilter, TxnRow};
 use crate::store::Store;
 
 use super::kernel::{Needs, Who};
@@ -29,6 +31,8 @@ pub enum Code {
     SettlementStatus,
     RefundStatus,
     LedgerKind,
+    /// How the settlement counts a transaction (`domain::txn::Counted::code`).
+    Counted,
 }
 
 /// Turns a code into the operator's words.
@@ -55,6 +59,9 @@ pub const TXN_COLUMNS: &[ColKind] = &[
     ColKind::Date,     // trade date
     ColKind::Date,     // settlement date
     ColKind::Money,    // refunded so far
+    ColKind::Text,     // how the settlement counts it (trade, refund, not)
+    ColKind::Money,    // counted as trade (a settlement's list totals its trade)
+    ColKind::Money,    // counted as a POS refund
 ];
 
 /// The columns of a settlement export, in order.
@@ -70,6 +77,19 @@ pub const SETTLEMENT_COLUMNS: &[ColKind] = &[
     ColKind::Text,  // status
 ];
 
+/// A list's columns as the screen defines them (`ui::list::ListSpec`): headers, kinds and the
+/// cells of one row, in one place, so an export cannot disagree with its list by position.
+pub struct Columns<R> {
+    pub headers: Vec<String>,
+    pub kinds: Vec<ColKind>,
+    pub cells: RowCells<R>,
+    /// Lines above the header: the conditions of the query that ran, and when.
+    pub preamble: Vec<String>,
+}
+
+/// The cells of one exported row.
+pub type RowCells<R> = Arc<dyn Fn(&R) -> Vec<CellValue<'static>> + Send + Sync>;
+
 /// What the caller says about the sheet in the operator's language.
 pub struct Sheet {
     /// The downloads list's title and the file name's stem (e.g. "交易查询").
@@ -80,23 +100,23 @@ pub struct Sheet {
     pub chinese: bool,
 }
 
-fn spec(sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
-    if sheet.headers.len() != kinds.len() {
+fn spec(headers: &[String], sheet: &Sheet, kinds: &[ColKind]) -> ServiceResult<SheetSpec> {
+    if headers.len() != kinds.len() {
         return Err(ServiceError::File(format!(
             "{} headers for {} columns",
-            sheet.headers.len(),
+            headers.len(),
             kinds.len()
         )));
     }
     Ok(SheetSpec {
         title: sheet.title.clone(),
-        columns: sheet
-            .headers
+        columns: headers
             .iter()
             .zip(kinds)
             .map(|(h, k)| Column::new(h.clone(), *k))
             .collect(),
         total_label: Some(sheet.total_label.clone()),
+        preamble: Vec::new(),
     })
 }
 
@@ -235,12 +255,58 @@ fn target(env: &Env, title: &str) -> PathBuf {
 
 const CHUNK: usize = 2_000;
 
-/// Starts exporting every transaction of `filter` the operator may see.
+/// Starts exporting every transaction of `filter` the operator may see, with the columns of
+/// `TXN_COLUMNS`.
 pub fn start_txn_export(
     env: &Env,
     session: &Session,
     filter: &TxnFilter,
     sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    let words = sheet.words.clone();
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: TXN_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &TxnRow| {
+            let counted = counted(r.txn_type, r.status);
+            vec![
+                CellValue::DateTime(r.txn_ms),
+                CellValue::text(r.rrn.clone()),
+                CellValue::text(r.voucher_no.clone()),
+                CellValue::text(r.batch_no.clone()),
+                CellValue::text(r.merchant_no.clone()),
+                CellValue::text(r.merchant_name.clone()),
+                CellValue::text(r.terminal_no.clone()),
+                CellValue::text(words(Code::TxnType, r.txn_type.code())),
+                CellValue::text(words(Code::TxnStatus, r.status.code())),
+                CellValue::Money(r.amount_fen),
+                CellValue::Money(r.fee_fen),
+                CellValue::text(r.card_masked.clone()),
+                CellValue::text(words(Code::CardOrg, &r.card_org)),
+                CellValue::text(words(Code::CardType, r.card_type.code())),
+                CellValue::text(r.bank_name.clone()),
+                CellValue::text(r.auth_code.clone()),
+                CellValue::Date(r.trade_date),
+                CellValue::opt_date(r.settle_date),
+                CellValue::Money(r.refunded_fen),
+                CellValue::text(words(Code::Counted, counted.code())),
+                CellValue::opt_money((counted == Counted::Trade).then_some(r.amount_fen)),
+                CellValue::opt_money((counted == Counted::Refund).then_some(r.amount_fen)),
+            ]
+        }),
+        preamble: Vec::new(),
+    };
+    start_txn_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every transaction of `filter` the operator may see, with the caller's
+/// columns (the list's definition).
+pub fn start_txn_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+    sheet: Sheet,
+    cols: Columns<TxnRow>,
 ) -> ServiceResult<ExportJob> {
     let (f, total) = env
         .query(
@@ -254,9 +320,10 @@ pub fn start_txn_export(
                 Ok((f.clone(), transactions::totals(&uc.db(), f)?.count as u64))
             })
         })?;
-    let spec = spec(&sheet, TXN_COLUMNS)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
     let db = env.store.path.clone();
-    let words = sheet.words.clone();
+    let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(total));
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
@@ -266,28 +333,7 @@ pub fn start_txn_export(
         loop {
             let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
             for r in &rows {
-                let cells = [
-                    CellValue::DateTime(r.txn_ms),
-                    CellValue::text(r.rrn.as_str()),
-                    CellValue::text(r.voucher_no.as_str()),
-                    CellValue::text(r.batch_no.as_str()),
-                    CellValue::text(r.merchant_no.as_str()),
-                    CellValue::text(r.merchant_name.as_str()),
-                    CellValue::text(r.terminal_no.as_str()),
-                    CellValue::text(words(Code::TxnType, r.txn_type.code())),
-                    CellValue::text(words(Code::TxnStatus, r.status.code())),
-                    CellValue::Money(r.amount_fen),
-                    CellValue::Money(r.fee_fen),
-                    CellValue::text(r.card_masked.as_str()),
-                    CellValue::text(words(Code::CardOrg, &r.card_org)),
-                    CellValue::text(words(Code::CardType, r.card_type.code())),
-                    CellValue::text(r.bank_name.as_str()),
-                    CellValue::text(r.auth_code.as_str()),
-                    CellValue::Date(r.trade_date),
-                    CellValue::opt_date(r.settle_date),
-                    CellValue::Money(r.refunded_fen),
-                ];
-                sink.push(&cells)?;
+                sink.push(&cells(r))?;
             }
             match rows.last() {
                 Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key()),
@@ -305,21 +351,20 @@ pub fn start_settlement_export(
     filter: &SettlementFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let rows = super::settlement_query::all(env, session, filter)?;
-    let spec = spec(&sheet, SETTLEMENT_COLUMNS)?;
     let words = sheet.words.clone();
     let chinese = sheet.chinese;
-    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = launch(env, session, req, move |sink| {
-        for r in &rows {
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: SETTLEMENT_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &SettlementRow| {
             let name = if chinese || r.merchant_name_en.is_empty() {
-                r.merchant_name.as_str()
+                r.merchant_name.clone()
             } else {
-                r.merchant_name_en.as_str()
+                r.merchant_name_en.clone()
             };
-            sink.push(&[
+            vec![
                 CellValue::Date(r.settle_date),
-                CellValue::text(r.merchant_no.as_str()),
+                CellValue::text(r.merchant_no.clone()),
                 CellValue::text(name),
                 CellValue::Int(r.txn_count),
                 CellValue::Money(r.trade_fen),
@@ -327,7 +372,30 @@ pub fn start_settlement_export(
                 CellValue::Money(r.refund_fen),
                 CellValue::Money(r.net_fen),
                 CellValue::text(words(Code::SettlementStatus, r.status.code())),
-            ])?;
+            ]
+        }),
+        preamble: Vec::new(),
+    };
+    start_settlement_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every settlement of `filter` the operator may see, with the caller's
+/// columns (the list's definition).
+pub fn start_settlement_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &SettlementFilter,
+    sheet: Sheet,
+    cols: Columns<SettlementRow>,
+) -> ServiceResult<ExportJob> {
+    let rows = super::settlement_query::all(env, session, filter)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
+    let cells = cols.cells;
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
+    let job = launch(env, session, req, move |sink| {
+        for r in &rows {
+            sink.push(&cells(r))?;
         }
         Ok(())
     })?;
@@ -350,12 +418,41 @@ pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<
     )
 }
 
-/// Starts exporting every audit log row of `filter` (newest first), in chunks by id.
+/// Starts exporting every audit log row of `filter` (newest first), in chunks by id, with the
+/// columns of `AUDIT_COLUMNS`.
 pub fn start_audit_export(
     env: &Env,
     session: &Session,
     filter: &crate::store::audit::AuditFilter,
     sheet: Sheet,
+) -> ServiceResult<ExportJob> {
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: AUDIT_COLUMNS.to_vec(),
+        cells: Arc::new(|r: &crate::store::audit::AuditRow| {
+            vec![
+                CellValue::DateTime(r.at_ms),
+                CellValue::text(r.operator.clone()),
+                CellValue::text(r.workstation.clone()),
+                CellValue::text(r.action.clone()),
+                CellValue::text(r.target.clone()),
+                CellValue::text(r.before.clone()),
+                CellValue::text(r.after.clone()),
+                CellValue::text(hex::encode(&r.hash)),
+            ]
+        }),
+        preamble: Vec::new(),
+    };
+    start_audit_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every audit log row of `filter` with the caller's columns.
+pub fn start_audit_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::audit::AuditFilter,
+    sheet: Sheet,
+    cols: Columns<crate::store::audit::AuditRow>,
 ) -> ServiceResult<ExportJob> {
     use crate::store::audit;
     env.query(
@@ -364,7 +461,9 @@ pub fn start_audit_export(
         "audit.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet, AUDIT_COLUMNS)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
+    let cells = cols.cells;
     let db = env.store.path.clone();
     let mut f = filter.clone();
     f.before_id = None;
@@ -375,16 +474,7 @@ pub fn start_audit_export(
         loop {
             let rows = audit::query(&store.read(), &f, CHUNK).map_err(source)?;
             for r in &rows {
-                sink.push(&[
-                    CellValue::DateTime(r.at_ms),
-                    CellValue::text(r.operator.as_str()),
-                    CellValue::text(r.workstation.as_str()),
-                    CellValue::text(r.action.as_str()),
-                    CellValue::text(r.target.as_str()),
-                    CellValue::text(r.before.as_str()),
-                    CellValue::text(r.after.as_str()),
-                    CellValue::text(hex::encode(&r.hash)),
-                ])?;
+                sink.push(&cells(r))?;
             }
             match rows.last() {
                 Some(last) if rows.len() == CHUNK => f.before_id = Some(last.id),
@@ -423,33 +513,57 @@ pub const REFUND_COLUMNS: &[ColKind] = &[
     ColKind::Text,     // refund order no.
 ];
 
-/// Starts exporting every refund application of `filter` the operator may see (R5).
+/// Starts exporting every refund application of `filter` the operator may see (R5), with the
+/// columns of `REFUND_COLUMNS`.
 pub fn start_refund_export(
     env: &Env,
     session: &Session,
     filter: &crate::store::refunds::RefundFilter,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
-    let rows = super::refunds::query(env, session, filter)?;
-    let spec = spec(&sheet, REFUND_COLUMNS)?;
     let words = sheet.words.clone();
-    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
-    let job = launch(env, session, req, move |sink| {
-        for r in &rows {
-            sink.push(&[
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: REFUND_COLUMNS.to_vec(),
+        cells: Arc::new(move |r: &crate::store::refunds::RefundRow| {
+            vec![
                 CellValue::Int(r.id),
                 CellValue::DateTime(r.applied_ms),
-                CellValue::text(r.rrn.as_str()),
-                CellValue::text(r.merchant_name.as_str()),
-                CellValue::text(r.terminal_no.as_str()),
+                CellValue::text(r.rrn.clone()),
+                CellValue::text(r.merchant_name.clone()),
+                CellValue::text(r.terminal_no.clone()),
                 CellValue::Money(r.txn_amount_fen),
                 CellValue::Money(r.amount_fen),
                 CellValue::text(words(Code::RefundStatus, r.status.code())),
-                CellValue::text(r.applicant.as_str()),
-                CellValue::opt_text(r.reviewer.as_deref()),
-                CellValue::text(r.remark.as_str()),
-                CellValue::opt_text(r.refund_order_no.as_deref()),
-            ])?;
+                CellValue::text(r.applicant.clone()),
+                r.reviewer.clone().map_or(CellValue::Empty, CellValue::text),
+                CellValue::text(r.remark.clone()),
+                r.refund_order_no
+                    .clone()
+                    .map_or(CellValue::Empty, CellValue::text),
+            ]
+        }),
+        preamble: Vec::new(),
+    };
+    start_refund_export_with(env, session, filter, sheet, cols)
+}
+
+/// Starts exporting every refund application of `filter` with the caller's columns.
+pub fn start_refund_export_with(
+    env: &Env,
+    session: &Session,
+    filter: &crate::store::refunds::RefundFilter,
+    sheet: Sheet,
+    cols: Columns<crate::store::refunds::RefundRow>,
+) -> ServiceResult<ExportJob> {
+    let rows = super::refunds::query(env, session, filter)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
+    let cells = cols.cells;
+    let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
+    let job = launch(env, session, req, move |sink| {
+        for r in &rows {
+            sink.push(&cells(r))?;
         }
         Ok(())
     })?;
@@ -466,18 +580,55 @@ pub const LEDGER_COLUMNS: &[ColKind] = &[
     ColKind::Text,     // memo
 ];
 
-/// Starts exporting every ledger line of a merchant, newest first (A2).
+/// Starts exporting every ledger line of a merchant, newest first (A2), with the columns of
+/// `LEDGER_COLUMNS`.
 pub fn start_ledger_export(
     env: &Env,
     session: &Session,
     merchant_id: i64,
     sheet: Sheet,
 ) -> ServiceResult<ExportJob> {
+    let words = sheet.words.clone();
+    let cols = Columns {
+        headers: sheet.headers.clone(),
+        kinds: LEDGER_COLUMNS.to_vec(),
+        cells: Arc::new(move |l: &LedgerLine| {
+            vec![
+                CellValue::DateTime(l.line_ms),
+                CellValue::text(words(Code::LedgerKind, &l.kind)),
+                if l.amount_fen > 0 {
+                    CellValue::Money(l.amount_fen)
+                } else {
+                    CellValue::Empty
+                },
+                if l.amount_fen < 0 {
+                    CellValue::Money(-l.amount_fen)
+                } else {
+                    CellValue::Empty
+                },
+                CellValue::Money(l.balance_fen),
+                CellValue::text(l.memo.clone()),
+            ]
+        }),
+        preamble: Vec::new(),
+    };
+    start_ledger_export_with(env, session, merchant_id, sheet, cols)
+}
+
+/// Starts exporting every ledger line of a merchant with the caller's columns.
+pub fn start_ledger_export_with(
+    env: &Env,
+    session: &Session,
+    merchant_id: i64,
+    sheet: Sheet,
+    cols: Columns<LedgerLine>,
+) -> ServiceResult<ExportJob> {
     // The same checks as reading the ledger: the function and the merchant in scope.
     super::account::ledger(env, session, merchant_id, None, 1)?;
-    let spec = spec(&sheet, LEDGER_COLUMNS)?;
+    let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
+    spec.preamble = cols.preamble;
+    let cells = cols.cells;
     let db = env.store.path.clone();
-    let words = sheet.words.clone();
     let req = request(env, session, &sheet, spec, None);
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
@@ -488,22 +639,7 @@ pub fn start_ledger_export(
                 crate::store::settlements::ledger(&store.read(), merchant_id, before, CHUNK)
                     .map_err(source)?;
             for l in &lines {
-                sink.push(&[
-                    CellValue::DateTime(l.line_ms),
-                    CellValue::text(words(Code::LedgerKind, &l.kind)),
-                    if l.amount_fen > 0 {
-                        CellValue::Money(l.amount_fen)
-                    } else {
-                        CellValue::Empty
-                    },
-                    if l.amount_fen < 0 {
-                        CellValue::Money(-l.amount_fen)
-                    } else {
-                        CellValue::Empty
-                    },
-                    CellValue::Money(l.balance_fen),
-                    CellValue::text(l.memo.as_str()),
-                ])?;
+                sink.push(&cells(l))?;
             }
             match lines.last() {
                 Some(last) if lines.len() == CHUNK => before = Some(last.id),
@@ -530,7 +666,7 @@ pub fn start_list_export(
         "list.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet, kinds)?;
+    let spec = spec(&sheet.headers, &sheet, kinds)?;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     launch(env, session, req, move |sink| {
         for r in &rows {

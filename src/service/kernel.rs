@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use crate::clock::{date_of_ms, ymd};
 use crate::domain::audit::Fields;
 use crate::domain::function::Function;
-use crate::domain::password::{FAILURE_WINDOW_MS, LOCKOUT_MS, MAX_FAILED_LOGINS};
+use crate::domain::password::Failures;
 use crate::store::{operators, Db, WriteTx};
 
 use super::audit_chain::{record, Actor};
@@ -287,17 +287,14 @@ impl Env {
             _ if wrong_pay => {
                 if let Some(id) = actor.operator_id {
                     if let Some(op) = operators::by_id(&db, id)? {
-                        let fresh = op
-                            .pay_first_failed_ms
-                            .is_none_or(|f| now - f > FAILURE_WINDOW_MS)
-                            || op.pay_blocked_until_ms.is_some();
-                        let (count, first) = if fresh {
-                            (1, now)
-                        } else {
-                            (op.pay_failed + 1, op.pay_first_failed_ms.unwrap_or(now))
-                        };
-                        let blocked = (count >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
-                        operators::set_pay_failures(&db, id, count, Some(first), blocked)?;
+                        let f = Failures {
+                            count: op.pay_failed,
+                            first_ms: op.pay_first_failed_ms,
+                            blocked_until_ms: op.pay_blocked_until_ms,
+                        }
+                        .after_wrong(now);
+                        let (count, blocked) = (f.count, f.blocked_until_ms);
+                        operators::set_pay_failures(&db, id, count, f.first_ms, blocked)?;
                         record(
                             &db,
                             now,

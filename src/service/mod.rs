@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod audit_chain;
 pub mod auth;
+pub mod background;
 pub mod batch_refund;
 pub mod card;
 pub mod check;

@@ -14,7 +14,7 @@ use crate::store::{cards, merchants, Db};
 use super::card::{CardServiceError, CardServiceResult};
 use super::error::{invalid, Problem, Rule};
 use super::kernel::{Needs, Uc, Who};
-use super::signing::{record_unsigned, sign_decision, Decision};
+use super::signing::Decision;
 use super::txn_query::visible_txn;
 use super::{Env, ServiceError, ServiceResult, Session};
 
@@ -309,25 +309,14 @@ pub fn review(
                 decision: if approve { "approve" } else { "reject" }.into(),
                 remark: remark.trim().into(),
             };
-            let approval_id = if needs_card {
-                let signed = match confirm.pin {
-                    None => Err(CardServiceError::PinNeeded),
-                    Some(pin) => env_ref
-                        .open_card()
-                        .map_err(|e| CardServiceError::Card(e.into()))
-                        .and_then(|mut t| sign_decision(&db, &mut *t, pin, &decision)),
-                };
-                match signed {
-                    Ok(a) => a.id,
-                    Err(CardServiceError::Service(e)) => return Err(e),
-                    Err(e) => {
-                        card_failure = Some(e);
-                        return Err(ServiceError::Refused(Rule::CardRefused));
-                    }
-                }
-            } else {
-                record_unsigned(&db, &decision)?
-            };
+            let approval_id = super::signing::approval_of(
+                env_ref,
+                &db,
+                needs_card,
+                confirm.pin,
+                &decision,
+                &mut card_failure,
+            )?;
             let (status, event) = if approve {
                 (RefundStatus::Submitted, "approved")
             } else {

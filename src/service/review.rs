@@ -29,7 +29,7 @@ use super::card::{CardServiceError, CardServiceResult};
 use super::error::{invalid, Problem, Rule};
 use super::kernel::{Needs, Uc, Who};
 use super::refunds::{card_required_in, Confirmation};
-use super::signing::{record_unsigned, sign_decision, Decision};
+use super::signing::Decision;
 use super::{Env, ServiceError, ServiceResult, Session};
 
 /// The settings key of the review period in days (default 7).
@@ -1015,25 +1015,14 @@ pub fn decide(
                 decision: if approve { "approve" } else { "reject" }.into(),
                 remark: remark.trim().into(),
             };
-            let approval_id = if needs_card {
-                let signed = match confirm.pin {
-                    None => Err(CardServiceError::PinNeeded),
-                    Some(pin) => env_ref
-                        .open_card()
-                        .map_err(|e| CardServiceError::Card(e.into()))
-                        .and_then(|mut t| sign_decision(&db, &mut *t, pin, &decision)),
-                };
-                match signed {
-                    Ok(a) => a.id,
-                    Err(CardServiceError::Service(e)) => return Err(e),
-                    Err(e) => {
-                        card_failure = Some(e);
-                        return Err(ServiceError::Refused(Rule::CardRefused));
-                    }
-                }
-            } else {
-                record_unsigned(&db, &decision)?
-            };
+            let approval_id = super::signing::approval_of(
+                env_ref,
+                &db,
+                needs_card,
+                confirm.pin,
+                &decision,
+                &mut card_failure,
+            )?;
             for (l, own) in loaded.iter().zip(self_ok) {
                 match l {
                     Loaded::Refund(r) => decide_refund(uc, r, approve, remark.trim(), approval_id)?,

@@ -38,8 +38,13 @@ pub fn run(env: &mut Env, settle_date: i32) -> ServiceResult<SettleReport> {
     )
 }
 
+/// Settles `settle_date`. A date after today (the business day of the run) is refused: it would
+/// settle today's still-open transactions and clear refunds ahead of time.
 fn settle(uc: &Uc, settle_date: i32) -> ServiceResult<SettleReport> {
     let now = uc.now_ms;
+    if settle_date > uc.today {
+        return super::error::invalid("date", super::Problem::FutureDate);
+    }
     let tx = uc.db();
     let mut report = SettleReport {
         settle_date,

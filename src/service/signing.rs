@@ -333,6 +333,38 @@ fn verify_all_in(conn: &Db) -> rusqlite::Result<Verification> {
     Ok(v)
 }
 
+/// The approval record of a decision, inside the decision's transaction: signed by the
+/// reviewer's card (its PIN verified right before slot 9C signs) where the card is needed, else
+/// kept unsigned. A card that refuses or is missing refuses the decision: its own error goes to
+/// `card_failure` for the screen, and the kernel audits the refusal.
+pub(crate) fn approval_of(
+    env: &super::Env,
+    db: &Db,
+    needs_card: bool,
+    pin: Option<&str>,
+    decision: &Decision,
+    card_failure: &mut Option<CardServiceError>,
+) -> super::ServiceResult<i64> {
+    if !needs_card {
+        return Ok(record_unsigned(db, decision)?);
+    }
+    let signed = match pin {
+        None => Err(CardServiceError::PinNeeded),
+        Some(pin) => env
+            .open_card()
+            .map_err(|e| CardServiceError::Card(e.into()))
+            .and_then(|mut t| sign_decision(db, &mut *t, pin, decision)),
+    };
+    match signed {
+        Ok(a) => Ok(a.id),
+        Err(CardServiceError::Service(e)) => Err(e),
+        Err(e) => {
+            *card_failure = Some(e);
+            Err(super::ServiceError::Refused(super::Rule::CardRefused))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,19 +37,16 @@ pub struct SlipFacts {
     pub acquirer: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SlipError {
     /// Today's transactions are reprinted at the POS, not here (V §3.3).
+    #[error("today's transactions are reprinted at the POS")]
     Today,
     /// A declined transaction printed no slip.
+    #[error("a declined transaction printed no slip")]
     NotCaptured,
-    Service(ServiceError),
-}
-
-impl From<ServiceError> for SlipError {
-    fn from(e: ServiceError) -> Self {
-        SlipError::Service(e)
-    }
+    #[error("{0}")]
+    Service(#[from] ServiceError),
 }
 
 /// The slip of a transaction the operator may see, when it is from before today.

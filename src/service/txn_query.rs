@@ -211,6 +211,29 @@ pub fn totals(env: &Env, session: &Session, filter: &TxnFilter) -> ServiceResult
     })
 }
 
+/// The rows summed as the settlement run sums them (a settlement's list shows these, so its
+/// totals equal the settlement row).
+pub fn settled_totals(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+) -> ServiceResult<transactions::SettledTotals> {
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::settled_totals(&uc.db(), f)?)
+    })
+}
+
+/// The rows by what they mean (trade, refunds, voids, failed) and the net the settlement pays.
+pub fn breakdown(
+    env: &Env,
+    session: &Session,
+    filter: &TxnFilter,
+) -> ServiceResult<transactions::Breakdown> {
+    scoped(env, session, filter, |uc, f| {
+        Ok(transactions::breakdown(&uc.db(), f)?)
+    })
+}
+
 pub fn page(
     env: &Env,
     session: &Session,

@@ -14,5 +14,5 @@ pub use crate::store::review::{AppEvent, ApplicationRow, InboxRow, Source, Withd
 pub use crate::store::settlement_query::{SettlementFilter, SettlementRow, SettlementTotals};
 pub use crate::store::settlements::LedgerLine;
 pub use crate::store::summaries::{GroupBy, SummaryRow};
-pub use crate::store::transactions::{PageAt, Totals, TxnFilter, TxnRow};
+pub use crate::store::transactions::{Breakdown, PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 pub use crate::store::StoreError;

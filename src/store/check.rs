@@ -101,6 +101,35 @@ pub fn settlements(conn: &Db) -> rusqlite::Result<Vec<SettlementSums>> {
     v
 }
 
+/// Settlements dated after the business day (UTC+8) of the run that wrote them: (id, merchant,
+/// settlement date, the run's business day), at most 100.
+pub fn settlements_after_their_run(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i32, i32)>> {
+    let mut st = conn.prepare(
+        "SELECT id, merchant_id, settle_date, run_day FROM (
+            SELECT id, merchant_id, settle_date,
+                CAST(strftime('%Y%m%d', created_ms / 1000, 'unixepoch', '+8 hours') AS INTEGER)
+                    AS run_day
+            FROM settlements)
+         WHERE settle_date > run_day ORDER BY id LIMIT 100",
+    )?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect();
+    v
+}
+
+/// Voided sales that still carry a fee: (id, reference number, fee), at most 100.
+pub fn voided_with_fee(conn: &Db) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+    let mut st = conn.prepare(
+        "SELECT id, rrn, fee_fen FROM transactions WHERE status = 'voided' AND fee_fen <> 0
+         ORDER BY id LIMIT 100",
+    )?;
+    let v = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    v
+}
+
 /// Completed refund applications whose (merchant, clearing date) has no settlement.
 pub fn cleared_without_settlement(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
     let mut st = conn.prepare(

@@ -12,8 +12,10 @@ const STEPS: &[Step] = &[
     v2_rollups_and_downloads,
     v3_refund_events,
     v4_refund_quota_index,
-    v5_payment_password_block,
-    v6_applications_holds_withdrawals,
+    v5_void_cancels_fee,
+    v6_sequences,
+    v7_payment_password_block,
+    v8_applications_holds_withdrawals,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -52,10 +54,25 @@ fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v4.sql"))
 }
 
-fn v5_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+/// A void cancels its sale's fee; files written before kept it on the voided sale (never counted
+/// by a settlement, but summed by the lists that show the sale).
+fn v5_void_cancels_fee(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v5.sql"))
 }
 
-fn v6_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+/// Generated numbers (reference numbers) are taken from a counter inside the writing
+/// transaction, so any number of writers coexist.
+fn v6_sequences(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(include_str!("schema_v6.sql"))
+}
+
+/// Five wrong payment passwords in a business day block an operator's money actions.
+fn v7_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v7.sql"))
+}
+
+/// Maker-checker for every kind: applications, holds on the balance, payout fees, bank
+/// accounts, withdrawals and reason codes.
+fn v8_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(include_str!("schema_v8.sql"))
 }

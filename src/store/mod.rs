@@ -156,6 +156,9 @@ impl<'a> Db<'a> {
     {
         self.conn.query_row(sql, params, f)
     }
+    pub(in crate::store) fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.conn.execute_batch(sql)
+    }
     pub(in crate::store) fn last_insert_rowid(&self) -> i64 {
         self.conn.last_insert_rowid()
     }
@@ -198,7 +201,11 @@ pub enum OpenError {
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpenError::CannotOpen(p, e) => write!(f, "cannot open database {}: {e}", p.display()),
+            OpenError::CannotOpen(p, e) => write!(
+                f,
+                "cannot open database {}: {e}; it was left unchanged",
+                p.display()
+            ),
             OpenError::NotOurs(p) => write!(
                 f,
                 "{} is not a merchant-desk database; it was left unchanged",
@@ -226,7 +233,7 @@ impl Store {
     /// Opens (creating when missing) and migrates a database file. The file is inspected
     /// read-only first, so a file that is not ours, or is newer, is never touched.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
-        let cannot = |e: rusqlite::Error| OpenError::CannotOpen(path.to_path_buf(), e.to_string());
+        let cannot = |e: rusqlite::Error| open_problem(path, e);
         if path.exists() {
             let meta = std::fs::metadata(path)
                 .map_err(|e| OpenError::CannotOpen(path.to_path_buf(), e.to_string()))?;
@@ -245,13 +252,13 @@ impl Store {
                 ro.busy_timeout(Duration::from_secs(10)).map_err(cannot)?;
                 let app_id: i32 = ro
                     .query_row("PRAGMA application_id", [], |r| r.get(0))
-                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                    .map_err(cannot)?;
                 let version: i32 = ro
                     .query_row("PRAGMA user_version", [], |r| r.get(0))
-                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                    .map_err(cannot)?;
                 let tables: i64 = ro
                     .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-                    .map_err(|_| OpenError::NotOurs(path.to_path_buf()))?;
+                    .map_err(cannot)?;
                 if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
                     return Err(OpenError::NotOurs(path.to_path_buf()));
                 }
@@ -316,6 +323,23 @@ impl Store {
         &self.conn
     }
 
+    /// A private file being filled in bulk (the demo builder): no journal and no syncs while
+    /// `on`, since a failed build is thrown away; WAL and normal syncs again when off.
+    pub fn set_bulk_load(&self, on: bool) -> Result<(), StoreError> {
+        let sql = if on {
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+        } else {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        };
+        Ok(self.conn.execute_batch(sql)?)
+    }
+
+    /// Folds the write-ahead log into the database file, so the file holds everything alone
+    /// (before it is renamed or copied).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?)
+    }
+
     /// The database for reading outside a transaction.
     pub fn read(&self) -> Db<'_> {
         Db { conn: &self.conn }
@@ -326,6 +350,67 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+/// What is wrong, by SQLite's error code: only a file SQLite says is no database is foreign. A
+/// valid file SQLite cannot read (it must create `-shm` and `-wal` files beside it) is named
+/// with the reason: a folder that is not writable, or a full disk.
+fn open_problem(path: &Path, e: rusqlite::Error) -> OpenError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => OpenError::NotOurs(path.to_path_buf()),
+        Some(
+            ErrorCode::CannotOpen
+            | ErrorCode::ReadOnly
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::PermissionDenied,
+        ) => OpenError::CannotOpen(
+            path.to_path_buf(),
+            folder_problem(path).unwrap_or_else(|| e.to_string()),
+        ),
+        _ => OpenError::CannotOpen(path.to_path_buf(), e.to_string()),
+    }
+}
+
+/// Why the database's folder cannot take a new file, if it cannot: tried with a small file that
+/// is removed at once (the database itself is not touched).
+fn folder_problem(path: &Path) -> Option<String> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let probe = dir.join(format!(".merchant-desk-probe-{}", std::process::id()));
+    let tried = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| {
+            let r = f.write_all(&[0u8; 4096]).and_then(|_| f.sync_all());
+            let _ = std::fs::remove_file(&probe);
+            r
+        });
+    let e = tried.err()?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(folder_problem_text(dir, &name, &e))
+}
+
+fn folder_problem_text(dir: &Path, name: &str, e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::ENOSPC) | Some(libc::EDQUOT) => format!(
+            "the disk holding {} is full: SQLite needs room for {name}-shm and {name}-wal beside the database",
+            dir.display()
+        ),
+        Some(libc::EACCES) | Some(libc::EPERM) | Some(libc::EROFS) => format!(
+            "the folder {} is not writable (read-only): SQLite must create {name}-shm and {name}-wal beside the database to read it",
+            dir.display()
+        ),
+        _ => format!("the folder {} cannot take a new file: {e}", dir.display()),
     }
 }
 
@@ -357,4 +442,19 @@ pub(crate) fn placeholders(n: usize) -> String {
         s.push('?');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_problem_says_what_is_wrong() {
+        let dir = Path::new("/data");
+        let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(folder_problem_text(dir, "md.sqlite3", &full)
+            .starts_with("the disk holding /data is full"));
+        let ro = std::io::Error::from_raw_os_error(libc::EROFS);
+        assert!(folder_problem_text(dir, "md.sqlite3", &ro).contains("not writable (read-only)"));
+    }
 }

@@ -238,3 +238,42 @@ pub fn per_minute(
     }
     Ok(out)
 }
+
+/// For building a new file in bulk (the demo generator), which nobody else uses meanwhile:
+/// drops the triggers that keep the daily rollups row by row, returning their SQL for
+/// [`restore_rollup_triggers`]; the builder sums each finished span with [`add_rollups`].
+pub fn drop_rollup_triggers(conn: &Db) -> rusqlite::Result<Vec<String>> {
+    let triggers: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = 'trigger' AND tbl_name = 'transactions' AND name LIKE 'txn_daily_%'",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
+    }
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Adds to the rollups the transactions made in [from_ms, to_ms), summed as the triggers sum
+/// them; for a span no rollup holds yet and whose rows no longer change.
+pub fn add_rollups(conn: &Db, from_ms: i64, to_ms: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT INTO txn_daily
+         SELECT trade_date, coalesce(settle_date, 0), merchant_id, terminal_id, txn_type, status,
+                card_org, card_type, count(*), sum(amount_fen), sum(fee_fen)
+         FROM transactions WHERE txn_ms >= ?1 AND txn_ms < ?2
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+         ON CONFLICT DO UPDATE SET txn_count = txn_count + excluded.txn_count,
+            amount_fen = amount_fen + excluded.amount_fen, fee_fen = fee_fen + excluded.fee_fen",
+    )?
+    .execute([from_ms, to_ms])
+}
+
+pub fn restore_rollup_triggers(conn: &Db, triggers: &[String]) -> rusqlite::Result<()> {
+    for sql in triggers {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}

@@ -305,6 +305,96 @@ pub fn totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Totals> {
     })
 }
 
+/// The rows of a filter summed as the settlement run sums them (see
+/// [`crate::domain::txn::counted`]): for a settlement's transactions, its count, trade, fees and
+/// POS refunds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettledTotals {
+    pub count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub pos_refund_fen: i64,
+}
+
+pub fn settled_totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<SettledTotals> {
+    let (cond, args) = where_clause(filter);
+    let sql = format!(
+        "SELECT count(*),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type IN ('sale', 'completion')
+                THEN t.fee_fen END), 0),
+            coalesce(sum(CASE WHEN t.status = 'success' AND t.txn_type = 'refund'
+                THEN t.amount_fen END), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(SettledTotals {
+            count: r.get(0)?,
+            trade_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+            pos_refund_fen: r.get(3)?,
+        })
+    })
+}
+
+/// A list's rows by what they mean: successful sales and completions (trade, with their fees),
+/// successful refunds, successful voids, and the failed and reversed apart. Voided sales are in
+/// none of these: their void cancels them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Breakdown {
+    pub trade_count: i64,
+    pub trade_fen: i64,
+    pub fee_fen: i64,
+    pub refund_count: i64,
+    pub refund_fen: i64,
+    pub void_count: i64,
+    pub void_fen: i64,
+    pub failed_count: i64,
+    pub failed_fen: i64,
+}
+
+impl Breakdown {
+    /// What the settlement pays for these rows: trade less fees less refunds.
+    pub fn net_fen(&self) -> i64 {
+        self.trade_fen - self.fee_fen - self.refund_fen
+    }
+}
+
+pub fn breakdown(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Breakdown> {
+    let (cond, args) = where_clause(filter);
+    let trade = "t.status = 'success' AND t.txn_type IN ('sale', 'completion')";
+    let refund = "t.status = 'success' AND t.txn_type = 'refund'";
+    let void = "t.status = 'success' AND t.txn_type = 'void'";
+    let failed = "t.status IN ('failed', 'reversed')";
+    let sql = format!(
+        "SELECT
+            coalesce(sum(CASE WHEN {trade} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {trade} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {trade} THEN t.fee_fen END), 0),
+            coalesce(sum(CASE WHEN {refund} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {refund} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {void} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {void} THEN t.amount_fen END), 0),
+            coalesce(sum(CASE WHEN {failed} THEN 1 END), 0),
+            coalesce(sum(CASE WHEN {failed} THEN t.amount_fen END), 0)
+         FROM transactions t WHERE {cond}"
+    );
+    conn.query_row(&sql, params_from_iter(args), |r| {
+        Ok(Breakdown {
+            trade_count: r.get(0)?,
+            trade_fen: r.get(1)?,
+            fee_fen: r.get(2)?,
+            refund_count: r.get(3)?,
+            refund_fen: r.get(4)?,
+            void_count: r.get(5)?,
+            void_fen: r.get(6)?,
+            failed_count: r.get(7)?,
+            failed_fen: r.get(8)?,
+        })
+    })
+}
+
 pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
@@ -399,6 +489,47 @@ pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> rusqli
     let n = conn
         .prepare_cached("UPDATE transactions SET status = ?3 WHERE id = ?1 AND status = ?2")?
         .execute(params![id, from.code(), to.code()])?;
+    Ok(n == 1)
+}
+
+/// Takes `n` numbers of the sequence `name` inside the caller's (writing) transaction and
+/// returns the first: concurrent writers each get their own.
+pub fn take_sequence(conn: &Db, name: &str, n: u64) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "UPDATE sequences SET next = next + ?2 WHERE name = ?1 RETURNING next - ?2",
+    )?
+    .query_row(params![name, n as i64], |r| r.get::<_, i64>(0))
+    .map(|v| v as u64)
+}
+
+/// The highest voucher number of a terminal's batch among its transactions in [from, to) ms.
+pub fn last_voucher(
+    conn: &Db,
+    terminal_id: i64,
+    batch_no: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> rusqlite::Result<u32> {
+    conn.prepare_cached(
+        "SELECT coalesce(max(CAST(voucher_no AS INTEGER)), 0) FROM transactions
+         WHERE terminal_id = ?1 AND txn_ms >= ?3 AND txn_ms < ?4 AND batch_no = ?2",
+    )?
+    .query_row(params![terminal_id, batch_no, from_ms, to_ms], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|v| v as u32)
+}
+
+/// Marks a sale voided. A void cancels the sale, its fee included: nothing is charged for it.
+/// Voids a captured sale: its status as the domain allows, and its fee cancelled with it.
+pub fn void_sale(conn: &Db, id: i64) -> rusqlite::Result<bool> {
+    allowed(TxnStatus::Success, TxnStatus::Voided)?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE transactions SET status = 'voided', fee_fen = 0
+             WHERE id = ?1 AND status = 'success'",
+        )?
+        .execute([id])?;
     Ok(n == 1)
 }
 

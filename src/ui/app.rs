@@ -14,7 +14,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::clock::format_ms;
 use crate::service::{auth, Env, Session};
 
-use super::keymap::{help_lines, lookup, Global, COMMON_HELP, GLOBAL_KEYS};
+use super::action;
+use super::keymap::{self, global, Global};
 use super::screens::catalog::{self, Entry};
 use super::screens::change_password::ChangePassword;
 use super::screens::downloads::ExportRun;
@@ -46,6 +47,8 @@ pub struct App {
     pub quit: bool,
     /// Where the focus was in the last frame (for the tape's `Wait+Line`).
     focus: Cell<Option<Position>>,
+    /// How far the help overlay can scroll, as last drawn.
+    help_max: Cell<u16>,
     /// The session's operator logged in with a bound card: its presence is watched.
     card_session: bool,
     /// Locked because the card was pulled; lifts when the bound card is back.
@@ -78,6 +81,7 @@ impl App {
             last_input_ms: now,
             quit: false,
             focus: Cell::new(None),
+            help_max: Cell::new(0),
             card_session: false,
             card_pulled: false,
             last_card_poll_ms: 0,
@@ -114,9 +118,11 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return;
         }
+        // The user's keys.toml: a rebound key reads as its action's default key from here on.
+        let key = action::translate(key);
         self.last_input_ms = self.env.now_ms();
         if self.card_pulled {
-            if lookup(GLOBAL_KEYS, &key) == Some(Global::Quit) {
+            if global(&key) == Some(Global::Quit) {
                 self.overlay = Some(Overlay::Quit);
             } else if self.overlay.is_some() {
                 self.handle_overlay(&key);
@@ -131,7 +137,7 @@ impl App {
             self.handle_overlay(&key);
             return;
         }
-        let global = lookup(GLOBAL_KEYS, &key).filter(|g| {
+        let global = global(&key).filter(|g| {
             // `?` types a question mark in a text field; F1 always opens the help.
             !(*g == Global::Help && matches!(key.code, KeyCode::Char(_)) && self.editing_text())
         });
@@ -319,7 +325,7 @@ impl App {
             self.lock = None;
             return;
         };
-        if lookup(GLOBAL_KEYS, key) == Some(Global::Quit) {
+        if global(key) == Some(Global::Quit) {
             // Quitting from a locked screen ends the session first: nobody sees it unlocked.
             self.logout();
             self.overlay = Some(Overlay::Quit);
@@ -358,14 +364,16 @@ impl App {
         };
         match overlay {
             Overlay::Help { scroll } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll += 10,
+                _ if keymap::is_down(key) => *scroll = (*scroll + 1).min(self.help_max.get()),
+                _ if keymap::is_up(key) => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown => *scroll = (*scroll + 10).min(self.help_max.get()),
                 KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                 KeyCode::Home => *scroll = 0,
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?') | KeyCode::Enter => {
+                KeyCode::End => *scroll = self.help_max.get(),
+                _ if keymap::is_back(key) || global(key) == Some(Global::Help) => {
                     self.overlay = None
                 }
+                KeyCode::Enter => self.overlay = None,
                 _ => {}
             },
             Overlay::Quit => match key.code {
@@ -376,7 +384,8 @@ impl App {
                     self.quit = true;
                     self.overlay = None;
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') => self.overlay = None,
+                _ if keymap::is_back(key) => self.overlay = None,
+                KeyCode::Char('n') | KeyCode::Char('N') => self.overlay = None,
                 _ => {}
             },
             Overlay::Palette { form, selected } => {
@@ -385,8 +394,12 @@ impl App {
                     return;
                 };
                 match key.code {
-                    KeyCode::Esc => self.overlay = None,
-                    KeyCode::Down | KeyCode::Tab => *selected += 1,
+                    _ if keymap::is_back(key) => self.overlay = None,
+                    KeyCode::Down | KeyCode::Tab => {
+                        // Never past the last entry: Enter opens what is marked.
+                        let n = catalog::matching(&session, &form.value("q")).len();
+                        *selected = (*selected + 1).min(n.saturating_sub(1));
+                    }
                     KeyCode::Up | KeyCode::BackTab => *selected = selected.saturating_sub(1),
                     KeyCode::Enter => {
                         let found = catalog::matching(&session, &form.value("q"));
@@ -422,15 +435,7 @@ impl App {
             return;
         }
         self.last_card_poll_ms = now;
-        let present = self
-            .env
-            .open_card()
-            .ok()
-            .and_then(|mut t| {
-                crate::service::card::is_bound_card_present(&self.env, session.operator_id, &mut *t)
-                    .ok()
-            })
-            .unwrap_or(false);
+        let present = crate::service::card::bound_card_in_reader(&self.env, session.operator_id);
         if !present && !self.card_pulled {
             self.card_pulled = true;
             self.overlay = None;
@@ -444,6 +449,9 @@ impl App {
     pub fn tick(&mut self) {
         let now = self.env.now_ms();
         let Some(session) = self.session.clone() else {
+            if let LoginOutcome::LoggedIn(s) = self.login.tick(&mut self.env, self.lang) {
+                self.start_session(s);
+            }
             return;
         };
         self.watch_card(&session, now);
@@ -504,6 +512,12 @@ impl App {
             f,
             area,
             &frame::Chrome {
+                // Locked, F1 opens nothing: no "F1 more".
+                more: if self.lock.is_some() || self.card_pulled {
+                    ""
+                } else {
+                    text::keys::MORE.get(lang)
+                },
                 left: title,
                 right,
                 keys: &keys,
@@ -574,11 +588,20 @@ impl App {
             (Some(_), Some(s)) => s.help(lang),
             _ => self.login.help(lang),
         };
-        // Keep the bar short: the screen's first keys, then help and quit.
-        keys.truncate(6);
-        keys.push(("F1".into(), text::t::KEY_HELP.get(lang).into()));
-        keys.push(("Ctrl+Q".into(), t::KEY_QUIT.get(lang).into()));
-        keys
+        // One entry per meaning ("↑/k" and "↓/j" both move): the labels joined.
+        let mut merged: Vec<(String, String)> = Vec::new();
+        for (k, d) in keys.drain(..) {
+            match merged.iter_mut().find(|(_, md)| *md == d) {
+                Some((mk, _)) => {
+                    mk.push('/');
+                    mk.push_str(&k);
+                }
+                None => merged.push((k, d)),
+            }
+        }
+        // The frame shows as many as fit, then "F1 more".
+        merged.push(("Ctrl+Q".into(), t::KEY_QUIT.get(lang).into()));
+        merged
     }
 
     fn draw_lock(&self, f: &mut Frame, area: Rect, form: &Form) -> Option<Position> {
@@ -628,17 +651,58 @@ impl App {
             format!("{} — {}", t::HELP_SCREEN.get(lang), screen_title),
             screen_keys,
         );
-        let mut global = help_lines(GLOBAL_KEYS, lang);
-        global.extend(
-            COMMON_HELP
-                .iter()
-                .map(|(k, d)| (k.to_string(), d.get(lang).to_string())),
+        section(
+            t::HELP_GLOBAL.get(lang).to_string(),
+            action::help_lines(action::Layer::Global, lang),
         );
-        section(t::HELP_GLOBAL.get(lang).to_string(), global);
+        section(
+            text::keys::IN_LIST.get(lang).to_string(),
+            action::help_lines(action::Layer::List, lang),
+        );
+        section(
+            text::keys::IN_FORM.get(lang).to_string(),
+            action::help_lines(action::Layer::Form, lang),
+        );
         let rect = popup::centered(area, 76, area.height.saturating_sub(2));
         let title = format!("{}  ({})", t::HELP_TITLE.get(lang), t::HELP_CLOSE.get(lang));
         let inner = popup::boxed(f, rect, &title);
-        f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+        // The last line is the scroll marker when the help is longer than the box.
+        let total = lines.len() as u16;
+        let fits = total <= inner.height;
+        let view_h = if fits {
+            inner.height
+        } else {
+            inner.height.saturating_sub(1)
+        };
+        let max = total.saturating_sub(view_h);
+        self.help_max.set(max);
+        let scroll = scroll.min(max);
+        f.render_widget(
+            Paragraph::new(lines).scroll((scroll, 0)),
+            Rect::new(inner.x, inner.y, inner.width, view_h),
+        );
+        if !fits {
+            let below = total - view_h - scroll;
+            let mut marker = Vec::new();
+            if scroll > 0 {
+                marker.push(
+                    text::keys::ABOVE
+                        .get(lang)
+                        .replace("{n}", &scroll.to_string()),
+                );
+            }
+            if below > 0 {
+                marker.push(
+                    text::keys::BELOW
+                        .get(lang)
+                        .replace("{n}", &below.to_string()),
+                );
+            }
+            f.render_widget(
+                Paragraph::new(Span::styled(marker.join("  "), theme::dim())).right_aligned(),
+                Rect::new(inner.x, inner.y + view_h, inner.width, 1),
+            );
+        }
     }
 
     fn draw_palette(
@@ -653,7 +717,9 @@ impl App {
             return None;
         };
         let found: Vec<&Entry> = catalog::matching(session, &form.value("q"));
-        let h = (found.len() as u16 + 5).max(6);
+        // One height while typing: as tall as every entry the operator has, within the screen.
+        let all = catalog::matching(session, "").len() as u16;
+        let h = (all + 5).max(6).min(area.height.saturating_sub(2));
         let rect = popup::centered(area, 60, h);
         let inner = popup::boxed(f, rect, t::PALETTE_TITLE.get(lang));
         let cursor = form.draw(
@@ -673,11 +739,44 @@ impl App {
             );
         }
         let sel = selected.min(found.len().saturating_sub(1));
-        for (i, e) in found.iter().enumerate() {
-            let y = inner.y + 2 + i as u16;
-            if y >= inner.bottom() {
-                break;
+        // Entries scroll so the marked one is always in sight; a marker says how many are not.
+        let room = inner.height.saturating_sub(2) as usize;
+        let rows = if found.len() > room {
+            room.saturating_sub(1).max(1)
+        } else {
+            room
+        };
+        let offset = sel.saturating_sub(rows.saturating_sub(1));
+        if found.len() > rows {
+            let above = offset;
+            let below = found.len().saturating_sub(offset + rows);
+            let mut marker = Vec::new();
+            if above > 0 {
+                marker.push(
+                    text::keys::ENTRIES_ABOVE
+                        .get(lang)
+                        .replace("{n}", &above.to_string()),
+                );
             }
+            if below > 0 {
+                marker.push(
+                    text::keys::ENTRIES_BELOW
+                        .get(lang)
+                        .replace("{n}", &below.to_string()),
+                );
+            }
+            f.render_widget(
+                Paragraph::new(Span::styled(marker.join("  "), theme::dim())).right_aligned(),
+                Rect::new(
+                    inner.x + 1,
+                    inner.bottom().saturating_sub(1),
+                    inner.width.saturating_sub(2),
+                    1,
+                ),
+            );
+        }
+        for (i, e) in found.iter().enumerate().skip(offset).take(rows) {
+            let y = inner.y + 2 + (i - offset) as u16;
             let style = if i == sel {
                 theme::selected()
             } else {
@@ -689,7 +788,10 @@ impl App {
             };
             f.render_widget(
                 Paragraph::new(Line::from(vec![
-                    Span::styled(format!(" {} ", e.name.get(lang)), style),
+                    Span::styled(
+                        format!("{}{} ", theme::marker(i == sel), e.name.get(lang)),
+                        style,
+                    ),
                     Span::styled(format!("  {other} · {}", e.initials), theme::dim()),
                 ])),
                 Rect::new(inner.x + 1, y, inner.width.saturating_sub(2), 1),

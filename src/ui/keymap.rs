@@ -95,7 +95,8 @@ impl<A> Binding<A> {
     pub fn label(&self) -> String {
         self.keys
             .iter()
-            .map(KeyPat::label)
+            .map(super::action::label)
+            .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("/")
     }
@@ -128,49 +129,54 @@ pub enum Global {
     Refresh,
 }
 
-use super::text::t;
 use KeyCode::*;
 
-pub const GLOBAL_KEYS: &[Binding<Global>] = &[
-    Binding {
-        keys: &[ctrl('p')],
-        action: Global::Palette,
-        help: t::KEY_PALETTE,
-    },
-    Binding {
-        keys: &[key(F(1)), ch('?')],
-        action: Global::Help,
-        help: t::KEY_HELP,
-    },
-    Binding {
-        keys: &[key(F(5))],
-        action: Global::Refresh,
-        help: t::KEY_REFRESH,
-    },
-    Binding {
-        keys: &[ctrl('e')],
-        action: Global::Export,
-        help: t::KEY_EXPORT,
-    },
-    Binding {
-        keys: &[ctrl('l')],
-        action: Global::Lock,
-        help: t::KEY_LOCK,
-    },
-    Binding {
-        keys: &[ctrl('q')],
-        action: Global::Quit,
-        help: t::KEY_QUIT,
-    },
-];
+/// The global action a key means (after the user's rebinding, `action::translate`).
+pub fn global(k: &KeyEvent) -> Option<Global> {
+    use super::action::{in_layer, Action, Layer};
+    match in_layer(Layer::Global, k)? {
+        Action::Palette => Some(Global::Palette),
+        Action::Help => Some(Global::Help),
+        Action::Refresh => Some(Global::Refresh),
+        Action::Export => Some(Global::Export),
+        Action::Lock => Some(Global::Lock),
+        Action::Quit => Some(Global::Quit),
+        _ => None,
+    }
+}
 
-/// Keys that every screen reads the same way; shown in the help under "all screens".
-pub const COMMON_HELP: &[(&str, T)] = &[
-    ("Esc", t::KEY_BACK),
-    ("Enter", t::KEY_ENTER),
-    ("Tab/Shift+Tab", t::KEY_FIELDS),
-    ("↑↓ PgUp PgDn Home End j/k", t::KEY_MOVE),
-];
+/// The keys of the list layer and of the form layer, for screens' binding tables: a screen
+/// names these instead of spelling Up, Down or Esc itself.
+pub const UP: &[KeyPat] = &[key(Up), ch('k')];
+pub const DOWN: &[KeyPat] = &[key(Down), ch('j')];
+pub const BACK: &[KeyPat] = &[key(Esc)];
+pub const PAGE_UP: &[KeyPat] = &[key(PageUp), ch('p')];
+pub const PAGE_DOWN: &[KeyPat] = &[key(PageDown), ch('n')];
+/// In a form, Down and Up move between fields as Tab and Shift+Tab do.
+pub const NEXT_FIELD: &[KeyPat] = &[key(Tab), key(Down)];
+pub const PREV_FIELD: &[KeyPat] = &[key(BackTab), key(Up)];
+/// A text to scroll: down a line, or a page.
+pub const SCROLL_DOWN: &[KeyPat] = &[key(Down), ch('j'), key(PageDown)];
+
+fn any(keys: &[KeyPat], k: &KeyEvent) -> bool {
+    keys.iter().any(|p| p.matches(k))
+}
+/// Back, close, cancel (Esc, or what keys.toml made it).
+pub fn is_back(k: &KeyEvent) -> bool {
+    any(BACK, k)
+}
+pub fn is_up(k: &KeyEvent) -> bool {
+    any(UP, k)
+}
+pub fn is_down(k: &KeyEvent) -> bool {
+    any(DOWN, k)
+}
+pub fn is_next_field(k: &KeyEvent) -> bool {
+    any(NEXT_FIELD, k)
+}
+pub fn is_prev_field(k: &KeyEvent) -> bool {
+    any(PREV_FIELD, k)
+}
 
 #[cfg(test)]
 mod tests {
@@ -179,11 +185,11 @@ mod tests {
     #[test]
     fn matching_and_labels() {
         let k = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(GLOBAL_KEYS, &k), Some(Global::Palette));
+        assert_eq!(global(&k), Some(Global::Palette));
         let q = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(lookup(GLOBAL_KEYS, &q), Some(Global::Help));
+        assert_eq!(global(&q), Some(Global::Help));
         let plain_p = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE);
-        assert_eq!(lookup(GLOBAL_KEYS, &plain_p), None);
+        assert_eq!(global(&plain_p), None);
         assert_eq!(ctrl('q').label(), "Ctrl+Q");
         assert_eq!(key(KeyCode::F(1)).label(), "F1");
     }

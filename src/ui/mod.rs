@@ -1,8 +1,10 @@
 //! Screens, widgets, keymap, theme and the strings of both languages. No SQL and no business
 //! rules here: screens keep state, call services and draw what they hold.
 
+pub mod action;
 pub mod app;
 pub mod keymap;
+pub mod list;
 pub mod screens;
 pub mod terminal;
 pub mod text;

@@ -10,8 +10,24 @@ use crate::service::Env;
 use super::app::App;
 use super::text::Lang;
 
+/// The application needs a terminal on both ends: keys from stdin, the screen on stdout.
+pub fn check_terminal() -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(
+            "the application needs a terminal (its input and output are not one); run it in a terminal, or run a tape headless with `merchant-desk script FILE.tape`",
+        ))
+    }
+}
+
 pub fn run(env: Env, lang: Lang) -> std::io::Result<()> {
-    let mut terminal = ratatui::init();
+    check_terminal()?;
+    crate::ui::theme::init_from_env();
+    crate::ui::action::init_from_config(lang).map_err(std::io::Error::other)?;
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| std::io::Error::other(format!("cannot set up the terminal: {e}")))?;
     let mut app = App::new(env, lang);
     let result = (|| -> std::io::Result<()> {
         while !app.quit {

@@ -53,7 +53,7 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STATUS,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: crate::ui::keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -130,7 +130,7 @@ impl Screen for AppRecords {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if crate::ui::keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();
@@ -267,9 +267,10 @@ pub(super) fn draw_detail(
     events: &[AppEvent],
 ) {
     let label = |x: T| Span::styled(format!("{}: ", x.get(lang)), theme::label());
-    let w = area.width.saturating_sub(8).min(100);
-    let h = (events.len() as u16 + 8).min(area.height);
-    let r = Rect::new(area.x + (area.width - w) / 2, area.y + 2, w, h);
+    // As wide as the list under it: a border in the middle of the list would cut its wide
+    // (Chinese) characters in half.
+    let h = (events.len() as u16 + 8).min(area.height.saturating_sub(2));
+    let r = Rect::new(area.x, area.y + 2, area.width, h);
     f.render_widget(Clear, r);
     let mut lines = vec![
         Line::from(vec![

@@ -2,21 +2,24 @@
 //! values before and after of any row.
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::clock::format_ms;
+use crate::excel::CellValue;
 use crate::service::views::{AuditFilter, AuditRow};
 use crate::service::{audit, dates, exports, ServiceError};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::popup;
-use crate::ui::widgets::table::{self, Column, Selection};
+use crate::ui::widgets::table::Selection;
 
 use super::downloads::list_sheet;
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -54,9 +57,79 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_TO_LIST,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
+    },
+];
+
+/// The audit log list, on screen and in the export.
+pub static AUDIT_LIST: ListSpec<AuditRow> = ListSpec { cols: AUDIT_COLS };
+
+const AUDIT_COLS: &[Col<AuditRow>] = &[
+    Col {
+        header: ta::AUDIT_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ms(r.at_ms)[5..].to_string(),
+        value: |r, _| CellValue::DateTime(r.at_ms),
+    },
+    Col {
+        header: ta::AUDIT_OPERATOR,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, _| r.operator.clone(),
+        value: |r, _| CellValue::text(r.operator.clone()),
+    },
+    Col {
+        header: ta::AUDIT_WORKSTATION,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 8 },
+        show: Show::Both { priority: 4 },
+        cell: |r, _| r.workstation.clone(),
+        value: |r, _| CellValue::text(r.workstation.clone()),
+    },
+    Col {
+        header: ta::AUDIT_ACTION,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 12 },
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.action.clone(),
+        value: |r, _| CellValue::text(r.action.clone()),
+    },
+    Col {
+        header: ta::AUDIT_TARGET,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 8 },
+        show: Show::Both { priority: 2 },
+        cell: |r, _| r.target.clone(),
+        value: |r, _| CellValue::text(r.target.clone()),
+    },
+    Col {
+        header: ta::AUDIT_BEFORE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.before.clone(),
+        value: |r, _| CellValue::text(r.before.clone()),
+    },
+    Col {
+        header: ta::AUDIT_AFTER,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 10 },
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.after.clone(),
+        value: |r, _| CellValue::text(r.after.clone()),
+    },
+    Col {
+        header: T("SHA-256", "SHA-256"),
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| hex::encode(&r.hash),
+        value: |r, _| CellValue::text(hex::encode(&r.hash)),
     },
 ];
 
@@ -123,7 +196,12 @@ impl AuditLog {
                 self.list_focus = true;
                 Outcome::none()
             }
-            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            Err(e) => {
+                // A refused query shows no result: the old one would read as the answer.
+                self.rows.clear();
+                self.sel = Selection::default();
+                Outcome::error(cx.error_text(&e, |k| k.to_string()))
+            }
         }
     }
 }
@@ -146,14 +224,14 @@ impl Screen for AuditLog {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         if self.detail {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = false;
             }
             return Outcome::none();
         }
         if !self.list_focus {
             return match k.code {
-                KeyCode::Esc => Outcome::nav(Nav::Pop),
+                _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
                 KeyCode::Enter => match self.build_filter() {
                     Ok(f) => {
                         self.form.clear_marks();
@@ -170,11 +248,11 @@ impl Screen for AuditLog {
                     self.list_focus = true;
                     Outcome::none()
                 }
-                KeyCode::Tab | KeyCode::Down => {
+                _ if keymap::is_next_field(k) => {
                     self.form.next();
                     Outcome::none()
                 }
-                KeyCode::BackTab | KeyCode::Up => {
+                _ if keymap::is_prev_field(k) => {
                     self.form.prev();
                     Outcome::none()
                 }
@@ -223,20 +301,12 @@ impl Screen for AuditLog {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let headers = [
-            ta::AUDIT_TIME,
-            ta::AUDIT_OPERATOR,
-            ta::AUDIT_WORKSTATION,
-            ta::AUDIT_ACTION,
-            ta::AUDIT_TARGET,
-            ta::AUDIT_BEFORE,
-            ta::AUDIT_AFTER,
-            T("SHA-256", "SHA-256"),
-        ];
-        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let cols = AUDIT_LIST.columns(lang);
+        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
         let title: String = ta::SCR_AUDIT.get(lang).into();
         let sheet = list_sheet(lang, &title, &headers);
-        let result = exports::start_audit_export(cx.env, cx.session, &self.filter, sheet);
+        let result =
+            exports::start_audit_export_with(cx.env, cx.session, &self.filter, sheet, cols);
         Some(super::downloads::started(cx, result))
     }
 
@@ -248,70 +318,19 @@ impl Screen for AuditLog {
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);
-        // Narrow screens drop the workstation and the year.
-        let wide = area.width >= 110;
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let time = format_ms(r.at_ms);
-                let mut v = vec![
-                    if wide { time } else { time[5..].to_string() },
-                    r.operator.clone(),
-                    r.action.clone(),
-                    r.target.clone(),
-                    r.after.clone(),
-                ];
-                if wide {
-                    v.push(r.workstation.clone());
-                }
-                v
-            })
-            .collect();
-        let mut columns = vec![
-            Column {
-                header: ta::AUDIT_TIME.get(lang),
-                width: Constraint::Length(if wide { 19 } else { 14 }),
-                right: false,
-            },
-            Column {
-                header: ta::AUDIT_OPERATOR.get(lang),
-                width: Constraint::Length(8),
-                right: false,
-            },
-            Column {
-                header: ta::AUDIT_ACTION.get(lang),
-                width: Constraint::Length(if wide { 24 } else { 18 }),
-                right: false,
-            },
-            Column {
-                header: ta::AUDIT_TARGET.get(lang),
-                width: Constraint::Length(if wide { 20 } else { 12 }),
-                right: false,
-            },
-            Column {
-                header: ta::AUDIT_AFTER.get(lang),
-                width: Constraint::Min(10),
-                right: false,
-            },
-        ];
-        if wide {
-            columns.push(Column {
-                header: ta::AUDIT_WORKSTATION.get(lang),
-                width: Constraint::Length(14),
-                right: false,
-            });
-        }
-        let focus = table::draw(
+        let focus = list::draw(
             f,
             list_area,
-            &table::TableView {
-                title: ta::SCR_AUDIT.get(lang),
-                columns: &columns,
-                rows: &rows,
-                dim: &[],
+            &ListView {
+                spec: &AUDIT_LIST,
+                rows: &self.rows,
+                totals: None,
                 selected: self.list_focus.then_some(self.sel.index),
+                cursor: self.sel.index,
+                dim: |_| false,
+                lang,
                 empty: ta::AUDIT_EMPTY.get(lang),
+                title: Some(ta::SCR_AUDIT.get(lang)),
             },
         );
         let page_line = ta::AUDIT_PAGE

@@ -61,7 +61,7 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STORE_LR,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: crate::ui::keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -12,6 +12,7 @@ use ratatui::Frame;
 use crate::domain::money::format_fen;
 use crate::excel::import::RowError;
 use crate::service::batch_refund::{self, BatchError, BatchSummary};
+use crate::ui::keymap;
 use crate::ui::text::refund as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
@@ -75,7 +76,8 @@ impl BatchRefund {
             self.form.focus_on("file");
             return Outcome::none();
         }
-        match batch_refund::import(cx.env, cx.session, &PathBuf::from(file.trim()), &pw) {
+        let path = in_download_dir(cx, file.trim());
+        match batch_refund::import(cx.env, cx.session, &path, &pw) {
             Ok(s) => {
                 let msg = tr::IMPORTED
                     .get(lang)
@@ -125,7 +127,7 @@ impl BatchRefund {
             self.form.focus_on("template");
             return Outcome::none();
         }
-        match batch_refund::write_template(&PathBuf::from(path.trim()), lang) {
+        match batch_refund::write_template(&in_download_dir(cx, path.trim()), lang) {
             Ok(p) => Outcome::ok(
                 tr::TEMPLATE_WRITTEN
                     .get(lang)
@@ -140,6 +142,17 @@ impl BatchRefund {
             Result::Rows(r) => r,
             _ => &[],
         }
+    }
+}
+
+/// A typed path; a relative one is in the download folder (setting `download_dir`), where
+/// exports and slips go too, not wherever the application happened to be started.
+fn in_download_dir(cx: &Cx, typed: &str) -> PathBuf {
+    let p = PathBuf::from(typed);
+    if p.is_absolute() {
+        p
+    } else {
+        crate::service::slip::download_dir(cx.env).join(p)
     }
 }
 
@@ -169,12 +182,12 @@ impl Screen for BatchRefund {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let n = self.bad_rows().len();
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::Down => {
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
+            _ if keymap::is_next_field(k) => {
                 self.form.next();
                 Outcome::none()
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            _ if keymap::is_prev_field(k) => {
                 self.form.prev();
                 Outcome::none()
             }

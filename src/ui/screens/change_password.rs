@@ -9,6 +9,7 @@ use ratatui::Frame;
 use crate::domain::password::PasswordPolicy;
 use crate::service::auth::{self, Which};
 use crate::service::ServiceError;
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -73,13 +74,13 @@ impl Screen for ChangePassword {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         match k.code {
-            KeyCode::Esc if self.forced => Outcome::nav(Nav::Logout),
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::Down => {
+            _ if keymap::is_back(k) && self.forced => Outcome::nav(Nav::Logout),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
+            _ if keymap::is_next_field(k) => {
                 self.form.next();
                 Outcome::none()
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            _ if keymap::is_prev_field(k) => {
                 self.form.prev();
                 Outcome::none()
             }

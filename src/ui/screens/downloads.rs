@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -14,7 +14,8 @@ use crate::clock::format_ms;
 use crate::excel::{ExportJob, JobState};
 use crate::service::exports::{self, Code, Words};
 use crate::service::views::{DownloadRow, DownloadState};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap;
+use crate::ui::keymap::{help_lines, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -32,6 +33,7 @@ pub fn words(lang: Lang) -> Words {
             Code::SettlementStatus => status_text(v),
             Code::RefundStatus => text::review::refund_status(v),
             Code::LedgerKind => text::review::ledger_kind(v),
+            Code::Counted => text::counted(v),
         }
         .get(lang)
         .to_string()
@@ -152,17 +154,17 @@ enum Act {
 
 const KEYS: &[Binding<Act>] = &[
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -271,6 +273,7 @@ impl Screen for Downloads {
                 Style::default()
             };
             Row::new(vec![
+                Cell::from(theme::marker(i == self.selected)),
                 Cell::from(format_ms(r.started_ms)[5..16].to_string()),
                 Cell::from(r.title.clone()),
                 Cell::from(state),
@@ -280,6 +283,7 @@ impl Screen for Downloads {
             .style(style)
         });
         let header = Row::new(vec![
+            Cell::from(""),
             Cell::from(q::COL_STARTED.get(lang)),
             Cell::from(q::COL_FILE.get(lang)),
             Cell::from(q::COL_STATUS.get(lang)),
@@ -291,6 +295,7 @@ impl Screen for Downloads {
             Table::new(
                 rows,
                 [
+                    Constraint::Length(1),
                     Constraint::Length(11),
                     Constraint::Length(12),
                     Constraint::Length(9),

@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::service::terminals;
 use crate::service::views::TerminalRow;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{t, Lang, T};
@@ -47,7 +48,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_DELETE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -99,7 +100,7 @@ impl Groups {
         let Some((gid, mut sel)) = self.members else {
             return Outcome::none();
         };
-        if k.code == KeyCode::Esc {
+        if keymap::is_back(k) {
             self.members = None;
             return Outcome::none();
         }

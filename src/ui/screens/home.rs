@@ -10,7 +10,8 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::home::{self, HomeFacts};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap;
+use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
@@ -26,12 +27,12 @@ enum Act {
 
 const KEYS: &[Binding<Act>] = &[
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
@@ -132,6 +133,7 @@ impl Screen for Home {
                     ratatui::style::Style::default()
                 };
                 ListItem::new(Line::from(vec![
+                    Span::styled(theme::marker(i == self.selected), style),
                     Span::styled(format!("{} ", i + 1), theme::key()),
                     Span::styled(e.name.get(lang), style),
                 ]))

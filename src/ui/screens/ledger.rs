@@ -9,19 +9,100 @@ use ratatui::Frame;
 
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
+use crate::excel::CellValue;
 use crate::service::views::LedgerLine;
 use crate::service::views::MerchantRow;
 use crate::service::{account, exports};
+use crate::ui::keymap;
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
-use crate::ui::widgets::table::{self, Column, Selection};
+use crate::ui::widgets::table::Selection;
 use unicode_width::UnicodeWidthStr;
 
 use super::downloads::list_sheet;
 use super::{Cx, Nav, Outcome, Screen, View};
 
 const PAGE: usize = 100;
+
+/// The ledger list, on screen and in the export (A2).
+pub static LEDGER_LIST: ListSpec<LedgerLine> = ListSpec { cols: LEDGER_COLS };
+
+const LEDGER_COLS: &[Col<LedgerLine>] = &[
+    Col {
+        header: tr::LEDGER_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |l, _| format_ms(l.line_ms),
+        value: |l, _| CellValue::DateTime(l.line_ms),
+    },
+    Col {
+        header: tr::LEDGER_KIND,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |l, lang| tr::ledger_kind(&l.kind).get(lang).to_string(),
+        value: |l, lang| CellValue::text(tr::ledger_kind(&l.kind).get(lang)),
+    },
+    Col {
+        header: tr::INCOME,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |l, _| {
+            if l.amount_fen > 0 {
+                format_fen(l.amount_fen)
+            } else {
+                String::new()
+            }
+        },
+        value: |l, _| {
+            if l.amount_fen > 0 {
+                CellValue::Money(l.amount_fen)
+            } else {
+                CellValue::Empty
+            }
+        },
+    },
+    Col {
+        header: tr::EXPENSE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |l, _| {
+            if l.amount_fen < 0 {
+                format_fen(-l.amount_fen)
+            } else {
+                String::new()
+            }
+        },
+        value: |l, _| {
+            if l.amount_fen < 0 {
+                CellValue::Money(-l.amount_fen)
+            } else {
+                CellValue::Empty
+            }
+        },
+    },
+    Col {
+        header: tr::RUNNING,
+        kind: Kind::Balance,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |l, _| format_fen(l.balance_fen),
+        value: |l, _| CellValue::Money(l.balance_fen),
+    },
+    Col {
+        header: tr::MEMO,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 6 },
+        show: Show::Both { priority: 2 },
+        cell: |l, _| l.memo.clone(),
+        value: |l, _| CellValue::text(l.memo.clone()),
+    },
+];
 
 pub struct Ledger {
     merchants: Vec<(MerchantRow, i64)>,
@@ -88,7 +169,7 @@ impl Screen for Ledger {
         }
         let n = self.merchants.len().max(1);
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Right | KeyCode::Left => {
                 self.current = if k.code == KeyCode::Right {
                     (self.current + 1) % n
@@ -110,18 +191,11 @@ impl Screen for Ledger {
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
         let (m, _) = self.merchants.get(self.current)?;
-        let headers = [
-            tr::LEDGER_TIME,
-            tr::LEDGER_KIND,
-            tr::INCOME,
-            tr::EXPENSE,
-            tr::RUNNING,
-            tr::MEMO,
-        ];
-        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let cols = LEDGER_LIST.columns(lang);
+        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
         let title: String = format!("{}_{}", tr::SCR_LEDGER.get(lang), m.merchant_no);
         let sheet = list_sheet(lang, &title, &headers);
-        let result = exports::start_ledger_export(cx.env, cx.session, m.id, sheet);
+        let result = exports::start_ledger_export_with(cx.env, cx.session, m.id, sheet, cols);
         Some(super::downloads::started(cx, result))
     }
 
@@ -182,60 +256,6 @@ impl Screen for Ledger {
             ]),
             head,
         );
-        let rows: Vec<Vec<String>> = self
-            .lines
-            .iter()
-            .map(|l| {
-                vec![
-                    format_ms(l.line_ms),
-                    tr::ledger_kind(&l.kind).get(lang).into(),
-                    if l.amount_fen > 0 {
-                        format_fen(l.amount_fen)
-                    } else {
-                        String::new()
-                    },
-                    if l.amount_fen < 0 {
-                        format_fen(-l.amount_fen)
-                    } else {
-                        String::new()
-                    },
-                    format_fen(l.balance_fen),
-                    l.memo.clone(),
-                ]
-            })
-            .collect();
-        let columns = [
-            Column {
-                header: tr::LEDGER_TIME.get(lang),
-                width: Constraint::Length(19),
-                right: false,
-            },
-            Column {
-                header: tr::LEDGER_KIND.get(lang),
-                width: Constraint::Length(10),
-                right: false,
-            },
-            Column {
-                header: tr::INCOME.get(lang),
-                width: Constraint::Length(14),
-                right: true,
-            },
-            Column {
-                header: tr::EXPENSE.get(lang),
-                width: Constraint::Length(12),
-                right: true,
-            },
-            Column {
-                header: tr::RUNNING.get(lang),
-                width: Constraint::Length(14),
-                right: true,
-            },
-            Column {
-                header: tr::MEMO.get(lang),
-                width: Constraint::Min(8),
-                right: false,
-            },
-        ];
         let title = format!(
             "{} · {}",
             tr::SCR_LEDGER.get(lang),
@@ -250,16 +270,19 @@ impl Screen for Ledger {
                 })
                 .unwrap_or("")
         );
-        table::draw(
+        list::draw(
             f,
             list,
-            &table::TableView {
-                title: &title,
-                columns: &columns,
-                rows: &rows,
-                dim: &[],
+            &ListView {
+                spec: &LEDGER_LIST,
+                rows: &self.lines,
+                totals: None,
                 selected: Some(self.sel.index),
+                cursor: self.sel.index,
+                dim: |_| false,
+                lang,
                 empty: tr::NO_LINES.get(lang),
+                title: Some(&title),
             },
         )
     }

@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::service::auth::{self, LoginStep, PendingLogin};
+use crate::service::auth::{self, CardStep, LoginStep, PendingLogin};
 use crate::service::{Env, ServiceError, Session};
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -21,6 +22,8 @@ pub struct Login {
     /// The password was right and the operator must prove the card: the PIN is asked for, and
     /// the session opens only once the card signed a fresh challenge.
     awaiting_card: Option<PendingLogin>,
+    /// The card is at work (PIN, challenge) on a worker thread; keys wait until it answers.
+    card_step: Option<CardStep>,
 }
 
 pub enum LoginOutcome {
@@ -40,6 +43,7 @@ impl Login {
             message: None,
             group_name,
             awaiting_card: None,
+            card_step: None,
         }
     }
 
@@ -58,15 +62,46 @@ impl Login {
         };
         let pin = self.form.value("pin");
         self.form.set_value("pin", "");
-        match auth::complete_with_card(env, &pending, &pin) {
-            Ok(session) => {
-                self.awaiting_card = None;
-                LoginOutcome::LoggedIn(session)
+        match auth::start_card_step(env, &pending, pin) {
+            Ok(step) => {
+                self.card_step = Some(step);
+                self.message = Some(crate::ui::text::card::TOUCH_KEY.get(lang).into());
+                // A quick card answers at once; a slow one is picked up by `tick`.
+                self.tick(env, lang)
             }
             Err(e) => {
                 self.message = Some(text::card_error(&e, lang));
                 LoginOutcome::Stay
             }
+        }
+    }
+
+    /// Picks up the card's answer once it is there.
+    pub fn tick(&mut self, env: &mut Env, lang: Lang) -> LoginOutcome {
+        let Some(step) = self.card_step.as_mut() else {
+            return LoginOutcome::Stay;
+        };
+        // A card that answers within a blink is picked up in this frame; a slower one (a touch,
+        // a slow chip) in a later tick, while the screen says "touch your key".
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+        loop {
+            if let Some(result) = step.poll(env) {
+                self.card_step = None;
+                return match result {
+                    Ok(session) => {
+                        self.awaiting_card = None;
+                        LoginOutcome::LoggedIn(session)
+                    }
+                    Err(e) => {
+                        self.message = Some(text::card_error(&e, lang));
+                        LoginOutcome::Stay
+                    }
+                };
+            }
+            if std::time::Instant::now() >= deadline {
+                return LoginOutcome::Stay;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 
@@ -82,9 +117,13 @@ impl Login {
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, env: &mut Env, lang: Lang) -> LoginOutcome {
+        if self.card_step.is_some() {
+            // The card is answering: keys wait.
+            return self.tick(env, lang);
+        }
         if self.awaiting_card.is_some() {
             match key.code {
-                KeyCode::Esc => {
+                _ if keymap::is_back(key) => {
                     let group = std::mem::take(&mut self.group_name);
                     *self = Login::new(group);
                 }
@@ -96,9 +135,9 @@ impl Login {
             return LoginOutcome::Stay;
         }
         match key.code {
-            KeyCode::Tab | KeyCode::Down => self.form.next(),
-            KeyCode::BackTab | KeyCode::Up => self.form.prev(),
-            KeyCode::Esc => {
+            _ if keymap::is_next_field(key) => self.form.next(),
+            _ if keymap::is_prev_field(key) => self.form.prev(),
+            _ if keymap::is_back(key) => {
                 self.form.clear();
                 self.form.focus_on("login");
                 self.message = None;

@@ -13,7 +13,8 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::monitor::{self, Snapshot, Watch};
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap;
+use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -38,17 +39,17 @@ const KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -220,6 +221,7 @@ impl Screen for Monitor {
                 .skip(offset)
                 .map(|(i, r)| {
                     let mut cells = vec![
+                        Cell::from(theme::marker(i == self.selected)),
                         Cell::from(format_ms(r.txn_ms)[5..].to_string()),
                         Cell::from(r.terminal_no.clone()),
                     ];
@@ -254,7 +256,11 @@ impl Screen for Monitor {
                     Row::new(cells).style(style)
                 });
             let mut header = vec![t::COL_TIME, t::TERMINAL];
-            let mut widths = vec![Constraint::Length(14), Constraint::Length(8)];
+            let mut widths = vec![
+                Constraint::Length(1),
+                Constraint::Length(14),
+                Constraint::Length(8),
+            ];
             if wide {
                 header.push(t::COL_MERCHANT);
                 widths.push(Constraint::Length(20));
@@ -273,16 +279,14 @@ impl Screen for Monitor {
             widths.push(Constraint::Min(6));
             let amount_col = if wide { 4 } else { 3 };
             let header = Row::new(
-                header
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, h)| {
+                std::iter::once(Cell::from(""))
+                    .chain(header.into_iter().enumerate().map(|(i, h)| {
                         if i == amount_col {
                             Cell::from(Line::from(h.get(lang)).right_aligned())
                         } else {
                             Cell::from(h.get(lang))
                         }
-                    })
+                    }))
                     .collect::<Vec<_>>(),
             )
             .style(theme::header());

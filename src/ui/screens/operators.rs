@@ -7,8 +7,10 @@ use ratatui::Frame;
 
 use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
+use crate::ui::text::card as tc;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::widgets::dialog::{Dialog, DialogEvent};
 use crate::ui::widgets::form::{Field, Form, Label};
@@ -71,7 +73,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_UNBIND_CARD,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -83,9 +85,21 @@ enum Purpose {
     ResetPassword(i64),
     PayPassword(i64),
     UnbindCard(i64),
+    BindCard(i64),
+    SetupCard(i64),
 }
 
+/// Card work running on a worker thread (a key may wait seconds for its touch): the screen
+/// keeps drawing and polls on its ticks.
+enum CardWork {
+    Bind(i64, CardJob<Result<CardIdentity, CardError>>),
+    SetupAndBind(i64, CardJob<SetupOutcome>),
+}
+
+use crate::service::card::{CardError, CardIdentity, CardJob, SetupOutcome};
+
 pub struct Operators {
+    work: Option<CardWork>,
     rows: Vec<OperatorView>,
     roles: Vec<(i64, String, String)>,
     groups: Vec<(i64, String)>,
@@ -96,6 +110,7 @@ pub struct Operators {
 impl Operators {
     pub fn open(cx: &mut Cx) -> Outcome {
         let mut s = Operators {
+            work: None,
             rows: Vec::new(),
             roles: Vec::new(),
             groups: Vec::new(),
@@ -211,6 +226,149 @@ fn input_from(
 }
 
 impl Operators {
+    fn login_of(&self, id: i64) -> String {
+        self.rows
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.login.clone())
+            .unwrap_or_default()
+    }
+
+    /// Binds the card in the reader with the PIN typed: the proof of possession runs on a
+    /// worker thread (`tick` picks up its outcome).
+    fn bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
+        let lang = cx.lang;
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let pin = d.form.value("pin");
+        match card::start_read_and_prove(cx.env, pin) {
+            Ok(job) => {
+                d.error = Some(tc::TOUCH_KEY.get(lang).into());
+                self.work = Some(CardWork::Bind(id, job));
+            }
+            Err(e) => d.error = Some(text::card_error(&e, lang)),
+        }
+        Outcome::none()
+    }
+
+    /// A card whose slots are empty opens the setup form instead of binding.
+    fn bound(&mut self, cx: &mut Cx, id: i64, outcome: Result<CardIdentity, CardError>) -> Outcome {
+        let lang = cx.lang;
+        let pin = self
+            .dialog
+            .as_ref()
+            .map(|d| d.form.value("pin"))
+            .unwrap_or_default();
+        match card::bind_proven(cx.env, cx.session, id, outcome) {
+            Ok(info) => {
+                self.dialog = None;
+                let _ = self.load(cx);
+                Outcome::ok(
+                    ta::CARD_BOUND
+                        .get(lang)
+                        .replace("{serial}", &info.serial)
+                        .replace("{login}", &self.login_of(id)),
+                )
+            }
+            Err(card::CardServiceError::Card(e)) if e.needs_setup() => {
+                let form = Form::new(vec![
+                    Field::text("mgmt_key", tc::MGMT_KEY).with_hint(tc::MGMT_KEY_HINT.get(lang)),
+                    Field::secret("pin", tc::CURRENT_PIN).with_hint(tc::CURRENT_PIN_HINT.get(lang)),
+                    Field::secret("new_pin", tc::NEW_PIN).with_hint(tc::NEW_PIN_HINT.get(lang)),
+                    Field::text("new_mgmt_key", tc::NEW_MGMT_KEY)
+                        .with_hint(tc::NEW_MGMT_KEY_HINT.get(lang)),
+                ]);
+                let mut dialog = Dialog::new(
+                    format!("{} {}", tc::SETUP_TITLE.get(lang), self.login_of(id)),
+                    form,
+                    Purpose::SetupCard(id),
+                    lang,
+                );
+                dialog.form.set_value("pin", &pin);
+                dialog.width = 96;
+                dialog.error = Some(tc::SETUP_NEEDED.get(lang).into());
+                self.dialog = Some(dialog);
+                Outcome::none()
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = Some(text::card_error(&e, lang));
+                }
+                Outcome::none()
+            }
+        }
+    }
+
+    /// Sets the card up (keys generated on the card, certificates, CHUID; PIN and management
+    /// key changed when new ones are typed), then proves and binds it with its PIN; the card
+    /// work on a worker thread.
+    fn setup_and_bind(&mut self, cx: &mut Cx, id: i64) -> Outcome {
+        let lang = cx.lang;
+        let Some(d) = self.dialog.as_mut() else {
+            return Outcome::none();
+        };
+        let setup = match card::CardSetup::parse(
+            &d.form.value("mgmt_key"),
+            &d.form.value("pin"),
+            &d.form.value("new_pin"),
+            &d.form.value("new_mgmt_key"),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                d.error = Some(e.to_string());
+                return Outcome::none();
+            }
+        };
+        match card::start_setup_and_prove(cx.env, setup) {
+            Ok(job) => {
+                d.error = Some(tc::TOUCH_KEY.get(lang).into());
+                self.work = Some(CardWork::SetupAndBind(id, job));
+            }
+            Err(e) => d.error = Some(text::card_error(&e, lang)),
+        }
+        Outcome::none()
+    }
+
+    fn set_up(&mut self, cx: &mut Cx, id: i64, outcome: SetupOutcome) -> Outcome {
+        let lang = cx.lang;
+        let (done, proof) = outcome;
+        let setup_pin_is_default = self
+            .dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.form.value("pin").as_str(), "" | "123456"));
+        let result = card::setup_recorded(cx.env, cx.session, done).and_then(|done| {
+            card::bind_proven(cx.env, cx.session, id, proof).map(|info| (done, info))
+        });
+        match result {
+            Ok((done, info)) => {
+                self.dialog = None;
+                let _ = self.load(cx);
+                let mut msg = tc::SET_UP_AND_BOUND
+                    .get(lang)
+                    .replace("{serial}", &info.serial)
+                    .replace("{login}", &self.login_of(id));
+                if !done.pin_changed && setup_pin_is_default {
+                    msg.push_str(tc::PIN_STILL_DEFAULT.get(lang));
+                }
+                if let Some(k) = &done.new_management_key {
+                    msg.push_str(
+                        &tc::NEW_MGMT_KEY_IS
+                            .get(lang)
+                            .replace("{key}", &hex::encode_upper(k)),
+                    );
+                }
+                Outcome::ok(msg)
+            }
+            Err(e) => {
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = Some(text::card_error(&e, lang));
+                }
+                Outcome::none()
+            }
+        }
+    }
+
     fn submit(&mut self, cx: &mut Cx) -> Outcome {
         let Some(d) = self.dialog.as_mut() else {
             return Outcome::none();
@@ -233,6 +391,8 @@ impl Operators {
                 admin::set_pay_password(cx.env, cx.session, id, &d.form.value("pay_password"))
                     .map(|_| ta::SAVED)
             }
+            Purpose::BindCard(id) => return self.bind(cx, id),
+            Purpose::SetupCard(id) => return self.setup_and_bind(cx, id),
             Purpose::UnbindCard(id) => {
                 let pw = d.form.value("pay_password");
                 d.form.set_value("pay_password", "");
@@ -360,23 +520,14 @@ impl Operators {
                 return done(r, msg, self, cx);
             }
             (Act::BindCard, Some(o)) => {
-                let result = cx
-                    .env
-                    .open_card()
-                    .map_err(|e| card::CardServiceError::Card(e.into()))
-                    .and_then(|mut t| card::bind_card(cx.env, cx.session, o.id, &mut *t));
-                return match result {
-                    Ok(info) => {
-                        let _ = self.load(cx);
-                        Outcome::ok(
-                            ta::CARD_BOUND
-                                .get(lang)
-                                .replace("{serial}", &info.serial)
-                                .replace("{login}", &o.login),
-                        )
-                    }
-                    Err(e) => Outcome::error(text::card_error(&e, lang)),
-                };
+                // Binding proves possession: the card's PIN signs a challenge with 9A and 9C.
+                let form = Form::new(vec![Field::secret("pin", tc::CARD_PIN)]);
+                self.dialog = Some(Dialog::new(
+                    title(ta::KEY_BIND_CARD, Some(&o)),
+                    form,
+                    Purpose::BindCard(o.id),
+                    lang,
+                ));
             }
             (Act::UnbindCard, Some(o)) => {
                 let form = Form::new(vec![Field::secret("pay_password", ta::YOUR_PAY_PASSWORD)]);
@@ -411,6 +562,10 @@ impl Screen for Operators {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.work.is_some() {
+            // The card is working (maybe waiting for a touch): keys wait too.
+            return Outcome::none();
+        }
         if let Some(d) = self.dialog.as_mut() {
             return match d.handle(k) {
                 DialogEvent::Cancel => {
@@ -426,6 +581,26 @@ impl Screen for Operators {
         }
         match lookup(KEYS, k) {
             Some(a) => self.act(a, cx),
+            None => Outcome::none(),
+        }
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        match self.work.take() {
+            Some(CardWork::Bind(id, mut job)) => match job.poll() {
+                Some(outcome) => self.bound(cx, id, outcome),
+                None => {
+                    self.work = Some(CardWork::Bind(id, job));
+                    Outcome::none()
+                }
+            },
+            Some(CardWork::SetupAndBind(id, mut job)) => match job.poll() {
+                Some(outcome) => self.set_up(cx, id, outcome),
+                None => {
+                    self.work = Some(CardWork::SetupAndBind(id, job));
+                    Outcome::none()
+                }
+            },
             None => Outcome::none(),
         }
     }

@@ -12,6 +12,7 @@ use crate::clock::format_ms;
 use crate::domain::money::{format_fen, from_fen};
 use crate::service::refunds::{self, RefundInput, Refundable};
 use crate::service::ServiceError;
+use crate::ui::keymap;
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
@@ -134,15 +135,15 @@ impl Screen for RefundApply {
             .modifiers
             .contains(crossterm::event::KeyModifiers::CONTROL);
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Char('s') if ctrl => self.apply(cx),
             KeyCode::Enter if self.form.focus_key() == "rrn" => self.find(cx),
             KeyCode::Enter if self.form.is_last() => self.apply(cx),
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+            _ if k.code == KeyCode::Enter || keymap::is_next_field(k) => {
                 self.form.next();
                 Outcome::none()
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            _ if keymap::is_prev_field(k) => {
                 self.form.prev();
                 Outcome::none()
             }

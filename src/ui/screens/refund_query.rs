@@ -2,7 +2,7 @@
 //! applicant and reference number, newest first, each with its history.
 
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -10,13 +10,16 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::refund::RefundStatus;
+use crate::excel::CellValue;
 use crate::service::views::{RefundEvent, RefundFilter, RefundRow};
 use crate::service::{dates, exports, refunds, ServiceError};
+use crate::ui::keymap;
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
-use crate::ui::widgets::table::{self, Column, Selection};
+use crate::ui::widgets::table::Selection;
 
 use super::downloads::list_sheet;
 use super::{refund_detail, Cx, Nav, Outcome, Screen, View};
@@ -30,9 +33,117 @@ const STATUS_OPTIONS: &[T] = &[
     tr::ST_COMPLETED,
 ];
 
+/// The refund application list, on screen and in the export (R5).
+pub static REFUND_LIST: ListSpec<RefundRow> = ListSpec { cols: REFUND_COLS };
+
+const REFUND_COLS: &[Col<RefundRow>] = &[
+    Col {
+        header: tr::ID,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format!("#{}", r.id),
+        value: |r, _| CellValue::Int(r.id),
+    },
+    Col {
+        header: tr::APPLIED_AT,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, _| format_ms(r.applied_ms)[5..16].to_string(),
+        value: |r, _| CellValue::DateTime(r.applied_ms),
+    },
+    Col {
+        header: t::RRN,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.rrn.clone(),
+        value: |r, _| CellValue::text(r.rrn.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NAME,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 6 },
+        show: Show::Both { priority: 7 },
+        cell: |r, _| r.merchant_name.clone(),
+        value: |r, _| CellValue::text(r.merchant_name.clone()),
+    },
+    Col {
+        header: t::TERMINAL,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.terminal_no.clone(),
+        value: |r, _| CellValue::text(r.terminal_no.clone()),
+    },
+    Col {
+        header: t::TXN_AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| format_fen(r.txn_amount_fen),
+        value: |r, _| CellValue::Money(r.txn_amount_fen),
+    },
+    Col {
+        header: tr::AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: tr::STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| tr::refund_status(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(tr::refund_status(&r.status).get(lang)),
+    },
+    Col {
+        header: tr::APPLICANT,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 6 },
+        show: Show::Both { priority: 4 },
+        cell: |r, _| r.applicant.clone(),
+        value: |r, _| CellValue::text(r.applicant.clone()),
+    },
+    Col {
+        header: tr::REVIEWER,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 6 },
+        show: Show::Both { priority: 6 },
+        cell: |r, _| r.reviewer.clone().unwrap_or_default(),
+        value: |r, _| r.reviewer.clone().map_or(CellValue::Empty, CellValue::text),
+    },
+    Col {
+        header: tr::REMARK,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.remark.clone(),
+        value: |r, _| CellValue::text(r.remark.clone()),
+    },
+    Col {
+        header: tr::REFUND_ORDER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.refund_order_no.clone().unwrap_or_default(),
+        value: |r, _| {
+            r.refund_order_no
+                .clone()
+                .map_or(CellValue::Empty, CellValue::text)
+        },
+    },
+];
+
 pub struct RefundQuery {
     /// The filter of the rows on screen (what Ctrl+E exports).
     shown: RefundFilter,
+    /// The conditions of the query that ran and when; `None` before one ran or after a refusal.
+    ran: Option<(Vec<String>, i64)>,
     title: T,
     form: Form,
     list_focus: bool,
@@ -54,6 +165,7 @@ impl RefundQuery {
         form.fit_labels(lang);
         RefundQuery {
             shown: RefundFilter::default(),
+            ran: None,
             title,
             form,
             list_focus: true,
@@ -114,12 +226,17 @@ impl RefundQuery {
         match result {
             Ok((f, rows)) => {
                 self.shown = f;
+                self.ran = Some((self.form.conditions(lang), cx.now_ms()));
                 self.form.clear_marks();
                 self.rows = rows;
                 self.sel = Selection::default();
                 Outcome::none()
             }
             Err(e) => {
+                // A refused query shows no result: the old one would read as the answer.
+                self.rows.clear();
+                self.ran = None;
+                self.sel = Selection::default();
                 if let ServiceError::Invalid { field, problem } = &e {
                     self.form.mark(field, text::field_problem(problem, lang));
                     self.list_focus = false;
@@ -150,14 +267,14 @@ impl Screen for RefundQuery {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();
         }
         if !self.list_focus {
             return match k.code {
-                KeyCode::Esc => {
+                _ if keymap::is_back(k) => {
                     self.list_focus = true;
                     Outcome::none()
                 }
@@ -172,11 +289,11 @@ impl Screen for RefundQuery {
                     self.list_focus = true;
                     Outcome::none()
                 }
-                KeyCode::Tab | KeyCode::Down => {
+                _ if keymap::is_next_field(k) => {
                     self.form.next();
                     Outcome::none()
                 }
-                KeyCode::BackTab | KeyCode::Up => {
+                _ if keymap::is_prev_field(k) => {
                     self.form.prev();
                     Outcome::none()
                 }
@@ -190,7 +307,7 @@ impl Screen for RefundQuery {
             return Outcome::none();
         }
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.list_focus = false;
                 Outcome::none()
@@ -215,24 +332,18 @@ impl Screen for RefundQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let headers = [
-            tr::ID,
-            tr::APPLIED_AT,
-            t::RRN,
-            t::MERCHANT_NAME,
-            t::TERMINAL,
-            t::TXN_AMOUNT,
-            tr::AMOUNT,
-            tr::STATUS,
-            tr::APPLICANT,
-            tr::REVIEWER,
-            tr::REMARK,
-            tr::REFUND_ORDER_NO,
-        ];
-        let headers: Vec<&str> = headers.iter().map(|h| h.get(lang)).collect();
+        let Some((conditions, run_ms)) = &self.ran else {
+            return Some(Outcome::error(
+                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
+            ));
+        };
+        let mut cols = REFUND_LIST.columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), conditions, *run_ms, lang);
         let title: String = self.title.get(lang).into();
+        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
         let sheet = list_sheet(lang, &title, &headers);
-        let result = exports::start_refund_export(cx.env, cx.session, &self.shown, sheet);
+        let result =
+            exports::start_refund_export_with(cx.env, cx.session, &self.shown, sheet, cols);
         Some(super::downloads::started(cx, result))
     }
 
@@ -244,86 +355,19 @@ impl Screen for RefundQuery {
         let cursor = self
             .form
             .draw_grid(f, form_area, lang, !self.list_focus, cols);
-        // At 80 columns the year and the reviewer give way, so the reference number stays whole.
-        let wide = area.width >= 100;
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let time = format_ms(r.applied_ms);
-                let mut row = vec![
-                    format!("#{}", r.id),
-                    if wide {
-                        time[..16].to_string()
-                    } else {
-                        time[5..16].to_string()
-                    },
-                    r.rrn.clone(),
-                    r.terminal_no.clone(),
-                    format_fen(r.amount_fen),
-                    tr::refund_status(&r.status).get(lang).into(),
-                    r.applicant.clone(),
-                ];
-                if wide {
-                    row.push(r.reviewer.clone().unwrap_or_default());
-                }
-                row
-            })
-            .collect();
-        let mut columns = vec![
-            Column {
-                header: tr::ID.get(lang),
-                width: Constraint::Length(5),
-                right: false,
-            },
-            Column {
-                header: tr::APPLIED_AT.get(lang),
-                width: Constraint::Length(if wide { 16 } else { 11 }),
-                right: false,
-            },
-            Column {
-                header: t::RRN.get(lang),
-                width: Constraint::Length(12),
-                right: false,
-            },
-            Column {
-                header: t::TERMINAL.get(lang),
-                width: Constraint::Length(8),
-                right: false,
-            },
-            Column {
-                header: tr::AMOUNT.get(lang),
-                width: Constraint::Length(11),
-                right: true,
-            },
-            Column {
-                header: tr::STATUS.get(lang),
-                width: Constraint::Length(12),
-                right: false,
-            },
-            Column {
-                header: tr::APPLICANT.get(lang),
-                width: Constraint::Min(8),
-                right: false,
-            },
-        ];
-        if wide {
-            columns.push(Column {
-                header: tr::REVIEWER.get(lang),
-                width: Constraint::Min(8),
-                right: false,
-            });
-        }
-        let focus = table::draw(
+        let focus = list::draw(
             f,
             list,
-            &table::TableView {
-                title: self.title.get(lang),
-                columns: &columns,
-                rows: &rows,
-                dim: &[],
+            &ListView {
+                spec: &REFUND_LIST,
+                rows: &self.rows,
+                totals: None,
                 selected: (self.list_focus && self.detail.is_none()).then_some(self.sel.index),
+                cursor: self.sel.index,
+                dim: |_| false,
+                lang,
                 empty: tr::NO_REFUNDS.get(lang),
+                title: Some(self.title.get(lang)),
             },
         );
         let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();

@@ -12,9 +12,12 @@ use ratatui::Frame;
 
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
+use crate::service::background::InBackground;
 use crate::service::card::card_required;
+use crate::service::card::CardServiceResult;
 use crate::service::refunds::{self, Confirmation};
 use crate::service::views::{RefundEvent, RefundRow};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
@@ -62,7 +65,7 @@ const KEYS: &[Binding<Act>] = &[
         help: tr::KEY_REJECT,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -75,6 +78,8 @@ pub struct RefundReview {
     detail: Option<(RefundRow, Vec<RefundEvent>)>,
     /// The decision being confirmed: approve (true) or reject.
     dialog: Option<Dialog<bool>>,
+    /// The decision running on a worker while the card signs; keys wait for it.
+    deciding: Option<InBackground<CardServiceResult<usize>>>,
 }
 
 impl RefundReview {
@@ -86,6 +91,7 @@ impl RefundReview {
                 sel: Selection::default(),
                 detail: None,
                 dialog: None,
+                deciding: None,
             }))),
             Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
         }
@@ -124,18 +130,33 @@ impl RefundReview {
         d.form.set_value("pay_password", "");
         d.form.set_value("pin", "");
         // Whether the card is needed is decided by the service; the PIN goes along when typed.
-        let pin = Some(pin.as_str()).filter(|p| !p.is_empty());
-        let result = refunds::review(
-            cx.env,
-            cx.session,
-            &ids,
-            approve,
-            &remark,
-            Confirmation {
-                pay_password: &pay,
-                pin,
-            },
-        );
+        // The decision runs on a worker, so a key that waits for a touch leaves the screen alive.
+        let pin = Some(pin).filter(|p| !p.is_empty());
+        let session = cx.session.clone();
+        d.error = Some(crate::ui::text::card::TOUCH_KEY.get(lang).into());
+        self.deciding = Some(InBackground::start(cx.env, move |env| {
+            refunds::review(
+                env,
+                &session,
+                &ids,
+                approve,
+                &remark,
+                Confirmation {
+                    pay_password: &pay,
+                    pin: pin.as_deref(),
+                },
+            )
+        }));
+        self.decided(cx)
+    }
+
+    /// Takes the decision's answer once the worker has it.
+    fn decided(&mut self, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(result) = self.deciding.as_mut().and_then(|j| j.poll()) else {
+            return Outcome::none();
+        };
+        self.deciding = None;
         match result {
             Ok(n) => {
                 self.dialog = None;
@@ -144,6 +165,10 @@ impl RefundReview {
                 Outcome::ok(tr::DECIDED.get(lang).replace("{n}", &n.to_string()))
             }
             Err(e) => {
+                let Some(d) = self.dialog.as_mut() else {
+                    return Outcome::none();
+                };
+                d.error = None;
                 let msg = text::card_error(&e, lang);
                 if let crate::service::card::CardServiceError::Service(se) = &e {
                     d.fail(se, lang);
@@ -157,6 +182,10 @@ impl RefundReview {
 }
 
 impl Screen for RefundReview {
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        self.decided(cx)
+    }
+
     fn title(&self) -> T {
         tr::SCR_REVIEW
     }
@@ -173,6 +202,10 @@ impl Screen for RefundReview {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
+        if self.deciding.is_some() {
+            // The card is signing: keys wait for its answer.
+            return self.decided(cx);
+        }
         if let Some(d) = self.dialog.as_mut() {
             return match d.handle(k) {
                 DialogEvent::Cancel => {
@@ -184,7 +217,7 @@ impl Screen for RefundReview {
             };
         }
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();

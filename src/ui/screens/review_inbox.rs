@@ -16,6 +16,7 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::domain::review::ApplicationKind;
+use crate::service::background::InBackground;
 use crate::service::card::{card_required, CardServiceError};
 use crate::service::monitor::Watch;
 use crate::service::refunds::Confirmation;
@@ -107,7 +108,7 @@ const KEYS: &[Binding<Act>] = &[
         help: t::KEY_PREV_PAGE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: crate::ui::keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -144,6 +145,8 @@ pub struct ReviewInbox {
     sel: Selection,
     dialog: Option<Dialog<Purpose>>,
     detail: Option<Detail>,
+    /// The decision running on a worker while the card signs; keys wait for it.
+    deciding: Option<InBackground<crate::service::card::CardServiceResult<usize>>>,
     watch: Watch,
     error: Option<String>,
 }
@@ -164,6 +167,7 @@ impl ReviewInbox {
             sel: Selection::default(),
             dialog: None,
             detail: None,
+            deciding: None,
             watch: Watch::default(),
             error: None,
         };
@@ -297,18 +301,34 @@ impl ReviewInbox {
         let pin = d.form.value("pin");
         d.form.set_value("pay_password", "");
         d.form.set_value("pin", "");
-        let pin = Some(pin.as_str()).filter(|p| !p.is_empty());
-        match review::decide(
-            cx.env,
-            cx.session,
-            &items,
-            approve,
-            &remark,
-            Confirmation {
-                pay_password: &pay,
-                pin,
-            },
-        ) {
+        // The decision runs on a worker, so a key that waits for a touch leaves the screen alive.
+        let pin = Some(pin).filter(|p| !p.is_empty());
+        let session = cx.session.clone();
+        d.error = Some(crate::ui::text::card::TOUCH_KEY.get(lang).into());
+        self.deciding = Some(InBackground::start(cx.env, move |env| {
+            review::decide(
+                env,
+                &session,
+                &items,
+                approve,
+                &remark,
+                Confirmation {
+                    pay_password: &pay,
+                    pin: pin.as_deref(),
+                },
+            )
+        }));
+        self.decided(cx)
+    }
+
+    /// Takes the decision's answer once the worker has it.
+    fn decided(&mut self, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(result) = self.deciding.as_mut().and_then(|j| j.poll()) else {
+            return Outcome::none();
+        };
+        self.deciding = None;
+        match result {
             Ok(n) => {
                 self.dialog = None;
                 self.marked.clear();
@@ -316,9 +336,12 @@ impl ReviewInbox {
                 Outcome::ok(tm::DECIDED.get(lang).replace("{n}", &n.to_string()))
             }
             Err(e) => {
-                match &e {
-                    CardServiceError::Service(se) => d.fail(se, lang),
-                    _ => d.error = Some(text::card_error(&e, lang)),
+                if let Some(d) = self.dialog.as_mut() {
+                    d.error = None;
+                    match &e {
+                        CardServiceError::Service(se) => d.fail(se, lang),
+                        _ => d.error = Some(text::card_error(&e, lang)),
+                    }
                 }
                 Outcome::none()
             }
@@ -375,6 +398,10 @@ impl Screen for ReviewInbox {
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.deciding.is_some() {
+            // The card is signing: keys wait for its answer.
+            return self.decided(cx);
+        }
         if let Some(d) = self.dialog.as_mut() {
             return match d.handle(k) {
                 DialogEvent::Cancel => {
@@ -484,6 +511,9 @@ impl Screen for ReviewInbox {
     }
 
     fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        if self.deciding.is_some() {
+            return self.decided(cx);
+        }
         if self.watch.changed(cx.env) {
             if let Err(e) = self.load(cx) {
                 self.error = Some(e);

@@ -13,6 +13,7 @@ use ratatui::Frame;
 use crate::domain::function::Function;
 use crate::service::admin;
 use crate::service::views::RoleRow;
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{function_name, t, Lang, T};
@@ -54,7 +55,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_DELETE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -168,8 +169,8 @@ impl Screen for Roles {
         }
         let n_fn = Function::ALL.len();
         match k.code {
-            KeyCode::Up | KeyCode::Char('k') => self.row = self.row.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => self.row = (self.row + 1).min(n_fn - 1),
+            _ if keymap::is_up(k) => self.row = self.row.saturating_sub(1),
+            _ if keymap::is_down(k) => self.row = (self.row + 1).min(n_fn - 1),
             KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
             KeyCode::Right | KeyCode::Char('l') => {
                 self.col = (self.col + 1).min(self.roles.len().saturating_sub(1))

@@ -10,6 +10,7 @@ use ratatui::Frame;
 use crate::domain::money::format_fen;
 use crate::service::card;
 use crate::service::settings::{self, Settings};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{t, Lang, T};
@@ -45,7 +46,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_CARD_SETTINGS,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -196,7 +197,7 @@ impl Screen for SettingsScreen {
                 ));
             }
             Some(Act::Card) => {
-                let readers = crate::card::list_readers()
+                let readers = crate::service::card::readers()
                     .map(|v| v.join(", "))
                     .unwrap_or_else(|e| crate::ui::text::card::transport_error(&e, lang));
                 let mut form = Form::new(vec![

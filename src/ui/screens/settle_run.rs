@@ -10,6 +10,7 @@ use ratatui::Frame;
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
 use crate::service::{settlement, ServiceError};
+use crate::ui::keymap;
 use crate::ui::text::review as tr;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
@@ -52,7 +53,7 @@ impl Screen for SettleRun {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         match k.code {
-            KeyCode::Esc => Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Enter => {
                 match settlement::run_by_operator(cx.env, cx.session, &self.form.value("date")) {
                     Ok(r) => Outcome::ok(

@@ -5,17 +5,19 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ymd};
 use crate::domain::money::format_fen;
+use crate::excel::CellValue;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
 use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
 use crate::service::{session, Problem, ServiceError};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -50,12 +52,12 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_RUN_QUERY,
     },
     Binding {
-        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        keys: keymap::NEXT_FIELD,
         action: Act::NextField,
         help: t::KEY_NEXT_FIELD,
     },
     Binding {
-        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        keys: keymap::PREV_FIELD,
         action: Act::PrevField,
         help: t::KEY_PREV_FIELD,
     },
@@ -70,7 +72,7 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_CLEAR,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -83,12 +85,12 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_TXN_LIST,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
@@ -123,7 +125,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_YESTERDAY_SETTLE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -140,6 +142,9 @@ pub fn status_text(code: &(impl text::AsCode + ?Sized)) -> T {
 
 struct Results {
     filter: SettlementFilter,
+    /// The conditions as they read when the query ran, and when: the export's first rows.
+    conditions: Vec<String>,
+    run_ms: i64,
     totals: SettlementTotals,
     rows: Vec<SettlementRow>,
     page: usize,
@@ -162,18 +167,108 @@ pub struct SettlementQuery {
     title: T,
 }
 
-/// The headers of a settlement export, in `service::exports::SETTLEMENT_COLUMNS` order.
-const EXPORT_HEADERS: &[T] = &[
-    q::COL_SETTLE_DATE,
-    q::COL_MERCHANT_NO,
-    q::COL_MERCHANT,
-    q::COL_COUNT,
-    q::COL_TRADE,
-    q::COL_FEE,
-    q::COL_REFUND,
-    q::COL_NET,
-    q::COL_STATUS,
+/// The settlement list, on screen and in the export (S1, S2).
+pub static SETTLEMENT_LIST: ListSpec<SettlementRow> = ListSpec {
+    cols: SETTLEMENT_COLS,
+};
+
+fn merchant_name(r: &SettlementRow, lang: Lang) -> String {
+    if lang == Lang::En && !r.merchant_name_en.is_empty() {
+        r.merchant_name_en.clone()
+    } else {
+        r.merchant_name.clone()
+    }
+}
+
+const SETTLEMENT_COLS: &[Col<SettlementRow>] = &[
+    Col {
+        header: q::COL_SETTLE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ymd(r.settle_date),
+        value: |r, _| CellValue::Date(r.settle_date),
+    },
+    Col {
+        header: q::COL_MERCHANT_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.merchant_no.clone(),
+        value: |r, _| CellValue::text(r.merchant_no.clone()),
+    },
+    Col {
+        header: q::COL_MERCHANT,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 8 },
+        show: Show::Both { priority: 0 },
+        cell: merchant_name,
+        value: |r, lang| CellValue::text(merchant_name(r, lang)),
+    },
+    Col {
+        header: q::COL_COUNT,
+        kind: Kind::Count,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, _| r.txn_count.to_string(),
+        value: |r, _| CellValue::Int(r.txn_count),
+    },
+    Col {
+        header: q::COL_TRADE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, _| format_fen(r.trade_fen),
+        value: |r, _| CellValue::Money(r.trade_fen),
+    },
+    Col {
+        header: q::COL_FEE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, _| format_fen(r.fee_fen),
+        value: |r, _| CellValue::Money(r.fee_fen),
+    },
+    Col {
+        header: q::COL_REFUND,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, _| format_fen(r.refund_fen),
+        value: |r, _| CellValue::Money(r.refund_fen),
+    },
+    Col {
+        header: q::COL_NET,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.net_fen),
+        value: |r, _| CellValue::Money(r.net_fen),
+    },
+    Col {
+        header: q::COL_STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| status_text(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(status_text(&r.status).get(lang)),
+    },
 ];
+
+/// The totals row under the list, a cell per column of `SETTLEMENT_COLS`.
+fn totals_row(t: &SettlementTotals, lang: Lang) -> Vec<String> {
+    vec![
+        q::TOTAL.get(lang).to_string(),
+        String::new(),
+        String::new(),
+        t.txn_count.to_string(),
+        format_fen(t.trade_fen),
+        format_fen(t.fee_fen),
+        format_fen(t.refund_fen),
+        format_fen(t.net_fen),
+        String::new(),
+    ]
+}
 
 impl SettlementQuery {
     pub fn new(lang: Lang) -> SettlementQuery {
@@ -240,8 +335,12 @@ impl SettlementQuery {
             };
             self.form.mark(field, words.clone());
             self.list_focus = false;
+            // A refused query shows no result: the old one would read as the answer.
+            self.results = None;
             return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
         }
+        self.results = None;
+        self.list_focus = false;
         Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
     }
 
@@ -260,6 +359,8 @@ impl SettlementQuery {
                 self.list_focus = !rows.is_empty();
                 self.results = Some(Results {
                     filter,
+                    conditions: self.form.conditions(cx.lang),
+                    run_ms: cx.now_ms(),
                     totals,
                     rows,
                     page: 0,
@@ -308,7 +409,8 @@ impl SettlementQuery {
             .replace("{m}", name)
             .replace("{k}", &row.txn_count.to_string())
             .replace("{a}", &format_fen(row.net_fen));
-        let screen = TxnQuery::for_settlement(cx, row.id, heading);
+        let row = row.clone();
+        let screen = TxnQuery::for_settlement(cx, &row, heading);
         Outcome::nav(Nav::Push(Box::new(screen)))
     }
 
@@ -423,20 +525,19 @@ impl Screen for SettlementQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
+        let mut cols = SETTLEMENT_LIST.columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
         let sheet = crate::service::exports::Sheet {
             title: q::EXPORT_SETTLEMENTS.get(lang).to_string(),
-            headers: EXPORT_HEADERS
-                .iter()
-                .map(|h| h.get(lang).to_string())
-                .collect(),
+            headers: cols.headers.clone(),
             total_label: q::TOTAL.get(lang).into(),
             words: words(lang),
             chinese: lang == Lang::Zh,
         };
         let n = r.totals.settlements;
         Some(
-            match crate::service::exports::start_settlement_export(
-                cx.env, cx.session, &r.filter, sheet,
+            match crate::service::exports::start_settlement_export_with(
+                cx.env, cx.session, &r.filter, sheet, cols,
             ) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED.get(lang).replace("{n}", &n.to_string()),
@@ -471,15 +572,22 @@ impl Screen for SettlementQuery {
             );
             return cursor;
         };
-        if r.rows.is_empty() {
-            f.render_widget(
-                Paragraph::new(Span::styled(q::SETTLE_EMPTY.get(lang), theme::dim()))
-                    .block(Block::default().borders(Borders::TOP)),
-                list_area,
-            );
-        } else {
-            draw_rows(f, list_area, r, self.list_focus, lang);
-        }
+        let totals = totals_row(&r.totals, lang);
+        let row_at = list::draw(
+            f,
+            list_area,
+            &ListView {
+                spec: &SETTLEMENT_LIST,
+                rows: &r.rows,
+                totals: Some(&totals),
+                selected: self.list_focus.then_some(r.selected),
+                cursor: r.selected,
+                dim: |_| false,
+                lang,
+                empty: q::SETTLE_EMPTY.get(lang),
+                title: None,
+            },
+        );
         let mut info = q::SETTLE_PAGE_INFO
             .get(lang)
             .replace("{p}", &(r.page + 1).to_string())
@@ -493,104 +601,9 @@ impl Screen for SettlementQuery {
             info_area,
         );
         if self.list_focus {
-            let visible = list_area.height.saturating_sub(3) as usize;
-            let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-            Some(Position::new(
-                list_area.x,
-                list_area.y + 2 + (r.selected - offset) as u16,
-            ))
+            row_at
         } else {
             cursor
         }
     }
-}
-
-fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) {
-    let wide = area.width >= 110;
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
-    let head = |t: T| Cell::from(Line::from(t.get(lang)).right_aligned());
-    let mut header = vec![Cell::from(q::COL_SETTLE_DATE.get(lang))];
-    let mut widths = vec![Constraint::Length(10)];
-    if wide {
-        header.push(Cell::from(q::COL_MERCHANT_NO.get(lang)));
-        widths.push(Constraint::Length(15));
-    }
-    header.push(Cell::from(q::COL_MERCHANT.get(lang)));
-    widths.push(Constraint::Min(12));
-    header.extend([head(q::COL_COUNT), head(q::COL_TRADE), head(q::COL_FEE)]);
-    widths.extend([
-        Constraint::Length(5),
-        Constraint::Length(12),
-        Constraint::Length(10),
-    ]);
-    if wide {
-        header.push(head(q::COL_REFUND));
-        widths.push(Constraint::Length(11));
-    }
-    header.extend([head(q::COL_NET), Cell::from(q::COL_STATUS.get(lang))]);
-    let status_w = if lang == Lang::Zh { 6 } else { 8 };
-    widths.extend([Constraint::Length(12), Constraint::Length(status_w)]);
-
-    let name = |zh: &str, en: &str| -> String {
-        if lang == Lang::En && !en.is_empty() {
-            en.to_string()
-        } else {
-            zh.to_string()
-        }
-    };
-    let visible = area.height.saturating_sub(3) as usize;
-    let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-    let rows = r.rows.iter().enumerate().skip(offset).map(|(i, row)| {
-        let mut cells = vec![Cell::from(format_ymd(row.settle_date))];
-        if wide {
-            cells.push(Cell::from(row.merchant_no.clone()));
-        }
-        cells.push(Cell::from(name(&row.merchant_name, &row.merchant_name_en)));
-        cells.extend([
-            right(row.txn_count.to_string()),
-            right(format_fen(row.trade_fen)),
-            right(format_fen(row.fee_fen)),
-        ]);
-        if wide {
-            cells.push(right(format_fen(row.refund_fen)));
-        }
-        cells.extend([
-            right(format_fen(row.net_fen)),
-            Cell::from(status_text(&row.status).get(lang)),
-        ]);
-        let style = if focused && i == r.selected {
-            theme::selected()
-        } else {
-            Style::default()
-        };
-        Row::new(cells).style(style)
-    });
-    let t = &r.totals;
-    let mut total = vec![Cell::from(q::TOTAL.get(lang))];
-    if wide {
-        total.push(Cell::from(""));
-    }
-    total.push(Cell::from(""));
-    total.extend([
-        right(t.txn_count.to_string()),
-        right(format_fen(t.trade_fen)),
-        right(format_fen(t.fee_fen)),
-    ]);
-    if wide {
-        total.push(right(format_fen(t.refund_fen)));
-    }
-    total.extend([right(format_fen(t.net_fen)), Cell::from("")]);
-    let [list, total_area] =
-        Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(area);
-    f.render_widget(
-        Table::new(rows, widths.clone())
-            .header(Row::new(header).style(theme::header()))
-            .column_spacing(1)
-            .block(Block::default().borders(Borders::TOP)),
-        list,
-    );
-    f.render_widget(
-        Table::new([Row::new(total).style(theme::header())], widths).column_spacing(1),
-        total_area,
-    );
 }

@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::slip::{self, SlipError, SlipFacts};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
@@ -41,17 +42,17 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_COPY,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j'), key(KeyCode::PageDown)],
+        keys: keymap::SCROLL_DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -14,7 +14,8 @@ use crate::service::summaries::{self, Summary};
 use crate::service::views::TxnFilter;
 use crate::service::views::{GroupBy, SummaryRow};
 use crate::service::ServiceResult;
-use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::keymap;
+use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 
@@ -41,17 +42,17 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_TABS,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -189,12 +190,20 @@ impl Screen for SummaryScreen {
         let titles: Vec<Line> = TABS
             .iter()
             .enumerate()
-            .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.get(lang))))
+            .map(|(i, t)| {
+                Line::from(format!(
+                    "{}{} {} ",
+                    theme::marker(i == self.tab),
+                    i + 1,
+                    t.get(lang)
+                ))
+            })
             .collect();
         f.render_widget(
             Tabs::new(titles)
                 .select(self.tab)
                 .highlight_style(theme::selected())
+                .padding("", "")
                 .divider("│")
                 .block(Block::default().borders(Borders::BOTTOM)),
             tabs_area,
@@ -224,7 +233,7 @@ impl Screen for SummaryScreen {
             GroupBy::CardOrg => 16,
             _ => 12,
         };
-        let fixed = key_w + 7 + 15 + 11 + 15 + 5;
+        let fixed = 2 + key_w + 7 + 15 + 11 + 15 + 5;
         let bar_w = area.width.saturating_sub(fixed).max(4);
         let max = sum.rows.iter().map(|r| r.amount_fen).max().unwrap_or(0);
         let visible = table_area.height.saturating_sub(2) as usize;
@@ -237,6 +246,7 @@ impl Screen for SummaryScreen {
                 Style::default()
             };
             Row::new(vec![
+                Cell::from(theme::marker(i == self.selected)),
                 Cell::from(key_text(sum.by, r, lang)),
                 right(r.count.to_string()),
                 right(format_fen(r.amount_fen)),
@@ -251,6 +261,7 @@ impl Screen for SummaryScreen {
         });
         let head = |t: T| Cell::from(Line::from(t.get(lang)).right_aligned());
         let header = Row::new(vec![
+            Cell::from(""),
             Cell::from(key_head.get(lang)),
             head(q::COL_COUNT),
             head(q::COL_AMOUNT),
@@ -261,6 +272,7 @@ impl Screen for SummaryScreen {
         .style(theme::header());
         let (n, amount, fee, net) = sum.total();
         let total = Row::new(vec![
+            Cell::from(""),
             Cell::from(q::TOTAL.get(lang)),
             right(n.to_string()),
             right(format_fen(amount)),
@@ -272,6 +284,7 @@ impl Screen for SummaryScreen {
         let [list_area, total_area] =
             Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(table_area);
         let widths = [
+            Constraint::Length(1),
             Constraint::Length(key_w),
             Constraint::Length(7),
             Constraint::Length(15),

@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::service::terminals::{self, TerminalInput};
 use crate::service::views::{MerchantRow, TerminalRow};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
 use crate::ui::text::{t, Lang, T};
@@ -47,7 +48,7 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_MOVE_GROUP,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },

@@ -12,6 +12,7 @@ use crate::domain::money::format_fen;
 use crate::service::txn_query;
 use crate::service::views::TxnRow;
 use crate::service::ServiceResult;
+use crate::ui::keymap;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
@@ -89,13 +90,13 @@ impl Screen for TxnDetail {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         match k.code {
-            KeyCode::Esc => return Outcome::nav(Nav::Pop),
+            _ if keymap::is_back(k) => return Outcome::nav(Nav::Pop),
             KeyCode::F(8) | KeyCode::Char('r') => return SlipScreen::open(cx, self.row.id),
             KeyCode::Char('t') => {
                 return super::refund_apply::RefundApply::open_for_txn(cx, self.row.id)
             }
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(20),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            _ if keymap::is_down(k) => self.scroll = (self.scroll + 1).min(20),
+            _ if keymap::is_up(k) => self.scroll = self.scroll.saturating_sub(1),
             _ => {}
         }
         Outcome::none()

@@ -7,16 +7,22 @@ use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::clock::{date_of_ms, format_ms};
 use crate::domain::money::format_fen;
+use crate::domain::txn::{counted, Counted};
 use crate::domain::txn::{CardType, TxnStatus, TxnType, CARD_ORGS};
+use crate::excel::CellValue;
 use crate::service::txn_query::{self, AdvancedInput, TxnQueryInput, PAGE_SIZE};
-use crate::service::views::{PageAt, Totals, TxnFilter, TxnRow};
+use crate::service::views::{
+    Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
+};
 use crate::service::{Problem, ServiceError};
+use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
@@ -60,12 +66,12 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_RUN_QUERY,
     },
     Binding {
-        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        keys: keymap::NEXT_FIELD,
         action: Act::NextField,
         help: t::KEY_NEXT_FIELD,
     },
     Binding {
-        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        keys: keymap::PREV_FIELD,
         action: Act::PrevField,
         help: t::KEY_PREV_FIELD,
     },
@@ -95,7 +101,7 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: q::KEY_SUMMARY,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -109,12 +115,12 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: &[key(KeyCode::Up), ch('k')],
+        keys: keymap::UP,
         action: Act::Up,
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: &[key(KeyCode::Down), ch('j')],
+        keys: keymap::DOWN,
         action: Act::Down,
         help: t::KEY_MOVE,
     },
@@ -169,7 +175,7 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_ADVANCED,
     },
     Binding {
-        keys: &[key(KeyCode::Esc)],
+        keys: keymap::BACK,
         action: Act::Back,
         help: t::KEY_BACK,
     },
@@ -244,7 +250,14 @@ fn problem_text(field: &str, p: &Problem, lang: Lang) -> String {
 /// The result of the last query: its filter and totals, and the page on screen.
 struct Results {
     filter: TxnFilter,
+    /// The conditions as they read when the query ran, and when: the export's first rows.
+    conditions: Vec<String>,
+    run_ms: i64,
     totals: Totals,
+    /// A settlement's list: its rows summed as the settlement counts them.
+    settled: Option<SettledTotals>,
+    /// The rows by what they mean.
+    breakdown: Breakdown,
     rows: Vec<TxnRow>,
     page: usize,
     selected: usize,
@@ -265,32 +278,434 @@ pub struct TxnQuery {
     jump: Option<String>,
     /// Conditions the screen was opened with and keeps (a settlement's transactions).
     base: TxnFilter,
+    /// A settlement's list: the settlement's refunds and net, to show what the list adds up to.
+    settlement: Option<(i64, i64)>,
     /// What the screen is, and a line that says what the fixed conditions are.
     title: T,
     heading: Option<String>,
 }
 
-/// The headers of a transaction export, in `service::exports::TXN_COLUMNS` order.
-const EXPORT_HEADERS: &[T] = &[
-    t::COL_TIME,
-    t::RRN,
-    t::VOUCHER_NO,
-    t::BATCH_NO,
-    t::MERCHANT_NO,
-    t::MERCHANT_NAME,
-    t::TERMINAL,
-    t::TXN_TYPE,
-    t::TXN_STATUS,
-    t::TXN_AMOUNT,
-    t::FEE,
-    t::COL_CARD,
-    t::COL_ORG,
-    t::CARD_TYPE,
-    t::ISSUER,
-    t::AUTH_CODE,
-    t::TRADE_DATE,
-    t::SETTLE_DATE,
-    t::REFUNDED,
+/// The transaction list, on screen and in the export (T5).
+pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
+/// A settlement's transaction list (S3).
+pub static SETTLEMENT_TXN_LIST: ListSpec<TxnRow> = ListSpec {
+    cols: SETTLEMENT_TXN_COLS,
+};
+
+fn merchant_name(r: &TxnRow, lang: Lang) -> String {
+    if lang == Lang::En && !r.merchant_name_en.is_empty() {
+        r.merchant_name_en.clone()
+    } else {
+        r.merchant_name.clone()
+    }
+}
+
+const TXN_COLS: &[Col<TxnRow>] = &[
+    Col {
+        header: t::COL_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ms(r.txn_ms)[5..].to_string(),
+        value: |r, _| CellValue::DateTime(r.txn_ms),
+    },
+    Col {
+        header: t::RRN,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.rrn.clone(),
+        value: |r, _| CellValue::text(r.rrn.clone()),
+    },
+    Col {
+        header: t::VOUCHER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.voucher_no.clone(),
+        value: |r, _| CellValue::text(r.voucher_no.clone()),
+    },
+    Col {
+        header: t::BATCH_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.batch_no.clone(),
+        value: |r, _| CellValue::text(r.batch_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.merchant_no.clone(),
+        value: |r, _| CellValue::text(r.merchant_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NAME,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: merchant_name,
+        value: |r, lang| CellValue::text(merchant_name(r, lang)),
+    },
+    Col {
+        header: t::TERMINAL,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.terminal_no.clone(),
+        value: |r, _| CellValue::text(r.terminal_no.clone()),
+    },
+    Col {
+        header: t::TXN_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| text::txn_type(&r.txn_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_type(&r.txn_type).get(lang)),
+    },
+    Col {
+        header: t::TXN_STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, lang| text::txn_status(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_status(&r.status).get(lang)),
+    },
+    Col {
+        header: t::TXN_AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: t::FEE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.fee_fen),
+        value: |r, _| CellValue::Money(r.fee_fen),
+    },
+    Col {
+        header: t::COL_CARD,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| r.card_masked.clone(),
+        value: |r, _| CellValue::text(r.card_masked.clone()),
+    },
+    Col {
+        header: t::COL_ORG,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, lang| text::card_org(&r.card_org).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_org(&r.card_org).get(lang)),
+    },
+    Col {
+        header: t::CARD_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_type(&r.card_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_type(&r.card_type).get(lang)),
+    },
+    Col {
+        header: t::ISSUER,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.bank_name.clone(),
+        value: |r, lang| {
+            CellValue::text(if lang == Lang::En && !r.bank_name_en.is_empty() {
+                r.bank_name_en.clone()
+            } else {
+                r.bank_name.clone()
+            })
+        },
+    },
+    Col {
+        header: t::AUTH_CODE,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.auth_code.clone(),
+        value: |r, _| CellValue::text(r.auth_code.clone()),
+    },
+    Col {
+        header: t::TRADE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| crate::clock::format_ymd(r.trade_date),
+        value: |r, _| CellValue::Date(r.trade_date),
+    },
+    Col {
+        header: t::SETTLE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
+        value: |r, _| CellValue::opt_date(r.settle_date),
+    },
+    Col {
+        header: t::REFUNDED,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.refunded_fen),
+        value: |r, _| CellValue::Money(r.refunded_fen),
+    },
+    Col {
+        header: t::COL_COUNTED,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| {
+            text::counted(counted(r.txn_type, r.status).code())
+                .get(lang)
+                .to_string()
+        },
+        value: |r, lang| {
+            CellValue::text(text::counted(counted(r.txn_type, r.status).code()).get(lang))
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_TRADE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Trade).then_some(r.amount_fen),
+            )
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_REFUND,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Refund).then_some(r.amount_fen),
+            )
+        },
+    },
+];
+
+/// A settlement's transactions (S3): how the settlement counted each row, in the card
+/// organisation's place on screen; the same columns in the export.
+const SETTLEMENT_TXN_COLS: &[Col<TxnRow>] = &[
+    Col {
+        header: t::COL_TIME,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_ms(r.txn_ms)[5..].to_string(),
+        value: |r, _| CellValue::DateTime(r.txn_ms),
+    },
+    Col {
+        header: t::RRN,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.rrn.clone(),
+        value: |r, _| CellValue::text(r.rrn.clone()),
+    },
+    Col {
+        header: t::VOUCHER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.voucher_no.clone(),
+        value: |r, _| CellValue::text(r.voucher_no.clone()),
+    },
+    Col {
+        header: t::BATCH_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.batch_no.clone(),
+        value: |r, _| CellValue::text(r.batch_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.merchant_no.clone(),
+        value: |r, _| CellValue::text(r.merchant_no.clone()),
+    },
+    Col {
+        header: t::MERCHANT_NAME,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: merchant_name,
+        value: |r, lang| CellValue::text(merchant_name(r, lang)),
+    },
+    Col {
+        header: t::TERMINAL,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.terminal_no.clone(),
+        value: |r, _| CellValue::text(r.terminal_no.clone()),
+    },
+    Col {
+        header: t::TXN_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 1 },
+        cell: |r, lang| text::txn_type(&r.txn_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_type(&r.txn_type).get(lang)),
+    },
+    Col {
+        header: t::TXN_STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, lang| text::txn_status(&r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::txn_status(&r.status).get(lang)),
+    },
+    Col {
+        header: t::TXN_AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: t::FEE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.fee_fen),
+        value: |r, _| CellValue::Money(r.fee_fen),
+    },
+    Col {
+        header: t::COL_CARD,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| r.card_masked.clone(),
+        value: |r, _| CellValue::text(r.card_masked.clone()),
+    },
+    Col {
+        header: t::COL_ORG,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_org(&r.card_org).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_org(&r.card_org).get(lang)),
+    },
+    Col {
+        header: t::CARD_TYPE,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, lang| text::card_type(&r.card_type).get(lang).to_string(),
+        value: |r, lang| CellValue::text(text::card_type(&r.card_type).get(lang)),
+    },
+    Col {
+        header: t::ISSUER,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.bank_name.clone(),
+        value: |r, lang| {
+            CellValue::text(if lang == Lang::En && !r.bank_name_en.is_empty() {
+                r.bank_name_en.clone()
+            } else {
+                r.bank_name.clone()
+            })
+        },
+    },
+    Col {
+        header: t::AUTH_CODE,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.auth_code.clone(),
+        value: |r, _| CellValue::text(r.auth_code.clone()),
+    },
+    Col {
+        header: t::TRADE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| crate::clock::format_ymd(r.trade_date),
+        value: |r, _| CellValue::Date(r.trade_date),
+    },
+    Col {
+        header: t::SETTLE_DATE,
+        kind: Kind::Date,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| {
+            r.settle_date
+                .map(crate::clock::format_ymd)
+                .unwrap_or_default()
+        },
+        value: |r, _| CellValue::opt_date(r.settle_date),
+    },
+    Col {
+        header: t::REFUNDED,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.refunded_fen),
+        value: |r, _| CellValue::Money(r.refunded_fen),
+    },
+    Col {
+        header: t::COL_COUNTED,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, lang| {
+            text::counted(counted(r.txn_type, r.status).code())
+                .get(lang)
+                .to_string()
+        },
+        value: |r, lang| {
+            CellValue::text(text::counted(counted(r.txn_type, r.status).code()).get(lang))
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_TRADE,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Trade).then_some(r.amount_fen),
+            )
+        },
+    },
+    Col {
+        header: t::COL_COUNTED_REFUND,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| {
+            CellValue::opt_money(
+                (counted(r.txn_type, r.status) == Counted::Refund).then_some(r.amount_fen),
+            )
+        },
+    },
 ];
 
 impl TxnQuery {
@@ -306,17 +721,92 @@ impl TxnQuery {
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
             heading: None,
+            settlement: None,
         }
     }
 
     /// A settlement's transaction list (S3), already run.
-    pub fn for_settlement(cx: &mut Cx, settlement_id: i64, heading: String) -> TxnQuery {
+    pub fn for_settlement(cx: &mut Cx, row: &SettlementRow, heading: String) -> TxnQuery {
         let mut s = TxnQuery::new(cx.lang);
-        s.base.settlement_id = Some(settlement_id);
+        s.base.settlement_id = Some(row.id);
+        s.settlement = Some((row.refund_fen, row.net_fen));
         s.title = q::SCR_SETTLEMENT_TXNS;
         s.heading = Some(heading);
         let _ = s.run(cx);
         s
+    }
+
+    /// The list's definition: a settlement's transactions say how each was counted.
+    fn spec(&self) -> &'static ListSpec<TxnRow> {
+        if self.base.settlement_id.is_some() {
+            &SETTLEMENT_TXN_LIST
+        } else {
+            &TXN_LIST
+        }
+    }
+
+    /// The totals under the list, each piece whole: by what the rows mean, or, for a
+    /// settlement's list, as the settlement counts them (equal to the settlement row).
+    fn totals_pieces(&self, r: &Results, lang: Lang) -> Vec<String> {
+        let n = |c: i64| q::BD_COUNT.get(lang).replace("{n}", &c.to_string());
+        let b = &r.breakdown;
+        match (&r.settled, self.settlement) {
+            (Some(s), Some((refund_fen, _net_fen))) => {
+                let cleared = refund_fen - s.pos_refund_fen;
+                let mut v = vec![
+                    q::BD_SETTLED.get(lang).to_string(),
+                    format!(
+                        "{} {} {}",
+                        q::BD_TRADE.get(lang),
+                        n(b.trade_count),
+                        format_fen(s.trade_fen)
+                    ),
+                    format!("{} {}", q::BD_FEE.get(lang), format_fen(s.fee_fen)),
+                    format!(
+                        "{} {}",
+                        q::BD_POS_REFUND.get(lang),
+                        format_fen(s.pos_refund_fen)
+                    ),
+                ];
+                if cleared != 0 {
+                    v.push(format!(
+                        "{} {}",
+                        q::BD_CLEARED.get(lang),
+                        format_fen(cleared)
+                    ));
+                }
+                v.push(format!(
+                    "{} {}",
+                    q::BD_NET.get(lang),
+                    format_fen(s.trade_fen - s.fee_fen - refund_fen)
+                ));
+                v
+            }
+            _ => {
+                let mut v = vec![format!(
+                    "{} {} {}",
+                    q::BD_TRADE.get(lang),
+                    n(b.trade_count),
+                    format_fen(b.trade_fen)
+                )];
+                for (label, c, fen) in [
+                    (q::BD_REFUND, b.refund_count, b.refund_fen),
+                    (q::BD_VOID, b.void_count, b.void_fen),
+                    (q::BD_FAILED, b.failed_count, b.failed_fen),
+                ] {
+                    if c > 0 {
+                        v.push(format!("{} {} {}", label.get(lang), n(c), format_fen(fen)));
+                    }
+                }
+                v.push(format!("{} {}", q::BD_FEE.get(lang), format_fen(b.fee_fen)));
+                v.push(format!(
+                    "{} {}",
+                    q::BD_NET.get(lang),
+                    format_fen(b.net_fen())
+                ));
+                v
+            }
+        }
     }
 
     /// Shows or hides the advanced fields; hiding clears them.
@@ -401,8 +891,12 @@ impl TxnQuery {
             let words = problem_text(field, problem, lang);
             self.form.mark(field, words.clone());
             self.list_focus = false;
+            // A refused query shows no result: the old one would read as the answer.
+            self.results = None;
             return Outcome::error(format!("{}: {words}", self.form.label_of(field, lang)));
         }
+        self.results = None;
+        self.list_focus = false;
         Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
     }
 
@@ -417,12 +911,29 @@ impl TxnQuery {
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
             txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
         });
+        let breakdown = match txn_query::breakdown(cx.env, cx.session, &filter) {
+            Ok(b) => b,
+            Err(e) => return self.fail(cx, e),
+        };
+        let settled = match filter.settlement_id {
+            Some(_) => match txn_query::settled_totals(cx.env, cx.session, &filter) {
+                Ok(s) => Some(s),
+                Err(e) => return self.fail(cx, e),
+            },
+            None => None,
+        };
         match result {
             Ok((totals, rows)) => {
                 self.list_focus = !rows.is_empty();
+                let mut conditions: Vec<String> = self.heading.iter().cloned().collect();
+                conditions.extend(self.form.conditions(cx.lang));
                 self.results = Some(Results {
                     filter,
+                    conditions,
+                    run_ms: cx.now_ms(),
                     totals,
+                    settled,
+                    breakdown,
                     rows,
                     page: 0,
                     selected: 0,
@@ -505,7 +1016,7 @@ impl TxnQuery {
             KeyCode::Backspace => {
                 typed.pop();
             }
-            KeyCode::Esc => self.jump = None,
+            _ if keymap::is_back(k) => self.jump = None,
             KeyCode::Enter => {
                 let n: usize = typed.parse().unwrap_or(0);
                 self.jump = None;
@@ -648,19 +1159,20 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
+        let mut cols = self.spec().columns(lang);
+        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
         let sheet = crate::service::exports::Sheet {
             title: self.title.get(lang).to_string(),
-            headers: EXPORT_HEADERS
-                .iter()
-                .map(|h| h.get(lang).to_string())
-                .collect(),
+            headers: cols.headers.clone(),
             total_label: q::TOTAL.get(lang).into(),
             words: words(lang),
             chinese: lang == Lang::Zh,
         };
         let count = r.totals.count;
         Some(
-            match crate::service::exports::start_txn_export(cx.env, cx.session, &r.filter, sheet) {
+            match crate::service::exports::start_txn_export_with(
+                cx.env, cx.session, &r.filter, sheet, cols,
+            ) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED
                         .get(lang)
@@ -677,10 +1189,14 @@ impl Screen for TxnQuery {
         let cols = if area.width >= 110 { 3 } else { 2 };
         let form_h = self.form.grid_height(cols);
         let head_h = u16::from(self.heading.is_some());
-        let [head_area, form_area, list_area, info_area] = Layout::vertical([
+        let totals_h = self.results.as_ref().map_or(0, |r| {
+            totals_lines(&self.totals_pieces(r, lang), area.width).len() as u16
+        });
+        let [head_area, form_area, list_area, totals_area, info_area] = Layout::vertical([
             Constraint::Length(head_h),
             Constraint::Length(form_h + 1),
             Constraint::Min(3),
+            Constraint::Length(totals_h),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -705,21 +1221,36 @@ impl Screen for TxnQuery {
             );
             return cursor;
         };
-        if r.rows.is_empty() {
-            f.render_widget(
-                Paragraph::new(Span::styled(t::EMPTY_RESULT.get(lang), theme::dim()))
-                    .block(Block::default().borders(Borders::TOP)),
-                list_area,
-            );
-        } else {
-            draw_rows(f, list_area, r, self.list_focus, lang);
-        }
-        let info = t::PAGE_INFO
+        let row_at = list::draw(
+            f,
+            list_area,
+            &ListView {
+                spec: self.spec(),
+                rows: &r.rows,
+                totals: None,
+                selected: self.list_focus.then_some(r.selected),
+                cursor: r.selected,
+                dim: |row| row.status != TxnStatus::Success,
+                lang,
+                empty: t::EMPTY_RESULT.get(lang),
+                title: None,
+            },
+        );
+        let info = q::PAGE_ONLY
             .get(lang)
             .replace("{p}", &(r.page + 1).to_string())
             .replace("{n}", &r.pages().to_string())
-            .replace("{c}", &r.totals.count.to_string())
-            .replace("{a}", &format_fen(r.totals.amount_fen));
+            .replace("{c}", &r.totals.count.to_string());
+        let totals = totals_lines(&self.totals_pieces(r, lang), totals_area.width);
+        f.render_widget(
+            Paragraph::new(
+                totals
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(l, theme::header())))
+                    .collect::<Vec<_>>(),
+            ),
+            totals_area,
+        );
         let line = match &self.jump {
             Some(typed) => Line::from(vec![
                 Span::styled(t::JUMP_PROMPT.get(lang), theme::focused()),
@@ -734,80 +1265,25 @@ impl Screen for TxnQuery {
             return Some(Position::new(info_area.x + (w + typed) as u16, info_area.y));
         }
         if self.list_focus {
-            let visible = list_area.height.saturating_sub(2) as usize;
-            let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-            Some(Position::new(
-                list_area.x,
-                list_area.y + 2 + (r.selected - offset) as u16,
-            ))
+            row_at
         } else {
             cursor
         }
     }
 }
 
-fn draw_rows(f: &mut Frame, area: Rect, r: &Results, focused: bool, lang: Lang) {
-    let wide = area.width >= 110;
-    let mut header = vec![t::COL_TIME, t::RRN, t::TERMINAL, t::TXN_TYPE, t::COL_AMOUNT];
-    if wide {
-        header.push(t::COL_CARD);
-    }
-    header.push(t::COL_ORG);
-    header.push(t::TXN_STATUS);
-    let mut widths = vec![
-        Constraint::Length(14),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(12),
-    ];
-    if wide {
-        widths.push(Constraint::Length(19));
-    }
-    widths.push(Constraint::Length(if wide { 16 } else { 10 }));
-    widths.push(Constraint::Min(6));
-    // Keep the selected row visible when the screen is shorter than a page.
-    let visible = area.height.saturating_sub(2) as usize;
-    let offset = r.selected.saturating_sub(visible.saturating_sub(1));
-    let rows = r.rows.iter().enumerate().skip(offset).map(|(i, row)| {
-        let mut cells = vec![
-            Cell::from(format_ms(row.txn_ms)[5..].to_string()),
-            Cell::from(row.rrn.clone()),
-            Cell::from(row.terminal_no.clone()),
-            Cell::from(text::txn_type(&row.txn_type).get(lang)),
-            Cell::from(Line::from(format_fen(row.amount_fen)).right_aligned()),
-        ];
-        if wide {
-            cells.push(Cell::from(row.card_masked.clone()));
+/// Packs the pieces into as few lines of `width` as they need, never cutting one.
+fn totals_lines(pieces: &[String], width: u16) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    for p in pieces {
+        match lines.last_mut() {
+            Some(l) if l.width() + 2 + p.width() <= width as usize => {
+                l.push_str("  ");
+                l.push_str(p);
+            }
+            _ => lines.push(p.clone()),
         }
-        cells.push(Cell::from(text::card_org(&row.card_org).get(lang)));
-        cells.push(Cell::from(text::txn_status(&row.status).get(lang)));
-        let style = if focused && i == r.selected {
-            theme::selected()
-        } else if row.status != crate::domain::txn::TxnStatus::Success {
-            theme::dim()
-        } else {
-            ratatui::style::Style::default()
-        };
-        Row::new(cells).style(style)
-    });
-    let header = Row::new(
-        header
-            .into_iter()
-            .enumerate()
-            .map(|(i, h)| {
-                if i == 4 {
-                    Cell::from(Line::from(h.get(lang)).right_aligned())
-                } else {
-                    Cell::from(h.get(lang))
-                }
-            })
-            .collect::<Vec<_>>(),
-    )
-    .style(theme::header());
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .block(Block::default().borders(Borders::TOP));
-    f.render_widget(table, area);
+    }
+    lines
 }

@@ -216,18 +216,21 @@ impl Screen for Withdraw {
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if crate::ui::keymap::is_back(k) {
+            return Outcome::nav(Nav::Pop);
+        }
+        // Tab/Down and Shift+Tab/Up move between the fields; Enter too, until the last.
+        if crate::ui::keymap::is_next_field(k) || k.code == KeyCode::Enter && !self.form.is_last() {
+            self.form.next();
+            return Outcome::none();
+        }
+        if crate::ui::keymap::is_prev_field(k) {
+            self.form.prev();
+            return Outcome::none();
+        }
         let out = match k.code {
-            KeyCode::Esc => return Outcome::nav(Nav::Pop),
             KeyCode::Char('s') if ctrl => return self.submit(cx),
-            KeyCode::Enter if self.form.is_last() => return self.submit(cx),
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
-                self.form.next();
-                Outcome::none()
-            }
-            KeyCode::BackTab | KeyCode::Up => {
-                self.form.prev();
-                Outcome::none()
-            }
+            KeyCode::Enter => return self.submit(cx),
             _ => {
                 self.form.input(k);
                 Outcome::none()

@@ -69,6 +69,18 @@ pub mod t {
         "第 {p}/{n} 页  共 {c} 笔  金额 {a}",
         "Page {p}/{n}  {c} rows  amount {a}",
     );
+    /// A settlement's list: the rows summed as the settlement counts them.
+    pub const SETTLED_PAGE_INFO: T = T(
+        "第 {p}/{n} 页  共 {c} 笔  计入结算：交易 {a}  手续费 {f}  退货 {r}",
+        "Page {p}/{n}  {c} rows  settled: trade {a}  fees {f}  refunds {r}",
+    );
+    /// The column that says how the settlement counted a row, and its values.
+    pub const COL_COUNTED: T = T("计入结算", "Settled as");
+    pub const COUNTED_TRADE: T = T("交易", "trade");
+    pub const COUNTED_REFUND: T = T("退货", "refund");
+    pub const COUNTED_NOT: T = T("不计入", "not");
+    pub const COL_COUNTED_TRADE: T = T("计入交易金额", "Settled trade");
+    pub const COL_COUNTED_REFUND: T = T("计入退货金额", "Settled refund");
     pub const EMPTY_RESULT: T = T(
         "没有符合条件的交易",
         "No transaction matches these conditions",
@@ -216,6 +228,7 @@ pub mod t {
     pub const P_SAME_AS_OLD: T = T("不能与旧密码相同", "must differ from the old one");
     pub const P_BAD_DATE: T = T("日期应为 YYYY-MM-DD", "a date is YYYY-MM-DD");
     pub const P_DATE_ORDER: T = T("结束日期早于开始日期", "ends before it starts");
+    pub const P_FUTURE_DATE: T = T("不能晚于今天", "cannot be after today");
     pub const P_BAD_RRN: T = T("参考号为 12 位数字", "12 digits");
     pub const P_BAD_TERMINAL: T = T("终端号为 8 位字母或数字", "8 letters or digits");
     pub const P_BAD_AMOUNT: T = T("金额大于零，最多两位小数", "above zero, at most 2 decimals");
@@ -306,6 +319,15 @@ pub fn txn_status(code: &(impl AsCode + ?Sized)) -> T {
     }
 }
 
+/// How the settlement counts a transaction (`domain::txn::Counted::code`).
+pub fn counted(code: &str) -> T {
+    match code {
+        "trade" => t::COUNTED_TRADE,
+        "refund" => t::COUNTED_REFUND,
+        _ => t::COUNTED_NOT,
+    }
+}
+
 pub fn card_type(code: &(impl AsCode + ?Sized)) -> T {
     match code.as_code() {
         "credit" => t::CARD_CREDIT,
@@ -357,6 +379,7 @@ fn problem(p: &Problem, lang: Lang) -> String {
         Problem::SameAsOld => t::P_SAME_AS_OLD.get(lang).into(),
         Problem::BadDate => t::P_BAD_DATE.get(lang).into(),
         Problem::DateOrder => t::P_DATE_ORDER.get(lang).into(),
+        Problem::FutureDate => t::P_FUTURE_DATE.get(lang).into(),
         Problem::BadRrn => t::P_BAD_RRN.get(lang).into(),
         Problem::BadTerminalNo => t::P_BAD_TERMINAL.get(lang).into(),
         Problem::BadAmount => t::P_BAD_AMOUNT.get(lang).into(),
@@ -429,6 +452,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 // module while different screens grow without touching each other's lists.
 pub mod admin;
 pub mod card;
+pub mod keys;
 pub mod money_out;
 pub mod query;
 pub mod refund;

@@ -171,3 +171,19 @@ pub const DL_EMPTY: T = T(
     "还没有导出；在列表中按 Ctrl+E 导出",
     "No exports yet: press Ctrl+E in a list",
 );
+// The first rows of an export: what was asked and when.
+pub const EXPORT_CONDITIONS: T = T("查询条件", "Conditions");
+pub const EXPORT_NO_CONDITIONS: T = T("无（全部）", "none (everything)");
+pub const EXPORT_RUN_AT: T = T("查询时间", "Queried at");
+// Totals under a transaction list: what the rows mean, not one sum of everything.
+pub const PAGE_ONLY: T = T("第 {p}/{n} 页  共 {c} 笔", "Page {p}/{n}  {c} rows");
+pub const BD_TRADE: T = T("消费/完成", "Sales");
+pub const BD_REFUND: T = T("退货", "Refunds");
+pub const BD_VOID: T = T("撤销", "Voids");
+pub const BD_FAILED: T = T("失败", "Failed");
+pub const BD_FEE: T = T("手续费", "Fees");
+pub const BD_NET: T = T("净额", "Net");
+pub const BD_COUNT: T = T("{n} 笔", "({n})");
+pub const BD_SETTLED: T = T("计入结算：", "Settled:");
+pub const BD_POS_REFUND: T = T("POS 退货", "POS refunds");
+pub const BD_CLEARED: T = T("清算退货", "Cleared refunds");

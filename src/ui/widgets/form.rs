@@ -154,6 +154,25 @@ impl Form {
         self.label_width = widest as u16 + 1;
     }
 
+    /// Each field that narrows something, as `label: value` in `lang` (text typed, or a choice
+    /// other than its first option, which is "all"); secrets are never listed.
+    pub fn conditions(&self, lang: Lang) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter_map(|f| {
+                let v = match &f.input {
+                    Input::Text(ta) if ta.mask_char().is_none() => ta.lines().join(""),
+                    Input::Choice { options, index } if *index > 0 => {
+                        options[*index].get(lang).to_string()
+                    }
+                    _ => return None,
+                };
+                let v = v.trim().to_string();
+                (!v.is_empty()).then(|| format!("{}: {v}", f.label.get(lang)))
+            })
+            .collect()
+    }
+
     pub fn value(&self, key: &str) -> String {
         match self.field(key).map(|f| &f.input) {
             Some(Input::Text(ta)) => ta.lines().join(""),

@@ -87,7 +87,11 @@ pub fn draw(f: &mut Frame, area: Rect, view: &TableView) -> Option<Position> {
             Cell::from(text.to_string())
         }
     };
-    let header = Row::new(columns.iter().map(|c| cell(c.header, c.right))).style(theme::header());
+    // A gutter with the selection marker, then the columns.
+    let header = Row::new(
+        std::iter::once(Cell::from("")).chain(columns.iter().map(|c| cell(c.header, c.right))),
+    )
+    .style(theme::header());
     let body = rows.iter().enumerate().skip(offset).map(|(i, r)| {
         let style = if selected == Some(i) {
             theme::selected()
@@ -96,9 +100,15 @@ pub fn draw(f: &mut Frame, area: Rect, view: &TableView) -> Option<Position> {
         } else {
             Style::default()
         };
-        Row::new(r.iter().zip(columns).map(|(text, c)| cell(text, c.right))).style(style)
+        let mark = Cell::from(theme::marker(selected == Some(i)));
+        Row::new(
+            std::iter::once(mark).chain(r.iter().zip(columns).map(|(text, c)| cell(text, c.right))),
+        )
+        .style(style)
     });
-    let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(1))
+        .chain(columns.iter().map(|c| c.width))
+        .collect();
     f.render_widget(Table::new(body, widths).header(header).block(block), area);
     selected.map(|_| Position::new(area.x + 1, area.y + 2 + (sel - offset) as u16))
 }

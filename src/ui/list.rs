@@ -1,0 +1,506 @@
+//! One definition per list (`ListSpec`): each column's header in both languages, its kind, width
+//! rule, priority and cell functions. The table draws from it (widths from the content shown,
+//! totals included; money, counts and ids are never cut: when the columns don't fit, the
+//! lower-priority ones hide and the top border says how many), the help names the hidden
+//! columns, and the .xlsx export takes its headers, kinds and cells from it — so the three can
+//! no longer disagree by position.
+
+use std::sync::Arc;
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use crate::excel::{CellValue, ColKind};
+use crate::service::exports::Columns;
+use crate::ui::text::{Lang, T};
+use crate::ui::theme;
+
+/// What a column holds; it decides alignment, whether the cell may be shortened and the kind
+/// of the export's column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Fen, right-aligned, never cut; totalled in the export.
+    Money,
+    /// Fen as a running figure (a balance): like money, not totalled.
+    Balance,
+    /// A whole number, right-aligned, never cut.
+    Count,
+    /// An identifier (reference, terminal, merchant number, card): never cut.
+    Id,
+    /// A date `YYYYMMDD` (exported as a date).
+    Date,
+    /// A time (exported as date and time).
+    Time,
+    /// Words: may be shortened with `…` when the screen is narrow.
+    Text,
+}
+
+impl Kind {
+    pub fn right(self) -> bool {
+        matches!(self, Kind::Money | Kind::Balance | Kind::Count)
+    }
+    pub fn xlsx(self) -> ColKind {
+        match self {
+            Kind::Money => ColKind::Money,
+            Kind::Balance => ColKind::Balance,
+            Kind::Count => ColKind::Int,
+            Kind::Id | Kind::Text => ColKind::Text,
+            Kind::Date => ColKind::Date,
+            Kind::Time => ColKind::DateTime,
+        }
+    }
+}
+
+/// How wide a column is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// The widest of its header, its cells on screen and its total.
+    Content,
+    /// Text that gives way first: its content width when there is room, down to `min` (cut
+    /// with `…`) when there is not.
+    Shrink { min: u16 },
+}
+
+/// Where a column appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// On screen and in the export; `priority` 0 never hides, higher numbers hide first.
+    Both { priority: u8 },
+    /// On screen only.
+    Screen { priority: u8 },
+    /// In the export only.
+    Export,
+}
+
+pub struct Col<R: 'static> {
+    pub header: T,
+    pub kind: Kind,
+    pub width: Width,
+    pub show: Show,
+    /// The cell as the screen shows it.
+    pub cell: fn(&R, Lang) -> String,
+    /// The cell as the export writes it.
+    pub value: fn(&R, Lang) -> CellValue<'static>,
+}
+
+impl<R> Col<R> {
+    fn priority(&self) -> Option<u8> {
+        match self.show {
+            Show::Both { priority } | Show::Screen { priority } => Some(priority),
+            Show::Export => None,
+        }
+    }
+    fn exported(&self) -> bool {
+        !matches!(self.show, Show::Screen { .. })
+    }
+}
+
+/// A list's one definition.
+pub struct ListSpec<R: 'static> {
+    pub cols: &'static [Col<R>],
+}
+
+/// The columns chosen for a width: indexes into `ListSpec::cols` and their widths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fit {
+    pub shown: Vec<usize>,
+    pub widths: Vec<u16>,
+    /// Screen columns left out because they did not fit.
+    pub hidden: Vec<usize>,
+}
+
+/// The gutter before the first column: the selection marker `›` and a space.
+pub const GUTTER: u16 = 2;
+pub const MARKER: &str = "›";
+
+fn width_of(s: &str) -> u16 {
+    UnicodeWidthStr::width(s).min(u16::MAX as usize) as u16
+}
+
+/// Cuts `s` to `w` display columns, ending with `…` when anything was left out.
+pub fn ellipsis(s: &str, w: u16) -> String {
+    if width_of(s) <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0u16;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+impl<R> ListSpec<R> {
+    /// The headers and kinds of the export, in order.
+    pub fn export_columns(&self, lang: Lang) -> Vec<(String, ColKind)> {
+        self.cols
+            .iter()
+            .filter(|c| c.exported())
+            .map(|c| (c.header.get(lang).to_string(), c.kind.xlsx()))
+            .collect()
+    }
+
+    /// One exported row.
+    pub fn export_row(&self, row: &R, lang: Lang) -> Vec<CellValue<'static>> {
+        self.cols
+            .iter()
+            .filter(|c| c.exported())
+            .map(|c| (c.value)(row, lang))
+            .collect()
+    }
+
+    /// What the export service needs: the headers, kinds and a cell function per row.
+    pub fn columns(&'static self, lang: Lang) -> Columns<R> {
+        Columns {
+            headers: self
+                .export_columns(lang)
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect(),
+            kinds: self
+                .cols
+                .iter()
+                .filter(|c| c.exported())
+                .map(|c| c.kind.xlsx())
+                .collect(),
+            cells: Arc::new(move |r: &R| self.export_row(r, lang)),
+            preamble: Vec::new(),
+        }
+    }
+
+    /// Which columns fit `width` (the gutter excluded) with these rows and totals on screen.
+    pub fn fit(&self, rows: &[R], totals: Option<&[String]>, lang: Lang, width: u16) -> Fit {
+        // Content widths of every screen column.
+        let content: Vec<u16> = self
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut w = width_of(c.header.get(lang));
+                for r in rows {
+                    w = w.max(width_of(&(c.cell)(r, lang)));
+                }
+                if let Some(t) = totals.and_then(|t| t.get(i)) {
+                    w = w.max(width_of(t));
+                }
+                w
+            })
+            .collect();
+        let min_of = |i: usize| match self.cols[i].width {
+            Width::Content => content[i],
+            Width::Shrink { min } => min.min(content[i]),
+        };
+        let mut shown: Vec<usize> = (0..self.cols.len())
+            .filter(|&i| self.cols[i].priority().is_some())
+            .collect();
+        let mut hidden = Vec::new();
+        let need = |shown: &[usize]| -> u32 {
+            shown.iter().map(|&i| min_of(i) as u32).sum::<u32>()
+                + shown.len().saturating_sub(1) as u32
+        };
+        while need(&shown) > width as u32 && !shown.is_empty() {
+            // The highest priority number goes first; among equals the rightmost.
+            let (pos, _) = shown
+                .iter()
+                .enumerate()
+                .max_by_key(|(pos, &i)| (self.cols[i].priority().unwrap_or(0), *pos))
+                .unwrap();
+            let drop = if self.cols[shown[pos]].priority() == Some(0) {
+                // Nothing left to hide: the rightmost column goes rather than be cut.
+                shown.len() - 1
+            } else {
+                pos
+            };
+            hidden.push(shown.remove(drop));
+        }
+        hidden.sort_unstable();
+        let mut widths: Vec<u16> = shown.iter().map(|&i| min_of(i)).collect();
+        // Room left goes to the shrinkable columns, up to their content, the more important
+        // first.
+        let mut spare = (width as u32).saturating_sub(need(&shown));
+        let mut order: Vec<(usize, usize)> = shown.iter().copied().enumerate().collect();
+        order.sort_by_key(|&(k, i)| (self.cols[i].priority().unwrap_or(0), k));
+        for (k, i) in order {
+            let grow = (content[i] - widths[k]) as u32;
+            let add = grow.min(spare);
+            widths[k] += add as u16;
+            spare -= add;
+        }
+        Fit {
+            shown,
+            widths,
+            hidden,
+        }
+    }
+
+    /// The headers of the hidden columns, for the help and the marker.
+    pub fn hidden_names(&self, fit: &Fit, lang: Lang) -> Vec<&'static str> {
+        fit.hidden
+            .iter()
+            .map(|&i| self.cols[i].header.get(lang))
+            .collect()
+    }
+}
+
+/// What a list shows: its rows (one page), an optional totals row (a cell per column of the
+/// spec, empty where there is none), the selection and the rows to grey.
+pub struct ListView<'a, R: 'static> {
+    pub spec: &'a ListSpec<R>,
+    pub rows: &'a [R],
+    pub totals: Option<&'a [String]>,
+    /// `Some` when the list has the focus.
+    pub selected: Option<usize>,
+    /// Where the selection is when the list does not have the focus (kept for scrolling).
+    pub cursor: usize,
+    pub dim: fn(&R) -> bool,
+    pub lang: Lang,
+    /// Said instead of the table when there are no rows.
+    pub empty: &'a str,
+    /// `Some`: a full box with this title; `None`: a rule on top.
+    pub title: Option<&'a str>,
+}
+
+/// "2 columns hidden: Card, Card org." in the top border.
+pub fn hidden_marker(names: &[&str], lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(" ‹另有 {} 列未显示：{}› ", names.len(), names.join("、")),
+        Lang::En => format!(
+            " ‹{} more column{}: {}› ",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ),
+    }
+}
+
+fn cell(text: String, right: bool) -> Cell<'static> {
+    if right {
+        Cell::from(Line::from(text).right_aligned())
+    } else {
+        Cell::from(text)
+    }
+}
+
+/// Draws the list under a top border, its totals on the last line; returns the selected row's
+/// position.
+pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position> {
+    let lang = view.lang;
+    let spec = view.spec;
+    let mut block = match view.title {
+        Some(title) => Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {title} ")),
+        None => Block::default().borders(Borders::TOP),
+    };
+    let inner = block.inner(area);
+    if view.rows.is_empty() {
+        f.render_widget(
+            Paragraph::new(Span::styled(view.empty.to_string(), theme::dim())).block(block),
+            area,
+        );
+        return None;
+    }
+    let fit = spec.fit(
+        view.rows,
+        view.totals,
+        lang,
+        inner.width.saturating_sub(GUTTER),
+    );
+    if !fit.hidden.is_empty() {
+        let names = spec.hidden_names(&fit, lang);
+        let marker = hidden_marker(&names, lang);
+        // Too long for the border: just the count.
+        let taken = view.title.map_or(0, |t| width_of(t) + 4);
+        let marker = if width_of(&marker) + taken + 2 > area.width {
+            match lang {
+                Lang::Zh => format!(" ‹+{} 列› ", names.len()),
+                Lang::En => format!(" ‹+{} col.› ", names.len()),
+            }
+        } else {
+            marker
+        };
+        block = block.title(Line::from(Span::styled(marker, theme::dim())).right_aligned());
+    }
+    f.render_widget(block, area);
+    let area = inner;
+    let totals_h = u16::from(view.totals.is_some());
+    let [list, total_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(totals_h)]).areas(area);
+    let mut widths = vec![Constraint::Length(1)];
+    widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
+    let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
+        let c = &spec.cols[i];
+        let s = if c.kind == Kind::Text {
+            ellipsis(&s, fit.widths[k])
+        } else {
+            s
+        };
+        cell(s, c.kind.right())
+    };
+    let mut header = vec![Cell::from("")];
+    header.extend(
+        fit.shown
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| shown_text(i, k, spec.cols[i].header.get(lang).to_string())),
+    );
+    // Rows under the header.
+    let visible = list.height.saturating_sub(1).max(1) as usize;
+    let sel = view
+        .selected
+        .unwrap_or(view.cursor)
+        .min(view.rows.len() - 1);
+    let offset = sel.saturating_sub(visible - 1);
+    let body = view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(n, r)| {
+            let is_sel = view.selected == Some(n);
+            let mut cells = vec![Cell::from(if is_sel { MARKER } else { " " })];
+            cells.extend(
+                fit.shown
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| shown_text(i, k, (spec.cols[i].cell)(r, lang))),
+            );
+            let style = if is_sel {
+                theme::selected()
+            } else if (view.dim)(r) {
+                theme::dim()
+            } else {
+                Style::default()
+            };
+            Row::new(cells).style(style)
+        });
+    f.render_widget(
+        Table::new(body, widths.clone())
+            .header(Row::new(header).style(theme::header()))
+            .column_spacing(1),
+        list,
+    );
+    if let Some(t) = view.totals {
+        let mut cells = vec![Cell::from("")];
+        cells.extend(
+            fit.shown
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| shown_text(i, k, t.get(i).cloned().unwrap_or_default())),
+        );
+        f.render_widget(
+            Table::new([Row::new(cells).style(theme::header())], widths).column_spacing(1),
+            total_area,
+        );
+    }
+    view.selected
+        .map(|_| Position::new(list.x, list.y + 1 + (sel - offset) as u16))
+}
+
+/// The first rows of an export: what the list is, the conditions of the query that ran and
+/// when it ran.
+pub fn preamble(title: &str, conditions: &[String], run_ms: i64, lang: Lang) -> Vec<String> {
+    use crate::ui::text::query as q;
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    let colon = if lang == Lang::Zh { "：" } else { ": " };
+    let conds = if conditions.is_empty() {
+        q::EXPORT_NO_CONDITIONS.get(lang).to_string()
+    } else {
+        conditions.join(sep)
+    };
+    vec![
+        title.to_string(),
+        format!("{}{colon}{conds}", q::EXPORT_CONDITIONS.get(lang)),
+        format!(
+            "{}{colon}{}",
+            q::EXPORT_RUN_AT.get(lang),
+            crate::clock::format_ms(run_ms)
+        ),
+    ]
+}
+
+/// Help lines naming the columns a narrow screen leaves out.
+pub fn help_hidden<R>(spec: &ListSpec<R>, fit: &Fit, lang: Lang) -> Option<(String, String)> {
+    if fit.hidden.is_empty() {
+        return None;
+    }
+    let names = spec.hidden_names(fit, lang);
+    Some((
+        match lang {
+            Lang::Zh => "列".to_string(),
+            Lang::En => "Columns".to_string(),
+        },
+        hidden_marker(&names, lang).trim().to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct R(i64, &'static str);
+    const COLS: &[Col<R>] = &[
+        Col {
+            header: T("名称", "Name"),
+            kind: Kind::Text,
+            width: Width::Shrink { min: 4 },
+            show: Show::Both { priority: 0 },
+            cell: |r, _| r.1.to_string(),
+            value: |r, _| CellValue::text(r.1),
+        },
+        Col {
+            header: T("备注", "Note"),
+            kind: Kind::Text,
+            width: Width::Content,
+            show: Show::Both { priority: 2 },
+            cell: |_, _| "a long remark".into(),
+            value: |_, _| CellValue::Empty,
+        },
+        Col {
+            header: T("金额", "Amount"),
+            kind: Kind::Money,
+            width: Width::Content,
+            show: Show::Both { priority: 0 },
+            cell: |r, _| crate::domain::money::format_fen(r.0),
+            value: |r, _| CellValue::Money(r.0),
+        },
+    ];
+    const SPEC: ListSpec<R> = ListSpec { cols: COLS };
+
+    #[test]
+    fn totals_widen_money_and_low_priority_hides_first() {
+        let rows = [R(100, "鑫源百货徐家汇店")];
+        let totals = ["合计".to_string(), String::new(), "11,367,951.24".into()];
+        let fit = SPEC.fit(&rows, Some(&totals), Lang::Zh, 200);
+        assert_eq!(fit.shown, vec![0, 1, 2]);
+        assert_eq!(fit.widths[2], 13);
+        let fit = SPEC.fit(&rows, Some(&totals), Lang::Zh, 24);
+        assert_eq!(fit.shown, vec![0, 2]);
+        assert_eq!(fit.hidden, vec![1]);
+        assert_eq!(fit.widths, vec![10, 13]);
+        // Below every minimum the rightmost column goes whole rather than be cut.
+        let fit = SPEC.fit(&rows, Some(&totals), Lang::Zh, 12);
+        assert_eq!(fit.shown, vec![0]);
+    }
+
+    #[test]
+    fn export_columns_follow_the_spec() {
+        let cols = SPEC.export_columns(Lang::En);
+        assert_eq!(cols[2], ("Amount".to_string(), ColKind::Money));
+        assert_eq!(ellipsis("鑫源百货徐家汇店", 7), "鑫源百…");
+    }
+}
