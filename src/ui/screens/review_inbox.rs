@@ -421,7 +421,7 @@ impl Screen for ReviewInbox {
             };
         }
         if self.detail.is_some() {
-            if matches!(k.code, KeyCode::Esc | KeyCode::Enter) {
+            if crate::ui::keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
             }
             return Outcome::none();
