@@ -906,3 +906,25 @@ fn outcomes_import_on_the_command_line_names_refused_rows() {
     assert_eq!(w.status, WithdrawalStatus::Success);
     check_ok(&f.env);
 }
+
+#[test]
+fn an_account_a_withdrawal_still_pays_to_cannot_be_deleted() {
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let a = withdraw(&mut f, account, "10", WithdrawMethod::Normal).unwrap();
+    assert_eq!(
+        review::delete_bank_account(&mut f.env, &f.admin, account, PW).unwrap_err(),
+        ServiceError::Refused(Rule::AccountInUse)
+    );
+    review::cancel(&mut f.env, &f.clerk, a.id).unwrap();
+    review::delete_bank_account(&mut f.env, &f.admin, account, PW).unwrap();
+    assert!(review::bank_accounts(&f.env, &f.admin, 1)
+        .unwrap()
+        .is_empty());
+    // A deleted account pays nothing.
+    assert_eq!(
+        withdraw(&mut f, account, "1", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::AccountNotUsable)
+    );
+    check_ok(&f.env);
+}
