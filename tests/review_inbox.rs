@@ -78,6 +78,10 @@ fn pages_filters_and_own_items() {
     let p1 = review::inbox(&env, &checker, &InboxQuery::default(), 1).unwrap();
     assert_eq!(p1.rows.len(), 5);
     assert!(p0.rows.last().unwrap().made_ms <= p1.rows[0].made_ms);
+    // Ctrl+E takes every item under the filters, not the page.
+    let all = review::inbox_all(&env, &checker, &InboxQuery::default()).unwrap();
+    assert_eq!(all.len(), 25);
+    assert_eq!(all[..20], p0.rows[..]);
     // A page beyond the last is the last.
     assert_eq!(
         review::inbox(&env, &checker, &InboxQuery::default(), 9)
@@ -149,6 +153,35 @@ fn the_inbox_screen_reloads_when_another_process_adds_or_decides() {
     let s = screen(&app);
     assert!(s.contains("*****0771"), "{s}");
     assert!(s.contains("共 1 笔"), "{s}");
+    // Ctrl+E exports what the filters select, in the background, into the test's folder.
+    merchant_desk::store::merchants::set_setting(
+        &other.store.read(),
+        "download_dir",
+        db.dir.path().to_str().unwrap(),
+    )
+    .unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::CONTROL));
+    let mut done = false;
+    for _ in 0..200 {
+        app.tick();
+        if screen(&app).contains("已导出 1 行") {
+            done = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(done, "{}", screen(&app));
+    let written = std::fs::read_dir(db.dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".xlsx")
+        })
+        .count();
+    assert_eq!(written, 1);
     // The checker decides it from the other workstation, with the card.
     let reader = VirtualReader::new("other reader");
     reader.insert(VirtualCard::from_seed("checker-key"));

@@ -510,6 +510,62 @@ impl Screen for ReviewInbox {
         self.reload(cx)
     }
 
+    /// Ctrl+E: every item under the filters, not only the page.
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let q = self.query(cx);
+        let rows = match review::inbox_all(cx.env, cx.session, &q) {
+            Ok(r) => r,
+            Err(e) => return Some(Outcome::error(cx.error_text(&e, |k| k.to_string()))),
+        };
+        let cells = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    CellValue::text(tm::kind(r.kind).get(lang).to_string()),
+                    CellValue::text(r.order_no.clone()),
+                    CellValue::DateTime(r.made_ms),
+                    CellValue::Money(-r.amount_fen),
+                    CellValue::Money(r.fee_fen),
+                    CellValue::text(r.maker.clone()),
+                    CellValue::text(r.merchant_name.clone()),
+                    CellValue::text(r.payee_display.clone()),
+                ]
+            })
+            .collect();
+        let headers: Vec<&str> = [
+            tm::KIND,
+            tm::ORDER_NO,
+            tm::APPLIED_AT,
+            tm::AMOUNT,
+            tm::FEE,
+            tm::APPLICANT,
+            tm::STORE,
+            tm::PAYEE,
+        ]
+        .iter()
+        .map(|h| h.get(lang))
+        .collect();
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::ReviewInbox,
+            tm::SCR_INBOX.get(lang),
+            &headers,
+            &[
+                ColKind::Text,
+                ColKind::Text,
+                ColKind::DateTime,
+                ColKind::Money,
+                ColKind::Money,
+                ColKind::Text,
+                ColKind::Text,
+                ColKind::Text,
+            ],
+            cells,
+        ))
+    }
+
     fn tick(&mut self, cx: &mut Cx) -> Outcome {
         if self.deciding.is_some() {
             return self.decided(cx);
