@@ -144,8 +144,13 @@ fn withdraw(
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: None,
+            pin: None,
         },
     )
+    .map_err(|e| match e {
+        CardServiceError::Service(e) => e,
+        other => panic!("{other:?}"),
+    })
 }
 
 /// A success sale of a store from yesterday.
@@ -668,6 +673,24 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
         "123456",
     )
     .unwrap();
+    f.env.readers = CardReaders::Virtual(reader2.clone());
+    // An applicant with a card bound signs the application: without the PIN it is refused and
+    // nothing is written.
+    let input = WithdrawInput {
+        merchant_id: 1,
+        bank_account_id: Some(account),
+        amount: "5".into(),
+        method: WithdrawMethod::Normal,
+        remark: String::new(),
+        pay_password: PW.into(),
+        idempotency_key: Some("form-0".into()),
+        pin: None,
+    };
+    assert_eq!(
+        review::apply_withdrawal(&mut f.env, &f.admin, &input).unwrap_err(),
+        CardServiceError::PinNeeded
+    );
+    assert_eq!(count(&f.env, "SELECT count(*) FROM withdrawals"), 0);
     let app = review::apply_withdrawal(
         &mut f.env,
         &f.admin,
@@ -679,6 +702,7 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: Some("form-1".into()),
+            pin: Some(PIN.into()),
         },
     )
     .unwrap();
@@ -694,11 +718,15 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: Some("form-1".into()),
+            pin: Some(PIN.into()),
         },
     )
     .unwrap();
     assert_eq!(again.id, app.id);
-    f.env.readers = CardReaders::Virtual(reader2.clone());
+    assert!(
+        app.maker_approval_id.is_some(),
+        "signed by the maker's card"
+    );
     let items = [ItemRef::application(app.id)];
     assert_eq!(
         review::decide(&mut f.env, &f.admin, &items, true, "", confirm(Some(PIN))).unwrap_err(),

@@ -481,6 +481,9 @@ pub struct WithdrawInput {
     pub pay_password: String,
     /// The form's own key, so a submission sent twice is one application (default: new).
     pub idempotency_key: Option<String>,
+    /// The card's PIN, for an applicant with a card bound: the card signs the application
+    /// (the maker's signature, spec §1.2's confirmation matrix).
+    pub pin: Option<String>,
 }
 
 /// What the withdrawal form shows before the operator confirms: the fee and the total.
@@ -536,16 +539,22 @@ pub fn apply_withdrawal(
     env: &mut Env,
     session: &Session,
     input: &WithdrawInput,
-) -> ServiceResult<ApplicationRow> {
+) -> CardServiceResult<ApplicationRow> {
     let amount = parse_withdraw_amount(&input.amount)?;
     let account_id = input.bank_account_id.ok_or(ServiceError::Invalid {
         field: "bank_account",
         problem: Problem::Required,
     })?;
     if input.remark.chars().count() > 50 {
-        return invalid("remark", Problem::TooLong(50));
+        return Err(ServiceError::Invalid {
+            field: "remark",
+            problem: Problem::TooLong(50),
+        }
+        .into());
     }
-    env.act(
+    let env_ref: &Env = env;
+    let mut card_failure: Option<CardServiceError> = None;
+    let outcome = env_ref.act(
         Who::Operator(session),
         Needs::function(&Function::WithdrawApply).paid(&input.pay_password),
         "withdrawal.apply",
@@ -647,9 +656,35 @@ pub fn apply_withdrawal(
                     .text("account", &masked)
                     .text("status", ApplicationStatus::PendingReview.code()),
             )?;
+            // An applicant with a card bound signs the application with it.
+            if card_required_in(&db, me)? {
+                let d = Decision {
+                    kind: ApplicationKind::Withdrawal.code().into(),
+                    ids: vec![app],
+                    amounts_fen: vec![amount + fee],
+                    operator_id: me,
+                    operator_login: uc.login().to_string(),
+                    at_ms: uc.now_ms,
+                    decision: "apply".into(),
+                    remark: input.remark.trim().into(),
+                };
+                let signed = super::signing::approval_of(
+                    env_ref,
+                    &db,
+                    true,
+                    input.pin.as_deref().filter(|p| !p.is_empty()),
+                    &d,
+                    &mut card_failure,
+                )?;
+                q::set_maker_approval(&db, app, signed)?;
+            }
             q::application(&db, app)?.ok_or(ServiceError::NotFound)
         },
-    )
+    );
+    match (outcome, card_failure) {
+        (Err(_), Some(card)) => Err(card),
+        (outcome, _) => outcome.map_err(Into::into),
+    }
 }
 
 /// A withdrawal as its records show it.

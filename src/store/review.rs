@@ -448,6 +448,7 @@ pub struct ApplicationRow {
     pub maker_id: i64,
     pub maker: String,
     pub made_ms: i64,
+    pub maker_approval_id: Option<i64>,
     pub checker: Option<String>,
     pub checked_ms: Option<i64>,
     pub checker_approval_id: Option<i64>,
@@ -460,7 +461,7 @@ pub struct ApplicationRow {
 const A_COLS: &str = "a.id, a.kind, a.ref_table, a.ref_id, a.merchant_id, m.name, a.order_no,
     a.amount_fen, a.fee_fen, a.payee_display, a.command, a.remark, a.maker_id, mk.login,
     a.made_ms, ck.login, a.checked_ms, a.checker_approval_id, a.review_remark, a.status,
-    a.expires_ms, a.self_approved";
+    a.expires_ms, a.self_approved, a.maker_approval_id";
 const A_JOINS: &str = "JOIN merchants m ON m.id = a.merchant_id
     JOIN operators mk ON mk.id = a.maker_id
     LEFT JOIN operators ck ON ck.id = a.checker_id";
@@ -489,6 +490,7 @@ fn a_row(r: &Row) -> rusqlite::Result<ApplicationRow> {
         status: coded(r, 19)?,
         expires_ms: r.get(20)?,
         self_approved: r.get::<_, i64>(21)? == 1,
+        maker_approval_id: r.get(22)?,
     })
 }
 
@@ -561,6 +563,13 @@ pub fn application_of(
     ))?
     .query_row(params![ref_table, ref_id], a_row)
     .optional()
+}
+
+/// The maker's signature of an application (an applicant with a card bound).
+pub fn set_maker_approval(conn: &Db, id: i64, approval_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE applications SET maker_approval_id = ?2 WHERE id = ?1")?
+        .execute(params![id, approval_id])?;
+    Ok(())
 }
 
 /// Records a review decision if the application is still pending; false when someone else
