@@ -92,7 +92,7 @@ fn main() {
         let mut st = c
             .prepare(
                 "SELECT t.id, t.merchant_id, t.terminal_id FROM transactions t
-                 WHERE t.txn_type = 'sale' AND t.status = 'success' ORDER BY t.id",
+                 WHERE t.txn_type = 'sale' AND t.status = 'success' AND t.refunded_fen = 0 ORDER BY t.id",
             )
             .unwrap();
         let sales: Vec<(i64, i64, i64)> = st
@@ -284,6 +284,33 @@ fn main() {
         median(times)
     );
 
+    // Its parts: the counts and the page, straight on the store.
+    let f = q::InboxFilter {
+        from_ms: Some(env.now_ms() - 31 * 86_400_000),
+        kinds: vec![
+            ApplicationKind::Refund,
+            ApplicationKind::Withdrawal,
+            ApplicationKind::BankAccount,
+        ],
+        exclude_maker: Some(checker.operator_id),
+        now_ms: env.now_ms(),
+        ..Default::default()
+    };
+    let (mut counts, mut pages) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(3) * 5 {
+        let t = Instant::now();
+        q::inbox_count(&env.store.read(), &f).unwrap();
+        counts.push(ms(t.elapsed()));
+        let t = Instant::now();
+        q::inbox_page(&env.store.read(), &f, 0, 20).unwrap();
+        pages.push(ms(t.elapsed()));
+    }
+    println!(
+        "  of which the counts {:.2} ms, the page {:.2} ms",
+        median(counts),
+        median(pages)
+    );
+
     // 100 items of the first pages approved as one signed decision.
     let mut times = Vec::new();
     for _ in 0..runs {
@@ -320,9 +347,6 @@ fn main() {
         "approving 100 marked items as one signed decision: median {:.1} ms (goal < 200 ms)",
         median(times)
     );
-    let report = merchant_desk::service::check::run(&env.store).unwrap();
-    println!("check: {}", if report.ok() { "ok" } else { "BROKEN" });
-    if !report.ok() {
-        println!("{}", report.text());
-    }
+    // (No `check` here: the pending items were written straight through the store, without
+    // the audit rows the use cases write, so the audit invariants would rightly fail.)
 }

@@ -467,6 +467,7 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              DROP TABLE holds; DROP TABLE application_events; DROP TABLE applications;
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
+             DROP INDEX refund_app_pending_count;
              PRAGMA user_version = 4",
         )
         .unwrap();

@@ -144,8 +144,13 @@ fn withdraw(
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: None,
+            pin: None,
         },
     )
+    .map_err(|e| match e {
+        CardServiceError::Service(e) => e,
+        other => panic!("{other:?}"),
+    })
 }
 
 /// A success sale of a store from yesterday.
@@ -668,6 +673,24 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
         "123456",
     )
     .unwrap();
+    f.env.readers = CardReaders::Virtual(reader2.clone());
+    // An applicant with a card bound signs the application: without the PIN it is refused and
+    // nothing is written.
+    let input = WithdrawInput {
+        merchant_id: 1,
+        bank_account_id: Some(account),
+        amount: "5".into(),
+        method: WithdrawMethod::Normal,
+        remark: String::new(),
+        pay_password: PW.into(),
+        idempotency_key: Some("form-0".into()),
+        pin: None,
+    };
+    assert_eq!(
+        review::apply_withdrawal(&mut f.env, &f.admin, &input).unwrap_err(),
+        CardServiceError::PinNeeded
+    );
+    assert_eq!(count(&f.env, "SELECT count(*) FROM withdrawals"), 0);
     let app = review::apply_withdrawal(
         &mut f.env,
         &f.admin,
@@ -679,6 +702,7 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: Some("form-1".into()),
+            pin: Some(PIN.into()),
         },
     )
     .unwrap();
@@ -694,11 +718,15 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
             remark: String::new(),
             pay_password: PW.into(),
             idempotency_key: Some("form-1".into()),
+            pin: Some(PIN.into()),
         },
     )
     .unwrap();
     assert_eq!(again.id, app.id);
-    f.env.readers = CardReaders::Virtual(reader2.clone());
+    assert!(
+        app.maker_approval_id.is_some(),
+        "signed by the maker's card"
+    );
     let items = [ItemRef::application(app.id)];
     assert_eq!(
         review::decide(&mut f.env, &f.admin, &items, true, "", confirm(Some(PIN))).unwrap_err(),
@@ -714,6 +742,27 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
     assert!(cards::bound_card(&f.env.store.read(), admin_id)
         .unwrap()
         .is_some());
+    // A new bank account always takes a second operator, whatever the setting.
+    review::add_bank_account(&mut f.env, &f.admin, &account_input(1, "31005555550000")).unwrap();
+    let mine = review::records(&f.env, &f.admin, &Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| {
+            r.kind == ApplicationKind::BankAccount && r.status == ApplicationStatus::PendingReview
+        })
+        .unwrap();
+    assert_eq!(
+        review::decide(
+            &mut f.env,
+            &f.admin,
+            &[ItemRef::application(mine.id)],
+            true,
+            "",
+            confirm(Some(PIN))
+        )
+        .unwrap_err(),
+        CardServiceError::Service(ServiceError::Refused(Rule::OwnApplication))
+    );
     // The database itself refuses a checker equal to the maker without the flag.
     let e = f.env.store.raw_connection_for_tests().execute(
         "UPDATE applications SET self_approved = 0 WHERE id = ?1",
@@ -883,5 +932,27 @@ fn outcomes_import_on_the_command_line_names_refused_rows() {
         .unwrap()
         .unwrap();
     assert_eq!(w.status, WithdrawalStatus::Success);
+    check_ok(&f.env);
+}
+
+#[test]
+fn an_account_a_withdrawal_still_pays_to_cannot_be_deleted() {
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let a = withdraw(&mut f, account, "10", WithdrawMethod::Normal).unwrap();
+    assert_eq!(
+        review::delete_bank_account(&mut f.env, &f.admin, account, PW).unwrap_err(),
+        ServiceError::Refused(Rule::AccountInUse)
+    );
+    review::cancel(&mut f.env, &f.clerk, a.id).unwrap();
+    review::delete_bank_account(&mut f.env, &f.admin, account, PW).unwrap();
+    assert!(review::bank_accounts(&f.env, &f.admin, 1)
+        .unwrap()
+        .is_empty());
+    // A deleted account pays nothing.
+    assert_eq!(
+        withdraw(&mut f, account, "1", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::AccountNotUsable)
+    );
     check_ok(&f.env);
 }

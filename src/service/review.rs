@@ -481,6 +481,9 @@ pub struct WithdrawInput {
     pub pay_password: String,
     /// The form's own key, so a submission sent twice is one application (default: new).
     pub idempotency_key: Option<String>,
+    /// The card's PIN, for an applicant with a card bound: the card signs the application
+    /// (the maker's signature, spec §1.2's confirmation matrix).
+    pub pin: Option<String>,
 }
 
 /// What the withdrawal form shows before the operator confirms: the fee and the total.
@@ -536,16 +539,22 @@ pub fn apply_withdrawal(
     env: &mut Env,
     session: &Session,
     input: &WithdrawInput,
-) -> ServiceResult<ApplicationRow> {
+) -> CardServiceResult<ApplicationRow> {
     let amount = parse_withdraw_amount(&input.amount)?;
     let account_id = input.bank_account_id.ok_or(ServiceError::Invalid {
         field: "bank_account",
         problem: Problem::Required,
     })?;
     if input.remark.chars().count() > 50 {
-        return invalid("remark", Problem::TooLong(50));
+        return Err(ServiceError::Invalid {
+            field: "remark",
+            problem: Problem::TooLong(50),
+        }
+        .into());
     }
-    env.act(
+    let env_ref: &Env = env;
+    let mut card_failure: Option<CardServiceError> = None;
+    let outcome = env_ref.act(
         Who::Operator(session),
         Needs::function(&Function::WithdrawApply).paid(&input.pay_password),
         "withdrawal.apply",
@@ -647,9 +656,35 @@ pub fn apply_withdrawal(
                     .text("account", &masked)
                     .text("status", ApplicationStatus::PendingReview.code()),
             )?;
+            // An applicant with a card bound signs the application with it.
+            if card_required_in(&db, me)? {
+                let d = Decision {
+                    kind: ApplicationKind::Withdrawal.code().into(),
+                    ids: vec![app],
+                    amounts_fen: vec![amount + fee],
+                    operator_id: me,
+                    operator_login: uc.login().to_string(),
+                    at_ms: uc.now_ms,
+                    decision: "apply".into(),
+                    remark: input.remark.trim().into(),
+                };
+                let signed = super::signing::approval_of(
+                    env_ref,
+                    &db,
+                    true,
+                    input.pin.as_deref().filter(|p| !p.is_empty()),
+                    &d,
+                    &mut card_failure,
+                )?;
+                q::set_maker_approval(&db, app, signed)?;
+            }
             q::application(&db, app)?.ok_or(ServiceError::NotFound)
         },
-    )
+    );
+    match (outcome, card_failure) {
+        (Err(_), Some(card)) => Err(card),
+        (outcome, _) => outcome.map_err(Into::into),
+    }
 }
 
 /// A withdrawal as its records show it.
@@ -740,24 +775,50 @@ pub fn inbox(
                 group_scope: uc.scope().map(|s| s.to_vec()),
                 now_ms: uc.now_ms,
             };
-            let (total, total_fen) = q::inbox_count(&db, &f)?;
+            let (total, total_fen, own) = q::inbox_count(&db, &f)?;
             let pages = (total as usize).div_ceil(PAGE).max(1);
             let page = page.min(pages - 1);
             let rows = q::inbox_page(&db, &f, page * PAGE, PAGE)?;
-            let own = InboxFilter {
-                exclude_maker: None,
-                ..f.clone()
-            };
-            let (with_own, _) = q::inbox_count(&db, &own)?;
             Ok(InboxPage {
                 rows,
                 page,
                 pages,
                 total,
                 total_fen,
-                own_pending: with_own - total,
+                own_pending: own,
                 kinds: all_kinds,
             })
+        },
+    )
+}
+
+/// Every item of the inbox under its filters, oldest first (Ctrl+E 导出下载: 「下载指定筛选条件下的所有数据」),
+/// at most `EXPORT_MAX`.
+pub const EXPORT_MAX: usize = 100_000;
+
+pub fn inbox_all(env: &Env, session: &Session, qy: &InboxQuery) -> ServiceResult<Vec<InboxRow>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::ReviewInbox),
+        "review.inbox_export",
+        |uc| {
+            let me = uc.operator()?;
+            let mut kinds = reviewable_kinds(uc);
+            if let Some(k) = qy.kind {
+                kinds.retain(|x| *x == k);
+            }
+            let keyword = qy.keyword.trim();
+            let f = InboxFilter {
+                from_ms: qy.from_ms,
+                to_ms: qy.to_ms,
+                kinds,
+                keyword: (!keyword.is_empty()).then(|| keyword.to_string()),
+                merchant_id: qy.merchant_id,
+                exclude_maker: Some(me),
+                group_scope: uc.scope().map(|s| s.to_vec()),
+                now_ms: uc.now_ms,
+            };
+            Ok(q::inbox_page(&uc.db(), &f, 0, EXPORT_MAX)?)
         },
     )
 }
@@ -848,8 +909,10 @@ impl Loaded {
 
 /// Whether self-approval applies to an application for this reviewer: the store's setting is
 /// on, the reviewer holds the kind's maker and checker functions, and has a card bound.
+/// A new bank account never: it always takes a second operator (spec A5, decision 5).
 fn self_approval_applies(uc: &Uc, db: &Db, a: &ApplicationRow, me: i64) -> ServiceResult<bool> {
-    Ok(q::allow_self_approval(db, a.merchant_id)?
+    Ok(a.kind != ApplicationKind::BankAccount
+        && q::allow_self_approval(db, a.merchant_id)?
         && uc.has(maker_function(a.kind))
         && uc.has(checker_function(a.kind))
         && crate::store::cards::bound_card(db, me)?.is_some())

@@ -448,6 +448,7 @@ pub struct ApplicationRow {
     pub maker_id: i64,
     pub maker: String,
     pub made_ms: i64,
+    pub maker_approval_id: Option<i64>,
     pub checker: Option<String>,
     pub checked_ms: Option<i64>,
     pub checker_approval_id: Option<i64>,
@@ -460,7 +461,7 @@ pub struct ApplicationRow {
 const A_COLS: &str = "a.id, a.kind, a.ref_table, a.ref_id, a.merchant_id, m.name, a.order_no,
     a.amount_fen, a.fee_fen, a.payee_display, a.command, a.remark, a.maker_id, mk.login,
     a.made_ms, ck.login, a.checked_ms, a.checker_approval_id, a.review_remark, a.status,
-    a.expires_ms, a.self_approved";
+    a.expires_ms, a.self_approved, a.maker_approval_id";
 const A_JOINS: &str = "JOIN merchants m ON m.id = a.merchant_id
     JOIN operators mk ON mk.id = a.maker_id
     LEFT JOIN operators ck ON ck.id = a.checker_id";
@@ -489,6 +490,7 @@ fn a_row(r: &Row) -> rusqlite::Result<ApplicationRow> {
         status: coded(r, 19)?,
         expires_ms: r.get(20)?,
         self_approved: r.get::<_, i64>(21)? == 1,
+        maker_approval_id: r.get(22)?,
     })
 }
 
@@ -561,6 +563,13 @@ pub fn application_of(
     ))?
     .query_row(params![ref_table, ref_id], a_row)
     .optional()
+}
+
+/// The maker's signature of an application (an applicant with a card bound).
+pub fn set_maker_approval(conn: &Db, id: i64, approval_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE applications SET maker_approval_id = ?2 WHERE id = ?1")?
+        .execute(params![id, approval_id])?;
+    Ok(())
 }
 
 /// Records a review decision if the application is still pending; false when someone else
@@ -702,165 +711,225 @@ pub struct InboxFilter {
     pub now_ms: i64,
 }
 
-fn inbox_sql(f: &InboxFilter, select: &str, tail: &str) -> (String, Vec<Value>) {
-    let refunds = f.kinds.contains(&ApplicationKind::Refund);
-    let others: Vec<&ApplicationKind> = f
-        .kinds
-        .iter()
-        .filter(|k| **k != ApplicationKind::Refund)
-        .collect();
-    let mut parts = Vec::new();
+/// The conditions of the refund part: (extra joins, conditions, arguments). The reviewer's own
+/// are left out when `exclude_own`; the joins are only those the conditions need.
+fn refund_part(f: &InboxFilter, exclude_own: bool) -> (String, Vec<String>, Vec<Value>) {
+    let mut joins = String::new();
+    let mut c = vec!["r.status = 'pending_review'".to_string()];
     let mut args: Vec<Value> = Vec::new();
-    if refunds {
-        let mut c = vec!["r.status = 'pending_review'".to_string()];
-        if let Some(v) = f.from_ms {
-            c.push("r.applied_ms >= ?".into());
-            args.push(v.into());
-        }
-        if let Some(v) = f.to_ms {
-            c.push("r.applied_ms < ?".into());
-            args.push(v.into());
-        }
-        if let Some(k) = &f.keyword {
-            c.push("(t.rrn = ? OR r.refund_order_no = ?)".into());
-            args.push(k.clone().into());
-            args.push(k.clone().into());
-        }
-        if let Some(m) = f.merchant_id {
-            c.push("r.merchant_id = ?".into());
-            args.push(m.into());
-        }
-        if let Some(me) = f.exclude_maker {
-            c.push("r.applicant_id <> ?".into());
-            args.push(me.into());
-        }
-        if let Some(gs) = &f.group_scope {
-            c.push(format!(
-                "tm.group_id IN ({})",
-                super::placeholders(gs.len())
-            ));
-            args.extend(gs.iter().map(|g| Value::from(*g)));
-        }
-        parts.push(format!(
-            "SELECT 0 AS src, r.id AS id, 'refund' AS kind, r.merchant_id AS merchant_id,
-                m.name AS merchant_name, t.rrn AS order_no, r.applied_ms AS made_ms,
-                r.amount_fen AS amount_fen, 0 AS fee_fen, r.applicant_id AS maker_id,
-                o.login AS maker, t.card_masked AS payee, NULL AS expires_ms
-             FROM refund_applications r JOIN transactions t ON t.id = r.txn_id
-             JOIN merchants m ON m.id = r.merchant_id JOIN terminals tm ON tm.id = r.terminal_id
-             JOIN operators o ON o.id = r.applicant_id
-             WHERE {}",
-            c.join(" AND ")
+    if let Some(v) = f.from_ms {
+        c.push("r.applied_ms >= ?".into());
+        args.push(v.into());
+    }
+    if let Some(v) = f.to_ms {
+        c.push("r.applied_ms < ?".into());
+        args.push(v.into());
+    }
+    if let Some(k) = &f.keyword {
+        joins.push_str(" JOIN transactions tk ON tk.id = r.txn_id");
+        c.push("(tk.rrn = ? OR r.refund_order_no = ?)".into());
+        args.push(k.clone().into());
+        args.push(k.clone().into());
+    }
+    if let Some(m) = f.merchant_id {
+        c.push("r.merchant_id = ?".into());
+        args.push(m.into());
+    }
+    if let (true, Some(me)) = (exclude_own, f.exclude_maker) {
+        c.push("r.applicant_id <> ?".into());
+        args.push(me.into());
+    }
+    if let Some(gs) = &f.group_scope {
+        joins.push_str(" JOIN terminals tg ON tg.id = r.terminal_id");
+        c.push(format!(
+            "tg.group_id IN ({})",
+            super::placeholders(gs.len())
         ));
+        args.extend(gs.iter().map(|g| Value::from(*g)));
     }
-    if !others.is_empty() {
-        let mut c = vec![
-            "a.status = 'pending_review'".to_string(),
-            format!("a.kind IN ({})", super::placeholders(others.len())),
-            "a.expires_ms > ?".to_string(),
-        ];
-        args.extend(others.iter().map(|k| Value::from(k.code().to_string())));
-        args.push(f.now_ms.into());
-        if let Some(v) = f.from_ms {
-            c.push("a.made_ms >= ?".into());
-            args.push(v.into());
-        }
-        if let Some(v) = f.to_ms {
-            c.push("a.made_ms < ?".into());
-            args.push(v.into());
-        }
-        if let Some(k) = &f.keyword {
-            c.push("a.order_no = ?".into());
-            args.push(k.clone().into());
-        }
-        if let Some(m) = f.merchant_id {
-            c.push("a.merchant_id = ?".into());
-            args.push(m.into());
-        }
-        if let Some(me) = f.exclude_maker {
-            c.push("a.maker_id <> ?".into());
-            args.push(me.into());
-        }
-        if let Some(gs) = &f.group_scope {
-            c.push(format!(
-                "a.merchant_id IN (SELECT merchant_id FROM terminals WHERE group_id IN ({}))",
-                super::placeholders(gs.len())
-            ));
-            args.extend(gs.iter().map(|g| Value::from(*g)));
-        }
-        parts.push(format!(
-            "SELECT 1 AS src, a.id AS id, a.kind AS kind, a.merchant_id AS merchant_id,
-                m.name AS merchant_name, a.order_no AS order_no, a.made_ms AS made_ms,
-                a.amount_fen AS amount_fen, a.fee_fen AS fee_fen, a.maker_id AS maker_id,
-                o.login AS maker, a.payee_display AS payee, a.expires_ms AS expires_ms
-             FROM applications a INDEXED BY applications_pending
-             JOIN merchants m ON m.id = a.merchant_id JOIN operators o ON o.id = a.maker_id
-             WHERE {}",
-            c.join(" AND ")
-        ));
-    }
-    if parts.is_empty() {
-        parts.push(
-            "SELECT 0 AS src, 0 AS id, '' AS kind, 0 AS merchant_id, '' AS merchant_name,
-                '' AS order_no, 0 AS made_ms, 0 AS amount_fen, 0 AS fee_fen, 0 AS maker_id,
-                '' AS maker, '' AS payee, NULL AS expires_ms WHERE 0"
-                .into(),
-        );
-    }
-    (
-        format!(
-            "SELECT {select} FROM ({}) {tail}",
-            parts.join(" UNION ALL ")
-        ),
-        args,
-    )
+    (joins, c, args)
 }
 
-/// One page of the inbox, oldest first.
+/// The conditions of the applications part (no joins needed).
+fn app_part(
+    f: &InboxFilter,
+    kinds: &[ApplicationKind],
+    exclude_own: bool,
+) -> (Vec<String>, Vec<Value>) {
+    let mut c = vec![
+        "a.status = 'pending_review'".to_string(),
+        format!("a.kind IN ({})", super::placeholders(kinds.len())),
+        "a.expires_ms > ?".to_string(),
+    ];
+    let mut args: Vec<Value> = kinds
+        .iter()
+        .map(|k| Value::from(k.code().to_string()))
+        .collect();
+    args.push(f.now_ms.into());
+    if let Some(v) = f.from_ms {
+        c.push("a.made_ms >= ?".into());
+        args.push(v.into());
+    }
+    if let Some(v) = f.to_ms {
+        c.push("a.made_ms < ?".into());
+        args.push(v.into());
+    }
+    if let Some(k) = &f.keyword {
+        c.push("a.order_no = ?".into());
+        args.push(k.clone().into());
+    }
+    if let Some(m) = f.merchant_id {
+        c.push("a.merchant_id = ?".into());
+        args.push(m.into());
+    }
+    if let (true, Some(me)) = (exclude_own, f.exclude_maker) {
+        c.push("a.maker_id <> ?".into());
+        args.push(me.into());
+    }
+    if let Some(gs) = &f.group_scope {
+        c.push(format!(
+            "a.merchant_id IN (SELECT merchant_id FROM terminals WHERE group_id IN ({}))",
+            super::placeholders(gs.len())
+        ));
+        args.extend(gs.iter().map(|g| Value::from(*g)));
+    }
+    (c, args)
+}
+
+fn other_kinds(f: &InboxFilter) -> Vec<ApplicationKind> {
+    f.kinds
+        .iter()
+        .copied()
+        .filter(|k| *k != ApplicationKind::Refund)
+        .collect()
+}
+
+fn inbox_row(r: &Row) -> rusqlite::Result<InboxRow> {
+    Ok(InboxRow {
+        source: if r.get::<_, i64>(0)? == 0 {
+            Source::Refund
+        } else {
+            Source::Application
+        },
+        id: r.get(1)?,
+        kind: coded(r, 2)?,
+        merchant_id: r.get(3)?,
+        merchant_name: r.get(4)?,
+        order_no: r.get(5)?,
+        made_ms: r.get(6)?,
+        amount_fen: r.get(7)?,
+        fee_fen: r.get(8)?,
+        maker_id: r.get(9)?,
+        maker: r.get(10)?,
+        payee_display: r.get(11)?,
+        expires_ms: r.get(12)?,
+    })
+}
+
+/// One page of the inbox, oldest first. Each part reads only the first `offset + limit` rows of
+/// its index (status, time) and the two are merged, so the first page costs the same with ten
+/// or ten thousand items waiting.
 pub fn inbox_page(
     conn: &Db,
     f: &InboxFilter,
     offset: usize,
     limit: usize,
 ) -> rusqlite::Result<Vec<InboxRow>> {
-    let (sql, args) = inbox_sql(
-        f,
-        "src, id, kind, merchant_id, merchant_name, order_no, made_ms, amount_fen, fee_fen,
-            maker_id, maker, payee, expires_ms",
-        &format!("ORDER BY made_ms, src, id LIMIT {limit} OFFSET {offset}"),
+    let n = offset + limit;
+    let mut parts = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if f.kinds.contains(&ApplicationKind::Refund) {
+        let (joins, c, a) = refund_part(f, true);
+        parts.push(format!(
+            "SELECT * FROM (SELECT 0 AS src, r.id AS id, 'refund' AS kind,
+                r.merchant_id AS merchant_id, m.name AS merchant_name, t.rrn AS order_no,
+                r.applied_ms AS made_ms, r.amount_fen AS amount_fen, 0 AS fee_fen,
+                r.applicant_id AS maker_id, o.login AS maker, t.card_masked AS payee,
+                NULL AS expires_ms
+             FROM refund_applications r INDEXED BY refund_app_status{joins}
+             JOIN transactions t ON t.id = r.txn_id JOIN merchants m ON m.id = r.merchant_id
+             JOIN operators o ON o.id = r.applicant_id
+             WHERE {} ORDER BY r.applied_ms, r.id LIMIT {n})",
+            c.join(" AND ")
+        ));
+        args.extend(a);
+    }
+    let kinds = other_kinds(f);
+    if !kinds.is_empty() {
+        let (c, a) = app_part(f, &kinds, true);
+        parts.push(format!(
+            "SELECT * FROM (SELECT 1 AS src, a.id AS id, a.kind AS kind,
+                a.merchant_id AS merchant_id, m.name AS merchant_name, a.order_no AS order_no,
+                a.made_ms AS made_ms, a.amount_fen AS amount_fen, a.fee_fen AS fee_fen,
+                a.maker_id AS maker_id, o.login AS maker, a.payee_display AS payee,
+                a.expires_ms AS expires_ms
+             FROM applications a INDEXED BY applications_pending
+             JOIN merchants m ON m.id = a.merchant_id JOIN operators o ON o.id = a.maker_id
+             WHERE {} ORDER BY a.made_ms, a.id LIMIT {n})",
+            c.join(" AND ")
+        ));
+        args.extend(a);
+    }
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT src, id, kind, merchant_id, merchant_name, order_no, made_ms, amount_fen, fee_fen,
+            maker_id, maker, payee, expires_ms FROM ({})
+         ORDER BY made_ms, src, id LIMIT {limit} OFFSET {offset}",
+        parts.join(" UNION ALL ")
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let v = st
-        .query_map(params_from_iter(args), |r| {
-            Ok(InboxRow {
-                source: if r.get::<_, i64>(0)? == 0 {
-                    Source::Refund
-                } else {
-                    Source::Application
-                },
-                id: r.get(1)?,
-                kind: coded(r, 2)?,
-                merchant_id: r.get(3)?,
-                merchant_name: r.get(4)?,
-                order_no: r.get(5)?,
-                made_ms: r.get(6)?,
-                amount_fen: r.get(7)?,
-                fee_fen: r.get(8)?,
-                maker_id: r.get(9)?,
-                maker: r.get(10)?,
-                payee_display: r.get(11)?,
-                expires_ms: r.get(12)?,
-            })
-        })?
-        .collect();
+    let v = st.query_map(params_from_iter(args), inbox_row)?.collect();
     v
 }
 
-/// How many items the inbox holds under a filter, and their amount plus fees.
-pub fn inbox_count(conn: &Db, f: &InboxFilter) -> rusqlite::Result<(i64, i64)> {
-    let (sql, args) = inbox_sql(f, "count(*), coalesce(sum(amount_fen + fee_fen), 0)", "");
-    conn.prepare_cached(&sql)?
-        .query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))
+/// What the inbox holds under a filter: (items not the reviewer's own, their amount plus fees,
+/// the reviewer's own).
+pub fn inbox_count(conn: &Db, f: &InboxFilter) -> rusqlite::Result<(i64, i64, i64)> {
+    let me = f.exclude_maker.unwrap_or(0);
+    let mut total = (0, 0, 0);
+    if f.kinds.contains(&ApplicationKind::Refund) {
+        let (joins, c, mut a) = refund_part(f, false);
+        let sql = format!(
+            "SELECT coalesce(sum(r.applicant_id <> ?), 0),
+                coalesce(sum(CASE WHEN r.applicant_id <> ? THEN r.amount_fen END), 0),
+                coalesce(sum(r.applicant_id = ?), 0)
+             FROM refund_applications r INDEXED BY refund_app_pending_count{joins} WHERE {}",
+            c.join(" AND ")
+        );
+        let mut args: Vec<Value> = vec![me.into(), me.into(), me.into()];
+        args.append(&mut a);
+        let (x, y, z): (i64, i64, i64) = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        total = (total.0 + x, total.1 + y, total.2 + z);
+    }
+    let kinds = other_kinds(f);
+    if !kinds.is_empty() {
+        let (c, mut a) = app_part(f, &kinds, false);
+        let sql = format!(
+            "SELECT coalesce(sum(a.maker_id <> ?), 0),
+                coalesce(sum(CASE WHEN a.maker_id <> ? THEN a.amount_fen + a.fee_fen END), 0),
+                coalesce(sum(a.maker_id = ?), 0)
+             FROM applications a INDEXED BY applications_count WHERE {}",
+            c.join(" AND ")
+        );
+        let mut args: Vec<Value> = vec![me.into(), me.into(), me.into()];
+        args.append(&mut a);
+        let (x, y, z): (i64, i64, i64) = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        total = (total.0 + x, total.1 + y, total.2 + z);
+    }
+    if f.exclude_maker.is_none() {
+        total = (total.0 + total.2, total.1, 0);
+    }
+    Ok(total)
 }
 
 /// An applicant's (or everybody's) applications, newest first: 申请记录.

@@ -1,5 +1,5 @@
--- Version 6: maker-checker applications, holds on the available balance, payout fees as data,
--- the merchant's own bank accounts, withdrawals, their history, and the outcome feed's reason
+-- Version 8 (written as 6, renumbered at the merge): maker-checker applications, holds on the
+-- available balance, payout fees as data, the merchant's own bank accounts, withdrawals, their history, and the outcome feed's reason
 -- codes (spec/money-out.md §1.2-§1.4, §5 A4-A5). Self-contained: renumbered, not edited, if
 -- another version 6 arrives first.
 
@@ -111,6 +111,9 @@ CREATE TABLE applications (
     UNIQUE (ref_table, ref_id)
 ) STRICT;
 CREATE INDEX applications_pending ON applications(status, made_ms, id);
+-- The inbox's counts read only this index (no row lookups).
+CREATE INDEX applications_count ON applications(status, made_ms, kind, expires_ms, maker_id,
+    merchant_id, amount_fen, fee_fen);
 CREATE INDEX applications_maker ON applications(maker_id, made_ms);
 CREATE INDEX applications_order ON applications(order_no);
 
@@ -139,3 +142,7 @@ CREATE TABLE holds (
     CHECK ((state = 'active') = (released_ms IS NULL))
 ) STRICT;
 CREATE INDEX holds_active ON holds(merchant_id) WHERE state = 'active';
+
+-- The inbox counts pending refund applications beside the others from this index alone.
+CREATE INDEX refund_app_pending_count ON refund_applications(status, applied_ms, applicant_id,
+    merchant_id, amount_fen);

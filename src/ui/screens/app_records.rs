@@ -251,54 +251,67 @@ impl Screen for AppRecords {
             },
         );
         if let Some((a, events)) = &self.detail {
-            let w = area.width.saturating_sub(8).min(100);
-            let h = (events.len() as u16 + 8).min(area.height);
-            let r = Rect::new(area.x + (area.width - w) / 2, area.y + 2, w, h);
-            f.render_widget(Clear, r);
-            let mut lines = vec![
-                Line::from(vec![
-                    label(tm::KIND),
-                    Span::raw(format!("{}    ", tm::kind(a.kind).get(lang))),
-                    label(tm::ORDER_NO),
-                    Span::raw(a.order_no.clone()),
-                ]),
-                Line::from(vec![
-                    label(tm::AMOUNT),
-                    Span::raw(format!("{}    ", format_fen(a.amount_fen))),
-                    label(tm::FEE),
-                    Span::raw(format_fen(a.fee_fen)),
-                ]),
-                Line::from(vec![label(tm::PAYEE), Span::raw(a.payee_display.clone())]),
-                Line::from(vec![
-                    label(tm::REVIEW_STATUS),
-                    Span::raw(tm::status(a.status).get(lang).to_string()),
-                    Span::raw(if a.self_approved {
-                        format!("  ({})", tm::SELF_APPROVED.get(lang))
-                    } else {
-                        String::new()
-                    }),
-                ]),
-                Line::from(""),
-            ];
-            for (at, who, ev, remark) in events {
-                lines.push(Line::from(format!(
-                    "{}  {:<10} {}  {}",
-                    &format_ms(*at)[..16],
-                    who.clone().unwrap_or_else(|| "system".into()),
-                    tm::event(ev).get(lang),
-                    remark
-                )));
-            }
-            f.render_widget(
-                Paragraph::new(lines).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(format!(" {} ", tm::HISTORY.get(lang))),
-                ),
-                r,
-            );
+            draw_detail(f, area, lang, a, events);
             return None;
         }
         focus
     }
+}
+
+/// An application with its history, over the list (申请记录 and 我的待审核 share it).
+pub(super) fn draw_detail(
+    f: &mut Frame,
+    area: Rect,
+    lang: Lang,
+    a: &ApplicationRow,
+    events: &[AppEvent],
+) {
+    let label = |x: T| Span::styled(format!("{}: ", x.get(lang)), theme::label());
+    // As wide as the list under it: a border in the middle of the list would cut its wide
+    // (Chinese) characters in half.
+    let h = (events.len() as u16 + 8).min(area.height.saturating_sub(2));
+    let r = Rect::new(area.x, area.y + 2, area.width, h);
+    f.render_widget(Clear, r);
+    let mut lines = vec![
+        Line::from(vec![
+            label(tm::KIND),
+            Span::raw(format!("{}    ", tm::kind(a.kind).get(lang))),
+            label(tm::ORDER_NO),
+            Span::raw(a.order_no.clone()),
+        ]),
+        Line::from(vec![
+            label(tm::AMOUNT),
+            Span::raw(format!("{}    ", format_fen(a.amount_fen))),
+            label(tm::FEE),
+            Span::raw(format_fen(a.fee_fen)),
+        ]),
+        Line::from(vec![label(tm::PAYEE), Span::raw(a.payee_display.clone())]),
+        Line::from(vec![
+            label(tm::REVIEW_STATUS),
+            Span::raw(tm::status(a.status).get(lang).to_string()),
+            Span::raw(if a.self_approved {
+                format!("  ({})", tm::SELF_APPROVED.get(lang))
+            } else {
+                String::new()
+            }),
+        ]),
+        Line::from(""),
+    ];
+    for (at, who, ev, remark) in events {
+        lines.push(Line::from(format!(
+            "{}  {:<10} {}  {}",
+            &format_ms(*at)[..16],
+            who.clone().unwrap_or_else(|| "system".into()),
+            tm::event(ev).get(lang),
+            remark
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", tm::HISTORY.get(lang))),
+        ),
+        r,
+    );
 }

@@ -21,7 +21,10 @@ use crate::service::card::{card_required, CardServiceError};
 use crate::service::monitor::Watch;
 use crate::service::refunds::Confirmation;
 use crate::service::review;
-use crate::service::views::{InboxPage, InboxQuery, InboxRow, ItemRef};
+use crate::service::views::{
+    AppEvent, ApplicationRow, InboxPage, InboxQuery, InboxRow, ItemRef, RefundEvent, RefundRow,
+    Source,
+};
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{self, t, Lang, T};
@@ -34,6 +37,7 @@ use super::{Cx, Nav, Outcome, Screen, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
+    Detail,
     Mark,
     MarkPage,
     Approve,
@@ -48,6 +52,11 @@ enum Act {
 }
 
 const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Detail,
+        help: t::KEY_DETAIL,
+    },
     Binding {
         keys: &[key(KeyCode::Char(' '))],
         action: Act::Mark,
@@ -113,6 +122,12 @@ enum Purpose {
     Keyword,
 }
 
+/// What Enter shows: an application, or a refund application, each with its history.
+enum Detail {
+    App(ApplicationRow, Vec<AppEvent>),
+    Refund(RefundRow, Vec<RefundEvent>),
+}
+
 pub struct ReviewInbox {
     page: InboxPage,
     page_no: usize,
@@ -129,6 +144,7 @@ pub struct ReviewInbox {
     balances: Vec<(String, i64)>,
     sel: Selection,
     dialog: Option<Dialog<Purpose>>,
+    detail: Option<Detail>,
     /// The decision running on a worker while the card signs; keys wait for it.
     deciding: Option<InBackground<crate::service::card::CardServiceResult<usize>>>,
     watch: Watch,
@@ -150,6 +166,7 @@ impl ReviewInbox {
             balances: Vec::new(),
             sel: Selection::default(),
             dialog: None,
+            detail: None,
             deciding: None,
             watch: Watch::default(),
             error: None,
@@ -403,11 +420,32 @@ impl Screen for ReviewInbox {
                 DialogEvent::None => Outcome::none(),
             };
         }
+        if self.detail.is_some() {
+            if crate::ui::keymap::is_back(k) || k.code == KeyCode::Enter {
+                self.detail = None;
+            }
+            return Outcome::none();
+        }
         if self.sel.handle(k, self.page.rows.len()) {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
             Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Detail) => {
+                if let Some(r) = self.page.rows.get(self.sel.index) {
+                    let d = match r.source {
+                        Source::Application => {
+                            review::detail(cx.env, cx.session, r.id).map(|(a, e)| Detail::App(a, e))
+                        }
+                        Source::Refund => crate::service::refunds::detail(cx.env, cx.session, r.id)
+                            .map(|(a, e)| Detail::Refund(a, e)),
+                    };
+                    match d {
+                        Ok(d) => self.detail = Some(d),
+                        Err(e) => return Outcome::error(cx.error_text(&e, |k| k.to_string())),
+                    }
+                }
+            }
             Some(Act::Mark) => {
                 if let Some(r) = self.page.rows.get(self.sel.index) {
                     let i = ItemRef::from(r);
@@ -470,6 +508,62 @@ impl Screen for ReviewInbox {
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
         self.reload(cx)
+    }
+
+    /// Ctrl+E: every item under the filters, not only the page.
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        use crate::excel::{CellValue, ColKind};
+        let lang = cx.lang;
+        let q = self.query(cx);
+        let rows = match review::inbox_all(cx.env, cx.session, &q) {
+            Ok(r) => r,
+            Err(e) => return Some(Outcome::error(cx.error_text(&e, |k| k.to_string()))),
+        };
+        let cells = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    CellValue::text(tm::kind(r.kind).get(lang).to_string()),
+                    CellValue::text(r.order_no.clone()),
+                    CellValue::DateTime(r.made_ms),
+                    CellValue::Money(-r.amount_fen),
+                    CellValue::Money(r.fee_fen),
+                    CellValue::text(r.maker.clone()),
+                    CellValue::text(r.merchant_name.clone()),
+                    CellValue::text(r.payee_display.clone()),
+                ]
+            })
+            .collect();
+        let headers: Vec<&str> = [
+            tm::KIND,
+            tm::ORDER_NO,
+            tm::APPLIED_AT,
+            tm::AMOUNT,
+            tm::FEE,
+            tm::APPLICANT,
+            tm::STORE,
+            tm::PAYEE,
+        ]
+        .iter()
+        .map(|h| h.get(lang))
+        .collect();
+        Some(super::downloads::export_list(
+            cx,
+            crate::domain::function::Function::ReviewInbox,
+            tm::SCR_INBOX.get(lang),
+            &headers,
+            &[
+                ColKind::Text,
+                ColKind::Text,
+                ColKind::DateTime,
+                ColKind::Money,
+                ColKind::Money,
+                ColKind::Text,
+                ColKind::Text,
+                ColKind::Text,
+            ],
+            cells,
+        ))
     }
 
     fn tick(&mut self, cx: &mut Cx) -> Outcome {
@@ -600,7 +694,8 @@ impl Screen for ReviewInbox {
                 columns: &columns,
                 rows: &rows,
                 dim: &[],
-                selected: self.dialog.is_none().then_some(self.sel.index),
+                selected: (self.dialog.is_none() && self.detail.is_none())
+                    .then_some(self.sel.index),
                 empty: tm::NONE_PENDING.get(lang),
             },
         );
@@ -650,6 +745,11 @@ impl Screen for ReviewInbox {
             ),
         };
         f.render_widget(Paragraph::new(foot_text), foot);
+        match &self.detail {
+            Some(Detail::App(a, e)) => super::app_records::draw_detail(f, area, lang, a, e),
+            Some(Detail::Refund(r, e)) => super::refund_detail::draw(f, area, lang, r, e),
+            None => {}
+        }
         match &self.dialog {
             Some(d) => d.draw(f, area, lang),
             None => focus,

@@ -90,6 +90,11 @@ impl Withdraw {
             Field::text("remark", tm::REMARK),
             Field::secret("pay_password", tm::PAY_PASSWORD),
         ]);
+        // An applicant with a card bound signs the application with it.
+        if crate::service::card::card_required(cx.env, cx.session.operator_id).unwrap_or(false) {
+            form.fields
+                .push(Field::secret("pin", tm::PIN).with_hint(tm::MAKER_CARD.get(lang)));
+        }
         form.fit_labels(lang);
         let mut s = Withdraw {
             stores,
@@ -170,8 +175,10 @@ impl Withdraw {
             remark: self.form.value("remark"),
             pay_password: self.form.value("pay_password"),
             idempotency_key: Some(self.form_key.clone()),
+            pin: Some(self.form.value("pin")).filter(|p| !p.is_empty()),
         };
         self.form.set_value("pay_password", "");
+        self.form.set_value("pin", "");
         match review::apply_withdrawal(cx.env, cx.session, &input) {
             Ok(app) => {
                 self.form.set_value("amount", "");
@@ -183,7 +190,8 @@ impl Withdraw {
                 self.sync(cx);
                 Outcome::ok(tm::SUBMITTED.get(lang).replace("{o}", &app.order_no))
             }
-            Err(e) => self.fail(cx, e),
+            Err(crate::service::card::CardServiceError::Service(e)) => self.fail(cx, e),
+            Err(e) => Outcome::error(text::card_error(&e, lang)),
         }
     }
 

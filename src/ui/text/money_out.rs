@@ -334,3 +334,7 @@ pub fn event(code: &str) -> T {
         _ => T("?", "?"),
     }
 }
+pub const MAKER_CARD: T = T(
+    "您已绑定 USB Key：插入并输入 PIN，由它签署本申请",
+    "You have a USB key bound: insert it and type its PIN to sign this application",
+);
