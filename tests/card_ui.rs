@@ -170,7 +170,8 @@ fn login_and_approval_with_a_slow_card_keep_the_screen_answering() {
     key(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
     typed(&mut app, "thsh\n");
     wait_for(&mut app, "退货审核");
-    typed(&mut app, "a");
+    // Mark the application, then approve the marked.
+    typed(&mut app, " a");
     wait_for(&mut app, "同意退货");
     // remark (optional), payment password, PIN; Enter on the last field submits.
     key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
