@@ -293,16 +293,7 @@ pub fn review(
     remark: &str,
     confirm: Confirmation,
 ) -> CardServiceResult<usize> {
-    if ids.is_empty() {
-        return Err(ServiceError::NotFound.into());
-    }
-    if !approve && remark.trim().is_empty() {
-        return Err(ServiceError::Invalid {
-            field: "remark",
-            problem: Problem::Required,
-        }
-        .into());
-    }
+    super::signing::check_decision_input(ids.len(), approve, remark)?;
     let action = if approve {
         "refund.approve"
     } else {
@@ -330,16 +321,14 @@ pub fn review(
                 uc.require_group(transactions::terminal_group_of(&db, row.txn_id)?)?;
                 rows.push(row);
             }
-            let decision = Decision {
-                kind: "refund".into(),
-                ids: rows.iter().map(|r| r.id).collect(),
-                amounts_fen: rows.iter().map(|r| r.amount_fen).collect(),
-                operator_id: me,
-                operator_login: uc.login().to_string(),
-                at_ms: uc.now_ms,
-                decision: if approve { "approve" } else { "reject" }.into(),
-                remark: remark.trim().into(),
-            };
+            let decision = Decision::by(
+                uc,
+                "refund".into(),
+                rows.iter().map(|r| r.id).collect(),
+                rows.iter().map(|r| r.amount_fen).collect(),
+                approve,
+                remark,
+            )?;
             let approval_id = super::signing::approval_of(
                 env_ref,
                 &db,

@@ -931,23 +931,7 @@ pub fn decide(
     remark: &str,
     confirm: Confirmation,
 ) -> CardServiceResult<usize> {
-    if items.is_empty() {
-        return Err(ServiceError::NotFound.into());
-    }
-    if !approve && remark.trim().is_empty() {
-        return Err(ServiceError::Invalid {
-            field: "remark",
-            problem: Problem::Required,
-        }
-        .into());
-    }
-    if remark.chars().count() > 200 {
-        return Err(ServiceError::Invalid {
-            field: "remark",
-            problem: Problem::TooLong(200),
-        }
-        .into());
-    }
+    super::signing::check_decision_input(items.len(), approve, remark)?;
     let action = if approve {
         "review.approve"
     } else {
@@ -1071,16 +1055,14 @@ pub fn decide(
             } else {
                 format!("mixed:{}", kinds.join(","))
             };
-            let decision = Decision {
+            let decision = Decision::by(
+                uc,
                 kind,
-                ids: loaded.iter().map(Loaded::id).collect(),
-                amounts_fen: loaded.iter().map(Loaded::total_fen).collect(),
-                operator_id: me,
-                operator_login: uc.login().to_string(),
-                at_ms: uc.now_ms,
-                decision: if approve { "approve" } else { "reject" }.into(),
-                remark: remark.trim().into(),
-            };
+                loaded.iter().map(Loaded::id).collect(),
+                loaded.iter().map(Loaded::total_fen).collect(),
+                approve,
+                remark,
+            )?;
             let approval_id = super::signing::approval_of(
                 env_ref,
                 &db,

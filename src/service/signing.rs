@@ -44,6 +44,56 @@ pub struct Decision {
     pub remark: String,
 }
 
+impl Decision {
+    /// The decision of the use case's operator, now: approve or reject the items with their
+    /// amounts.
+    pub(crate) fn by(
+        uc: &super::kernel::Uc,
+        kind: String,
+        ids: Vec<i64>,
+        amounts_fen: Vec<i64>,
+        approve: bool,
+        remark: &str,
+    ) -> super::ServiceResult<Decision> {
+        Ok(Decision {
+            kind,
+            ids,
+            amounts_fen,
+            operator_id: uc.operator()?,
+            operator_login: uc.login().to_string(),
+            at_ms: uc.now_ms,
+            decision: if approve { "approve" } else { "reject" }.into(),
+            remark: remark.trim().into(),
+        })
+    }
+}
+
+/// The checks of a reviewer's decision before anything is read: something chosen, a remark
+/// when rejecting (K §3.5.1.2), at most 200 characters.
+pub(crate) fn check_decision_input(
+    items: usize,
+    approve: bool,
+    remark: &str,
+) -> super::ServiceResult<()> {
+    use super::{Problem, ServiceError};
+    if items == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    if !approve && remark.trim().is_empty() {
+        return Err(ServiceError::Invalid {
+            field: "remark",
+            problem: Problem::Required,
+        });
+    }
+    if remark.chars().count() > 200 {
+        return Err(ServiceError::Invalid {
+            field: "remark",
+            problem: Problem::TooLong(200),
+        });
+    }
+    Ok(())
+}
+
 /// What the store keeps with a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedApproval {
