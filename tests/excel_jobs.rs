@@ -109,11 +109,11 @@ where
         clock.now_ms(),
     )
     .unwrap();
-    let file = (store.path.to_string_lossy() != ":memory:").then(|| store.path.clone());
+    let file = store.sibling_location();
     let chinese = req.chinese;
     let on_finish: OnFinish = Box::new(move |state, rows| {
         let Some(file) = file else { return false };
-        let Ok(store) = Store::open(&file) else {
+        let Ok(store) = Store::open_at(&file) else {
             return false;
         };
         let (st, msg) = match state {

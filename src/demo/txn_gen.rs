@@ -3,6 +3,7 @@
 
 use crate::domain::txn::{TxnStatus, TxnType};
 use crate::store::Db;
+use crate::store::SqlResult;
 
 use crate::clock::{date_of_ms, day_start_ms, ymd};
 use crate::domain::money::fee_fen;
@@ -64,7 +65,7 @@ pub struct TxnGenerator {
 const MS_PER_DAY: i64 = 86_400_000;
 
 impl TxnGenerator {
-    pub fn load(conn: &Db, seed: u64) -> rusqlite::Result<TxnGenerator> {
+    pub fn load(conn: &Db, seed: u64) -> SqlResult<TxnGenerator> {
         let terminals: Vec<Terminal> = merchants::terminals(conn)?
             .into_iter()
             .filter(|t| t.status == crate::domain::txn::TerminalStatus::Active)
@@ -106,7 +107,7 @@ impl TxnGenerator {
         day: jiff::civil::Date,
         per_day: u32,
         until_ms: i64,
-    ) -> rusqlite::Result<u64> {
+    ) -> SqlResult<u64> {
         if self.terminals.is_empty() {
             return Ok(0);
         }
@@ -126,7 +127,7 @@ impl TxnGenerator {
     }
 
     /// One transaction at `at_ms`, as the live feed writes it.
-    pub fn write_at(&mut self, conn: &Db, at_ms: i64) -> rusqlite::Result<()> {
+    pub fn write_at(&mut self, conn: &Db, at_ms: i64) -> SqlResult<()> {
         self.begin_transaction(conn, 1)?;
         let mut ins = TxnInserter::new(conn)?;
         self.write_one(conn, &mut ins, at_ms)
@@ -135,7 +136,7 @@ impl TxnGenerator {
     /// At the start of a writing transaction (`conn` holds the write lock): takes `n` reference
     /// numbers from the database's counter and forgets the voucher counters, so another writer's
     /// numbers since are never reused.
-    fn begin_transaction(&mut self, conn: &Db, n: u64) -> rusqlite::Result<()> {
+    fn begin_transaction(&mut self, conn: &Db, n: u64) -> SqlResult<()> {
         self.rrn_seq = transactions::take_sequence(conn, "rrn", n)?;
         for v in &mut self.vouchers {
             v.0 = i64::MIN;
@@ -238,7 +239,7 @@ impl TxnGenerator {
             .unwrap_or(0)
     }
 
-    fn write_one(&mut self, conn: &Db, ins: &mut TxnInserter, at_ms: i64) -> rusqlite::Result<()> {
+    fn write_one(&mut self, conn: &Db, ins: &mut TxnInserter, at_ms: i64) -> SqlResult<()> {
         let trade_date = ymd(date_of_ms(at_ms));
         let roll = self.rng.below(100);
         // Voids and refunds act on a recent sale of this day, on the same terminal.

@@ -1,6 +1,7 @@
 //! Verifying the audit chain, and the audit log screen's query (the writer is `audit_chain`).
 
 use crate::store::Db;
+use crate::store::SqlResult;
 
 use crate::domain::audit::{row_hash, AuditContent, GENESIS};
 use crate::store::audit::{self as store_audit, AuditRow};
@@ -28,7 +29,7 @@ pub fn verify(store: &crate::store::Store) -> Result<ChainCheck, crate::store::S
 }
 
 /// `verify` inside the caller's read transaction.
-pub(crate) fn verify_in(conn: &Db) -> rusqlite::Result<ChainCheck> {
+pub(crate) fn verify_in(conn: &Db) -> SqlResult<ChainCheck> {
     let mut prev = GENESIS.to_vec();
     let mut expected_id = 1;
     let mut result = None;

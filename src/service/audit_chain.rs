@@ -4,6 +4,7 @@
 use crate::domain::audit::{row_hash, AuditContent, GENESIS};
 use crate::store::audit::{self as store_audit, AuditRow};
 use crate::store::Db;
+use crate::store::SqlResult;
 
 /// Who did something: an operator, or the system (a command-line run).
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +23,7 @@ pub fn record(
     target: &str,
     before: &str,
     after: &str,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     let (last_id, prev) = store_audit::last(conn)?.unwrap_or((0, GENESIS.to_vec()));
     let id = last_id + 1;
     let content = AuditContent {

@@ -10,15 +10,10 @@ use crate::store::Store;
 use super::Env;
 
 impl Env {
-    /// Another `Env` on the same database file (a second connection), or `None` for an
+    /// Another `Env` on the same database (a second connection), or `None` for an
     /// in-memory database, which has no second connection.
     pub fn sibling(&self) -> Option<Env> {
-        let path = self.store.path.clone();
-        let s = path.to_string_lossy();
-        if s.is_empty() || s == ":memory:" || s.starts_with("file::memory:") {
-            return None;
-        }
-        let store = Store::open(&path).ok()?;
+        let store = Store::open_at(&self.store.sibling_location()?).ok()?;
         let mut env = Env::new(store, self.clock.clone());
         env.workstation = self.workstation.clone();
         env.readers = self.readers.clone();

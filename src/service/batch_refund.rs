@@ -63,8 +63,8 @@ impl From<ServiceError> for BatchError {
     }
 }
 
-impl From<rusqlite::Error> for BatchError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::store::StoreError> for BatchError {
+    fn from(e: crate::store::StoreError) -> Self {
         BatchError::Service(e.into())
     }
 }

@@ -72,12 +72,6 @@ impl From<ServiceError> for CardServiceError {
     }
 }
 
-impl From<rusqlite::Error> for CardServiceError {
-    fn from(e: rusqlite::Error) -> Self {
-        CardServiceError::Service(e.into())
-    }
-}
-
 impl From<crate::store::StoreError> for CardServiceError {
     fn from(e: crate::store::StoreError) -> Self {
         CardServiceError::Service(e.into())

@@ -18,6 +18,7 @@
 //! - holds, withdrawals and applications agree (`check_review.rs`);
 //! - the audit chain verifies.
 
+use crate::store::SqlResult;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::store::Db;
@@ -107,7 +108,7 @@ pub fn run(store: &crate::store::Store) -> Result<Report, crate::store::StoreErr
     Ok(r)
 }
 
-fn run_in(conn: &Db) -> rusqlite::Result<Report> {
+fn run_in(conn: &Db) -> SqlResult<Report> {
     let lines = q::ledger_lines(conn)?;
     let settlements = q::settlements(conn)?;
     let apps = q::applications(conn)?;
@@ -452,11 +453,7 @@ fn quota_of(s: &str) -> Option<i64> {
 /// applications made up to it that still hold money (all but rejected ones) must fit in the
 /// quota then in force. (An application rejected later counted when the next ones were made,
 /// so leaving it out never reports a breach that was not one.)
-fn quota_check(
-    conn: &Db,
-    apps: &[Application],
-    audit: &[AuditLine],
-) -> rusqlite::Result<Invariant> {
+fn quota_check(conn: &Db, apps: &[Application], audit: &[AuditLine]) -> SqlResult<Invariant> {
     let mut inv = Invariant::new(
         "daily_quota",
         "no merchant's refund applications of a day (all but rejected) exceed the daily quota in force when they were made",

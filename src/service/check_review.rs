@@ -10,10 +10,11 @@
 
 use crate::store::review as q;
 use crate::store::Db;
+use crate::store::SqlResult;
 
 use super::check::Invariant;
 
-pub(crate) fn invariants(conn: &Db) -> rusqlite::Result<Vec<Invariant>> {
+pub(crate) fn invariants(conn: &Db) -> SqlResult<Vec<Invariant>> {
     let mut covered = Invariant::new(
         "holds_cover_applications",
         "every money-holding application is covered by exactly one hold or one debit, never both",

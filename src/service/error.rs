@@ -123,12 +123,6 @@ pub enum ServiceError {
     File(String),
 }
 
-impl From<rusqlite::Error> for ServiceError {
-    fn from(e: rusqlite::Error) -> Self {
-        ServiceError::Store(e.into())
-    }
-}
-
 impl From<crate::store::StoreError> for ServiceError {
     fn from(e: crate::store::StoreError) -> Self {
         ServiceError::Store(e)

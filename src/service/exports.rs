@@ -168,12 +168,12 @@ where
             )?)
         },
     )?;
-    let db = file_db(&env.store.path);
+    let db = env.store.sibling_location();
     let clock = env.clock.clone();
     let chinese = req.chinese;
     let on_finish: crate::excel::OnFinish = Box::new(move |state, rows| {
-        db.as_deref().is_some_and(|db| {
-            Store::open(db).is_ok_and(|s| {
+        db.as_ref().is_some_and(|db| {
+            Store::open_at(db).is_ok_and(|s| {
                 finish_download(&s, download_id, state, rows, chinese, clock.now_ms()).is_ok()
             })
         })
@@ -188,15 +188,6 @@ fn source(e: impl std::fmt::Display) -> crate::excel::ExportError {
 }
 
 /// The database file to reopen on the job thread, or `None` for an in-memory database.
-fn file_db(path: &std::path::Path) -> Option<PathBuf> {
-    let s = path.to_string_lossy();
-    if s.is_empty() || s == ":memory:" || s.starts_with("file::memory:") {
-        None
-    } else {
-        Some(path.to_path_buf())
-    }
-}
-
 fn finish_download(
     store: &Store,
     id: i64,
@@ -322,12 +313,12 @@ pub fn start_txn_export_with(
         })?;
     let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
     spec.preamble = cols.preamble;
-    let db = env.store.path.clone();
+    let db = env.store.location.clone();
     let cells = cols.cells;
     let req = request(env, session, &sheet, spec, Some(total));
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
-        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        let store = Store::open_at(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         // Keyset chunks: flat memory, and each chunk reads the index where the last stopped.
         let mut at = PageAt::First;
         loop {
@@ -464,13 +455,13 @@ pub fn start_audit_export_with(
     let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
     spec.preamble = cols.preamble;
     let cells = cols.cells;
-    let db = env.store.path.clone();
+    let db = env.store.location.clone();
     let mut f = filter.clone();
     f.before_id = None;
     let req = request(env, session, &sheet, spec, None);
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
-        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        let store = Store::open_at(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         loop {
             let rows = audit::query(&store.read(), &f, CHUNK).map_err(source)?;
             for r in &rows {
@@ -628,11 +619,11 @@ pub fn start_ledger_export_with(
     let mut spec = spec(&cols.headers, &sheet, &cols.kinds)?;
     spec.preamble = cols.preamble;
     let cells = cols.cells;
-    let db = env.store.path.clone();
+    let db = env.store.location.clone();
     let req = request(env, session, &sheet, spec, None);
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
-        let store = Store::open(&db).map_err(|e| ExportError::Source(e.to_string()))?;
+        let store = Store::open_at(&db).map_err(|e| ExportError::Source(e.to_string()))?;
         let mut before = None;
         loop {
             let lines =

@@ -21,6 +21,7 @@
 //! | remark | text |
 
 use crate::store::Db;
+use crate::store::SqlResult;
 
 use crate::card::keys::{self, fingerprint, sha256};
 use crate::card::piv::{self, Slot};
@@ -253,7 +254,7 @@ pub fn sign_decision(
 
 /// Keeps a decision without a signature, where the policy lets an operator without a card
 /// approve; `verify_all` counts it as unsigned.
-pub fn record_unsigned(conn: &Db, decision: &Decision) -> rusqlite::Result<i64> {
+pub fn record_unsigned(conn: &Db, decision: &Decision) -> SqlResult<i64> {
     let payload = canonical_payload(decision);
     cards::insert_approval(
         conn,
@@ -369,7 +370,7 @@ pub fn verify_all(store: &crate::store::Store) -> Result<Verification, crate::st
     Ok(v)
 }
 
-fn verify_all_in(conn: &Db) -> rusqlite::Result<Verification> {
+fn verify_all_in(conn: &Db) -> SqlResult<Verification> {
     let history = cards::binding_history(conn)?;
     let mut v = Verification::default();
     cards::for_each_approval(conn, |row| {

@@ -2,7 +2,8 @@
 //! content (see `domain::audit`).
 
 use super::Db;
-use rusqlite::{params, OptionalExtension};
+use crate::store::sql::{params, OptionalExtension, Row};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {
@@ -19,13 +20,13 @@ pub struct AuditRow {
     pub hash: Vec<u8>,
 }
 
-pub fn last(conn: &Db) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
+pub fn last(conn: &Db) -> SqlResult<Option<(i64, Vec<u8>)>> {
     conn.prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 
-pub fn insert(conn: &Db, row: &AuditRow) -> rusqlite::Result<()> {
+pub fn insert(conn: &Db, row: &AuditRow) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (id, at_ms, operator_id, operator, workstation, action, target,
             before, after, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -46,7 +47,7 @@ pub fn insert(conn: &Db, row: &AuditRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn audit_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
+fn audit_row(r: &Row) -> SqlResult<AuditRow> {
     Ok(AuditRow {
         id: r.get(0)?,
         at_ms: r.get(1)?,
@@ -63,14 +64,14 @@ fn audit_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
 }
 
 /// Every row in order, handed to `f` one at a time (the log can be long).
-pub fn for_each(conn: &Db, mut f: impl FnMut(AuditRow) -> bool) -> rusqlite::Result<()> {
+pub fn for_each(conn: &Db, mut f: impl FnMut(AuditRow) -> bool) -> SqlResult<()> {
     let mut st = conn.prepare(
         "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
             prev_hash, hash FROM audit_log ORDER BY id",
     )?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(params![])?;
     while let Some(r) = rows.next()? {
-        let row = audit_row(r)?;
+        let row = audit_row(&r)?;
         if !f(row) {
             break;
         }
@@ -89,7 +90,7 @@ pub struct AuditFilter {
     pub before_id: Option<i64>,
 }
 
-pub fn query(conn: &Db, f: &AuditFilter, limit: usize) -> rusqlite::Result<Vec<AuditRow>> {
+pub fn query(conn: &Db, f: &AuditFilter, limit: usize) -> SqlResult<Vec<AuditRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
             prev_hash, hash FROM audit_log

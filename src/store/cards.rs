@@ -1,7 +1,8 @@
 //! Cards bound to operators (their public keys, serial and fingerprints) and signed approvals.
 
 use super::Db;
-use rusqlite::{params, OptionalExtension, Row};
+use crate::store::sql::{params, OptionalExtension, Row};
+use crate::store::SqlResult;
 
 /// The card bound to an operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct NewBinding<'a> {
     pub sign_fpr: &'a str,
 }
 
-fn bound_card_row(r: &Row) -> rusqlite::Result<BoundCard> {
+fn bound_card_row(r: &Row) -> SqlResult<BoundCard> {
     Ok(BoundCard {
         operator_id: r.get(0)?,
         login: r.get(1)?,
@@ -40,7 +41,7 @@ const BOUND_COLS: &str = "id, login, card_serial, card_auth_pubkey, card_sign_pu
     card_auth_fpr, card_sign_fpr";
 
 /// The operator's card; `None` when none is bound (or the operator does not exist).
-pub fn bound_card(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<BoundCard>> {
+pub fn bound_card(conn: &Db, operator_id: i64) -> SqlResult<Option<BoundCard>> {
     conn.query_row(
         &format!(
             "SELECT {BOUND_COLS} FROM operators WHERE id = ?1 AND card_serial IS NOT NULL
@@ -53,7 +54,7 @@ pub fn bound_card(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<BoundC
 }
 
 /// (id, login) of the operator a card serial is bound to.
-pub fn operator_by_serial(conn: &Db, serial: &str) -> rusqlite::Result<Option<(i64, String)>> {
+pub fn operator_by_serial(conn: &Db, serial: &str) -> SqlResult<Option<(i64, String)>> {
     conn.query_row(
         "SELECT id, login FROM operators WHERE card_serial = ?1",
         [serial],
@@ -62,7 +63,7 @@ pub fn operator_by_serial(conn: &Db, serial: &str) -> rusqlite::Result<Option<(i
     .optional()
 }
 
-pub fn bind(conn: &Db, operator_id: i64, b: &NewBinding) -> rusqlite::Result<()> {
+pub fn bind(conn: &Db, operator_id: i64, b: &NewBinding) -> SqlResult<()> {
     conn.execute(
         "UPDATE operators SET card_serial = ?2, card_auth_pubkey = ?3, card_sign_pubkey = ?4,
             card_auth_fpr = ?5, card_sign_fpr = ?6 WHERE id = ?1",
@@ -79,7 +80,7 @@ pub fn bind(conn: &Db, operator_id: i64, b: &NewBinding) -> rusqlite::Result<()>
 }
 
 /// Forgets the operator's card; false when none was bound.
-pub fn unbind(conn: &Db, operator_id: i64) -> rusqlite::Result<bool> {
+pub fn unbind(conn: &Db, operator_id: i64) -> SqlResult<bool> {
     let n = conn.execute(
         "UPDATE operators SET card_serial = NULL, card_auth_pubkey = NULL,
             card_sign_pubkey = NULL, card_auth_fpr = NULL, card_sign_fpr = NULL
@@ -99,7 +100,7 @@ pub struct NewApproval<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert_approval(conn: &Db, a: &NewApproval) -> rusqlite::Result<i64> {
+pub fn insert_approval(conn: &Db, a: &NewApproval) -> SqlResult<i64> {
     conn.execute(
         "INSERT INTO approvals (kind, operator_id, payload, digest, signature, key_fpr, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -113,7 +114,7 @@ pub fn insert_approval(conn: &Db, a: &NewApproval) -> rusqlite::Result<i64> {
             a.created_ms
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// An approval with its operator's current sign key (for verification).
@@ -136,7 +137,7 @@ const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.operator_id, a.payload, a.
         a.signature, a.key_fpr, a.created_ms, o.login, o.card_sign_pubkey, o.card_sign_fpr
     FROM approvals a LEFT JOIN operators o ON o.id = a.operator_id";
 
-fn approval_row(r: &Row) -> rusqlite::Result<ApprovalRow> {
+fn approval_row(r: &Row) -> SqlResult<ApprovalRow> {
     Ok(ApprovalRow {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -152,7 +153,7 @@ fn approval_row(r: &Row) -> rusqlite::Result<ApprovalRow> {
     })
 }
 
-pub fn approval(conn: &Db, id: i64) -> rusqlite::Result<Option<ApprovalRow>> {
+pub fn approval(conn: &Db, id: i64) -> SqlResult<Option<ApprovalRow>> {
     conn.query_row(
         &format!("{APPROVAL_SELECT} WHERE a.id = ?1"),
         [id],
@@ -162,14 +163,11 @@ pub fn approval(conn: &Db, id: i64) -> rusqlite::Result<Option<ApprovalRow>> {
 }
 
 /// Every approval in id order, handed to `f` one at a time; `f` returns false to stop.
-pub fn for_each_approval(
-    conn: &Db,
-    mut f: impl FnMut(ApprovalRow) -> bool,
-) -> rusqlite::Result<()> {
+pub fn for_each_approval(conn: &Db, mut f: impl FnMut(ApprovalRow) -> bool) -> SqlResult<()> {
     let mut st = conn.prepare(&format!("{APPROVAL_SELECT} ORDER BY a.id"))?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(params![])?;
     while let Some(r) = rows.next()? {
-        if !f(approval_row(r)?) {
+        if !f(approval_row(&r)?) {
             break;
         }
     }
@@ -178,9 +176,9 @@ pub fn for_each_approval(
 
 /// The `after` texts of the audit rows that recorded card bindings, oldest first: the history
 /// of which keys were bound to whom, kept by the hash-chained log.
-pub fn binding_history(conn: &Db) -> rusqlite::Result<Vec<String>> {
+pub fn binding_history(conn: &Db) -> SqlResult<Vec<String>> {
     let mut st =
         conn.prepare_cached("SELECT after FROM audit_log WHERE action = 'card.bind' ORDER BY id")?;
-    let v = st.query_map([], |r| r.get(0))?.collect();
+    let v = st.query_map(params![], |r| r.get(0))?.collect();
     v
 }

@@ -2,7 +2,8 @@
 //! service compares. Nothing here writes.
 
 use super::Db;
-use rusqlite::Row;
+use crate::store::sql::{params, Row};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerLine {
@@ -16,13 +17,13 @@ pub struct LedgerLine {
 }
 
 /// Every ledger line, by merchant and then in the order they were written.
-pub fn ledger_lines(conn: &Db) -> rusqlite::Result<Vec<LedgerLine>> {
+pub fn ledger_lines(conn: &Db) -> SqlResult<Vec<LedgerLine>> {
     let mut st = conn.prepare(
         "SELECT id, merchant_id, kind, amount_fen, balance_fen, ref_table, ref_id
          FROM ledger_lines ORDER BY merchant_id, id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(LedgerLine {
                 id: r.get(0)?,
                 merchant_id: r.get(1)?,
@@ -57,7 +58,7 @@ pub struct SettlementSums {
     pub cleared_fen: i64,
 }
 
-pub fn settlements(conn: &Db) -> rusqlite::Result<Vec<SettlementSums>> {
+pub fn settlements(conn: &Db) -> SqlResult<Vec<SettlementSums>> {
     let mut st = conn.prepare(
         "WITH linked AS (
             SELECT settlement_id, count(*) AS n,
@@ -80,7 +81,7 @@ pub fn settlements(conn: &Db) -> rusqlite::Result<Vec<SettlementSums>> {
          ORDER BY s.merchant_id, s.settle_date",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(SettlementSums {
                 id: r.get(0)?,
                 merchant_id: r.get(1)?,
@@ -103,35 +104,46 @@ pub fn settlements(conn: &Db) -> rusqlite::Result<Vec<SettlementSums>> {
 
 /// Settlements dated after the business day (UTC+8) of the run that wrote them: (id, merchant,
 /// settlement date, the run's business day), at most 100.
-pub fn settlements_after_their_run(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i32, i32)>> {
-    let mut st = conn.prepare(
-        "SELECT id, merchant_id, settle_date, run_day FROM (
-            SELECT id, merchant_id, settle_date,
-                CAST(strftime('%Y%m%d', created_ms / 1000, 'unixepoch', '+8 hours') AS INTEGER)
-                    AS run_day
-            FROM settlements)
-         WHERE settle_date > run_day ORDER BY id LIMIT 100",
-    )?;
-    let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect();
-    v
+pub fn settlements_after_their_run(conn: &Db) -> SqlResult<Vec<(i64, i64, i32, i32)>> {
+    // The business day is reckoned here, not in SQL: the two backends' date functions differ,
+    // and a settlement row is one per store and day (thousands, not millions).
+    let mut st = conn
+        .prepare("SELECT id, merchant_id, settle_date, created_ms FROM settlements ORDER BY id")?;
+    let mut out = Vec::new();
+    for row in st.query_map(params![], |r| {
+        Ok((
+            r.get::<i64>(0)?,
+            r.get::<i64>(1)?,
+            r.get::<i32>(2)?,
+            r.get::<i64>(3)?,
+        ))
+    })? {
+        let (id, merchant, settle_date, created_ms) = row?;
+        let run_day = crate::clock::ymd(crate::clock::date_of_ms(created_ms));
+        if settle_date > run_day {
+            out.push((id, merchant, settle_date, run_day));
+            if out.len() == 100 {
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Voided sales that still carry a fee: (id, reference number, fee), at most 100.
-pub fn voided_with_fee(conn: &Db) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+pub fn voided_with_fee(conn: &Db) -> SqlResult<Vec<(i64, String, i64)>> {
     let mut st = conn.prepare(
         "SELECT id, rrn, fee_fen FROM transactions WHERE status = 'voided' AND fee_fen <> 0
          ORDER BY id LIMIT 100",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
 /// Completed refund applications whose (merchant, clearing date) has no settlement.
-pub fn cleared_without_settlement(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
+pub fn cleared_without_settlement(conn: &Db) -> SqlResult<Vec<(i64, i64, i32)>> {
     let mut st = conn.prepare(
         "SELECT r.id, r.merchant_id, coalesce(r.cleared_date, 0) FROM refund_applications r
          WHERE r.status = 'completed' AND NOT EXISTS (SELECT 1 FROM settlements s
@@ -139,7 +151,7 @@ pub fn cleared_without_settlement(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, 
          ORDER BY r.id LIMIT 100",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
@@ -162,7 +174,7 @@ pub struct RefundedTxn {
 /// Transactions refunded beyond their amount (counting open applications), or whose
 /// `refunded_fen` differs from what completed applications and POS refunds add up to. At most
 /// `limit` rows, and how many there are in all.
-pub fn refund_breaches(conn: &Db, limit: usize) -> rusqlite::Result<(Vec<RefundedTxn>, i64)> {
+pub fn refund_breaches(conn: &Db, limit: usize) -> SqlResult<(Vec<RefundedTxn>, i64)> {
     let sql = "WITH apps AS (
             SELECT txn_id,
                 coalesce(sum(CASE WHEN status = 'completed' THEN amount_fen END), 0) AS done,
@@ -198,10 +210,10 @@ pub fn refund_breaches(conn: &Db, limit: usize) -> rusqlite::Result<(Vec<Refunde
                     open_fen: r.get(5)?,
                     pos_refund_fen: r.get(6)?,
                 },
-                r.get::<_, i64>(7)?,
+                r.get::<i64>(7)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<SqlResult<Vec<_>>>()?;
     let v = rows
         .into_iter()
         .map(|(t, n)| {
@@ -228,14 +240,14 @@ pub struct Application {
     pub apply_date: i32,
 }
 
-pub fn applications(conn: &Db) -> rusqlite::Result<Vec<Application>> {
+pub fn applications(conn: &Db) -> SqlResult<Vec<Application>> {
     let mut st = conn.prepare(
         "SELECT id, txn_id, merchant_id, amount_fen, status, applicant_id, reviewer_id,
             approval_id, cleared_date, batch_id, apply_date
          FROM refund_applications ORDER BY id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(Application {
                 id: r.get(0)?,
                 txn_id: r.get(1)?,
@@ -258,12 +270,14 @@ pub fn applications(conn: &Db) -> rusqlite::Result<Vec<Application>> {
 pub type EventLine = (i64, String, String, Option<i64>);
 
 /// Every refund event, by application and in order.
-pub fn refund_events(conn: &Db) -> rusqlite::Result<Vec<EventLine>> {
+pub fn refund_events(conn: &Db) -> SqlResult<Vec<EventLine>> {
     let mut st = conn.prepare(
         "SELECT refund_id, event, status, operator_id FROM refund_events ORDER BY refund_id, id",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect();
     v
 }
@@ -272,7 +286,7 @@ pub fn refund_events(conn: &Db) -> rusqlite::Result<Vec<EventLine>> {
 pub type BatchLine = (i64, String, i64, i64, i64, i64);
 
 /// Every refund batch and what its applications add up to.
-pub fn batches(conn: &Db) -> rusqlite::Result<Vec<BatchLine>> {
+pub fn batches(conn: &Db) -> SqlResult<Vec<BatchLine>> {
     let mut st = conn.prepare(
         "SELECT b.id, b.batch_no, b.row_count, b.total_fen,
             (SELECT count(*) FROM refund_applications r WHERE r.batch_id = b.id),
@@ -280,7 +294,7 @@ pub fn batches(conn: &Db) -> rusqlite::Result<Vec<BatchLine>> {
          FROM refund_batches b ORDER BY b.id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -305,13 +319,13 @@ pub struct AuditLine {
 }
 
 /// The audit rows about refunds (`refund.*`) and merchants' refund settings, in chain order.
-pub fn refund_audit(conn: &Db) -> rusqlite::Result<Vec<AuditLine>> {
+pub fn refund_audit(conn: &Db) -> SqlResult<Vec<AuditLine>> {
     let mut st = conn.prepare(
         "SELECT id, action, target, before, after FROM audit_log
          WHERE action LIKE 'refund.%' OR action = 'merchant.refund_settings' ORDER BY id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(AuditLine {
                 id: r.get(0)?,
                 action: r.get(1)?,
@@ -327,41 +341,41 @@ pub fn refund_audit(conn: &Db) -> rusqlite::Result<Vec<AuditLine>> {
 /// The rollup rows that differ from the raw aggregation of the transactions, both ways: rows
 /// of `txn_daily` (other than emptied ones) that the raw sums lack, then raw sums that
 /// `txn_daily` lacks. Each as a readable key; at most `limit` of each.
-pub fn rollup_differences(conn: &Db, limit: usize) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
+pub fn rollup_differences(conn: &Db, limit: usize) -> SqlResult<(Vec<String>, Vec<String>)> {
     const RAW: &str = "SELECT trade_date, coalesce(settle_date, 0), merchant_id, terminal_id,
             txn_type, status, card_org, card_type, count(*), sum(amount_fen), sum(fee_fen)
         FROM transactions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
     const ROLLUP: &str = "SELECT trade_date, settle_date, merchant_id, terminal_id, txn_type,
             status, card_org, card_type, txn_count, amount_fen, fee_fen
         FROM txn_daily WHERE txn_count <> 0 OR amount_fen <> 0 OR fee_fen <> 0";
-    let fmt = |r: &Row| -> rusqlite::Result<String> {
+    let fmt = |r: &Row| -> SqlResult<String> {
         Ok(format!(
             "trade_date={} settle_date={} merchant={} terminal={} {} {} {} {}: count={} amount_fen={} fee_fen={}",
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, i64>(8)?,
-            r.get::<_, i64>(9)?,
-            r.get::<_, i64>(10)?,
+            r.get::<i64>(0)?,
+            r.get::<i64>(1)?,
+            r.get::<i64>(2)?,
+            r.get::<i64>(3)?,
+            r.get::<String>(4)?,
+            r.get::<String>(5)?,
+            r.get::<String>(6)?,
+            r.get::<String>(7)?,
+            r.get::<i64>(8)?,
+            r.get::<i64>(9)?,
+            r.get::<i64>(10)?,
         ))
     };
     let mut extra = conn.prepare(&format!("{ROLLUP} EXCEPT {RAW} LIMIT {limit}"))?;
-    let extra: Vec<String> = extra.query_map([], fmt)?.collect::<rusqlite::Result<_>>()?;
+    let extra: Vec<String> = extra.query_map(params![], fmt)?.collect::<SqlResult<_>>()?;
     let mut missing = conn.prepare(&format!("{RAW} EXCEPT {ROLLUP} LIMIT {limit}"))?;
     let missing: Vec<String> = missing
-        .query_map([], fmt)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(params![], fmt)?
+        .collect::<SqlResult<_>>()?;
     Ok((extra, missing))
 }
 
 /// Every merchant id.
-pub fn merchant_ids(conn: &Db) -> rusqlite::Result<Vec<i64>> {
+pub fn merchant_ids(conn: &Db) -> SqlResult<Vec<i64>> {
     let mut st = conn.prepare("SELECT id FROM merchants ORDER BY id")?;
-    let v = st.query_map([], |r| r.get(0))?.collect();
+    let v = st.query_map(params![], |r| r.get(0))?.collect();
     v
 }

@@ -1,7 +1,8 @@
 //! The downloads list (下载中心): one row per background export, with its state.
 
 use super::Db;
-use rusqlite::{params, OptionalExtension, Row};
+use crate::store::sql::{params, OptionalExtension, Row};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownloadState {
@@ -47,7 +48,7 @@ pub struct DownloadRow {
 const COLS: &str =
     "id, operator_id, title, path, state, row_count, message, started_ms, finished_ms";
 
-fn download_row(r: &Row) -> rusqlite::Result<DownloadRow> {
+fn download_row(r: &Row) -> SqlResult<DownloadRow> {
     let state: String = r.get(4)?;
     Ok(DownloadRow {
         id: r.get(0)?,
@@ -69,13 +70,13 @@ pub fn insert_running(
     title: &str,
     path: &str,
     started_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.execute(
         "INSERT INTO downloads (operator_id, title, path, state, started_ms)
          VALUES (?1, ?2, ?3, 'running', ?4)",
         params![operator_id, title, path, started_ms],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Ends a running export. Only a running row changes, so a finish is recorded once; returns
@@ -87,7 +88,7 @@ pub fn finish(
     row_count: i64,
     message: &str,
     finished_ms: i64,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     let n = conn.execute(
         "UPDATE downloads SET state = ?2, row_count = ?3, message = ?4, finished_ms = ?5
          WHERE id = ?1 AND state = 'running'",
@@ -97,11 +98,7 @@ pub fn finish(
 }
 
 /// An operator's downloads, newest first, at most `limit`.
-pub fn list_for_operator(
-    conn: &Db,
-    operator_id: i64,
-    limit: i64,
-) -> rusqlite::Result<Vec<DownloadRow>> {
+pub fn list_for_operator(conn: &Db, operator_id: i64, limit: i64) -> SqlResult<Vec<DownloadRow>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM downloads WHERE operator_id = ?1 ORDER BY id DESC LIMIT ?2"
     ))?;
@@ -109,7 +106,7 @@ pub fn list_for_operator(
     rows.collect()
 }
 
-pub fn get(conn: &Db, id: i64) -> rusqlite::Result<Option<DownloadRow>> {
+pub fn get(conn: &Db, id: i64) -> SqlResult<Option<DownloadRow>> {
     conn.query_row(
         &format!("SELECT {COLS} FROM downloads WHERE id = ?1"),
         [id],
@@ -127,7 +124,7 @@ pub fn fail_stale(
     before_ms: i64,
     message: &str,
     now_ms: i64,
-) -> rusqlite::Result<usize> {
+) -> SqlResult<usize> {
     conn.execute(
         "UPDATE downloads SET state = 'failed', message = ?3, finished_ms = ?4
          WHERE operator_id = ?1 AND state = 'running' AND started_ms < ?2",

@@ -1,7 +1,8 @@
 //! Merchants, their fee rates, terminals and terminal groups.
 
 use super::Db;
-use rusqlite::{params, OptionalExtension};
+use crate::store::sql::{params, OptionalExtension};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantRow {
@@ -14,13 +15,13 @@ pub struct MerchantRow {
     pub daily_refund_quota_fen: i64,
 }
 
-pub fn all(conn: &Db) -> rusqlite::Result<Vec<MerchantRow>> {
+pub fn all(conn: &Db) -> SqlResult<Vec<MerchantRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_no, name, name_en, address, refund_mode, daily_refund_quota_fen
          FROM merchants ORDER BY id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(MerchantRow {
                 id: r.get(0)?,
                 merchant_no: r.get(1)?,
@@ -42,13 +43,13 @@ pub fn insert(
     name_en: &str,
     address: &str,
     created_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO merchants (merchant_no, name, name_en, address, created_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![merchant_no, name, name_en, address, created_ms])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 pub fn set_fee_rate(
@@ -57,7 +58,7 @@ pub fn set_fee_rate(
     card_class: &str,
     rate_ppm: i64,
     cap_fen: Option<i64>,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO fee_rates (merchant_id, card_class, rate_ppm, cap_fen) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (merchant_id, card_class) DO UPDATE SET rate_ppm = ?3, cap_fen = ?4",
@@ -70,11 +71,13 @@ pub fn set_fee_rate(
 pub type FeeRate = (i64, String, i64, Option<i64>);
 
 /// The fee rates of every merchant.
-pub fn fee_rates(conn: &Db) -> rusqlite::Result<Vec<FeeRate>> {
+pub fn fee_rates(conn: &Db) -> SqlResult<Vec<FeeRate>> {
     let mut st =
         conn.prepare_cached("SELECT merchant_id, card_class, rate_ppm, cap_fen FROM fee_rates")?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect();
     v
 }
@@ -91,13 +94,13 @@ pub struct TerminalRow {
     pub group_id: Option<i64>,
 }
 
-pub fn terminals(conn: &Db) -> rusqlite::Result<Vec<TerminalRow>> {
+pub fn terminals(conn: &Db) -> SqlResult<Vec<TerminalRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, terminal_no, merchant_id, serial_no, name, location, status, group_id
          FROM terminals ORDER BY terminal_no",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(TerminalRow {
                 id: r.get(0)?,
                 terminal_no: r.get(1)?,
@@ -113,7 +116,7 @@ pub fn terminals(conn: &Db) -> rusqlite::Result<Vec<TerminalRow>> {
     v
 }
 
-pub fn terminal_by_no(conn: &Db, terminal_no: &str) -> rusqlite::Result<Option<i64>> {
+pub fn terminal_by_no(conn: &Db, terminal_no: &str) -> SqlResult<Option<i64>> {
     conn.prepare_cached("SELECT id FROM terminals WHERE terminal_no = ?1")?
         .query_row([terminal_no], |r| r.get(0))
         .optional()
@@ -129,7 +132,7 @@ pub struct NewTerminal<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert_terminal(conn: &Db, t: &NewTerminal) -> rusqlite::Result<i64> {
+pub fn insert_terminal(conn: &Db, t: &NewTerminal) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO terminals (terminal_no, merchant_id, serial_no, name, location, group_id,
             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -143,34 +146,34 @@ pub fn insert_terminal(conn: &Db, t: &NewTerminal) -> rusqlite::Result<i64> {
         t.group_id,
         t.created_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
-pub fn insert_group(conn: &Db, name: &str, created_ms: i64) -> rusqlite::Result<i64> {
+pub fn insert_group(conn: &Db, name: &str, created_ms: i64) -> SqlResult<i64> {
     conn.prepare_cached("INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)")?
         .execute(params![name, created_ms])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// (id, name, member count) of every terminal group.
-pub fn groups(conn: &Db) -> rusqlite::Result<Vec<(i64, String, i64)>> {
+pub fn groups(conn: &Db) -> SqlResult<Vec<(i64, String, i64)>> {
     let mut st = conn.prepare_cached(
         "SELECT g.id, g.name, (SELECT count(*) FROM terminals t WHERE t.group_id = g.id)
          FROM terminal_groups g ORDER BY g.id",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
-pub fn setting(conn: &Db, key: &str) -> rusqlite::Result<Option<String>> {
+pub fn setting(conn: &Db, key: &str) -> SqlResult<Option<String>> {
     conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()
 }
 
-pub fn set_setting(conn: &Db, key: &str, value: &str) -> rusqlite::Result<()> {
+pub fn set_setting(conn: &Db, key: &str, value: &str) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = ?2",
@@ -180,7 +183,7 @@ pub fn set_setting(conn: &Db, key: &str, value: &str) -> rusqlite::Result<()> {
 }
 
 /// A merchant's balance: the running balance of its newest ledger line.
-pub fn balance_fen(conn: &Db, merchant_id: i64) -> rusqlite::Result<i64> {
+pub fn balance_fen(conn: &Db, merchant_id: i64) -> SqlResult<i64> {
     conn.prepare_cached(
         "SELECT coalesce((SELECT balance_fen FROM ledger_lines WHERE merchant_id = ?1
             ORDER BY id DESC LIMIT 1), 0)",
@@ -188,7 +191,7 @@ pub fn balance_fen(conn: &Db, merchant_id: i64) -> rusqlite::Result<i64> {
     .query_row([merchant_id], |r| r.get(0))
 }
 
-pub fn terminal_by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TerminalRow>> {
+pub fn terminal_by_id(conn: &Db, id: i64) -> SqlResult<Option<TerminalRow>> {
     Ok(terminals(conn)?.into_iter().find(|t| t.id == id))
 }
 
@@ -199,7 +202,7 @@ pub fn update_terminal(
     serial_no: &str,
     name: &str,
     location: &str,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE terminals SET merchant_id = ?2, serial_no = ?3, name = ?4, location = ?5
          WHERE id = ?1",
@@ -214,34 +217,34 @@ pub fn set_terminal_status(
     id: i64,
     from: crate::domain::txn::TerminalStatus,
     to: crate::domain::txn::TerminalStatus,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     super::allowed(from, to)?;
     conn.prepare_cached("UPDATE terminals SET status = ?3 WHERE id = ?1 AND status = ?2")?
         .execute(params![id, from.code(), to.code()])?;
     Ok(())
 }
 
-pub fn set_terminal_group(conn: &Db, id: i64, group: Option<i64>) -> rusqlite::Result<()> {
+pub fn set_terminal_group(conn: &Db, id: i64, group: Option<i64>) -> SqlResult<()> {
     conn.prepare_cached("UPDATE terminals SET group_id = ?2 WHERE id = ?1")?
         .execute(params![id, group])?;
     Ok(())
 }
 
-pub fn group_name_exists(conn: &Db, name: &str, except: i64) -> rusqlite::Result<bool> {
+pub fn group_name_exists(conn: &Db, name: &str, except: i64) -> SqlResult<bool> {
     conn.prepare_cached("SELECT 1 FROM terminal_groups WHERE name = ?1 AND id <> ?2")?
         .query_row(params![name, except], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn rename_group(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn rename_group(conn: &Db, id: i64, name: &str) -> SqlResult<()> {
     conn.prepare_cached("UPDATE terminal_groups SET name = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
 /// Deletes a group; its terminals go back to no group and operators limited to it lose it.
-pub fn delete_group(conn: &Db, id: i64) -> rusqlite::Result<()> {
+pub fn delete_group(conn: &Db, id: i64) -> SqlResult<()> {
     conn.prepare_cached("UPDATE terminals SET group_id = NULL WHERE group_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM operator_groups WHERE group_id = ?1")?
@@ -252,7 +255,7 @@ pub fn delete_group(conn: &Db, id: i64) -> rusqlite::Result<()> {
 }
 
 /// Logins of the operators limited to a group.
-pub fn group_operators(conn: &Db, id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn group_operators(conn: &Db, id: i64) -> SqlResult<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT o.login FROM operator_groups og JOIN operators o ON o.id = og.operator_id
          WHERE og.group_id = ?1 ORDER BY o.login",
@@ -266,7 +269,7 @@ pub fn set_refund_settings(
     merchant_id: i64,
     refund_mode: &str,
     daily_refund_quota_fen: i64,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE merchants SET refund_mode = ?2, daily_refund_quota_fen = ?3 WHERE id = ?1",
     )?

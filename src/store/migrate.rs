@@ -1,11 +1,15 @@
 //! Migrations by `PRAGMA user_version`. Each step runs in one transaction, so an older file is
 //! upgraded in place or left as it was.
 
+use crate::store::SqlResult;
 use rusqlite::Connection;
 
 use super::{reference, APPLICATION_ID};
 
-type Step = fn(&rusqlite::Transaction) -> rusqlite::Result<()>;
+type Step = fn(&rusqlite::Transaction) -> SqlResult<()>;
+
+// SQLite's migrations; a PostgreSQL database starts at the baseline schema of `pg.rs` and takes
+// the twins of the steps after it.
 
 const STEPS: &[Step] = &[
     v1_schema_and_reference_data,
@@ -20,7 +24,7 @@ const STEPS: &[Step] = &[
 
 pub const LATEST: i32 = STEPS.len() as i32;
 
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+pub fn migrate(conn: &mut Connection) -> SqlResult<()> {
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, step) in STEPS.iter().enumerate().skip(version.max(0) as usize) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -37,42 +41,42 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+fn v1_schema_and_reference_data(tx: &rusqlite::Transaction) -> SqlResult<()> {
     tx.execute_batch(include_str!("schema_v1.sql"))?;
-    reference::load(&super::Db { conn: tx })
+    reference::load(&super::Db::lite(tx))
 }
 
-fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v2.sql"))
+fn v2_rollups_and_downloads(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v2.sql"))?)
 }
 
-fn v3_refund_events(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v3.sql"))
+fn v3_refund_events(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v3.sql"))?)
 }
 
-fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v4.sql"))
+fn v4_refund_quota_index(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v4.sql"))?)
 }
 
 /// A void cancels its sale's fee; files written before kept it on the voided sale (never counted
 /// by a settlement, but summed by the lists that show the sale).
-fn v5_void_cancels_fee(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v5.sql"))
+fn v5_void_cancels_fee(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v5.sql"))?)
 }
 
 /// Generated numbers (reference numbers) are taken from a counter inside the writing
 /// transaction, so any number of writers coexist.
-fn v6_sequences(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v6.sql"))
+fn v6_sequences(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v6.sql"))?)
 }
 
 /// Five wrong payment passwords in a business day block an operator's money actions.
-fn v7_payment_password_block(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v7.sql"))
+fn v7_payment_password_block(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v7.sql"))?)
 }
 
 /// Maker-checker for every kind: applications, holds on the balance, payout fees, bank
 /// accounts, withdrawals and reason codes.
-fn v8_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    tx.execute_batch(include_str!("schema_v8.sql"))
+fn v8_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v8.sql"))?)
 }

@@ -1,4 +1,5 @@
-//! SQLite only: opening and migrating the file, and every query. No SQL lives outside this folder.
+//! The database: opening and migrating it (an embedded SQLite file, or a PostgreSQL server), and
+//! every query. No SQL lives outside this folder; `sql` is the one door to either backend.
 
 pub mod audit;
 pub mod cards;
@@ -7,18 +8,23 @@ pub mod downloads;
 pub mod merchants;
 pub mod migrate;
 pub mod operators;
+mod pg;
 pub mod reference;
 pub mod refunds;
 pub mod review;
 pub mod settlement_query;
 pub mod settlements;
+pub mod sql;
 pub mod summaries;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+
+pub use sql::{params, OptionalExtension, Param, Params, Row, SqlResult, Value};
+use sql::{PgConn, Stmt};
 
 /// A database error as the store reports it: SQLite's code is kept, so a busy database (another
 /// writer holds the lock past the busy timeout) is told apart from a broken file or a refused
@@ -42,6 +48,10 @@ pub enum StoreErrorKind {
     Full,
     /// The file is not readable as a database, or is damaged.
     Corrupt,
+    /// A query that must return a row returned none.
+    NoRows,
+    /// The connection to the database server was lost (the change it carried was not made).
+    Lost,
     /// The file or its folder cannot be written.
     ReadOnly,
     Other,
@@ -56,13 +66,8 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode as C;
-        if let rusqlite::Error::ToSqlConversionFailure(inner) = &e {
-            if let Some(t) = inner.downcast_ref::<TransitionRefused>() {
-                return StoreError {
-                    kind: StoreErrorKind::Transition,
-                    message: t.to_string(),
-                };
-            }
+        if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
+            return sql::no_rows();
         }
         let kind = match e.sqlite_error_code() {
             Some(C::DatabaseBusy | C::DatabaseLocked) => StoreErrorKind::Busy,
@@ -79,6 +84,45 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState as S;
+        let message = match e.as_db_error() {
+            Some(db) => db.message().to_string(),
+            None => e.to_string(),
+        };
+        let kind = if e.is_closed() {
+            StoreErrorKind::Lost
+        } else {
+            match e.code() {
+                Some(c) if c.code().starts_with("23") => StoreErrorKind::Constraint,
+                Some(c)
+                    if *c == S::T_R_SERIALIZATION_FAILURE
+                        || *c == S::T_R_DEADLOCK_DETECTED
+                        || *c == S::LOCK_NOT_AVAILABLE
+                        || *c == S::QUERY_CANCELED =>
+                {
+                    StoreErrorKind::Busy
+                }
+                Some(c) if *c == S::DISK_FULL || *c == S::OUT_OF_MEMORY => StoreErrorKind::Full,
+                Some(c)
+                    if *c == S::READ_ONLY_SQL_TRANSACTION || *c == S::INSUFFICIENT_PRIVILEGE =>
+                {
+                    StoreErrorKind::ReadOnly
+                }
+                Some(c) if *c == S::DATA_CORRUPTED || *c == S::INDEX_CORRUPTED => {
+                    StoreErrorKind::Corrupt
+                }
+                Some(_) => StoreErrorKind::Other,
+                // No code and not closed: the socket failed mid-statement.
+                None if message.contains("connection") => StoreErrorKind::Lost,
+                None => StoreErrorKind::Other,
+            }
+        };
+        StoreError { kind, message }
+    }
+}
+
 /// A status change the domain's table of transitions does not allow; the store refuses it.
 #[derive(Debug, thiserror::Error)]
 #[error("{name} may not change from {from} to {to}")]
@@ -90,93 +134,145 @@ pub struct TransitionRefused {
 
 /// Refuses a status change outside the domain's table. Every status update of the store calls it
 /// before it writes, so no path can make a completed refund pending again.
-pub(crate) fn allowed<T: crate::domain::Transitions>(from: T, to: T) -> rusqlite::Result<()> {
+pub(crate) fn allowed<T: crate::domain::Transitions>(from: T, to: T) -> SqlResult<()> {
     if from.may_become(to) {
         Ok(())
     } else {
-        Err(rusqlite::Error::ToSqlConversionFailure(Box::new(
-            TransitionRefused {
+        Err(StoreError {
+            kind: StoreErrorKind::Transition,
+            message: TransitionRefused {
                 name: T::NAME,
                 from: from.code(),
                 to: to.code(),
-            },
-        )))
+            }
+            .to_string(),
+        })
     }
 }
 
 /// Reads a coded enum column (a status or a type); an unknown code is an error, not a default.
-pub(crate) fn coded<T: crate::domain::Coded>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T> {
+pub(crate) fn coded<T: crate::domain::Coded>(r: &Row, i: usize) -> SqlResult<T> {
     let s: String = r.get(i)?;
-    T::from_code(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unknown {} {s:?}", T::NAME).into(),
-        )
+    T::from_code(&s).ok_or_else(|| StoreError {
+        kind: StoreErrorKind::Corrupt,
+        message: format!("column {i}: unknown {} {s:?}", T::NAME),
     })
 }
-
-/// The store's own result: SQLite's errors inside, `StoreError` for the callers.
-pub type SqlResult<T> = rusqlite::Result<T>;
 
 /// The database as one use case sees it: outside a transaction (reads), or inside the write
 /// transaction the service kernel holds. Only the store's functions can run SQL on it; every other
 /// layer merely hands it on, so no SQL and no connection leaks out of this folder.
 #[derive(Clone, Copy)]
 pub struct Db<'a> {
-    pub(in crate::store) conn: &'a Connection,
+    pub(in crate::store) conn: Conn<'a>,
+}
+
+#[derive(Clone, Copy)]
+pub(in crate::store) enum Conn<'a> {
+    Lite(&'a Connection),
+    Pg(&'a PgConn),
 }
 
 impl<'a> Db<'a> {
-    pub(in crate::store) fn prepare_cached(
-        &self,
-        sql: &str,
-    ) -> rusqlite::Result<rusqlite::CachedStatement<'a>> {
-        self.conn.prepare_cached(sql)
+    pub(in crate::store) fn lite(conn: &'a Connection) -> Db<'a> {
+        Db {
+            conn: Conn::Lite(conn),
+        }
     }
-    pub(in crate::store) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'a>> {
-        self.conn.prepare(sql)
+    /// Whether this is a PostgreSQL server (for the few statements whose spelling must differ).
+    pub(in crate::store) fn is_postgres(&self) -> bool {
+        matches!(self.conn, Conn::Pg(_))
     }
-    pub(in crate::store) fn execute<P: rusqlite::Params>(
-        &self,
-        sql: &str,
-        params: P,
-    ) -> rusqlite::Result<usize> {
-        self.conn.execute(sql, params)
+    pub(in crate::store) fn prepare_cached(&self, sql: &str) -> SqlResult<Stmt<'a>> {
+        match self.conn {
+            Conn::Lite(c) => Ok(Stmt::lite_cached(c.prepare_cached(sql)?)),
+            Conn::Pg(c) => Stmt::pg(c, sql),
+        }
     }
-    pub(in crate::store) fn query_row<T, P, F>(
-        &self,
-        sql: &str,
-        params: P,
-        f: F,
-    ) -> rusqlite::Result<T>
+    pub(in crate::store) fn prepare(&self, sql: &str) -> SqlResult<Stmt<'a>> {
+        match self.conn {
+            Conn::Lite(c) => Ok(Stmt::lite(c.prepare(sql)?)),
+            Conn::Pg(c) => Stmt::pg(c, sql),
+        }
+    }
+    pub(in crate::store) fn execute<P: Params>(&self, sql: &str, params: P) -> SqlResult<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+    pub(in crate::store) fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> SqlResult<T>
     where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        P: Params,
+        F: FnOnce(&Row<'_, '_>) -> SqlResult<T>,
     {
-        self.conn.query_row(sql, params, f)
+        self.prepare_cached(sql)?.query_row(params, f)
     }
-    pub(in crate::store) fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
-        self.conn.execute_batch(sql)
+    /// Statements without parameters, in SQLite's spelling on SQLite only; each backend's own
+    /// DDL goes through [`Db::execute_native`].
+    pub(in crate::store) fn execute_batch(&self, sql: &str) -> SqlResult<()> {
+        match self.conn {
+            Conn::Lite(c) => Ok(c.execute_batch(sql)?),
+            Conn::Pg(c) => c.batch(&sql::translate(sql)),
+        }
     }
-    pub(in crate::store) fn last_insert_rowid(&self) -> i64 {
-        self.conn.last_insert_rowid()
+    /// The id the last INSERT gave its row (on PostgreSQL, the session's last sequence value:
+    /// the identity column of that row).
+    pub(in crate::store) fn last_insert_rowid(&self) -> SqlResult<i64> {
+        match self.conn {
+            Conn::Lite(c) => Ok(c.last_insert_rowid()),
+            Conn::Pg(_) => self.query_row("SELECT lastval()", params![], |r| r.get(0)),
+        }
     }
 }
 
-/// One write transaction, taken IMMEDIATE: it holds the write lock from the start, so two
-/// processes never both read a state and then both write a decision based on it. Dropped without
-/// `commit`, it rolls back.
+/// One transaction, dropped without `commit` it rolls back. A write transaction holds the
+/// database's one write lock from the start (SQLite: BEGIN IMMEDIATE; PostgreSQL: a
+/// transaction-scoped advisory lock), so two workstations never both read a state and then both
+/// write a decision based on it, and the audit chain is appended by one writer at a time.
 pub struct WriteTx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    inner: TxInner<'a>,
+}
+
+enum TxInner<'a> {
+    Lite(Option<rusqlite::Transaction<'a>>),
+    Pg {
+        conn: &'a PgConn,
+        write: bool,
+        open: bool,
+    },
 }
 
 impl WriteTx<'_> {
     pub fn db(&self) -> Db<'_> {
-        Db { conn: &self.tx }
+        match &self.inner {
+            TxInner::Lite(tx) => Db::lite(tx.as_ref().expect("an open transaction")),
+            TxInner::Pg { conn, .. } => Db {
+                conn: Conn::Pg(conn),
+            },
+        }
     }
-    pub fn commit(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit()?)
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        match &mut self.inner {
+            TxInner::Lite(tx) => Ok(tx.take().expect("an open transaction").commit()?),
+            TxInner::Pg { conn, write, open } => {
+                *open = false;
+                if *write {
+                    conn.batch(&format!("NOTIFY {}; COMMIT", sql::CHANGES_CHANNEL))
+                } else {
+                    conn.batch("COMMIT")
+                }
+            }
+        }
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if let TxInner::Pg {
+            conn, open: true, ..
+        } = &self.inner
+        {
+            // A failed rollback means the connection is gone, and the transaction with it.
+            let _ = conn.batch("ROLLBACK");
+        }
     }
 }
 
@@ -223,10 +319,60 @@ impl std::fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
+/// Where a database is: an embedded SQLite file, or a PostgreSQL server (`postgres://…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Server(String),
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` (or a `host=… dbname=…` connection string) is a
+    /// server; anything else is a file's path.
+    pub fn parse(s: &str) -> Location {
+        let lower = s.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://")
+            || lower.starts_with("postgresql://")
+            || (lower.contains("host=") && lower.contains("dbname="))
+        {
+            Location::Server(s.trim().to_string())
+        } else {
+            Location::File(PathBuf::from(s))
+        }
+    }
+
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(p) => Some(p),
+            Location::Server(_) => None,
+        }
+    }
+
+    pub fn is_server(&self) -> bool {
+        matches!(self, Location::Server(_))
+    }
+}
+
+/// A server's address is shown without its password.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            Location::Server(url) => f.write_str(&pg::without_password(url)),
+        }
+    }
+}
+
+enum Backend {
+    Lite(Connection),
+    Pg(PgConn),
+}
+
 /// An open merchant-desk database.
 pub struct Store {
-    conn: Connection,
-    pub path: PathBuf,
+    backend: Backend,
+    /// Where it is: other connections (a background export, a card decision) open it again.
+    pub location: Location,
     /// The indexes a bulk load dropped (their SQL), built again when it ends.
     deferred_indexes: std::sync::Mutex<Vec<String>>,
 }
@@ -293,10 +439,40 @@ impl Store {
         configure(&conn).map_err(cannot)?;
         migrate::migrate(&mut conn).map_err(|e| OpenError::Migration(e.to_string()))?;
         Ok(Store {
-            conn,
-            path: path.to_path_buf(),
+            backend: Backend::Lite(conn),
+            location: Location::File(path.to_path_buf()),
             deferred_indexes: Default::default(),
         })
+    }
+
+    /// Opens the database wherever it is (see [`Location`]).
+    pub fn open_at(location: &Location) -> Result<Store, OpenError> {
+        match location {
+            Location::File(p) => Store::open(p),
+            Location::Server(url) => Ok(Store {
+                backend: Backend::Pg(pg::open(url)?),
+                location: location.clone(),
+                deferred_indexes: Default::default(),
+            }),
+        }
+    }
+
+    /// Where a second connection to this database opens, or `None` for an in-memory database,
+    /// which has no second connection.
+    pub fn sibling_location(&self) -> Option<Location> {
+        match &self.location {
+            Location::File(p) => {
+                let s = p.to_string_lossy();
+                (!(s.is_empty() || s == ":memory:" || s.starts_with("file::memory:")))
+                    .then(|| self.location.clone())
+            }
+            Location::Server(_) => Some(self.location.clone()),
+        }
+    }
+
+    /// Whether the database is on a PostgreSQL server.
+    pub fn is_server(&self) -> bool {
+        matches!(self.backend, Backend::Pg(_))
     }
 
     /// An in-memory database, for unit tests.
@@ -305,37 +481,88 @@ impl Store {
         configure(&conn).expect("configure");
         migrate::migrate(&mut conn).expect("migrate");
         Store {
-            conn,
-            path: PathBuf::from(":memory:"),
+            backend: Backend::Lite(conn),
+            location: Location::File(PathBuf::from(":memory:")),
             deferred_indexes: Default::default(),
         }
     }
 
     /// A write transaction (see `WriteTx`). Only the service kernel begins one.
     pub fn begin(&self) -> Result<WriteTx<'_>, StoreError> {
-        Ok(WriteTx {
-            tx: rusqlite::Transaction::new_unchecked(
-                &self.conn,
-                rusqlite::TransactionBehavior::Immediate,
-            )?,
-        })
+        match &self.backend {
+            Backend::Lite(c) => Ok(WriteTx {
+                inner: TxInner::Lite(Some(rusqlite::Transaction::new_unchecked(
+                    c,
+                    rusqlite::TransactionBehavior::Immediate,
+                )?)),
+            }),
+            Backend::Pg(c) => {
+                c.reconnect_if_closed()?;
+                c.batch(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({})",
+                    pg::WRITE_LOCK
+                ))?;
+                Ok(WriteTx {
+                    inner: TxInner::Pg {
+                        conn: c,
+                        write: true,
+                        open: true,
+                    },
+                })
+            }
+        }
     }
 
     /// A read transaction: one consistent snapshot for a query and its totals.
     pub fn begin_read(&self) -> Result<WriteTx<'_>, StoreError> {
-        Ok(WriteTx {
-            tx: rusqlite::Transaction::new_unchecked(
-                &self.conn,
-                rusqlite::TransactionBehavior::Deferred,
-            )?,
-        })
+        match &self.backend {
+            Backend::Lite(c) => Ok(WriteTx {
+                inner: TxInner::Lite(Some(rusqlite::Transaction::new_unchecked(
+                    c,
+                    rusqlite::TransactionBehavior::Deferred,
+                )?)),
+            }),
+            Backend::Pg(c) => {
+                c.reconnect_if_closed()?;
+                c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
+                Ok(WriteTx {
+                    inner: TxInner::Pg {
+                        conn: c,
+                        write: false,
+                        open: true,
+                    },
+                })
+            }
+        }
     }
 
     /// The raw connection, for the integration tests' own SQL (counting rows, breaking a row on
-    /// purpose). No layer of the application calls it.
+    /// purpose) on SQLite. No layer of the application calls it.
     #[doc(hidden)]
     pub fn raw_connection_for_tests(&self) -> &Connection {
-        &self.conn
+        match &self.backend {
+            Backend::Lite(c) => c,
+            Backend::Pg(_) => panic!("raw_connection_for_tests: a SQLite-only test"),
+        }
+    }
+
+    /// Runs the tests' own SQL (SQLite's spelling, no parameters) on either backend.
+    #[doc(hidden)]
+    pub fn execute_for_tests(&self, sql: &str) -> Result<(), StoreError> {
+        self.read().execute_batch(sql)
+    }
+
+    /// The first column of the first row of the tests' own query, on either backend.
+    #[doc(hidden)]
+    pub fn query_i64_for_tests(&self, sql: &str) -> Result<i64, StoreError> {
+        self.read().query_row(sql, params![], |r| r.get(0))
+    }
+
+    fn lite(&self) -> Option<&Connection> {
+        match &self.backend {
+            Backend::Lite(c) => Some(c),
+            Backend::Pg(_) => None,
+        }
     }
 
     /// A private file being filled in bulk (the demo builder): no journal, no syncs and the file
@@ -344,18 +571,21 @@ impl Store {
     /// built again in one sorted pass each when it ends; then shared locking, WAL and normal
     /// syncs again.
     pub fn set_bulk_load(&self, on: bool) -> Result<(), StoreError> {
+        let Some(conn) = self.lite() else {
+            // A server's database is shared; its writes stay durable and indexed.
+            return Ok(());
+        };
         let mut deferred = self
             .deferred_indexes
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         if on {
-            self.conn.execute_batch(
+            conn.execute_batch(
                 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
                  PRAGMA locking_mode = EXCLUSIVE;",
             )?;
             for name in DEFERRED_INDEXES {
-                let sql: Option<String> = self
-                    .conn
+                let sql: Option<String> = conn
                     .query_row(
                         "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
                         [name],
@@ -363,7 +593,7 @@ impl Store {
                     )
                     .optional()?;
                 if let Some(sql) = sql {
-                    self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+                    conn.execute_batch(&format!("DROP INDEX {name}"))?;
                     deferred.push(sql);
                 }
             }
@@ -371,17 +601,16 @@ impl Store {
             // CREATE INDEX sorts in memory as large as the page cache and spills the rest to
             // temporary files: to files (not memory) and with a smaller cache meanwhile, so the
             // build stays within its memory bound.
-            self.conn
-                .execute_batch("PRAGMA temp_store = FILE; PRAGMA cache_size = -16384;")?;
+            conn.execute_batch("PRAGMA temp_store = FILE; PRAGMA cache_size = -16384;")?;
             for sql in deferred.drain(..) {
-                self.conn.execute_batch(&sql)?;
+                conn.execute_batch(&sql)?;
             }
-            self.conn.execute_batch(&format!(
+            conn.execute_batch(&format!(
                 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = {CACHE_SIZE};"
             ))?;
             // Shared locking takes effect when the file is next read; WAL after that, so the
             // file is not left in exclusive WAL mode.
-            self.conn.execute_batch(
+            conn.execute_batch(
                 "PRAGMA locking_mode = NORMAL; SELECT count(*) FROM sqlite_schema;
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
             )?;
@@ -392,19 +621,27 @@ impl Store {
     /// Folds the write-ahead log into the database file, so the file holds everything alone
     /// (before it is renamed or copied).
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        Ok(self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?)
+        match self.lite() {
+            Some(c) => Ok(c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?),
+            None => Ok(()),
+        }
     }
 
     /// The database for reading outside a transaction.
     pub fn read(&self) -> Db<'_> {
-        Db { conn: &self.conn }
+        match &self.backend {
+            Backend::Lite(c) => Db::lite(c),
+            Backend::Pg(c) => Db { conn: Conn::Pg(c) },
+        }
     }
 
-    /// SQLite's `data_version`: changes whenever another connection commits to the file.
+    /// A number that changes whenever another connection commits: SQLite's `data_version`, or
+    /// on PostgreSQL the count of change notifications (LISTEN/NOTIFY) received.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        match &self.backend {
+            Backend::Lite(c) => Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            Backend::Pg(c) => c.poll_changes(),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::{allowed, coded, Db};
 use crate::domain::operator::OperatorStatus;
-use rusqlite::{params, OptionalExtension, Row};
+use crate::store::sql::{params, OptionalExtension, Row};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone)]
 pub struct OperatorRow {
@@ -28,7 +29,7 @@ const OPERATOR_COLS: &str = "id, login, display_name, password_hash, pay_passwor
     must_change_password, failed_logins, first_failed_ms, locked_until_ms, all_groups,
     card_serial, last_login_ms, pay_failed, pay_first_failed_ms, pay_blocked_until_ms";
 
-fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
+fn operator_row(r: &Row) -> SqlResult<OperatorRow> {
     Ok(OperatorRow {
         id: r.get(0)?,
         login: r.get(1)?,
@@ -49,15 +50,15 @@ fn operator_row(r: &Row) -> rusqlite::Result<OperatorRow> {
     })
 }
 
-pub fn by_login(conn: &Db, login: &str) -> rusqlite::Result<Option<OperatorRow>> {
+pub fn by_login(conn: &Db, login: &str) -> SqlResult<Option<OperatorRow>> {
     conn.prepare_cached(&format!(
-        "SELECT {OPERATOR_COLS} FROM operators WHERE login = ?1"
+        "SELECT {OPERATOR_COLS} FROM operators WHERE lower(login) = lower(?1)"
     ))?
     .query_row([login], operator_row)
     .optional()
 }
 
-pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
+pub fn by_id(conn: &Db, id: i64) -> SqlResult<Option<OperatorRow>> {
     conn.prepare_cached(&format!(
         "SELECT {OPERATOR_COLS} FROM operators WHERE id = ?1"
     ))?
@@ -65,11 +66,11 @@ pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<OperatorRow>> {
     .optional()
 }
 
-pub fn all(conn: &Db) -> rusqlite::Result<Vec<OperatorRow>> {
+pub fn all(conn: &Db) -> SqlResult<Vec<OperatorRow>> {
     let mut st = conn.prepare(&format!(
         "SELECT {OPERATOR_COLS} FROM operators ORDER BY login"
     ))?;
-    let v = st.query_map([], operator_row)?.collect();
+    let v = st.query_map(params![], operator_row)?.collect();
     v
 }
 
@@ -83,7 +84,7 @@ pub struct NewOperator<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert(conn: &Db, op: &NewOperator) -> rusqlite::Result<i64> {
+pub fn insert(conn: &Db, op: &NewOperator) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO operators (login, display_name, password_hash, pay_password_hash,
             must_change_password, all_groups, created_ms)
@@ -98,7 +99,7 @@ pub fn insert(conn: &Db, op: &NewOperator) -> rusqlite::Result<i64> {
         op.all_groups,
         op.created_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Keeps the count of wrong passwords and, when it is reached, the end of the lockout.
@@ -108,7 +109,7 @@ pub fn set_failures(
     failed_logins: i64,
     first_failed_ms: Option<i64>,
     locked_until_ms: Option<i64>,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE operators SET failed_logins = ?2, first_failed_ms = ?3, locked_until_ms = ?4
          WHERE id = ?1",
@@ -117,7 +118,7 @@ pub fn set_failures(
     Ok(())
 }
 
-pub fn record_login(conn: &Db, id: i64, at_ms: i64) -> rusqlite::Result<()> {
+pub fn record_login(conn: &Db, id: i64, at_ms: i64) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
             last_login_ms = ?2 WHERE id = ?1",
@@ -126,7 +127,7 @@ pub fn record_login(conn: &Db, id: i64, at_ms: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn set_password(conn: &Db, id: i64, hash: &str, must_change: bool) -> rusqlite::Result<()> {
+pub fn set_password(conn: &Db, id: i64, hash: &str, must_change: bool) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE operators SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
     )?
@@ -134,14 +135,14 @@ pub fn set_password(conn: &Db, id: i64, hash: &str, must_change: bool) -> rusqli
     Ok(())
 }
 
-pub fn set_pay_password(conn: &Db, id: i64, hash: &str) -> rusqlite::Result<()> {
+pub fn set_pay_password(conn: &Db, id: i64, hash: &str) -> SqlResult<()> {
     conn.prepare_cached("UPDATE operators SET pay_password_hash = ?2 WHERE id = ?1")?
         .execute(params![id, hash])?;
     Ok(())
 }
 
 /// The functions of all of an operator's roles.
-pub fn functions_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn functions_of(conn: &Db, operator_id: i64) -> SqlResult<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT rf.function FROM operator_roles orr
          JOIN role_functions rf ON rf.role_id = orr.role_id
@@ -152,7 +153,7 @@ pub fn functions_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>
 }
 
 /// (id, name, English name) of an operator's roles.
-pub fn roles_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<(i64, String, String)>> {
+pub fn roles_of(conn: &Db, operator_id: i64) -> SqlResult<Vec<(i64, String, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.name, r.name_en FROM operator_roles orr JOIN roles r ON r.id = orr.role_id
          WHERE orr.operator_id = ?1 ORDER BY r.id",
@@ -164,7 +165,7 @@ pub fn roles_of(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<(i64, Strin
 }
 
 /// The terminal groups an operator is limited to; `None` when they see every terminal.
-pub fn group_scope(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<Vec<i64>>> {
+pub fn group_scope(conn: &Db, operator_id: i64) -> SqlResult<Option<Vec<i64>>> {
     let all: bool = conn
         .prepare_cached("SELECT all_groups FROM operators WHERE id = ?1")?
         .query_row([operator_id], |r| r.get(0))?;
@@ -174,7 +175,7 @@ pub fn group_scope(conn: &Db, operator_id: i64) -> rusqlite::Result<Option<Vec<i
     let mut st = conn.prepare_cached(
         "SELECT group_id FROM operator_groups WHERE operator_id = ?1 ORDER BY group_id",
     )?;
-    let v: rusqlite::Result<Vec<i64>> = st.query_map([operator_id], |r| r.get(0))?.collect();
+    let v: SqlResult<Vec<i64>> = st.query_map([operator_id], |r| r.get(0))?.collect();
     v.map(Some)
 }
 
@@ -185,15 +186,15 @@ pub fn insert_role(
     name_en: &str,
     builtin: bool,
     created_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO roles (code, name, name_en, builtin, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![code, name, name_en, builtin, created_ms])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
-pub fn set_role_functions(conn: &Db, role_id: i64, functions: &[&str]) -> rusqlite::Result<()> {
+pub fn set_role_functions(conn: &Db, role_id: i64, functions: &[&str]) -> SqlResult<()> {
     conn.prepare_cached("DELETE FROM role_functions WHERE role_id = ?1")?
         .execute([role_id])?;
     let mut st =
@@ -204,13 +205,13 @@ pub fn set_role_functions(conn: &Db, role_id: i64, functions: &[&str]) -> rusqli
     Ok(())
 }
 
-pub fn role_id_by_code(conn: &Db, code: &str) -> rusqlite::Result<Option<i64>> {
+pub fn role_id_by_code(conn: &Db, code: &str) -> SqlResult<Option<i64>> {
     conn.prepare_cached("SELECT id FROM roles WHERE code = ?1")?
         .query_row([code], |r| r.get(0))
         .optional()
 }
 
-pub fn set_roles(conn: &Db, operator_id: i64, role_ids: &[i64]) -> rusqlite::Result<()> {
+pub fn set_roles(conn: &Db, operator_id: i64, role_ids: &[i64]) -> SqlResult<()> {
     conn.prepare_cached("DELETE FROM operator_roles WHERE operator_id = ?1")?
         .execute([operator_id])?;
     let mut st =
@@ -221,11 +222,7 @@ pub fn set_roles(conn: &Db, operator_id: i64, role_ids: &[i64]) -> rusqlite::Res
     Ok(())
 }
 
-pub fn set_group_scope(
-    conn: &Db,
-    operator_id: i64,
-    groups: Option<&[i64]>,
-) -> rusqlite::Result<()> {
+pub fn set_group_scope(conn: &Db, operator_id: i64, groups: Option<&[i64]>) -> SqlResult<()> {
     conn.prepare_cached("DELETE FROM operator_groups WHERE operator_id = ?1")?
         .execute([operator_id])?;
     conn.prepare_cached("UPDATE operators SET all_groups = ?2 WHERE id = ?1")?
@@ -241,19 +238,14 @@ pub fn set_group_scope(
     Ok(())
 }
 
-pub fn set_display_name(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn set_display_name(conn: &Db, id: i64, name: &str) -> SqlResult<()> {
     conn.prepare_cached("UPDATE operators SET display_name = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
 /// Changes an operator's status, as the domain allows; false when it was not `from`.
-pub fn set_status(
-    conn: &Db,
-    id: i64,
-    from: OperatorStatus,
-    to: OperatorStatus,
-) -> rusqlite::Result<bool> {
+pub fn set_status(conn: &Db, id: i64, from: OperatorStatus, to: OperatorStatus) -> SqlResult<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached("UPDATE operators SET status = ?3 WHERE id = ?1 AND status = ?2")?
@@ -268,7 +260,7 @@ pub fn set_pay_failures(
     failed: i64,
     first_failed_ms: Option<i64>,
     blocked_until_ms: Option<i64>,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE operators SET pay_failed = ?2, pay_first_failed_ms = ?3, pay_blocked_until_ms = ?4
          WHERE id = ?1",
@@ -278,7 +270,7 @@ pub fn set_pay_failures(
 }
 
 /// Clears the lockout and the count of wrong passwords.
-pub fn unlock(conn: &Db, id: i64) -> rusqlite::Result<()> {
+pub fn unlock(conn: &Db, id: i64) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE operators SET failed_logins = 0, first_failed_ms = NULL, locked_until_ms = NULL,
             pay_failed = 0, pay_first_failed_ms = NULL, pay_blocked_until_ms = NULL
@@ -288,15 +280,15 @@ pub fn unlock(conn: &Db, id: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn login_exists(conn: &Db, login: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM operators WHERE login = ?1")?
+pub fn login_exists(conn: &Db, login: &str) -> SqlResult<bool> {
+    conn.prepare_cached("SELECT 1 FROM operators WHERE lower(login) = lower(?1)")?
         .query_row([login], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
 /// Logins of the active operators that hold the role with this code.
-pub fn active_with_role_code(conn: &Db, code: &str) -> rusqlite::Result<Vec<i64>> {
+pub fn active_with_role_code(conn: &Db, code: &str) -> SqlResult<Vec<i64>> {
     let mut st = conn.prepare_cached(
         "SELECT o.id FROM operators o JOIN operator_roles orr ON orr.operator_id = o.id
          JOIN roles r ON r.id = orr.role_id
@@ -318,7 +310,7 @@ pub struct RoleRow {
     pub holders: Vec<String>,
 }
 
-pub fn roles(conn: &Db) -> rusqlite::Result<Vec<RoleRow>> {
+pub fn roles(conn: &Db) -> SqlResult<Vec<RoleRow>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.code, r.name, r.name_en, r.builtin,
             (SELECT group_concat(function, ',') FROM (SELECT function FROM role_functions
@@ -333,7 +325,7 @@ pub fn roles(conn: &Db) -> rusqlite::Result<Vec<RoleRow>> {
             .unwrap_or_default()
     };
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(RoleRow {
                 id: r.get(0)?,
                 code: r.get(1)?,
@@ -348,27 +340,27 @@ pub fn roles(conn: &Db) -> rusqlite::Result<Vec<RoleRow>> {
     v
 }
 
-pub fn role_name_exists(conn: &Db, name: &str, except: i64) -> rusqlite::Result<bool> {
+pub fn role_name_exists(conn: &Db, name: &str, except: i64) -> SqlResult<bool> {
     conn.prepare_cached("SELECT 1 FROM roles WHERE name = ?1 AND id <> ?2")?
         .query_row(params![name, except], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn rename_role(conn: &Db, id: i64, name: &str) -> rusqlite::Result<()> {
+pub fn rename_role(conn: &Db, id: i64, name: &str) -> SqlResult<()> {
     conn.prepare_cached("UPDATE roles SET name = ?2, name_en = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
-pub fn delete_role(conn: &Db, id: i64) -> rusqlite::Result<()> {
+pub fn delete_role(conn: &Db, id: i64) -> SqlResult<()> {
     conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?
         .execute([id])?;
     Ok(())
 }
 
 /// (id, name) of the groups an operator is limited to.
-pub fn scope_names(conn: &Db, operator_id: i64) -> rusqlite::Result<Vec<String>> {
+pub fn scope_names(conn: &Db, operator_id: i64) -> SqlResult<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT g.name FROM operator_groups og JOIN terminal_groups g ON g.id = og.group_id
          WHERE og.operator_id = ?1 ORDER BY g.id",

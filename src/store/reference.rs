@@ -2,7 +2,8 @@
 //! Loaded by the first migration; the files are embedded in the binary.
 
 use super::Db;
-use rusqlite::params;
+use crate::store::sql::params;
+use crate::store::SqlResult;
 
 const CARD_ORGS: &str = include_str!("../../data/card_orgs.csv");
 const BANKS: &str = include_str!("../../data/banks.csv");
@@ -17,7 +18,7 @@ fn rows(csv: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|l| l.split(',').map(str::trim).collect())
 }
 
-pub fn load(conn: &Db) -> rusqlite::Result<()> {
+pub fn load(conn: &Db) -> SqlResult<()> {
     let mut st = conn.prepare(
         "INSERT INTO card_orgs (code, name_zh, name_en, foreign_card) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -43,10 +44,11 @@ pub fn load(conn: &Db) -> rusqlite::Result<()> {
     for r in rows(CARD_BINS) {
         st.execute(params![r[0], r[1], r[2], r[3]])?;
     }
-    let mut prov = conn
-        .prepare("INSERT OR IGNORE INTO provinces (code, name_zh, name_en) VALUES (?1, ?2, ?3)")?;
+    let mut prov = conn.prepare(
+        "INSERT INTO provinces (code, name_zh, name_en) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
     let mut city = conn.prepare(
-        "INSERT OR IGNORE INTO cities (province_code, name_zh, name_en) VALUES (?1, ?2, ?3)",
+        "INSERT INTO cities (province_code, name_zh, name_en) VALUES (?1, ?2, ?3)\n         ON CONFLICT DO NOTHING",
     )?;
     for r in rows(REGIONS) {
         let code: i64 = r[0].parse().unwrap_or(0);
@@ -64,11 +66,11 @@ pub struct CardBin {
     pub card_type: String,
 }
 
-pub fn card_bins(conn: &Db) -> rusqlite::Result<Vec<CardBin>> {
+pub fn card_bins(conn: &Db) -> SqlResult<Vec<CardBin>> {
     let mut st =
         conn.prepare("SELECT bin, bank_code, card_org, card_type FROM card_bins ORDER BY bin")?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(CardBin {
                 bin: r.get(0)?,
                 bank_code: r.get(1)?,
@@ -81,23 +83,23 @@ pub fn card_bins(conn: &Db) -> rusqlite::Result<Vec<CardBin>> {
 }
 
 /// (code, Chinese name, English name) of every bank.
-pub fn banks(conn: &Db) -> rusqlite::Result<Vec<(String, String, String)>> {
+pub fn banks(conn: &Db) -> SqlResult<Vec<(String, String, String)>> {
     let mut st = conn.prepare("SELECT code, name_zh, name_en FROM banks ORDER BY code")?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
 /// (code, Chinese name, English name) of every card organisation.
-pub fn card_orgs(conn: &Db) -> rusqlite::Result<Vec<(String, String, String)>> {
+pub fn card_orgs(conn: &Db) -> SqlResult<Vec<(String, String, String)>> {
     let mut st = conn.prepare("SELECT code, name_zh, name_en FROM card_orgs ORDER BY rowid")?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
-pub fn city_count(conn: &Db) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT count(*) FROM cities", [], |r| r.get(0))
+pub fn city_count(conn: &Db) -> SqlResult<i64> {
+    conn.query_row("SELECT count(*) FROM cities", params![], |r| r.get(0))
 }

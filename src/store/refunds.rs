@@ -2,8 +2,8 @@
 
 use super::{allowed, coded, Db};
 use crate::domain::refund::RefundStatus;
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use crate::store::sql::{params, params_from_iter, OptionalExtension, Row, Value};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRow {
@@ -42,7 +42,7 @@ const JOINS: &str = "JOIN transactions t ON t.id = r.txn_id
     JOIN operators a ON a.id = r.applicant_id
     LEFT JOIN operators v ON v.id = r.reviewer_id";
 
-fn row(r: &Row) -> rusqlite::Result<RefundRow> {
+fn row(r: &Row) -> SqlResult<RefundRow> {
     Ok(RefundRow {
         id: r.get(0)?,
         txn_id: r.get(1)?,
@@ -82,7 +82,7 @@ pub struct RefundFilter {
     pub group_scope: Option<Vec<i64>>,
 }
 
-pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> rusqlite::Result<Vec<RefundRow>> {
+pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> SqlResult<Vec<RefundRow>> {
     let mut conds = vec!["1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(v) = f.from_ms {
@@ -105,7 +105,7 @@ pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> rusqlite::Result<Vec<
         args.push(v.clone().into());
     }
     if let Some(v) = &f.applicant {
-        conds.push("a.login = ?".into());
+        conds.push("lower(a.login) = lower(?)".into());
         args.push(v.clone().into());
     }
     if let Some(v) = &f.rrn {
@@ -133,7 +133,7 @@ pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> rusqlite::Result<Vec<
     v
 }
 
-pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<RefundRow>> {
+pub fn by_id(conn: &Db, id: i64) -> SqlResult<Option<RefundRow>> {
     conn.prepare_cached(&format!(
         "SELECT {COLS} FROM refund_applications r {JOINS} WHERE r.id = ?1"
     ))?
@@ -143,7 +143,7 @@ pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<RefundRow>> {
 
 /// Refunds of a transaction still on their way: applied, approved or waiting for clearing.
 /// (Completed ones are in the transaction's `refunded_fen` already.)
-pub fn open_for_txn(conn: &Db, txn_id: i64) -> rusqlite::Result<i64> {
+pub fn open_for_txn(conn: &Db, txn_id: i64) -> SqlResult<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE txn_id = ?1 AND status IN ('pending_review', 'submitted', 'pending_clearing')",
@@ -152,7 +152,7 @@ pub fn open_for_txn(conn: &Db, txn_id: i64) -> rusqlite::Result<i64> {
 }
 
 /// Refunds applied for on a day by a merchant that count against its daily quota.
-pub fn held_for_day(conn: &Db, merchant_id: i64, apply_date: i32) -> rusqlite::Result<i64> {
+pub fn held_for_day(conn: &Db, merchant_id: i64, apply_date: i32) -> SqlResult<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
          WHERE merchant_id = ?1 AND apply_date = ?2 AND status <> 'rejected'",
@@ -174,7 +174,7 @@ pub struct NewRefund<'a> {
     pub apply_date: i32,
 }
 
-pub fn insert(conn: &Db, r: &NewRefund) -> rusqlite::Result<i64> {
+pub fn insert(conn: &Db, r: &NewRefund) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO refund_applications (txn_id, merchant_id, terminal_id, amount_fen, remark,
             refund_order_no, batch_id, status, applicant_id, applied_ms, apply_date)
@@ -193,7 +193,7 @@ pub fn insert(conn: &Db, r: &NewRefund) -> rusqlite::Result<i64> {
         r.applied_ms,
         r.apply_date
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Records a review decision if the application is still pending; returns false when someone
@@ -206,7 +206,7 @@ pub fn decide(
     at_ms: i64,
     remark: &str,
     approval_id: Option<i64>,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     allowed(RefundStatus::PendingReview, new_status)?;
     let n = conn
         .prepare_cached(
@@ -233,7 +233,7 @@ pub fn transition(
     to: RefundStatus,
     at_ms: i64,
     cleared_date: Option<i32>,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached(
@@ -254,7 +254,7 @@ pub fn add_event(
     event: &str,
     status: RefundStatus,
     remark: &str,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO refund_events (refund_id, at_ms, operator_id, event, status, remark)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -273,7 +273,7 @@ pub fn add_event(
 /// (time, operator login, event, status, remark) of an application, oldest first.
 pub type RefundEvent = (i64, Option<String>, String, String, String);
 
-pub fn events(conn: &Db, refund_id: i64) -> rusqlite::Result<Vec<RefundEvent>> {
+pub fn events(conn: &Db, refund_id: i64) -> SqlResult<Vec<RefundEvent>> {
     let mut st = conn.prepare_cached(
         "SELECT e.at_ms, o.login, e.event, e.status, e.remark FROM refund_events e
          LEFT JOIN operators o ON o.id = e.operator_id WHERE e.refund_id = ?1 ORDER BY e.id",
@@ -297,13 +297,13 @@ pub struct Awaiting {
 }
 
 /// Applications waiting to be cleared, oldest first.
-pub fn awaiting_clearing(conn: &Db) -> rusqlite::Result<Vec<Awaiting>> {
+pub fn awaiting_clearing(conn: &Db) -> SqlResult<Vec<Awaiting>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_id, txn_id, amount_fen, status FROM refund_applications
          WHERE status IN ('submitted', 'pending_clearing') ORDER BY applied_ms, id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(Awaiting {
                 id: r.get(0)?,
                 merchant_id: r.get(1)?,
@@ -316,14 +316,14 @@ pub fn awaiting_clearing(conn: &Db) -> rusqlite::Result<Vec<Awaiting>> {
     v
 }
 
-pub fn order_no_exists(conn: &Db, order_no: &str) -> rusqlite::Result<bool> {
+pub fn order_no_exists(conn: &Db, order_no: &str) -> SqlResult<bool> {
     conn.prepare_cached("SELECT 1 FROM refund_applications WHERE refund_order_no = ?1")?
         .query_row([order_no], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
 
-pub fn batch_no_exists(conn: &Db, batch_no: &str) -> rusqlite::Result<bool> {
+pub fn batch_no_exists(conn: &Db, batch_no: &str) -> SqlResult<bool> {
     conn.prepare_cached("SELECT 1 FROM refund_batches WHERE batch_no = ?1")?
         .query_row([batch_no], |_| Ok(()))
         .optional()
@@ -338,7 +338,7 @@ pub fn insert_batch(
     total_fen: i64,
     operator_id: i64,
     created_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO refund_batches (batch_no, file_name, row_count, total_fen, operator_id,
             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -351,16 +351,16 @@ pub fn insert_batch(
         operator_id,
         created_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// The transactions a batch refund row names: by its reference number (RRN), else by its order
 /// number. At most two ids, so the caller can tell an order number that is not unique.
-pub fn txns_by_reference(conn: &Db, reference: &str) -> rusqlite::Result<Vec<i64>> {
+pub fn txns_by_reference(conn: &Db, reference: &str) -> SqlResult<Vec<i64>> {
     let mut st = conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?;
     let by_rrn: Vec<i64> = st
         .query_map([reference], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     if !by_rrn.is_empty() {
         return Ok(by_rrn);
     }
@@ -370,7 +370,7 @@ pub fn txns_by_reference(conn: &Db, reference: &str) -> rusqlite::Result<Vec<i64
 }
 
 /// (pending review, other) counts of a batch's applications.
-pub fn batch_status_counts(conn: &Db, batch_id: i64) -> rusqlite::Result<(i64, i64)> {
+pub fn batch_status_counts(conn: &Db, batch_id: i64) -> SqlResult<(i64, i64)> {
     conn.prepare_cached("SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
          FROM refund_applications WHERE batch_id = ?1")?
         .query_row(

@@ -2,8 +2,8 @@
 //! withdrawals and reason codes (schema v6). Every status update names the status it expects and
 //! the domain's table allows the change (`allowed`), so two reviewers never both decide.
 
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use crate::store::sql::{params, params_from_iter, OptionalExtension, Row, Value};
+use crate::store::SqlResult;
 
 use super::{allowed, coded, Db};
 use crate::domain::review::{
@@ -14,14 +14,14 @@ use crate::domain::review::{
 // ---------------------------------------------------------------------------------------------
 // Merchant settings and fees
 
-pub fn allow_self_approval(conn: &Db, merchant_id: i64) -> rusqlite::Result<bool> {
+pub fn allow_self_approval(conn: &Db, merchant_id: i64) -> SqlResult<bool> {
     conn.prepare_cached("SELECT allow_self_approval FROM merchants WHERE id = ?1")?
-        .query_row([merchant_id], |r| r.get::<_, i64>(0))
+        .query_row([merchant_id], |r| r.get::<i64>(0))
         .optional()
         .map(|v| v == Some(1))
 }
 
-pub fn set_allow_self_approval(conn: &Db, merchant_id: i64, on: bool) -> rusqlite::Result<bool> {
+pub fn set_allow_self_approval(conn: &Db, merchant_id: i64, on: bool) -> SqlResult<bool> {
     let n = conn
         .prepare_cached("UPDATE merchants SET allow_self_approval = ?2 WHERE id = ?1")?
         .execute(params![merchant_id, on as i64])?;
@@ -29,7 +29,7 @@ pub fn set_allow_self_approval(conn: &Db, merchant_id: i64, on: bool) -> rusqlit
 }
 
 /// The fee of a payout kind for a merchant; no row costs nothing.
-pub fn payout_fee(conn: &Db, merchant_id: i64, kind: PayoutFeeKind) -> rusqlite::Result<PayoutFee> {
+pub fn payout_fee(conn: &Db, merchant_id: i64, kind: PayoutFeeKind) -> SqlResult<PayoutFee> {
     Ok(conn
         .prepare_cached(
             "SELECT rate_ppm, min_fen, cap_fen, fixed_fen FROM payout_fees
@@ -52,7 +52,7 @@ pub fn set_payout_fee(
     merchant_id: i64,
     kind: PayoutFeeKind,
     fee: &PayoutFee,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO payout_fees (merchant_id, kind, rate_ppm, min_fen, cap_fen, fixed_fen)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -71,10 +71,7 @@ pub fn set_payout_fee(
 }
 
 /// A reason code of the outcome feed: (中文, English, outcome).
-pub fn reason_code(
-    conn: &Db,
-    code: &str,
-) -> rusqlite::Result<Option<(String, String, ReasonOutcome)>> {
+pub fn reason_code(conn: &Db, code: &str) -> SqlResult<Option<(String, String, ReasonOutcome)>> {
     conn.prepare_cached("SELECT name_zh, name_en, outcome FROM reason_codes WHERE code = ?1")?
         .query_row([code], |r| Ok((r.get(0)?, r.get(1)?, coded(r, 2)?)))
         .optional()
@@ -84,14 +81,14 @@ pub fn reason_code(
 // Reference data for bank accounts
 
 /// The bank and card type a BIN (first six digits) names, when `card_bins` knows it.
-pub fn bin_bank(conn: &Db, bin: &str) -> rusqlite::Result<Option<(String, String)>> {
+pub fn bin_bank(conn: &Db, bin: &str) -> SqlResult<Option<(String, String)>> {
     conn.prepare_cached("SELECT bank_code, card_type FROM card_bins WHERE bin = ?1")?
         .query_row([bin], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 
 /// A bank by its code or its Chinese name: (code, 中文, English).
-pub fn bank(conn: &Db, code_or_name: &str) -> rusqlite::Result<Option<(String, String, String)>> {
+pub fn bank(conn: &Db, code_or_name: &str) -> SqlResult<Option<(String, String, String)>> {
     conn.prepare_cached(
         "SELECT code, name_zh, name_en FROM banks WHERE code = ?1 OR name_zh = ?1 LIMIT 1",
     )?
@@ -100,7 +97,7 @@ pub fn bank(conn: &Db, code_or_name: &str) -> rusqlite::Result<Option<(String, S
 }
 
 /// A city of a province, both by Chinese or English name; the city's id.
-pub fn city(conn: &Db, province: &str, city: &str) -> rusqlite::Result<Option<i64>> {
+pub fn city(conn: &Db, province: &str, city: &str) -> SqlResult<Option<i64>> {
     conn.prepare_cached(
         "SELECT c.id FROM cities c JOIN provinces p ON p.code = c.province_code
          WHERE (p.name_zh = ?1 OR p.name_en = ?1) AND (c.name_zh = ?2 OR c.name_en = ?2)",
@@ -143,7 +140,7 @@ const BA_JOINS: &str = "JOIN merchants m ON m.id = b.merchant_id
     JOIN cities c ON c.id = b.city_id
     JOIN provinces p ON p.code = c.province_code";
 
-fn ba_row(r: &Row) -> rusqlite::Result<BankAccountRow> {
+fn ba_row(r: &Row) -> SqlResult<BankAccountRow> {
     Ok(BankAccountRow {
         id: r.get(0)?,
         merchant_id: r.get(1)?,
@@ -159,7 +156,7 @@ fn ba_row(r: &Row) -> rusqlite::Result<BankAccountRow> {
         account_no: r.get(11)?,
         account_name: r.get(12)?,
         status: coded(r, 13)?,
-        is_default: r.get::<_, i64>(14)? == 1,
+        is_default: r.get::<i64>(14)? == 1,
         added_by: r.get(15)?,
         added_ms: r.get(16)?,
     })
@@ -178,7 +175,7 @@ pub struct NewBankAccount<'a> {
     pub added_ms: i64,
 }
 
-pub fn insert_bank_account(conn: &Db, a: &NewBankAccount) -> rusqlite::Result<i64> {
+pub fn insert_bank_account(conn: &Db, a: &NewBankAccount) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO bank_accounts (merchant_id, holder_type, nature, bank_code, city_id, branch,
             account_no, account_name, status, added_by, added_ms)
@@ -196,10 +193,10 @@ pub fn insert_bank_account(conn: &Db, a: &NewBankAccount) -> rusqlite::Result<i6
         a.added_by,
         a.added_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
-pub fn bank_account(conn: &Db, id: i64) -> rusqlite::Result<Option<BankAccountRow>> {
+pub fn bank_account(conn: &Db, id: i64) -> SqlResult<Option<BankAccountRow>> {
     conn.prepare_cached(&format!(
         "SELECT {BA_COLS} FROM bank_accounts b {BA_JOINS} WHERE b.id = ?1"
     ))?
@@ -208,7 +205,7 @@ pub fn bank_account(conn: &Db, id: i64) -> rusqlite::Result<Option<BankAccountRo
 }
 
 /// A merchant's accounts that are not deleted, oldest first.
-pub fn bank_accounts(conn: &Db, merchant_id: i64) -> rusqlite::Result<Vec<BankAccountRow>> {
+pub fn bank_accounts(conn: &Db, merchant_id: i64) -> SqlResult<Vec<BankAccountRow>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {BA_COLS} FROM bank_accounts b {BA_JOINS}
          WHERE b.merchant_id = ?1 AND b.status <> 'deleted' ORDER BY b.id"
@@ -218,18 +215,14 @@ pub fn bank_accounts(conn: &Db, merchant_id: i64) -> rusqlite::Result<Vec<BankAc
 }
 
 /// Accounts that count against the limit of 20 (waiting for review or active).
-pub fn live_bank_account_count(conn: &Db, merchant_id: i64) -> rusqlite::Result<i64> {
+pub fn live_bank_account_count(conn: &Db, merchant_id: i64) -> SqlResult<i64> {
     conn.prepare_cached(
         "SELECT count(*) FROM bank_accounts WHERE merchant_id = ?1 AND status <> 'deleted'",
     )?
     .query_row([merchant_id], |r| r.get(0))
 }
 
-pub fn bank_account_no_exists(
-    conn: &Db,
-    merchant_id: i64,
-    account_no: &str,
-) -> rusqlite::Result<bool> {
+pub fn bank_account_no_exists(conn: &Db, merchant_id: i64, account_no: &str) -> SqlResult<bool> {
     conn.prepare_cached(
         "SELECT 1 FROM bank_accounts WHERE merchant_id = ?1 AND account_no = ?2
          AND status <> 'deleted'",
@@ -246,7 +239,7 @@ pub fn set_bank_account_status(
     from: BankAccountStatus,
     to: BankAccountStatus,
     at_ms: i64,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached(
@@ -259,7 +252,7 @@ pub fn set_bank_account_status(
     Ok(n == 1)
 }
 
-pub fn set_default_bank_account(conn: &Db, merchant_id: i64, id: i64) -> rusqlite::Result<bool> {
+pub fn set_default_bank_account(conn: &Db, merchant_id: i64, id: i64) -> SqlResult<bool> {
     conn.prepare_cached("UPDATE bank_accounts SET is_default = 0 WHERE merchant_id = ?1")?
         .execute([merchant_id])?;
     let n = conn
@@ -272,7 +265,7 @@ pub fn set_default_bank_account(conn: &Db, merchant_id: i64, id: i64) -> rusqlit
 }
 
 /// Whether a pending or processing withdrawal pays to the account.
-pub fn bank_account_in_use(conn: &Db, id: i64) -> rusqlite::Result<bool> {
+pub fn bank_account_in_use(conn: &Db, id: i64) -> SqlResult<bool> {
     conn.prepare_cached(
         "SELECT 1 FROM withdrawals WHERE bank_account_id = ?1
          AND status IN ('pending_review', 'processing') LIMIT 1",
@@ -306,7 +299,7 @@ pub struct WithdrawalRow {
 const W_COLS: &str = "id, order_no, merchant_id, bank_account_id, method, amount_fen, fee_fen,
     status, created_ms, approved_ms, approved_date, finished_ms, reason_code, reason_text";
 
-fn w_row(r: &Row) -> rusqlite::Result<WithdrawalRow> {
+fn w_row(r: &Row) -> SqlResult<WithdrawalRow> {
     Ok(WithdrawalRow {
         id: r.get(0)?,
         order_no: r.get(1)?,
@@ -335,7 +328,7 @@ pub struct NewWithdrawal<'a> {
     pub created_ms: i64,
 }
 
-pub fn insert_withdrawal(conn: &Db, w: &NewWithdrawal) -> rusqlite::Result<i64> {
+pub fn insert_withdrawal(conn: &Db, w: &NewWithdrawal) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO withdrawals (order_no, merchant_id, bank_account_id, method, amount_fen,
             fee_fen, status, created_ms)
@@ -350,16 +343,16 @@ pub fn insert_withdrawal(conn: &Db, w: &NewWithdrawal) -> rusqlite::Result<i64> 
         w.fee_fen,
         w.created_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
-pub fn withdrawal(conn: &Db, id: i64) -> rusqlite::Result<Option<WithdrawalRow>> {
+pub fn withdrawal(conn: &Db, id: i64) -> SqlResult<Option<WithdrawalRow>> {
     conn.prepare_cached(&format!("SELECT {W_COLS} FROM withdrawals WHERE id = ?1"))?
         .query_row([id], w_row)
         .optional()
 }
 
-pub fn withdrawal_by_order(conn: &Db, order_no: &str) -> rusqlite::Result<Option<WithdrawalRow>> {
+pub fn withdrawal_by_order(conn: &Db, order_no: &str) -> SqlResult<Option<WithdrawalRow>> {
     conn.prepare_cached(&format!(
         "SELECT {W_COLS} FROM withdrawals WHERE order_no = ?1"
     ))?
@@ -368,7 +361,7 @@ pub fn withdrawal_by_order(conn: &Db, order_no: &str) -> rusqlite::Result<Option
 }
 
 /// Normal withdrawals approved before a settlement date and still on their way (T+1).
-pub fn normal_withdrawals_due(conn: &Db, settle_date: i32) -> rusqlite::Result<Vec<WithdrawalRow>> {
+pub fn normal_withdrawals_due(conn: &Db, settle_date: i32) -> SqlResult<Vec<WithdrawalRow>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {W_COLS} FROM withdrawals WHERE status = 'processing' AND method = 'normal'
          AND approved_date < ?1 ORDER BY id"
@@ -378,7 +371,7 @@ pub fn normal_withdrawals_due(conn: &Db, settle_date: i32) -> rusqlite::Result<V
 }
 
 /// The next merchant order number of a day: `yyyymmdd` and a six-digit daily sequence.
-pub fn next_withdrawal_order_no(conn: &Db, day: i32) -> rusqlite::Result<String> {
+pub fn next_withdrawal_order_no(conn: &Db, day: i32) -> SqlResult<String> {
     let prefix = day.to_string();
     let max: Option<String> = conn
         .prepare_cached(
@@ -404,7 +397,7 @@ pub fn set_withdrawal_status(
     date: Option<i32>,
     reason_code: Option<&str>,
     reason_text: &str,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached(
@@ -466,7 +459,7 @@ const A_JOINS: &str = "JOIN merchants m ON m.id = a.merchant_id
     JOIN operators mk ON mk.id = a.maker_id
     LEFT JOIN operators ck ON ck.id = a.checker_id";
 
-fn a_row(r: &Row) -> rusqlite::Result<ApplicationRow> {
+fn a_row(r: &Row) -> SqlResult<ApplicationRow> {
     Ok(ApplicationRow {
         id: r.get(0)?,
         kind: coded(r, 1)?,
@@ -489,7 +482,7 @@ fn a_row(r: &Row) -> rusqlite::Result<ApplicationRow> {
         review_remark: r.get(18)?,
         status: coded(r, 19)?,
         expires_ms: r.get(20)?,
-        self_approved: r.get::<_, i64>(21)? == 1,
+        self_approved: r.get::<i64>(21)? == 1,
         maker_approval_id: r.get(22)?,
     })
 }
@@ -511,7 +504,7 @@ pub struct NewApplication<'a> {
     pub idempotency_key: &'a str,
 }
 
-pub fn insert_application(conn: &Db, a: &NewApplication) -> rusqlite::Result<i64> {
+pub fn insert_application(conn: &Db, a: &NewApplication) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO applications (kind, ref_table, ref_id, merchant_id, order_no, amount_fen,
             fee_fen, payee_display, command, remark, maker_id, made_ms, status, expires_ms,
@@ -534,10 +527,10 @@ pub fn insert_application(conn: &Db, a: &NewApplication) -> rusqlite::Result<i64
         a.expires_ms,
         a.idempotency_key
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
-pub fn application(conn: &Db, id: i64) -> rusqlite::Result<Option<ApplicationRow>> {
+pub fn application(conn: &Db, id: i64) -> SqlResult<Option<ApplicationRow>> {
     conn.prepare_cached(&format!(
         "SELECT {A_COLS} FROM applications a {A_JOINS} WHERE a.id = ?1"
     ))?
@@ -545,7 +538,7 @@ pub fn application(conn: &Db, id: i64) -> rusqlite::Result<Option<ApplicationRow
     .optional()
 }
 
-pub fn application_by_key(conn: &Db, key: &str) -> rusqlite::Result<Option<ApplicationRow>> {
+pub fn application_by_key(conn: &Db, key: &str) -> SqlResult<Option<ApplicationRow>> {
     conn.prepare_cached(&format!(
         "SELECT {A_COLS} FROM applications a {A_JOINS} WHERE a.idempotency_key = ?1"
     ))?
@@ -557,7 +550,7 @@ pub fn application_of(
     conn: &Db,
     ref_table: &str,
     ref_id: i64,
-) -> rusqlite::Result<Option<ApplicationRow>> {
+) -> SqlResult<Option<ApplicationRow>> {
     conn.prepare_cached(&format!(
         "SELECT {A_COLS} FROM applications a {A_JOINS} WHERE a.ref_table = ?1 AND a.ref_id = ?2"
     ))?
@@ -566,7 +559,7 @@ pub fn application_of(
 }
 
 /// The maker's signature of an application (an applicant with a card bound).
-pub fn set_maker_approval(conn: &Db, id: i64, approval_id: i64) -> rusqlite::Result<()> {
+pub fn set_maker_approval(conn: &Db, id: i64, approval_id: i64) -> SqlResult<()> {
     conn.prepare_cached("UPDATE applications SET maker_approval_id = ?2 WHERE id = ?1")?
         .execute(params![id, approval_id])?;
     Ok(())
@@ -584,7 +577,7 @@ pub fn decide_application(
     remark: &str,
     approval_id: i64,
     self_approved: bool,
-) -> rusqlite::Result<bool> {
+) -> SqlResult<bool> {
     allowed(ApplicationStatus::PendingReview, to)?;
     let n = conn
         .prepare_cached(
@@ -605,12 +598,7 @@ pub fn decide_application(
 }
 
 /// Ends a pending application without a decision (cancelled by its maker, or expired).
-pub fn end_application(
-    conn: &Db,
-    id: i64,
-    to: ApplicationStatus,
-    at_ms: i64,
-) -> rusqlite::Result<bool> {
+pub fn end_application(conn: &Db, id: i64, to: ApplicationStatus, at_ms: i64) -> SqlResult<bool> {
     allowed(ApplicationStatus::PendingReview, to)?;
     let n = conn
         .prepare_cached(
@@ -622,7 +610,7 @@ pub fn end_application(
 }
 
 /// Pending applications whose time ran out.
-pub fn expired_pending(conn: &Db, now_ms: i64) -> rusqlite::Result<Vec<i64>> {
+pub fn expired_pending(conn: &Db, now_ms: i64) -> SqlResult<Vec<i64>> {
     let mut st = conn.prepare_cached(
         "SELECT id FROM applications WHERE status = 'pending_review' AND expires_ms <= ?1
          ORDER BY id",
@@ -638,7 +626,7 @@ pub fn add_event(
     operator_id: Option<i64>,
     event: &str,
     remark: &str,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.prepare_cached(
         "INSERT INTO application_events (application_id, at_ms, operator_id, event, remark)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -650,7 +638,7 @@ pub fn add_event(
 /// (time, operator login, event, remark), oldest first.
 pub type AppEvent = (i64, Option<String>, String, String);
 
-pub fn events(conn: &Db, application_id: i64) -> rusqlite::Result<Vec<AppEvent>> {
+pub fn events(conn: &Db, application_id: i64) -> SqlResult<Vec<AppEvent>> {
     let mut st = conn.prepare_cached(
         "SELECT e.at_ms, o.login, e.event, e.remark FROM application_events e
          LEFT JOIN operators o ON o.id = e.operator_id WHERE e.application_id = ?1 ORDER BY e.id",
@@ -804,9 +792,9 @@ fn other_kinds(f: &InboxFilter) -> Vec<ApplicationKind> {
         .collect()
 }
 
-fn inbox_row(r: &Row) -> rusqlite::Result<InboxRow> {
+fn inbox_row(r: &Row) -> SqlResult<InboxRow> {
     Ok(InboxRow {
-        source: if r.get::<_, i64>(0)? == 0 {
+        source: if r.get::<i64>(0)? == 0 {
             Source::Refund
         } else {
             Source::Application
@@ -834,7 +822,7 @@ pub fn inbox_page(
     f: &InboxFilter,
     offset: usize,
     limit: usize,
-) -> rusqlite::Result<Vec<InboxRow>> {
+) -> SqlResult<Vec<InboxRow>> {
     let n = offset + limit;
     let mut parts = Vec::new();
     let mut args: Vec<Value> = Vec::new();
@@ -886,7 +874,7 @@ pub fn inbox_page(
 
 /// What the inbox holds under a filter: (items not the reviewer's own, their amount plus fees,
 /// the reviewer's own).
-pub fn inbox_count(conn: &Db, f: &InboxFilter) -> rusqlite::Result<(i64, i64, i64)> {
+pub fn inbox_count(conn: &Db, f: &InboxFilter) -> SqlResult<(i64, i64, i64)> {
     let me = f.exclude_maker.unwrap_or(0);
     let mut total = (0, 0, 0);
     if f.kinds.contains(&ApplicationKind::Refund) {
@@ -943,7 +931,7 @@ pub struct RecordFilter {
     pub keyword: Option<String>,
 }
 
-pub fn records(conn: &Db, f: &RecordFilter, limit: usize) -> rusqlite::Result<Vec<ApplicationRow>> {
+pub fn records(conn: &Db, f: &RecordFilter, limit: usize) -> SqlResult<Vec<ApplicationRow>> {
     let mut c = vec!["1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(m) = f.maker_id {
@@ -995,29 +983,24 @@ pub fn insert_hold(
     application_id: i64,
     amount_fen: i64,
     at_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO holds (merchant_id, application_id, amount_fen, created_ms)
          VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![merchant_id, application_id, amount_fen, at_ms])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// The hold of an application: (amount, state).
-pub fn hold_of(conn: &Db, application_id: i64) -> rusqlite::Result<Option<(i64, HoldState)>> {
+pub fn hold_of(conn: &Db, application_id: i64) -> SqlResult<Option<(i64, HoldState)>> {
     conn.prepare_cached("SELECT amount_fen, state FROM holds WHERE application_id = ?1")?
         .query_row([application_id], |r| Ok((r.get(0)?, coded(r, 1)?)))
         .optional()
 }
 
 /// Posts or releases an application's active hold; false when it had none active.
-pub fn end_hold(
-    conn: &Db,
-    application_id: i64,
-    to: HoldState,
-    at_ms: i64,
-) -> rusqlite::Result<bool> {
+pub fn end_hold(conn: &Db, application_id: i64, to: HoldState, at_ms: i64) -> SqlResult<bool> {
     allowed(HoldState::Active, to)?;
     let n = conn
         .prepare_cached(
@@ -1029,7 +1012,7 @@ pub fn end_hold(
 }
 
 /// Σ active holds of a merchant.
-pub fn active_holds_fen(conn: &Db, merchant_id: i64) -> rusqlite::Result<i64> {
+pub fn active_holds_fen(conn: &Db, merchant_id: i64) -> SqlResult<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(amount_fen), 0) FROM holds WHERE merchant_id = ?1 AND state = 'active'",
     )?
@@ -1058,7 +1041,7 @@ pub struct HeldApplication {
     pub credits_fen: i64,
 }
 
-pub fn held_applications(conn: &Db) -> rusqlite::Result<Vec<HeldApplication>> {
+pub fn held_applications(conn: &Db) -> SqlResult<Vec<HeldApplication>> {
     let mut st = conn.prepare(
         "SELECT a.id, a.kind, a.merchant_id, a.status, a.amount_fen, a.fee_fen, w.status,
             h.amount_fen, h.state,
@@ -1074,7 +1057,7 @@ pub fn held_applications(conn: &Db) -> rusqlite::Result<Vec<HeldApplication>> {
          WHERE a.kind <> 'bank_account' ORDER BY a.id",
     )?;
     let v = st
-        .query_map([], |r| {
+        .query_map(params![], |r| {
             Ok(HeldApplication {
                 id: r.get(0)?,
                 kind: r.get(1)?,
@@ -1095,7 +1078,7 @@ pub fn held_applications(conn: &Db) -> rusqlite::Result<Vec<HeldApplication>> {
 }
 
 /// (merchant, ledger balance, Σ active holds) of every merchant.
-pub fn available_balances(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+pub fn available_balances(conn: &Db) -> SqlResult<Vec<(i64, i64, i64)>> {
     let mut st = conn.prepare(
         "SELECT m.id,
             coalesce((SELECT balance_fen FROM ledger_lines WHERE merchant_id = m.id
@@ -1105,13 +1088,13 @@ pub fn available_balances(conn: &Db) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
          FROM merchants m ORDER BY m.id",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
 /// Bank-account applications whose account status does not follow their review status.
-pub fn bank_account_mismatches(conn: &Db) -> rusqlite::Result<Vec<(i64, String, String)>> {
+pub fn bank_account_mismatches(conn: &Db) -> SqlResult<Vec<(i64, String, String)>> {
     let mut st = conn.prepare(
         "SELECT a.id, a.status, b.status FROM applications a
          JOIN bank_accounts b ON a.ref_table = 'bank_accounts' AND b.id = a.ref_id
@@ -1120,13 +1103,13 @@ pub fn bank_account_mismatches(conn: &Db) -> rusqlite::Result<Vec<(i64, String, 
                  OR (a.status IN ('rejected', 'cancelled', 'expired') AND b.status = 'deleted'))",
     )?;
     let v = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect();
     v
 }
 
 /// Whether a store has a terminal in one of these terminal groups (a fund operation's scope).
-pub fn merchant_in_groups(conn: &Db, merchant_id: i64, groups: &[i64]) -> rusqlite::Result<bool> {
+pub fn merchant_in_groups(conn: &Db, merchant_id: i64, groups: &[i64]) -> SqlResult<bool> {
     if groups.is_empty() {
         return Ok(false);
     }

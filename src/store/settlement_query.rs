@@ -5,8 +5,8 @@
 //! the settlement run summed), and a settlement with none of their transactions is not listed.
 
 use super::Db;
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, OptionalExtension, Row};
+use crate::store::sql::{params_from_iter, OptionalExtension, Row, Value};
+use crate::store::SqlResult;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SettlementFilter {
@@ -127,7 +127,7 @@ fn source(f: &SettlementFilter) -> (String, Vec<Value>) {
 const COLS: &str = "s.id, s.merchant_id, m.merchant_no, m.name, m.name_en, s.settle_date, f.n,
     f.trade, f.fee, f.refund, f.net, s.status, s.created_ms";
 
-fn settlement_row(r: &Row) -> rusqlite::Result<SettlementRow> {
+fn settlement_row(r: &Row) -> SqlResult<SettlementRow> {
     Ok(SettlementRow {
         id: r.get(0)?,
         merchant_id: r.get(1)?,
@@ -152,7 +152,7 @@ pub fn page(
     f: &SettlementFilter,
     offset: usize,
     limit: usize,
-) -> rusqlite::Result<Vec<SettlementRow>> {
+) -> SqlResult<Vec<SettlementRow>> {
     let (src, args) = source(f);
     let sql = format!(
         "SELECT {COLS} {src} ORDER BY s.settle_date DESC, m.merchant_no LIMIT {limit} OFFSET {offset}"
@@ -164,7 +164,7 @@ pub fn page(
     rows
 }
 
-pub fn totals(conn: &Db, f: &SettlementFilter) -> rusqlite::Result<SettlementTotals> {
+pub fn totals(conn: &Db, f: &SettlementFilter) -> SqlResult<SettlementTotals> {
     let (src, args) = source(f);
     let sql = format!(
         "SELECT count(*), coalesce(sum(f.n), 0), coalesce(sum(f.trade), 0),
@@ -183,11 +183,7 @@ pub fn totals(conn: &Db, f: &SettlementFilter) -> rusqlite::Result<SettlementTot
 }
 
 /// One settlement as the scope sees it.
-pub fn one(
-    conn: &Db,
-    id: i64,
-    group_scope: Option<Vec<i64>>,
-) -> rusqlite::Result<Option<SettlementRow>> {
+pub fn one(conn: &Db, id: i64, group_scope: Option<Vec<i64>>) -> SqlResult<Option<SettlementRow>> {
     let f = SettlementFilter {
         id: Some(id),
         group_scope,

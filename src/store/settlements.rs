@@ -1,7 +1,8 @@
 //! Settlements and the merchant ledger.
 
 use super::Db;
-use rusqlite::{params, OptionalExtension};
+use crate::store::sql::{params, OptionalExtension};
+use crate::store::SqlResult;
 
 /// What one merchant's unsettled, captured transactions before a date add up to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct UnsettledSums {
 /// Sums per merchant of the transactions with a trade date before `settle_date` that no
 /// settlement holds yet. Sales and completions in success count as trade; refunds made at the
 /// POS count against it; failed, voided and reversed rows move no money.
-pub fn unsettled_sums(conn: &Db, settle_date: i32) -> rusqlite::Result<Vec<UnsettledSums>> {
+pub fn unsettled_sums(conn: &Db, settle_date: i32) -> SqlResult<Vec<UnsettledSums>> {
     let mut st = conn.prepare_cached(
         "SELECT merchant_id, count(*),
             coalesce(sum(CASE WHEN status = 'success' AND txn_type IN ('sale', 'completion')
@@ -42,11 +43,11 @@ pub fn unsettled_sums(conn: &Db, settle_date: i32) -> rusqlite::Result<Vec<Unset
     v
 }
 
-pub fn exists(conn: &Db, merchant_id: i64, settle_date: i32) -> rusqlite::Result<bool> {
+pub fn exists(conn: &Db, merchant_id: i64, settle_date: i32) -> SqlResult<bool> {
     id_of(conn, merchant_id, settle_date).map(|o| o.is_some())
 }
 
-pub fn id_of(conn: &Db, merchant_id: i64, settle_date: i32) -> rusqlite::Result<Option<i64>> {
+pub fn id_of(conn: &Db, merchant_id: i64, settle_date: i32) -> SqlResult<Option<i64>> {
     conn.prepare_cached("SELECT id FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2")?
         .query_row(params![merchant_id, settle_date], |r| r.get(0))
         .optional()
@@ -62,7 +63,7 @@ pub fn insert(
     fee_fen: i64,
     refund_fen: i64,
     created_ms: i64,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO settlements (merchant_id, settle_date, txn_count, trade_fen, fee_fen,
             refund_fen, net_fen, status, created_ms)
@@ -77,7 +78,7 @@ pub fn insert(
         refund_fen,
         created_ms
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Links the transactions a settlement sums to it.
@@ -86,7 +87,7 @@ pub fn link_txns(
     merchant_id: i64,
     settle_date: i32,
     settlement_id: i64,
-) -> rusqlite::Result<usize> {
+) -> SqlResult<usize> {
     conn.prepare_cached(
         "UPDATE transactions SET settle_date = ?2, settlement_id = ?3
          WHERE settle_date IS NULL AND trade_date < ?2 AND merchant_id = ?1",
@@ -106,7 +107,7 @@ pub fn append_ledger(
     ref_table: Option<&str>,
     ref_id: Option<i64>,
     memo: &str,
-) -> rusqlite::Result<i64> {
+) -> SqlResult<i64> {
     let balance = super::merchants::balance_fen(conn, merchant_id)? + amount_fen;
     conn.prepare_cached(
         "INSERT INTO ledger_lines (merchant_id, line_ms, kind, amount_fen, balance_fen,
@@ -126,13 +127,13 @@ pub fn append_ledger(
 }
 
 /// The newest settlement date of any merchant, if any.
-pub fn latest_date(conn: &Db) -> rusqlite::Result<Option<i32>> {
+pub fn latest_date(conn: &Db) -> SqlResult<Option<i32>> {
     conn.prepare_cached("SELECT max(settle_date) FROM settlements")?
-        .query_row([], |r| r.get(0))
+        .query_row(params![], |r| r.get(0))
 }
 
 /// Adds refunds cleared by a settlement run to its settlement (keeping net = trade − fee − refunds).
-pub fn add_cleared_refunds(conn: &Db, settlement_id: i64, fen: i64) -> rusqlite::Result<()> {
+pub fn add_cleared_refunds(conn: &Db, settlement_id: i64, fen: i64) -> SqlResult<()> {
     conn.prepare_cached(
         "UPDATE settlements SET refund_fen = refund_fen + ?2, net_fen = net_fen - ?2 WHERE id = ?1",
     )?
@@ -159,7 +160,7 @@ pub fn ledger(
     merchant_id: i64,
     before_id: Option<i64>,
     limit: usize,
-) -> rusqlite::Result<Vec<LedgerLine>> {
+) -> SqlResult<Vec<LedgerLine>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_id, line_ms, kind, amount_fen, balance_fen, ref_table, ref_id, memo
          FROM ledger_lines WHERE merchant_id = ?1 AND (?2 IS NULL OR id < ?2)

@@ -3,8 +3,8 @@
 //! rollups keep, else from a GROUP BY over the rows. Also the per-minute counts of the monitor.
 
 use super::Db;
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Row};
+use crate::store::sql::{params, params_from_iter, Row, Value};
+use crate::store::SqlResult;
 
 use super::transactions::TxnFilter;
 
@@ -94,7 +94,7 @@ fn grouping(by: GroupBy, settle_col: &str) -> (String, String, &'static str) {
     }
 }
 
-fn summary_row(r: &Row) -> rusqlite::Result<SummaryRow> {
+fn summary_row(r: &Row) -> SqlResult<SummaryRow> {
     let key: Value = r.get(0)?;
     let key = match key {
         Value::Integer(i) => i.to_string(),
@@ -114,7 +114,7 @@ fn summary_row(r: &Row) -> rusqlite::Result<SummaryRow> {
 }
 
 /// A summary from the daily rollups.
-pub fn from_rollups(conn: &Db, f: &DailyFilter, by: GroupBy) -> rusqlite::Result<Vec<SummaryRow>> {
+pub fn from_rollups(conn: &Db, f: &DailyFilter, by: GroupBy) -> SqlResult<Vec<SummaryRow>> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut push = |c: &str, v: Value| {
@@ -175,7 +175,7 @@ pub fn from_rollups(conn: &Db, f: &DailyFilter, by: GroupBy) -> rusqlite::Result
 }
 
 /// A summary by GROUP BY over the transactions themselves (any filter).
-pub fn from_rows(conn: &Db, f: &TxnFilter, by: GroupBy) -> rusqlite::Result<Vec<SummaryRow>> {
+pub fn from_rows(conn: &Db, f: &TxnFilter, by: GroupBy) -> SqlResult<Vec<SummaryRow>> {
     // The list's own WHERE builder (over alias `t`), so the summary selects exactly its rows;
     // SQLite flattens the subquery.
     let (cond, args) = super::transactions::where_clause(f);
@@ -191,8 +191,8 @@ pub fn from_rows(conn: &Db, f: &TxnFilter, by: GroupBy) -> rusqlite::Result<Vec<
 }
 
 /// The merchant and settlement date of a settlement, for a rollup filter.
-pub fn settlement_key(conn: &Db, settlement_id: i64) -> rusqlite::Result<Option<(i64, i32)>> {
-    use rusqlite::OptionalExtension;
+pub fn settlement_key(conn: &Db, settlement_id: i64) -> SqlResult<Option<(i64, i32)>> {
+    use crate::store::sql::OptionalExtension;
     conn.query_row(
         "SELECT merchant_id, settle_date FROM settlements WHERE id = ?1",
         [settlement_id],
@@ -208,7 +208,7 @@ pub fn per_minute(
     group_scope: Option<&[i64]>,
     to_ms: i64,
     minutes: usize,
-) -> rusqlite::Result<Vec<u64>> {
+) -> SqlResult<Vec<u64>> {
     let from_ms = to_ms - minutes as i64 * 60_000;
     let mut args: Vec<Value> = vec![from_ms.into(), from_ms.into(), to_ms.into()];
     let scope = match group_scope {
@@ -228,7 +228,7 @@ pub fn per_minute(
     let mut st = conn.prepare_cached(&sql)?;
     let mut out = vec![0u64; minutes];
     let rows = st.query_map(params_from_iter(args), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        Ok((r.get::<i64>(0)?, r.get::<i64>(1)?))
     })?;
     for row in rows {
         let (i, n) = row?;
@@ -242,14 +242,18 @@ pub fn per_minute(
 /// For building a new file in bulk (the demo generator), which nobody else uses meanwhile:
 /// drops the triggers that keep the daily rollups row by row, returning their SQL for
 /// [`restore_rollup_triggers`]; the builder sums each finished span with [`add_rollups`].
-pub fn drop_rollup_triggers(conn: &Db) -> rusqlite::Result<Vec<String>> {
+pub fn drop_rollup_triggers(conn: &Db) -> SqlResult<Vec<String>> {
+    if conn.is_postgres() {
+        conn.execute_batch("ALTER TABLE transactions DISABLE TRIGGER USER")?;
+        return Ok(vec!["ALTER TABLE transactions ENABLE TRIGGER USER".into()]);
+    }
     let triggers: Vec<(String, String)> = conn
         .prepare(
             "SELECT name, sql FROM sqlite_schema
              WHERE type = 'trigger' AND tbl_name = 'transactions' AND name LIKE 'txn_daily_%'",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<SqlResult<_>>()?;
     for (name, _) in &triggers {
         conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
     }
@@ -258,20 +262,23 @@ pub fn drop_rollup_triggers(conn: &Db) -> rusqlite::Result<Vec<String>> {
 
 /// Adds to the rollups the transactions made in [from_ms, to_ms), summed as the triggers sum
 /// them; for a span no rollup holds yet and whose rows no longer change.
-pub fn add_rollups(conn: &Db, from_ms: i64, to_ms: i64) -> rusqlite::Result<usize> {
+pub fn add_rollups(conn: &Db, from_ms: i64, to_ms: i64) -> SqlResult<usize> {
     conn.prepare_cached(
         "INSERT INTO txn_daily
          SELECT trade_date, coalesce(settle_date, 0), merchant_id, terminal_id, txn_type, status,
                 card_org, card_type, count(*), sum(amount_fen), sum(fee_fen)
          FROM transactions WHERE txn_ms >= ?1 AND txn_ms < ?2
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-         ON CONFLICT DO UPDATE SET txn_count = txn_count + excluded.txn_count,
-            amount_fen = amount_fen + excluded.amount_fen, fee_fen = fee_fen + excluded.fee_fen",
+         ON CONFLICT (trade_date, settle_date, merchant_id, terminal_id, txn_type, status,
+            card_org, card_type)
+         DO UPDATE SET txn_count = txn_daily.txn_count + excluded.txn_count,
+            amount_fen = txn_daily.amount_fen + excluded.amount_fen,
+            fee_fen = txn_daily.fee_fen + excluded.fee_fen",
     )?
     .execute([from_ms, to_ms])
 }
 
-pub fn restore_rollup_triggers(conn: &Db, triggers: &[String]) -> rusqlite::Result<()> {
+pub fn restore_rollup_triggers(conn: &Db, triggers: &[String]) -> SqlResult<()> {
     for sql in triggers {
         conn.execute_batch(sql)?;
     }

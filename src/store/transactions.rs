@@ -2,8 +2,8 @@
 
 use super::{allowed, coded, Db};
 use crate::domain::txn::{CardType, TxnStatus, TxnType};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use crate::store::sql::{params, params_from_iter, OptionalExtension, Row, Value};
+use crate::store::SqlResult;
 
 /// What a transaction query asks for. Every field narrows the result; `group_scope` is the
 /// operator's terminal-group limit and is always applied by the service.
@@ -99,7 +99,7 @@ const ROW_JOINS: &str = "JOIN merchants m ON m.id = t.merchant_id
     JOIN terminals tm ON tm.id = t.terminal_id
     JOIN banks b ON b.code = t.bank_code";
 
-fn txn_row(r: &Row) -> rusqlite::Result<TxnRow> {
+fn txn_row(r: &Row) -> SqlResult<TxnRow> {
     Ok(TxnRow {
         id: r.get(0)?,
         rrn: r.get(1)?,
@@ -206,12 +206,7 @@ pub(crate) fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
 }
 
 /// One page of rows in newest-first order.
-pub fn page(
-    conn: &Db,
-    filter: &TxnFilter,
-    at: PageAt,
-    limit: usize,
-) -> rusqlite::Result<Vec<TxnRow>> {
+pub fn page(conn: &Db, filter: &TxnFilter, at: PageAt, limit: usize) -> SqlResult<Vec<TxnRow>> {
     let (cond, mut args) = where_clause(filter);
     let (key_cond, order, limit, reverse) = match at {
         PageAt::First => ("", "DESC", limit, false),
@@ -234,7 +229,7 @@ pub fn page(
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows: Vec<TxnRow> = st
         .query_map(params_from_iter(args), txn_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<SqlResult<_>>()?;
     if reverse {
         rows.reverse();
     }
@@ -248,7 +243,7 @@ pub fn key_at(
     filter: &TxnFilter,
     offset: usize,
     from_end: bool,
-) -> rusqlite::Result<Option<TxnKey>> {
+) -> SqlResult<Option<TxnKey>> {
     let (cond, args) = where_clause(filter);
     let order = if from_end { "ASC" } else { "DESC" };
     let sql = format!(
@@ -270,7 +265,7 @@ pub fn page_from(
     filter: &TxnFilter,
     key: TxnKey,
     limit: usize,
-) -> rusqlite::Result<Vec<TxnRow>> {
+) -> SqlResult<Vec<TxnRow>> {
     let (cond, mut args) = where_clause(filter);
     args.push(key.txn_ms.into());
     args.push(key.id.into());
@@ -290,7 +285,7 @@ pub struct Totals {
     pub fee_fen: i64,
 }
 
-pub fn totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Totals> {
+pub fn totals(conn: &Db, filter: &TxnFilter) -> SqlResult<Totals> {
     let (cond, args) = where_clause(filter);
     let sql = format!(
         "SELECT count(*), coalesce(sum(t.amount_fen), 0), coalesce(sum(t.fee_fen), 0)
@@ -316,7 +311,7 @@ pub struct SettledTotals {
     pub pos_refund_fen: i64,
 }
 
-pub fn settled_totals(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<SettledTotals> {
+pub fn settled_totals(conn: &Db, filter: &TxnFilter) -> SqlResult<SettledTotals> {
     let (cond, args) = where_clause(filter);
     let sql = format!(
         "SELECT count(*),
@@ -361,7 +356,7 @@ impl Breakdown {
     }
 }
 
-pub fn breakdown(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Breakdown> {
+pub fn breakdown(conn: &Db, filter: &TxnFilter) -> SqlResult<Breakdown> {
     let (cond, args) = where_clause(filter);
     let trade = "t.status = 'success' AND t.txn_type IN ('sale', 'completion')";
     let refund = "t.status = 'success' AND t.txn_type = 'refund'";
@@ -395,7 +390,7 @@ pub fn breakdown(conn: &Db, filter: &TxnFilter) -> rusqlite::Result<Breakdown> {
     })
 }
 
-pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
+pub fn by_id(conn: &Db, id: i64) -> SqlResult<Option<TxnRow>> {
     conn.prepare_cached(&format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS} WHERE t.id = ?1"
     ))?
@@ -404,7 +399,7 @@ pub fn by_id(conn: &Db, id: i64) -> rusqlite::Result<Option<TxnRow>> {
 }
 
 /// The group of the terminal a transaction was made on (for scope checks).
-pub fn terminal_group_of(conn: &Db, txn_id: i64) -> rusqlite::Result<Option<i64>> {
+pub fn terminal_group_of(conn: &Db, txn_id: i64) -> SqlResult<Option<i64>> {
     conn.prepare_cached(
         "SELECT tm.group_id FROM transactions t JOIN terminals tm ON tm.id = t.terminal_id
          WHERE t.id = ?1",
@@ -440,25 +435,25 @@ pub struct NewTxn<'a> {
 
 /// A prepared insert, reused for bulk loads.
 pub struct TxnInserter<'c> {
-    st: rusqlite::CachedStatement<'c>,
+    st: crate::store::sql::Stmt<'c>,
 }
 
 impl<'c> TxnInserter<'c> {
-    pub fn new(conn: &'c Db<'c>) -> rusqlite::Result<Self> {
+    pub fn new(conn: &'c Db<'c>) -> SqlResult<Self> {
         Ok(TxnInserter {
             st: conn.prepare_cached(
                 "INSERT INTO transactions (rrn, voucher_no, batch_no, merchant_id, terminal_id,
                     txn_ms, trade_date, txn_type, status, amount_fen, fee_fen, card_masked,
                     card_last4, card_org, card_type, bank_code, auth_code, pos_operator, order_no,
                     orig_txn_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, substr(?12, -4), ?13,
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, substr(?12, length(?12) - 3), ?13,
                     ?14, ?15, ?16, ?17, ?18, ?19)",
             )?,
         })
     }
 
     /// Inserts one row and returns its id.
-    pub fn insert(&mut self, t: &NewTxn<'_>) -> rusqlite::Result<i64> {
+    pub fn insert(&mut self, t: &NewTxn<'_>) -> SqlResult<i64> {
         self.st.insert(params![
             t.rrn,
             t.voucher_no,
@@ -484,7 +479,7 @@ impl<'c> TxnInserter<'c> {
 }
 
 /// Changes a transaction's status as the domain allows (a sale voided or reversed).
-pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> rusqlite::Result<bool> {
+pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> SqlResult<bool> {
     allowed(from, to)?;
     let n = conn
         .prepare_cached("UPDATE transactions SET status = ?3 WHERE id = ?1 AND status = ?2")?
@@ -494,11 +489,11 @@ pub fn mark_status(conn: &Db, id: i64, from: TxnStatus, to: TxnStatus) -> rusqli
 
 /// Takes `n` numbers of the sequence `name` inside the caller's (writing) transaction and
 /// returns the first: concurrent writers each get their own.
-pub fn take_sequence(conn: &Db, name: &str, n: u64) -> rusqlite::Result<u64> {
+pub fn take_sequence(conn: &Db, name: &str, n: u64) -> SqlResult<u64> {
     conn.prepare_cached(
         "UPDATE sequences SET next = next + ?2 WHERE name = ?1 RETURNING next - ?2",
     )?
-    .query_row(params![name, n as i64], |r| r.get::<_, i64>(0))
+    .query_row(params![name, n as i64], |r| r.get::<i64>(0))
     .map(|v| v as u64)
 }
 
@@ -509,20 +504,20 @@ pub fn last_voucher(
     batch_no: &str,
     from_ms: i64,
     to_ms: i64,
-) -> rusqlite::Result<u32> {
+) -> SqlResult<u32> {
     conn.prepare_cached(
         "SELECT coalesce(max(CAST(voucher_no AS INTEGER)), 0) FROM transactions
          WHERE terminal_id = ?1 AND txn_ms >= ?3 AND txn_ms < ?4 AND batch_no = ?2",
     )?
     .query_row(params![terminal_id, batch_no, from_ms, to_ms], |r| {
-        r.get::<_, i64>(0)
+        r.get::<i64>(0)
     })
     .map(|v| v as u32)
 }
 
 /// Marks a sale voided. A void cancels the sale, its fee included: nothing is charged for it.
 /// Voids a captured sale: its status as the domain allows, and its fee cancelled with it.
-pub fn void_sale(conn: &Db, id: i64) -> rusqlite::Result<bool> {
+pub fn void_sale(conn: &Db, id: i64) -> SqlResult<bool> {
     allowed(TxnStatus::Success, TxnStatus::Voided)?;
     let n = conn
         .prepare_cached(
@@ -533,25 +528,25 @@ pub fn void_sale(conn: &Db, id: i64) -> rusqlite::Result<bool> {
     Ok(n == 1)
 }
 
-pub fn add_refunded(conn: &Db, id: i64, fen: i64) -> rusqlite::Result<()> {
+pub fn add_refunded(conn: &Db, id: i64, fen: i64) -> SqlResult<()> {
     conn.prepare_cached("UPDATE transactions SET refunded_fen = refunded_fen + ?2 WHERE id = ?1")?
         .execute(params![id, fen])?;
     Ok(())
 }
 
-pub fn count(conn: &Db) -> rusqlite::Result<i64> {
+pub fn count(conn: &Db) -> SqlResult<i64> {
     conn.prepare_cached("SELECT count(*) FROM transactions")?
-        .query_row([], |r| r.get(0))
+        .query_row(params![], |r| r.get(0))
 }
 
 /// The newest RRN (to continue numbering) and the count.
-pub fn max_rrn(conn: &Db) -> rusqlite::Result<Option<String>> {
+pub fn max_rrn(conn: &Db) -> SqlResult<Option<String>> {
     conn.prepare_cached("SELECT max(rrn) FROM transactions")?
-        .query_row([], |r| r.get(0))
+        .query_row(params![], |r| r.get(0))
 }
 
 /// The id of the transaction with this reference number.
-pub fn id_by_rrn(conn: &Db, rrn: &str) -> rusqlite::Result<Option<i64>> {
+pub fn id_by_rrn(conn: &Db, rrn: &str) -> SqlResult<Option<i64>> {
     conn.prepare_cached("SELECT id FROM transactions WHERE rrn = ?1")?
         .query_row([rrn], |r| r.get(0))
         .optional()
