@@ -11,7 +11,7 @@ use merchant_desk::demo::{self, DemoOptions};
 use merchant_desk::script;
 use merchant_desk::service::audit::{verify, ChainCheck};
 use merchant_desk::service::{settlement, Env};
-use merchant_desk::store::Store;
+use merchant_desk::store::{Location, Store};
 use merchant_desk::ui::text::Lang;
 
 #[derive(Parser)]
@@ -21,8 +21,9 @@ use merchant_desk::ui::text::Lang;
     about = "Keyboard-only merchant back office"
 )]
 struct Cli {
-    /// The database file (default: merchant-desk.sqlite3 in the user's data directory).
-    #[arg(long, global = true)]
+    /// The database: a SQLite file (default: merchant-desk.sqlite3 in the user's data
+    /// directory) or a PostgreSQL server, postgres://user@host/dbname (several workstations).
+    #[arg(long, global = true, env = "MERCHANT_DESK_DB")]
     db: Option<PathBuf>,
     /// Language of the screens: zh (default) or en.
     #[arg(long, global = true, default_value = "zh")]
@@ -221,8 +222,8 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `--db` is a SQLite file: a path, or a `file://` URL of one. Anything else that looks like a
-/// URL (`scheme://…`) is refused rather than taken for a folder named `scheme:`.
+/// `--db` is a SQLite file (a path, or a `file://` URL of one) or a `postgres://` server. Anything
+/// else that looks like a URL (`scheme://…`) is refused rather than taken for a folder named `scheme:`.
 fn db_path(db: PathBuf) -> Result<PathBuf, String> {
     let text = db.to_string_lossy();
     let Some((scheme, rest)) = text.split_once("://") else {
@@ -241,9 +242,21 @@ fn db_path(db: PathBuf) -> Result<PathBuf, String> {
     if scheme.eq_ignore_ascii_case("file") && rest.starts_with('/') {
         return Ok(PathBuf::from(rest));
     }
+    if scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql") {
+        return Ok(db);
+    }
     Err(format!(
-        "--db {text}: this build serves SQLite files only (a path, or file:///path), not {scheme}://"
+        "--db {text}: a SQLite file (a path, or file:///path) or a PostgreSQL server (postgres://…), not {scheme}://"
     ))
+}
+
+/// Whether the database is there to open: a file that exists, or a server (which says itself
+/// whether the database exists when it is opened).
+fn db_exists(path: &std::path::Path) -> bool {
+    path.exists()
+        || path
+            .to_str()
+            .is_some_and(|t| Location::parse(t).is_server())
 }
 
 /// A refusal (input, a rule, a login) prints its message and exits 1.
@@ -505,7 +518,7 @@ fn outcomes_import_cmd(
     lang: Lang,
     file: &std::path::Path,
 ) -> ExitCode {
-    if !path.exists() {
+    if !db_exists(path) {
         return fail(format!("{} does not exist", path.display()));
     }
     let store = match open(path) {
@@ -538,7 +551,7 @@ fn outcomes_import_cmd(
 
 /// `merchant-desk check`: exit 0 when every invariant holds, 1 listing each broken one.
 fn check_cmd(path: &std::path::Path) -> ExitCode {
-    if !path.exists() {
+    if !db_exists(path) {
         return fail(format!("{} does not exist", path.display()));
     }
     let store = match open(path) {

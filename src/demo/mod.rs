@@ -81,6 +81,11 @@ pub const REVIEW_MODE_STORE: usize = 2;
 /// so a run that fails (a full disk, a kill) leaves no half-made database, and removes its
 /// temporary file.
 pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<DemoSummary, String> {
+    if let Some(crate::store::Location::Server(url)) =
+        path.to_str().map(crate::store::Location::parse)
+    {
+        return create_on_server(&url, clock, opts);
+    }
     if path.exists() {
         // An existing file must be ours and hold no merchant group; it is replaced at the end.
         let store = Store::open(path).map_err(|e: OpenError| e.to_string())?;
@@ -128,6 +133,27 @@ pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<Demo
         }
     }
     built
+}
+
+/// Fills an empty database on a PostgreSQL server; refuses one that holds merchants. A server's
+/// database cannot be built aside and renamed, so a failed build is reported and what it wrote
+/// stays (each span of days is its own transaction).
+fn create_on_server(
+    url: &str,
+    clock: SharedClock,
+    opts: DemoOptions,
+) -> Result<DemoSummary, String> {
+    let location = crate::store::Location::Server(url.to_string());
+    let store = Store::open_at(&location).map_err(|e: OpenError| e.to_string())?;
+    let held = merchants::all(&store.read()).map_err(|e| e.to_string())?;
+    if !held.is_empty() {
+        return Err(format!(
+            "{location} already holds a merchant group; demo data goes into an empty database"
+        ));
+    }
+    let mut env = Env::new(store, clock);
+    // Not in bulk: the rollup triggers stay on, since the database is shared from the start.
+    populate_with(&mut env, opts, false).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Default)]

@@ -391,7 +391,17 @@ const DEFERRED_INDEXES: &[&str] = &[
 impl Store {
     /// Opens (creating when missing) and migrates a database file. The file is inspected
     /// read-only first, so a file that is not ours, or is newer, is never touched.
+    ///
+    /// A `postgres://…` "path" is a server's address: the store opens it with [`Store::open_at`],
+    /// so every caller that hands on `--db` serves both backends.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
+        match path.to_str().map(Location::parse) {
+            Some(server @ Location::Server(_)) => Store::open_at(&server),
+            _ => Store::open_file(path),
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Store, OpenError> {
         let cannot = |e: rusqlite::Error| open_problem(path, e);
         if path.exists() {
             let meta = std::fs::metadata(path)
@@ -448,7 +458,7 @@ impl Store {
     /// Opens the database wherever it is (see [`Location`]).
     pub fn open_at(location: &Location) -> Result<Store, OpenError> {
         match location {
-            Location::File(p) => Store::open(p),
+            Location::File(p) => Store::open_file(p),
             Location::Server(url) => Ok(Store {
                 backend: Backend::Pg(pg::open(url)?),
                 location: location.clone(),

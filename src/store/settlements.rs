@@ -67,7 +67,7 @@ pub fn insert(
     conn.prepare_cached(
         "INSERT INTO settlements (merchant_id, settle_date, txn_count, trade_fen, fee_fen,
             refund_fen, net_fen, status, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4 - ?5 - ?6, 'settled', ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, 'settled', ?7)",
     )?
     .execute(params![
         merchant_id,
@@ -76,7 +76,8 @@ pub fn insert(
         trade_fen,
         fee_fen,
         refund_fen,
-        created_ms
+        created_ms,
+        trade_fen - fee_fen - refund_fen
     ])?;
     Ok(conn.last_insert_rowid()?)
 }

@@ -370,7 +370,17 @@ impl PgConn {
             return Ok(s.clone());
         }
         let translated = translate(sql);
-        let st = self.client.borrow_mut().prepare(&translated)?;
+        // A statement the server cannot prepare is the program's mistake: name it.
+        let st = self.client.borrow_mut().prepare(&translated).map_err(|e| {
+            let mut err = StoreError::from(e);
+            let head: String = translated.split_whitespace().collect::<Vec<_>>().join(" ");
+            err.message = format!(
+                "{} (in: {})",
+                err.message,
+                head.chars().take(160).collect::<String>()
+            );
+            err
+        })?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), st.clone());

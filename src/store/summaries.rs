@@ -243,10 +243,6 @@ pub fn per_minute(
 /// drops the triggers that keep the daily rollups row by row, returning their SQL for
 /// [`restore_rollup_triggers`]; the builder sums each finished span with [`add_rollups`].
 pub fn drop_rollup_triggers(conn: &Db) -> SqlResult<Vec<String>> {
-    if conn.is_postgres() {
-        conn.execute_batch("ALTER TABLE transactions DISABLE TRIGGER USER")?;
-        return Ok(vec!["ALTER TABLE transactions ENABLE TRIGGER USER".into()]);
-    }
     let triggers: Vec<(String, String)> = conn
         .prepare(
             "SELECT name, sql FROM sqlite_schema
