@@ -29,15 +29,14 @@ fn state(env: &Env) -> String {
     ] {
         let mut st = env
             .store
-            .raw_connection_for_tests()
+            .sql_for_tests()
             .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
             .unwrap();
-        let n = st.column_count();
         let rows: Vec<String> = st
-            .query_map([], |r| {
+            .query_map(merchant_desk::store::params![], |r| {
                 let mut s = String::new();
-                for i in 0..n {
-                    let v: rusqlite::types::Value = r.get(i)?;
+                for i in 0..r.column_count() {
+                    let v: merchant_desk::store::Value = r.get(i)?;
                     s.push_str(&format!("{v:?}|"));
                 }
                 Ok(s)
@@ -56,10 +55,10 @@ fn state(env: &Env) -> String {
 
 fn denied_count(env: &Env) -> i64 {
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'denied'",
-            [],
+            merchant_desk::store::params![],
             |r| r.get(0),
         )
         .unwrap()

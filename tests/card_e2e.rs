@@ -380,11 +380,11 @@ fn e2e_refund_import_needs_the_card_of_a_card_operator() {
     let (rrn, amount): (String, i64) = f
         .env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT rrn, amount_fen FROM transactions WHERE status = 'success'
              AND txn_type = 'sale' ORDER BY id LIMIT 1",
-            [],
+            merchant_desk::store::params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();

@@ -276,7 +276,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
     assert_eq!((v.verified, v.ok()), (2, true), "{v:?}");
 
     // One changed byte of a signature, or of a payload, is named.
-    let conn = f.env.store.raw_connection_for_tests();
+    let conn = f.env.store.sql_for_tests();
     let mut sig = cards::approval(&f.env.store.read(), first)
         .unwrap()
         .unwrap()
@@ -286,7 +286,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
     sig[last] ^= 0x01;
     conn.execute(
         "UPDATE approvals SET signature = ?1 WHERE id = ?2",
-        rusqlite::params![sig, first],
+        merchant_desk::store::params![sig, first],
     )
     .unwrap();
     let mut payload = cards::approval(&f.env.store.read(), second)
@@ -297,7 +297,7 @@ fn signed_approvals_verify_and_tampering_is_named() {
     payload[at + 4] = b'N';
     conn.execute(
         "UPDATE approvals SET payload = ?1 WHERE id = ?2",
-        rusqlite::params![payload, second],
+        merchant_desk::store::params![payload, second],
     )
     .unwrap();
     let v = signing::verify_all(&f.env.store).unwrap();
@@ -350,10 +350,10 @@ fn a_signature_by_another_card_does_not_verify() {
     // And under the forger's own fingerprint: never bound to the checker.
     f.env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "UPDATE approvals SET key_fpr = ?1 WHERE id = ?2",
-            rusqlite::params![VirtualCard::from_seed("forger").sign_fpr(), id],
+            merchant_desk::store::params![VirtualCard::from_seed("forger").sign_fpr(), id],
         )
         .unwrap();
     let v = signing::verify_all(&f.env.store).unwrap();

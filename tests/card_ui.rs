@@ -128,11 +128,11 @@ fn login_and_approval_with_a_slow_card_keep_the_screen_answering() {
     .unwrap();
     let (txn, merchant): (i64, i64) = env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT id, merchant_id FROM transactions WHERE status = 'success'
              AND txn_type = 'sale' ORDER BY id LIMIT 1",
-            [],
+            merchant_desk::store::params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();

@@ -133,8 +133,12 @@ fn audit_refund_and_ledger_lists_export_every_row_exactly() {
     };
     let count: i64 = env
         .store
-        .raw_connection_for_tests()
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*) FROM audit_log",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(
         n as i64 >= count - 2,

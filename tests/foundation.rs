@@ -111,10 +111,10 @@ fn a_disabled_operator_cannot_log_in() {
     let db = TestDb::demo(1, 5);
     let mut env = db.env();
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "UPDATE operators SET status = 'disabled' WHERE login = 'monitor'",
-            [],
+            merchant_desk::store::params![],
         )
         .unwrap();
     assert_eq!(
@@ -203,10 +203,10 @@ fn scope_limits_every_query_and_detail_and_functions_are_enforced() {
     );
     // Without the function the query is refused, even with a session from before.
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "DELETE FROM role_functions WHERE function = 'txn_query'",
-            [],
+            merchant_desk::store::params![],
         )
         .unwrap();
     assert_eq!(
@@ -226,7 +226,7 @@ fn the_audit_chain_detects_edits_removals_and_truncation() {
     };
     assert!(rows >= 3);
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute("DELETE FROM audit_log WHERE id = ?1", [rows])
         .unwrap();
     assert!(matches!(
@@ -237,8 +237,11 @@ fn the_audit_chain_detects_edits_removals_and_truncation() {
     let mut env2 = db2.env();
     db2.login(&mut env2, "admin");
     env2.store
-        .raw_connection_for_tests()
-        .execute("DELETE FROM audit_log WHERE id = 1", [])
+        .sql_for_tests()
+        .execute(
+            "DELETE FROM audit_log WHERE id = 1",
+            merchant_desk::store::params![],
+        )
         .unwrap();
     assert_eq!(
         verify(&env2.store).unwrap(),
@@ -251,6 +254,9 @@ fn the_audit_chain_detects_edits_removals_and_truncation() {
 
 #[test]
 fn an_older_database_is_upgraded_in_place() {
+    if merchant_desk::store::testing::sqlite_only("upgrading an older SQLite file") {
+        return;
+    }
     let db = TestDb::demo(2, 40);
     {
         // Take the file back to schema version 1.
@@ -275,23 +281,27 @@ fn an_older_database_is_upgraded_in_place() {
     }
     let store = Store::open(&db.path).unwrap();
     let v: i32 = store
-        .raw_connection_for_tests()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "PRAGMA user_version",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(v, merchant_desk::store::migrate::LATEST);
     let (n, sum): (i64, i64) = store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT sum(txn_count), sum(amount_fen) FROM txn_daily",
-            [],
+            merchant_desk::store::params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
     let (n2, sum2): (i64, i64) = store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT count(*), sum(amount_fen) FROM transactions",
-            [],
+            merchant_desk::store::params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
@@ -305,30 +315,34 @@ fn rollups_equal_the_raw_aggregation_after_settlement() {
     let raw: Vec<(i64, String, i64, i64)> = {
         let mut st = env
             .store
-            .raw_connection_for_tests()
+            .sql_for_tests()
             .prepare(
                 "SELECT trade_date, card_org, count(*), sum(amount_fen) FROM transactions
                  GROUP BY 1, 2 ORDER BY 1, 2",
             )
             .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        st.query_map(merchant_desk::store::params![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     };
     let rolled: Vec<(i64, String, i64, i64)> = {
         let mut st = env
             .store
-            .raw_connection_for_tests()
+            .sql_for_tests()
             .prepare(
                 "SELECT trade_date, card_org, sum(txn_count), sum(amount_fen) FROM txn_daily
                  GROUP BY 1, 2 HAVING sum(txn_count) > 0 ORDER BY 1, 2",
             )
             .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        st.query_map(merchant_desk::store::params![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     };
     assert_eq!(raw, rolled);
 }
@@ -337,7 +351,7 @@ fn rollups_equal_the_raw_aggregation_after_settlement() {
 fn demo_settlements_match_their_transactions_and_the_ledger() {
     let db = TestDb::demo(5, 100);
     let env = db.env();
-    let c = env.store.raw_connection_for_tests();
+    let c = env.store.sql_for_tests();
     let db_ = env.store.read();
     // Each settlement's trade amount is the sum of its captured sales and completions.
     let bad: i64 = c
@@ -346,7 +360,7 @@ fn demo_settlements_match_their_transactions_and_the_ledger() {
                 SELECT coalesce(sum(amount_fen), 0) FROM transactions t
                 WHERE t.settlement_id = s.id AND t.status = 'success'
                   AND t.txn_type IN ('sale', 'completion'))",
-            [],
+            merchant_desk::store::params![],
             |r| r.get(0),
         )
         .unwrap();
@@ -369,7 +383,7 @@ fn demo_settlements_match_their_transactions_and_the_ledger() {
     let unsettled_past: i64 = c
         .query_row(
             "SELECT count(*) FROM transactions WHERE settle_date IS NULL AND trade_date < 20261123",
-            [],
+            merchant_desk::store::params![],
             |r| r.get(0),
         )
         .unwrap();

@@ -26,14 +26,8 @@ use merchant_desk::store::{Store, StoreErrorKind};
 
 /// Every row of every table but the audit log and the chain's own bookkeeping, as text.
 fn fingerprint(store: &Store) -> String {
-    let c = store.raw_connection_for_tests();
-    let mut tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let c = store.sql_for_tests();
+    let mut tables: Vec<String> = c.tables().unwrap();
     tables.retain(|t| t != "audit_log" && !t.starts_with("sqlite_"));
     let mut out = String::new();
     for t in tables {
@@ -43,20 +37,22 @@ fn fingerprint(store: &Store) -> String {
             ""
         };
         let mut st = c.prepare(&format!("SELECT * FROM {t}{filter}")).unwrap();
-        let n = st.column_count();
         let rows = st
-            .query_map([], |r| {
+            .query_map(merchant_desk::store::params![], |r| {
                 let mut line = String::new();
-                for i in 0..n {
-                    let v: rusqlite::types::Value = r.get(i)?;
+                for i in 0..r.column_count() {
+                    let v: merchant_desk::store::Value = r.get(i)?;
                     line.push_str(&format!("{v:?}|"));
                 }
                 Ok(line)
             })
             .unwrap();
         out.push_str(&t);
+        // Sorted: a server's heap order is not the order rows were written.
+        let mut rows: Vec<String> = rows.map(Result::unwrap).collect();
+        rows.sort();
         for r in rows {
-            out.push_str(&r.unwrap());
+            out.push_str(&r);
             out.push('\n');
         }
     }
@@ -64,20 +60,22 @@ fn fingerprint(store: &Store) -> String {
 }
 
 fn audit_rows(store: &Store) -> Vec<(String, String, String)> {
-    let c = store.raw_connection_for_tests();
+    let c = store.sql_for_tests();
     let mut st = c
         .prepare("SELECT operator, action, target FROM audit_log ORDER BY id")
         .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    st.query_map(merchant_desk::store::params![], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 fn one_id(store: &Store, sql: &str) -> i64 {
     store
-        .raw_connection_for_tests()
-        .query_row(sql, [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(sql, merchant_desk::store::params![], |r| r.get(0))
         .unwrap()
 }
 
@@ -402,7 +400,7 @@ fn every_use_case_refuses_without_its_function_changes_nothing_and_audits_once()
         settlement: one_id(&env.store, "SELECT min(id) FROM settlements"),
         rrn: env
             .store
-            .raw_connection_for_tests()
+            .sql_for_tests()
             .query_row("SELECT rrn FROM transactions WHERE id = ?1", [txn], |r| {
                 r.get(0)
             })
@@ -627,7 +625,7 @@ fn when_the_card_requirement_cannot_be_read_the_login_is_refused() {
     let (_db, mut env, _reader) = card_bound();
     // Break what the card lookup reads: the login must fail closed, not let the operator in.
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute_batch("ALTER TABLE operators RENAME COLUMN card_sign_pubkey TO broken")
         .unwrap();
     match auth::login(&mut env, "checker", "demo1234") {

@@ -50,8 +50,12 @@ fn rollup_summaries_equal_the_raw_group_by_for_every_rollup_filter() {
     let merchant = merchants::all(&env.store.read()).unwrap()[1].id;
     let settlement: i64 = env
         .store
-        .raw_connection_for_tests()
-        .query_row("SELECT max(id) FROM settlements", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "SELECT max(id) FROM settlements",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     let filters = vec![
         TxnFilter::default(),
@@ -218,10 +222,12 @@ fn settlement_query_lists_totals_and_yesterday() {
     let totals = settlement_query::totals(&env, &s, &all).unwrap();
     let (n, net): (i64, i64) = env
         .store
-        .raw_connection_for_tests()
-        .query_row("SELECT count(*), sum(net_fen) FROM settlements", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*), sum(net_fen) FROM settlements",
+            merchant_desk::store::params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((totals.settlements, totals.net_fen), (n, net));
     let page = settlement_query::page(&env, &s, &all, 0).unwrap();
@@ -324,7 +330,7 @@ fn settlement_query_scope_shows_only_the_groups_share() {
     // A settlement of a merchant with none of the group's terminals is out of scope.
     let other: i64 = env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT s.id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM terminals t
              WHERE t.merchant_id = s.merchant_id AND t.terminal_no IN (?1, ?2))",
@@ -400,7 +406,7 @@ fn slips_reprint_only_before_today_within_scope_and_save_to_the_download_dir() {
     assert!(leftovers.is_empty());
     let audited: i64 = env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'txn.reprint_slip' AND target = ?1",
             [&old.rrn],
@@ -454,8 +460,12 @@ fn the_monitor_shows_the_latest_in_scope_and_notices_other_writers() {
     assert!(watch.changed(&env));
     let after = monitor::snapshot(&env, &s, 30).unwrap();
     let newest: i64 = other
-        .raw_connection_for_tests()
-        .query_row("SELECT max(id) FROM transactions", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "SELECT max(id) FROM transactions",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(after.latest[0].id, newest);
     assert_eq!(
@@ -476,12 +486,19 @@ fn the_monitor_shows_the_latest_in_scope_and_notices_other_writers() {
 
 #[test]
 fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
+    if merchant_desk::store::testing::sqlite_only("SQLite busy timeout and BEGIN IMMEDIATE") {
+        return;
+    }
     let db = TestDb::demo(1, 10);
     let before: i64 = db
         .env()
         .store
-        .raw_connection_for_tests()
-        .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*) FROM transactions",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     let mut store = Store::open(&db.path).unwrap();
     store
@@ -516,8 +533,12 @@ fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
     assert_eq!(report.written, 5);
     assert!(report.retries > 0, "the lock was waited for");
     let after: i64 = store
-        .raw_connection_for_tests()
-        .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*) FROM transactions",
+            merchant_desk::store::params![],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(after, before + 5);
 }

@@ -35,7 +35,7 @@ fn refused(before: (i64, i64, i64, i64), n: i64) -> (i64, i64, i64, i64) {
 /// The actions of the last `n` audit rows, oldest first.
 fn last_actions(store: &merchant_desk::store::Store, n: usize) -> Vec<String> {
     let mut st = store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .prepare("SELECT action FROM audit_log ORDER BY id DESC LIMIT ?1")
         .unwrap();
     let mut v: Vec<String> = st
@@ -186,7 +186,7 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
     // A voided sale, and an order number shared by two transactions.
     let voided: String = env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT rrn FROM transactions WHERE status = 'voided' AND terminal_id IN
                (SELECT id FROM terminals WHERE group_id = ?1) LIMIT 1",
@@ -195,7 +195,7 @@ fn every_bad_row_is_listed_with_its_reason_and_nothing_is_stored() {
         )
         .unwrap();
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "UPDATE transactions SET order_no = 'DUPORDER' WHERE id IN (?1, ?2)",
             [in_scope[5].0, in_scope[6].0],
@@ -441,7 +441,7 @@ fn an_order_number_finds_its_transaction() {
     let clerk = db.login(&mut env, "clerk");
     let sale = fresh_sales(&env.store, 1).remove(0);
     env.store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "UPDATE transactions SET order_no = 'SHOP20261122A7' WHERE id = ?1",
             [sale.0],

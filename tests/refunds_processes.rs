@@ -192,7 +192,7 @@ fn two_reviewers_deciding_at_the_same_moment_one_decision_stands_the_other_is_to
 
 /// The settlements of a date, the ledger and the refund statuses: what a completed run leaves.
 fn money_state(store: &merchant_desk::store::Store) -> Vec<String> {
-    let conn = store.raw_connection_for_tests();
+    let conn = store.sql_for_tests();
     let mut out = Vec::new();
     for sql in [
         "SELECT merchant_id, settle_date, txn_count, trade_fen, fee_fen, refund_fen, net_fen
@@ -203,14 +203,13 @@ fn money_state(store: &merchant_desk::store::Store) -> Vec<String> {
         "SELECT count(*), coalesce(sum(refunded_fen), 0), count(settlement_id) FROM transactions",
     ] {
         let mut st = conn.prepare(sql).unwrap();
-        let n = st.column_count();
         let rows = st
-            .query_map([], |r| {
-                (0..n)
+            .query_map(merchant_desk::store::params![], |r| {
+                (0..r.column_count())
                     .map(|i| {
-                        r.get::<_, i64>(i)
+                        r.get::<i64>(i)
                             .map(|v| v.to_string())
-                            .or_else(|_| r.get::<_, String>(i))
+                            .or_else(|_| r.get::<String>(i))
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map(|v| v.join(","))

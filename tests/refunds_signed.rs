@@ -28,6 +28,9 @@ fn verify(db: &TestDb) -> (i32, String) {
 
 #[test]
 fn approvals_signed_by_the_card_verify_and_a_changed_byte_is_named() {
+    if merchant_desk::store::testing::sqlite_only("tampering through a second SQLite connection") {
+        return;
+    }
     let db = TestDb::demo(2, 40);
     let mut env = db.env();
     let admin = db.login(&mut env, "admin");

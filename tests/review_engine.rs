@@ -180,8 +180,8 @@ fn check_ok(env: &Env) {
 
 fn count(env: &Env, sql: &str) -> i64 {
     env.store
-        .raw_connection_for_tests()
-        .query_row(sql, [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(sql, merchant_desk::store::params![], |r| r.get(0))
         .unwrap()
 }
 
@@ -764,7 +764,7 @@ fn self_approval_only_with_the_setting_both_functions_and_a_card() {
         CardServiceError::Service(ServiceError::Refused(Rule::OwnApplication))
     );
     // The database itself refuses a checker equal to the maker without the flag.
-    let e = f.env.store.raw_connection_for_tests().execute(
+    let e = f.env.store.sql_for_tests().execute(
         "UPDATE applications SET self_approved = 0 WHERE id = ?1",
         [app.id],
     );
@@ -876,7 +876,7 @@ fn check_names_a_broken_hold() {
     check_ok(&f.env);
     f.env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .execute(
             "UPDATE holds SET state = 'released', released_ms = 1 WHERE application_id = ?1",
             [a.id],

@@ -56,8 +56,14 @@ Wait /收支明细|Ledger|ledger/
 Screenshot ledger
 "#
     );
-    let copy = db.dir.path().join(format!("walk-{w}-{lang:?}.sqlite3"));
-    std::fs::copy(&db.path, &copy).unwrap();
+    let copy = match merchant_desk::store::testing::postgres_under_test() {
+        None => {
+            let copy = db.dir.path().join(format!("walk-{w}-{lang:?}.sqlite3"));
+            std::fs::copy(&db.path, &copy).unwrap();
+            copy
+        }
+        Some(_) => merchant_desk::store::testing::copy_database(&db.path, db.dir.path()),
+    };
     let mut out = Vec::new();
     match run_tape(&src, &copy, lang, None, &mut out) {
         Ok(run) => run.screenshots,

@@ -17,7 +17,10 @@ fn template_db() -> &'static PathBuf {
     static DB: OnceLock<PathBuf> = OnceLock::new();
     DB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
-        let path = dir.join("template.sqlite3");
+        let path = match merchant_desk::store::testing::postgres_under_test() {
+            None => dir.join("template.sqlite3"),
+            Some(_) => merchant_desk::store::testing::fresh_database(&dir),
+        };
         let clock = VirtualClock::new(parse_datetime_ms("2026-11-23 10:00").unwrap());
         let store = Store::open(&path).unwrap();
         let mut env = Env::new(store, Arc::new(clock));
@@ -32,10 +35,7 @@ fn template_db() -> &'static PathBuf {
         )
         .unwrap();
         // Fold the WAL into the file so a plain copy holds everything.
-        env.store
-            .raw_connection_for_tests()
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .unwrap();
+        env.store.checkpoint().unwrap();
         path
     })
 }
@@ -46,8 +46,15 @@ fn run(name: &str) {
         .join(format!("{name}.tape"));
     let src = std::fs::read_to_string(&tape).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.sqlite3");
-    std::fs::copy(template_db(), &db).unwrap();
+    let db = match merchant_desk::store::testing::postgres_under_test() {
+        None => {
+            let db = dir.path().join("t.sqlite3");
+            std::fs::copy(template_db(), &db).unwrap();
+            db
+        }
+        // The template's connection is closed: a server copies it as a template database.
+        Some(_) => merchant_desk::store::testing::copy_database(template_db(), dir.path()),
+    };
     // Whatever a tape writes (templates, slips, exports) lands in its own temporary folder; the
     // screenshots name that folder <downloads>.
     let downloads = dir.path().join("downloads");

@@ -95,7 +95,7 @@ pub fn query(conn: &Db, f: &AuditFilter, limit: usize) -> SqlResult<Vec<AuditRow
         "SELECT id, at_ms, operator_id, operator, workstation, action, target, before, after,
             prev_hash, hash FROM audit_log
          WHERE (?1 IS NULL OR at_ms >= ?1) AND (?2 IS NULL OR at_ms < ?2)
-           AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)
+           AND (?3 IS NULL OR operator = ?3) AND (?4 IS NULL OR substr(action, 1, length(CAST(?4 AS TEXT))) = ?4)
            AND (?5 IS NULL OR id < ?5)
          ORDER BY id DESC LIMIT ?6",
     )?;

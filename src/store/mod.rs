@@ -16,6 +16,8 @@ pub mod settlement_query;
 pub mod settlements;
 pub mod sql;
 pub mod summaries;
+#[doc(hidden)]
+pub mod testing;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};

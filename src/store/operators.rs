@@ -314,10 +314,10 @@ pub fn roles(conn: &Db) -> SqlResult<Vec<RoleRow>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.code, r.name, r.name_en, r.builtin,
             (SELECT group_concat(function, ',') FROM (SELECT function FROM role_functions
-                WHERE role_id = r.id ORDER BY function)),
+                WHERE role_id = r.id ORDER BY function) f),
             (SELECT group_concat(login, ',') FROM (SELECT o.login FROM operator_roles orr
                 JOIN operators o ON o.id = orr.operator_id WHERE orr.role_id = r.id
-                ORDER BY o.login))
+                ORDER BY o.login) l)
          FROM roles r ORDER BY r.id",
     )?;
     let split = |s: Option<String>| -> Vec<String> {

@@ -83,7 +83,7 @@ pub struct RefundFilter {
 }
 
 pub fn query(conn: &Db, f: &RefundFilter, limit: usize) -> SqlResult<Vec<RefundRow>> {
-    let mut conds = vec!["1".to_string()];
+    let mut conds = vec!["1 = 1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(v) = f.from_ms {
         conds.push("r.applied_ms >= ?".into());
@@ -371,7 +371,7 @@ pub fn txns_by_reference(conn: &Db, reference: &str) -> SqlResult<Vec<i64>> {
 
 /// (pending review, other) counts of a batch's applications.
 pub fn batch_status_counts(conn: &Db, batch_id: i64) -> SqlResult<(i64, i64)> {
-    conn.prepare_cached("SELECT coalesce(sum(status = 'pending_review'), 0), coalesce(sum(status <> 'pending_review'), 0)
+    conn.prepare_cached("SELECT coalesce(sum(CASE WHEN status = 'pending_review' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN status <> 'pending_review' THEN 1 ELSE 0 END), 0)
          FROM refund_applications WHERE batch_id = ?1")?
         .query_row(
         [batch_id],

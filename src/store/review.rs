@@ -833,11 +833,11 @@ pub fn inbox_page(
                 r.merchant_id AS merchant_id, m.name AS merchant_name, t.rrn AS order_no,
                 r.applied_ms AS made_ms, r.amount_fen AS amount_fen, 0 AS fee_fen,
                 r.applicant_id AS maker_id, o.login AS maker, t.card_masked AS payee,
-                NULL AS expires_ms
+                CAST(NULL AS BIGINT) AS expires_ms
              FROM refund_applications r INDEXED BY refund_app_status{joins}
              JOIN transactions t ON t.id = r.txn_id JOIN merchants m ON m.id = r.merchant_id
              JOIN operators o ON o.id = r.applicant_id
-             WHERE {} ORDER BY r.applied_ms, r.id LIMIT {n})",
+             WHERE {} ORDER BY r.applied_ms, r.id LIMIT {n}) refund_part",
             c.join(" AND ")
         ));
         args.extend(a);
@@ -853,7 +853,7 @@ pub fn inbox_page(
                 a.expires_ms AS expires_ms
              FROM applications a INDEXED BY applications_pending
              JOIN merchants m ON m.id = a.merchant_id JOIN operators o ON o.id = a.maker_id
-             WHERE {} ORDER BY a.made_ms, a.id LIMIT {n})",
+             WHERE {} ORDER BY a.made_ms, a.id LIMIT {n}) application_part",
             c.join(" AND ")
         ));
         args.extend(a);
@@ -863,7 +863,7 @@ pub fn inbox_page(
     }
     let sql = format!(
         "SELECT src, id, kind, merchant_id, merchant_name, order_no, made_ms, amount_fen, fee_fen,
-            maker_id, maker, payee, expires_ms FROM ({})
+            maker_id, maker, payee, expires_ms FROM ({}) inbox
          ORDER BY made_ms, src, id LIMIT {limit} OFFSET {offset}",
         parts.join(" UNION ALL ")
     );
@@ -880,9 +880,9 @@ pub fn inbox_count(conn: &Db, f: &InboxFilter) -> SqlResult<(i64, i64, i64)> {
     if f.kinds.contains(&ApplicationKind::Refund) {
         let (joins, c, mut a) = refund_part(f, false);
         let sql = format!(
-            "SELECT coalesce(sum(r.applicant_id <> ?), 0),
+            "SELECT coalesce(sum(CASE WHEN r.applicant_id <> ? THEN 1 ELSE 0 END), 0),
                 coalesce(sum(CASE WHEN r.applicant_id <> ? THEN r.amount_fen END), 0),
-                coalesce(sum(r.applicant_id = ?), 0)
+                coalesce(sum(CASE WHEN r.applicant_id = ? THEN 1 ELSE 0 END), 0)
              FROM refund_applications r INDEXED BY refund_app_pending_count{joins} WHERE {}",
             c.join(" AND ")
         );
@@ -899,9 +899,9 @@ pub fn inbox_count(conn: &Db, f: &InboxFilter) -> SqlResult<(i64, i64, i64)> {
     if !kinds.is_empty() {
         let (c, mut a) = app_part(f, &kinds, false);
         let sql = format!(
-            "SELECT coalesce(sum(a.maker_id <> ?), 0),
+            "SELECT coalesce(sum(CASE WHEN a.maker_id <> ? THEN 1 ELSE 0 END), 0),
                 coalesce(sum(CASE WHEN a.maker_id <> ? THEN a.amount_fen + a.fee_fen END), 0),
-                coalesce(sum(a.maker_id = ?), 0)
+                coalesce(sum(CASE WHEN a.maker_id = ? THEN 1 ELSE 0 END), 0)
              FROM applications a INDEXED BY applications_count WHERE {}",
             c.join(" AND ")
         );
@@ -932,7 +932,7 @@ pub struct RecordFilter {
 }
 
 pub fn records(conn: &Db, f: &RecordFilter, limit: usize) -> SqlResult<Vec<ApplicationRow>> {
-    let mut c = vec!["1".to_string()];
+    let mut c = vec!["1 = 1".to_string()];
     let mut args: Vec<Value> = Vec::new();
     if let Some(m) = f.maker_id {
         c.push("a.maker_id = ?".into());

@@ -111,7 +111,7 @@ fn source(f: &SettlementFilter) -> (String, Vec<Value>) {
         args.push(v.into());
     }
     let cond = if conds.is_empty() {
-        "1".to_string()
+        "1 = 1".to_string()
     } else {
         conds.join(" AND ")
     };

@@ -197,6 +197,14 @@ pub enum Row<'r, 's> {
 }
 
 impl Row<'_, '_> {
+    /// The number of columns.
+    pub fn column_count(&self) -> usize {
+        match self {
+            Row::Lite(r) => r.as_ref().column_count(),
+            Row::Pg(r) => r.len(),
+        }
+    }
+
     /// Column `i` (from 0) as `T`; a NULL, a wrong type or an out-of-range integer is an error.
     pub fn get<T: FromCell>(&self, i: usize) -> SqlResult<T> {
         match self {
@@ -371,7 +379,7 @@ impl PgConn {
         }
         let translated = translate(sql);
         // A statement the server cannot prepare is the program's mistake: name it.
-        let st = self.client.borrow_mut().prepare(&translated).map_err(|e| {
+        let st = self.prepare_inferring(&translated).map_err(|e| {
             let mut err = StoreError::from(e);
             let head: String = translated.split_whitespace().collect::<Vec<_>>().join(" ");
             err.message = format!(
@@ -385,6 +393,27 @@ impl PgConn {
             .borrow_mut()
             .insert(sql.to_string(), st.clone());
         Ok(st)
+    }
+
+    /// Prepares a statement, the parameters typed by the server. `(?1 IS NULL OR col < ?1)`,
+    /// the store's way to say "no condition", leaves PostgreSQL unable to type `$1` where it
+    /// first meets it (and a failed prepare would abort the transaction it is in); so the types
+    /// of such a statement are learnt first from the same statement with each `$n IS NULL` read
+    /// as false, and the statement prepared with them.
+    fn prepare_inferring(&self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        static NULL_TEST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = NULL_TEST.get_or_init(|| {
+            regex::Regex::new(r"(?i)\$[0-9]+\s+IS\s+(NOT\s+)?NULL").expect("a regex")
+        });
+        let mut client = self.client.borrow_mut();
+        if !re.is_match(sql) {
+            return client.prepare(sql);
+        }
+        let probe = re.replace_all(sql, |c: &regex::Captures| {
+            if c.get(1).is_some() { "TRUE" } else { "FALSE" }.to_string()
+        });
+        let types = client.prepare(&probe)?.params().to_vec();
+        client.prepare_typed(sql, &types)
     }
 
     fn values(ps: &[&dyn Param]) -> Vec<Value> {
@@ -419,6 +448,9 @@ impl PgConn {
     /// Counts the change notifications that arrived since the last call (never blocks).
     pub(crate) fn poll_changes(&self) -> SqlResult<i64> {
         let mut client = self.client.borrow_mut();
+        // One round trip: the server sends the notifications of commits made before it ahead
+        // of its answer, so none still in flight is missed.
+        client.batch_execute("")?;
         let mut n = self.changes.get();
         let mut notes = client.notifications();
         let mut it = notes.iter();
@@ -478,6 +510,19 @@ pub(crate) fn translate(sql: &str) -> String {
                     i += 1;
                 }
                 let word = &sql[start..i];
+                if word.eq_ignore_ascii_case("indexed") {
+                    // SQLite's `INDEXED BY name` planner hint: PostgreSQL plans alone.
+                    let rest = &sql[i..];
+                    let trimmed = rest.trim_start();
+                    if trimmed.len() >= 2 && trimmed[..2].eq_ignore_ascii_case("by") {
+                        let after_by = trimmed[2..].trim_start();
+                        let name_len = after_by
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(after_by.len());
+                        i = sql.len() - after_by.len() + name_len;
+                        continue;
+                    }
+                }
                 if word.eq_ignore_ascii_case("group_concat") {
                     out.push_str("string_agg");
                 } else if word.eq_ignore_ascii_case("like") {
@@ -740,5 +785,23 @@ where
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate;
+
+    #[test]
+    fn sqlite_spelling_becomes_postgresql_spelling() {
+        assert_eq!(
+            translate("SELECT a FROM t WHERE x = ?1 AND y IN (?, ?) AND s = '?'"),
+            "SELECT a FROM t WHERE x = $1 AND y IN ($2, $3) AND s = '?'"
+        );
+        assert_eq!(
+            translate("SELECT group_concat(f, ',') FROM r INDEXED BY r_idx WHERE n LIKE ?2"),
+            "SELECT string_agg(f, ',') FROM r  WHERE n ILIKE $2"
+        );
+        assert_eq!(translate("SELECT \"?\" FROM t"), "SELECT \"?\" FROM t");
     }
 }

@@ -159,7 +159,7 @@ pub fn from_rollups(conn: &Db, f: &DailyFilter, by: GroupBy) -> SqlResult<Vec<Su
         args.extend(groups.iter().map(|g| Value::from(*g)));
     }
     let cond = if conds.is_empty() {
-        "1".to_string()
+        "1 = 1".to_string()
     } else {
         conds.join(" AND ")
     };

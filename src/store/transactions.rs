@@ -198,7 +198,7 @@ pub(crate) fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
         args.extend(groups.iter().map(|g| Value::from(*g)));
     }
     let sql = if conds.is_empty() {
-        "1".to_string()
+        "1 = 1".to_string()
     } else {
         conds.join(" AND ")
     };

@@ -24,7 +24,8 @@ impl TestDb {
     /// mode sets it).
     pub fn demo(days: u32, per_day: u32) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("md.sqlite3");
+        // A SQLite file in the folder, or a new database on the PostgreSQL server under test.
+        let path = merchant_desk::store::testing::fresh_database(dir.path());
         let clock = VirtualClock::new(parse_datetime_ms(NOW).unwrap());
         let mut env = Env::new(Store::open(&path).unwrap(), Arc::new(clock.clone()));
         demo::populate(

@@ -9,7 +9,6 @@ use merchant_desk::clock::{parse_datetime_ms, VirtualClock};
 use merchant_desk::demo::{self, DemoOptions};
 use merchant_desk::service::{auth, check, Env, Session};
 use merchant_desk::store::Store;
-use rusqlite::Connection;
 
 pub const PW: &str = demo::DEMO_PASSWORD;
 
@@ -25,7 +24,8 @@ impl Db {
     /// review mode sets it).
     pub fn demo_at(now: &str, days: u32, per_day: u32, seed: u64) -> Db {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("md.sqlite3");
+        // A SQLite file in the folder, or a new database on the PostgreSQL server under test.
+        let path = merchant_desk::store::testing::fresh_database(dir.path());
         let clock = VirtualClock::new(parse_datetime_ms(now).unwrap());
         let mut env = Env::new(Store::open(&path).unwrap(), Arc::new(clock.clone()));
         demo::populate(
@@ -52,10 +52,7 @@ impl Db {
     /// A copy of this database in a new folder, with its own clock at the same time.
     pub fn copy(&self) -> Db {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("md.sqlite3");
-        let src = Connection::open(&self.path).unwrap();
-        src.execute("VACUUM INTO ?1", [path.to_str().unwrap()])
-            .unwrap();
+        let path = merchant_desk::store::testing::copy_database(&self.path, dir.path());
         Db {
             dir,
             path,
@@ -90,7 +87,7 @@ pub fn assert_invariants(store: &Store) {
 /// (id, rrn, amount) of successful sales nobody has refunded yet, oldest first.
 pub fn fresh_sales(store: &Store, n: usize) -> Vec<(i64, String, i64)> {
     let mut st = store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .prepare(
             "SELECT t.id, t.rrn, t.amount_fen FROM transactions t
              WHERE t.txn_type = 'sale' AND t.status = 'success' AND t.refunded_fen = 0
@@ -106,8 +103,8 @@ pub fn fresh_sales(store: &Store, n: usize) -> Vec<(i64, String, i64)> {
 
 pub fn count(store: &Store, sql: &str) -> i64 {
     store
-        .raw_connection_for_tests()
-        .query_row(sql, [], |r| r.get(0))
+        .sql_for_tests()
+        .query_row(sql, merchant_desk::store::params![], |r| r.get(0))
         .unwrap()
 }
 
