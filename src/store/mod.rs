@@ -98,6 +98,11 @@ impl From<postgres::Error> for StoreError {
         } else {
             match e.code() {
                 Some(c) if c.code().starts_with("23") => StoreErrorKind::Constraint,
+                // Connection exceptions, and the server ending the session (shut down, the
+                // session terminated by an administrator).
+                Some(c) if c.code().starts_with("08") || c.code().starts_with("57P") => {
+                    StoreErrorKind::Lost
+                }
                 Some(c)
                     if *c == S::T_R_SERIALIZATION_FAILURE
                         || *c == S::T_R_DEADLOCK_DETECTED
@@ -256,6 +261,7 @@ impl WriteTx<'_> {
             TxInner::Lite(tx) => Ok(tx.take().expect("an open transaction").commit()?),
             TxInner::Pg { conn, write, open } => {
                 *open = false;
+                conn.in_transaction.set(false);
                 if *write {
                     conn.batch(&format!("NOTIFY {}; COMMIT", sql::CHANGES_CHANNEL))
                 } else {
@@ -274,6 +280,7 @@ impl Drop for WriteTx<'_> {
         {
             // A failed rollback means the connection is gone, and the transaction with it.
             let _ = conn.batch("ROLLBACK");
+            conn.in_transaction.set(false);
         }
     }
 }
@@ -514,6 +521,7 @@ impl Store {
                     "BEGIN; SELECT pg_advisory_xact_lock({})",
                     pg::WRITE_LOCK
                 ))?;
+                c.in_transaction.set(true);
                 Ok(WriteTx {
                     inner: TxInner::Pg {
                         conn: c,
@@ -537,6 +545,7 @@ impl Store {
             Backend::Pg(c) => {
                 c.reconnect_if_closed()?;
                 c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
+                c.in_transaction.set(true);
                 Ok(WriteTx {
                     inner: TxInner::Pg {
                         conn: c,

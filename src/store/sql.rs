@@ -343,6 +343,9 @@ pub struct PgConn {
     pub(crate) url: String,
     /// Notifications of other connections' commits seen so far (the monitor's change counter).
     pub(crate) changes: std::cell::Cell<i64>,
+    /// Whether a transaction is open: a connection lost inside one is reported (the change is
+    /// gone with it), one lost between transactions is opened again.
+    pub(crate) in_transaction: std::cell::Cell<bool>,
 }
 
 /// The channel every write transaction notifies on commit.
@@ -359,6 +362,7 @@ impl PgConn {
             statements: RefCell::new(HashMap::new()),
             url: url.to_string(),
             changes: std::cell::Cell::new(0),
+            in_transaction: std::cell::Cell::new(false),
         })
     }
 
@@ -366,10 +370,15 @@ impl PgConn {
     /// was open is gone with the old connection, so only a caller about to begin one calls this.
     pub(crate) fn reconnect_if_closed(&self) -> Result<(), postgres::Error> {
         if self.client.borrow().is_closed() {
-            let fresh = PgConn::connect(&self.url)?;
-            *self.client.borrow_mut() = fresh.client.into_inner();
-            self.statements.borrow_mut().clear();
+            self.reconnect()?;
         }
+        Ok(())
+    }
+
+    fn reconnect(&self) -> Result<(), postgres::Error> {
+        let fresh = PgConn::connect(&self.url)?;
+        *self.client.borrow_mut() = fresh.client.into_inner();
+        self.statements.borrow_mut().clear();
         Ok(())
     }
 
@@ -420,29 +429,46 @@ impl PgConn {
         ps.iter().map(|p| p.value()).collect()
     }
 
+    /// Runs `f`; outside a transaction a connection found lost is opened again and `f` run
+    /// once more (nothing was half done: the statement never reached a live server). Inside a
+    /// transaction the loss is reported, and the transaction is gone with the connection.
+    fn retrying<T>(&self, f: impl Fn() -> SqlResult<T>) -> SqlResult<T> {
+        match f() {
+            Err(e) if e.kind == StoreErrorKind::Lost && !self.in_transaction.get() => {
+                self.reconnect()?;
+                f()
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn query(&self, sql: &str, ps: &[&dyn Param]) -> SqlResult<Vec<postgres::Row>> {
-        let st = self.statement(sql)?;
         let vals = Self::values(ps);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = vals
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        Ok(self.client.borrow_mut().query(&st, &refs)?)
+        self.retrying(|| {
+            let st = self.statement(sql)?;
+            Ok(self.client.borrow_mut().query(&st, &refs)?)
+        })
     }
 
     pub(crate) fn execute(&self, sql: &str, ps: &[&dyn Param]) -> SqlResult<usize> {
-        let st = self.statement(sql)?;
         let vals = Self::values(ps);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = vals
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        Ok(self.client.borrow_mut().execute(&st, &refs)? as usize)
+        self.retrying(|| {
+            let st = self.statement(sql)?;
+            Ok(self.client.borrow_mut().execute(&st, &refs)? as usize)
+        })
     }
 
     /// Several statements without parameters (a schema, a transaction's bracket).
     pub(crate) fn batch(&self, sql: &str) -> SqlResult<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.retrying(|| Ok(self.client.borrow_mut().batch_execute(sql)?))
     }
 
     /// Counts the change notifications that arrived since the last call (never blocks).

@@ -109,9 +109,27 @@ pub fn copy_database(from: &Path, dir: &Path) -> PathBuf {
         .to_string();
     let to = fresh_name();
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("the server");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {to} TEMPLATE {source}"))
-        .unwrap_or_else(|e| panic!("CREATE DATABASE {to} TEMPLATE {source}: {e}"));
+    // A template must have no other sessions: the test's own connections to it are closed (they
+    // open again by themselves on their next statement); closed sessions take a moment to
+    // leave, so it is tried again for up to five seconds.
+    let mut tries = 0;
+    loop {
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&source],
+            )
+            .expect("close the sessions of the template");
+        match admin.batch_execute(&format!("CREATE DATABASE {to} TEMPLATE {source}")) {
+            Ok(()) => break,
+            Err(_) if tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => panic!("CREATE DATABASE {to} TEMPLATE {source}: {e:?}"),
+        }
+    }
     PathBuf::from(with_database(&server, &to))
 }
 
