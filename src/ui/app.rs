@@ -100,6 +100,8 @@ pub struct App {
     last_card_poll_ms: i64,
     /// The Ctrl+E export a screen started, followed until it ends.
     export: Option<ExportRun>,
+    /// Text a screen copied, for the terminal to put on its clipboard (OSC 52).
+    clipboard: Option<String>,
 }
 
 fn password_form(lang: Lang) -> Form {
@@ -125,6 +127,7 @@ impl App {
             help_max: Cell::new(0),
             last_card_poll_ms: 0,
             export: None,
+            clipboard: None,
         };
         app.mode = Mode::LoggedOut {
             login: Box::new(app.new_login()),
@@ -160,6 +163,11 @@ impl App {
                 matches!(overlay, Some(Overlay::Quit))
             }
         }
+    }
+
+    /// Text a screen copied since the last call: the terminal writes it as OSC 52.
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
     }
 
     /// The row the focus is on in the last frame drawn.
@@ -313,6 +321,9 @@ impl App {
         }
         if let Some(job) = outcome.export {
             self.export = Some(ExportRun::new(*job));
+        }
+        if let Some(text) = outcome.clipboard {
+            self.clipboard = Some(text);
         }
         if let Nav::Logout = outcome.nav {
             self.logout();

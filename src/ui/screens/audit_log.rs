@@ -328,12 +328,16 @@ impl Screen for AuditLog {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let cols = AUDIT_LIST.columns(lang);
-        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
-        let title: String = ta::SCR_AUDIT.get(lang).into();
-        let sheet = list_sheet(lang, &title, &headers);
-        let result =
-            exports::start_audit_export_with(cx.env, cx.session, &self.filter, sheet, cols);
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let filter = self.filter.clone();
+        let recipe: exports::Rerun = std::sync::Arc::new(move |env, s, _run_ms| {
+            let cols = AUDIT_LIST.columns(lang);
+            let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
+            let title: String = ta::SCR_AUDIT.get(lang).into();
+            let sheet = list_sheet(lang, &title, &headers);
+            exports::start_audit_export_with(env, s, &filter, sheet, cols)
+        });
+        let result = exports::start_remembered(cx.env, cx.session, cx.now_ms(), recipe);
         Some(super::downloads::started(cx, result))
     }
 

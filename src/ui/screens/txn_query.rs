@@ -1255,20 +1255,28 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let mut cols = self.spec().columns(lang);
-        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
-        let sheet = crate::service::exports::Sheet {
-            title: self.title.get(lang).to_string(),
-            headers: cols.headers.clone(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let (spec, title, filter, conditions) = (
+            self.spec(),
+            self.title,
+            r.filter.clone(),
+            r.conditions.clone(),
+        );
+        let recipe: crate::service::exports::Rerun = std::sync::Arc::new(move |env, s, run_ms| {
+            let mut cols = spec.columns(lang);
+            cols.preamble = list::preamble(title.get(lang), &conditions, run_ms, lang);
+            let sheet = crate::service::exports::Sheet {
+                title: title.get(lang).to_string(),
+                headers: cols.headers.clone(),
+                total_label: q::TOTAL.get(lang).into(),
+                words: words(lang),
+                chinese: lang == Lang::Zh,
+            };
+            crate::service::exports::start_txn_export_with(env, s, &filter, sheet, cols)
+        });
         let count = r.totals.count;
         Some(
-            match crate::service::exports::start_txn_export_with(
-                cx.env, cx.session, &r.filter, sheet, cols,
-            ) {
+            match crate::service::exports::start_remembered(cx.env, cx.session, r.run_ms, recipe) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED
                         .get(lang)
