@@ -940,10 +940,9 @@ impl App {
             t::HELP_GLOBAL.get(lang).to_string(),
             action::help_lines(action::Layer::Global, lang),
         );
-        section(
-            text::keys::IN_LIST.get(lang).to_string(),
-            action::help_lines(action::Layer::List, lang),
-        );
+        let mut list_keys = action::help_lines(action::Layer::List, lang);
+        list_keys.push(("s".into(), text::keys::SORT_WHERE.get(lang).into()));
+        section(text::keys::IN_LIST.get(lang).to_string(), list_keys);
         section(
             text::keys::IN_FORM.get(lang).to_string(),
             action::help_lines(action::Layer::Form, lang),
