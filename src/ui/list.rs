@@ -125,6 +125,40 @@ fn width_of(s: &str) -> u16 {
 }
 
 /// Cuts `s` to `w` display columns in the middle: its start, `…`, and as much of its end as fits.
+/// The start all of `names` share, when at least two differ and each keeps something after it.
+pub fn common_prefix(names: &[String]) -> Option<String> {
+    let first = names.first()?;
+    if names.iter().all(|n| n == first) {
+        return None;
+    }
+    let mut n = first.chars().count();
+    for other in &names[1..] {
+        n = n.min(
+            first
+                .chars()
+                .zip(other.chars())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    // Not in the middle of a word: "Xinyuan Dept. Store, " of "…, Xujiahui" and "…, Xinjiekou".
+    let chars: Vec<char> = first.chars().collect();
+    while n > 0 && chars[n - 1].is_ascii_alphanumeric() {
+        n -= 1;
+    }
+    let p: String = first.chars().take(n).collect();
+    (n > 0 && names.iter().all(|x| x.chars().count() > n)).then_some(p)
+}
+
+/// A name in a column too narrow for its list's names: every one without the `prefix` they
+/// share (marked `…`), so they read alike; cut in the middle if still too long.
+pub fn cut_common(s: &str, prefix: &str, w: u16) -> String {
+    match s.strip_prefix(prefix) {
+        Some(rest) => ellipsis_middle(&format!("…{rest}"), w),
+        None => ellipsis_middle(s, w),
+    }
+}
+
 pub fn ellipsis_middle(s: &str, w: u16) -> String {
     if width_of(s) <= w {
         return s.to_string();
@@ -385,6 +419,27 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         Layout::vertical([Constraint::Min(1), Constraint::Length(totals_h)]).areas(area);
     let mut widths = vec![Constraint::Length(1)];
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
+    // A name column too narrow for its names: the start they all share (the chain's name) goes
+    // first, so what tells them apart stays ("…南京西路店", "…Xujiahui").
+    let prefixes: Vec<Option<String>> = fit
+        .shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            if !matches!(spec.cols[i].width, Width::Name { .. }) {
+                return None;
+            }
+            let cells: Vec<String> = view
+                .rows
+                .iter()
+                .map(|r| (spec.cols[i].cell)(r, lang))
+                .collect();
+            if !cells.iter().any(|c| width_of(c) > fit.widths[k]) {
+                return None;
+            }
+            common_prefix(&cells)
+        })
+        .collect();
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
         let c = &spec.cols[i];
         let s = match (c.kind, c.width) {
@@ -417,12 +472,13 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         .map(|(n, r)| {
             let is_sel = view.selected == Some(n);
             let mut cells = vec![Cell::from(if is_sel { MARKER } else { " " })];
-            cells.extend(
-                fit.shown
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &i)| shown_text(i, k, (spec.cols[i].cell)(r, lang))),
-            );
+            cells.extend(fit.shown.iter().enumerate().map(|(k, &i)| {
+                let text = (spec.cols[i].cell)(r, lang);
+                match &prefixes[k] {
+                    Some(p) => shown_text(i, k, cut_common(&text, p, fit.widths[k])),
+                    None => shown_text(i, k, text),
+                }
+            }));
             let style = if is_sel {
                 theme::selected()
             } else if (view.dim)(r) {
@@ -658,6 +714,27 @@ impl Search {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_chain_s_store_names_lose_their_shared_start_first() {
+        let names: Vec<String> = ["鑫源百货南京西路店", "鑫源百货徐家汇店", "鑫源百货新街口店"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = common_prefix(&names).unwrap();
+        assert_eq!(p, "鑫源百货");
+        assert_eq!(cut_common(&names[0], &p, 16), "…南京西路店");
+        assert_eq!(common_prefix(&names[..1]), None);
+        let en: Vec<String> = [
+            "Xinyuan Dept. Store, Xujiahui",
+            "Xinyuan Dept. Store, Xinjiekou",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let p = common_prefix(&en).unwrap();
+        assert_eq!(cut_common(&en[0], &p, 12), "…Xujiahui");
+    }
+
     use super::*;
 
     struct R(i64, &'static str);

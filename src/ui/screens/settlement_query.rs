@@ -206,7 +206,7 @@ const SETTLEMENT_COLS: &[Col<SettlementRow>] = &[
         value: |r, lang| CellValue::text(merchant_name(r, lang)),
     },
     Col {
-        header: q::COL_COUNT,
+        header: q::COL_SETTLE_COUNT,
         kind: Kind::Count,
         width: Width::Content,
         show: Show::Both { priority: 1 },
