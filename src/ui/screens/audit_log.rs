@@ -11,6 +11,7 @@ use crate::clock::format_ms;
 use crate::excel::CellValue;
 use crate::service::views::{AuditFilter, AuditRow};
 use crate::service::{audit, dates, exports, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -32,7 +33,8 @@ enum Act {
     Older,
     Newest,
     Switch,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const LIST_KEYS: &[Binding<Act>] = &[
@@ -57,8 +59,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_TO_LIST,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -293,7 +295,7 @@ impl Screen for AuditLog {
             return Outcome::none();
         }
         match lookup(LIST_KEYS, k) {
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             Some(Act::Run) => {
                 self.detail = !self.rows.is_empty();
                 Outcome::none()
@@ -316,7 +318,7 @@ impl Screen for AuditLog {
                 f.before_id = None;
                 self.run(cx, f, 0)
             }
-            None => Outcome::none(),
+            Some(Act::Shared(_)) | None => Outcome::none(),
         }
     }
 

@@ -15,6 +15,7 @@ use crate::excel::CellValue;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
 use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
 use crate::service::{session, Problem, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -33,13 +34,12 @@ enum Act {
     Clear,
     NextField,
     PrevField,
-    Up,
-    Down,
     NextPage,
     PrevPage,
     FirstPage,
     LastPage,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEY_YESTERDAY: KeyPat = key(KeyCode::F(3));
@@ -72,8 +72,8 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_CLEAR,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -85,13 +85,13 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_TXN_LIST,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
@@ -125,8 +125,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_YESTERDAY_SETTLE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -420,7 +420,7 @@ impl SettlementQuery {
         };
         match act {
             Act::Run => return self.open_selected(cx),
-            Act::Up => {
+            Act::Shared(Action::Up) => {
                 if r.selected > 0 {
                     r.selected -= 1;
                 } else if r.page > 0 {
@@ -428,7 +428,7 @@ impl SettlementQuery {
                     return self.go(cx, p, true);
                 }
             }
-            Act::Down => {
+            Act::Shared(Action::Down) => {
                 if r.selected + 1 < r.rows.len() {
                     r.selected += 1;
                 } else if r.page + 1 < r.pages() {
@@ -450,7 +450,7 @@ impl SettlementQuery {
                 return self.go(cx, p, false);
             }
             Act::Yesterday => return self.set_yesterday_and_run(cx),
-            Act::NextField | Act::PrevField | Act::Back => self.list_focus = false,
+            Act::NextField | Act::PrevField | Act::Shared(Action::Back) => self.list_focus = false,
             _ => {}
         }
         Outcome::none()
@@ -508,7 +508,7 @@ impl Screen for SettlementQuery {
                 self.results = None;
                 Outcome::none()
             }
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             _ => {
                 self.form.input(k);
                 Outcome::none()

@@ -20,6 +20,7 @@ use crate::service::views::{
     Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
 };
 use crate::service::{Problem, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -40,8 +41,6 @@ enum Act {
     Clear,
     NextField,
     PrevField,
-    Up,
-    Down,
     NextPage,
     PrevPage,
     FirstPage,
@@ -51,7 +50,8 @@ enum Act {
     Sort,
     Advanced,
     Summary,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEY_TODAY: KeyPat = key(KeyCode::F(2));
@@ -103,8 +103,8 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: q::KEY_SUMMARY,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -117,13 +117,13 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
@@ -187,8 +187,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_ADVANCED,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -1209,7 +1209,7 @@ impl TxnQuery {
     fn handle_list(&mut self, act: Act, cx: &mut Cx) -> Outcome {
         match act {
             Act::Run => return self.open_selected(cx),
-            Act::Up => {
+            Act::Shared(Action::Up) => {
                 if let Some(r) = self.results.as_mut() {
                     if r.selected > 0 {
                         r.selected -= 1;
@@ -1218,7 +1218,7 @@ impl TxnQuery {
                     }
                 }
             }
-            Act::Down => {
+            Act::Shared(Action::Down) => {
                 if let Some(r) = self.results.as_mut() {
                     if r.selected + 1 < r.rows.len() {
                         r.selected += 1;
@@ -1245,10 +1245,10 @@ impl TxnQuery {
                 }
             }
             Act::NextField | Act::PrevField => self.list_focus = false,
-            Act::Back => self.list_focus = false,
+            Act::Shared(Action::Back) => self.list_focus = false,
             Act::Summary => return self.open_summary(cx),
             Act::Advanced => return self.toggle_advanced(cx.lang),
-            Act::Today | Act::Yesterday | Act::Clear => {}
+            Act::Today | Act::Yesterday | Act::Clear | Act::Shared(_) => {}
         }
         Outcome::none()
     }
@@ -1304,7 +1304,7 @@ impl Screen for TxnQuery {
                 Some(Act::Yesterday) => {
                     self.set_day_and_run(cx, today.yesterday().unwrap_or(today))
                 }
-                Some(Act::Back) if self.list_focus => {
+                Some(Act::Shared(Action::Back)) if self.list_focus => {
                     self.list_focus = false;
                     Outcome::none()
                 }
@@ -1336,7 +1336,7 @@ impl Screen for TxnQuery {
             }
             Some(Act::Advanced) => self.toggle_advanced(cx.lang),
             Some(Act::Summary) => self.open_summary(cx),
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             _ => {
                 self.form.input(k);
                 Outcome::none()
