@@ -194,9 +194,18 @@ pub fn ellipsis(s: &str, w: u16) -> String {
     }
     let mut out = String::new();
     let mut used = 0u16;
-    for c in s.chars() {
+    let mut rest = s.chars();
+    for c in rest.by_ref() {
         let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
         if used + cw + 1 > w {
+            // A number is never cut: "交易笔数 40" does not read "交易笔数 4…".
+            if c.is_ascii_digit()
+                || (matches!(c, ',' | '.') && out.ends_with(|d: char| d.is_ascii_digit()))
+            {
+                while out.ends_with(|d: char| d.is_ascii_digit() || d == ',' || d == '.') {
+                    out.pop();
+                }
+            }
             break;
         }
         out.push(c);
@@ -714,6 +723,16 @@ impl Search {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_text_cell_is_never_cut_inside_a_number() {
+        assert_eq!(
+            ellipsis("商户数 3，交易笔数 40", 20),
+            "商户数 3，交易笔数 …"
+        );
+        assert_eq!(ellipsis("net 316,556.20 ok", 12), "net …");
+        assert_eq!(ellipsis("abcdef", 4), "abc…");
+    }
+
     #[test]
     fn a_chain_s_store_names_lose_their_shared_start_first() {
         let names: Vec<String> = ["鑫源百货南京西路店", "鑫源百货徐家汇店", "鑫源百货新街口店"]
