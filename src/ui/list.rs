@@ -120,7 +120,7 @@ pub struct Fit {
 pub const GUTTER: u16 = 2;
 pub const MARKER: &str = "›";
 
-fn width_of(s: &str) -> u16 {
+pub fn width_of(s: &str) -> u16 {
     UnicodeWidthStr::width(s).min(u16::MAX as usize) as u16
 }
 
@@ -153,10 +153,24 @@ pub fn common_prefix(names: &[String]) -> Option<String> {
 /// A name in a column too narrow for its list's names: every one without the `prefix` they
 /// share (marked `…`), so they read alike; cut in the middle if still too long.
 pub fn cut_common(s: &str, prefix: &str, w: u16) -> String {
+    cut_common_marked(s, prefix, w, true)
+}
+
+/// `cut_common`, with or without the `…` that marks the start left out: a list whose parts do
+/// not all fit with it shows them all without it ("W. Nanji…", "Xujiahui", "Xinjiekou").
+pub fn cut_common_marked(s: &str, prefix: &str, w: u16, mark: bool) -> String {
     match s.strip_prefix(prefix) {
-        Some(rest) => ellipsis_middle(&format!("…{rest}"), w),
+        Some(rest) if mark => ellipsis(&format!("…{rest}"), w),
+        Some(rest) => ellipsis(rest, w),
         None => ellipsis_middle(s, w),
     }
+}
+
+/// Whether every name, its shared start left out, fits `w` with the `…` marker.
+pub fn marker_fits(names: &[String], prefix: &str, w: u16) -> bool {
+    names
+        .iter()
+        .all(|n| n.strip_prefix(prefix).is_none_or(|rest| width_of(rest) < w))
 }
 
 pub fn ellipsis_middle(s: &str, w: u16) -> String {
@@ -430,7 +444,7 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
     // A name column too narrow for its names: the start they all share (the chain's name) goes
     // first, so what tells them apart stays ("…南京西路店", "…Xujiahui").
-    let prefixes: Vec<Option<String>> = fit
+    let prefixes: Vec<Option<(String, bool)>> = fit
         .shown
         .iter()
         .enumerate()
@@ -446,7 +460,9 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
             if !cells.iter().any(|c| width_of(c) > fit.widths[k]) {
                 return None;
             }
-            common_prefix(&cells)
+            let p = common_prefix(&cells)?;
+            let mark = marker_fits(&cells, &p, fit.widths[k]);
+            Some((p, mark))
         })
         .collect();
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
@@ -484,7 +500,9 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
             cells.extend(fit.shown.iter().enumerate().map(|(k, &i)| {
                 let text = (spec.cols[i].cell)(r, lang);
                 match &prefixes[k] {
-                    Some(p) => shown_text(i, k, cut_common(&text, p, fit.widths[k])),
+                    Some((p, mark)) => {
+                        shown_text(i, k, cut_common_marked(&text, p, fit.widths[k], *mark))
+                    }
                     None => shown_text(i, k, text),
                 }
             }));
@@ -752,6 +770,11 @@ mod tests {
         .collect();
         let p = common_prefix(&en).unwrap();
         assert_eq!(cut_common(&en[0], &p, 12), "…Xujiahui");
+        assert!(!marker_fits(&en, &p, 9));
+        assert_eq!(cut_common_marked(&en[1], &p, 9, false), "Xinjiekou");
+        assert_eq!(cut_common_marked(&en[0], &p, 9, false), "Xujiahui");
+        let far = "Xinyuan Dept. Store, W. Nanjing Rd";
+        assert_eq!(cut_common_marked(far, &p, 9, false), "W. Nanji…");
     }
 
     use super::*;

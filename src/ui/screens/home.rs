@@ -11,6 +11,7 @@ use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::home::{self, HomeFacts};
 use crate::ui::action::{self, Action, Layer};
+use crate::ui::list;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
@@ -188,11 +189,33 @@ impl Screen for Home {
             Paragraph::new(info_lines).block(Block::default().borders(Borders::BOTTOM)),
             info,
         );
-        let rows = facts.merchants.iter().map(|(m, bal)| {
-            let name = if lang == Lang::Zh || m.name_en.is_empty() {
-                m.name.clone()
-            } else {
-                m.name_en.clone()
+        let names: Vec<String> = facts
+            .merchants
+            .iter()
+            .map(|(m, _)| {
+                if lang == Lang::Zh || m.name_en.is_empty() {
+                    m.name.clone()
+                } else {
+                    m.name_en.clone()
+                }
+            })
+            .collect();
+        // Too narrow for the chain's store names: what tells them apart stays
+        // ("…W. Nanjing Rd", "…Xujiahui"), never "Xinyuan Dept. Store," three times.
+        let name_w = merchants.width.saturating_sub(2 + 16 + 16 + 2);
+        let prefix = names
+            .iter()
+            .any(|n| list::width_of(n) > name_w)
+            .then(|| list::common_prefix(&names))
+            .flatten()
+            .map(|p| {
+                let mark = list::marker_fits(&names, &p, name_w);
+                (p, mark)
+            });
+        let rows = facts.merchants.iter().zip(&names).map(|((m, bal), name)| {
+            let name = match &prefix {
+                Some((p, mark)) => list::cut_common_marked(name, p, name_w, *mark),
+                None => list::ellipsis_middle(name, name_w),
             };
             Row::new(vec![
                 Cell::from(m.merchant_no.clone()),
