@@ -107,6 +107,11 @@ impl Fields {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The fields in the order they were written: (name, value).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn get_int(&self, name: &str) -> Option<i64> {
         self.get(name)?.parse().ok()
     }

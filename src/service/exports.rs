@@ -241,7 +241,15 @@ fn target(env: &Env, title: &str) -> PathBuf {
         .chars()
         .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
         .collect();
-    dir.join(format!("{safe}_{}_{}.xlsx", &stamp[..8], &stamp[8..]))
+    let stem = format!("{safe}_{}_{}", &stamp[..8], &stamp[8..]);
+    // Two exports within a second (a re-run from 下载中心) never share a file.
+    let mut path = dir.join(format!("{stem}.xlsx"));
+    let mut n = 2;
+    while path.exists() || crate::excel::export::part_path(&path).exists() {
+        path = dir.join(format!("{stem}_{n}.xlsx"));
+        n += 1;
+    }
+    path
 }
 
 const CHUNK: usize = 2_000;
@@ -405,6 +413,91 @@ pub fn downloads(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<
                 uc.operator()?,
                 limit,
             )?)
+        },
+    )
+}
+
+/// The folder exports and slips are written to (the setting `download_dir`, else the user's
+/// Downloads).
+pub fn folder(env: &Env) -> PathBuf {
+    download_dir(env)
+}
+
+/// Starts an export again: the list's conditions as they were when first exported, written as
+/// of `run_ms` (the moment the rows are read, named in the file's first rows).
+pub type Rerun = Arc<dyn Fn(&Env, &Session, i64) -> ServiceResult<ExportJob> + Send + Sync>;
+
+/// The recipes of the exports started in this process, by database file and download id.
+static RERUNS: std::sync::Mutex<Vec<(PathBuf, i64, Rerun)>> = std::sync::Mutex::new(Vec::new());
+
+/// Starts an export from its recipe and keeps the recipe, so the downloads list can start it
+/// again with the same conditions (`rerun`).
+pub fn start_remembered(
+    env: &Env,
+    session: &Session,
+    run_ms: i64,
+    recipe: Rerun,
+) -> ServiceResult<ExportJob> {
+    let job = recipe(env, session, run_ms)?;
+    let mut all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
+    all.push((env.store.path.clone(), job.download_id, recipe));
+    Ok(job)
+}
+
+/// Whether the download's export can be started again (it was started in this process).
+pub fn can_rerun(env: &Env, download_id: i64) -> bool {
+    let all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
+    all.iter()
+        .any(|(p, id, _)| *id == download_id && *p == env.store.path)
+}
+
+/// Starts one of the operator's exports again with its conditions, as of now; `None` when its
+/// conditions were not kept. The new file is a new row of the downloads list.
+pub fn rerun(env: &Env, session: &Session, download_id: i64) -> Option<ServiceResult<ExportJob>> {
+    let recipe = {
+        let all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
+        all.iter()
+            .find(|(p, id, _)| *id == download_id && *p == env.store.path)
+            .map(|(_, _, r)| r.clone())?
+    };
+    let own =
+        downloads(env, session, i64::MAX).map(|rows| rows.iter().any(|r| r.id == download_id));
+    match own {
+        Ok(true) => {}
+        Ok(false) => return Some(Err(ServiceError::NotFound)),
+        Err(e) => return Some(Err(e)),
+    }
+    Some(start_remembered(env, session, env.now_ms(), recipe))
+}
+
+/// Deletes the file of one of the operator's finished exports and notes it on its row in the
+/// downloads list (audited). A file already gone is not an error: the row is noted all the
+/// same. A running export is refused (cancel it first).
+pub fn delete_download(
+    env: &Env,
+    session: &Session,
+    id: i64,
+    deleted_word: &str,
+) -> ServiceResult<()> {
+    env.act(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "download.delete",
+        |uc| {
+            let me = uc.operator()?;
+            let row = downloads::get(&uc.db(), id)?
+                .filter(|r| r.operator_id == me)
+                .ok_or(ServiceError::NotFound)?;
+            if row.state == crate::store::downloads::DownloadState::Running {
+                return Err(ServiceError::Refused(super::Rule::InUse(vec![row.title])));
+            }
+            match std::fs::remove_file(&row.path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(ServiceError::File(e.to_string())),
+            }
+            downloads::mark_deleted(&uc.db(), id, me, deleted_word)?;
+            uc.audit("download.delete", &row.title, &row.path, "")
         },
     )
 }

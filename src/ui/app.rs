@@ -33,15 +33,63 @@ enum Overlay {
     Quit,
 }
 
+/// Why the screen is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockWhy {
+    /// Ctrl+L.
+    Key,
+    /// No key for the idle minutes of the settings.
+    Idle,
+    /// The bound card left the reader; it lifts when the same card is back, and then the
+    /// password is still asked if the screen was locked for it before (`password_after`).
+    CardPulled {
+        password_after: Option<PasswordLock>,
+    },
+}
+
+/// A lock that asks for the password, before the card was pulled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordLock {
+    Key,
+    Idle,
+}
+
+/// An operator's working state: the session and everything that lives only as long as it.
+struct Work {
+    session: Session,
+    stack: Vec<Box<dyn Screen>>,
+    /// Conditions screens kept for their next visit, in this session.
+    kept: std::collections::HashMap<&'static str, crate::ui::screens::Kept>,
+    /// The session's operator logged in with a bound card: its presence is watched.
+    card_session: bool,
+}
+
+/// What the app is doing: one of three, each with only what it needs.
+enum Mode {
+    /// The login screen; help or the quit question may be over it.
+    LoggedOut {
+        login: Box<Login>,
+        overlay: Option<Overlay>,
+    },
+    /// Logged in: the screen stack, and an overlay (help, palette, quit) over it.
+    Active {
+        work: Work,
+        overlay: Option<Overlay>,
+    },
+    /// Locked: the work stays as it was, out of sight, until the password (or the card) is
+    /// back. Ctrl+Q asks first (`asking_quit`); nothing happens until the answer.
+    Locked {
+        work: Work,
+        why: LockWhy,
+        form: Form,
+        asking_quit: bool,
+    },
+}
+
 pub struct App {
     pub env: Env,
     pub lang: Lang,
-    session: Option<Session>,
-    login: Login,
-    stack: Vec<Box<dyn Screen>>,
-    overlay: Option<Overlay>,
-    /// The password form of the lock screen, while locked.
-    lock: Option<Form>,
+    mode: Mode,
     message: Option<(String, bool)>,
     last_input_ms: i64,
     pub quit: bool,
@@ -49,57 +97,77 @@ pub struct App {
     focus: Cell<Option<Position>>,
     /// How far the help overlay can scroll, as last drawn.
     help_max: Cell<u16>,
-    /// Conditions screens kept for their next visit, in this session.
-    kept: std::collections::HashMap<&'static str, crate::ui::screens::Kept>,
-    /// The session's operator logged in with a bound card: its presence is watched.
-    card_session: bool,
-    /// Locked because the card was pulled; lifts when the bound card is back.
-    card_pulled: bool,
     last_card_poll_ms: i64,
     /// The Ctrl+E export a screen started, followed until it ends.
     export: Option<ExportRun>,
+    /// Text a screen copied, for the terminal to put on its clipboard (OSC 52).
+    clipboard: Option<String>,
+}
+
+fn password_form(lang: Lang) -> Form {
+    let mut form = Form::new(vec![Field::secret("password", t::FIELD_PASSWORD)]);
+    form.fit_labels(lang);
+    form
 }
 
 impl App {
     pub fn new(env: Env, lang: Lang) -> App {
-        let (zh, en) = crate::service::home::group_names(&env);
-        let group = Some(zh).filter(|s| !s.is_empty());
-        let group_en = Some(en).filter(|s| !s.is_empty());
-        let group = match lang {
-            Lang::En => group_en.or(group),
-            Lang::Zh => group,
-        }
-        .unwrap_or_default();
         let now = env.now_ms();
-        let mut login = Login::new(group);
-        login.demo = demo_line(&env, lang);
-        App {
+        let mut app = App {
             env,
             lang,
-            session: None,
-            login,
-            stack: Vec::new(),
-            overlay: None,
-            lock: None,
+            mode: Mode::LoggedOut {
+                login: Box::new(Login::new(String::new())),
+                overlay: None,
+            },
             message: None,
             last_input_ms: now,
             quit: false,
             focus: Cell::new(None),
             help_max: Cell::new(0),
-            kept: std::collections::HashMap::new(),
-            card_session: false,
-            card_pulled: false,
             last_card_poll_ms: 0,
             export: None,
-        }
+            clipboard: None,
+        };
+        app.mode = Mode::LoggedOut {
+            login: Box::new(app.new_login()),
+            overlay: None,
+        };
+        app
     }
 
     pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
+        match &self.mode {
+            Mode::LoggedOut { .. } => None,
+            Mode::Active { work, .. } | Mode::Locked { work, .. } => Some(&work.session),
+        }
     }
 
     pub fn is_locked(&self) -> bool {
-        self.lock.is_some() || self.card_pulled
+        matches!(self.mode, Mode::Locked { .. })
+    }
+
+    /// Why the screen is locked, while it is.
+    pub fn lock_why(&self) -> Option<LockWhy> {
+        match &self.mode {
+            Mode::Locked { why, .. } => Some(*why),
+            _ => None,
+        }
+    }
+
+    /// True while the quit question is on screen (over whatever mode).
+    pub fn asking_quit(&self) -> bool {
+        match &self.mode {
+            Mode::Locked { asking_quit, .. } => *asking_quit,
+            Mode::LoggedOut { overlay, .. } | Mode::Active { overlay, .. } => {
+                matches!(overlay, Some(Overlay::Quit))
+            }
+        }
+    }
+
+    /// Text a screen copied since the last call: the terminal writes it as OSC 52.
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
     }
 
     /// The row the focus is on in the last frame drawn.
@@ -108,13 +176,16 @@ impl App {
     }
 
     fn editing_text(&self) -> bool {
-        if self.lock.is_some() || self.overlay.is_some() {
-            return true;
-        }
-        match (&self.session, self.stack.last()) {
-            (None, _) => self.login.editing_text(),
-            (Some(_), Some(s)) => s.editing_text(),
-            _ => false,
+        match &self.mode {
+            Mode::Locked { .. } => true,
+            Mode::LoggedOut {
+                overlay: Some(_), ..
+            }
+            | Mode::Active {
+                overlay: Some(_), ..
+            } => true,
+            Mode::LoggedOut { login, .. } => login.editing_text(),
+            Mode::Active { work, .. } => work.stack.last().is_some_and(|s| s.editing_text()),
         }
     }
 
@@ -126,89 +197,93 @@ impl App {
         // The user's keys.toml: a rebound key reads as its action's default key from here on.
         let key = action::translate(key);
         self.last_input_ms = self.env.now_ms();
-        if self.card_pulled {
-            if global(&key) == Some(Global::Quit) {
-                self.overlay = Some(Overlay::Quit);
-            } else if self.overlay.is_some() {
-                self.handle_overlay(&key);
+        match &mut self.mode {
+            Mode::Locked { .. } => {
+                self.handle_locked(&key);
+                return;
             }
-            return;
-        }
-        if self.lock.is_some() {
-            if matches!(self.overlay, Some(Overlay::Quit)) {
-                self.handle_overlay(&key);
-            } else {
-                self.handle_lock(&key);
+            Mode::LoggedOut {
+                overlay: Some(_), ..
             }
-            return;
-        }
-        if self.overlay.is_some() {
-            self.handle_overlay(&key);
-            return;
+            | Mode::Active {
+                overlay: Some(_), ..
+            } => {
+                self.handle_overlay(&key);
+                return;
+            }
+            _ => {}
         }
         let global = global(&key).filter(|g| {
             // `?` types a question mark in a text field; F1 always opens the help.
             !(*g == Global::Help && matches!(key.code, KeyCode::Char(_)) && self.editing_text())
         });
+        self.message = None;
         if let Some(g) = global {
-            self.message = None;
             self.global(g);
             return;
         }
-        self.message = None;
-        // Role changes take effect at the operator's next action, and a disabled operator's
-        // session ends there: the functions are read again before every key.
-        if let Some(s) = self.session.as_mut() {
-            match crate::service::session::refresh(&self.env, s) {
-                Ok(fresh) => *s = fresh,
-                Err(crate::service::ServiceError::SessionEnded) => {
-                    self.logout();
-                    self.message = Some((t::ERR_SESSION_ENDED.get(self.lang).into(), false));
-                    return;
+        let lang = self.lang;
+        match &mut self.mode {
+            Mode::LoggedOut { login, .. } => {
+                if let LoginOutcome::LoggedIn(s) = login.handle_key(&key, &mut self.env, lang) {
+                    self.start_session(s);
                 }
-                Err(_) => {}
             }
+            Mode::Active { work, .. } => {
+                // Role changes take effect at the operator's next action, and a disabled
+                // operator's session ends there: the functions are read again before every key.
+                match crate::service::session::refresh(&self.env, &work.session) {
+                    Ok(fresh) => work.session = fresh,
+                    Err(crate::service::ServiceError::SessionEnded) => {
+                        self.logout();
+                        self.message = Some((t::ERR_SESSION_ENDED.get(lang).into(), false));
+                        return;
+                    }
+                    Err(_) => {}
+                }
+                let session = work.session.clone();
+                let mut cx = Cx {
+                    env: &mut self.env,
+                    session: &session,
+                    lang,
+                };
+                let outcome = match work.stack.last_mut() {
+                    Some(screen) => screen.handle_key(&key, &mut cx),
+                    None => Outcome::none(),
+                };
+                self.apply(outcome);
+            }
+            Mode::Locked { .. } => {}
         }
-        let Some(session) = self.session.clone() else {
-            if let LoginOutcome::LoggedIn(s) = self.login.handle_key(&key, &mut self.env, self.lang)
-            {
-                self.start_session(s);
-            }
-            return;
-        };
-        let mut cx = Cx {
-            env: &mut self.env,
-            session: &session,
-            lang: self.lang,
-        };
-        let outcome = match self.stack.last_mut() {
-            Some(screen) => screen.handle_key(&key, &mut cx),
-            None => Outcome::none(),
-        };
-        self.apply(outcome);
     }
 
     fn start_session(&mut self, s: Session) {
-        self.login = self.new_login();
-        self.card_session = crate::service::card::bound_card(&self.env, s.operator_id)
+        let card_session = crate::service::card::bound_card(&self.env, s.operator_id)
             .ok()
             .flatten()
             .is_some();
-        self.card_pulled = false;
         let forced = s.must_change_password;
-        self.session = Some(s.clone());
         let mut cx = Cx {
             env: &mut self.env,
             session: &s,
             lang: self.lang,
         };
-        self.stack = vec![Box::new(Home::new(&mut cx))];
+        let mut stack: Vec<Box<dyn Screen>> = vec![Box::new(Home::new(&mut cx))];
         if forced {
             let policy = auth::policy(&self.env);
-            self.stack.push(Box::new(
+            stack.push(Box::new(
                 ChangePassword::new(auth::Which::Login, self.lang, policy).forced(),
             ));
         }
+        self.mode = Mode::Active {
+            work: Work {
+                session: s,
+                stack,
+                kept: std::collections::HashMap::new(),
+                card_session,
+            },
+            overlay: None,
+        };
     }
 
     fn new_login(&self) -> Login {
@@ -221,7 +296,22 @@ impl App {
         let (zh, en) = crate::service::home::group_names(&self.env);
         match self.lang {
             Lang::Zh => zh,
-            Lang::En => en,
+            // The English name where the data has one.
+            Lang::En => Some(en).filter(|s| !s.is_empty()).unwrap_or(zh),
+        }
+    }
+
+    fn work_mut(&mut self) -> Option<&mut Work> {
+        match &mut self.mode {
+            Mode::Active { work, .. } | Mode::Locked { work, .. } => Some(work),
+            Mode::LoggedOut { .. } => None,
+        }
+    }
+
+    fn work(&self) -> Option<&Work> {
+        match &self.mode {
+            Mode::Active { work, .. } | Mode::Locked { work, .. } => Some(work),
+            Mode::LoggedOut { .. } => None,
         }
     }
 
@@ -232,106 +322,103 @@ impl App {
         if let Some(job) = outcome.export {
             self.export = Some(ExportRun::new(*job));
         }
+        if let Some(text) = outcome.clipboard {
+            self.clipboard = Some(text);
+        }
+        if let Nav::Logout = outcome.nav {
+            self.logout();
+            return;
+        }
+        let Some(work) = self.work_mut() else {
+            return;
+        };
         match outcome.nav {
-            Nav::Stay => {}
+            Nav::Stay | Nav::Logout => {}
             Nav::Push(mut s) => {
-                self.offer_kept(&mut s);
-                self.stack.push(s);
+                work.offer_kept(&mut s);
+                work.stack.push(s);
             }
             Nav::Replace(mut s) => {
-                self.keep_above(self.stack.len().saturating_sub(1));
-                self.stack.pop();
-                self.offer_kept(&mut s);
-                self.stack.push(s);
+                work.keep_above(work.stack.len().saturating_sub(1));
+                work.stack.pop();
+                work.offer_kept(&mut s);
+                work.stack.push(s);
             }
             Nav::Pop => {
-                if self.stack.len() > 1 {
-                    self.keep_above(self.stack.len() - 1);
-                    self.stack.pop();
+                if work.stack.len() > 1 {
+                    work.keep_above(work.stack.len() - 1);
+                    work.stack.pop();
                     // The screen below may show what the popped one changed.
                     self.refresh_top_quietly();
                 }
             }
-            Nav::Logout => self.logout(),
-        }
-    }
-
-    /// Keeps the conditions of the screens from `from` up, before they go.
-    fn keep_above(&mut self, from: usize) {
-        for s in self.stack.iter().skip(from) {
-            if let Some((name, kept)) = s.kept() {
-                self.kept.insert(name, kept);
-            }
-        }
-    }
-
-    /// Gives a screen being opened the conditions it kept last time in this session.
-    fn offer_kept(&self, s: &mut Box<dyn Screen>) {
-        if let Some(k) = s.kept_name().and_then(|n| self.kept.get(n)) {
-            s.recall(k);
         }
     }
 
     fn refresh_top_quietly(&mut self) {
-        let Some(session) = self.session.clone() else {
+        let lang = self.lang;
+        let Mode::Active { work, .. } = &mut self.mode else {
             return;
         };
-        if self.stack.len() == 1 {
+        if work.stack.len() == 1 {
+            let session = work.session.clone();
             let mut cx = Cx {
                 env: &mut self.env,
                 session: &session,
-                lang: self.lang,
+                lang,
             };
-            if let Some(s) = self.stack.last_mut() {
+            if let Some(s) = work.stack.last_mut() {
                 s.refresh(&mut cx);
             }
         }
     }
 
+    /// Ends the session (audited) and shows the login screen.
     fn logout(&mut self) {
-        self.card_session = false;
-        self.card_pulled = false;
-        if let Some(s) = self.session.take() {
-            let _ = auth::logout(&mut self.env, &s);
+        let login = Box::new(self.new_login());
+        let old = std::mem::replace(
+            &mut self.mode,
+            Mode::LoggedOut {
+                login,
+                overlay: None,
+            },
+        );
+        if let Mode::Active { work, .. } | Mode::Locked { work, .. } = old {
+            let _ = auth::logout(&mut self.env, &work.session);
         }
-        self.stack.clear();
-        self.kept.clear();
-        self.overlay = None;
-        self.lock = None;
-        self.login = self.new_login();
         self.message = Some((t::LOGGED_OUT.get(self.lang).into(), true));
+    }
+
+    /// The session ends without a logout row of its own (the lockout wrote its row).
+    fn end_session_locked_out(&mut self) {
+        self.mode = Mode::LoggedOut {
+            login: Box::new(self.new_login()),
+            overlay: None,
+        };
+    }
+
+    fn set_overlay(&mut self, o: Overlay) {
+        match &mut self.mode {
+            Mode::LoggedOut { overlay, .. } | Mode::Active { overlay, .. } => *overlay = Some(o),
+            Mode::Locked { asking_quit, .. } => *asking_quit = matches!(o, Overlay::Quit),
+        }
     }
 
     fn global(&mut self, g: Global) {
         match g {
-            Global::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Global::Quit => self.overlay = Some(Overlay::Quit),
+            Global::Help => self.set_overlay(Overlay::Help { scroll: 0 }),
+            Global::Quit => self.set_overlay(Overlay::Quit),
             Global::Palette => {
-                if self.session.is_none() {
+                if self.session().is_none() {
                     self.message = Some((t::NOT_LOGGED_IN.get(self.lang).into(), false));
                     return;
                 }
                 let mut form = Form::new(vec![Field::text("q", t::PALETTE_TITLE)]);
                 form.fit_labels(self.lang);
-                self.overlay = Some(Overlay::Palette { form, selected: 0 });
+                self.set_overlay(Overlay::Palette { form, selected: 0 });
             }
-            Global::Lock => {
-                if self.session.is_some() {
-                    self.lock_now();
-                }
-            }
+            Global::Lock => self.lock_now(LockWhy::Key),
             Global::Refresh | Global::Export => {
-                let Some(session) = self.session.clone() else {
-                    return;
-                };
-                let mut cx = Cx {
-                    env: &mut self.env,
-                    session: &session,
-                    lang: self.lang,
-                };
-                let Some(screen) = self.stack.last_mut() else {
-                    return;
-                };
                 if g == Global::Export {
                     if let Some(run) = &self.export {
                         // A second Ctrl+E while one runs cancels it.
@@ -339,34 +426,146 @@ impl App {
                         return;
                     }
                 }
+                let lang = self.lang;
+                let Mode::Active { work, .. } = &mut self.mode else {
+                    return;
+                };
+                let session = work.session.clone();
+                let mut cx = Cx {
+                    env: &mut self.env,
+                    session: &session,
+                    lang,
+                };
+                let Some(screen) = work.stack.last_mut() else {
+                    return;
+                };
                 let outcome = if g == Global::Refresh {
                     screen.refresh(&mut cx)
                 } else {
-                    screen.export(&mut cx).unwrap_or_else(|| {
-                        Outcome::error(t::NOTHING_TO_EXPORT.get(self.lang).into())
-                    })
+                    screen
+                        .export(&mut cx)
+                        .unwrap_or_else(|| Outcome::error(t::NOTHING_TO_EXPORT.get(lang).into()))
                 };
                 self.apply(outcome);
             }
         }
     }
 
-    fn lock_now(&mut self) {
-        let mut form = Form::new(vec![Field::secret("password", t::FIELD_PASSWORD)]);
-        form.fit_labels(self.lang);
-        self.lock = Some(form);
-        self.overlay = None;
+    /// Locks an active session (Ctrl+L, idle, card pulled). A card pulled from a screen already
+    /// locked for its password keeps asking for the password once the card is back.
+    fn lock_now(&mut self, why: LockWhy) {
+        let lang = self.lang;
+        let placeholder = Mode::LoggedOut {
+            login: Box::new(Login::new(String::new())),
+            overlay: None,
+        };
+        self.mode = match std::mem::replace(&mut self.mode, placeholder) {
+            Mode::Active { work, .. } => Mode::Locked {
+                work,
+                why,
+                form: password_form(lang),
+                asking_quit: false,
+            },
+            Mode::Locked {
+                work,
+                why: old,
+                form,
+                asking_quit,
+            } => {
+                let why = match (why, old) {
+                    (LockWhy::CardPulled { .. }, LockWhy::Key) => LockWhy::CardPulled {
+                        password_after: Some(PasswordLock::Key),
+                    },
+                    (LockWhy::CardPulled { .. }, LockWhy::Idle) => LockWhy::CardPulled {
+                        password_after: Some(PasswordLock::Idle),
+                    },
+                    // Already locked: the first reason stands.
+                    _ => old,
+                };
+                Mode::Locked {
+                    work,
+                    why,
+                    form,
+                    asking_quit,
+                }
+            }
+            other => other,
+        };
     }
 
-    fn handle_lock(&mut self, key: &KeyEvent) {
-        let (Some(form), Some(session)) = (self.lock.as_mut(), self.session.clone()) else {
-            self.lock = None;
+    /// The card is back: a card lock lifts, to the password lock it hid if there was one.
+    fn card_back(&mut self) {
+        let lang = self.lang;
+        let placeholder = Mode::LoggedOut {
+            login: Box::new(Login::new(String::new())),
+            overlay: None,
+        };
+        self.mode = match std::mem::replace(&mut self.mode, placeholder) {
+            Mode::Locked {
+                work,
+                why: LockWhy::CardPulled { password_after },
+                asking_quit,
+                ..
+            } => match password_after {
+                None if !asking_quit => Mode::Active {
+                    work,
+                    overlay: None,
+                },
+                None => Mode::Active {
+                    work,
+                    overlay: Some(Overlay::Quit),
+                },
+                Some(p) => Mode::Locked {
+                    work,
+                    why: match p {
+                        PasswordLock::Key => LockWhy::Key,
+                        PasswordLock::Idle => LockWhy::Idle,
+                    },
+                    form: password_form(lang),
+                    asking_quit,
+                },
+            },
+            other => other,
+        };
+    }
+
+    fn quit_now(&mut self) {
+        if let Some(s) = self.session().cloned() {
+            let _ = auth::logout(&mut self.env, &s);
+        }
+        self.end_session_locked_out();
+        self.quit = true;
+    }
+
+    /// Keys on the lock screen: only the password (or the quit question) is heard.
+    fn handle_locked(&mut self, key: &KeyEvent) {
+        let lang = self.lang;
+        let Mode::Locked {
+            work,
+            why,
+            form,
+            asking_quit,
+        } = &mut self.mode
+        else {
             return;
         };
-        if global(key) == Some(Global::Quit) {
+        if *asking_quit {
             // Ask first, over the lock screen: nothing happens until the answer. Yes logs out
             // and quits; no leaves the screen locked, so nobody sees it unlocked either way.
-            self.overlay = Some(Overlay::Quit);
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
+                KeyCode::Char('n') | KeyCode::Char('N') => *asking_quit = false,
+                _ if keymap::is_back(key) => *asking_quit = false,
+                _ => {}
+            }
+            return;
+        }
+        if global(key) == Some(Global::Quit) {
+            *asking_quit = true;
+            return;
+        }
+        if matches!(why, LockWhy::CardPulled { .. }) {
+            // Only the card brings the screen back.
             return;
         }
         if key.code != KeyCode::Enter {
@@ -375,21 +574,27 @@ impl App {
         }
         let pw = form.value("password");
         form.set_value("password", "");
+        let session = work.session.clone();
         match auth::unlock(&mut self.env, &session, &pw) {
             Ok(()) => {
-                self.lock = None;
+                let placeholder = Mode::LoggedOut {
+                    login: Box::new(Login::new(String::new())),
+                    overlay: None,
+                };
+                if let Mode::Locked { work, .. } = std::mem::replace(&mut self.mode, placeholder) {
+                    self.mode = Mode::Active {
+                        work,
+                        overlay: None,
+                    };
+                }
                 self.message = None;
             }
             Err(e) => {
-                let lang = self.lang;
                 let locked_out = matches!(e, crate::service::ServiceError::Locked { .. });
                 let msg = text::error(&e, lang, |_| t::FIELD_PASSWORD.get(lang).into());
                 if locked_out {
                     // Five wrong passwords: the session ends like any other lockout.
-                    self.session = None;
-                    self.stack.clear();
-                    self.lock = None;
-                    self.login = self.new_login();
+                    self.end_session_locked_out();
                 }
                 self.message = Some((msg, false));
             }
@@ -397,42 +602,43 @@ impl App {
     }
 
     fn handle_overlay(&mut self, key: &KeyEvent) {
-        let Some(overlay) = self.overlay.as_mut() else {
+        let lang = self.lang;
+        let help_max = self.help_max.get();
+        let (overlay_slot, session) = match &mut self.mode {
+            Mode::LoggedOut { overlay, .. } => (overlay, None),
+            Mode::Active { overlay, work } => (overlay, Some(work.session.clone())),
+            Mode::Locked { .. } => return,
+        };
+        let Some(overlay) = overlay_slot.as_mut() else {
             return;
         };
         match overlay {
             Overlay::Help { scroll } => match key.code {
-                _ if keymap::is_down(key) => *scroll = (*scroll + 1).min(self.help_max.get()),
+                _ if keymap::is_down(key) => *scroll = (*scroll + 1).min(help_max),
                 _ if keymap::is_up(key) => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = (*scroll + 10).min(self.help_max.get()),
+                KeyCode::PageDown => *scroll = (*scroll + 10).min(help_max),
                 KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                 KeyCode::Home => *scroll = 0,
-                KeyCode::End => *scroll = self.help_max.get(),
+                KeyCode::End => *scroll = help_max,
                 _ if keymap::is_back(key) || global(key) == Some(Global::Help) => {
-                    self.overlay = None
+                    *overlay_slot = None
                 }
-                KeyCode::Enter => self.overlay = None,
+                KeyCode::Enter => *overlay_slot = None,
                 _ => {}
             },
             Overlay::Quit => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    if let Some(s) = self.session.take() {
-                        let _ = auth::logout(&mut self.env, &s);
-                    }
-                    self.quit = true;
-                    self.overlay = None;
-                }
-                _ if keymap::is_back(key) => self.overlay = None,
-                KeyCode::Char('n') | KeyCode::Char('N') => self.overlay = None,
+                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
+                _ if keymap::is_back(key) => *overlay_slot = None,
+                KeyCode::Char('n') | KeyCode::Char('N') => *overlay_slot = None,
                 _ => {}
             },
             Overlay::Palette { form, selected } => {
-                let Some(session) = self.session.clone() else {
-                    self.overlay = None;
+                let Some(session) = session else {
+                    *overlay_slot = None;
                     return;
                 };
                 match key.code {
-                    _ if keymap::is_back(key) => self.overlay = None,
+                    _ if keymap::is_back(key) => *overlay_slot = None,
                     KeyCode::Down | KeyCode::Tab => {
                         // Never past the last entry: Enter opens what is marked.
                         let n = catalog::matching(&session, &form.value("q")).len();
@@ -444,14 +650,17 @@ impl App {
                         let pick = found.get((*selected).min(found.len().saturating_sub(1)));
                         if let Some(entry) = pick {
                             let id = entry.id;
-                            self.overlay = None;
+                            *overlay_slot = None;
+                            let Some(work) = self.work_mut() else {
+                                return;
+                            };
                             // The palette goes from anywhere: start from home, then open.
-                            self.keep_above(1);
-                            self.stack.truncate(1);
+                            work.keep_above(1);
+                            work.stack.truncate(1);
                             let mut cx = Cx {
                                 env: &mut self.env,
                                 session: &session,
-                                lang: self.lang,
+                                lang,
                             };
                             let outcome = catalog::open(id, &mut cx);
                             self.apply(outcome);
@@ -469,17 +678,23 @@ impl App {
 
     /// Watches the bound card of a card session (about once a second): pulled, the screen locks
     /// until the same card is back.
-    fn watch_card(&mut self, session: &Session, now: i64) {
-        if !self.card_session || now - self.last_card_poll_ms < 1_000 {
+    fn watch_card(&mut self, now: i64) {
+        let Some(work) = self.work() else {
+            return;
+        };
+        if !work.card_session || now - self.last_card_poll_ms < 1_000 {
             return;
         }
+        let operator = work.session.operator_id;
         self.last_card_poll_ms = now;
-        let present = crate::service::card::bound_card_in_reader(&self.env, session.operator_id);
-        if !present && !self.card_pulled {
-            self.card_pulled = true;
-            self.overlay = None;
-        } else if present && self.card_pulled {
-            self.card_pulled = false;
+        let present = crate::service::card::bound_card_in_reader(&self.env, operator);
+        let pulled = matches!(self.lock_why(), Some(LockWhy::CardPulled { .. }));
+        if !present && !pulled {
+            self.lock_now(LockWhy::CardPulled {
+                password_after: None,
+            });
+        } else if present && pulled {
+            self.card_back();
             self.last_input_ms = now;
         }
     }
@@ -487,43 +702,51 @@ impl App {
     /// Time passed: the idle lock, the card watch, and screens that refresh by themselves.
     pub fn tick(&mut self) {
         let now = self.env.now_ms();
-        let Some(session) = self.session.clone() else {
-            if let LoginOutcome::LoggedIn(s) = self.login.tick(&mut self.env, self.lang) {
+        let lang = self.lang;
+        if let Mode::LoggedOut { login, .. } = &mut self.mode {
+            if let LoginOutcome::LoggedIn(s) = login.tick(&mut self.env, lang) {
                 self.start_session(s);
             }
             return;
-        };
-        self.watch_card(&session, now);
-        if self.card_pulled {
+        }
+        self.watch_card(now);
+        if matches!(self.lock_why(), Some(LockWhy::CardPulled { .. })) {
             return;
         }
-        if let Some(run) = &self.export {
+        if let (Some(run), Some(session)) = (&self.export, self.session().cloned()) {
             let mut cx = Cx {
                 env: &mut self.env,
                 session: &session,
-                lang: self.lang,
+                lang,
             };
             if let Some(done) = run.poll(&mut cx) {
                 self.export = None;
                 self.apply(done);
             }
         }
-        if self.lock.is_none() {
-            let minutes = auth::idle_lock_minutes(&self.env);
-            if minutes > 0 && now - self.last_input_ms >= minutes * 60_000 {
-                self.lock_now();
-                return;
-            }
+        let Mode::Active { work, .. } = &mut self.mode else {
+            return;
+        };
+        let minutes = auth::idle_lock_minutes(&self.env);
+        if minutes > 0 && now - self.last_input_ms >= minutes * 60_000 {
+            self.lock_now(LockWhy::Idle);
+            return;
         }
+        let session = work.session.clone();
         let mut cx = Cx {
             env: &mut self.env,
             session: &session,
-            lang: self.lang,
+            lang,
         };
-        if let Some(screen) = self.stack.last_mut() {
+        if let Some(screen) = work.stack.last_mut() {
             let outcome = screen.tick(&mut cx);
             self.apply(outcome);
         }
+    }
+
+    /// The screen on top, when logged in (locked or not).
+    fn top(&self) -> Option<&dyn Screen> {
+        self.work().and_then(|w| w.stack.last()).map(|b| b.as_ref())
     }
 
     /// Draws everything; reads state only.
@@ -531,11 +754,13 @@ impl App {
         let area = f.area();
         let lang = self.lang;
         let now = self.env.now_ms();
-        let title = match (&self.session, self.stack.last()) {
-            (Some(_), Some(s)) => format!(" {} · {}", t::APP_NAME.get(lang), s.title().get(lang)),
+        let title = match (&self.mode, self.top()) {
+            (Mode::Active { .. }, Some(s)) => {
+                format!(" {} · {}", t::APP_NAME.get(lang), s.title().get(lang))
+            }
             _ => format!(" {}", t::APP_NAME.get(lang)),
         };
-        let right = match &self.session {
+        let right = match self.session() {
             Some(s) => format!("{} │ {} ", s.login, &format_ms(now)[..16]),
             None => format!("{} ", &format_ms(now)[..16]),
         };
@@ -552,7 +777,7 @@ impl App {
             area,
             &frame::Chrome {
                 // Locked, F1 opens nothing: no "F1 more".
-                more: if self.lock.is_some() || self.card_pulled {
+                more: if self.is_locked() {
                     ""
                 } else {
                     text::keys::MORE.get(lang)
@@ -565,23 +790,21 @@ impl App {
             },
         );
         let mut focus;
-        if self.card_pulled {
-            f.render_widget(Clear, body);
-            let text = t::CARD_PULLED.get(lang);
-            let rect = popup::centered(body, text.width() as u16 + 6, 3);
-            let inner = popup::boxed(f, rect, t::LOCKED_TITLE.get(lang));
-            f.render_widget(Paragraph::new(text), inner);
-            focus = Some(Position::new(inner.x, inner.y));
-        } else if let Some(lock) = &self.lock {
-            f.render_widget(Clear, body);
-            focus = self.draw_lock(f, body, lock);
-        } else {
-            match (&self.session, self.stack.last()) {
-                (Some(s), Some(screen)) => {
+        let overlay = match &self.mode {
+            Mode::LoggedOut { login, overlay } => {
+                focus = login.draw(f, body, lang);
+                if let Some(p) = focus {
+                    f.set_cursor_position(p);
+                }
+                overlay.as_ref()
+            }
+            Mode::Active { work, overlay } => {
+                focus = None;
+                if let Some(screen) = work.stack.last() {
                     let view = View {
                         lang,
                         now_ms: now,
-                        session: s,
+                        session: &work.session,
                     };
                     focus = screen.draw(f, body, &view);
                     if screen.editing_text() {
@@ -590,15 +813,28 @@ impl App {
                         }
                     }
                 }
-                _ => {
-                    focus = self.login.draw(f, body, lang);
-                    if let Some(p) = focus {
-                        f.set_cursor_position(p);
-                    }
-                }
+                overlay.as_ref()
             }
-        }
-        match &self.overlay {
+            Mode::Locked {
+                work,
+                why,
+                form,
+                asking_quit,
+            } => {
+                f.render_widget(Clear, body);
+                if let LockWhy::CardPulled { .. } = why {
+                    let text = t::CARD_PULLED.get(lang);
+                    let rect = popup::centered(body, text.width() as u16 + 6, 3);
+                    let inner = popup::boxed(f, rect, t::LOCKED_TITLE.get(lang));
+                    f.render_widget(Paragraph::new(text), inner);
+                    focus = Some(Position::new(inner.x, inner.y));
+                } else {
+                    focus = self.draw_lock(f, body, form, &work.session.login);
+                }
+                asking_quit.then_some(&Overlay::Quit)
+            }
+        };
+        match overlay {
             Some(Overlay::Help { scroll }) => self.draw_help(f, area, *scroll),
             Some(Overlay::Quit) => {
                 let text = t::QUIT_CONFIRM.get(lang);
@@ -618,15 +854,29 @@ impl App {
         self.focus.set(focus);
     }
 
+    /// The keys of what is in front: the screen's, or the login's.
+    fn front_help(&self, lang: Lang) -> Vec<(String, String)> {
+        match &self.mode {
+            Mode::LoggedOut { login, .. } => login.help(lang),
+            _ => self.top().map(|s| s.help(lang)).unwrap_or_default(),
+        }
+    }
+
     fn key_bar(&self) -> Vec<(String, String)> {
         let lang = self.lang;
-        if self.lock.is_some() {
-            return vec![("Enter".into(), t::LOCKED_TITLE.get(lang).into())];
+        match self.lock_why() {
+            Some(LockWhy::CardPulled { .. }) => {
+                return vec![("Ctrl+Q".into(), t::KEY_QUIT.get(lang).into())]
+            }
+            Some(_) => {
+                return vec![
+                    ("Enter".into(), t::LOCKED_TITLE.get(lang).into()),
+                    ("Ctrl+Q".into(), t::KEY_QUIT.get(lang).into()),
+                ]
+            }
+            None => {}
         }
-        let mut keys = match (&self.session, self.stack.last()) {
-            (Some(_), Some(s)) => s.help(lang),
-            _ => self.login.help(lang),
-        };
+        let mut keys = self.front_help(lang);
         // One entry per meaning ("↑/k" and "↓/j" both move): the labels joined.
         let mut merged: Vec<(String, String)> = Vec::new();
         for (k, d) in keys.drain(..) {
@@ -643,11 +893,10 @@ impl App {
         merged
     }
 
-    fn draw_lock(&self, f: &mut Frame, area: Rect, form: &Form) -> Option<Position> {
+    fn draw_lock(&self, f: &mut Frame, area: Rect, form: &Form, login: &str) -> Option<Position> {
         let lang = self.lang;
         let rect = popup::centered(area, 56, 7);
         let inner = popup::boxed(f, rect, t::LOCKED_TITLE.get(lang));
-        let login = self.session.as_ref().map_or("", |s| s.login.as_str());
         f.render_widget(
             Paragraph::new(t::LOCKED_HINT.get(lang).replace("{login}", login)),
             Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1),
@@ -667,12 +916,9 @@ impl App {
     fn draw_help(&self, f: &mut Frame, area: Rect, scroll: u16) {
         let lang = self.lang;
         let mut lines: Vec<Line> = Vec::new();
-        let screen_keys = match (&self.session, self.stack.last()) {
-            (Some(_), Some(s)) => s.help(lang),
-            _ => self.login.help(lang),
-        };
-        let screen_title = match (&self.session, self.stack.last()) {
-            (Some(_), Some(s)) => s.title().get(lang),
+        let screen_keys = self.front_help(lang);
+        let screen_title = match (&self.mode, self.top()) {
+            (Mode::Active { .. }, Some(s)) => s.title().get(lang),
             _ => t::LOGIN_TITLE.get(lang),
         };
         let mut section = |title: String, keys: Vec<(String, String)>| {
@@ -694,10 +940,9 @@ impl App {
             t::HELP_GLOBAL.get(lang).to_string(),
             action::help_lines(action::Layer::Global, lang),
         );
-        section(
-            text::keys::IN_LIST.get(lang).to_string(),
-            action::help_lines(action::Layer::List, lang),
-        );
+        let mut list_keys = action::help_lines(action::Layer::List, lang);
+        list_keys.push(("s".into(), text::keys::SORT_WHERE.get(lang).into()));
+        section(text::keys::IN_LIST.get(lang).to_string(), list_keys);
         section(
             text::keys::IN_FORM.get(lang).to_string(),
             action::help_lines(action::Layer::Form, lang),
@@ -752,9 +997,7 @@ impl App {
         selected: usize,
     ) -> Option<Position> {
         let lang = self.lang;
-        let Some(session) = &self.session else {
-            return None;
-        };
+        let session = &self.work()?.session;
         let found: Vec<&Entry> = catalog::matching(session, &form.value("q"));
         // One height while typing: as tall as every entry the operator has, within the screen.
         let all = catalog::matching(session, "").len() as u16;
@@ -837,6 +1080,24 @@ impl App {
             );
         }
         cursor
+    }
+}
+
+impl Work {
+    /// Keeps the conditions of the screens from `from` up, before they go.
+    fn keep_above(&mut self, from: usize) {
+        for s in self.stack.iter().skip(from) {
+            if let Some((name, kept)) = s.kept() {
+                self.kept.insert(name, kept);
+            }
+        }
+    }
+
+    /// Gives a screen being opened the conditions it kept last time in this session.
+    fn offer_kept(&self, s: &mut Box<dyn Screen>) {
+        if let Some(k) = s.kept_name().and_then(|n| self.kept.get(n)) {
+            s.recall(k);
+        }
     }
 }
 

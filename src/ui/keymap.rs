@@ -152,6 +152,41 @@ pub const DOWN: &[KeyPat] = &[key(Down), ch('j')];
 pub const BACK: &[KeyPat] = &[key(Esc)];
 pub const PAGE_UP: &[KeyPat] = &[key(PageUp), ch('p')];
 pub const PAGE_DOWN: &[KeyPat] = &[key(PageDown), ch('n')];
+/// The keys of a shared action, for a screen's binding table: a screen binds `Action::Up`
+/// (as `Act::Shared(Action::Up)`), never Up, Down or Esc of its own.
+pub const fn keys(a: super::action::Action) -> &'static [KeyPat] {
+    use super::action::Action as A;
+    match a {
+        A::Up => UP,
+        A::Down => DOWN,
+        A::Back => BACK,
+        A::PageUp => PAGE_UP,
+        A::PageDown => PAGE_DOWN,
+        A::First => FIRST,
+        A::Last => LAST,
+        A::Open | A::Submit => ENTER,
+        A::NextField => TAB,
+        A::PrevField => BACKTAB,
+        A::Palette => PALETTE,
+        A::Help => HELP,
+        A::Refresh => REFRESH,
+        A::Export => EXPORT,
+        A::Lock => LOCK,
+        A::Quit => QUIT,
+    }
+}
+const FIRST: &[KeyPat] = &[key(Home)];
+const LAST: &[KeyPat] = &[key(End)];
+const ENTER: &[KeyPat] = &[key(Enter)];
+const TAB: &[KeyPat] = &[key(Tab)];
+const BACKTAB: &[KeyPat] = &[key(BackTab)];
+const PALETTE: &[KeyPat] = &[ctrl('p')];
+const HELP: &[KeyPat] = &[key(F(1)), ch('?')];
+const REFRESH: &[KeyPat] = &[key(F(5))];
+const EXPORT: &[KeyPat] = &[ctrl('e')];
+const LOCK: &[KeyPat] = &[ctrl('l')];
+const QUIT: &[KeyPat] = &[ctrl('q')];
+
 /// In a form, Down and Up move between fields as Tab and Shift+Tab do.
 pub const NEXT_FIELD: &[KeyPat] = &[key(Tab), key(Down)];
 pub const PREV_FIELD: &[KeyPat] = &[key(BackTab), key(Up)];

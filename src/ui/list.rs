@@ -120,11 +120,59 @@ pub struct Fit {
 pub const GUTTER: u16 = 2;
 pub const MARKER: &str = "›";
 
-fn width_of(s: &str) -> u16 {
+pub fn width_of(s: &str) -> u16 {
     UnicodeWidthStr::width(s).min(u16::MAX as usize) as u16
 }
 
 /// Cuts `s` to `w` display columns in the middle: its start, `…`, and as much of its end as fits.
+/// The start all of `names` share, when at least two differ and each keeps something after it.
+pub fn common_prefix(names: &[String]) -> Option<String> {
+    let first = names.first()?;
+    if names.iter().all(|n| n == first) {
+        return None;
+    }
+    let mut n = first.chars().count();
+    for other in &names[1..] {
+        n = n.min(
+            first
+                .chars()
+                .zip(other.chars())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    // Not in the middle of a word: "Xinyuan Dept. Store, " of "…, Xujiahui" and "…, Xinjiekou".
+    let chars: Vec<char> = first.chars().collect();
+    while n > 0 && chars[n - 1].is_ascii_alphanumeric() {
+        n -= 1;
+    }
+    let p: String = first.chars().take(n).collect();
+    (n > 0 && names.iter().all(|x| x.chars().count() > n)).then_some(p)
+}
+
+/// A name in a column too narrow for its list's names: every one without the `prefix` they
+/// share (marked `…`), so they read alike; cut in the middle if still too long.
+pub fn cut_common(s: &str, prefix: &str, w: u16) -> String {
+    cut_common_marked(s, prefix, w, true)
+}
+
+/// `cut_common`, with or without the `…` that marks the start left out: a list whose parts do
+/// not all fit with it shows them all without it ("W. Nanji…", "Xujiahui", "Xinjiekou").
+pub fn cut_common_marked(s: &str, prefix: &str, w: u16, mark: bool) -> String {
+    match s.strip_prefix(prefix) {
+        Some(rest) if mark => ellipsis(&format!("…{rest}"), w),
+        Some(rest) => ellipsis(rest, w),
+        None => ellipsis_middle(s, w),
+    }
+}
+
+/// Whether every name, its shared start left out, fits `w` with the `…` marker.
+pub fn marker_fits(names: &[String], prefix: &str, w: u16) -> bool {
+    names
+        .iter()
+        .all(|n| n.strip_prefix(prefix).is_none_or(|rest| width_of(rest) < w))
+}
+
 pub fn ellipsis_middle(s: &str, w: u16) -> String {
     if width_of(s) <= w {
         return s.to_string();
@@ -160,9 +208,18 @@ pub fn ellipsis(s: &str, w: u16) -> String {
     }
     let mut out = String::new();
     let mut used = 0u16;
-    for c in s.chars() {
+    let mut rest = s.chars();
+    for c in rest.by_ref() {
         let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u16;
         if used + cw + 1 > w {
+            // A number is never cut: "交易笔数 40" does not read "交易笔数 4…".
+            if c.is_ascii_digit()
+                || (matches!(c, ',' | '.') && out.ends_with(|d: char| d.is_ascii_digit()))
+            {
+                while out.ends_with(|d: char| d.is_ascii_digit() || d == ',' || d == '.') {
+                    out.pop();
+                }
+            }
             break;
         }
         out.push(c);
@@ -385,6 +442,29 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         Layout::vertical([Constraint::Min(1), Constraint::Length(totals_h)]).areas(area);
     let mut widths = vec![Constraint::Length(1)];
     widths.extend(fit.widths.iter().map(|w| Constraint::Length(*w)));
+    // A name column too narrow for its names: the start they all share (the chain's name) goes
+    // first, so what tells them apart stays ("…南京西路店", "…Xujiahui").
+    let prefixes: Vec<Option<(String, bool)>> = fit
+        .shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            if !matches!(spec.cols[i].width, Width::Name { .. }) {
+                return None;
+            }
+            let cells: Vec<String> = view
+                .rows
+                .iter()
+                .map(|r| (spec.cols[i].cell)(r, lang))
+                .collect();
+            if !cells.iter().any(|c| width_of(c) > fit.widths[k]) {
+                return None;
+            }
+            let p = common_prefix(&cells)?;
+            let mark = marker_fits(&cells, &p, fit.widths[k]);
+            Some((p, mark))
+        })
+        .collect();
     let shown_text = |i: usize, k: usize, s: String| -> Cell<'static> {
         let c = &spec.cols[i];
         let s = match (c.kind, c.width) {
@@ -417,12 +497,15 @@ pub fn draw<R>(f: &mut Frame, area: Rect, view: &ListView<R>) -> Option<Position
         .map(|(n, r)| {
             let is_sel = view.selected == Some(n);
             let mut cells = vec![Cell::from(if is_sel { MARKER } else { " " })];
-            cells.extend(
-                fit.shown
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &i)| shown_text(i, k, (spec.cols[i].cell)(r, lang))),
-            );
+            cells.extend(fit.shown.iter().enumerate().map(|(k, &i)| {
+                let text = (spec.cols[i].cell)(r, lang);
+                match &prefixes[k] {
+                    Some((p, mark)) => {
+                        shown_text(i, k, cut_common_marked(&text, p, fit.widths[k], *mark))
+                    }
+                    None => shown_text(i, k, text),
+                }
+            }));
             let style = if is_sel {
                 theme::selected()
             } else if (view.dim)(r) {
@@ -658,6 +741,42 @@ impl Search {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_text_cell_is_never_cut_inside_a_number() {
+        assert_eq!(
+            ellipsis("商户数 3，交易笔数 40", 20),
+            "商户数 3，交易笔数 …"
+        );
+        assert_eq!(ellipsis("net 316,556.20 ok", 12), "net …");
+        assert_eq!(ellipsis("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn a_chain_s_store_names_lose_their_shared_start_first() {
+        let names: Vec<String> = ["鑫源百货南京西路店", "鑫源百货徐家汇店", "鑫源百货新街口店"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = common_prefix(&names).unwrap();
+        assert_eq!(p, "鑫源百货");
+        assert_eq!(cut_common(&names[0], &p, 16), "…南京西路店");
+        assert_eq!(common_prefix(&names[..1]), None);
+        let en: Vec<String> = [
+            "Xinyuan Dept. Store, Xujiahui",
+            "Xinyuan Dept. Store, Xinjiekou",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let p = common_prefix(&en).unwrap();
+        assert_eq!(cut_common(&en[0], &p, 12), "…Xujiahui");
+        assert!(!marker_fits(&en, &p, 9));
+        assert_eq!(cut_common_marked(&en[1], &p, 9, false), "Xinjiekou");
+        assert_eq!(cut_common_marked(&en[0], &p, 9, false), "Xujiahui");
+        let far = "Xinyuan Dept. Store, W. Nanjing Rd";
+        assert_eq!(cut_common_marked(far, &p, 9, false), "W. Nanji…");
+    }
+
     use super::*;
 
     struct R(i64, &'static str);

@@ -32,6 +32,12 @@ pub fn run(env: Env, lang: Lang) -> std::io::Result<()> {
     let result = (|| -> std::io::Result<()> {
         while !app.quit {
             terminal.draw(|f| app.draw(f))?;
+            if let Some(text) = app.take_clipboard() {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                out.write_all(crate::ui::clipboard::osc52(&text).as_bytes())?;
+                out.flush()?;
+            }
             // Wake up at least every 250 ms for the idle lock and live screens.
             if event::poll(Duration::from_millis(250))? {
                 match event::read()? {

@@ -14,6 +14,7 @@ use crate::domain::money::format_fen;
 use crate::domain::review::{ApplicationKind, ApplicationStatus};
 use crate::service::review;
 use crate::service::views::{AppEvent, ApplicationRow, RecordQuery};
+use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{t, Lang, T};
@@ -28,7 +29,8 @@ enum Act {
     Cancel,
     Kind,
     Status,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -53,8 +55,8 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STATUS,
     },
     Binding {
-        keys: crate::ui::keymap::BACK,
-        action: Act::Back,
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -139,7 +141,7 @@ impl Screen for AppRecords {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             Some(Act::Kind) => {
                 self.kind = (self.kind + 1) % (KINDS.len() + 1);
                 self.reload(cx)
@@ -173,7 +175,7 @@ impl Screen for AppRecords {
                     Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
                 }
             }
-            None => Outcome::none(),
+            Some(Act::Shared(_)) | None => Outcome::none(),
         }
     }
 

@@ -11,6 +11,7 @@ use crate::clock::format_ms;
 use crate::excel::CellValue;
 use crate::service::views::{AuditFilter, AuditRow};
 use crate::service::{audit, dates, exports, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -32,7 +33,8 @@ enum Act {
     Older,
     Newest,
     Switch,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const LIST_KEYS: &[Binding<Act>] = &[
@@ -57,8 +59,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_TO_LIST,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -96,8 +98,8 @@ const AUDIT_COLS: &[Col<AuditRow>] = &[
         kind: Kind::Text,
         width: Width::Shrink { min: 12 },
         show: Show::Both { priority: 0 },
-        cell: |r, _| r.action.clone(),
-        value: |r, _| CellValue::text(r.action.clone()),
+        cell: |r, lang| text::audit::action(&r.action, lang),
+        value: |r, lang| CellValue::text(text::audit::action(&r.action, lang)),
     },
     Col {
         header: ta::AUDIT_TARGET,
@@ -112,14 +114,39 @@ const AUDIT_COLS: &[Col<AuditRow>] = &[
         kind: Kind::Text,
         width: Width::Content,
         show: Show::Export,
-        cell: |r, _| r.before.clone(),
-        value: |r, _| CellValue::text(r.before.clone()),
+        cell: |r, lang| text::audit::payload(&r.before, lang),
+        value: |r, lang| CellValue::text(text::audit::payload(&r.before, lang)),
     },
     Col {
         header: ta::AUDIT_AFTER,
         kind: Kind::Text,
         width: Width::Shrink { min: 10 },
         show: Show::Both { priority: 3 },
+        cell: |r, lang| text::audit::payload(&r.after, lang),
+        value: |r, lang| CellValue::text(text::audit::payload(&r.after, lang)),
+    },
+    // The rows as written, for whoever checks the hash chain against the export.
+    Col {
+        header: ta::AUDIT_ACTION_CODE,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.action.clone(),
+        value: |r, _| CellValue::text(r.action.clone()),
+    },
+    Col {
+        header: ta::AUDIT_BEFORE_RAW,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
+        cell: |r, _| r.before.clone(),
+        value: |r, _| CellValue::text(r.before.clone()),
+    },
+    Col {
+        header: ta::AUDIT_AFTER_RAW,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Export,
         cell: |r, _| r.after.clone(),
         value: |r, _| CellValue::text(r.after.clone()),
     },
@@ -170,7 +197,7 @@ impl AuditLog {
         }
     }
 
-    fn build_filter(&self) -> Result<AuditFilter, ServiceError> {
+    fn build_filter(&self, lang: Lang) -> Result<AuditFilter, ServiceError> {
         let (from_ms, to_ms) =
             dates::day_range(&self.form.value("from_date"), &self.form.value("to_date"))?;
         let text = |k: &str| {
@@ -181,7 +208,9 @@ impl AuditLog {
             from_ms,
             to_ms,
             operator: text("operator"),
-            action_prefix: text("action"),
+            // Typed as the screen shows actions (登录, Refund…) or as a code (refund.).
+            action_prefix: text("action")
+                .map(|a| crate::ui::text::audit::code_prefix_for(&a, lang).unwrap_or(a)),
             before_id: None,
         })
     }
@@ -232,7 +261,7 @@ impl Screen for AuditLog {
         if !self.list_focus {
             return match k.code {
                 _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
-                KeyCode::Enter => match self.build_filter() {
+                KeyCode::Enter => match self.build_filter(lang) {
                     Ok(f) => {
                         self.form.clear_marks();
                         self.run(cx, f, 0)
@@ -266,7 +295,7 @@ impl Screen for AuditLog {
             return Outcome::none();
         }
         match lookup(LIST_KEYS, k) {
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             Some(Act::Run) => {
                 self.detail = !self.rows.is_empty();
                 Outcome::none()
@@ -289,7 +318,7 @@ impl Screen for AuditLog {
                 f.before_id = None;
                 self.run(cx, f, 0)
             }
-            None => Outcome::none(),
+            Some(Act::Shared(_)) | None => Outcome::none(),
         }
     }
 
@@ -301,12 +330,16 @@ impl Screen for AuditLog {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let cols = AUDIT_LIST.columns(lang);
-        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
-        let title: String = ta::SCR_AUDIT.get(lang).into();
-        let sheet = list_sheet(lang, &title, &headers);
-        let result =
-            exports::start_audit_export_with(cx.env, cx.session, &self.filter, sheet, cols);
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let filter = self.filter.clone();
+        let recipe: exports::Rerun = std::sync::Arc::new(move |env, s, _run_ms| {
+            let cols = AUDIT_LIST.columns(lang);
+            let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
+            let title: String = ta::SCR_AUDIT.get(lang).into();
+            let sheet = list_sheet(lang, &title, &headers);
+            exports::start_audit_export_with(env, s, &filter, sheet, cols)
+        });
+        let result = exports::start_remembered(cx.env, cx.session, cx.now_ms(), recipe);
         Some(super::downloads::started(cx, result))
     }
 
@@ -345,7 +378,11 @@ impl Screen for AuditLog {
         if self.detail {
             if let Some(r) = self.rows.get(self.sel.index) {
                 let rect = popup::centered(area, 90, 14);
-                let inner = popup::boxed(f, rect, &format!("#{} {}", r.id, r.action));
+                let inner = popup::boxed(
+                    f,
+                    rect,
+                    &format!("#{} {}", r.id, text::audit::action(&r.action, lang)),
+                );
                 let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
                 let lines = vec![
                     Line::from(vec![label(ta::AUDIT_TIME), Span::raw(format_ms(r.at_ms))]),
@@ -358,8 +395,14 @@ impl Screen for AuditLog {
                         Span::raw(r.workstation.clone()),
                     ]),
                     Line::from(vec![label(ta::AUDIT_TARGET), Span::raw(r.target.clone())]),
-                    Line::from(vec![label(ta::AUDIT_BEFORE), Span::raw(r.before.clone())]),
-                    Line::from(vec![label(ta::AUDIT_AFTER), Span::raw(r.after.clone())]),
+                    Line::from(vec![
+                        label(ta::AUDIT_BEFORE),
+                        Span::raw(text::audit::payload(&r.before, lang)),
+                    ]),
+                    Line::from(vec![
+                        label(ta::AUDIT_AFTER),
+                        Span::raw(text::audit::payload(&r.after, lang)),
+                    ]),
                     Line::from(vec![Span::styled(
                         format!("SHA-256 {}", hex::encode(&r.hash)),
                         theme::dim(),

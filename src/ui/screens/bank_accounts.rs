@@ -14,6 +14,7 @@ use crate::domain::review::{AccountNature, HolderType};
 use crate::service::review::{self, BankAccountInput};
 use crate::service::views::BankAccountView;
 use crate::service::ServiceError;
+use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{t, Lang, T};
@@ -31,7 +32,8 @@ enum Act {
     Delete,
     PrevStore,
     NextStore,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -61,8 +63,8 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STORE_LR,
     },
     Binding {
-        keys: crate::ui::keymap::BACK,
-        action: Act::Back,
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -224,7 +226,7 @@ impl Screen for BankAccounts {
         }
         let selected = self.rows.get(self.sel.index).map(|r| r.id);
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::PrevStore | Act::NextStore) if !self.stores.is_empty() => {
                 let n = self.stores.len();
                 self.store = if lookup(KEYS, k) == Some(Act::NextStore) {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -14,10 +14,14 @@ use crate::clock::format_ms;
 use crate::excel::{ExportJob, JobState};
 use crate::service::exports::{self, Code, Words};
 use crate::service::views::{DownloadRow, DownloadState};
+use unicode_width::UnicodeWidthStr;
+
+use crate::ui::action::{self, Action, Layer};
 use crate::ui::keymap;
-use crate::ui::keymap::{help_lines, lookup, Binding};
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
 use crate::ui::theme;
+use crate::ui::widgets::popup;
 
 use super::settlement_query::status_text;
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -145,34 +149,47 @@ impl ExportRun {
     }
 }
 
+/// The downloads centre's own keys; moving and Esc are the shared vocabulary's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
-    Up,
-    Down,
-    Back,
+    Copy,
+    Folder,
+    Delete,
+    Rerun,
 }
 
 const KEYS: &[Binding<Act>] = &[
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
-        help: t::KEY_MOVE,
+        keys: &[ch('c')],
+        action: Act::Copy,
+        help: q::DL_KEY_COPY,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
-        help: t::KEY_MOVE,
+        keys: &[ch('d'), key(KeyCode::Delete)],
+        action: Act::Delete,
+        help: q::DL_KEY_DELETE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
-        help: t::KEY_BACK,
+        keys: &[ch('r')],
+        action: Act::Rerun,
+        help: q::DL_KEY_RERUN,
+    },
+    Binding {
+        keys: &[ch('o')],
+        action: Act::Folder,
+        help: q::DL_KEY_FOLDER,
     },
 ];
 
 pub struct Downloads {
     rows: Vec<DownloadRow>,
     selected: usize,
+    /// The folder exports are written to.
+    folder: String,
+    /// Which rows' exports can be started again (started in this run of the app).
+    rerunnable: Vec<i64>,
+    /// The row whose file `d` is about to delete, until Enter/y or Esc/n.
+    confirm: Option<usize>,
 }
 
 impl Downloads {
@@ -180,6 +197,9 @@ impl Downloads {
         let mut d = Downloads {
             rows: Vec::new(),
             selected: 0,
+            folder: exports::folder(cx.env).display().to_string(),
+            rerunnable: Vec::new(),
+            confirm: None,
         };
         match d.load(cx) {
             Ok(()) => Outcome::nav(Nav::Push(Box::new(d))),
@@ -190,8 +210,38 @@ impl Downloads {
     fn load(&mut self, cx: &mut Cx) -> Result<(), String> {
         self.rows = exports::downloads(cx.env, cx.session, 200)
             .map_err(|e| cx.error_text(&e, |k| k.to_string()))?;
+        self.rerunnable = self
+            .rows
+            .iter()
+            .filter(|r| exports::can_rerun(cx.env, r.id))
+            .map(|r| r.id)
+            .collect();
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
         Ok(())
+    }
+
+    fn file_name(r: &DownloadRow) -> String {
+        std::path::Path::new(&r.path)
+            .file_name()
+            .map_or_else(|| r.path.clone(), |n| n.to_string_lossy().into_owned())
+    }
+
+    fn delete(&mut self, i: usize, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(r) = self.rows.get(i).cloned() else {
+            return Outcome::none();
+        };
+        match exports::delete_download(cx.env, cx.session, r.id, q::DL_DELETED.get(lang)) {
+            Ok(()) => {
+                let _ = self.load(cx);
+                Outcome::ok(
+                    q::DL_DELETED_DONE
+                        .get(lang)
+                        .replace("{file}", &Self::file_name(&r)),
+                )
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
     }
 }
 
@@ -210,21 +260,92 @@ impl Screen for Downloads {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        let mut v = help_lines(KEYS, lang);
+        if self.confirm.is_some() {
+            return vec![
+                ("Enter/y".into(), q::DL_KEY_DELETE.get(lang).into()),
+                ("Esc/n".into(), t::KEY_BACK.get(lang).into()),
+            ];
+        }
+        let mut v = vec![("↑↓".to_string(), t::KEY_MOVE.get(lang).to_string())];
+        v.extend(help_lines(KEYS, lang));
         v.push(("F5".into(), t::KEY_REFRESH.get(lang).into()));
+        v.push(("Esc".into(), t::KEY_BACK.get(lang).into()));
         v
     }
 
-    fn handle_key(&mut self, k: &KeyEvent, _cx: &mut Cx) -> Outcome {
-        match lookup(KEYS, k) {
-            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Act::Down) => {
-                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
-            }
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
-            None => {}
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        if let Some(i) = self.confirm {
+            // Nothing is deleted until the answer.
+            return match k.code {
+                KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.confirm = None;
+                    self.delete(i, cx)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') => {
+                    self.confirm = None;
+                    Outcome::none()
+                }
+                _ if keymap::is_back(k) => {
+                    self.confirm = None;
+                    Outcome::none()
+                }
+                _ => Outcome::none(),
+            };
         }
-        Outcome::none()
+        let last = self.rows.len().saturating_sub(1);
+        match action::in_layer(Layer::List, k) {
+            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::Down) => self.selected = (self.selected + 1).min(last),
+            Some(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            Some(Action::PageDown) => self.selected = (self.selected + 10).min(last),
+            Some(Action::First) => self.selected = 0,
+            Some(Action::Last) => self.selected = last,
+            _ if keymap::is_back(k) => return Outcome::nav(Nav::Pop),
+            _ => {}
+        }
+        let Some(act) = lookup(KEYS, k) else {
+            return Outcome::none();
+        };
+        if act == Act::Folder {
+            return Outcome::copy(
+                self.folder.clone(),
+                q::DL_COPIED.get(lang).replace("{path}", &self.folder),
+            );
+        }
+        let Some(r) = self.rows.get(self.selected) else {
+            return Outcome::error(q::DL_EMPTY.get(lang).into());
+        };
+        match act {
+            Act::Folder => Outcome::none(),
+            Act::Copy => Outcome::copy(
+                r.path.clone(),
+                q::DL_COPIED.get(lang).replace("{path}", &r.path),
+            ),
+            Act::Delete if r.state == DownloadState::Running => {
+                Outcome::error(q::DL_STILL_RUNNING.get(lang).into())
+            }
+            Act::Delete => {
+                self.confirm = Some(self.selected);
+                Outcome::none()
+            }
+            Act::Rerun => {
+                let title = r.title.clone();
+                match exports::rerun(cx.env, cx.session, r.id) {
+                    None => Outcome::error(q::DL_NO_RERUN.get(lang).into()),
+                    Some(Ok(job)) => {
+                        let out = Outcome::export(job).with_message(
+                            q::DL_RERUN_STARTED.get(lang).replace("{title}", &title),
+                            true,
+                        );
+                        let _ = self.load(cx);
+                        self.selected = 0;
+                        out
+                    }
+                    Some(Err(e)) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+                }
+            }
+        }
     }
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
@@ -242,14 +363,39 @@ impl Screen for Downloads {
         Outcome::none()
     }
 
-    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+    fn draw(&self, f: &mut Frame, whole: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
+        let [top, area, bottom] = ratatui::layout::Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(2),
+            Constraint::Length(1),
+        ])
+        .areas(whole);
+        let folder_label = q::DL_FOLDER.get(lang);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!("{folder_label}: "), theme::label()),
+                Span::raw(self.folder.clone()),
+            ])),
+            top,
+        );
         if self.rows.is_empty() {
             f.render_widget(
                 Paragraph::new(Span::styled(q::DL_EMPTY.get(lang), theme::dim())),
                 area,
             );
             return None;
+        }
+        // The selected row's whole path (the table may cut it), and whether `r` can redo it.
+        if let Some(r) = self.rows.get(self.selected) {
+            let mut spans = vec![Span::raw(r.path.clone())];
+            if self.rerunnable.contains(&r.id) {
+                spans.push(Span::styled(
+                    format!("  r {}", q::DL_RERUN_MARK.get(lang)),
+                    theme::key(),
+                ));
+            }
+            f.render_widget(Paragraph::new(Line::from(spans)), bottom);
         }
         let visible = area.height.saturating_sub(2) as usize;
         let offset = self.selected.saturating_sub(visible.saturating_sub(1));
@@ -308,6 +454,16 @@ impl Screen for Downloads {
             .block(Block::default().borders(Borders::NONE)),
             area,
         );
+        if let Some(r) = self.confirm.and_then(|i| self.rows.get(i)) {
+            let text = q::DL_DELETE_CONFIRM
+                .get(lang)
+                .replace("{file}", &Self::file_name(r));
+            let w = (text.width() as u16 + 4).min(whole.width);
+            let rect = popup::centered(whole, w, 3);
+            let inner = popup::boxed(f, rect, q::DL_DELETE_TITLE.get(lang));
+            f.render_widget(Paragraph::new(text), inner);
+            return Some(Position::new(inner.x, inner.y));
+        }
         Some(Position::new(
             area.x,
             area.y + 1 + (self.selected - offset) as u16,

@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::service::terminals;
 use crate::service::views::TerminalRow;
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -23,7 +24,8 @@ enum Act {
     Rename,
     Delete,
     Members,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -48,8 +50,8 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_DELETE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -195,7 +197,7 @@ impl Screen for Groups {
         }
         let sel = self.groups.get(self.sel.index).cloned();
         match (lookup(KEYS, k), sel) {
-            (Some(Act::Back), _) => return Outcome::nav(Nav::Pop),
+            (Some(Act::Shared(Action::Back)), _) => return Outcome::nav(Nav::Pop),
             (Some(Act::Add), _) => {
                 self.dialog = Some(Dialog::new(
                     ta::ADD_GROUP.get(lang).into(),

@@ -10,38 +10,21 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::home::{self, HomeFacts};
-use crate::ui::keymap;
-use crate::ui::keymap::{help_lines, key, lookup, Binding};
+use crate::ui::action::{self, Action, Layer};
+use crate::ui::list;
 use crate::ui::text::{self, t, Lang, T};
 use crate::ui::theme;
 
 use super::catalog::{self, Entry};
 use super::{Cx, Outcome, Screen, View};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
-    Up,
-    Down,
-    Open,
-}
+/// The key that opens the `i`-th menu entry, shown before it: 1–9, then letters (not j/k, which
+/// move, nor n/p, the list's page keys), so every entry is one key away.
+pub const CODES: &str = "123456789abcdefghilmoqrstuvwxyz";
 
-const KEYS: &[Binding<Act>] = &[
-    Binding {
-        keys: keymap::UP,
-        action: Act::Up,
-        help: t::KEY_MOVE,
-    },
-    Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
-        help: t::KEY_MOVE,
-    },
-    Binding {
-        keys: &[key(KeyCode::Enter)],
-        action: Act::Open,
-        help: t::OPEN,
-    },
-];
+fn code_of(i: usize) -> Option<char> {
+    CODES.chars().nth(i)
+}
 
 pub struct Home {
     entries: Vec<&'static Entry>,
@@ -81,33 +64,40 @@ impl Screen for Home {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        let mut v = vec![("↑↓".to_string(), t::KEY_MOVE.get(lang).to_string())];
-        v.extend(help_lines(&KEYS[2..], lang));
-        v.push(("1-9".into(), t::OPEN.get(lang).into()));
-        v
+        let last = code_of(self.entries.len().saturating_sub(1)).unwrap_or('9');
+        vec![
+            (
+                format!("1…{last}"),
+                t::KEY_OPEN_BY_CODE.get(lang).to_string(),
+            ),
+            ("↑↓".to_string(), t::KEY_MOVE.get(lang).to_string()),
+            ("Enter".into(), t::OPEN.get(lang).into()),
+        ]
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         // The operator's functions are read again before every key: so is the menu.
         self.entries = catalog::allowed(cx.session);
-        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
-        if let KeyCode::Char(c @ '1'..='9') = k.code {
-            let i = c as usize - '1' as usize;
-            if let Some(e) = self.entries.get(i) {
-                return catalog::open(e.id, cx);
+        let last = self.entries.len().saturating_sub(1);
+        self.selected = self.selected.min(last);
+        if let (KeyCode::Char(c), true) = (k.code, k.modifiers.is_empty()) {
+            if let Some(i) = CODES.find(c) {
+                if let Some(e) = self.entries.get(i) {
+                    return catalog::open(e.id, cx);
+                }
             }
         }
-        match lookup(KEYS, k) {
-            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Act::Down) => {
-                self.selected = (self.selected + 1).min(self.entries.len().saturating_sub(1))
-            }
-            Some(Act::Open) => {
+        match action::in_layer(Layer::List, k) {
+            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::Down) => self.selected = (self.selected + 1).min(last),
+            Some(Action::First) => self.selected = 0,
+            Some(Action::Last) => self.selected = last,
+            Some(Action::Open) => {
                 if let Some(e) = self.entries.get(self.selected) {
                     return catalog::open(e.id, cx);
                 }
             }
-            None => {}
+            _ => {}
         }
         Outcome::none()
     }
@@ -134,7 +124,7 @@ impl Screen for Home {
                 };
                 ListItem::new(Line::from(vec![
                     Span::styled(theme::marker(i == self.selected), style),
-                    Span::styled(format!("{} ", i + 1), theme::key()),
+                    Span::styled(format!("{} ", code_of(i).unwrap_or(' ')), theme::key()),
                     Span::styled(e.name.get(lang), style),
                 ]))
             })
@@ -199,11 +189,33 @@ impl Screen for Home {
             Paragraph::new(info_lines).block(Block::default().borders(Borders::BOTTOM)),
             info,
         );
-        let rows = facts.merchants.iter().map(|(m, bal)| {
-            let name = if lang == Lang::Zh || m.name_en.is_empty() {
-                m.name.clone()
-            } else {
-                m.name_en.clone()
+        let names: Vec<String> = facts
+            .merchants
+            .iter()
+            .map(|(m, _)| {
+                if lang == Lang::Zh || m.name_en.is_empty() {
+                    m.name.clone()
+                } else {
+                    m.name_en.clone()
+                }
+            })
+            .collect();
+        // Too narrow for the chain's store names: what tells them apart stays
+        // ("…W. Nanjing Rd", "…Xujiahui"), never "Xinyuan Dept. Store," three times.
+        let name_w = merchants.width.saturating_sub(2 + 16 + 16 + 2);
+        let prefix = names
+            .iter()
+            .any(|n| list::width_of(n) > name_w)
+            .then(|| list::common_prefix(&names))
+            .flatten()
+            .map(|p| {
+                let mark = list::marker_fits(&names, &p, name_w);
+                (p, mark)
+            });
+        let rows = facts.merchants.iter().zip(&names).map(|((m, bal), name)| {
+            let name = match &prefix {
+                Some((p, mark)) => list::cut_common_marked(name, p, name_w, *mark),
+                None => list::ellipsis_middle(name, name_w),
             };
             Row::new(vec![
                 Cell::from(m.merchant_no.clone()),

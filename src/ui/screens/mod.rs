@@ -78,6 +78,8 @@ pub struct Outcome {
     pub message: Option<(String, bool)>,
     /// A Ctrl+E export the screen started; the app follows it (progress, cancel, result).
     pub export: Option<Box<crate::excel::ExportJob>>,
+    /// Text for the terminal's clipboard (OSC 52, `ui::clipboard`).
+    pub clipboard: Option<String>,
 }
 
 impl Outcome {
@@ -106,6 +108,14 @@ impl Outcome {
     pub fn export(job: crate::excel::ExportJob) -> Outcome {
         Outcome {
             export: Some(Box::new(job)),
+            ..Default::default()
+        }
+    }
+    /// Copies `text` to the terminal's clipboard, saying so with `message`.
+    pub fn copy(text: String, message: String) -> Outcome {
+        Outcome {
+            clipboard: Some(text),
+            message: Some((message, true)),
             ..Default::default()
         }
     }

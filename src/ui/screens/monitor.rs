@@ -13,6 +13,7 @@ use ratatui::Frame;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::monitor::{self, Snapshot, Watch};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -27,9 +28,8 @@ const MINUTES: usize = 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
     Open,
-    Up,
-    Down,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -39,18 +39,18 @@ const KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -143,10 +143,12 @@ impl Screen for Monitor {
                     };
                 }
             }
-            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Act::Down) => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
-            None => {}
+            Some(Act::Shared(Action::Up)) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Shared(Action::Down)) => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1))
+            }
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(_)) | None => {}
         }
         // The top row follows the newest; any other selection stays on its transaction.
         self.selected_id = match self.selected {

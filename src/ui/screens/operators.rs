@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::service::admin::{self, OperatorInput, OperatorView};
 use crate::service::card;
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -28,7 +29,8 @@ enum Act {
     Unlock,
     BindCard,
     UnbindCard,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -73,8 +75,8 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_UNBIND_CARD,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -478,7 +480,7 @@ impl Operators {
             Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
         };
         match (act, sel) {
-            (Act::Back, _) => return Outcome::nav(Nav::Pop),
+            (Act::Shared(Action::Back), _) => return Outcome::nav(Nav::Pop),
             (Act::Add, _) => {
                 let form = self.form(lang, None);
                 self.dialog = Some(Dialog::new(

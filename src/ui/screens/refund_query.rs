@@ -354,13 +354,17 @@ impl Screen for RefundQuery {
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
         };
-        let mut cols = REFUND_LIST.columns(lang);
-        cols.preamble = list::preamble(self.title.get(lang), conditions, *run_ms, lang);
-        let title: String = self.title.get(lang).into();
-        let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
-        let sheet = list_sheet(lang, &title, &headers);
-        let result =
-            exports::start_refund_export_with(cx.env, cx.session, &self.shown, sheet, cols);
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let (title, filter, conditions) = (self.title, self.shown.clone(), conditions.clone());
+        let recipe: exports::Rerun = std::sync::Arc::new(move |env, s, run_ms| {
+            let mut cols = REFUND_LIST.columns(lang);
+            cols.preamble = list::preamble(title.get(lang), &conditions, run_ms, lang);
+            let title: String = title.get(lang).into();
+            let headers: Vec<&str> = cols.headers.iter().map(String::as_str).collect();
+            let sheet = list_sheet(lang, &title, &headers);
+            exports::start_refund_export_with(env, s, &filter, sheet, cols)
+        });
+        let result = exports::start_remembered(cx.env, cx.session, *run_ms, recipe);
         Some(super::downloads::started(cx, result))
     }
 

@@ -17,6 +17,7 @@ use crate::service::card::card_required;
 use crate::service::card::CardServiceResult;
 use crate::service::refunds::{self, Confirmation};
 use crate::service::views::{RefundEvent, RefundRow};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::review as tr;
@@ -35,7 +36,8 @@ enum Act {
     Detail,
     Approve,
     Reject,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -65,8 +67,8 @@ const KEYS: &[Binding<Act>] = &[
         help: tr::KEY_REJECT,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -220,7 +222,7 @@ impl Screen for RefundReview {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::Mark) => {
                 if let Some(r) = self.rows.get(self.sel.index) {
                     if !self.marked.remove(&r.id) {
@@ -273,7 +275,7 @@ impl Screen for RefundReview {
                 );
                 self.dialog = Some(Dialog::new(title, Form::new(fields), approve, lang));
             }
-            None => {}
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

@@ -25,6 +25,7 @@ use crate::service::views::{
     AppEvent, ApplicationRow, InboxPage, InboxQuery, InboxRow, ItemRef, RefundEvent, RefundRow,
     Source,
 };
+use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{self, t, Lang, T};
@@ -48,7 +49,8 @@ enum Act {
     Keyword,
     NextPage,
     PrevPage,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -108,8 +110,8 @@ const KEYS: &[Binding<Act>] = &[
         help: t::KEY_PREV_PAGE,
     },
     Binding {
-        keys: crate::ui::keymap::BACK,
-        action: Act::Back,
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -430,7 +432,7 @@ impl Screen for ReviewInbox {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::Detail) => {
                 if let Some(r) = self.page.rows.get(self.sel.index) {
                     let d = match r.source {

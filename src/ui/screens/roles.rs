@@ -13,6 +13,7 @@ use ratatui::Frame;
 use crate::domain::function::Function;
 use crate::service::admin;
 use crate::service::views::RoleRow;
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -30,7 +31,8 @@ enum Act {
     Add,
     Rename,
     Delete,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -55,8 +57,8 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_DELETE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -183,7 +185,7 @@ impl Screen for Roles {
             return Outcome::none();
         };
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::Toggle) => {
                 let f = Function::ALL[self.row];
                 let mut set: BTreeSet<Function> = role
@@ -229,7 +231,7 @@ impl Screen for Roles {
                         .replace("{name}", Self::name(&role, lang)),
                 );
             }
-            None => {}
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

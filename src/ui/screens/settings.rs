@@ -10,6 +10,7 @@ use ratatui::Frame;
 use crate::domain::money::format_fen;
 use crate::service::card;
 use crate::service::settings::{self, Settings};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -26,7 +27,8 @@ enum Act {
     Edit,
     Policy,
     Card,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -46,8 +48,8 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_CARD_SETTINGS,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -154,7 +156,7 @@ impl Screen for SettingsScreen {
             return Outcome::none();
         }
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::Edit) => {
                 if let Some(m) = self.settings.merchants.get(self.sel.index) {
                     let mut form = Form::new(vec![
@@ -221,7 +223,7 @@ impl Screen for SettingsScreen {
                     lang,
                 ));
             }
-            None => {}
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

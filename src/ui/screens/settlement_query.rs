@@ -15,6 +15,7 @@ use crate::excel::CellValue;
 use crate::service::settlement_query::{self, SettlementQueryInput, PAGE_SIZE, STATUSES};
 use crate::service::views::{SettlementFilter, SettlementRow, SettlementTotals};
 use crate::service::{session, Problem, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -33,13 +34,12 @@ enum Act {
     Clear,
     NextField,
     PrevField,
-    Up,
-    Down,
     NextPage,
     PrevPage,
     FirstPage,
     LastPage,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEY_YESTERDAY: KeyPat = key(KeyCode::F(3));
@@ -72,8 +72,8 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: t::KEY_CLEAR,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -85,13 +85,13 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_TXN_LIST,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
@@ -125,8 +125,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_YESTERDAY_SETTLE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -206,7 +206,7 @@ const SETTLEMENT_COLS: &[Col<SettlementRow>] = &[
         value: |r, lang| CellValue::text(merchant_name(r, lang)),
     },
     Col {
-        header: q::COL_COUNT,
+        header: q::COL_SETTLE_COUNT,
         kind: Kind::Count,
         width: Width::Content,
         show: Show::Both { priority: 1 },
@@ -420,7 +420,7 @@ impl SettlementQuery {
         };
         match act {
             Act::Run => return self.open_selected(cx),
-            Act::Up => {
+            Act::Shared(Action::Up) => {
                 if r.selected > 0 {
                     r.selected -= 1;
                 } else if r.page > 0 {
@@ -428,7 +428,7 @@ impl SettlementQuery {
                     return self.go(cx, p, true);
                 }
             }
-            Act::Down => {
+            Act::Shared(Action::Down) => {
                 if r.selected + 1 < r.rows.len() {
                     r.selected += 1;
                 } else if r.page + 1 < r.pages() {
@@ -450,7 +450,7 @@ impl SettlementQuery {
                 return self.go(cx, p, false);
             }
             Act::Yesterday => return self.set_yesterday_and_run(cx),
-            Act::NextField | Act::PrevField | Act::Back => self.list_focus = false,
+            Act::NextField | Act::PrevField | Act::Shared(Action::Back) => self.list_focus = false,
             _ => {}
         }
         Outcome::none()
@@ -508,7 +508,7 @@ impl Screen for SettlementQuery {
                 self.results = None;
                 Outcome::none()
             }
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             _ => {
                 self.form.input(k);
                 Outcome::none()
@@ -539,20 +539,23 @@ impl Screen for SettlementQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let mut cols = SETTLEMENT_LIST.columns(lang);
-        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
-        let sheet = crate::service::exports::Sheet {
-            title: q::EXPORT_SETTLEMENTS.get(lang).to_string(),
-            headers: cols.headers.clone(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let (title, filter, conditions) = (self.title, r.filter.clone(), r.conditions.clone());
+        let recipe: crate::service::exports::Rerun = std::sync::Arc::new(move |env, s, run_ms| {
+            let mut cols = SETTLEMENT_LIST.columns(lang);
+            cols.preamble = list::preamble(title.get(lang), &conditions, run_ms, lang);
+            let sheet = crate::service::exports::Sheet {
+                title: q::EXPORT_SETTLEMENTS.get(lang).to_string(),
+                headers: cols.headers.clone(),
+                total_label: q::TOTAL.get(lang).into(),
+                words: words(lang),
+                chinese: lang == Lang::Zh,
+            };
+            crate::service::exports::start_settlement_export_with(env, s, &filter, sheet, cols)
+        });
         let n = r.totals.settlements;
         Some(
-            match crate::service::exports::start_settlement_export_with(
-                cx.env, cx.session, &r.filter, sheet, cols,
-            ) {
+            match crate::service::exports::start_remembered(cx.env, cx.session, r.run_ms, recipe) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED.get(lang).replace("{n}", &n.to_string()),
                     true,

@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::service::slip::{self, SlipError, SlipFacts};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -25,9 +26,8 @@ pub const SLIP_WIDTH: usize = 42;
 enum Act {
     Copy,
     Save,
-    Up,
-    Down,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -42,18 +42,18 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_COPY,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
         keys: keymap::SCROLL_DOWN,
-        action: Act::Down,
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -236,10 +236,10 @@ impl Screen for SlipScreen {
                     ),
                 };
             }
-            Some(Act::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Act::Down) => self.scroll = (self.scroll + 1).min(30),
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
-            None => {}
+            Some(Act::Shared(Action::Up)) => self.scroll = self.scroll.saturating_sub(1),
+            Some(Act::Shared(Action::Down)) => self.scroll = (self.scroll + 1).min(30),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

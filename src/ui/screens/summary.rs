@@ -14,6 +14,7 @@ use crate::service::summaries::{self, Summary};
 use crate::service::views::TxnFilter;
 use crate::service::views::{GroupBy, SummaryRow};
 use crate::service::ServiceResult;
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{help_lines, key, lookup, Binding};
 use crate::ui::text::{self, query as q, t, Lang, T};
@@ -25,9 +26,8 @@ use super::{Cx, Nav, Outcome, Screen, View};
 enum Act {
     NextTab,
     PrevTab,
-    Up,
-    Down,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -42,18 +42,18 @@ const KEYS: &[Binding<Act>] = &[
         help: q::KEY_TABS,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -166,10 +166,12 @@ impl Screen for SummaryScreen {
         match lookup(KEYS, k) {
             Some(Act::NextTab) => return self.switch(cx, self.tab + 1),
             Some(Act::PrevTab) => return self.switch(cx, self.tab + TABS.len() - 1),
-            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Act::Down) => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
-            None => {}
+            Some(Act::Shared(Action::Up)) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Shared(Action::Down)) => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1))
+            }
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

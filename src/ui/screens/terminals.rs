@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::service::terminals::{self, TerminalInput};
 use crate::service::views::{MerchantRow, TerminalRow};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::admin as ta;
@@ -23,7 +24,8 @@ enum Act {
     Edit,
     Toggle,
     Move,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -48,8 +50,8 @@ const KEYS: &[Binding<Act>] = &[
         help: ta::KEY_MOVE_GROUP,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -260,7 +262,7 @@ impl Screen for Terminals {
         }
         let sel = self.rows.get(self.sel.index).cloned();
         match (lookup(KEYS, k), sel) {
-            (Some(Act::Back), _) => return Outcome::nav(Nav::Pop),
+            (Some(Act::Shared(Action::Back)), _) => return Outcome::nav(Nav::Pop),
             (Some(Act::Add), _) => {
                 let form = self.form(lang, None);
                 self.dialog = Some(Dialog::new(

@@ -20,6 +20,7 @@ use crate::service::views::{
     Breakdown, PageAt, SettledTotals, SettlementRow, Totals, TxnFilter, TxnRow,
 };
 use crate::service::{Problem, ServiceError};
+use crate::ui::action::Action;
 use crate::ui::keymap;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding, KeyPat};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
@@ -40,17 +41,17 @@ enum Act {
     Clear,
     NextField,
     PrevField,
-    Up,
-    Down,
     NextPage,
     PrevPage,
     FirstPage,
     LastPage,
     Jump,
     Search,
+    Sort,
     Advanced,
     Summary,
-    Back,
+    /// One of the shared vocabulary's actions (moving in a list, Back).
+    Shared(Action),
 }
 
 const KEY_TODAY: KeyPat = key(KeyCode::F(2));
@@ -102,8 +103,8 @@ const FORM_KEYS: &[Binding<Act>] = &[
         help: q::KEY_SUMMARY,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -116,13 +117,13 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: t::KEY_DETAIL,
     },
     Binding {
-        keys: keymap::UP,
-        action: Act::Up,
+        keys: keymap::keys(Action::Up),
+        action: Act::Shared(Action::Up),
         help: t::KEY_MOVE,
     },
     Binding {
-        keys: keymap::DOWN,
-        action: Act::Down,
+        keys: keymap::keys(Action::Down),
+        action: Act::Shared(Action::Down),
         help: t::KEY_MOVE,
     },
     Binding {
@@ -156,6 +157,11 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: crate::ui::text::keys::SEARCH,
     },
     Binding {
+        keys: &[ch('s')],
+        action: Act::Sort,
+        help: crate::ui::text::keys::SORT_TIME,
+    },
+    Binding {
         keys: &[key(KeyCode::Tab), key(KeyCode::BackTab)],
         action: Act::NextField,
         help: t::KEY_TO_LIST,
@@ -181,8 +187,8 @@ const LIST_KEYS: &[Binding<Act>] = &[
         help: q::KEY_ADVANCED,
     },
     Binding {
-        keys: keymap::BACK,
-        action: Act::Back,
+        keys: keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -265,13 +271,47 @@ struct Results {
     /// The rows by what they mean.
     breakdown: Breakdown,
     rows: Vec<TxnRow>,
+    /// The page shown, counted in the order shown.
     page: usize,
     selected: usize,
+    /// Oldest first (`s`): the pages are the newest-first pages in reverse, rows reversed, so
+    /// the keyset paging reads the same index either way (the first page holds the remainder).
+    asc: bool,
 }
 
 impl Results {
     fn pages(&self) -> usize {
         (self.totals.count as usize).div_ceil(PAGE_SIZE).max(1)
+    }
+
+    /// Rows on the newest end's page when it is not full (oldest first: the first page).
+    fn rest(&self) -> usize {
+        (self.totals.count as usize)
+            .saturating_sub((self.pages() - 1) * PAGE_SIZE)
+            .max(1)
+    }
+
+    /// (page, row) of the `i`-th row in the order shown.
+    fn place(&self, i: usize) -> (usize, usize) {
+        if !self.asc || i < self.rest() {
+            if self.asc {
+                (0, i)
+            } else {
+                (i / PAGE_SIZE, i % PAGE_SIZE)
+            }
+        } else {
+            let j = i - self.rest();
+            (1 + j / PAGE_SIZE, j % PAGE_SIZE)
+        }
+    }
+
+    /// The position in the order shown of the selected row.
+    fn position(&self) -> usize {
+        if self.asc && self.page > 0 {
+            self.rest() + (self.page - 1) * PAGE_SIZE + self.selected
+        } else {
+            self.page * PAGE_SIZE + self.selected
+        }
     }
 }
 
@@ -284,6 +324,8 @@ pub struct TxnQuery {
     jump: Option<String>,
     /// `/` search within the whole result.
     search: Option<list::Search>,
+    /// `s`: oldest first instead of newest first (the time column's arrow says which).
+    oldest_first: bool,
     /// Conditions the screen was opened with and keeps (a settlement's transactions).
     base: TxnFilter,
     /// A settlement's list: the settlement's refunds and net, to show what the list adds up to.
@@ -298,6 +340,14 @@ const SEARCH_LIMIT: usize = 200_000;
 
 /// The transaction list, on screen and in the export (T5).
 pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
+
+/// The time column, whose header shows the order (▼ newest first, ▲ oldest first).
+fn time_col(spec: &ListSpec<TxnRow>) -> usize {
+    spec.cols
+        .iter()
+        .position(|c| c.header == t::COL_TIME)
+        .unwrap_or(0)
+}
 /// A settlement's transaction list (S3).
 pub static SETTLEMENT_TXN_LIST: ListSpec<TxnRow> = ListSpec {
     cols: SETTLEMENT_TXN_COLS,
@@ -729,6 +779,7 @@ impl TxnQuery {
             list_focus: false,
             results: None,
             jump: None,
+            oldest_first: false,
             search: None,
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
@@ -920,8 +971,24 @@ impl TxnQuery {
         };
         filter.settlement_id = self.base.settlement_id;
         self.form.clear_marks();
+        let asc = self.oldest_first;
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
-            txn_query::page(cx.env, cx.session, &filter, PageAt::First).map(|rows| (totals, rows))
+            // Oldest first starts at the oldest end: its page holds the remainder.
+            let pages = (totals.count as usize).div_ceil(PAGE_SIZE).max(1);
+            let rest = (totals.count as usize)
+                .saturating_sub((pages - 1) * PAGE_SIZE)
+                .max(1);
+            let at = if asc {
+                PageAt::Last(rest)
+            } else {
+                PageAt::First
+            };
+            txn_query::page(cx.env, cx.session, &filter, at).map(|mut rows| {
+                if asc {
+                    rows.reverse();
+                }
+                (totals, rows)
+            })
         });
         let breakdown = match txn_query::breakdown(cx.env, cx.session, &filter) {
             Ok(b) => b,
@@ -949,6 +1016,7 @@ impl TxnQuery {
                     rows,
                     page: 0,
                     selected: 0,
+                    asc,
                 });
                 Outcome::none()
             }
@@ -962,27 +1030,55 @@ impl TxnQuery {
             return Outcome::none();
         };
         let pages = r.pages();
+        let asc = r.asc;
+        // The page's oldest and newest rows, whichever way it is shown.
+        let oldest = r
+            .rows
+            .iter()
+            .map(|row| row.key())
+            .min_by_key(|k| (k.txn_ms, k.id));
+        let newest = r
+            .rows
+            .iter()
+            .map(|row| row.key())
+            .max_by_key(|k| (k.txn_ms, k.id));
+        let older = oldest.map(PageAt::After);
+        let newer = newest.map(PageAt::Before);
+        let rest = r.rest();
         let (at, page) = match target {
-            PageTarget::Next if r.page + 1 < pages => match r.rows.last() {
-                Some(row) => (Some(PageAt::After(row.key())), r.page + 1),
+            PageTarget::Next if r.page + 1 < pages => match if asc { newer } else { older } {
+                Some(at) => (Some(at), r.page + 1),
                 None => return Outcome::none(),
             },
-            PageTarget::Prev if r.page > 0 => match r.rows.first() {
-                Some(row) => (Some(PageAt::Before(row.key())), r.page - 1),
+            PageTarget::Prev if r.page > 0 => match if asc { older } else { newer } {
+                Some(at) => (Some(at), r.page - 1),
                 None => return Outcome::none(),
             },
+            PageTarget::First if asc => (Some(PageAt::Last(rest)), 0),
             PageTarget::First => (Some(PageAt::First), 0),
-            PageTarget::Last => {
-                let rest = r.totals.count as usize - (pages - 1) * PAGE_SIZE;
-                (Some(PageAt::Last(rest.max(1))), pages - 1)
-            }
+            PageTarget::Last if asc => (Some(PageAt::First), pages - 1),
+            PageTarget::Last => (Some(PageAt::Last(rest)), pages - 1),
             PageTarget::Index(i) => (None, i.min(pages - 1)),
             _ => return Outcome::none(),
         };
+        // The newest-first page that holds the page shown.
+        let index = if asc { pages - 1 - page } else { page };
         let rows = match at {
             Some(at) => txn_query::page(cx.env, cx.session, &r.filter, at),
-            None => txn_query::jump(cx.env, cx.session, &r.filter, page, r.totals.count as usize),
-        };
+            None => txn_query::jump(
+                cx.env,
+                cx.session,
+                &r.filter,
+                index,
+                r.totals.count as usize,
+            ),
+        }
+        .map(|mut rows| {
+            if asc {
+                rows.reverse();
+            }
+            rows
+        });
         match rows {
             Ok(rows) => {
                 r.selected = if select_last {
@@ -1025,9 +1121,13 @@ impl TxnQuery {
         let Some(r) = &self.results else {
             return Outcome::none();
         };
-        let origin = r.page * PAGE_SIZE + r.selected;
+        let origin = r.position();
+        let asc = r.asc;
         match txn_query::all_rows(cx.env, cx.session, &r.filter, SEARCH_LIMIT) {
-            Ok(rows) => {
+            Ok(mut rows) => {
+                if asc {
+                    rows.reverse();
+                }
                 self.search = Some(list::Search::new(self.spec(), &rows, cx.lang, origin));
                 Outcome::none()
             }
@@ -1068,7 +1168,9 @@ impl TxnQuery {
         let Some(target) = s.target() else {
             return Outcome::none();
         };
-        let (page, row) = (target / PAGE_SIZE, target % PAGE_SIZE);
+        let Some((page, row)) = self.results.as_ref().map(|r| r.place(target)) else {
+            return Outcome::none();
+        };
         let same_page = self.results.as_ref().is_some_and(|r| r.page == page);
         if !same_page {
             let out = self.go(cx, PageTarget::Index(page), false);
@@ -1107,7 +1209,7 @@ impl TxnQuery {
     fn handle_list(&mut self, act: Act, cx: &mut Cx) -> Outcome {
         match act {
             Act::Run => return self.open_selected(cx),
-            Act::Up => {
+            Act::Shared(Action::Up) => {
                 if let Some(r) = self.results.as_mut() {
                     if r.selected > 0 {
                         r.selected -= 1;
@@ -1116,7 +1218,7 @@ impl TxnQuery {
                     }
                 }
             }
-            Act::Down => {
+            Act::Shared(Action::Down) => {
                 if let Some(r) = self.results.as_mut() {
                     if r.selected + 1 < r.rows.len() {
                         r.selected += 1;
@@ -1131,11 +1233,22 @@ impl TxnQuery {
             Act::LastPage => return self.go(cx, PageTarget::Last, false),
             Act::Jump => self.jump = Some(String::new()),
             Act::Search => return self.start_search(cx),
+            Act::Sort => {
+                // Time is the one order the keyset paging reads at any depth.
+                self.oldest_first = !self.oldest_first;
+                let asc = self.oldest_first;
+                if let Some(r) = self.results.as_mut() {
+                    r.asc = asc;
+                    r.page = 0;
+                    r.rows.clear();
+                    return self.go(cx, PageTarget::First, false);
+                }
+            }
             Act::NextField | Act::PrevField => self.list_focus = false,
-            Act::Back => self.list_focus = false,
+            Act::Shared(Action::Back) => self.list_focus = false,
             Act::Summary => return self.open_summary(cx),
             Act::Advanced => return self.toggle_advanced(cx.lang),
-            Act::Today | Act::Yesterday | Act::Clear => {}
+            Act::Today | Act::Yesterday | Act::Clear | Act::Shared(_) => {}
         }
         Outcome::none()
     }
@@ -1191,7 +1304,7 @@ impl Screen for TxnQuery {
                 Some(Act::Yesterday) => {
                     self.set_day_and_run(cx, today.yesterday().unwrap_or(today))
                 }
-                Some(Act::Back) if self.list_focus => {
+                Some(Act::Shared(Action::Back)) if self.list_focus => {
                     self.list_focus = false;
                     Outcome::none()
                 }
@@ -1223,7 +1336,7 @@ impl Screen for TxnQuery {
             }
             Some(Act::Advanced) => self.toggle_advanced(cx.lang),
             Some(Act::Summary) => self.open_summary(cx),
-            Some(Act::Back) => Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             _ => {
                 self.form.input(k);
                 Outcome::none()
@@ -1255,20 +1368,28 @@ impl Screen for TxnQuery {
         let Some(r) = &self.results else {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
-        let mut cols = self.spec().columns(lang);
-        cols.preamble = list::preamble(self.title.get(lang), &r.conditions, r.run_ms, lang);
-        let sheet = crate::service::exports::Sheet {
-            title: self.title.get(lang).to_string(),
-            headers: cols.headers.clone(),
-            total_label: q::TOTAL.get(lang).into(),
-            words: words(lang),
-            chinese: lang == Lang::Zh,
-        };
+        // The recipe keeps the conditions, so 下载中心 can run the same export again.
+        let (spec, title, filter, conditions) = (
+            self.spec(),
+            self.title,
+            r.filter.clone(),
+            r.conditions.clone(),
+        );
+        let recipe: crate::service::exports::Rerun = std::sync::Arc::new(move |env, s, run_ms| {
+            let mut cols = spec.columns(lang);
+            cols.preamble = list::preamble(title.get(lang), &conditions, run_ms, lang);
+            let sheet = crate::service::exports::Sheet {
+                title: title.get(lang).to_string(),
+                headers: cols.headers.clone(),
+                total_label: q::TOTAL.get(lang).into(),
+                words: words(lang),
+                chinese: lang == Lang::Zh,
+            };
+            crate::service::exports::start_txn_export_with(env, s, &filter, sheet, cols)
+        });
         let count = r.totals.count;
         Some(
-            match crate::service::exports::start_txn_export_with(
-                cx.env, cx.session, &r.filter, sheet, cols,
-            ) {
+            match crate::service::exports::start_remembered(cx.env, cx.session, r.run_ms, recipe) {
                 Ok(job) => Outcome::export(job).with_message(
                     q::EXPORT_STARTED
                         .get(lang)
@@ -1330,7 +1451,10 @@ impl Screen for TxnQuery {
                 lang,
                 empty: t::EMPTY_RESULT.get(lang),
                 title: None,
-                sort: None,
+                sort: Some(list::Sort {
+                    col: time_col(self.spec()),
+                    desc: !r.asc,
+                }),
             },
         );
         let info = q::PAGE_ONLY

@@ -9,10 +9,8 @@ use crate::domain::review::{
 };
 use crate::service::{Problem, Rule};
 
-pub const SCR_INBOX: T = T("我的待审核", "My pending reviews");
-pub const SCR_RECORDS: T = T("申请记录", "Application records");
-pub const SCR_BANK_ACCOUNTS: T = T("银行账户", "Bank accounts");
-pub const SCR_WITHDRAW: T = T("提现", "Withdraw");
+// The words: assets/text/money_out.toml (build.rs).
+include!(concat!(env!("OUT_DIR"), "/text/money_out.rs"));
 
 pub fn function_name(f: Function) -> T {
     use Function::*;
@@ -179,125 +177,6 @@ fn item_label(label: &str, lang: Lang) -> String {
     }
 }
 
-// The inbox and the records
-pub const KIND: T = T("审核类型", "Kind");
-pub const ORDER_NO: T = T("交易订单号", "Order no.");
-pub const APPLIED_AT: T = T("申请时间", "Applied");
-pub const AMOUNT: T = T("金额(元)", "Amount");
-pub const FEE: T = T("服务费(元)", "Fee");
-pub const APPLICANT: T = T("申请人", "Applicant");
-pub const PAYEE: T = T("收款账户", "Payee account");
-pub const STORE: T = T("商户", "Store");
-pub const REVIEW_STATUS: T = T("审核状态", "Review status");
-pub const TIME_RANGE: T = T("申请时间", "Applied");
-pub const WEEK: T = T("一周内", "last week");
-pub const MONTH: T = T("一个月内", "last month");
-pub const QUARTER: T = T("三个月内", "last three months");
-pub const KEYWORD: T = T("关键字", "Keyword");
-pub const ALL: T = T("全部", "all");
-pub const NONE_PENDING: T = T("没有待审核的申请", "Nothing waits for your review");
-pub const PAGE_INFO: T = T(
-    "第 {p}/{n} 页  共 {c} 笔  合计 {a}",
-    "Page {p}/{n}  {c} items  total {a}",
-);
-pub const MARKED: T = T("已选 {n} 笔，合计 {a}", "{n} marked, total {a}");
-pub const AVAILABLE_OF: T = T("{m} 可用余额 {a}", "{m} available {a}");
-pub const OWN_PENDING: T = T(
-    "另有 {n} 笔为您本人提交，需其他审核员处理",
-    "{n} more are your own: another reviewer decides them",
-);
-pub const APPROVE_TITLE: T = T("审核通过", "Approve");
-pub const REJECT_TITLE: T = T("审核拒绝", "Reject");
-pub const SUMMARY: T = T("{n} 笔（{k}），合计 {a}", "{n} items ({k}), total {a}");
-pub const DECIDED: T = T("已审核 {n} 笔", "{n} decided");
-pub const REMARK: T = T("备注", "Remark");
-pub const PAY_PASSWORD: T = T("支付密码", "Payment password");
-pub const PIN: T = T("USB Key PIN", "USB key PIN");
-pub const CARD_NEEDED: T = T(
-    "审核需要插入快捷盾（USB Key）并输入 PIN",
-    "Approving needs your USB key inserted and its PIN",
-);
-pub const KEY_MARK: T = T("选中/取消", "mark / unmark");
-pub const KEY_MARK_PAGE: T = T("全选本页", "mark the page");
-pub const KEY_APPROVE: T = T("审核通过所选", "approve the marked");
-pub const KEY_REJECT: T = T("审核拒绝所选", "reject the marked");
-pub const KEY_TIME: T = T("切换申请时间", "change the time range");
-pub const KEY_KIND: T = T("切换审核类型", "change the kind");
-pub const KEY_STORE: T = T("切换商户", "change the store");
-pub const KEY_KEYWORD: T = T(
-    "关键字（订单号/参考号）",
-    "keyword (order or reference no.)",
-);
-pub const KEY_CANCEL_APP: T = T("撤销本人待审核申请", "cancel your pending application");
-pub const CANCELLED: T = T("申请 {o} 已撤销", "Application {o} cancelled");
-pub const EMPTY_RECORDS: T = T("没有申请记录", "No applications");
-
-// Bank accounts
-pub const BANK: T = T("开户银行", "Bank");
-pub const BRANCH: T = T("开户支行", "Branch");
-pub const PROVINCE: T = T("开户银行所在省份", "Province");
-pub const CITY: T = T("开户银行所在城市", "City");
-pub const ACCOUNT_NO: T = T("银行账号", "Account no.");
-pub const ACCOUNT_NO_AGAIN: T = T("确认银行账号", "Account no. again");
-pub const ACCOUNT_NAME: T = T("户名", "Account name");
-pub const HOLDER: T = T("对公对私", "Company / personal");
-pub const COMPANY: T = T("对公", "company");
-pub const PERSONAL: T = T("对私", "personal");
-pub const NATURE: T = T("账户性质", "Account kind");
-pub const BASIC: T = T("基本户", "basic");
-pub const GENERAL: T = T("一般户", "general");
-pub const STATUS: T = T("状态", "Status");
-pub const ADDED_AT: T = T("添加时间", "Added");
-pub const ADD_ACCOUNT: T = T("添加银行账户", "Add a bank account");
-pub const NAME_IS_MERCHANT: T = T(
-    "开户名为商户名称：{m}（不能修改）",
-    "The account name is the store's: {m} (fixed)",
-);
-pub const ADDED: T = T(
-    "银行账户 {a} 已添加，待另一名操作员审核后生效",
-    "Bank account {a} added: it takes effect once another operator approves it",
-);
-pub const REVEAL: T = T("显示完整账号", "Show the full number");
-pub const REVEALED: T = T("完整账号：{n}", "Full number: {n}");
-pub const DELETE: T = T("删除银行账户", "Delete the bank account");
-pub const DELETED: T = T("银行账户 {a} 已删除", "Bank account {a} deleted");
-pub const NO_ACCOUNTS: T = T(
-    "尚未添加银行账户（a 添加）",
-    "No bank account yet (a adds one)",
-);
-pub const KEY_ADD: T = T("添加", "add");
-pub const KEY_DELETE: T = T("删除", "delete");
-pub const KEY_REVEAL: T = T(
-    "显示完整账号（支付密码）",
-    "show the full number (payment password)",
-);
-pub const KEY_STORE_LR: T = T("切换商户", "change the store");
-
-// Withdrawal
-pub const WITHDRAW_ACCOUNT: T = T("请选择提现银行", "Withdrawal account");
-pub const AVAILABLE: T = T("可用余额", "Available balance");
-pub const LEDGER_BALANCE: T = T("账户余额", "Ledger balance");
-pub const WITHDRAW_AMOUNT: T = T("提现金额", "Amount");
-pub const CAPITALS: T = T("大写", "In capitals");
-pub const METHOD: T = T("提现方式", "Method");
-pub const NORMAL: T = T("普通提现（T+1日到帐）", "Normal (next day)");
-pub const FAST: T = T("快速提现（2小时到账）", "Fast (within 2 hours)");
-pub const FEE_LABEL: T = T("服务费", "Fee");
-pub const TOTAL: T = T("总额", "Total");
-pub const NO_WITHDRAW_ACCOUNT: T = T(
-    "请先添加提现银行账户（银行账户，审核通过后可用）",
-    "Add a withdrawal account first (Bank accounts; usable once approved)",
-);
-pub const SUBMITTED: T = T(
-    "您的提现请求已提交！订单号 {o}，等待审核",
-    "Your withdrawal request was submitted: order {o}, waiting for review",
-);
-pub const WITHDRAW_HINT: T = T(
-    "←→ 或空格切换选项，Tab 下一个字段，Ctrl+S 提交",
-    "←→ or Space change an option, Tab next field, Ctrl+S submits",
-);
-pub const ENDING: T = T("尾号", "ending");
-
 /// What the settlement run did for money out, after its refund words (nothing when nothing).
 pub fn settled_more(r: &crate::service::settlement::SettleReport, lang: Lang) -> String {
     let mut s = String::new();
@@ -317,9 +196,6 @@ pub fn settled_more(r: &crate::service::settlement::SettleReport, lang: Lang) ->
     }
     s
 }
-pub const KEY_STATUS: T = T("切换审核状态", "change the review status");
-pub const SELF_APPROVED: T = T("本人审核（不建议）", "self-approved (not advised)");
-pub const HISTORY: T = T("处理记录", "History");
 
 pub fn event(code: &str) -> T {
     match code {
@@ -334,7 +210,3 @@ pub fn event(code: &str) -> T {
         _ => T("?", "?"),
     }
 }
-pub const MAKER_CARD: T = T(
-    "您已绑定 USB Key：插入并输入 PIN，由它签署本申请",
-    "You have a USB key bound: insert it and type its PIN to sign this application",
-);

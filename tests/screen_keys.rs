@@ -1,0 +1,35 @@
+//! No screen binds Up, Down or Esc itself: moving and Back are the shared action vocabulary's
+//! (`ui::action`, `keymap::keys(Action::Up)`), so `keys.toml` rebinds them everywhere at once
+//! and no screen can drift from the others.
+
+#[test]
+fn no_screen_file_binds_up_down_or_esc_itself() {
+    let enum_variant =
+        regex::Regex::new(r"(?s)enum\s+\w+\s*\{[^}]*?\n\s*(Up|Down|Back|Esc|Escape)\s*[,\n(]")
+            .unwrap();
+    let own_keys = regex::Regex::new(
+        r"KeyCode::(Up|Down|Esc)\b|keymap::(UP|DOWN|BACK)\b|key\((Up|Down|Esc)\)",
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("src/ui/screens").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        if let Some(m) = enum_variant.captures(&text) {
+            found.push(format!("{}: an enum declares {}", p.display(), &m[1]));
+        }
+        for (n, line) in text.lines().enumerate() {
+            if own_keys.is_match(line) {
+                found.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "screens binding keys of their own:\n{}",
+        found.join("\n")
+    );
+}
