@@ -115,4 +115,6 @@ tapes!(
     query_kept,
     review_withdrawal,
     review_withdrawal_en,
+    payees,
+    payees_en,
 );

@@ -19,6 +19,7 @@ pub mod kernel;
 pub mod monitor;
 pub mod outcomes;
 pub mod password;
+pub mod payees;
 pub mod refunds;
 pub mod review;
 pub mod rollups;

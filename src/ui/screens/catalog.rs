@@ -37,6 +37,7 @@ pub enum EntryId {
     Withdraw,
     AppRecords,
     BankAccounts,
+    Payees,
     ChangePassword,
     ChangePayPassword,
     Logout,
@@ -196,6 +197,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::BankAccountManage),
     },
     Entry {
+        id: EntryId::Payees,
+        name: crate::ui::text::payees::SCR_PAYEES,
+        initials: "lxr",
+        needs: Some(Function::ContactManage),
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -274,6 +281,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
         EntryId::AppRecords => super::app_records::AppRecords::open(cx),
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
+        EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

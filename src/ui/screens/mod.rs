@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod login;
 pub mod monitor;
 pub mod operators;
+pub mod payees;
 pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;

@@ -454,6 +454,7 @@ pub mod admin;
 pub mod card;
 pub mod keys;
 pub mod money_out;
+pub mod payees;
 pub mod query;
 pub mod refund;
 pub mod review;
