@@ -956,3 +956,82 @@ fn an_account_a_withdrawal_still_pays_to_cannot_be_deleted() {
     );
     check_ok(&f.env);
 }
+
+#[test]
+fn withdrawal_records_filter_by_store_status_method_keyword_and_time_masked() {
+    use merchant_desk::service::review_lists::{self, WithdrawalRecordQuery};
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let normal = withdraw(&mut f, account, "12.34", WithdrawMethod::Normal).unwrap();
+    let fast = withdraw(&mut f, account, "5.00", WithdrawMethod::Fast).unwrap();
+    review::cancel(&mut f.env, &f.clerk, fast.id).unwrap();
+    let all = |f: &Fixture, q: WithdrawalRecordQuery| {
+        review_lists::withdrawal_records(&f.env, &f.clerk, &q).unwrap()
+    };
+    let rows = all(&f, WithdrawalRecordQuery::default());
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.masked == "*****0771"));
+    assert_eq!(rows[1].order_no, normal.order_no);
+    assert_eq!(rows[1].status, WithdrawalStatus::PendingReview);
+    assert_eq!(
+        rows[1].review_status,
+        Some(ApplicationStatus::PendingReview)
+    );
+    assert_eq!(rows[0].status, WithdrawalStatus::Cancelled);
+    assert_eq!(rows[0].maker, "clerk");
+    let by = |q: WithdrawalRecordQuery| all(&f, q).len();
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            status: Some(WithdrawalStatus::Cancelled),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            method: Some(WithdrawMethod::Normal),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            keyword: format!(" {} ", fast.order_no),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            merchant_id: Some(2),
+            ..Default::default()
+        }),
+        0
+    );
+    let now = merchant_desk::clock::parse_datetime_ms("2026-11-23 10:00").unwrap();
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            from_ms: Some(now + 1),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        review_lists::withdrawal_records(
+            &f.env,
+            &f.clerk,
+            &WithdrawalRecordQuery {
+                merchant_id: Some(999),
+                ..Default::default()
+            }
+        )
+        .unwrap_err(),
+        ServiceError::NotFound
+    );
+    // Who may neither withdraw, review withdrawals nor see the account is refused.
+    let monitor = f.db.login(&mut f.env, "monitor");
+    assert!(matches!(
+        review_lists::withdrawal_records(&f.env, &monitor, &WithdrawalRecordQuery::default()),
+        Err(ServiceError::Denied(_))
+    ));
+}

@@ -22,6 +22,7 @@ pub mod password;
 pub mod payees;
 pub mod refunds;
 pub mod review;
+pub mod review_lists;
 pub mod rollups;
 pub mod session;
 pub mod settings;

@@ -35,6 +35,7 @@ pub enum EntryId {
     BatchRefund,
     ReviewInbox,
     Withdraw,
+    WithdrawRecords,
     AppRecords,
     BankAccounts,
     Payees,
@@ -185,6 +186,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::WithdrawApply),
     },
     Entry {
+        id: EntryId::WithdrawRecords,
+        name: crate::ui::text::money_out::SCR_WITHDRAW_RECORDS,
+        initials: "txjl",
+        needs: Some(Function::WithdrawApply),
+    },
+    Entry {
         id: EntryId::AppRecords,
         name: crate::ui::text::money_out::SCR_RECORDS,
         initials: "sqjl",
@@ -279,6 +286,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
         EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
         EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
+        EntryId::WithdrawRecords => super::withdraw_records::WithdrawRecords::open(cx),
         EntryId::AppRecords => super::app_records::AppRecords::open(cx),
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Payees => super::payees::Payees::open(cx),

@@ -30,6 +30,7 @@ pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;
 pub mod withdraw;
+pub mod withdraw_records;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};

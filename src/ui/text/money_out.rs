@@ -361,3 +361,20 @@ pub const MAKER_CARD: T = T(
     "您已绑定 USB Key：插入并输入 PIN，由它签署本申请",
     "You have a USB key bound: insert it and type its PIN to sign this application",
 );
+
+// 提现记录 (withdrawal records)
+pub const SCR_WITHDRAW_RECORDS: T = T("提现记录", "Withdrawal records");
+pub const WITHDRAW_KIND: T = T("提现类型", "Method");
+pub const NORMAL_SHORT: T = T("普通", "normal");
+pub const FAST_SHORT: T = T("快速", "fast");
+pub const WITHDRAW_STATUS: T = T("状态", "Status");
+pub const WITHDRAW_ACCOUNT_COL: T = T("提现账户", "Account");
+pub const ARRIVED_AT: T = T("到账时间", "Paid at");
+pub const REASON: T = T("原因", "Reason");
+pub const ALL_TIME: T = T("全部", "all");
+pub const ORDER_KEYWORD: T = T("关键字（交易订单号）", "Keyword (order no.)");
+pub const NO_WITHDRAWALS: T = T("没有符合条件的提现记录", "No withdrawals match");
+pub const ROWS_TOTAL: T = T(
+    "{n} 笔  金额 {a}  服务费 {f}",
+    "{n} rows  amount {a}  fee {f}",
+);
