@@ -1035,3 +1035,145 @@ fn withdrawal_records_filter_by_store_status_method_keyword_and_time_masked() {
         Err(ServiceError::Denied(_))
     ));
 }
+
+#[test]
+fn payout_settings_fees_self_approval_and_withdrawal_limits_audited_and_checked() {
+    use merchant_desk::domain::function::Function;
+    use merchant_desk::service::payout_settings::{self, FeeInput};
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let s = payout_settings::get(&f.env, &f.admin, 1).unwrap();
+    assert!(!s.allow_self_approval, "off by default");
+    assert!(
+        s.fees.iter().all(|(_, fee)| *fee == PayoutFee::default()),
+        "zero by default"
+    );
+    assert_eq!((s.withdraw_single_fen, s.withdraw_daily_fen), (None, None));
+
+    let fee = |rate: &str, fixed: &str, min: &str, cap: &str| FeeInput {
+        rate_percent: rate.into(),
+        fixed: fixed.into(),
+        min: min.into(),
+        cap: cap.into(),
+    };
+    let set = |f: &mut Fixture, i: FeeInput| {
+        payout_settings::set_fee(&mut f.env, &f.admin, 1, PayoutFeeKind::WithdrawFast, &i)
+    };
+    let field = |e: ServiceError| match e {
+        ServiceError::Invalid { field, problem } => (field, problem),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        field(set(&mut f, fee("abc", "", "", "")).unwrap_err()).0,
+        "rate"
+    );
+    assert_eq!(
+        field(set(&mut f, fee("101", "", "", "")).unwrap_err()),
+        ("rate", Problem::BadRate)
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.00001", "", "", "")).unwrap_err()).0,
+        "rate"
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.1", "1.234", "", "")).unwrap_err()),
+        ("fixed", Problem::BadAmount)
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.1", "", "5", "2")).unwrap_err()).0,
+        "min"
+    );
+    let saved = set(&mut f, fee("0.05", "1", "", "20")).unwrap();
+    assert_eq!(
+        saved,
+        PayoutFee {
+            rate_ppm: 500,
+            fixed_fen: 100,
+            min_fen: None,
+            cap_fen: Some(2_000)
+        }
+    );
+    // 1,000.00 × 0.05% = 0.50, plus 1.00 fixed.
+    assert_eq!(
+        review::quote(&f.env, &f.clerk, 1, WithdrawMethod::Fast, "1000")
+            .unwrap()
+            .fee_fen,
+        150
+    );
+    let (before, after): (String, String) = f
+        .env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT before, after FROM audit_log WHERE action = 'merchant.payout_fee'
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(before.contains("rate_ppm=0"), "{before}");
+    assert!(
+        after.contains("rate_ppm=500") && after.contains("cap=20.00"),
+        "{after}"
+    );
+    assert_eq!(
+        set(&mut f, fee("", "", "", "")).unwrap(),
+        PayoutFee::default(),
+        "blank is zero again"
+    );
+    // Only administrators (merchant settings).
+    assert_eq!(
+        payout_settings::set_fee(
+            &mut f.env,
+            &f.clerk,
+            1,
+            PayoutFeeKind::WithdrawFast,
+            &fee("1", "", "", "")
+        )
+        .unwrap_err(),
+        ServiceError::Denied(Function::MerchantSettings)
+    );
+
+    // Limits: a single above the daily is refused; then 100 a time, 150 a day.
+    assert_eq!(
+        field(
+            payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "200", "150")
+                .unwrap_err()
+        )
+        .0,
+        "single"
+    );
+    assert_eq!(
+        field(payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "0", "").unwrap_err()),
+        ("single", Problem::BadAmount)
+    );
+    payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "100", "150").unwrap();
+    assert_eq!(
+        withdraw(&mut f, account, "100.01", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::WithdrawSingleLimit(10_000))
+    );
+    let first = withdraw(&mut f, account, "100", WithdrawMethod::Normal).unwrap();
+    assert_eq!(
+        withdraw(&mut f, account, "60", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::WithdrawDailyLimit(15_000, 5_000))
+    );
+    // A cancelled withdrawal no longer counts.
+    review::cancel(&mut f.env, &f.clerk, first.id).unwrap();
+    withdraw(&mut f, account, "60", WithdrawMethod::Normal).unwrap();
+    // Other stores keep no limit.
+    let after: String = f
+        .env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT after FROM audit_log WHERE action = 'merchant.withdraw_limits'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        after.contains("single=100.00") && after.contains("daily=150.00"),
+        "{after}"
+    );
+    check_ok(&f.env);
+}

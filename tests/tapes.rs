@@ -117,4 +117,6 @@ tapes!(
     review_withdrawal_en,
     payees,
     payees_en,
+    payout_settings,
+    payout_settings_en,
 );

@@ -44,6 +44,12 @@ pub enum Problem {
     BadMobile,
     /// An active payee contact has this account already: 「联系人已存在」.
     PayeeExists,
+    /// Not a percentage from 0 to 100 with at most four decimals (a fee rate).
+    BadRate,
+    /// A single withdrawal limit above the daily one.
+    AboveDailyLimit,
+    /// A minimum fee above the cap.
+    AboveCap,
 }
 
 /// Rules of system management that refuse an action as a whole.

@@ -20,6 +20,7 @@ pub mod monitor;
 pub mod outcomes;
 pub mod password;
 pub mod payees;
+pub mod payout_settings;
 pub mod refunds;
 pub mod review;
 pub mod review_lists;

@@ -577,6 +577,7 @@ pub fn apply_withdrawal(
             {
                 return Err(ServiceError::Refused(Rule::AccountNotUsable));
             }
+            super::payout_settings::check_withdraw_limits(uc, m.id, amount)?;
             let fee = q::payout_fee(&db, m.id, input.method.fee_kind())?.of(amount);
             let avail = available_in(&db, m.id)?;
             if amount + fee > avail.available_fen {

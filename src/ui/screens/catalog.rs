@@ -31,6 +31,7 @@ pub enum EntryId {
     Terminals,
     Groups,
     Settings,
+    PayoutSettings,
     AuditLog,
     BatchRefund,
     ReviewInbox,
@@ -162,6 +163,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::MerchantSettings),
     },
     Entry {
+        id: EntryId::PayoutSettings,
+        name: crate::ui::text::money_out::SCR_PAYOUT_SETTINGS,
+        initials: "fksz",
+        needs: Some(Function::MerchantSettings),
+    },
+    Entry {
         id: EntryId::AuditLog,
         name: crate::ui::text::admin::SCR_AUDIT,
         initials: "czrz",
@@ -290,6 +297,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::AppRecords => super::app_records::AppRecords::open(cx),
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Payees => super::payees::Payees::open(cx),
+        EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

@@ -15,6 +15,7 @@ pub mod login;
 pub mod monitor;
 pub mod operators;
 pub mod payees;
+pub mod payout_settings;
 pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;

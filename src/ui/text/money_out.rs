@@ -103,6 +103,18 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
         Problem::NoLetters => crate::domain::payee::R_NO_LETTERS.get(lang).into(),
         Problem::BadMobile => crate::domain::payee::R_BAD_MOBILE.get(lang).into(),
         Problem::PayeeExists => crate::domain::payee::R_EXISTS.get(lang).into(),
+        Problem::AboveDailyLimit => T("不能高于每日限额", "cannot be above the daily limit")
+            .get(lang)
+            .into(),
+        Problem::AboveCap => T("不能高于最高服务费", "cannot be above the cap")
+            .get(lang)
+            .into(),
+        Problem::BadRate => T(
+            "应为 0–100 的百分数，最多四位小数",
+            "a percentage from 0 to 100, at most four decimals",
+        )
+        .get(lang)
+        .into(),
         _ => "?".into(),
     }
 }
@@ -378,3 +390,44 @@ pub const ROWS_TOTAL: T = T(
     "{n} 笔  金额 {a}  服务费 {f}",
     "{n} rows  amount {a}  fee {f}",
 );
+
+// 付款设置 (money-out settings)
+pub const SCR_PAYOUT_SETTINGS: T = T("付款设置", "Payout settings");
+pub const SELF_APPROVAL: T = T("同一操作员申请并审核", "Self-approval");
+pub const ON: T = T("开启", "on");
+pub const OFF: T = T("关闭（默认）", "off (default)");
+/// K §3.4.2.1, quoted.
+pub const SELF_APPROVAL_WARNING: T = T(
+    "对于同时具有申请和审核权限的操作员（我们不建议这么设置），插入快捷盾并输入支付密码即完成资金操作。",
+    "An operator holding both the apply and the review functions then completes a money action alone with the USB key and the payment password. Not advised.",
+);
+pub const FEES: T = T("服务费", "Payout fees");
+pub const FEE_KIND: T = T("付款类型", "Kind");
+pub const RATE: T = T("费率(%)", "Rate (%)");
+pub const FIXED: T = T("固定(元)", "Fixed");
+pub const MIN_FEE: T = T("最低(元)", "Minimum");
+pub const CAP_FEE: T = T("最高(元)", "Cap");
+pub const LIMITS: T = T("提现限额", "Withdrawal limits");
+pub const SINGLE_LIMIT: T = T("单笔限额(元)", "Single limit");
+pub const DAILY_LIMIT: T = T("每日限额(元)", "Daily limit");
+pub const NO_LIMIT: T = T("不限", "none");
+pub const NONE_SET: T = T("—", "—");
+pub const EDIT_FEE: T = T("修改服务费：{k}", "Payout fee: {k}");
+pub const FEE_SAVED: T = T("服务费已保存：{k}", "Fee saved: {k}");
+pub const LIMITS_SAVED: T = T("提现限额已保存", "Withdrawal limits saved");
+pub const SELF_SAVED: T = T("同一操作员申请并审核：{v}", "Self-approval: {v}");
+pub const KEY_SELF: T = T("同一操作员申请并审核", "self-approval");
+pub const KEY_LIMITS: T = T("提现限额", "withdrawal limits");
+pub const KEY_EDIT_FEE: T = T("修改所选服务费", "edit the selected fee");
+pub const BLANK_IS_NONE: T = T("空白为不限/无", "blank: none");
+
+pub fn fee_kind(k: crate::domain::review::PayoutFeeKind) -> T {
+    use crate::domain::review::PayoutFeeKind::*;
+    match k {
+        TransferPlatform => T("转账到平台账户", "Transfer to a platform account"),
+        TransferBankPrivate => T("转账到银行卡（对私）", "Transfer to a bank (personal)"),
+        TransferBankPublic => T("转账到银行卡（对公）", "Transfer to a bank (company)"),
+        WithdrawNormal => T("普通提现", "Normal withdrawal"),
+        WithdrawFast => T("快速提现", "Fast withdrawal"),
+    }
+}
