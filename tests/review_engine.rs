@@ -964,6 +964,14 @@ fn withdrawal_records_filter_by_store_status_method_keyword_and_time_masked() {
     let account = approved_account(&mut f);
     let normal = withdraw(&mut f, account, "12.34", WithdrawMethod::Normal).unwrap();
     let fast = withdraw(&mut f, account, "5.00", WithdrawMethod::Fast).unwrap();
+    // 收支明细's balances: the ledger untouched, the pending one held.
+    let (_, a) = merchant_desk::service::account::available_balances(&f.env, &f.clerk)
+        .unwrap()
+        .into_iter()
+        .find(|(m, _)| m.id == 1)
+        .unwrap();
+    assert_eq!(a.held_fen, 1_234 + 500);
+    assert_eq!(a.available_fen, a.ledger_fen - 1_734);
     review::cancel(&mut f.env, &f.clerk, fast.id).unwrap();
     let all = |f: &Fixture, q: WithdrawalRecordQuery| {
         review_lists::withdrawal_records(&f.env, &f.clerk, &q).unwrap()

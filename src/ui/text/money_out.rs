@@ -312,6 +312,7 @@ pub const KEY_STORE_LR: T = T("切换商户", "change the store");
 pub const WITHDRAW_ACCOUNT: T = T("请选择提现银行", "Withdrawal account");
 pub const AVAILABLE: T = T("可用余额", "Available balance");
 pub const LEDGER_BALANCE: T = T("账户余额", "Ledger balance");
+pub const HELD: T = T("冻结金额（待审核/待付款）", "Held (pending)");
 pub const WITHDRAW_AMOUNT: T = T("提现金额", "Amount");
 pub const CAPITALS: T = T("大写", "In capitals");
 pub const METHOD: T = T("提现方式", "Method");
