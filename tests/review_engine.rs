@@ -111,7 +111,22 @@ fn approved_account(f: &mut Fixture) -> i64 {
         .iter()
         .find(|r| r.kind == ApplicationKind::BankAccount)
         .expect("the new account waits in the inbox");
-    assert_eq!(row.payee_display, "建设银行 *****0771 鑫源百货南京西路店");
+    // Stored language-neutral, shown in the operator's language.
+    assert_eq!(row.payee_display, "CCB *****0771 鑫源百货南京西路店");
+    assert_eq!(
+        merchant_desk::domain::review::payee_line(
+            &row.payee_display,
+            merchant_desk::domain::lang::Lang::Zh
+        ),
+        "建设银行 *****0771 鑫源百货南京西路店"
+    );
+    assert_eq!(
+        merchant_desk::domain::review::payee_line(
+            &row.payee_display,
+            merchant_desk::domain::lang::Lang::En
+        ),
+        "CCB *****0771 鑫源百货南京西路店"
+    );
     let n = review::decide(
         &mut f.env,
         &f.checker,

@@ -332,7 +332,8 @@ pub fn add_bank_account(
             )?;
             let row = q::bank_account(&db, id)?.ok_or(ServiceError::NotFound)?;
             let masked = mask_account_no(&digits);
-            let payee = format!("{} {} {}", row.bank_zh, masked, m.name);
+            // Language-neutral: the screens name the bank in the operator's language.
+            let payee = format!("{} {} {}", row.bank_code, masked, m.name);
             let cmd = command(
                 ApplicationKind::BankAccount,
                 &[
@@ -599,7 +600,7 @@ pub fn apply_withdrawal(
                 },
             )?;
             let masked = mask_account_no(&acct.account_no);
-            let payee = format!("{} {} {}", acct.bank_zh, masked, acct.account_name);
+            let payee = format!("{} {} {}", acct.bank_code, masked, acct.account_name);
             let cmd = command(
                 ApplicationKind::Withdrawal,
                 &[

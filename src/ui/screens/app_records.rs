@@ -289,7 +289,7 @@ impl Screen for AppRecords {
                     format_fen(-r.amount_fen),
                     format_fen(r.fee_fen),
                     r.maker.clone(),
-                    r.payee_display.clone(),
+                    crate::domain::review::payee_line(&r.payee_display, lang),
                     tm::status(r.status).get(lang).into(),
                 ]
             })
@@ -363,7 +363,10 @@ pub(super) fn draw_detail(
             label(tm::FEE),
             Span::raw(format_fen(a.fee_fen)),
         ]),
-        Line::from(vec![label(tm::PAYEE), Span::raw(a.payee_display.clone())]),
+        Line::from(vec![
+            label(tm::PAYEE),
+            Span::raw(crate::domain::review::payee_line(&a.payee_display, lang)),
+        ]),
         Line::from(vec![
             label(tm::REVIEW_STATUS),
             Span::raw(tm::status(a.status).get(lang).to_string()),
