@@ -1492,11 +1492,14 @@ pub fn set_payout_fee(
         "merchant.payout_fee",
         |uc| {
             let m = require_merchant(uc, merchant_id)?;
+            let before = q::payout_fee(&uc.db(), m.id, kind)?;
             q::set_payout_fee(&uc.db(), m.id, kind, &fee)?;
             uc.audit_change(
                 "merchant.payout_fee",
                 &format!("{} {}", m.merchant_no, kind.code()),
-                &Fields::new(),
+                &Fields::new()
+                    .int("rate_ppm", before.rate_ppm)
+                    .int("fixed_fen", before.fixed_fen),
                 &Fields::new()
                     .int("rate_ppm", fee.rate_ppm)
                     .int("fixed_fen", fee.fixed_fen),
