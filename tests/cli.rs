@@ -41,7 +41,9 @@ fn a_file_that_is_not_ours_is_refused_and_left_unchanged() {
 
 #[test]
 fn a_newer_database_is_refused_and_left_unchanged() {
-    if merchant_desk::store::testing::sqlite_only("editing the SQLite file with a second connection") {
+    if merchant_desk::store::testing::sqlite_only(
+        "editing the SQLite file with a second connection",
+    ) {
         return;
     }
     let db = TestDb::demo(1, 5);
@@ -118,7 +120,9 @@ fn tapes_report_unknown_commands_and_failed_waits() {
 
 #[test]
 fn audit_verify_passes_then_names_an_edited_row() {
-    if merchant_desk::store::testing::sqlite_only("editing the SQLite file with a second connection") {
+    if merchant_desk::store::testing::sqlite_only(
+        "editing the SQLite file with a second connection",
+    ) {
         return;
     }
     let db = TestDb::demo(1, 5);

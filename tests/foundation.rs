@@ -275,6 +275,7 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
+             DROP TABLE payees; DROP TABLE payout_limits;
              PRAGMA user_version = 1;",
         )
         .unwrap();

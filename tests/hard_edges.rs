@@ -232,7 +232,8 @@ fn money_footprint(store: &merchant_desk::store::Store) -> (i64, i64, i64, i64) 
 /// `check` names a settlement dated after the day of its run.
 #[test]
 fn the_settlement_run_refuses_the_future_and_check_names_a_future_settlement() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use merchant_desk::service::{check, settlement, Problem};
@@ -331,7 +332,8 @@ fn settle_on_the_command_line_refuses_a_date_after_today() {
 /// settlement row; its export says how each row was counted and totals to the settlement.
 #[test]
 fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use merchant_desk::excel::JobState;
@@ -454,7 +456,8 @@ fn a_settlements_list_and_export_total_what_the_settlement_row_says() {
 /// Hard edges 11, for files written before: opening one cancels its voided sales' fees, and check passes.
 #[test]
 fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     let db = Db::demo_at(NOW, 2, 200, 8);
@@ -496,7 +499,8 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
 /// BOM imports alike.
 #[test]
 fn a_csv_in_gbk_gb18030_or_utf8_imports_alike() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     let db = db();
@@ -634,7 +638,8 @@ fn eight_feeds_on_one_database_all_write_with_unique_numbers() {
 /// foreign: the message says the folder is read-only, the exit status is 2, the file is as it was.
 #[test]
 fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use std::os::unix::fs::PermissionsExt;
@@ -674,7 +679,8 @@ fn a_database_in_a_read_only_folder_is_named_as_such_not_foreign() {
 /// `--db` URL of a scheme the build does not serve is refused, exit 2, and makes no folder.
 #[test]
 fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use std::process::{Command, Stdio};
@@ -692,10 +698,7 @@ fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(!db.exists(), "no database is made");
 
-    for url in [
-        "mysql://h/db",
-        "sqlite://x.db",
-    ] {
+    for url in ["mysql://h/db", "sqlite://x.db"] {
         let out = Command::new(bin)
             .current_dir(dir.path())
             .args(["--db", url, "check"])
@@ -703,7 +706,10 @@ fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{url}: {err}");
-        assert!(err.contains("or a PostgreSQL server (postgres://…)"), "{err}");
+        assert!(
+            err.contains("or a PostgreSQL server (postgres://…)"),
+            "{err}"
+        );
         let scheme = url.split(':').next().unwrap();
         assert!(!dir.path().join(format!("{scheme}:")).exists(), "{url}");
     }
@@ -726,7 +732,8 @@ fn no_terminal_and_a_database_url_are_refused_with_exit_2() {
 /// `refund-import` (the login's audit row, the import's own rows), a refusal gives 1.
 #[test]
 fn refund_import_exits_2_whenever_the_database_cannot_be_written_and_1_for_refusals() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use std::process::Command;
@@ -869,7 +876,8 @@ fn demo_onto_a_full_disk_leaves_no_half_made_database() {
 /// writes the same rows as the normal build the tests use, and passes `check`.
 #[test]
 fn the_bulk_demo_build_writes_the_same_rows_as_the_normal_build() {
-    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection") {
+    if merchant_desk::store::testing::sqlite_only("a test of the SQLite file or its raw connection")
+    {
         return;
     }
     use std::sync::Arc;

@@ -111,7 +111,22 @@ fn approved_account(f: &mut Fixture) -> i64 {
         .iter()
         .find(|r| r.kind == ApplicationKind::BankAccount)
         .expect("the new account waits in the inbox");
-    assert_eq!(row.payee_display, "建设银行 *****0771 鑫源百货南京西路店");
+    // Stored language-neutral, shown in the operator's language.
+    assert_eq!(row.payee_display, "CCB *****0771 鑫源百货南京西路店");
+    assert_eq!(
+        merchant_desk::domain::review::payee_line(
+            &row.payee_display,
+            merchant_desk::domain::lang::Lang::Zh
+        ),
+        "建设银行 *****0771 鑫源百货南京西路店"
+    );
+    assert_eq!(
+        merchant_desk::domain::review::payee_line(
+            &row.payee_display,
+            merchant_desk::domain::lang::Lang::En
+        ),
+        "CCB *****0771 鑫源百货南京西路店"
+    );
     let n = review::decide(
         &mut f.env,
         &f.checker,
@@ -953,6 +968,235 @@ fn an_account_a_withdrawal_still_pays_to_cannot_be_deleted() {
     assert_eq!(
         withdraw(&mut f, account, "1", WithdrawMethod::Normal).unwrap_err(),
         ServiceError::Refused(Rule::AccountNotUsable)
+    );
+    check_ok(&f.env);
+}
+
+#[test]
+fn withdrawal_records_filter_by_store_status_method_keyword_and_time_masked() {
+    use merchant_desk::service::review_lists::{self, WithdrawalRecordQuery};
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let normal = withdraw(&mut f, account, "12.34", WithdrawMethod::Normal).unwrap();
+    let fast = withdraw(&mut f, account, "5.00", WithdrawMethod::Fast).unwrap();
+    // 收支明细's balances: the ledger untouched, the pending one held.
+    let (_, a) = merchant_desk::service::account::available_balances(&f.env, &f.clerk)
+        .unwrap()
+        .into_iter()
+        .find(|(m, _)| m.id == 1)
+        .unwrap();
+    assert_eq!(a.held_fen, 1_234 + 500);
+    assert_eq!(a.available_fen, a.ledger_fen - 1_734);
+    review::cancel(&mut f.env, &f.clerk, fast.id).unwrap();
+    let all = |f: &Fixture, q: WithdrawalRecordQuery| {
+        review_lists::withdrawal_records(&f.env, &f.clerk, &q).unwrap()
+    };
+    let rows = all(&f, WithdrawalRecordQuery::default());
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.masked == "*****0771"));
+    assert_eq!(rows[1].order_no, normal.order_no);
+    assert_eq!(rows[1].status, WithdrawalStatus::PendingReview);
+    assert_eq!(
+        rows[1].review_status,
+        Some(ApplicationStatus::PendingReview)
+    );
+    assert_eq!(rows[0].status, WithdrawalStatus::Cancelled);
+    assert_eq!(rows[0].maker, "clerk");
+    let by = |q: WithdrawalRecordQuery| all(&f, q).len();
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            status: Some(WithdrawalStatus::Cancelled),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            method: Some(WithdrawMethod::Normal),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            keyword: format!(" {} ", fast.order_no),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            merchant_id: Some(2),
+            ..Default::default()
+        }),
+        0
+    );
+    let now = merchant_desk::clock::parse_datetime_ms("2026-11-23 10:00").unwrap();
+    assert_eq!(
+        by(WithdrawalRecordQuery {
+            from_ms: Some(now + 1),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        review_lists::withdrawal_records(
+            &f.env,
+            &f.clerk,
+            &WithdrawalRecordQuery {
+                merchant_id: Some(999),
+                ..Default::default()
+            }
+        )
+        .unwrap_err(),
+        ServiceError::NotFound
+    );
+    // Who may neither withdraw, review withdrawals nor see the account is refused.
+    let monitor = f.db.login(&mut f.env, "monitor");
+    assert!(matches!(
+        review_lists::withdrawal_records(&f.env, &monitor, &WithdrawalRecordQuery::default()),
+        Err(ServiceError::Denied(_))
+    ));
+}
+
+#[test]
+fn payout_settings_fees_self_approval_and_withdrawal_limits_audited_and_checked() {
+    use merchant_desk::domain::function::Function;
+    use merchant_desk::service::payout_settings::{self, FeeInput};
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let s = payout_settings::get(&f.env, &f.admin, 1).unwrap();
+    assert!(!s.allow_self_approval, "off by default");
+    assert!(
+        s.fees.iter().all(|(_, fee)| *fee == PayoutFee::default()),
+        "zero by default"
+    );
+    assert_eq!((s.withdraw_single_fen, s.withdraw_daily_fen), (None, None));
+
+    let fee = |rate: &str, fixed: &str, min: &str, cap: &str| FeeInput {
+        rate_percent: rate.into(),
+        fixed: fixed.into(),
+        min: min.into(),
+        cap: cap.into(),
+    };
+    let set = |f: &mut Fixture, i: FeeInput| {
+        payout_settings::set_fee(&mut f.env, &f.admin, 1, PayoutFeeKind::WithdrawFast, &i)
+    };
+    let field = |e: ServiceError| match e {
+        ServiceError::Invalid { field, problem } => (field, problem),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        field(set(&mut f, fee("abc", "", "", "")).unwrap_err()).0,
+        "rate"
+    );
+    assert_eq!(
+        field(set(&mut f, fee("101", "", "", "")).unwrap_err()),
+        ("rate", Problem::BadRate)
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.00001", "", "", "")).unwrap_err()).0,
+        "rate"
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.1", "1.234", "", "")).unwrap_err()),
+        ("fixed", Problem::BadAmount)
+    );
+    assert_eq!(
+        field(set(&mut f, fee("0.1", "", "5", "2")).unwrap_err()).0,
+        "min"
+    );
+    let saved = set(&mut f, fee("0.05", "1", "", "20")).unwrap();
+    assert_eq!(
+        saved,
+        PayoutFee {
+            rate_ppm: 500,
+            fixed_fen: 100,
+            min_fen: None,
+            cap_fen: Some(2_000)
+        }
+    );
+    // 1,000.00 × 0.05% = 0.50, plus 1.00 fixed.
+    assert_eq!(
+        review::quote(&f.env, &f.clerk, 1, WithdrawMethod::Fast, "1000")
+            .unwrap()
+            .fee_fen,
+        150
+    );
+    let (before, after): (String, String) = f
+        .env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT before, after FROM audit_log WHERE action = 'merchant.payout_fee'
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(before.contains("rate_ppm=0"), "{before}");
+    assert!(
+        after.contains("rate_ppm=500") && after.contains("cap=20.00"),
+        "{after}"
+    );
+    assert_eq!(
+        set(&mut f, fee("", "", "", "")).unwrap(),
+        PayoutFee::default(),
+        "blank is zero again"
+    );
+    // Only administrators (merchant settings).
+    assert_eq!(
+        payout_settings::set_fee(
+            &mut f.env,
+            &f.clerk,
+            1,
+            PayoutFeeKind::WithdrawFast,
+            &fee("1", "", "", "")
+        )
+        .unwrap_err(),
+        ServiceError::Denied(Function::MerchantSettings)
+    );
+
+    // Limits: a single above the daily is refused; then 100 a time, 150 a day.
+    assert_eq!(
+        field(
+            payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "200", "150")
+                .unwrap_err()
+        )
+        .0,
+        "single"
+    );
+    assert_eq!(
+        field(payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "0", "").unwrap_err()),
+        ("single", Problem::BadAmount)
+    );
+    payout_settings::set_withdraw_limits(&mut f.env, &f.admin, 1, "100", "150").unwrap();
+    assert_eq!(
+        withdraw(&mut f, account, "100.01", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::WithdrawSingleLimit(10_000))
+    );
+    let first = withdraw(&mut f, account, "100", WithdrawMethod::Normal).unwrap();
+    assert_eq!(
+        withdraw(&mut f, account, "60", WithdrawMethod::Normal).unwrap_err(),
+        ServiceError::Refused(Rule::WithdrawDailyLimit(15_000, 5_000))
+    );
+    // A cancelled withdrawal no longer counts.
+    review::cancel(&mut f.env, &f.clerk, first.id).unwrap();
+    withdraw(&mut f, account, "60", WithdrawMethod::Normal).unwrap();
+    // Other stores keep no limit.
+    let after: String = f
+        .env
+        .store
+        .raw_connection_for_tests()
+        .query_row(
+            "SELECT after FROM audit_log WHERE action = 'merchant.withdraw_limits'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        after.contains("single=100.00") && after.contains("daily=150.00"),
+        "{after}"
     );
     check_ok(&f.env);
 }

@@ -122,4 +122,8 @@ tapes!(
     query_kept,
     review_withdrawal,
     review_withdrawal_en,
+    payees,
+    payees_en,
+    payout_settings,
+    payout_settings_en,
 );

@@ -8,6 +8,7 @@ pub mod lang;
 pub mod money;
 pub mod operator;
 pub mod password;
+pub mod payee;
 pub mod refund;
 pub mod review;
 pub mod txn;

@@ -274,6 +274,28 @@ coded_enum!(ReasonOutcome {
     Exception = "exception",
 });
 
+/// The payee line of an application as stored: language-neutral, `<bank code> <masked> <name>`
+/// (the account name is the holder's own, the same in every language). Shown with the bank's
+/// Chinese name in Chinese and its short code in English; a line stored before (already in Chinese) shows as it is.
+pub fn payee_line(stored: &str, lang: super::lang::Lang) -> String {
+    const BANKS: &str = include_str!("../../data/banks.csv");
+    let Some((code, rest)) = stored.split_once(' ') else {
+        return stored.to_string();
+    };
+    for line in BANKS.lines().skip(1) {
+        let mut f = line.split(',');
+        if f.next() == Some(code) {
+            // In English the bank's short code (CCB, ICBC) keeps the masked number in a
+            // narrow column; in Chinese its Chinese name.
+            return match lang {
+                super::lang::Lang::Zh => format!("{} {rest}", f.next().unwrap_or(code)),
+                super::lang::Lang::En => stored.to_string(),
+            };
+        }
+    }
+    stored.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,28 @@ pub fn balances(env: &Env, session: &Session) -> ServiceResult<Vec<(MerchantRow,
     )
 }
 
+/// Each store's balance as 收支明细 shows it: the ledger balance, what active holds keep, and
+/// 可用余额 = ledger − holds (spec/money-out.md §1.3).
+pub fn available_balances(
+    env: &Env,
+    session: &Session,
+) -> ServiceResult<Vec<(MerchantRow, super::review::Available)>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::AccountView),
+        "account.balances",
+        |uc| {
+            let db = uc.db();
+            let mut v = Vec::new();
+            for m in visible_merchants(&db, uc.scope())? {
+                let a = super::review::available_in(&db, m.id)?;
+                v.push((m, a));
+            }
+            Ok(v)
+        },
+    )
+}
+
 pub fn ledger(
     env: &Env,
     session: &Session,

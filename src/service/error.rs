@@ -35,6 +35,21 @@ pub enum Problem {
     BinOtherBank(String, String),
     /// The BIN is a credit card's: 「不支持信用卡」.
     CreditCard,
+    /// The city is not in the province typed: (the province as typed, where the city is in
+    /// Chinese, in English).
+    CityNotInProvince(String, String, String),
+    /// A name made of digits only.
+    NoLetters,
+    /// Not a mobile number (`1[3-9]` and nine more digits).
+    BadMobile,
+    /// An active payee contact has this account already: 「联系人已存在」.
+    PayeeExists,
+    /// Not a percentage from 0 to 100 with at most four decimals (a fee rate).
+    BadRate,
+    /// A single withdrawal limit above the daily one.
+    AboveDailyLimit,
+    /// A minimum fee above the cap.
+    AboveCap,
 }
 
 /// Rules of system management that refuse an action as a whole.
@@ -81,6 +96,12 @@ pub enum Rule {
     /// An outcome that does not apply to the item as it stands (e.g. a result for a payout
     /// that is not processing).
     OutcomeNotApplicable,
+    /// The group has this many payee contacts already.
+    TooManyPayees(usize),
+    /// Above the store's single-withdrawal limit (the limit in fen).
+    WithdrawSingleLimit(i64),
+    /// Above what the store's daily withdrawal limit leaves today (the limit, what is left).
+    WithdrawDailyLimit(i64, i64),
     /// A decision over several items refused whole: each offending item (its label) and why.
     Items(Vec<(String, Rule)>),
 }

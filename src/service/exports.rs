@@ -428,7 +428,8 @@ pub fn folder(env: &Env) -> PathBuf {
 pub type Rerun = Arc<dyn Fn(&Env, &Session, i64) -> ServiceResult<ExportJob> + Send + Sync>;
 
 /// The recipes of the exports started in this process, by database file and download id.
-static RERUNS: std::sync::Mutex<Vec<(PathBuf, i64, Rerun)>> = std::sync::Mutex::new(Vec::new());
+static RERUNS: std::sync::Mutex<Vec<(crate::store::Location, i64, Rerun)>> =
+    std::sync::Mutex::new(Vec::new());
 
 /// Starts an export from its recipe and keeps the recipe, so the downloads list can start it
 /// again with the same conditions (`rerun`).
@@ -440,7 +441,7 @@ pub fn start_remembered(
 ) -> ServiceResult<ExportJob> {
     let job = recipe(env, session, run_ms)?;
     let mut all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
-    all.push((env.store.path.clone(), job.download_id, recipe));
+    all.push((env.store.location.clone(), job.download_id, recipe));
     Ok(job)
 }
 
@@ -448,7 +449,7 @@ pub fn start_remembered(
 pub fn can_rerun(env: &Env, download_id: i64) -> bool {
     let all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
     all.iter()
-        .any(|(p, id, _)| *id == download_id && *p == env.store.path)
+        .any(|(p, id, _)| *id == download_id && *p == env.store.location)
 }
 
 /// Starts one of the operator's exports again with its conditions, as of now; `None` when its
@@ -457,7 +458,7 @@ pub fn rerun(env: &Env, session: &Session, download_id: i64) -> Option<ServiceRe
     let recipe = {
         let all = RERUNS.lock().unwrap_or_else(|e| e.into_inner());
         all.iter()
-            .find(|(p, id, _)| *id == download_id && *p == env.store.path)
+            .find(|(p, id, _)| *id == download_id && *p == env.store.location)
             .map(|(_, _, r)| r.clone())?
     };
     let own =

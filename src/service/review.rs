@@ -332,7 +332,8 @@ pub fn add_bank_account(
             )?;
             let row = q::bank_account(&db, id)?.ok_or(ServiceError::NotFound)?;
             let masked = mask_account_no(&digits);
-            let payee = format!("{} {} {}", row.bank_zh, masked, m.name);
+            // Language-neutral: the screens name the bank in the operator's language.
+            let payee = format!("{} {} {}", row.bank_code, masked, m.name);
             let cmd = command(
                 ApplicationKind::BankAccount,
                 &[
@@ -577,6 +578,7 @@ pub fn apply_withdrawal(
             {
                 return Err(ServiceError::Refused(Rule::AccountNotUsable));
             }
+            super::payout_settings::check_withdraw_limits(uc, m.id, amount)?;
             let fee = q::payout_fee(&db, m.id, input.method.fee_kind())?.of(amount);
             let avail = available_in(&db, m.id)?;
             if amount + fee > avail.available_fen {
@@ -598,7 +600,7 @@ pub fn apply_withdrawal(
                 },
             )?;
             let masked = mask_account_no(&acct.account_no);
-            let payee = format!("{} {} {}", acct.bank_zh, masked, acct.account_name);
+            let payee = format!("{} {} {}", acct.bank_code, masked, acct.account_name);
             let cmd = command(
                 ApplicationKind::Withdrawal,
                 &[
@@ -1490,11 +1492,14 @@ pub fn set_payout_fee(
         "merchant.payout_fee",
         |uc| {
             let m = require_merchant(uc, merchant_id)?;
+            let before = q::payout_fee(&uc.db(), m.id, kind)?;
             q::set_payout_fee(&uc.db(), m.id, kind, &fee)?;
             uc.audit_change(
                 "merchant.payout_fee",
                 &format!("{} {}", m.merchant_no, kind.code()),
-                &Fields::new(),
+                &Fields::new()
+                    .int("rate_ppm", before.rate_ppm)
+                    .int("fixed_fen", before.fixed_fen),
                 &Fields::new()
                     .int("rate_ppm", fee.rate_ppm)
                     .int("fixed_fen", fee.fixed_fen),

@@ -5,6 +5,7 @@
 pub use crate::service::review::{
     Available, BankAccountView, InboxPage, InboxQuery, ItemRef, RecordQuery, WithdrawQuote,
 };
+pub use crate::service::review_lists::{WithdrawalRecord, WithdrawalRecordQuery};
 pub use crate::store::audit::{AuditFilter, AuditRow};
 pub use crate::store::downloads::{DownloadRow, DownloadState};
 pub use crate::store::merchants::{MerchantRow, TerminalRow};

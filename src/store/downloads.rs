@@ -134,7 +134,7 @@ pub fn fail_stale(
 
 /// Marks an operator's finished export whose file was deleted: `message` says so. A running
 /// one, or another operator's, does not change; returns whether it did.
-pub fn mark_deleted(conn: &Db, id: i64, operator_id: i64, message: &str) -> rusqlite::Result<bool> {
+pub fn mark_deleted(conn: &Db, id: i64, operator_id: i64, message: &str) -> SqlResult<bool> {
     let n = conn.execute(
         "UPDATE downloads SET message = ?3
          WHERE id = ?1 AND operator_id = ?2 AND state <> 'running'",

@@ -20,6 +20,7 @@ const STEPS: &[Step] = &[
     v6_sequences,
     v7_payment_password_block,
     v8_applications_holds_withdrawals,
+    v9_payees_and_limits,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -79,4 +80,9 @@ fn v7_payment_password_block(tx: &rusqlite::Transaction) -> SqlResult<()> {
 /// accounts, withdrawals and reason codes.
 fn v8_applications_holds_withdrawals(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v8.sql"))?)
+}
+
+/// Payee contacts and the per-merchant withdrawal limits.
+fn v9_payees_and_limits(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v9.sql"))?)
 }

@@ -1,6 +1,7 @@
 //! 申请记录 (RV2 for applicants, K §3.6.3): the operator's own applications of every kind, newest
 //! first, with their review status; with 申请记录 and 我的待审核, everybody's. `k` and `s` filter
-//! by kind and review status, Enter shows the history, `c` cancels one's own pending application
+//! by kind and review status, `t` by time (一周内/一个月内/三个月内/全部; one month at first, as K's
+//! 「默认查询近一个月内的订单」), `f` by keyword (the order number), Enter shows the history, `c` cancels one's own pending application
 //! (已撤销; its hold is released).
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -19,6 +20,8 @@ use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
+use crate::ui::widgets::dialog::{Dialog, DialogEvent};
+use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::table::{self, Column, Selection};
 
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -29,6 +32,8 @@ enum Act {
     Cancel,
     Kind,
     Status,
+    Time,
+    Keyword,
     /// One of the shared vocabulary's actions (moving in a list, Back).
     Shared(Action),
 }
@@ -55,6 +60,16 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STATUS,
     },
     Binding {
+        keys: &[ch('t')],
+        action: Act::Time,
+        help: tm::KEY_TIME,
+    },
+    Binding {
+        keys: &[ch('f')],
+        action: Act::Keyword,
+        help: tm::KEY_KEYWORD,
+    },
+    Binding {
         keys: crate::ui::keymap::keys(Action::Back),
         action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
@@ -72,11 +87,23 @@ const STATUSES: &[ApplicationStatus] = &[
 /// The kinds that have applications (refunds keep their own records, 退货申请查询).
 const KINDS: &[ApplicationKind] = &[ApplicationKind::Withdrawal, ApplicationKind::BankAccount];
 
+/// 一周内 / 一个月内 / 三个月内 (days back), then 全部.
+const RANGES: [(T, Option<i64>); 4] = [
+    (tm::WEEK, Some(7)),
+    (tm::MONTH, Some(31)),
+    (tm::QUARTER, Some(92)),
+    (tm::ALL_TIME, None),
+];
+
 pub struct AppRecords {
     rows: Vec<ApplicationRow>,
     sel: Selection,
     kind: usize,
     status: usize,
+    range: usize,
+    keyword: String,
+    /// The keyword being typed (`f`), until Enter or Esc.
+    typing: Option<Dialog<()>>,
     detail: Option<(ApplicationRow, Vec<AppEvent>)>,
 }
 
@@ -87,6 +114,9 @@ impl AppRecords {
             sel: Selection::default(),
             kind: 0,
             status: 0,
+            range: 1,
+            keyword: String::new(),
+            typing: None,
             detail: None,
         };
         match s.load(cx) {
@@ -99,7 +129,11 @@ impl AppRecords {
         let q = RecordQuery {
             kind: self.kind.checked_sub(1).map(|i| KINDS[i]),
             status: self.status.checked_sub(1).map(|i| STATUSES[i]),
-            ..Default::default()
+            from_ms: RANGES[self.range]
+                .1
+                .map(|days| cx.now_ms() - days * 86_400_000),
+            to_ms: None,
+            keyword: self.keyword.clone(),
         };
         match review::records(cx.env, cx.session, &q) {
             Ok(rows) => {
@@ -130,7 +164,25 @@ impl Screen for AppRecords {
         v
     }
 
+    fn editing_text(&self) -> bool {
+        self.typing.is_some()
+    }
+
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if let Some(d) = self.typing.as_mut() {
+            return match d.handle(k) {
+                DialogEvent::Cancel => {
+                    self.typing = None;
+                    Outcome::none()
+                }
+                DialogEvent::Submit => {
+                    self.keyword = d.form.value("keyword").trim().to_string();
+                    self.typing = None;
+                    self.reload(cx)
+                }
+                DialogEvent::None => Outcome::none(),
+            };
+        }
         if self.detail.is_some() {
             if crate::ui::keymap::is_back(k) || k.code == KeyCode::Enter {
                 self.detail = None;
@@ -149,6 +201,21 @@ impl Screen for AppRecords {
             Some(Act::Status) => {
                 self.status = (self.status + 1) % (STATUSES.len() + 1);
                 self.reload(cx)
+            }
+            Some(Act::Time) => {
+                self.range = (self.range + 1) % RANGES.len();
+                self.reload(cx)
+            }
+            Some(Act::Keyword) => {
+                let mut form = Form::new(vec![Field::text("keyword", tm::ORDER_KEYWORD)]);
+                form.set_value("keyword", &self.keyword);
+                self.typing = Some(Dialog::new(
+                    tm::KEYWORD.get(cx.lang).into(),
+                    form,
+                    (),
+                    cx.lang,
+                ));
+                Outcome::none()
             }
             Some(Act::Detail) => {
                 let Some(r) = self.rows.get(self.sel.index) else {
@@ -201,7 +268,15 @@ impl Screen for AppRecords {
                 label(tm::KIND),
                 Span::raw(format!("{kind}  ")),
                 label(tm::REVIEW_STATUS),
-                Span::raw(status.to_string()),
+                Span::raw(format!("{status}  ")),
+                label(tm::TIME_RANGE),
+                Span::raw(format!("{}  ", RANGES[self.range].0.get(lang))),
+                label(tm::KEYWORD),
+                Span::raw(if self.keyword.is_empty() {
+                    tm::ALL.get(lang).to_string()
+                } else {
+                    self.keyword.clone()
+                }),
             ])),
             cond,
         );
@@ -216,7 +291,7 @@ impl Screen for AppRecords {
                     format_fen(-r.amount_fen),
                     format_fen(r.fee_fen),
                     r.maker.clone(),
-                    r.payee_display.clone(),
+                    crate::domain::review::payee_line(&r.payee_display, lang),
                     tm::status(r.status).get(lang).into(),
                 ]
             })
@@ -256,6 +331,9 @@ impl Screen for AppRecords {
             draw_detail(f, area, lang, a, events);
             return None;
         }
+        if let Some(d) = &self.typing {
+            return d.draw(f, area, lang);
+        }
         focus
     }
 }
@@ -287,7 +365,10 @@ pub(super) fn draw_detail(
             label(tm::FEE),
             Span::raw(format_fen(a.fee_fen)),
         ]),
-        Line::from(vec![label(tm::PAYEE), Span::raw(a.payee_display.clone())]),
+        Line::from(vec![
+            label(tm::PAYEE),
+            Span::raw(crate::domain::review::payee_line(&a.payee_display, lang)),
+        ]),
         Line::from(vec![
             label(tm::REVIEW_STATUS),
             Span::raw(tm::status(a.status).get(lang).to_string()),

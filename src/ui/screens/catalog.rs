@@ -31,12 +31,15 @@ pub enum EntryId {
     Terminals,
     Groups,
     Settings,
+    PayoutSettings,
     AuditLog,
     BatchRefund,
     ReviewInbox,
     Withdraw,
+    WithdrawRecords,
     AppRecords,
     BankAccounts,
+    Payees,
     ChangePassword,
     ChangePayPassword,
     Logout,
@@ -160,6 +163,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::MerchantSettings),
     },
     Entry {
+        id: EntryId::PayoutSettings,
+        name: crate::ui::text::money_out::SCR_PAYOUT_SETTINGS,
+        initials: "fksz",
+        needs: Some(Function::MerchantSettings),
+    },
+    Entry {
         id: EntryId::AuditLog,
         name: crate::ui::text::admin::SCR_AUDIT,
         initials: "czrz",
@@ -184,6 +193,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::WithdrawApply),
     },
     Entry {
+        id: EntryId::WithdrawRecords,
+        name: crate::ui::text::money_out::SCR_WITHDRAW_RECORDS,
+        initials: "txjl",
+        needs: Some(Function::WithdrawApply),
+    },
+    Entry {
         id: EntryId::AppRecords,
         name: crate::ui::text::money_out::SCR_RECORDS,
         initials: "sqjl",
@@ -194,6 +209,12 @@ pub const ENTRIES: &[Entry] = &[
         name: crate::ui::text::money_out::SCR_BANK_ACCOUNTS,
         initials: "yhzh",
         needs: Some(Function::BankAccountManage),
+    },
+    Entry {
+        id: EntryId::Payees,
+        name: crate::ui::text::payees::SCR_PAYEES,
+        initials: "lxr",
+        needs: Some(Function::ContactManage),
     },
     Entry {
         id: EntryId::ChangePassword,
@@ -272,8 +293,11 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BatchRefund => super::batch_refund::BatchRefund::open(cx),
         EntryId::ReviewInbox => super::review_inbox::ReviewInbox::open(cx),
         EntryId::Withdraw => super::withdraw::Withdraw::open(cx),
+        EntryId::WithdrawRecords => super::withdraw_records::WithdrawRecords::open(cx),
         EntryId::AppRecords => super::app_records::AppRecords::open(cx),
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
+        EntryId::Payees => super::payees::Payees::open(cx),
+        EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }

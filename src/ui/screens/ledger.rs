@@ -11,10 +11,11 @@ use crate::clock::format_ms;
 use crate::domain::money::format_fen;
 use crate::excel::CellValue;
 use crate::service::views::LedgerLine;
-use crate::service::views::MerchantRow;
+use crate::service::views::{Available, MerchantRow};
 use crate::service::{account, exports};
 use crate::ui::keymap;
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::text::money_out as tm;
 use crate::ui::text::review as tr;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
@@ -105,7 +106,7 @@ const LEDGER_COLS: &[Col<LedgerLine>] = &[
 ];
 
 pub struct Ledger {
-    merchants: Vec<(MerchantRow, i64)>,
+    merchants: Vec<(MerchantRow, Available)>,
     current: usize,
     lines: Vec<LedgerLine>,
     page: usize,
@@ -114,7 +115,7 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn open(cx: &mut Cx) -> Outcome {
-        match account::balances(cx.env, cx.session) {
+        match account::available_balances(cx.env, cx.session) {
             Ok(merchants) => {
                 let mut s = Ledger {
                     merchants,
@@ -200,7 +201,7 @@ impl Screen for Ledger {
     }
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
-        if let Ok(m) = account::balances(cx.env, cx.session) {
+        if let Ok(m) = account::available_balances(cx.env, cx.session) {
             self.merchants = m;
         }
         self.load(cx, None, 0)
@@ -209,7 +210,7 @@ impl Screen for Ledger {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [head, list] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(area);
+            Layout::vertical([Constraint::Length(3), Constraint::Min(4)]).areas(area);
         let name_of = |m: &MerchantRow| {
             if lang == Lang::Zh || m.name_en.is_empty() {
                 m.name.clone()
@@ -220,7 +221,7 @@ impl Screen for Ledger {
         let all: Vec<String> = self
             .merchants
             .iter()
-            .map(|(m, bal)| format!(" {} {} ", name_of(m), format_fen(*bal)))
+            .map(|(m, bal)| format!(" {} {} ", name_of(m), format_fen(bal.ledger_fen)))
             .collect();
         let full: usize = all.iter().map(|t| t.width() + 1).sum();
         let mut spans = Vec::new();
@@ -253,6 +254,20 @@ impl Screen for Ledger {
                     ),
                     theme::dim(),
                 )),
+                match self.merchants.get(self.current) {
+                    Some((_, a)) => Line::from(vec![
+                        Span::styled(
+                            format!("{}: ", tm::LEDGER_BALANCE.get(lang)),
+                            theme::label(),
+                        ),
+                        Span::raw(format!("{}    ", format_fen(a.ledger_fen))),
+                        Span::styled(format!("{}: ", tm::HELD.get(lang)), theme::label()),
+                        Span::raw(format!("{}    ", format_fen(a.held_fen))),
+                        Span::styled(format!("{}: ", tm::AVAILABLE.get(lang)), theme::label()),
+                        Span::styled(format_fen(a.available_fen), theme::title()),
+                    ]),
+                    None => Line::from(""),
+                },
             ]),
             head,
         );

@@ -14,6 +14,8 @@ pub mod ledger;
 pub mod login;
 pub mod monitor;
 pub mod operators;
+pub mod payees;
+pub mod payout_settings;
 pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;
@@ -29,6 +31,7 @@ pub mod terminals;
 pub mod txn_detail;
 pub mod txn_query;
 pub mod withdraw;
+pub mod withdraw_records;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};

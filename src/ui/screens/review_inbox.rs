@@ -532,7 +532,7 @@ impl Screen for ReviewInbox {
                     CellValue::Money(r.fee_fen),
                     CellValue::text(r.maker.clone()),
                     CellValue::text(r.merchant_name.clone()),
-                    CellValue::text(r.payee_display.clone()),
+                    CellValue::text(crate::domain::review::payee_line(&r.payee_display, lang)),
                 ]
             })
             .collect();
@@ -656,7 +656,7 @@ impl Screen for ReviewInbox {
                     format_fen(r.fee_fen),
                     r.maker.clone(),
                     store,
-                    r.payee_display.clone(),
+                    crate::domain::review::payee_line(&r.payee_display, lang),
                 ]
             })
             .collect();

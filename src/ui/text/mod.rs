@@ -191,6 +191,7 @@ pub mod audit;
 pub mod card;
 pub mod keys;
 pub mod money_out;
+pub mod payees;
 pub mod query;
 pub mod refund;
 pub mod review;

@@ -94,6 +94,25 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
         Problem::CreditCard => T("不支持信用卡", "credit cards are not accepted")
             .get(lang)
             .into(),
+        Problem::CityNotInProvince(p, zh, en) => crate::domain::payee::R_CITY_NOT_IN_PROVINCE
+            .get(lang)
+            .replace("{p}", p)
+            .replace("{q}", if lang == Lang::Zh { zh } else { en }),
+        Problem::NoLetters => crate::domain::payee::R_NO_LETTERS.get(lang).into(),
+        Problem::BadMobile => crate::domain::payee::R_BAD_MOBILE.get(lang).into(),
+        Problem::PayeeExists => crate::domain::payee::R_EXISTS.get(lang).into(),
+        Problem::AboveDailyLimit => T("不能高于每日限额", "cannot be above the daily limit")
+            .get(lang)
+            .into(),
+        Problem::AboveCap => T("不能高于最高服务费", "cannot be above the cap")
+            .get(lang)
+            .into(),
+        Problem::BadRate => T(
+            "应为 0–100 的百分数，最多四位小数",
+            "a percentage from 0 to 100, at most four decimals",
+        )
+        .get(lang)
+        .into(),
         _ => "?".into(),
     }
 }
@@ -109,6 +128,22 @@ pub fn rule(r: &Rule, lang: Lang) -> String {
         Rule::TooManyBankAccounts(n) => T("最多可添加 {n} 张银行卡", "At most {n} bank accounts")
             .get(lang)
             .replace("{n}", &n.to_string()),
+        Rule::TooManyPayees(n) => T("联系人最多 {n} 个", "At most {n} payee contacts")
+            .get(lang)
+            .replace("{n}", &n.to_string()),
+        Rule::WithdrawSingleLimit(limit) => T(
+            "提现金额超过单笔限额 ¥{l}",
+            "Above the single withdrawal limit of ¥{l}",
+        )
+        .get(lang)
+        .replace("{l}", &format_fen(*limit)),
+        Rule::WithdrawDailyLimit(limit, left) => T(
+            "超过每日提现限额 ¥{l}（今日还可提现 ¥{r}）",
+            "Above the daily withdrawal limit of ¥{l} (¥{r} left today)",
+        )
+        .get(lang)
+        .replace("{l}", &format_fen(*limit))
+        .replace("{r}", &format_fen(*left)),
         Rule::AccountNotUsable => T(
             "提现账户不可用：须为本商户已审核通过、户名与商户名称一致的账户",
             "The account cannot be used: it must be this store's, approved, in the store's name",
@@ -208,5 +243,16 @@ pub fn event(code: &str) -> T {
         "success" => T("已到账", "paid"),
         "failed" => T("失败", "failed"),
         _ => T("?", "?"),
+    }
+}
+
+pub fn fee_kind(k: crate::domain::review::PayoutFeeKind) -> T {
+    use crate::domain::review::PayoutFeeKind::*;
+    match k {
+        TransferPlatform => T("转账到平台账户", "Transfer to a platform account"),
+        TransferBankPrivate => T("转账到银行卡（对私）", "Transfer to a bank (personal)"),
+        TransferBankPublic => T("转账到银行卡（对公）", "Transfer to a bank (company)"),
+        WithdrawNormal => T("普通提现", "Normal withdrawal"),
+        WithdrawFast => T("快速提现", "Fast withdrawal"),
     }
 }
