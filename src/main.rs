@@ -81,6 +81,16 @@ enum Command {
     },
     /// Verify the invariants of money and refunds and name each broken one (exit 1).
     Check,
+    /// Copy a SQLite database whole into an empty PostgreSQL database (several workstations),
+    /// then verify the copy: `check` and the audit chain on the target.
+    MigrateTo {
+        /// The SQLite file to copy.
+        #[arg(long)]
+        from: PathBuf,
+        /// The server's database: postgres://user@host/dbname (created empty beforehand).
+        #[arg(long)]
+        to: String,
+    },
     /// The USB key: set one up from new.
     Card {
         #[command(subcommand)]
@@ -460,6 +470,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Card { what }) => card_cmd(what),
+        Some(Command::MigrateTo { from, to }) => migrate_to_cmd(&from, &to),
         Some(Command::Check) => {
             let path = cli
                 .db
@@ -546,6 +557,63 @@ fn outcomes_import_cmd(
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// `merchant-desk migrate-to`: the copy in one transaction, then `check` and `audit verify` on
+/// the target; exit 0 only when both pass.
+fn migrate_to_cmd(from: &std::path::Path, to: &str) -> ExitCode {
+    if !from.exists() {
+        return fail(format!("{} does not exist", from.display()));
+    }
+    let Location::Server(url) = Location::parse(to) else {
+        return fail(format!(
+            "--to {to}: a PostgreSQL server, postgres://user@host/dbname"
+        ));
+    };
+    let source = match open(from) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let target = match Store::open_at(&Location::Server(url)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let started = std::time::Instant::now();
+    let report = match merchant_desk::store::copy::copy_all(&source, &target) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("nothing was copied: {e}")),
+    };
+    println!(
+        "copied {} rows of {} tables in {:.1} s into {}",
+        report.rows(),
+        report.tables.len(),
+        started.elapsed().as_secs_f64(),
+        target.location
+    );
+    let mut ok = true;
+    match merchant_desk::service::check::run(&target) {
+        Ok(r) if r.broken().is_empty() => println!("check on the target: all invariants hold"),
+        Ok(r) => {
+            ok = false;
+            for i in r.broken() {
+                println!("check on the target: BROKEN {}", i.name);
+            }
+        }
+        Err(e) => return fail(e),
+    }
+    match verify(&target) {
+        Ok(ChainCheck::Intact { rows }) => println!("audit log on the target intact: {rows} rows"),
+        Ok(ChainCheck::Broken { id, reason }) => {
+            ok = false;
+            println!("audit log on the target broken at row {id}: {reason}");
+        }
+        Err(e) => return fail(e),
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

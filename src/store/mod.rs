@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cards;
 pub mod check;
+pub mod copy;
 pub mod downloads;
 pub mod merchants;
 pub mod migrate;
