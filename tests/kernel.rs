@@ -564,7 +564,6 @@ fn the_store_refuses_a_status_change_the_domain_does_not_allow() {
     )
     .unwrap_err();
     drop(tx);
-    let e: merchant_desk::store::StoreError = e.into();
     assert_eq!(e.kind, StoreErrorKind::Transition, "{e}");
     // A completed refund never goes back either.
     let tx = env.store.begin().unwrap();

@@ -114,7 +114,7 @@ pub fn insert_approval(conn: &Db, a: &NewApproval) -> SqlResult<i64> {
             a.created_ms
         ],
     )?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// An approval with its operator's current sign key (for verification).

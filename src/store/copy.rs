@@ -136,7 +136,7 @@ fn copy_table(source: &Db, target: &Db, table: &str) -> SqlResult<u64> {
             pending.push(r.get::<Value>(i)?);
         }
         copied += 1;
-        if copied as usize % BATCH == 0 {
+        if copied.is_multiple_of(BATCH as u64) {
             flush(&mut pending)?;
         }
     }

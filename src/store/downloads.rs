@@ -76,7 +76,7 @@ pub fn insert_running(
          VALUES (?1, ?2, ?3, 'running', ?4)",
         params![operator_id, title, path, started_ms],
     )?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// Ends a running export. Only a running row changes, so a finish is recorded once; returns

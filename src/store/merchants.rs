@@ -49,7 +49,7 @@ pub fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![merchant_no, name, name_en, address, created_ms])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn set_fee_rate(
@@ -146,13 +146,13 @@ pub fn insert_terminal(conn: &Db, t: &NewTerminal) -> SqlResult<i64> {
         t.group_id,
         t.created_ms
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn insert_group(conn: &Db, name: &str, created_ms: i64) -> SqlResult<i64> {
     conn.prepare_cached("INSERT INTO terminal_groups (name, created_ms) VALUES (?1, ?2)")?
         .execute(params![name, created_ms])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// (id, name, member count) of every terminal group.

@@ -378,7 +378,7 @@ impl std::fmt::Display for Location {
 
 enum Backend {
     Lite(Connection),
-    Pg(PgConn),
+    Pg(Box<PgConn>),
 }
 
 /// An open merchant-desk database.
@@ -473,7 +473,7 @@ impl Store {
         match location {
             Location::File(p) => Store::open_file(p),
             Location::Server(url) => Ok(Store {
-                backend: Backend::Pg(pg::open(url)?),
+                backend: Backend::Pg(Box::new(pg::open(url)?)),
                 location: location.clone(),
                 deferred_indexes: Default::default(),
             }),

@@ -99,7 +99,7 @@ pub fn insert(conn: &Db, op: &NewOperator) -> SqlResult<i64> {
         op.all_groups,
         op.created_ms
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// Keeps the count of wrong passwords and, when it is reached, the end of the lockout.
@@ -191,7 +191,7 @@ pub fn insert_role(
         "INSERT INTO roles (code, name, name_en, builtin, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![code, name, name_en, builtin, created_ms])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn set_role_functions(conn: &Db, role_id: i64, functions: &[&str]) -> SqlResult<()> {

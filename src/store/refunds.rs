@@ -193,7 +193,7 @@ pub fn insert(conn: &Db, r: &NewRefund) -> SqlResult<i64> {
         r.applied_ms,
         r.apply_date
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// Records a review decision if the application is still pending; returns false when someone
@@ -351,7 +351,7 @@ pub fn insert_batch(
         operator_id,
         created_ms
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// The transactions a batch refund row names: by its reference number (RRN), else by its order

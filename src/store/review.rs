@@ -193,7 +193,7 @@ pub fn insert_bank_account(conn: &Db, a: &NewBankAccount) -> SqlResult<i64> {
         a.added_by,
         a.added_ms
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn bank_account(conn: &Db, id: i64) -> SqlResult<Option<BankAccountRow>> {
@@ -343,7 +343,7 @@ pub fn insert_withdrawal(conn: &Db, w: &NewWithdrawal) -> SqlResult<i64> {
         w.fee_fen,
         w.created_ms
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn withdrawal(conn: &Db, id: i64) -> SqlResult<Option<WithdrawalRow>> {
@@ -527,7 +527,7 @@ pub fn insert_application(conn: &Db, a: &NewApplication) -> SqlResult<i64> {
         a.expires_ms,
         a.idempotency_key
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 pub fn application(conn: &Db, id: i64) -> SqlResult<Option<ApplicationRow>> {
@@ -989,7 +989,7 @@ pub fn insert_hold(
          VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![merchant_id, application_id, amount_fen, at_ms])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// The hold of an application: (amount, state).

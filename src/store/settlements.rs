@@ -79,7 +79,7 @@ pub fn insert(
         created_ms,
         trade_fen - fee_fen - refund_fen
     ])?;
-    Ok(conn.last_insert_rowid()?)
+    conn.last_insert_rowid()
 }
 
 /// Links the transactions a settlement sums to it.

@@ -781,7 +781,9 @@ impl<'s> Rows<'s> {
         }
     }
 
-    /// The next row, borrowed until the one after is asked for.
+    /// The next row, borrowed until the one after is asked for (a lending iterator, which
+    /// `Iterator` cannot express).
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> SqlResult<Option<Row<'_, 's>>> {
         match self {
             Rows::Lite(r) => Ok(r.next()?.map(Row::Lite)),
