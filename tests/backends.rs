@@ -27,10 +27,12 @@ fn server() -> Option<String> {
 
 fn new_database(server: &str, name: &str) -> String {
     let mut admin = postgres::Client::connect(server, postgres::NoTls).unwrap();
+    // One statement each: neither may run inside a transaction block.
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
     with_database(server, name)
 }

@@ -273,20 +273,10 @@ impl Screen for AuditLog {
                         Outcome::error(text::error(&e, lang, |k| self.form.label_of(k, lang)))
                     }
                 },
-                KeyCode::Tab if self.form.is_last() => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                _ if keymap::is_next_field(k) => {
-                    self.form.next();
-                    Outcome::none()
-                }
-                _ if keymap::is_prev_field(k) => {
-                    self.form.prev();
-                    Outcome::none()
-                }
                 _ => {
-                    self.form.input(k);
+                    if self.form.field_key(k) {
+                        self.list_focus = true;
+                    }
                     Outcome::none()
                 }
             };

@@ -341,20 +341,10 @@ impl Screen for WithdrawRecords {
                     }
                     o
                 }
-                KeyCode::Tab if self.form.is_last() => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                _ if keymap::is_next_field(k) => {
-                    self.form.next();
-                    Outcome::none()
-                }
-                _ if keymap::is_prev_field(k) => {
-                    self.form.prev();
-                    Outcome::none()
-                }
                 _ => {
-                    self.form.input(k);
+                    if self.form.field_key(k) {
+                        self.list_focus = true;
+                    }
                     Outcome::none()
                 }
             };

@@ -285,6 +285,23 @@ impl Form {
     }
 
     // A form without fields (a confirmation) has nowhere to move and nothing to type in.
+    /// A key the conditions form of a query screen gets after its screen took Enter and Esc:
+    /// Tab past the last field hands the focus to the list (true), Tab and the arrows move
+    /// between fields, anything else is typed into the field.
+    pub fn field_key(&mut self, k: &KeyEvent) -> bool {
+        if k.code == KeyCode::Tab && self.is_last() {
+            return true;
+        }
+        if crate::ui::keymap::is_next_field(k) {
+            self.next();
+        } else if crate::ui::keymap::is_prev_field(k) {
+            self.prev();
+        } else {
+            self.input(k);
+        }
+        false
+    }
+
     pub fn next(&mut self) {
         if !self.fields.is_empty() {
             self.focus = (self.focus + 1) % self.fields.len();
