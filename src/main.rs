@@ -135,6 +135,12 @@ enum OutcomesCommand {
         #[arg(long)]
         file: PathBuf,
     },
+    /// The demo's bank: answer every fast withdrawal still processing, deterministically by
+    /// the seed and the order number (about one in ten fails with a reason code).
+    Simulate {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -471,6 +477,34 @@ fn main() -> ExitCode {
         }
         Some(Command::Card { what }) => card_cmd(what),
         Some(Command::MigrateTo { from, to }) => migrate_to_cmd(&from, &to),
+        Some(Command::Outcomes {
+            what: OutcomesCommand::Simulate { seed },
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            if !db_exists(&path) {
+                return fail(format!("{} does not exist", path.display()));
+            }
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            let mut env = Env::new(store, clock);
+            match merchant_desk::service::outcomes::simulate_fast_withdrawals(&mut env, seed) {
+                Ok(r) => {
+                    for o in &r.paid {
+                        println!("{o}: paid");
+                    }
+                    for (o, code) in &r.failed {
+                        println!("{o}: failed {code}");
+                    }
+                    println!("{} paid, {} failed", r.paid.len(), r.failed.len());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Some(Command::Check) => {
             let path = cli
                 .db

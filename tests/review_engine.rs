@@ -1200,3 +1200,53 @@ fn payout_settings_fees_self_approval_and_withdrawal_limits_audited_and_checked(
     );
     check_ok(&f.env);
 }
+
+#[test]
+fn the_demo_bank_answers_every_processing_fast_withdrawal_the_same_way_each_time() {
+    use merchant_desk::service::outcomes::{self, OutcomeResult};
+    let mut f = fixture();
+    let account = approved_account(&mut f);
+    let mut made = Vec::new();
+    for amount in ["1.00", "2.00", "3.00", "4.00", "5.00", "6.00"] {
+        made.push(withdraw(&mut f, account, amount, WithdrawMethod::Fast).unwrap());
+    }
+    let items: Vec<ItemRef> = made.iter().map(|a| ItemRef::application(a.id)).collect();
+    review::decide(&mut f.env, &f.checker, &items, true, "", confirm(Some(PIN))).unwrap();
+    let before = review::available(&f.env, &f.clerk, 1).unwrap();
+    let report = outcomes::simulate_fast_withdrawals(&mut f.env, 42).unwrap();
+    assert_eq!(report.paid.len() + report.failed.len(), made.len());
+    // Each answer is the one the seed and the order number give, and it was recorded.
+    for o in &report.paid {
+        assert_eq!(outcomes::simulated_outcome(42, o).0, OutcomeResult::Success);
+        let w = q::withdrawal_by_order(&f.env.store.read(), o)
+            .unwrap()
+            .unwrap();
+        assert_eq!(w.status, WithdrawalStatus::Success, "{o}");
+    }
+    let mut credited = 0;
+    for (o, code) in &report.failed {
+        assert_eq!(
+            outcomes::simulated_outcome(42, o),
+            (OutcomeResult::Failed, Some(*code))
+        );
+        let w = q::withdrawal_by_order(&f.env.store.read(), o)
+            .unwrap()
+            .unwrap();
+        assert_eq!(w.status, WithdrawalStatus::Failed, "{o}");
+        credited += w.amount_fen + w.fee_fen;
+    }
+    // A failure writes the compensating credit; a success leaves the debit as it was.
+    let after = review::available(&f.env, &f.clerk, 1).unwrap();
+    assert_eq!(after.ledger_fen, before.ledger_fen + credited);
+    // Nothing is left processing: a second run answers nothing.
+    let again = outcomes::simulate_fast_withdrawals(&mut f.env, 42).unwrap();
+    assert!(again.paid.is_empty() && again.failed.is_empty());
+    check_ok(&f.env);
+    // Over many order numbers about one in ten fails, always with a failure code.
+    let failed = (0..1000)
+        .filter(|i| {
+            outcomes::simulated_outcome(7, &format!("20261123{i:06}")).0 == OutcomeResult::Failed
+        })
+        .count();
+    assert!((50..=160).contains(&failed), "{failed}");
+}

@@ -1,6 +1,6 @@
 //! The outcome feed (spec/money-out.md §1.4): the one way a payout leaves 处理中. Its sources are
 //! the result file (`merchant-desk outcomes import --file R.csv`), the settlement run (normal
-//! withdrawals, T+1), and later the demo simulator. Every outcome is one transaction with its
+//! withdrawals, T+1), and the demo's simulator of fast withdrawals (`outcomes simulate`). Every outcome is one transaction with its
 //! audit row, acting as the system (`Who::System("outcomes")`).
 //!
 //! A success ends the payout; a failure ends it with its reason code and writes compensating
@@ -162,6 +162,75 @@ pub fn record(env: &mut Env, o: &Outcome) -> ServiceResult<()> {
         "outcome.record",
         |uc| record_in(uc, o),
     )
+}
+
+/// What the demo's simulator did: the fast withdrawals it paid and failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimulationReport {
+    pub paid: Vec<String>,
+    pub failed: Vec<(String, &'static str)>,
+}
+
+/// The failure codes the simulator answers with (the demo's reason codes).
+const SIMULATED_FAILURES: [(&str, &str); 4] = [
+    ("R01", "余额不足"),
+    ("R02", "账户已销户"),
+    ("R03", "账户不存在"),
+    ("R04", "账号格式错误"),
+];
+
+/// The bank's answer the demo gives a fast withdrawal: decided by the seed and the order number
+/// alone (SHA-256), so a run is repeatable: about one in ten fails, with one of the failure codes.
+pub fn simulated_outcome(seed: u64, order_no: &str) -> (OutcomeResult, Option<&'static str>) {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(seed.to_be_bytes());
+    h.update(order_no.as_bytes());
+    let d = h.finalize();
+    if d[0] < 26 {
+        (
+            OutcomeResult::Failed,
+            Some(SIMULATED_FAILURES[d[1] as usize % SIMULATED_FAILURES.len()].0),
+        )
+    } else {
+        (OutcomeResult::Success, None)
+    }
+}
+
+/// The demo's fast-withdrawal simulator (spec §1.4): answers every fast withdrawal still
+/// processing as the bank would, each answer one outcome of the feed (its own transaction and
+/// audit row, by the system).
+pub fn simulate_fast_withdrawals(env: &mut Env, seed: u64) -> ServiceResult<SimulationReport> {
+    let due = env.query(
+        Who::System("outcomes"),
+        Needs::signed_in(),
+        "outcome.simulate",
+        |uc| Ok(q::fast_withdrawals_processing(&uc.db())?),
+    )?;
+    let mut report = SimulationReport::default();
+    for w in due {
+        let (result, code) = simulated_outcome(seed, &w.order_no);
+        let reason_text = code
+            .and_then(|c| SIMULATED_FAILURES.iter().find(|(k, _)| *k == c))
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default();
+        record(
+            env,
+            &Outcome {
+                kind: "withdrawal".into(),
+                order_no: w.order_no.clone(),
+                result,
+                reason_code: code.unwrap_or_default().into(),
+                reason_text,
+                at_ms: None,
+            },
+        )?;
+        match code {
+            Some(c) => report.failed.push((w.order_no, c)),
+            None => report.paid.push(w.order_no),
+        }
+    }
+    Ok(report)
 }
 
 /// What an import did: how many outcomes were recorded, and each line refused with why.

@@ -370,6 +370,16 @@ pub fn normal_withdrawals_due(conn: &Db, settle_date: i32) -> SqlResult<Vec<With
     v
 }
 
+/// Fast withdrawals approved and still on their way (the bank's answer is awaited), oldest first.
+pub fn fast_withdrawals_processing(conn: &Db) -> SqlResult<Vec<WithdrawalRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {W_COLS} FROM withdrawals WHERE status = 'processing' AND method = 'fast'
+         ORDER BY id"
+    ))?;
+    let v = st.query_map(params![], w_row)?.collect();
+    v
+}
+
 /// The next merchant order number of a day: `yyyymmdd` and a six-digit daily sequence.
 pub fn next_withdrawal_order_no(conn: &Db, day: i32) -> SqlResult<String> {
     let prefix = day.to_string();
