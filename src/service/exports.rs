@@ -744,6 +744,7 @@ pub fn start_list_export(
     sheet: Sheet,
     kinds: &[ColKind],
     rows: Vec<Vec<CellValue<'static>>>,
+    preamble: Vec<String>,
 ) -> ServiceResult<ExportJob> {
     env.query(
         Who::Operator(session),
@@ -751,7 +752,9 @@ pub fn start_list_export(
         "list.export",
         |_| Ok(()),
     )?;
-    let spec = spec(&sheet.headers, &sheet, kinds)?;
+    let mut spec = spec(&sheet.headers, &sheet, kinds)?;
+    // The lines above the header: what the list was queried with, and when.
+    spec.preamble = preamble;
     let req = request(env, session, &sheet, spec, Some(rows.len() as u64));
     launch(env, session, req, move |sink| {
         for r in &rows {

@@ -72,8 +72,23 @@ pub fn export_list(
     kinds: &[crate::excel::ColKind],
     rows: Vec<Vec<crate::excel::CellValue<'static>>>,
 ) -> Outcome {
+    export_list_with(cx, needs, title, headers, kinds, rows, Vec::new())
+}
+
+/// `export_list` with the lines above the header that name the query's conditions and time
+/// (`list::preamble`).
+pub fn export_list_with(
+    cx: &mut Cx,
+    needs: crate::domain::function::Function,
+    title: &str,
+    headers: &[&str],
+    kinds: &[crate::excel::ColKind],
+    rows: Vec<Vec<crate::excel::CellValue<'static>>>,
+    preamble: Vec<String>,
+) -> Outcome {
     let sheet = list_sheet(cx.lang, title, headers);
-    let result = exports::start_list_export(cx.env, cx.session, needs, sheet, kinds, rows);
+    let result =
+        exports::start_list_export(cx.env, cx.session, needs, sheet, kinds, rows, preamble);
     started(cx, result)
 }
 

@@ -379,11 +379,13 @@ impl Screen for WithdrawRecords {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        if self.ran.is_none() {
+        let Some((conditions, run_ms)) = &self.ran else {
             return Some(Outcome::error(
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
-        }
+        };
+        let title = tm::SCR_WITHDRAW_RECORDS.get(lang);
+        let preamble = list::preamble(title, conditions, *run_ms, lang);
         let cols = WITHDRAWAL_LIST.export_columns(lang);
         let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
         let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
@@ -392,13 +394,14 @@ impl Screen for WithdrawRecords {
             .iter()
             .map(|r| WITHDRAWAL_LIST.export_row(r, lang))
             .collect();
-        Some(super::downloads::export_list(
+        Some(super::downloads::export_list_with(
             cx,
             crate::domain::function::Function::WithdrawApply,
-            tm::SCR_WITHDRAW_RECORDS.get(lang),
+            title,
             &headers,
             &kinds,
             rows,
+            preamble,
         ))
     }
 
