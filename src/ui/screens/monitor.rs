@@ -228,13 +228,16 @@ impl Screen for Monitor {
                         Cell::from(r.terminal_no.clone()),
                     ];
                     if wide {
-                        cells.push(Cell::from(
-                            if lang == Lang::Zh || r.merchant_name_en.is_empty() {
-                                r.merchant_name.clone()
-                            } else {
-                                r.merchant_name_en.clone()
-                            },
-                        ));
+                        let name = if lang == Lang::Zh || r.merchant_name_en.is_empty() {
+                            &r.merchant_name
+                        } else {
+                            &r.merchant_name_en
+                        };
+                        // Cut in the middle: the end tells the stores of a chain apart.
+                        cells.push(Cell::from(crate::ui::list::ellipsis_middle(
+                            name,
+                            MERCHANT_WIDTH,
+                        )));
                     }
                     cells.extend([
                         Cell::from(text::txn_type(&r.txn_type).get(lang)),
@@ -265,7 +268,7 @@ impl Screen for Monitor {
             ];
             if wide {
                 header.push(t::COL_MERCHANT);
-                widths.push(Constraint::Length(20));
+                widths.push(Constraint::Length(MERCHANT_WIDTH));
             }
             header.extend([t::TXN_TYPE, t::COL_AMOUNT, t::COL_CARD]);
             widths.extend([
@@ -330,3 +333,6 @@ impl Screen for Monitor {
         focus
     }
 }
+
+/// The merchant column of the monitor, in cells.
+const MERCHANT_WIDTH: u16 = 20;
