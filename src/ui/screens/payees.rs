@@ -20,6 +20,7 @@ use crate::excel::CellValue;
 use crate::service::batch_refund::BatchError;
 use crate::service::payees::{self, PayeeInput, PayeeView};
 use crate::service::ServiceError;
+use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::money_out as tm;
@@ -41,7 +42,8 @@ enum Act {
     Reveal,
     Delete,
     Tab,
-    Back,
+    /// One of the shared vocabulary's actions (Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -81,8 +83,8 @@ const KEYS: &[Binding<Act>] = &[
         help: tp::KEY_TAB,
     },
     Binding {
-        keys: crate::ui::keymap::BACK,
-        action: Act::Back,
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -504,8 +506,8 @@ impl Screen for Payees {
         }
         let selected = self.rows.get(self.sel.index).map(|r| r.id);
         match lookup(KEYS, k) {
-            Some(Act::Back) if !self.bad_rows.is_empty() => self.bad_rows.clear(),
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) if !self.bad_rows.is_empty() => self.bad_rows.clear(),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(Act::Tab) => {
                 self.kind = match self.kind {
                     PayeeKind::Bank => PayeeKind::Platform,
@@ -562,7 +564,7 @@ impl Screen for Payees {
                         Some(Self::password_dialog(tp::DELETE, Purpose::Delete(id), lang));
                 }
             }
-            None => {}
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }

@@ -17,6 +17,7 @@ use crate::excel::CellValue;
 use crate::service::payout_settings::{self, FeeInput, PayoutSettings};
 use crate::service::review;
 use crate::service::ServiceError;
+use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::money_out as tm;
@@ -36,7 +37,8 @@ enum Act {
     Limits,
     PrevStore,
     NextStore,
-    Back,
+    /// One of the shared vocabulary's actions (Back).
+    Shared(Action),
 }
 
 const KEYS: &[Binding<Act>] = &[
@@ -66,8 +68,8 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_STORE_LR,
     },
     Binding {
-        keys: crate::ui::keymap::BACK,
-        action: Act::Back,
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
         help: t::KEY_BACK,
     },
 ];
@@ -268,12 +270,12 @@ impl Screen for PayoutSettingsScreen {
         }
         let Some(s) = self.settings.clone() else {
             return match lookup(KEYS, k) {
-                Some(Act::Back) => Outcome::nav(Nav::Pop),
+                Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
                 _ => Outcome::none(),
             };
         };
         match lookup(KEYS, k) {
-            Some(Act::Back) => return Outcome::nav(Nav::Pop),
+            Some(Act::Shared(Action::Back)) => return Outcome::nav(Nav::Pop),
             Some(a @ (Act::PrevStore | Act::NextStore)) => {
                 let n = self.stores.len().max(1);
                 self.store = if a == Act::NextStore {
@@ -338,7 +340,7 @@ impl Screen for PayoutSettingsScreen {
                     lang,
                 ));
             }
-            None => {}
+            Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
     }
