@@ -19,10 +19,7 @@ use merchant_desk::service::{Env, Problem, ServiceError, Session};
 const PW: &str = "demo1234";
 
 fn count(env: &Env, sql: &str) -> i64 {
-    env.store
-        .raw_connection_for_tests()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+    env.store.query_i64_for_tests(sql).unwrap()
 }
 
 fn bank(no: &str) -> PayeeInput {
