@@ -1126,11 +1126,11 @@ fn payout_settings_fees_self_approval_and_withdrawal_limits_audited_and_checked(
     let (before, after): (String, String) = f
         .env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT before, after FROM audit_log WHERE action = 'merchant.payout_fee'
              ORDER BY id DESC LIMIT 1",
-            [],
+            merchant_desk::store::params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
@@ -1187,10 +1187,10 @@ fn payout_settings_fees_self_approval_and_withdrawal_limits_audited_and_checked(
     let after: String = f
         .env
         .store
-        .raw_connection_for_tests()
+        .sql_for_tests()
         .query_row(
             "SELECT after FROM audit_log WHERE action = 'merchant.withdraw_limits'",
-            [],
+            merchant_desk::store::params![],
             |r| r.get(0),
         )
         .unwrap();
