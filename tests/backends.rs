@@ -83,6 +83,14 @@ fn migrate_to_copies_a_sqlite_database_whole_and_verifies_it() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Text with the characters COPY's text format escapes reaches the server unchanged.
+    let awkward = "Tab\there, line\nbreak, back\\slash, \\N";
+    Store::open(&file)
+        .unwrap()
+        .execute_for_tests(&format!(
+            "UPDATE merchants SET address = '{awkward}' WHERE id = 1"
+        ))
+        .unwrap();
     let url = new_database(&server, &format!("md_moved_{}", std::process::id()));
     let out = Command::new(bin())
         .args(["migrate-to", "--from"])
@@ -115,6 +123,18 @@ fn migrate_to_copies_a_sqlite_database_whole_and_verifies_it() {
             "{sql}"
         );
     }
+    let address = |store: &Store| {
+        store
+            .sql_for_tests()
+            .query_row(
+                "SELECT address FROM merchants WHERE id = 1",
+                merchant_desk::store::params![],
+                |r| r.get::<String>(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(address(&pg), awkward);
+    assert_eq!(address(&lite), awkward);
     // A second copy into the now full database is refused and changes nothing.
     let before = pg
         .query_i64_for_tests("SELECT count(*) FROM transactions")
@@ -147,4 +167,70 @@ fn a_second_workstation_hears_of_a_commit_at_once() {
     merchant_desk::store::merchants::set_setting(&tx.db(), "idle_lock_minutes", "15").unwrap();
     tx.commit().unwrap();
     assert_ne!(b.data_version().unwrap(), seen, "B heard of A's commit");
+}
+
+#[test]
+fn the_demo_fills_a_server_whole_and_its_rollups_agree() {
+    let Some(server) = server() else { return };
+    if postgres_under_test().is_some() {
+        return; // one run is enough: this test makes its own server database
+    }
+    let url = new_database(&server, &format!("md_demo_{}", std::process::id()));
+    let out = Command::new(bin())
+        .args(["demo", "--days", "4", "--per-day", "120", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pg = Store::open(std::path::Path::new(&url)).unwrap();
+    let count = pg
+        .query_i64_for_tests("SELECT count(*) FROM transactions")
+        .unwrap();
+    assert!(count >= 4 * 100, "{count} transactions");
+    assert_eq!(
+        pg.query_i64_for_tests("SELECT coalesce(sum(txn_count), 0) FROM txn_daily")
+            .unwrap(),
+        count
+    );
+    assert_eq!(
+        pg.query_i64_for_tests("SELECT coalesce(sum(amount_fen), 0) FROM txn_daily")
+            .unwrap(),
+        pg.query_i64_for_tests("SELECT coalesce(sum(amount_fen), 0) FROM transactions")
+            .unwrap()
+    );
+    // The triggers are on again: a new transaction joins its rollup.
+    let out = Command::new(bin())
+        .args(["feed", "--count", "5", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        pg.query_i64_for_tests("SELECT coalesce(sum(txn_count), 0) FROM txn_daily")
+            .unwrap(),
+        count + 5
+    );
+    let out = Command::new(bin())
+        .args(["check", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A demo into a database that holds one is refused.
+    let out = Command::new(bin())
+        .args(["demo", "--days", "1", "--per-day", "10", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already holds a merchant group"));
 }

@@ -135,9 +135,10 @@ pub fn create(path: &Path, clock: SharedClock, opts: DemoOptions) -> Result<Demo
     built
 }
 
-/// Fills an empty database on a PostgreSQL server; refuses one that holds merchants. A server's
-/// database cannot be built aside and renamed, so a failed build is reported and what it wrote
-/// stays (each span of days is its own transaction).
+/// Fills an empty database on a PostgreSQL server; refuses one that holds merchants. The demo is
+/// built as it is for a file (in bulk, in a private temporary SQLite file) and then copied onto
+/// the server in one transaction with COPY (`migrate-to`'s copy), so the server gets all of it or
+/// none, at the speed of a file build rather than of ten million single INSERTs.
 fn create_on_server(
     url: &str,
     clock: SharedClock,
@@ -151,9 +152,20 @@ fn create_on_server(
             "{location} already holds a merchant group; demo data goes into an empty database"
         ));
     }
-    let mut env = Env::new(store, clock);
-    // Not in bulk: the rollup triggers stay on, since the database is shared from the start.
-    populate_with(&mut env, opts, false).map_err(|e| e.to_string())
+    let file =
+        std::env::temp_dir().join(format!("merchant-desk-demo-{}.sqlite3", std::process::id()));
+    let result = (|| {
+        let summary = create(&file, clock, opts)?;
+        let built = Store::open(&file).map_err(|e: OpenError| e.to_string())?;
+        crate::store::copy::copy_all(&built, &store).map_err(|e| e.to_string())?;
+        Ok(summary)
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = file.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+    result
 }
 
 #[derive(Debug, Clone, Default)]

@@ -471,6 +471,41 @@ impl PgConn {
         self.retrying(|| Ok(self.client.borrow_mut().batch_execute(sql)?))
     }
 
+    /// Streams rows into `table` with `COPY … FROM STDIN` (text format): one round trip for a
+    /// whole table, many times faster than INSERTs for the big copies of `migrate-to` and the
+    /// demo. Inside the caller's transaction, so a failed copy leaves nothing.
+    pub(crate) fn copy_in(
+        &self,
+        table: &str,
+        columns: &[String],
+        rows: &mut dyn FnMut() -> SqlResult<Option<Vec<Value>>>,
+    ) -> SqlResult<u64> {
+        use std::io::Write;
+        let mut client = self.client.borrow_mut();
+        let mut writer =
+            client.copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
+        let io = |e: std::io::Error| StoreError {
+            kind: StoreErrorKind::Other,
+            message: format!("copying into {table}: {e}"),
+        };
+        let mut line = String::new();
+        let mut n = 0u64;
+        while let Some(row) = rows()? {
+            line.clear();
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push('\t');
+                }
+                copy_text(&mut line, v);
+            }
+            line.push('\n');
+            writer.write_all(line.as_bytes()).map_err(io)?;
+            n += 1;
+        }
+        writer.finish()?;
+        Ok(n)
+    }
+
     /// Counts the change notifications that arrived since the last call (never blocks).
     pub(crate) fn poll_changes(&self) -> SqlResult<i64> {
         let mut client = self.client.borrow_mut();
@@ -490,6 +525,35 @@ impl PgConn {
 
 /// SQLite's spelling to PostgreSQL's: `?N` and `?` placeholders to `$N`, and the few functions
 /// and operators that differ. String literals and quoted names are left alone.
+/// One value in COPY's text format: `\N` for NULL, backslash escapes for the characters that
+/// separate fields and rows, `bytea` as `\\x` and hex.
+fn copy_text(out: &mut String, v: &Value) {
+    use std::fmt::Write;
+    match v {
+        Value::Null => out.push_str("\\N"),
+        Value::Integer(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Text(t) => {
+            for c in t.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+        Value::Blob(b) => {
+            out.push_str("\\\\x");
+            for byte in b {
+                let _ = write!(out, "{byte:02x}");
+            }
+        }
+    }
+}
+
 pub(crate) fn translate(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let b = sql.as_bytes();
