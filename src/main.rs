@@ -369,7 +369,7 @@ fn main() -> ExitCode {
                 "feeding {} at {rate}/s; Ctrl+C stops (a transaction is written whole or not at all)",
                 path.display()
             );
-            match demo::feed::run(&mut store, clock, opts, &stop, |n| {
+            match demo::feed::run(&mut store, clock, opts, &stop, |n, _| {
                 eprint!("\rfed {n} transactions");
             }) {
                 Ok(r) => {

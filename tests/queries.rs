@@ -453,7 +453,7 @@ fn the_monitor_shows_the_latest_in_scope_and_notices_other_writers() {
             limit: Some(3),
         },
         &stop,
-        |_| {},
+        |_, _| {},
     )
     .unwrap();
     assert_eq!(report.written, 3);
@@ -526,7 +526,7 @@ fn the_feed_waits_while_the_database_is_locked_and_loses_nothing() {
             limit: Some(5),
         },
         &stop,
-        |_| {},
+        |_, _| {},
     )
     .unwrap();
     holder.join().unwrap();

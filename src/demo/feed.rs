@@ -72,13 +72,14 @@ fn write_one(
     }
 }
 
-/// Feeds until `stop` is set (or `limit` rows are written). Times come from `clock`.
+/// Feeds until `stop` is set (or `limit` rows are written). Times come from `clock`; `on_write`
+/// hears the count so far and how long that write took.
 pub fn run(
     store: &mut Store,
     clock: SharedClock,
     opts: FeedOptions,
     stop: &AtomicBool,
-    mut on_write: impl FnMut(u64),
+    mut on_write: impl FnMut(u64, Duration),
 ) -> Result<FeedReport, String> {
     let mut generator = TxnGenerator::load(&store.read(), opts.seed).map_err(|e| e.to_string())?;
     if !generator.has_terminals() {
@@ -89,11 +90,13 @@ pub fn run(
     let mut next = Instant::now();
     while !stop.load(Ordering::Relaxed) && opts.limit.is_none_or(|n| report.written < n) {
         let at_ms = clock.now_ms();
+        let began = Instant::now();
         if !write_one(store, &mut generator, at_ms, stop, &mut report)? {
             break;
         }
         report.written += 1;
-        on_write(report.written);
+        // How long the write took, waits for the lock included (the load test's latency).
+        on_write(report.written, began.elapsed());
         next += interval;
         let now = Instant::now();
         if next > now {
