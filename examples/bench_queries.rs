@@ -213,11 +213,13 @@ fn bench(label: &str, mut env: Env, direct: &Raw, place: &str) -> Vec<Line> {
     } else {
         "< 1 ms"
     };
-    let tid = direct.one("SELECT id FROM terminals WHERE terminal_no = '10000001'", &[]);
+    let tid = direct.one(
+        "SELECT id FROM terminals WHERE terminal_no = '10000001'",
+        &[],
+    );
     println!(
         "\n{label}: {total} transactions in {place}; 31 days {}..{}",
-        first_day,
-        last_day
+        first_day, last_day
     );
     let mut out = Vec::new();
     let e = &env;
@@ -375,7 +377,10 @@ fn on_server(server: &str, label: &str, file: &Path) -> String {
     if exists {
         let ready = Store::open(Path::new(&url))
             .ok()
-            .and_then(|s| s.query_i64_for_tests("SELECT count(*) FROM transactions").ok())
+            .and_then(|s| {
+                s.query_i64_for_tests("SELECT count(*) FROM transactions")
+                    .ok()
+            })
             .is_some_and(|n| n > 0);
         if ready {
             return url;
@@ -387,7 +392,10 @@ fn on_server(server: &str, label: &str, file: &Path) -> String {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    eprintln!("copying {} onto {url} (COPY, as migrate-to) ...", file.display());
+    eprintln!(
+        "copying {} onto {url} (COPY, as migrate-to) ...",
+        file.display()
+    );
     let t = Instant::now();
     let from = Store::open(file).expect("the SQLite file");
     let to = Store::open(Path::new(&url)).expect("the server database");

@@ -109,7 +109,15 @@ impl Screen for Home {
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
-        let menu_w = if area.width >= 100 { 28 } else { 24 };
+        // As wide as the longest entry (marker, key, name, borders), so no name is cut, but
+        // never more than five twelfths of the screen.
+        let longest = self
+            .entries
+            .iter()
+            .map(|e| Span::raw(e.name.get(lang)).width() as u16)
+            .max()
+            .unwrap_or(0);
+        let menu_w = (longest + 5).clamp(20, (area.width * 5 / 12).max(20));
         let [menu_area, right] =
             Layout::horizontal([Constraint::Length(menu_w), Constraint::Min(20)]).areas(area);
         let items: Vec<ListItem> = self
@@ -256,24 +264,33 @@ impl Screen for Home {
                 recent,
             );
         } else {
+            // Time, terminal, type, amount, status; where the panel is too narrow for all of
+            // them, the type and then the terminal give way (never a cut time or amount).
+            let widths = [14u16, 8, 10, 12, 8];
+            let inner = recent.width.saturating_sub(2);
+            let fits = |shown: &[usize]| {
+                shown.iter().map(|&i| widths[i]).sum::<u16>() + shown.len() as u16 - 1 <= inner
+            };
+            let shown: Vec<usize> = [vec![0, 1, 2, 3, 4], vec![0, 1, 3, 4], vec![0, 3, 4]]
+                .into_iter()
+                .find(|s| fits(s))
+                .unwrap_or_else(|| vec![0, 3]);
             let rows = facts.recent.iter().map(|r| {
-                Row::new(vec![
+                let cells = [
                     Cell::from(format_ms(r.txn_ms)[5..].to_string()),
                     Cell::from(r.terminal_no.clone()),
                     Cell::from(text::txn_type(&r.txn_type).get(lang)),
                     Cell::from(Line::from(format_fen(r.amount_fen)).right_aligned()),
                     Cell::from(text::txn_status(&r.status).get(lang)),
-                ])
+                ];
+                Row::new(shown.iter().map(|&i| cells[i].clone()).collect::<Vec<_>>())
             });
             let table = Table::new(
                 rows,
-                [
-                    Constraint::Length(14),
-                    Constraint::Length(8),
-                    Constraint::Length(10),
-                    Constraint::Length(12),
-                    Constraint::Min(6),
-                ],
+                shown
+                    .iter()
+                    .map(|&i| Constraint::Length(widths[i]))
+                    .collect::<Vec<_>>(),
             )
             .block(block);
             f.render_widget(table, recent);
