@@ -435,9 +435,17 @@ pub fn run(db: &Path, seconds: f64, spawn: impl Fn() -> Command) -> LoadReport {
             (format!("{role} {index}"), child)
         })
         .collect();
-    let outputs: Vec<(String, Output)> = children
+    // Each worker's output read on its own thread: read one after another, a worker that prints
+    // much (the feed) would stall on a full pipe while an earlier one is waited for.
+    let readers: Vec<_> = children
         .into_iter()
-        .map(|(name, c)| (name, c.wait_with_output().expect("a worker ends")))
+        .map(|(name, c)| {
+            std::thread::spawn(move || (name, c.wait_with_output().expect("a worker ends")))
+        })
+        .collect();
+    let outputs: Vec<(String, Output)> = readers
+        .into_iter()
+        .map(|r| r.join().expect("a reader thread"))
         .collect();
 
     let mut latencies: HashMap<String, Vec<u64>> = HashMap::new();
