@@ -75,11 +75,14 @@ const RAW_JOINS: &str = "JOIN merchants m ON m.id = t.merchant_id
 /// The same SQL run directly through the backend's own client.
 enum Raw {
     Lite(rusqlite::Connection),
-    Pg(
-        std::cell::RefCell<postgres::Client>,
-        std::cell::RefCell<std::collections::HashMap<String, postgres::Statement>>,
-    ),
+    Pg(Box<PgRaw>),
 }
+
+/// A server connection with its prepared statements.
+struct PgRaw(
+    std::cell::RefCell<postgres::Client>,
+    std::cell::RefCell<std::collections::HashMap<String, postgres::Statement>>,
+);
 
 impl Raw {
     fn pg_sql(sql: &str) -> String {
@@ -124,7 +127,8 @@ impl Raw {
                 }
                 n
             }
-            Raw::Pg(c, cache) => {
+            Raw::Pg(pg) => {
+                let PgRaw(c, cache) = &**pg;
                 let mut c = c.borrow_mut();
                 let st = cache
                     .borrow_mut()
@@ -161,7 +165,8 @@ impl Raw {
                     r.get(0)
                 })
                 .unwrap(),
-            Raw::Pg(c, _) => {
+            Raw::Pg(pg) => {
+                let c = &pg.0;
                 let ps: Vec<&(dyn postgres::types::ToSql + Sync)> = args
                     .iter()
                     .map(|a| a as &(dyn postgres::types::ToSql + Sync))
@@ -436,10 +441,10 @@ fn main() {
                 Store::open(Path::new(&url)).expect("open"),
                 Arc::new(SystemClock),
             );
-            let raw = Raw::Pg(
+            let raw = Raw::Pg(Box::new(PgRaw(
                 std::cell::RefCell::new(postgres::Client::connect(&url, postgres::NoTls).unwrap()),
                 Default::default(),
-            );
+            )));
             let lines = bench(label, env, &raw, &url);
             table.push((format!("{label} PostgreSQL"), lines));
         }
