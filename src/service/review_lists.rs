@@ -53,7 +53,8 @@ pub struct WithdrawalRecord {
     pub account_name: String,
 }
 
-const READERS: &[Function] = &[
+/// Who may read the withdrawal records (the menu offers 提现记录 to the same operators).
+pub const WITHDRAWAL_READERS: &[Function] = &[
     Function::WithdrawApply,
     Function::WithdrawReview,
     Function::AccountView,
@@ -67,7 +68,7 @@ pub fn withdrawal_records(
 ) -> ServiceResult<Vec<WithdrawalRecord>> {
     env.query(
         Who::Operator(session),
-        Needs::any(READERS),
+        Needs::any(WITHDRAWAL_READERS),
         "withdrawal.records",
         |uc| {
             let db = uc.db();

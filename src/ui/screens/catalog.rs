@@ -50,7 +50,9 @@ pub struct Entry {
     pub name: T,
     /// Pinyin initials, for the palette.
     pub initials: &'static str,
-    pub needs: Option<Function>,
+    /// Any one of these functions opens it (empty: everyone) — the same list the entry's use
+    /// cases accept, so the menu offers exactly what the service will serve.
+    pub needs: &'static [Function],
 }
 
 pub const ENTRIES: &[Entry] = &[
@@ -58,181 +60,181 @@ pub const ENTRIES: &[Entry] = &[
         id: EntryId::TxnQuery,
         name: t::SCR_TXN_QUERY,
         initials: "jycx",
-        needs: Some(Function::TxnQuery),
+        needs: &[Function::TxnQuery],
     },
     Entry {
         id: EntryId::TxnToday,
         name: t::SCR_TXN_TODAY,
         initials: "drjymx",
-        needs: Some(Function::TxnQuery),
+        needs: &[Function::TxnQuery],
     },
     Entry {
         id: EntryId::TxnYesterday,
         name: t::SCR_TXN_YESTERDAY,
         initials: "zrjymx",
-        needs: Some(Function::TxnQuery),
+        needs: &[Function::TxnQuery],
     },
     Entry {
         id: EntryId::SettlementQuery,
         name: crate::ui::text::query::SCR_SETTLEMENT_QUERY,
         initials: "jscx",
-        needs: Some(Function::SettlementQuery),
+        needs: &[Function::SettlementQuery],
     },
     Entry {
         id: EntryId::SettlementYesterday,
         name: crate::ui::text::query::SCR_SETTLEMENT_YESTERDAY,
         initials: "zrjsmx",
-        needs: Some(Function::SettlementQuery),
+        needs: &[Function::SettlementQuery],
     },
     Entry {
         id: EntryId::Monitor,
         name: crate::ui::text::query::SCR_MONITOR,
         initials: "ssjyjk",
-        needs: Some(Function::Monitor),
+        needs: &[Function::Monitor],
     },
     Entry {
         id: EntryId::Downloads,
         name: crate::ui::text::query::SCR_DOWNLOADS,
         initials: "xzzx",
-        needs: Some(Function::TxnExport),
+        needs: &[Function::TxnExport],
     },
     Entry {
         id: EntryId::RefundApply,
         name: crate::ui::text::review::SCR_APPLY,
         initials: "thsq",
-        needs: Some(Function::RefundApply),
+        needs: &[Function::RefundApply],
     },
     Entry {
         id: EntryId::RefundReview,
         name: crate::ui::text::review::SCR_REVIEW,
         initials: "thsh",
-        needs: Some(Function::RefundReview),
+        needs: &[Function::RefundReview],
     },
     Entry {
         id: EntryId::RefundQuery,
         name: crate::ui::text::review::SCR_QUERY,
         initials: "thsqcx",
-        needs: Some(Function::RefundQuery),
+        needs: &[Function::RefundQuery],
     },
     Entry {
         id: EntryId::PendingClearing,
         name: crate::ui::text::review::SCR_PENDING_CLEARING,
         initials: "dqsthlb",
-        needs: Some(Function::RefundQuery),
+        needs: &[Function::RefundQuery],
     },
     Entry {
         id: EntryId::Ledger,
         name: crate::ui::text::review::SCR_LEDGER,
         initials: "szmx",
-        needs: Some(Function::AccountView),
+        needs: &[Function::AccountView],
     },
     Entry {
         id: EntryId::SettleRun,
         name: crate::ui::text::review::SCR_SETTLE,
         initials: "rzjs",
-        needs: Some(Function::SettlementRun),
+        needs: &[Function::SettlementRun],
     },
     Entry {
         id: EntryId::Operators,
         name: crate::ui::text::admin::SCR_OPERATORS,
         initials: "czygl",
-        needs: Some(Function::OperatorManage),
+        needs: &[Function::OperatorManage],
     },
     Entry {
         id: EntryId::Roles,
         name: crate::ui::text::admin::SCR_ROLES,
         initials: "jsygn",
-        needs: Some(Function::RoleManage),
+        needs: &[Function::RoleManage],
     },
     Entry {
         id: EntryId::Terminals,
         name: crate::ui::text::admin::SCR_TERMINALS,
         initials: "zdgl",
-        needs: Some(Function::TerminalManage),
+        needs: &[Function::TerminalManage],
     },
     Entry {
         id: EntryId::Groups,
         name: crate::ui::text::admin::SCR_GROUPS,
         initials: "zdzgl",
-        needs: Some(Function::TerminalManage),
+        needs: &[Function::TerminalManage],
     },
     Entry {
         id: EntryId::Settings,
         name: crate::ui::text::admin::SCR_SETTINGS,
         initials: "shsz",
-        needs: Some(Function::MerchantSettings),
+        needs: &[Function::MerchantSettings],
     },
     Entry {
         id: EntryId::PayoutSettings,
         name: crate::ui::text::money_out::SCR_PAYOUT_SETTINGS,
         initials: "fksz",
-        needs: Some(Function::MerchantSettings),
+        needs: &[Function::MerchantSettings],
     },
     Entry {
         id: EntryId::AuditLog,
         name: crate::ui::text::admin::SCR_AUDIT,
         initials: "czrz",
-        needs: Some(Function::AuditView),
+        needs: &[Function::AuditView],
     },
     Entry {
         id: EntryId::BatchRefund,
         name: crate::ui::text::refund::SCR_BATCH_REFUND,
         initials: "plth",
-        needs: Some(Function::RefundApply),
+        needs: &[Function::RefundApply],
     },
     Entry {
         id: EntryId::ReviewInbox,
         name: crate::ui::text::money_out::SCR_INBOX,
         initials: "wddsh",
-        needs: Some(Function::ReviewInbox),
+        needs: &[Function::ReviewInbox],
     },
     Entry {
         id: EntryId::Withdraw,
         name: crate::ui::text::money_out::SCR_WITHDRAW,
         initials: "tx",
-        needs: Some(Function::WithdrawApply),
+        needs: &[Function::WithdrawApply],
     },
     Entry {
         id: EntryId::WithdrawRecords,
         name: crate::ui::text::money_out::SCR_WITHDRAW_RECORDS,
         initials: "txjl",
-        needs: Some(Function::WithdrawApply),
+        needs: crate::service::review_lists::WITHDRAWAL_READERS,
     },
     Entry {
         id: EntryId::AppRecords,
         name: crate::ui::text::money_out::SCR_RECORDS,
         initials: "sqjl",
-        needs: Some(Function::ApplicationRecords),
+        needs: &[Function::ApplicationRecords],
     },
     Entry {
         id: EntryId::BankAccounts,
         name: crate::ui::text::money_out::SCR_BANK_ACCOUNTS,
         initials: "yhzh",
-        needs: Some(Function::BankAccountManage),
+        needs: &[Function::BankAccountManage],
     },
     Entry {
         id: EntryId::Payees,
         name: crate::ui::text::payees::SCR_PAYEES,
         initials: "lxr",
-        needs: Some(Function::ContactManage),
+        needs: &[Function::ContactManage],
     },
     Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
-        needs: None,
+        needs: &[],
     },
     Entry {
         id: EntryId::ChangePayPassword,
         name: t::SCR_CHANGE_PAY_PASSWORD,
         initials: "xgzfmm",
-        needs: None,
+        needs: &[],
     },
     Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
-        needs: None,
+        needs: &[],
     },
 ];
 
@@ -240,7 +242,7 @@ pub const ENTRIES: &[Entry] = &[
 pub fn allowed(session: &Session) -> Vec<&'static Entry> {
     ENTRIES
         .iter()
-        .filter(|e| e.needs.is_none_or(|f| session.has(f)))
+        .filter(|e| e.needs.is_empty() || e.needs.iter().any(|&f| session.has(f)))
         .collect()
 }
 
