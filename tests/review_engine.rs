@@ -412,11 +412,27 @@ fn bank_account_checks_and_the_limit_of_twenty() {
         field(add(&mut f, twice).unwrap_err()),
         ("account_no_again", Problem::Mismatch)
     );
+    // 南京市 is in 江苏省, not in the account's 上海市: the message names where it is.
     let mut bad_city = account_input(1, "31001234560771");
     bad_city.city = "南京市".into();
     assert_eq!(
         field(add(&mut f, bad_city).unwrap_err()),
+        (
+            "city",
+            Problem::CityNotInProvince("上海市".into(), "江苏省".into(), "Jiangsu".into())
+        )
+    );
+    let mut no_city = account_input(1, "31001234560771");
+    no_city.city = "火星市".into();
+    assert_eq!(
+        field(add(&mut f, no_city).unwrap_err()),
         ("city", Problem::Unknown)
+    );
+    let mut no_province = account_input(1, "31001234560771");
+    no_province.province = "火星省".into();
+    assert_eq!(
+        field(add(&mut f, no_province).unwrap_err()),
+        ("province", Problem::Unknown)
     );
     assert_eq!(
         field(add(&mut f, account_input(1, "12345")).unwrap_err()),

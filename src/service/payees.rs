@@ -160,19 +160,9 @@ fn check_bank(db: &Db, raw: &Raw) -> ServiceResult<Result<Checked, Vec<(&'static
         bad.push(("city", Problem::Required));
     }
     if !province.is_empty() {
-        match q::province(db, province)? {
-            None => bad.push(("province", Problem::Unknown)),
-            Some(code) if !city.is_empty() => match q::city_in(db, code, city)? {
-                Some(id) => city_id = Some(id),
-                None => match q::provinces_of_city(db, city)?.into_iter().next() {
-                    Some((zh, en)) => bad.push((
-                        "city",
-                        Problem::CityNotInProvince(province.to_string(), zh, en),
-                    )),
-                    None => bad.push(("city", Problem::Unknown)),
-                },
-            },
-            Some(_) => {}
+        match resolve_city(db, province, city)? {
+            Ok(id) => city_id = id,
+            Err(problem) => bad.push(problem),
         }
     }
     let branch = raw.branch.trim();
@@ -813,4 +803,33 @@ pub fn row_message(e: &RowError, lang: Lang) -> String {
         (Lang::En, true) => format!("row {}: {reason}", e.row),
         (Lang::En, false) => format!("row {}, {column}: {reason}", e.row),
     }
+}
+
+/// A typed province and city (names or codes) as the id of the city, or the field at fault: a
+/// province that does not exist, or a city of another province — named with its own province,
+/// so the operator sees at once which one was meant. An empty city gives `Ok(None)` (the caller
+/// says it is required). Bank accounts, payees and every later form of a bank payee use it.
+pub(crate) fn resolve_city(
+    db: &Db,
+    province: &str,
+    city: &str,
+) -> crate::store::SqlResult<Result<Option<i64>, (&'static str, Problem)>> {
+    let Some(code) = q::province(db, province)? else {
+        return Ok(Err(("province", Problem::Unknown)));
+    };
+    if city.is_empty() {
+        return Ok(Ok(None));
+    }
+    if let Some(id) = q::city_in(db, code, city)? {
+        return Ok(Ok(Some(id)));
+    }
+    Ok(Err(
+        match q::provinces_of_city(db, city)?.into_iter().next() {
+            Some((zh, en)) => (
+                "city",
+                Problem::CityNotInProvince(province.to_string(), zh, en),
+            ),
+            None => ("city", Problem::Unknown),
+        },
+    ))
 }

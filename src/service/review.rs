@@ -281,16 +281,12 @@ pub fn add_bank_account(
             if input.province.trim().is_empty() {
                 return invalid("province", Problem::Required);
             }
-            let city = q::city(&db, input.province.trim(), input.city.trim())?.ok_or(
-                ServiceError::Invalid {
-                    field: "city",
-                    problem: if input.city.trim().is_empty() {
-                        Problem::Required
-                    } else {
-                        Problem::Unknown
-                    },
-                },
-            )?;
+            let city =
+                match super::payees::resolve_city(&db, input.province.trim(), input.city.trim())? {
+                    Ok(Some(id)) => id,
+                    Ok(None) => return invalid("city", Problem::Required),
+                    Err((field, problem)) => return invalid(field, problem),
+                };
             let n = branch.chars().count();
             if n < 2 {
                 return invalid("branch", Problem::TooShort(2));

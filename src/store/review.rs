@@ -96,16 +96,6 @@ pub fn bank(conn: &Db, code_or_name: &str) -> SqlResult<Option<(String, String, 
     .optional()
 }
 
-/// A city of a province, both by Chinese or English name; the city's id.
-pub fn city(conn: &Db, province: &str, city: &str) -> SqlResult<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT c.id FROM cities c JOIN provinces p ON p.code = c.province_code
-         WHERE (p.name_zh = ?1 OR p.name_en = ?1) AND (c.name_zh = ?2 OR c.name_en = ?2)",
-    )?
-    .query_row([province, city], |r| r.get(0))
-    .optional()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bank accounts
 
