@@ -33,3 +33,29 @@ fn no_screen_file_binds_up_down_or_esc_itself() {
         found.join("\n")
     );
 }
+
+/// The letters the shared vocabulary moves with (`j`/`k`, vi style) and asks for help with (`?`)
+/// are never a screen's own: 申请记录 once took `k` for its kind filter, so `k` both moved up
+/// and changed the kind.
+#[test]
+fn no_screen_takes_a_letter_of_the_shared_vocabulary() {
+    let taken = regex::Regex::new(r"ch\('([jk?])'\)").unwrap();
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("src/ui/screens").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(m) = taken.captures(line) {
+                found.push(format!("{}:{}: '{}'", p.display(), n + 1, &m[1]));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "screens taking shared letters:\n{}",
+        found.join("\n")
+    );
+}

@@ -50,7 +50,7 @@ const KEYS: &[Binding<Act>] = &[
         help: tm::KEY_CANCEL_APP,
     },
     Binding {
-        keys: &[ch('k')],
+        keys: &[ch('l')],
         action: Act::Kind,
         help: tm::KEY_KIND,
     },
