@@ -25,6 +25,19 @@ fn server() -> Option<String> {
     url
 }
 
+/// Runs the application with `args`; its output, after asserting it succeeded.
+fn run_ok(args: &[&str]) -> std::process::Output {
+    let out = Command::new(bin()).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "merchant-desk {}: {}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn new_database(server: &str, name: &str) -> String {
     let mut admin = postgres::Client::connect(server, postgres::NoTls).unwrap();
     // One statement each: neither may run inside a transaction block.
@@ -176,15 +189,7 @@ fn the_demo_fills_a_server_whole_and_its_rollups_agree() {
         return; // one run is enough: this test makes its own server database
     }
     let url = new_database(&server, &format!("md_demo_{}", std::process::id()));
-    let out = Command::new(bin())
-        .args(["demo", "--days", "4", "--per-day", "120", "--db", &url])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["demo", "--days", "4", "--per-day", "120", "--db", &url]);
     let pg = Store::open(std::path::Path::new(&url)).unwrap();
     let count = pg
         .query_i64_for_tests("SELECT count(*) FROM transactions")
@@ -216,16 +221,7 @@ fn the_demo_fills_a_server_whole_and_its_rollups_agree() {
             .unwrap(),
         count + 5
     );
-    let out = Command::new(bin())
-        .args(["check", "--db", &url])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["check", "--db", &url]);
     // A demo into a database that holds one is refused.
     let out = Command::new(bin())
         .args(["demo", "--days", "1", "--per-day", "10", "--db", &url])

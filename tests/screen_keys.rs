@@ -2,6 +2,19 @@
 //! (`ui::action`, `keymap::keys(Action::Up)`), so `keys.toml` rebinds them everywhere at once
 //! and no screen can drift from the others.
 
+/// Every screen's source, with its path.
+fn screen_sources() -> Vec<(std::path::PathBuf, String)> {
+    std::fs::read_dir("src/ui/screens")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
 #[test]
 fn no_screen_file_binds_up_down_or_esc_itself() {
     let enum_variant =
@@ -12,12 +25,7 @@ fn no_screen_file_binds_up_down_or_esc_itself() {
     )
     .unwrap();
     let mut found = Vec::new();
-    for e in std::fs::read_dir("src/ui/screens").unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_none_or(|x| x != "rs") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&p).unwrap();
+    for (p, text) in screen_sources() {
         if let Some(m) = enum_variant.captures(&text) {
             found.push(format!("{}: an enum declares {}", p.display(), &m[1]));
         }
@@ -41,12 +49,7 @@ fn no_screen_file_binds_up_down_or_esc_itself() {
 fn no_screen_takes_a_letter_of_the_shared_vocabulary() {
     let taken = regex::Regex::new(r"ch\('([jk?])'\)").unwrap();
     let mut found = Vec::new();
-    for e in std::fs::read_dir("src/ui/screens").unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_none_or(|x| x != "rs") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&p).unwrap();
+    for (p, text) in screen_sources() {
         for (n, line) in text.lines().enumerate() {
             if let Some(m) = taken.captures(line) {
                 found.push(format!("{}:{}: '{}'", p.display(), n + 1, &m[1]));
