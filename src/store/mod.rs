@@ -11,6 +11,7 @@ pub mod migrate;
 pub mod operators;
 pub mod payees;
 pub mod payout_limits;
+pub mod recon;
 mod pg;
 pub mod reference;
 pub mod refunds;

@@ -592,23 +592,39 @@ pub fn time_of(s: &str) -> Option<u32> {
     (h < 24 && m < 60 && sec < 60).then_some(h * 3600 + m * 60 + sec)
 }
 
-/// Splits a fixed-width line into its fields (by characters).
-pub fn split_fixed(widths: &[(Option<Field>, usize)], line: &str) -> Result<Vec<(Field, String)>, RowProblem> {
-    let chars: Vec<char> = line.trim_end_matches(['\r', '\n']).chars().collect();
+/// Splits a fixed-width line into its fields. Widths count bytes as the file's GBK has them:
+/// one for ASCII, two for a Chinese character.
+pub fn split_fixed(
+    widths: &[(Option<Field>, usize)],
+    line: &str,
+) -> Result<Vec<(Field, String)>, RowProblem> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let bytes = |c: char| if c.is_ascii() { 1 } else { 2 };
+    let total: usize = line.chars().map(bytes).sum();
     let need = fixed_width(widths);
-    if chars.len() < need {
+    if total < need {
         return Err(RowProblem::Short {
-            found: chars.len(),
+            found: total,
             expected: need,
         });
     }
-    let mut at = 0;
+    let mut chars = line.chars().peekable();
     let mut out = Vec::new();
     for (f, w) in widths {
-        if let Some(f) = f {
-            out.push((*f, chars[at..at + w].iter().collect::<String>().trim().to_string()));
+        let mut taken = 0;
+        let mut v = String::new();
+        while taken < *w {
+            match chars.next() {
+                Some(c) => {
+                    taken += bytes(c);
+                    v.push(c);
+                }
+                None => break,
+            }
         }
-        at += w;
+        if let Some(f) = f {
+            out.push((*f, v.trim().to_string()));
+        }
     }
     Ok(out)
 }
