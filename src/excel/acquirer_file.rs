@@ -147,7 +147,8 @@ pub fn read(path: &Path) -> Result<AcquirerFile, FileError> {
         .unwrap_or_default();
     let (encoding, content) = match ext.as_str() {
         "xlsx" => {
-            let t = read_table_upto(path, MAX_ROWS).map_err(|e| FileError::Sheet(e.message(true)))?;
+            let t =
+                read_table_upto(path, MAX_ROWS).map_err(|e| FileError::Sheet(e.message(true)))?;
             let rec = |row_no: u32, cells: &[Cell]| {
                 let cells: Vec<String> = cells.iter().map(cell_text).collect();
                 Record {
@@ -186,7 +187,10 @@ mod tests {
     #[test]
     fn gbk_whole_or_mixed() {
         let (gbk, _, _) = encoding_rs::GBK.encode("商户号,终端号\n1,2\n");
-        assert_eq!(decode(&gbk).unwrap(), ("商户号,终端号\n1,2\n".to_string(), Encoding::Gb18030));
+        assert_eq!(
+            decode(&gbk).unwrap(),
+            ("商户号,终端号\n1,2\n".to_string(), Encoding::Gb18030)
+        );
         let mut mixed = "商户号,终端号\n".as_bytes().to_vec();
         mixed.extend_from_slice(&encoding_rs::GBK.encode("消费,2\n").0);
         let (t, e) = decode(&mixed).unwrap();

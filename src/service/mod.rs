@@ -38,3 +38,4 @@ pub mod views;
 
 pub use error::{Problem, Rule, ServiceError, ServiceResult};
 pub use session::{Env, Session};
+pub mod recon;

@@ -283,21 +283,21 @@ pub fn local_candidates(
     let v = st
         .query_map(params![merchant_id, from_ms, to_ms], |r| {
             Ok(LocalRow {
-                    txn_id: r.get(0)?,
-                    terminal_no: r.get(1)?,
-                    batch_no: r.get(2)?,
-                    voucher_no: r.get(3)?,
-                    rrn: r.get(4)?,
-                    order_no: r.get(5)?,
-                    trade_date: r.get(6)?,
-                    txn_ms: r.get(7)?,
-                    trade_time: 0,
-                    txn_type: coded(r, 8)?,
-                    status: coded(r, 9)?,
-                    amount_fen: r.get(10)?,
-                    fee_fen: r.get(11)?,
-                    card_masked: r.get(12)?,
-                    settle_date: r.get(13)?,
+                txn_id: r.get(0)?,
+                terminal_no: r.get(1)?,
+                batch_no: r.get(2)?,
+                voucher_no: r.get(3)?,
+                rrn: r.get(4)?,
+                order_no: r.get(5)?,
+                trade_date: r.get(6)?,
+                txn_ms: r.get(7)?,
+                trade_time: 0,
+                txn_type: coded(r, 8)?,
+                status: coded(r, 9)?,
+                amount_fen: r.get(10)?,
+                fee_fen: r.get(11)?,
+                card_masked: r.get(12)?,
+                settle_date: r.get(13)?,
             })
         })?
         .collect();
@@ -608,7 +608,11 @@ fn exc_row(r: &Row) -> SqlResult<ExceptionRow> {
 }
 
 /// A run's exceptions, optionally of one category, in the file's order.
-pub fn exceptions(db: &Db, run_id: i64, category: Option<Category>) -> SqlResult<Vec<ExceptionRow>> {
+pub fn exceptions(
+    db: &Db,
+    run_id: i64,
+    category: Option<Category>,
+) -> SqlResult<Vec<ExceptionRow>> {
     let mut st = db.prepare_cached(&format!(
         "SELECT {EXC_COLS} {EXC_JOINS}
          WHERE e.run_id = ?1 AND (?2 IS NULL OR e.category = ?2)
@@ -655,9 +659,11 @@ pub fn open_count(db: &Db, run_ids: &[i64]) -> SqlResult<i64> {
 
 /// The settlement's net for a merchant and date, when it was settled.
 pub fn settlement_net(db: &Db, merchant_id: i64, date: i32) -> SqlResult<Option<i64>> {
-    db.prepare_cached("SELECT net_fen FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2")?
-        .query_row(params![merchant_id, date], |r| r.get(0))
-        .optional()
+    db.prepare_cached(
+        "SELECT net_fen FROM settlements WHERE merchant_id = ?1 AND settle_date = ?2",
+    )?
+    .query_row(params![merchant_id, date], |r| r.get(0))
+    .optional()
 }
 
 /// For `check`: rows matched by hand or by a pass that point to no transaction are impossible

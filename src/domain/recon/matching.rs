@@ -48,7 +48,7 @@ fn never_reaches_acquirer(l: &LocalRow) -> bool {
 }
 
 /// Every difference of a matched pair, in a fixed order.
-pub fn differences(f: &FileRow, l: &LocalRow, date: i32) -> Vec<Category> {
+pub fn differences(f: &FileRow, l: &LocalRow) -> Vec<Category> {
     let mut d = Vec::new();
     if f.amount_fen != l.amount_fen {
         d.push(Category::AmountDiff);
@@ -62,7 +62,7 @@ pub fn differences(f: &FileRow, l: &LocalRow, date: i32) -> Vec<Category> {
     if f.txn_type != l.txn_type {
         d.push(Category::TypeDiff);
     }
-    if f.trade_date != l.trade_date || l.settle_date.is_some_and(|s| s != date) {
+    if f.trade_date != l.trade_date {
         d.push(Category::DateDiff);
     }
     if let Some(c) = &f.card_masked {
@@ -77,7 +77,11 @@ pub fn differences(f: &FileRow, l: &LocalRow, date: i32) -> Vec<Category> {
 /// `622848******1234` vs `6228****1234`).
 pub fn cards_agree(a: &str, b: &str) -> bool {
     let last = |s: &str| s.chars().rev().take(4).collect::<String>();
-    let first = |s: &str| s.chars().take_while(|c| c.is_ascii_digit()).collect::<String>();
+    let first = |s: &str| {
+        s.chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+    };
     let (fa, fb) = (first(a), first(b));
     let n = fa.len().min(fb.len());
     last(a) == last(b) && fa[..n] == fb[..n]
@@ -116,11 +120,11 @@ pub fn match_rows(file: &[FileRow], local: &[LocalRow], params: &Params) -> Outc
     }
 
     let take = |out: &mut Outcome,
-                    open_f: &mut [bool],
-                    open_l: &mut [bool],
-                    fi: usize,
-                    li: usize,
-                    pass: Pass| {
+                open_f: &mut [bool],
+                open_l: &mut [bool],
+                fi: usize,
+                li: usize,
+                pass: Pass| {
         open_f[fi] = false;
         open_l[li] = false;
         if params.matched_elsewhere.contains(&local[li].txn_id) {
@@ -130,7 +134,7 @@ pub fn match_rows(file: &[FileRow], local: &[LocalRow], params: &Params) -> Outc
                 file: fi,
                 local: li,
                 pass,
-                diffs: differences(&file[fi], &local[li], params.date),
+                diffs: differences(&file[fi], &local[li]),
             });
         }
     };
@@ -174,7 +178,14 @@ pub fn match_rows(file: &[FileRow], local: &[LocalRow], params: &Params) -> Outc
             if let Some(c) = by_order.get(&(o.as_str(), direction(f.txn_type))) {
                 let open: Vec<usize> = c.iter().copied().filter(|&i| open_l[i]).collect();
                 if open.len() == 1 {
-                    take(&mut out, &mut open_f, &mut open_l, fi, open[0], Pass::OrderNo);
+                    take(
+                        &mut out,
+                        &mut open_f,
+                        &mut open_l,
+                        fi,
+                        open[0],
+                        Pass::OrderNo,
+                    );
                 }
             }
         }
@@ -284,7 +295,14 @@ pub fn match_rows(file: &[FileRow], local: &[LocalRow], params: &Params) -> Outc
             })
             .unwrap_or_default();
         if cands.len() == 1 {
-            take(&mut out, &mut open_f, &mut open_l, fi, cands[0], Pass::TerminalVoucherAmount);
+            take(
+                &mut out,
+                &mut open_f,
+                &mut open_l,
+                fi,
+                cands[0],
+                Pass::TerminalVoucherAmount,
+            );
         }
     }
 

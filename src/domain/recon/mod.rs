@@ -160,7 +160,11 @@ impl LocalRow {
 
 /// `YYYYMMDD` plus or minus days, through the calendar; an impossible date stays as it is.
 pub fn add_days(ymd: i32, days: i32) -> i32 {
-    let Ok(d) = jiff::civil::Date::new((ymd / 10000) as i16, (ymd / 100 % 100) as i8, (ymd % 100) as i8) else {
+    let Ok(d) = jiff::civil::Date::new(
+        (ymd / 10000) as i16,
+        (ymd / 100 % 100) as i8,
+        (ymd % 100) as i8,
+    ) else {
         return ymd;
     };
     match d.checked_add(jiff::Span::new().days(days as i64)) {
@@ -171,7 +175,8 @@ pub fn add_days(ymd: i32, days: i32) -> i32 {
 
 /// Whole days from `a` to `b`.
 pub fn days_between(a: i32, b: i32) -> i32 {
-    let mk = |v: i32| jiff::civil::Date::new((v / 10000) as i16, (v / 100 % 100) as i8, (v % 100) as i8);
+    let mk =
+        |v: i32| jiff::civil::Date::new((v / 10000) as i16, (v / 100 % 100) as i8, (v % 100) as i8);
     match (mk(a), mk(b)) {
         (Ok(x), Ok(y)) => (y - x).get_days(),
         _ => i32::MAX,

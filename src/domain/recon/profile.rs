@@ -194,6 +194,7 @@ pub const POS: Profile = Profile {
         (Field::Fee, &["手续费"]),
         (Field::TradeDate, &["交易日期"]),
         (Field::OrderNo, &["订单号"]),
+        (Field::Status, &["交易状态"]),
     ],
     required: &[
         Field::MerchantNo,
@@ -367,7 +368,9 @@ pub const ALIPAY: Profile = Profile {
 pub const BUILT_IN: &[Profile] = &[OWN, POS, UNIONPAY, WECHAT, ALIPAY];
 
 pub fn by_code(code: &str) -> Option<&'static Profile> {
-    BUILT_IN.iter().find(|p| p.code.eq_ignore_ascii_case(code.trim()))
+    BUILT_IN
+        .iter()
+        .find(|p| p.code.eq_ignore_ascii_case(code.trim()))
 }
 
 pub fn fixed_width(widths: &[(Option<Field>, usize)]) -> usize {
@@ -465,7 +468,10 @@ pub enum RowProblem {
     UnknownType(String),
     UnknownStatus(String),
     /// A fixed-width line shorter than the layout.
-    Short { found: usize, expected: usize },
+    Short {
+        found: usize,
+        expected: usize,
+    },
     /// The replacement character or other garbage: bytes read in the wrong encoding.
     Garbled,
 }
@@ -482,7 +488,10 @@ impl RowProblem {
                 format!("{} 被写成科学计数法（{s}），位数已丢失", f(x))
             }
             (RowProblem::Scientific(x, s), false) => {
-                format!("{} is in scientific notation ({s}): its digits are lost", f(x))
+                format!(
+                    "{} is in scientific notation ({s}): its digits are lost",
+                    f(x)
+                )
             }
             (RowProblem::TooManyDecimals(x, s), true) => format!("{} 超过两位小数：{s}", f(x)),
             (RowProblem::TooManyDecimals(x, s), false) => {
@@ -506,7 +515,10 @@ impl RowProblem {
 
 fn looks_scientific(s: &str) -> bool {
     let t = s.to_ascii_lowercase();
-    t.contains('e') && t.replace(['e', '+', '-', '.'], "").bytes().all(|b| b.is_ascii_digit())
+    t.contains('e')
+        && t.replace(['e', '+', '-', '.'], "")
+            .bytes()
+            .all(|b| b.is_ascii_digit())
 }
 
 /// Money in the profile's unit to fen, signed (refund rows of some files are negative; a
@@ -530,13 +542,19 @@ pub fn amount_fen(unit: AmountUnit, field: Field, s: &str) -> Result<i64, RowPro
             .parse::<i64>()
             .map_err(|_| RowProblem::Bad(field, t.to_string()))?,
         AmountUnit::Yuan => {
-            if body.trim_start_matches('0').trim_start_matches('.').trim_start_matches('0').is_empty()
+            if body
+                .trim_start_matches('0')
+                .trim_start_matches('.')
+                .trim_start_matches('0')
+                .is_empty()
                 && body.bytes().all(|b| b == b'0' || b == b'.')
             {
                 0
             } else {
                 parse_amount(body).map_err(|e| match e {
-                    AmountError::TooManyDecimals => RowProblem::TooManyDecimals(field, t.to_string()),
+                    AmountError::TooManyDecimals => {
+                        RowProblem::TooManyDecimals(field, t.to_string())
+                    }
                     _ => RowProblem::Bad(field, t.to_string()),
                 })?
             }
@@ -551,7 +569,9 @@ pub fn amount_fen(unit: AmountUnit, field: Field, s: &str) -> Result<i64, RowPro
 pub fn date_time(s: &str, clearing: i32) -> Option<(i32, Option<u32>)> {
     let t = s.trim();
     let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
-    let valid = |d: i32| jiff::civil::Date::new((d / 10000) as i16, (d / 100 % 100) as i8, (d % 100) as i8).is_ok();
+    let valid = |d: i32| {
+        jiff::civil::Date::new((d / 10000) as i16, (d / 100 % 100) as i8, (d % 100) as i8).is_ok()
+    };
     let secs = |h: &str| -> Option<u32> {
         if h.len() < 6 {
             return None;
@@ -577,7 +597,11 @@ pub fn date_time(s: &str, clearing: i32) -> Option<(i32, Option<u32>)> {
     if !valid(d) {
         return None;
     }
-    let time = if digits.len() >= 14 { secs(&digits[8..14]) } else { None };
+    let time = if digits.len() >= 14 {
+        secs(&digits[8..14])
+    } else {
+        None
+    };
     Some((d, time))
 }
 
@@ -684,25 +708,33 @@ pub fn parse_record(
     let (trade_date, time_in_date) = date_time(date_text, clearing)
         .ok_or_else(|| RowProblem::Bad(Field::TradeDate, date_text.to_string()))?;
     let trade_time = match get(Field::TradeTime) {
-        Some(t) => Some(time_of(t).ok_or_else(|| RowProblem::Bad(Field::TradeTime, t.to_string()))?),
+        Some(t) => {
+            Some(time_of(t).ok_or_else(|| RowProblem::Bad(Field::TradeTime, t.to_string()))?)
+        }
         None => time_in_date,
     };
     let type_text = need(p.type_from)?;
-    let txn_type = mapped(p.type_map, type_text).ok_or_else(|| RowProblem::UnknownType(type_text.to_string()))?;
+    let txn_type = mapped(p.type_map, type_text)
+        .ok_or_else(|| RowProblem::UnknownType(type_text.to_string()))?;
     let status = match get(Field::Status) {
         Some(s) if p.type_from != Field::Status => {
             mapped(p.status_map, s).ok_or_else(|| RowProblem::UnknownStatus(s.to_string()))?
         }
         _ => TxnStatus::Success,
     };
-    let amount_field = if txn_type == TxnType::Refund && p.columns.iter().any(|(f, _)| *f == Field::RefundAmount) {
+    let amount_field = if txn_type == TxnType::Refund
+        && p.columns.iter().any(|(f, _)| *f == Field::RefundAmount)
+    {
         Field::RefundAmount
     } else {
         Field::Amount
     };
     let amount = amount_fen(p.amount_unit, amount_field, need(amount_field)?)?;
     if amount == 0 || (amount < 0 && !(p.signed_refunds && txn_type == TxnType::Refund)) {
-        return Err(RowProblem::Bad(amount_field, need(amount_field)?.to_string()));
+        return Err(RowProblem::Bad(
+            amount_field,
+            need(amount_field)?.to_string(),
+        ));
     }
     let fee_fen = match get(Field::Fee) {
         Some(f) => Some(amount_fen(p.amount_unit, Field::Fee, f)?.abs()),
@@ -743,8 +775,19 @@ mod tests {
     }
 
     const POS_HEADER: &[&str] = &[
-        "商户号", "门店名称", "终端号", "交易时间", "交易类型", "交易批次号", "凭证号", "参考号",
-        "卡号", "卡类别", "交易金额", "手续费", "交易日期",
+        "商户号",
+        "门店名称",
+        "终端号",
+        "交易时间",
+        "交易类型",
+        "交易批次号",
+        "凭证号",
+        "参考号",
+        "卡号",
+        "卡类别",
+        "交易金额",
+        "手续费",
+        "交易日期",
     ];
 
     #[test]
@@ -763,8 +806,19 @@ mod tests {
     fn a_pos_row_reads_exactly_and_bad_values_name_their_field() {
         let (p, cols) = identify(&[&POS], &s(POS_HEADER)).unwrap();
         let row = s(&[
-            "104310058120001", "店", "10000001", "10:01:02", "消费", "000001", "000017",
-            "`810000000001", "622848******1234", "借记卡", "1,234.50", "7.41", "2026-12-01",
+            "104310058120001",
+            "店",
+            "10000001",
+            "10:01:02",
+            "消费",
+            "000001",
+            "000017",
+            "`810000000001",
+            "622848******1234",
+            "借记卡",
+            "1,234.50",
+            "7.41",
+            "2026-12-01",
         ]);
         let r = parse_record(p, 2, &fields_of(&cols, &row), 20261201).unwrap();
         assert_eq!(r.amount_fen, 123450);
@@ -830,15 +884,53 @@ mod tests {
 
     #[test]
     fn wallet_refunds_read_positive_with_their_direction() {
-        let h = s(&["交易时间", "特约商户号", "设备号", "商户订单号", "交易状态", "应结订单金额", "退款金额", "手续费"]);
+        let h = s(&[
+            "交易时间",
+            "特约商户号",
+            "设备号",
+            "商户订单号",
+            "交易状态",
+            "应结订单金额",
+            "退款金额",
+            "手续费",
+        ]);
         let (p, cols) = identify(&[&WECHAT], &h).unwrap();
-        let row = s(&["`2026-12-01 09:00:00", "`104310058120001", "`10000001", "`A1", "`REFUND", "`0.00", "`12.00", "`-0.07"]);
+        let row = s(&[
+            "`2026-12-01 09:00:00",
+            "`104310058120001",
+            "`10000001",
+            "`A1",
+            "`REFUND",
+            "`0.00",
+            "`12.00",
+            "`-0.07",
+        ]);
         let r = parse_record(p, 3, &fields_of(&cols, &row), 20261201).unwrap();
-        assert_eq!((r.txn_type, r.amount_fen, r.fee_fen), (TxnType::Refund, 1200, Some(7)));
-        let h = s(&["商户订单号", "业务类型", "完成时间", "门店编号", "订单金额（元）", "服务费（元）"]);
+        assert_eq!(
+            (r.txn_type, r.amount_fen, r.fee_fen),
+            (TxnType::Refund, 1200, Some(7))
+        );
+        let h = s(&[
+            "商户订单号",
+            "业务类型",
+            "完成时间",
+            "门店编号",
+            "订单金额（元）",
+            "服务费（元）",
+        ]);
         let (p, cols) = identify(&[&ALIPAY], &h).unwrap();
-        let row = s(&["B1", "退款", "2026-12-01 10:00:00", "104310058120001", "-30.00", "-0.18"]);
+        let row = s(&[
+            "B1",
+            "退款",
+            "2026-12-01 10:00:00",
+            "104310058120001",
+            "-30.00",
+            "-0.18",
+        ]);
         let r = parse_record(p, 5, &fields_of(&cols, &row), 20261201).unwrap();
-        assert_eq!((r.txn_type, r.amount_fen, r.fee_fen), (TxnType::Refund, 3000, Some(18)));
+        assert_eq!(
+            (r.txn_type, r.amount_fen, r.fee_fen),
+            (TxnType::Refund, 3000, Some(18))
+        );
     }
 }
