@@ -192,3 +192,37 @@ pub fn write_file(
     std::fs::write(&path, text).map_err(|e| crate::service::ServiceError::File(e.to_string()))?;
     Ok(path)
 }
+
+/// The demo acquirer's file of a day: every store of the group, the first with the deliberate
+/// differences, the others as they are. `acquirer-<yyyymmdd>.csv` in `dir`.
+pub fn write_day(env: &Env, dir: &Path, date: i32) -> ServiceResult<PathBuf> {
+    let stores = crate::service::recon::stores(env)?;
+    let mut body = Vec::new();
+    for (i, (id, no, name)) in stores.iter().enumerate() {
+        let local = day_transactions(env, *id, date)?;
+        let text = statement_text(no, name, date, &local, i == 0);
+        let lines: Vec<&str> = text.lines().collect();
+        body.extend(lines[1..lines.len() - 1].iter().map(|l| l.to_string()));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{HEADER}");
+    for l in &body {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = writeln!(out, "合计,{},", body.len());
+    std::fs::create_dir_all(dir).map_err(|e| crate::service::ServiceError::File(e.to_string()))?;
+    let path = dir.join(format!("acquirer-{date}.csv"));
+    std::fs::write(&path, out).map_err(|e| crate::service::ServiceError::File(e.to_string()))?;
+    Ok(path)
+}
+
+/// One file per day from `first` up to yesterday.
+pub fn write_days(env: &Env, dir: &Path, first: i32, today: i32) -> ServiceResult<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut d = first;
+    while d < today {
+        out.push(write_day(env, dir, d)?);
+        d = crate::domain::recon::add_days(d, 1);
+    }
+    Ok(out)
+}

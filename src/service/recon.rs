@@ -442,6 +442,18 @@ fn settled_net(r: &FileRow) -> i64 {
     }
 }
 
+/// The settlement date most of the matched transactions carry (T+1 settles a day's trade the
+/// next day): the settlement the file is checked against.
+fn settled_on(out: &crate::domain::recon::matching::Outcome, local: &[crate::domain::recon::LocalRow]) -> Option<i32> {
+    let mut n: HashMap<i32, usize> = HashMap::new();
+    for p in &out.pairs {
+        if let Some(d) = local[p.local].settle_date {
+            *n.entry(d).or_default() += 1;
+        }
+    }
+    n.into_iter().max_by_key(|(d, c)| (*c, -d)).map(|(d, _)| d)
+}
+
 fn type_text(r: &FileRow) -> String {
     format!("{}/{}", r.txn_type.code(), r.status.code())
 }
@@ -639,7 +651,10 @@ fn import_run(
         local_amount_fen: local.iter().filter(on_day).map(|l| l.amount_fen).sum(),
         local_fee_fen: local.iter().filter(on_day).map(|l| l.fee_fen).sum(),
         matched_net_fen: out.pairs.iter().map(|p| settled_net(&rows[p.file])).sum(),
-        settlement_net_fen: q::settlement_net(&db, merchant_id, date)?,
+        settlement_net_fen: match settled_on(&out, &local) {
+            Some(d) => q::settlement_net(&db, merchant_id, d)?,
+            None => None,
+        },
         created_ms: uc.now_ms,
     };
     let run_id = q::insert_run(&db, &totals)?;
@@ -1005,4 +1020,14 @@ pub fn day_transactions(
             Ok(v)
         },
     )
+}
+
+/// The group's stores (id, merchant number, name), for the demo's files.
+pub fn stores(env: &Env) -> ServiceResult<Vec<(i64, String, String)>> {
+    env.query(Who::System("demo"), Needs::signed_in(), "recon.sample", |uc| {
+        Ok(merchants::all(&uc.db())?
+            .into_iter()
+            .map(|m| (m.id, m.merchant_no, m.name))
+            .collect())
+    })
 }
