@@ -111,6 +111,24 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+    /// A store's statement 结算对账单 for a day or a month as .xlsx (the password from
+    /// MERCHANT_DESK_PASSWORD).
+    Statement {
+        #[arg(long)]
+        operator: String,
+        /// The store's merchant number.
+        #[arg(long)]
+        merchant: String,
+        /// A day, YYYY-MM-DD.
+        #[arg(long, conflicts_with = "month")]
+        date: Option<String>,
+        /// A month, YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
+        /// The folder to write into (default: the current one).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
     /// Reconciliation against the acquirer's files (spec money-out §7).
     Recon {
         #[command(subcommand)]
@@ -563,13 +581,46 @@ fn main() -> ExitCode {
             let date = match date.as_deref().map(parse_date) {
                 None => None,
                 Some(Ok(d)) => Some(ymd(d)),
-                Some(Err(_)) => return refuse(format!("--date {}: YYYY-MM-DD", date.unwrap_or_default())),
+                Some(Err(_)) => {
+                    return refuse(format!("--date {}: YYYY-MM-DD", date.unwrap_or_default()))
+                }
             };
             let store = match open(&path) {
                 Ok(s) => s,
                 Err(c) => return c,
             };
             recon_cli::import_cmd(store, clock, lang, &operator, &file, format, date)
+        }
+        Some(Command::Statement {
+            operator,
+            merchant,
+            date,
+            month,
+            out,
+        }) => {
+            use merchant_desk::service::statements::Period;
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            if !db_exists(&path) {
+                return fail(format!("{} does not exist", path.display()));
+            }
+            let period = match (date.as_deref(), month.as_deref()) {
+                (Some(d), None) => match parse_date(d) {
+                    Ok(d) => Period::Day(ymd(d)),
+                    Err(_) => return refuse(format!("--date {d}: YYYY-MM-DD")),
+                },
+                (None, Some(m)) => match parse_date(&format!("{m}-01")) {
+                    Ok(d) => Period::Month(ymd(d) / 100),
+                    Err(_) => return refuse(format!("--month {m}: YYYY-MM")),
+                },
+                _ => return refuse("give --date YYYY-MM-DD or --month YYYY-MM"),
+            };
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            recon_cli::statement_cmd(store, clock, lang, &operator, &merchant, period, &out)
         }
         Some(Command::RefundImport { operator, file }) => {
             let path = cli

@@ -39,12 +39,18 @@ fn login(env: &mut Env, operator: &str, lang: Lang) -> Result<Session, ExitCode>
                 return Err(ExitCode::from(1));
             };
             auth::complete_with_card(env, &pending, &pin).map_err(|e| {
-                eprintln!("merchant-desk: {}", merchant_desk::ui::text::card_error(&e, lang));
+                eprintln!(
+                    "merchant-desk: {}",
+                    merchant_desk::ui::text::card_error(&e, lang)
+                );
                 ExitCode::from(1)
             })
         }
         Err(e) => {
-            eprintln!("merchant-desk: {}", merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+            eprintln!(
+                "merchant-desk: {}",
+                merchant_desk::ui::text::error(&e, lang, |f| f.to_string())
+            );
             Err(status(&e))
         }
     }
@@ -75,7 +81,10 @@ pub fn import_cmd(
             ExitCode::from(1)
         }
         Err(ReconError::Service(e)) => {
-            eprintln!("merchant-desk: {}", merchant_desk::ui::text::error(&e, lang, |f| f.to_string()));
+            eprintln!(
+                "merchant-desk: {}",
+                merchant_desk::ui::text::error(&e, lang, |f| f.to_string())
+            );
             status(&e)
         }
         Ok(s) => {
@@ -122,6 +131,43 @@ pub fn import_cmd(
             } else {
                 ExitCode::SUCCESS
             }
+        }
+    }
+}
+
+/// `merchant-desk statement`: a store's day or month statement as .xlsx into a folder (exit 1
+/// when refused, the statement's own check included).
+#[allow(clippy::too_many_arguments)]
+pub fn statement_cmd(
+    store: Store,
+    clock: SharedClock,
+    lang: Lang,
+    operator: &str,
+    merchant: &str,
+    period: merchant_desk::service::statements::Period,
+    out: &Path,
+) -> ExitCode {
+    use merchant_desk::service::statements::{self, StatementError};
+    let mut env = Env::new(store, clock);
+    let session = match login(&mut env, operator, lang) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match statements::produce(&env, &session, merchant, period, out, lang) {
+        Ok(p) => {
+            println!("{}", p.display());
+            ExitCode::SUCCESS
+        }
+        Err(StatementError::Service(e)) => {
+            eprintln!(
+                "merchant-desk: {}",
+                merchant_desk::ui::text::error(&e, lang, |f| f.to_string())
+            );
+            status(&e)
+        }
+        Err(e) => {
+            eprintln!("merchant-desk: {e}");
+            ExitCode::from(1)
         }
     }
 }

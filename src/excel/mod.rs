@@ -19,3 +19,4 @@ pub use import::{
 };
 pub use jobs::{ExportJob, ExportRequest, JobProgress, JobState, OnFinish};
 pub mod acquirer_file;
+pub mod book;

@@ -444,7 +444,10 @@ fn settled_net(r: &FileRow) -> i64 {
 
 /// The settlement date most of the matched transactions carry (T+1 settles a day's trade the
 /// next day): the settlement the file is checked against.
-fn settled_on(out: &crate::domain::recon::matching::Outcome, local: &[crate::domain::recon::LocalRow]) -> Option<i32> {
+fn settled_on(
+    out: &crate::domain::recon::matching::Outcome,
+    local: &[crate::domain::recon::LocalRow],
+) -> Option<i32> {
     let mut n: HashMap<i32, usize> = HashMap::new();
     for p in &out.pairs {
         if let Some(d) = local[p.local].settle_date {
@@ -1024,10 +1027,15 @@ pub fn day_transactions(
 
 /// The group's stores (id, merchant number, name), for the demo's files.
 pub fn stores(env: &Env) -> ServiceResult<Vec<(i64, String, String)>> {
-    env.query(Who::System("demo"), Needs::signed_in(), "recon.sample", |uc| {
-        Ok(merchants::all(&uc.db())?
-            .into_iter()
-            .map(|m| (m.id, m.merchant_no, m.name))
-            .collect())
-    })
+    env.query(
+        Who::System("demo"),
+        Needs::signed_in(),
+        "recon.sample",
+        |uc| {
+            Ok(merchants::all(&uc.db())?
+                .into_iter()
+                .map(|m| (m.id, m.merchant_no, m.name))
+                .collect())
+        },
+    )
 }

@@ -20,6 +20,7 @@ pub mod review_lists;
 pub mod settlement_query;
 pub mod settlements;
 pub mod sql;
+pub mod statements;
 pub mod summaries;
 #[doc(hidden)]
 pub mod testing;

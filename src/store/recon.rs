@@ -666,23 +666,50 @@ pub fn settlement_net(db: &Db, merchant_id: i64, date: i32) -> SqlResult<Option<
     .optional()
 }
 
-/// For `check`: rows matched by hand or by a pass that point to no transaction are impossible
-/// by the schema; what can go wrong is a run with two active twins or a resolved exception
-/// without a remark. Counts of each.
-pub fn integrity(db: &Db) -> SqlResult<(i64, i64)> {
-    let twins: i64 = db.query_row(
-        "SELECT count(*) FROM (SELECT merchant_id, recon_date FROM recon_runs
-            WHERE status = 'active' GROUP BY merchant_id, recon_date HAVING count(*) > 1) x",
-        params![],
-        |r| r.get(0),
+/// For `check`: (merchant and date with two active runs, transactions matched by two active
+/// runs' rows, runs whose stored rows differ from their file row count), each described.
+pub fn integrity(db: &Db) -> SqlResult<(Vec<String>, Vec<String>, Vec<String>)> {
+    let mut st = db.prepare_cached(
+        "SELECT merchant_id, recon_date FROM recon_runs WHERE status = 'active'
+         GROUP BY merchant_id, recon_date HAVING count(*) > 1",
     )?;
-    let matched_twice: i64 = db.query_row(
-        "SELECT count(*) FROM (SELECT w.txn_id FROM recon_rows w
-            JOIN recon_runs u ON u.id = w.run_id
-            WHERE u.status = 'active' AND w.txn_id IS NOT NULL
-            GROUP BY w.txn_id HAVING count(*) > 1) x",
-        params![],
-        |r| r.get(0),
+    let twins = st
+        .query_map(params![], |r| {
+            Ok(format!(
+                "merchant #{} date {}",
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?
+            ))
+        })?
+        .collect::<SqlResult<Vec<_>>>()?;
+    let mut st = db.prepare_cached(
+        "SELECT w.txn_id, count(*) FROM recon_rows w JOIN recon_runs u ON u.id = w.run_id
+         WHERE u.status = 'active' AND w.txn_id IS NOT NULL
+         GROUP BY w.txn_id HAVING count(*) > 1",
     )?;
-    Ok((twins, matched_twice))
+    let twice = st
+        .query_map(params![], |r| {
+            Ok(format!(
+                "transaction #{} matched by {} rows",
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?
+            ))
+        })?
+        .collect::<SqlResult<Vec<_>>>()?;
+    let mut st = db.prepare_cached(
+        "SELECT u.id, u.file_rows, (SELECT count(*) FROM recon_rows w WHERE w.run_id = u.id)
+         FROM recon_runs u
+         WHERE u.file_rows <> (SELECT count(*) FROM recon_rows w WHERE w.run_id = u.id)",
+    )?;
+    let rows = st
+        .query_map(params![], |r| {
+            Ok(format!(
+                "run #{} counts {} file rows, {} stored",
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<i64>(2)?
+            ))
+        })?
+        .collect::<SqlResult<Vec<_>>>()?;
+    Ok((twins, twice, rows))
 }
