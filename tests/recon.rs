@@ -223,6 +223,22 @@ fn the_demo_file_shows_one_of_each_kind_and_every_one_is_resolved_with_a_remark(
         }
     }
     assert_eq!(recon::open_count(&s.env, &s.finance, &[run_id]).unwrap(), 0);
+    // The run as one workbook, read back: four sheets, every exception with its resolution.
+    let book = recon::export_run(&s.env, &s.finance, run_id, s.db.dir.path(), Lang::Zh).unwrap();
+    {
+        use calamine::{open_workbook, Reader, Xlsx};
+        let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["汇总", "差异", "已匹配", "无法解析"]);
+        let diffs = wb.worksheet_range("差异").unwrap();
+        assert_eq!(diffs.height() - 1, all.len() - 2);
+        let un = wb.worksheet_range("无法解析").unwrap();
+        assert_eq!(un.height() - 1, 2);
+        let matched = wb.worksheet_range("已匹配").unwrap();
+        assert_eq!(matched.height() as i64 - 1, detail.run.matched_rows + 1);
+    }
+    // `check` holds after the run and its resolutions.
+    let report = merchant_desk::service::check::run(&s.env.store).unwrap();
+    assert!(report.ok(), "{}", report.text());
     // Nothing moved money or changed a transaction.
     assert_eq!(money_fingerprint(&s.env), before);
     assert_eq!(

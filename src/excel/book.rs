@@ -31,10 +31,20 @@ pub fn write_book(path: &Path, sheets: &[BookSheet]) -> Result<(), String> {
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let text = Format::new().set_num_format("@");
     let mut wb = Workbook::new();
+    // The sheets' temporary files go beside the result: the disk that must hold it.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        wb.set_tempdir(dir).map_err(|e| e.to_string())?;
+    }
     for s in sheets {
-        let ws = wb.add_worksheet();
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| e.to_string())?;
         ws.set_name(sheet_name(&s.name))
             .map_err(|e| e.to_string())?;
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(12.0))
+                .map_err(|e| e.to_string())?;
+        }
         let mut r: u32 = 0;
         for line in &s.preamble {
             ws.write_string(r, 0, line).map_err(|e| e.to_string())?;
@@ -45,8 +55,6 @@ pub fn write_book(path: &Path, sheets: &[BookSheet]) -> Result<(), String> {
         }
         for (c, h) in s.headers.iter().enumerate() {
             ws.write_string_with_format(r, c as u16, h, &header)
-                .map_err(|e| e.to_string())?;
-            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(12.0))
                 .map_err(|e| e.to_string())?;
         }
         r += 1;

@@ -1039,3 +1039,212 @@ pub fn stores(env: &Env) -> ServiceResult<Vec<(i64, String, String)>> {
         },
     )
 }
+
+/// A run as one workbook (spec §7.5, Ctrl+E): 汇总 (per category, file and local totals), 差异
+/// (every exception side by side: ours | the acquirer's | difference, with its resolution), 已匹配
+/// and 无法解析. Returns the file written into `dir`.
+pub fn export_run(
+    env: &Env,
+    session: &Session,
+    run_id: i64,
+    dir: &Path,
+    lang: Lang,
+) -> ServiceResult<PathBuf> {
+    use crate::domain::lang::T;
+    use crate::excel::book::{write_book, BookSheet};
+    use crate::excel::export::CellValue;
+    let detail = run(env, session, run_id)?;
+    let excs = exceptions(env, session, run_id, None)?;
+    let matched = matched(env, session, run_id)?;
+    let t = |x: T| x.get(lang).to_string();
+    let text = |s: String| CellValue::Text(s.into());
+    let r = &detail.run;
+    let mut summary = vec![
+        vec![
+            text(t(T("文件笔数", "File rows"))),
+            CellValue::Int(r.file_rows),
+            CellValue::Money(r.file_amount_fen),
+            CellValue::Money(r.file_fee_fen),
+        ],
+        vec![
+            text(t(T("本地笔数", "Local rows"))),
+            CellValue::Int(r.local_rows),
+            CellValue::Money(r.local_amount_fen),
+            CellValue::Money(r.local_fee_fen),
+        ],
+        vec![
+            text(t(T("一致", "Matched"))),
+            CellValue::Int(r.matched_rows),
+            CellValue::Empty,
+            CellValue::Empty,
+        ],
+    ];
+    for (c, n, open, f, l) in &detail.categories {
+        summary.push(vec![
+            text(format!("{} ({} {open})", c.code(), t(T("未处理", "open")))),
+            CellValue::Int(*n),
+            CellValue::Money(*f),
+            CellValue::Money(*l),
+        ]);
+    }
+    summary.push(vec![
+        text(t(T(
+            "净差额（文件 − 本地）",
+            "Net difference (file − local)",
+        ))),
+        CellValue::Empty,
+        CellValue::Money(
+            (r.file_amount_fen - r.file_fee_fen) - (r.local_amount_fen - r.local_fee_fen),
+        ),
+        CellValue::Empty,
+    ]);
+    let opt = |v: Option<i64>| v.map_or(CellValue::Empty, CellValue::Money);
+    let diff_rows: Vec<Vec<CellValue>> = excs
+        .iter()
+        .filter(|e| e.category != Category::Unparseable)
+        .map(|e| {
+            vec![
+                CellValue::Int(e.id),
+                text(e.category.code().to_string()),
+                e.line_no.map_or(CellValue::Empty, CellValue::Int),
+                text(
+                    e.local_rrn
+                        .clone()
+                        .or(e.file_rrn.clone())
+                        .unwrap_or_default(),
+                ),
+                text(
+                    e.local_terminal
+                        .clone()
+                        .or(e.file_terminal.clone())
+                        .unwrap_or_default(),
+                ),
+                opt(e.local_amount.or(e.local_fen)),
+                opt(e.file_amount.or(e.file_fen)),
+                match (e.file_fen.or(e.file_amount), e.local_fen.or(e.local_amount)) {
+                    (Some(f), Some(l)) => CellValue::Money(f - l),
+                    _ => CellValue::Empty,
+                },
+                text(e.local_value.clone()),
+                text(e.file_value.clone()),
+                text(e.status.code().to_string()),
+                text(
+                    e.resolution
+                        .map(|r| r.code().to_string())
+                        .unwrap_or_default(),
+                ),
+                text(e.remark.clone()),
+            ]
+        })
+        .collect();
+    let unreadable: Vec<Vec<CellValue>> = excs
+        .iter()
+        .filter(|e| e.category == Category::Unparseable)
+        .map(|e| {
+            vec![
+                e.line_no.map_or(CellValue::Empty, CellValue::Int),
+                text(if lang == Lang::Zh {
+                    e.file_value.clone()
+                } else {
+                    e.local_value.clone()
+                }),
+                text(e.raw.clone().unwrap_or_default()),
+                text(e.status.code().to_string()),
+                text(e.remark.clone()),
+            ]
+        })
+        .collect();
+    let matched_rows: Vec<Vec<CellValue>> = matched
+        .iter()
+        .map(|(line, key, pass, amount, txn)| {
+            vec![
+                CellValue::Int(*line),
+                text(key.clone()),
+                text(pass.code().to_string()),
+                CellValue::Money(*amount),
+                CellValue::Int(*txn),
+            ]
+        })
+        .collect();
+    let heads = |v: &[T]| v.iter().map(|h| t(*h)).collect::<Vec<_>>();
+    let sheets = vec![
+        BookSheet {
+            name: t(T("汇总", "Summary")),
+            preamble: vec![
+                format!(
+                    "{} #{} {} {}",
+                    t(T("对账批次", "Run")),
+                    r.id,
+                    r.merchant_no,
+                    r.recon_date
+                ),
+                format!("{} {} ({})", t(T("文件", "File")), r.file_name, r.sha256),
+            ],
+            headers: heads(&[
+                T("项目", "Item"),
+                T("笔数", "Count"),
+                T("文件金额", "File amount"),
+                T("本地金额", "Local amount"),
+            ]),
+            rows: summary,
+            totals: None,
+        },
+        BookSheet {
+            name: t(T("差异", "Exceptions")),
+            preamble: Vec::new(),
+            headers: heads(&[
+                T("编号", "No."),
+                T("类别", "Category"),
+                T("文件行", "Line"),
+                T("参考号", "RRN"),
+                T("终端号", "Terminal"),
+                T("本地金额", "Ours"),
+                T("收单方金额", "Acquirer's"),
+                T("差额", "Difference"),
+                T("本地", "Ours (other)"),
+                T("收单方", "Acquirer's (other)"),
+                T("处理状态", "Status"),
+                T("处理结果", "Resolution"),
+                T("备注", "Remark"),
+            ]),
+            rows: diff_rows,
+            totals: None,
+        },
+        BookSheet {
+            name: t(T("已匹配", "Matched")),
+            preamble: Vec::new(),
+            headers: heads(&[
+                T("文件行", "Line"),
+                T("参考号", "Reference"),
+                T("匹配方式", "Pass"),
+                T("金额", "Amount"),
+                T("交易编号", "Transaction"),
+            ]),
+            rows: matched_rows,
+            totals: None,
+        },
+        BookSheet {
+            name: t(T("无法解析", "Unreadable")),
+            preamble: Vec::new(),
+            headers: heads(&[
+                T("文件行", "Line"),
+                T("原因", "Reason"),
+                T("原始行", "Raw line"),
+                T("处理状态", "Status"),
+                T("备注", "Remark"),
+            ]),
+            rows: unreadable,
+            totals: None,
+        },
+    ];
+    std::fs::create_dir_all(dir).map_err(|e| ServiceError::File(e.to_string()))?;
+    let path = dir.join(format!(
+        "{}_{}_{}_{}.xlsx",
+        T("对账批次", "recon-run").get(lang),
+        r.id,
+        r.merchant_no,
+        r.recon_date
+    ));
+    write_book(&path, &sheets).map_err(ServiceError::File)?;
+    Ok(path)
+}

@@ -43,6 +43,7 @@ pub enum EntryId {
     ChangePassword,
     ChangePayPassword,
     Logout,
+    Recon,
 }
 
 pub struct Entry {
@@ -229,6 +230,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: None,
     },
     Entry {
+        id: EntryId::Recon,
+        name: crate::ui::text::recon::SCR_RECON,
+        initials: "dz",
+        needs: Some(Function::Reconcile),
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -299,5 +306,6 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
+        EntryId::Recon => super::recon::Recon::open(cx),
     }
 }

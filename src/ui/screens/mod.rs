@@ -16,6 +16,7 @@ pub mod monitor;
 pub mod operators;
 pub mod payees;
 pub mod payout_settings;
+pub mod recon;
 pub mod refund_apply;
 pub mod refund_detail;
 pub mod refund_query;
