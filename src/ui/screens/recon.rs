@@ -91,18 +91,30 @@ impl Recon {
     }
 }
 
+/// `s` padded with spaces to `w` terminal columns (Chinese counts two), on the right (`left`)
+/// or on the left.
+fn pad(s: &str, w: usize, left: bool) -> String {
+    let n = unicode_width::UnicodeWidthStr::width(s);
+    let fill = " ".repeat(w.saturating_sub(n));
+    if left {
+        format!("{s}{fill}")
+    } else {
+        format!("{fill}{s}")
+    }
+}
+
 fn money(v: Option<i64>) -> String {
     v.map(format_fen).unwrap_or_default()
 }
 
 fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
     let l = |s: String| Span::raw(s);
-    let w = |t: T| format!("{:<10}", t.get(lang));
+    let w = |t: T| t.get(lang).to_string();
     let row = |name: &str, ours: String, theirs: String, diff: String| {
         Line::from(vec![
-            Span::styled(format!("{name:<10}"), theme::label()),
-            l(format!("{ours:>22}  ")),
-            l(format!("{theirs:>22}  ")),
+            Span::styled(pad(name, 10, true), theme::label()),
+            l(format!("{}  ", pad(&ours, 22, false))),
+            l(format!("{}  ", pad(&theirs, 22, false))),
             Span::styled(diff, theme::header()),
         ])
     };
@@ -114,9 +126,15 @@ fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
     let theirs_amount = e.file_amount.or(e.file_fen);
     let mut v = vec![
         Line::from(vec![
-            Span::styled(format!("{:<10}", ""), theme::label()),
-            Span::styled(format!("{:>22}  ", tr::OURS.get(lang)), theme::header()),
-            Span::styled(format!("{:>22}  ", tr::THEIRS.get(lang)), theme::header()),
+            Span::styled(pad("", 10, true), theme::label()),
+            Span::styled(
+                format!("{}  ", pad(tr::OURS.get(lang), 22, false)),
+                theme::header(),
+            ),
+            Span::styled(
+                format!("{}  ", pad(tr::THEIRS.get(lang), 22, false)),
+                theme::header(),
+            ),
             Span::styled(tr::DIFFERENCE.get(lang).to_string(), theme::header()),
         ]),
         row(
@@ -339,18 +357,24 @@ impl Screen for Recon {
                     );
                     return None;
                 }
+                let cols: [(T, usize, bool); 10] = [
+                    (tr::COL_DATE, 9, true),
+                    (tr::COL_MERCHANT, 16, true),
+                    (tr::COL_FORMAT, 8, true),
+                    (tr::COL_FILE_ROWS, 9, false),
+                    (tr::COL_LOCAL_ROWS, 9, false),
+                    (tr::COL_MATCHED, 7, false),
+                    (tr::COL_EXCEPTIONS, 6, false),
+                    (tr::COL_OPEN, 6, false),
+                    (tr::COL_STATUS, 9, true),
+                    (tr::COL_FILE, 0, true),
+                ];
                 let head = format!(
-                    "  {:<9} {:<16} {:<9} {:>6} {:>6} {:>6} {:>5} {:>5}  {:<8} {}",
-                    tr::COL_DATE.get(lang),
-                    tr::COL_MERCHANT.get(lang),
-                    tr::COL_FORMAT.get(lang),
-                    tr::COL_FILE_ROWS.get(lang),
-                    tr::COL_LOCAL_ROWS.get(lang),
-                    tr::COL_MATCHED.get(lang),
-                    tr::COL_EXCEPTIONS.get(lang),
-                    tr::COL_OPEN.get(lang),
-                    tr::COL_STATUS.get(lang),
-                    tr::COL_FILE.get(lang)
+                    "  {}",
+                    cols.iter()
+                        .map(|(t, w, l)| pad(t.get(lang), *w, *l))
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 );
                 let mut lines = vec![Line::from(Span::styled(head, theme::header()))];
                 let rows = area.height.saturating_sub(1) as usize;
@@ -361,13 +385,32 @@ impl Screen for Recon {
                     } else {
                         ratatui::style::Style::default()
                     };
-                    lines.push(Line::from(Span::styled(
+                    let cells = [
+                        r.recon_date.to_string(),
+                        r.merchant_no.clone(),
+                        r.profile.clone(),
+                        r.file_rows.to_string(),
+                        r.local_rows.to_string(),
+                        r.matched_rows.to_string(),
+                        r.exceptions.to_string(),
+                        r.open.to_string(),
+                        status_word(r.status).get(lang).to_string(),
                         format!(
-                            "{}{:<9} {:<16} {:<9} {:>6} {:>6} {:>6} {:>5} {:>5}  {:<8} #{} {} {} {}",
-                            theme::marker(i == self.sel.index), r.recon_date, r.merchant_no, r.profile, r.file_rows,
-                            r.local_rows, r.matched_rows, r.exceptions, r.open, status_word(r.status).get(lang),
-                            r.id, r.file_name, r.imported_by, format_ms(r.imported_ms)
+                            "#{} {} {} {}",
+                            r.id,
+                            r.file_name,
+                            r.imported_by,
+                            format_ms(r.imported_ms)
                         ),
+                    ];
+                    let text = cells
+                        .iter()
+                        .zip(&cols)
+                        .map(|(c, (_, w, l))| pad(c, *w, *l))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    lines.push(Line::from(Span::styled(
+                        format!("{}{text}", theme::marker(i == self.sel.index)),
                         style,
                     )));
                 }
@@ -378,20 +421,24 @@ impl Screen for Recon {
             Some(v) => {
                 let cats = &v.detail.categories;
                 let [top, list, detail] = Layout::vertical([
-                    Constraint::Length(cats.len() as u16 + 2),
+                    Constraint::Length(cats.len() as u16 + 3),
                     Constraint::Min(3),
                     Constraint::Length(10),
                 ])
                 .areas(area);
                 let r = &v.detail.run;
-                let mut lines = vec![Line::from(vec![
-                    Span::styled(
-                        format!(
-                            "#{} {} {} {} ",
-                            r.id, r.recon_date, r.merchant_no, r.merchant_name
-                        ),
-                        theme::title(),
+                let mut lines = vec![Line::from(Span::styled(
+                    format!(
+                        "#{} {} {} {} {}",
+                        r.id,
+                        r.recon_date,
+                        r.merchant_no,
+                        r.merchant_name,
+                        status_word(r.status).get(lang)
                     ),
+                    theme::title(),
+                ))];
+                lines.push(Line::from(vec![
                     Span::raw(format!(
                         "{} {} · {} {} · {} {} · {} {}",
                         tr::COL_FILE_ROWS.get(lang),
@@ -411,16 +458,14 @@ impl Screen for Recon {
                         },
                         theme::error(),
                     ),
-                ])];
+                ]));
                 let max = cats.iter().map(|c| c.1).max().unwrap_or(1).max(1);
-                let width = top.width.saturating_sub(60).clamp(4, 30) as i64;
+                // Label 20, counts 12, amounts 26: the bar gets what is left.
+                let width = top.width.saturating_sub(60).clamp(1, 30) as i64;
                 for (c, n, open, file_fen, local_fen) in cats {
                     let bar = "█".repeat(((n * width + max - 1) / max) as usize);
                     lines.push(Line::from(vec![
-                        Span::styled(
-                            format!("{:<20}", tr::category(*c).get(lang)),
-                            theme::label(),
-                        ),
+                        Span::styled(pad(tr::category(*c).get(lang), 20, true), theme::label()),
                         Span::raw(format!("{n:>5} {open:>5}  ")),
                         Span::styled(format!("{bar:<w$} ", w = width as usize), theme::key()),
                         Span::raw(format!(
@@ -447,10 +492,10 @@ impl Screen for Recon {
                         .or(e.local_amount);
                     lines.push(Line::from(Span::styled(
                         format!(
-                            "{}#{:<6} {:<18} {:>5} {:<12} {:>12}  {}",
+                            "{}#{:<6} {} {:>5} {:<12} {:>12}  {}",
                             theme::marker(i == v.sel.index),
                             e.id,
-                            tr::category(e.category).get(lang),
+                            pad(tr::category(e.category).get(lang), 18, true),
                             e.line_no.map(|l| l.to_string()).unwrap_or_default(),
                             e.local_rrn
                                 .clone()
