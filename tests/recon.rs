@@ -391,7 +391,8 @@ fn bad_files_are_refused_whole_and_bad_rows_become_exceptions() {
     bytes.extend_from_slice(&encoding_rs::GBK.encode(gbk_line).0);
     bytes.push(b'\n');
     let last = text.lines().nth(5).unwrap();
-    bytes.extend_from_slice(last[..last.len() / 2].as_bytes());
+    let half: String = last.chars().take(last.chars().count() / 2).collect();
+    bytes.extend_from_slice(half.as_bytes());
     bytes.push(b'\n');
     let p = s.db.dir.path().join(format!("mixed-{DAY}.csv"));
     std::fs::write(&p, &bytes).unwrap();

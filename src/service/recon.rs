@@ -604,8 +604,7 @@ fn import_run(
 ) -> Result<ImportedRun, ReconError> {
     let db = uc.db();
     let old = q::active_run(&db, merchant_id, date)?;
-    let mut carried: HashMap<(Category, String), (Resolution, String, Option<i64>, i64, i64)> =
-        HashMap::new();
+    let mut carried: HashMap<(Category, String), q::Carried> = HashMap::new();
     if let Some(old) = old {
         for (c, k, res, remark, by, ms, id) in q::resolutions(&db, old)? {
             carried.insert((c, k), (res, remark, by, ms, id));
@@ -696,7 +695,7 @@ fn import_run(
     let mut excs: Vec<NewException> = Vec::new();
     for &u in unreadable {
         let r = &read.rows[u];
-        let why = r.parsed.as_ref().err().expect("unreadable");
+        let why = r.parsed.as_ref().expect_err("unreadable");
         let row_id = q::insert_row(
             &db,
             &NewRow {
@@ -861,7 +860,7 @@ pub fn runs(env: &Env, session: &Session, limit: i64) -> ServiceResult<Vec<RunRo
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunDetail {
     pub run: RunRow,
-    pub categories: Vec<(Category, i64, i64, i64, i64)>,
+    pub categories: Vec<q::CategoryTotal>,
     /// Σ matched net ≠ the settlement's net for the merchant and date (「与结算单不符」).
     pub settlement_differs: bool,
 }
@@ -901,11 +900,7 @@ pub fn exceptions(
     )
 }
 
-pub fn matched(
-    env: &Env,
-    session: &Session,
-    run_id: i64,
-) -> ServiceResult<Vec<(i64, String, crate::domain::recon::Pass, i64, i64)>> {
+pub fn matched(env: &Env, session: &Session, run_id: i64) -> ServiceResult<Vec<q::MatchedRow>> {
     env.query(
         Who::Operator(session),
         Needs::function(&Function::Reconcile),

@@ -11,6 +11,15 @@ use crate::store::SqlResult;
 
 use super::{coded, Db};
 
+/// A resolution carried to a new run: (resolution, remark, by, when, from exception).
+pub type Carried = (Resolution, String, Option<i64>, i64, i64);
+/// Per category: (category, count, open, file-side fen, local-side fen).
+pub type CategoryTotal = (Category, i64, i64, i64, i64);
+/// A matched row: (line, reference, pass, amount fen, transaction).
+pub type MatchedRow = (i64, String, Pass, i64, i64);
+/// A resolved exception: (category, key, resolution, remark, by, when, id).
+pub type ResolvedRow = (Category, String, Resolution, String, Option<i64>, i64, i64);
+
 /// A file imported before: when, and its first run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileSeen {
@@ -220,7 +229,7 @@ pub struct NewException {
     pub file_value: String,
     pub local_value: String,
     /// Carried over from the superseded run: (resolution, remark, by, ms, from exception).
-    pub carried: Option<(Resolution, String, Option<i64>, i64, i64)>,
+    pub carried: Option<Carried>,
 }
 
 pub fn insert_exception(db: &Db, e: &NewException) -> SqlResult<i64> {
@@ -324,10 +333,7 @@ pub fn matched_elsewhere(
 }
 
 /// The resolved exceptions of a run, for carrying over: (category, key) → resolution.
-pub fn resolutions(
-    db: &Db,
-    run_id: i64,
-) -> SqlResult<Vec<(Category, String, Resolution, String, Option<i64>, i64, i64)>> {
+pub fn resolutions(db: &Db, run_id: i64) -> SqlResult<Vec<ResolvedRow>> {
     let mut st = db.prepare_cached(
         "SELECT category, match_key, resolution, remark, resolved_by, resolved_ms, id
          FROM recon_exceptions WHERE run_id = ?1 AND status = 'resolved'",
@@ -489,7 +495,7 @@ pub fn get_run(db: &Db, id: i64) -> SqlResult<Option<RunRow>> {
 }
 
 /// Per category: (count, open, file-side fen, local-side fen).
-pub fn category_totals(db: &Db, run_id: i64) -> SqlResult<Vec<(Category, i64, i64, i64, i64)>> {
+pub fn category_totals(db: &Db, run_id: i64) -> SqlResult<Vec<CategoryTotal>> {
     let mut st = db.prepare_cached(
         "SELECT category, count(*), sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END),
                 CAST(coalesce(sum(file_fen), 0) AS BIGINT), CAST(coalesce(sum(local_fen), 0) AS BIGINT)
@@ -631,7 +637,7 @@ pub fn get_exception(db: &Db, id: i64) -> SqlResult<Option<ExceptionRow>> {
 }
 
 /// A run's matched rows: (line, rrn or voucher, pass, amount, transaction id).
-pub fn matched_rows(db: &Db, run_id: i64) -> SqlResult<Vec<(i64, String, Pass, i64, i64)>> {
+pub fn matched_rows(db: &Db, run_id: i64) -> SqlResult<Vec<MatchedRow>> {
     let mut st = db.prepare_cached(
         "SELECT line_no, coalesce(rrn, voucher_no, order_no, ''), pass, amount_fen, txn_id
          FROM recon_rows WHERE run_id = ?1 AND txn_id IS NOT NULL ORDER BY line_no",

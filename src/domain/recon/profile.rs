@@ -425,11 +425,14 @@ pub struct NoProfile {
     pub missing: Vec<Field>,
 }
 
+/// A profile and where its fields stand in the header.
+pub type Identified = (&'static Profile, Vec<(Field, usize)>);
+
 /// The delimited profile (among `candidates`) whose required columns the header has.
 pub fn identify(
     candidates: &[&'static Profile],
     header: &[String],
-) -> Result<(&'static Profile, Vec<(Field, usize)>), NoProfile> {
+) -> Result<Identified, NoProfile> {
     let mut best: Option<(&'static Profile, Vec<Field>)> = None;
     for p in candidates {
         if !matches!(p.layout, Layout::Delimited) {
