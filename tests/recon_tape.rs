@@ -69,6 +69,13 @@ fn finance_resolves_exceptions_of_yesterdays_run_through_the_keys() {
     ];
     want.sort_by_key(|g| g.1.clone());
     assert_eq!(got, want);
-    let exported: Vec<_> = std::fs::read_dir(&downloads).unwrap().collect();
-    assert_eq!(exported.len(), 1, "the run's workbook");
+    let mut exported: Vec<String> = std::fs::read_dir(&downloads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    exported.sort();
+    // The run's workbook, and the newest day's statement of the first store.
+    assert_eq!(exported.len(), 2, "{exported:?}");
+    assert!(exported[0].starts_with("对账批次_"), "{exported:?}");
+    assert!(exported[1].starts_with("日结算对账单_"), "{exported:?}");
 }

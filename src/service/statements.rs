@@ -550,3 +550,21 @@ pub fn days_with_statement(
         },
     )
 }
+
+/// The stores a statement can be made for: (merchant number, name).
+pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(String, String)>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.days",
+        |uc| {
+            if uc.scope().is_some() {
+                return Err(ServiceError::OutOfScope);
+            }
+            Ok(merchants::all(&uc.db())?
+                .into_iter()
+                .map(|m| (m.merchant_no, m.name))
+                .collect())
+        },
+    )
+}

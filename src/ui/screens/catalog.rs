@@ -44,6 +44,7 @@ pub enum EntryId {
     ChangePayPassword,
     Logout,
     Recon,
+    Statements,
 }
 
 pub struct Entry {
@@ -236,6 +237,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::Reconcile),
     },
     Entry {
+        id: EntryId::Statements,
+        name: crate::ui::text::recon::SCR_STATEMENTS,
+        initials: "jsdzd",
+        needs: Some(Function::StatementDownload),
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -307,5 +314,6 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),
+        EntryId::Statements => super::statements::Statements::open(cx),
     }
 }

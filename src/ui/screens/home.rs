@@ -64,7 +64,9 @@ impl Screen for Home {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        let last = code_of(self.entries.len().saturating_sub(1)).unwrap_or('9');
+        // More entries than codes: the last code (the rest open by the arrows or Ctrl+P).
+        let coded = self.entries.len().min(CODES.chars().count());
+        let last = code_of(coded.saturating_sub(1)).unwrap_or('9');
         vec![
             (
                 format!("1…{last}"),

@@ -27,6 +27,7 @@ pub mod settings;
 pub mod settle_run;
 pub mod settlement_query;
 pub mod slip;
+pub mod statements;
 pub mod summary;
 pub mod terminals;
 pub mod txn_detail;
