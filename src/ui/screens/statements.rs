@@ -175,7 +175,7 @@ impl Screen for Statements {
                 }
                 spans.push(Span::styled(format!("{d:>2}"), style));
                 spans.push(Span::raw("  "));
-                if (lead + d) % 7 == 0 || d == last {
+                if (lead + d).is_multiple_of(7) || d == last {
                     lines.push(Line::from(std::mem::take(&mut spans)));
                 }
             }
