@@ -325,6 +325,31 @@ fn a_clean_file_matches_everything_and_a_gbk_file_reads_the_same() {
     for (c, ..) in &run.categories {
         assert_eq!(*c, Category::ExpectedNextDay, "{:?}", run.categories);
     }
+    // With the cut-off at 00:00 (setting recon_cutoff) a transaction the acquirer left out is
+    // expected in the next day's file rather than missing at the acquirer.
+    merchants::set_setting(&s.env.store.read(), "recon_cutoff", "00:00").unwrap();
+    let deliberate = demo_text(&s, true);
+    let summary = import_text(&mut s, &format!("again-{DAY}.csv"), &deliberate).unwrap();
+    let run2 = recon::run(&s.env, &s.finance, summary.runs[0].run_id).unwrap();
+    let n = |r: &recon::RunDetail, c: Category| {
+        r.categories
+            .iter()
+            .find(|x| x.0 == c)
+            .map(|x| x.1)
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        n(&run2, Category::MissingAcquirer),
+        0,
+        "{:?}",
+        run2.categories
+    );
+    assert_eq!(
+        n(&run2, Category::ExpectedNextDay),
+        1,
+        "{:?}",
+        run2.categories
+    );
 }
 
 #[test]

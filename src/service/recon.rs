@@ -433,6 +433,18 @@ fn check_summary(
     Ok(())
 }
 
+/// The cut-off (setting `recon_cutoff`, `HH:MM`, default 23:00): a local transaction at or
+/// after it is expected in the next day's file. A setting that does not read is the default.
+fn cutoff(db: &crate::store::Db) -> ServiceResult<u32> {
+    Ok(merchants::setting(db, "recon_cutoff")?
+        .and_then(|v| {
+            let (h, m) = v.trim().split_once(':')?;
+            let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60).then_some(h * 3600 + m * 60)
+        })
+        .unwrap_or(CUTOFF_SECS))
+}
+
 /// Money a matched row adds to the day's settlement (sales in, refunds out, voids nothing).
 fn settled_net(r: &FileRow) -> i64 {
     match direction(r.txn_type) {
@@ -627,7 +639,7 @@ fn import_run(
         .collect();
     let params = Params {
         date,
-        cutoff_secs: CUTOFF_SECS,
+        cutoff_secs: cutoff(&db)?,
         matched_elsewhere: q::matched_elsewhere(
             &db,
             merchant_id,
