@@ -14,6 +14,8 @@ use merchant_desk::service::{settlement, Env};
 use merchant_desk::store::{Location, Store};
 use merchant_desk::ui::text::Lang;
 
+mod recon_cli;
+
 #[derive(Parser)]
 #[command(
     name = "merchant-desk",
@@ -108,6 +110,47 @@ enum Command {
         operator: String,
         #[arg(long)]
         file: PathBuf,
+    },
+    /// A store's statement 结算对账单 for a day or a month as .xlsx (the password from
+    /// MERCHANT_DESK_PASSWORD).
+    Statement {
+        #[arg(long)]
+        operator: String,
+        /// The store's merchant number.
+        #[arg(long)]
+        merchant: String,
+        /// A day, YYYY-MM-DD.
+        #[arg(long, conflicts_with = "month")]
+        date: Option<String>,
+        /// A month, YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
+        /// The folder to write into (default: the current one).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Reconciliation against the acquirer's files (spec money-out §7).
+    Recon {
+        #[command(subcommand)]
+        what: ReconCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReconCommand {
+    /// Import and match an acquirer's file (.csv, fixed-width .txt, .xlsx) as an operator (the
+    /// password from MERCHANT_DESK_PASSWORD). Exit 1 while unresolved exceptions remain.
+    Import {
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// own, pos, unionpay, wechat, alipay (default: found by the header).
+        #[arg(long)]
+        format: Option<String>,
+        /// The acquirer's clearing date, YYYY-MM-DD (default: the file name's yyyymmdd).
+        #[arg(long)]
+        date: Option<String>,
     },
 }
 
@@ -315,6 +358,7 @@ fn main() -> ExitCode {
         }) => {
             let path = cli.db.unwrap_or_else(|| data_dir().join("demo.sqlite3"));
             let started = std::time::Instant::now();
+            let demo_clock = clock.clone();
             match demo::create(
                 &path,
                 clock,
@@ -334,7 +378,7 @@ fn main() -> ExitCode {
                         secs,
                         s.transactions as f64 / secs.max(1e-9)
                     );
-                    ExitCode::SUCCESS
+                    demo_acquirer_files(&path, demo_clock, days)
                 }
                 Err(e) => fail(e),
             }
@@ -518,6 +562,65 @@ fn main() -> ExitCode {
                 .db
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             outcomes_import_cmd(&path, clock, lang, &file)
+        }
+        Some(Command::Recon {
+            what:
+                ReconCommand::Import {
+                    operator,
+                    file,
+                    format,
+                    date,
+                },
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            if !db_exists(&path) {
+                return fail(format!("{} does not exist", path.display()));
+            }
+            let date = match date.as_deref().map(parse_date) {
+                None => None,
+                Some(Ok(d)) => Some(ymd(d)),
+                Some(Err(_)) => {
+                    return refuse(format!("--date {}: YYYY-MM-DD", date.unwrap_or_default()))
+                }
+            };
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            recon_cli::import_cmd(store, clock, lang, &operator, &file, format, date)
+        }
+        Some(Command::Statement {
+            operator,
+            merchant,
+            date,
+            month,
+            out,
+        }) => {
+            use merchant_desk::service::statements::Period;
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            if !db_exists(&path) {
+                return fail(format!("{} does not exist", path.display()));
+            }
+            let period = match (date.as_deref(), month.as_deref()) {
+                (Some(d), None) => match parse_date(d) {
+                    Ok(d) => Period::Day(ymd(d)),
+                    Err(_) => return refuse(format!("--date {d}: YYYY-MM-DD")),
+                },
+                (None, Some(m)) => match parse_date(&format!("{m}-01")) {
+                    Ok(d) => Period::Month(ymd(d) / 100),
+                    Err(_) => return refuse(format!("--month {m}: YYYY-MM")),
+                },
+                _ => return refuse("give --date YYYY-MM-DD or --month YYYY-MM"),
+            };
+            let store = match open(&path) {
+                Ok(s) => s,
+                Err(c) => return c,
+            };
+            recon_cli::statement_cmd(store, clock, lang, &operator, &merchant, period, &out)
         }
         Some(Command::RefundImport { operator, file }) => {
             let path = cli
@@ -742,5 +845,32 @@ fn refund_import_cmd(
                 _ => ExitCode::from(1),
             }
         }
+    }
+}
+
+/// The demo acquirer's files, one per past day, beside the database (`<name>-acquirer/`).
+fn demo_acquirer_files(path: &std::path::Path, clock: SharedClock, days: u32) -> ExitCode {
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let today = ymd(date_of_ms(clock.now_ms()));
+    let first = merchant_desk::domain::recon::add_days(today, -(days.saturating_sub(1) as i32));
+    let env = Env::new(store, clock);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && path.exists())
+        .map(|p| p.join(format!("{stem}-acquirer")))
+        .unwrap_or_else(|| PathBuf::from("demo-acquirer"));
+    match demo::acquirer::write_days(&env, &dir, first, today) {
+        Ok(files) => {
+            println!("{} acquirer files in {}", files.len(), dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }

@@ -480,6 +480,8 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
+             DROP TABLE recon_exceptions; DROP TABLE recon_rows; DROP TABLE recon_runs;
+             DROP TABLE recon_files;
              PRAGMA user_version = 4",
         )
         .unwrap();
@@ -864,11 +866,13 @@ fn demo_onto_a_full_disk_leaves_no_half_made_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let left: Vec<_> = std::fs::read_dir(dir.path())
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(left, ["demo.sqlite3"]);
+    left.sort();
+    // The database, and the demo acquirer's files of each past day beside it.
+    assert_eq!(left, ["demo-acquirer", "demo.sqlite3"]);
     assert_invariants(&merchant_desk::store::Store::open(&target).unwrap());
 }
 

@@ -306,3 +306,4 @@ fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<
     }
     Ok(summary)
 }
+pub mod acquirer;

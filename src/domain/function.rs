@@ -69,6 +69,7 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
             AccountView,
             StatementDownload,
             Reconcile,
+            ReconcileResolve,
         ],
     },
     DefaultRole {

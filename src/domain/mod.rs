@@ -65,3 +65,4 @@ impl Transitions for txn::TerminalStatus {
         txn::TerminalStatus::may_become(self, next)
     }
 }
+pub mod recon;

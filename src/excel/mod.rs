@@ -18,3 +18,5 @@ pub use import::{
     Expected, ImportError, Reason, RowError, SheetRow, Table, TemplateColumn,
 };
 pub use jobs::{ExportJob, ExportRequest, JobProgress, JobState, OnFinish};
+pub mod acquirer_file;
+pub mod book;

@@ -38,3 +38,6 @@ pub mod views;
 
 pub use error::{Problem, Rule, ServiceError, ServiceResult};
 pub use session::{Env, Session};
+pub mod check_recon;
+pub mod recon;
+pub mod statements;

@@ -17,3 +17,6 @@ pub use crate::store::settlements::LedgerLine;
 pub use crate::store::summaries::{GroupBy, SummaryRow};
 pub use crate::store::transactions::{Breakdown, PageAt, SettledTotals, Totals, TxnFilter, TxnRow};
 pub use crate::store::StoreError;
+
+// Reconciliation (Y7): what its screens name.
+pub use crate::service::recon::{ExceptionRow, RunDetail, RunRow};

@@ -12,6 +12,7 @@ pub mod operators;
 pub mod payees;
 pub mod payout_limits;
 mod pg;
+pub mod recon;
 pub mod reference;
 pub mod refunds;
 pub mod review;
@@ -19,6 +20,7 @@ pub mod review_lists;
 pub mod settlement_query;
 pub mod settlements;
 pub mod sql;
+pub mod statements;
 pub mod summaries;
 #[doc(hidden)]
 pub mod testing;

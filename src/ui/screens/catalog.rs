@@ -43,6 +43,8 @@ pub enum EntryId {
     ChangePassword,
     ChangePayPassword,
     Logout,
+    Recon,
+    Statements,
 }
 
 pub struct Entry {
@@ -231,6 +233,18 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[],
     },
     Entry {
+        id: EntryId::Recon,
+        name: crate::ui::text::recon::SCR_RECON,
+        initials: "dz",
+        needs: &[Function::Reconcile],
+    },
+    Entry {
+        id: EntryId::Statements,
+        name: crate::ui::text::recon::SCR_STATEMENTS,
+        initials: "jsdzd",
+        needs: &[Function::StatementDownload],
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -301,5 +315,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
+        EntryId::Recon => super::recon::Recon::open(cx),
+        EntryId::Statements => super::statements::Statements::open(cx),
     }
 }

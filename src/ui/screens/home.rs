@@ -19,8 +19,9 @@ use super::catalog::{self, Entry};
 use super::{Cx, Outcome, Screen, View};
 
 /// The key that opens the `i`-th menu entry, shown before it: 1–9, then letters (not j/k, which
-/// move, nor n/p, the list's page keys), so every entry is one key away.
-pub const CODES: &str = "123456789abcdefghilmoqrstuvwxyz";
+/// move, nor n/p, the list's page keys), then the same capitals (Shift), so every entry is one
+/// key away.
+pub const CODES: &str = "123456789abcdefghilmoqrstuvwxyzABCDEFGHILMOQRSTUVWXYZ";
 
 fn code_of(i: usize) -> Option<char> {
     CODES.chars().nth(i)
@@ -64,7 +65,9 @@ impl Screen for Home {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        let last = code_of(self.entries.len().saturating_sub(1)).unwrap_or('9');
+        // More entries than codes: the last code (the rest open by the arrows or Ctrl+P).
+        let coded = self.entries.len().min(CODES.chars().count());
+        let last = code_of(coded.saturating_sub(1)).unwrap_or('9');
         vec![
             (
                 format!("1…{last}"),
@@ -80,7 +83,8 @@ impl Screen for Home {
         self.entries = catalog::allowed(cx.session);
         let last = self.entries.len().saturating_sub(1);
         self.selected = self.selected.min(last);
-        if let (KeyCode::Char(c), true) = (k.code, k.modifiers.is_empty()) {
+        let plain = k.modifiers.is_empty() || k.modifiers == crossterm::event::KeyModifiers::SHIFT;
+        if let (KeyCode::Char(c), true) = (k.code, plain) {
             if let Some(i) = CODES.find(c) {
                 if let Some(e) = self.entries.get(i) {
                     return catalog::open(e.id, cx);

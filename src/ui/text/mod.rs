@@ -200,3 +200,4 @@ pub mod review;
 pub fn card_error(e: &crate::service::card::CardServiceError, lang: Lang) -> String {
     card::service(e, lang)
 }
+pub mod recon;

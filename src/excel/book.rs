@@ -1,0 +1,103 @@
+//! A workbook of several sheets, each small enough to hold in memory (a statement: a summary
+//! and one sheet per kind of movement; a reconciliation run's export). Money as the exact
+//! decimal of its fen with two places; written to a part file and renamed, so a failed write
+//! leaves nothing under the name.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+
+use super::export::{excel_date, excel_datetime, fen_to_excel, part_path, sheet_name, CellValue};
+
+pub struct BookSheet<'a> {
+    pub name: String,
+    /// Lines above the header (one cell each).
+    pub preamble: Vec<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<CellValue<'a>>>,
+    /// A last row in bold (the totals), if any.
+    pub totals: Option<Vec<CellValue<'a>>>,
+}
+
+pub fn write_book(path: &Path, sheets: &[BookSheet]) -> Result<(), String> {
+    let part = part_path(path);
+    let header = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
+    let money = Format::new().set_num_format("#,##0.00");
+    let bold_money = Format::new().set_bold().set_num_format("#,##0.00");
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let text = Format::new().set_num_format("@");
+    let mut wb = Workbook::new();
+    // The sheets' temporary files go beside the result: the disk that must hold it.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        wb.set_tempdir(dir).map_err(|e| e.to_string())?;
+    }
+    for s in sheets {
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| e.to_string())?;
+        ws.set_name(sheet_name(&s.name))
+            .map_err(|e| e.to_string())?;
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(12.0))
+                .map_err(|e| e.to_string())?;
+        }
+        let mut r: u32 = 0;
+        for line in &s.preamble {
+            ws.write_string(r, 0, line).map_err(|e| e.to_string())?;
+            r += 1;
+        }
+        if !s.preamble.is_empty() {
+            r += 1;
+        }
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, h, &header)
+                .map_err(|e| e.to_string())?;
+        }
+        r += 1;
+        let all = s
+            .rows
+            .iter()
+            .map(|x| (x, false))
+            .chain(s.totals.iter().map(|x| (x, true)));
+        for (row, is_total) in all {
+            for (c, v) in row.iter().enumerate() {
+                let c = c as u16;
+                let res = match v {
+                    CellValue::Empty => continue,
+                    CellValue::Text(t) if is_total => {
+                        ws.write_string_with_format(r, c, t.as_ref(), &bold)
+                    }
+                    CellValue::Text(t) => ws.write_string_with_format(r, c, t.as_ref(), &text),
+                    CellValue::Money(f) if is_total => {
+                        ws.write_number_with_format(r, c, fen_to_excel(*f), &bold_money)
+                    }
+                    CellValue::Money(f) => {
+                        ws.write_number_with_format(r, c, fen_to_excel(*f), &money)
+                    }
+                    CellValue::Int(n) => ws.write_number(r, c, *n as f64),
+                    CellValue::Date(d) => match excel_date(*d) {
+                        Some(x) => ws.write_number_with_format(r, c, x, &date),
+                        None => ws.write_string(r, c, d.to_string()),
+                    },
+                    CellValue::DateTime(ms) => {
+                        ws.write_number_with_format(r, c, excel_datetime(*ms), &datetime)
+                    }
+                };
+                res.map(|_| ()).map_err(|e| e.to_string())?;
+            }
+            r += 1;
+        }
+    }
+    if let Err(e) = wb.save(&part) {
+        let _ = std::fs::remove_file(&part);
+        return Err(e.to_string());
+    }
+    std::fs::rename(&part, path).map_err(|e| {
+        let _ = std::fs::remove_file(&part);
+        e.to_string()
+    })
+}

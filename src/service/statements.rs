@@ -1,0 +1,570 @@
+//! Statements 结算对账单 (A3, spec/money-out.md §5, K §3.6.4): per store, a day's or a month's
+//! workbook: 汇总 (opening balance, every movement by kind with count, amount, fee and net,
+//! closing balance, and the self-check that opening + movements = closing = the ledger), then
+//! one sheet per kind that occurred. A statement that fails its own check is not produced. The
+//! kinds are a table: transfers and fast refunds slot in as more rows of it.
+
+use std::path::{Path, PathBuf};
+
+use crate::clock::{date_from_ymd, date_of_ms, ymd};
+use crate::domain::function::Function;
+use crate::domain::lang::{Lang, T};
+use crate::domain::txn::{counted, Counted};
+use crate::excel::book::{write_book, BookSheet};
+use crate::excel::export::CellValue;
+use crate::store::merchants;
+use crate::store::statements::{self as q, LineRow, SettledTxn};
+
+use super::kernel::{Needs, Who};
+use super::{Env, ServiceError, ServiceResult, Session};
+
+/// A day (`YYYYMMDD`) or a month (`YYYYMM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day(i32),
+    Month(i32),
+}
+
+impl Period {
+    /// The first and last day, `YYYYMMDD`.
+    pub fn days(self) -> Option<(i32, i32)> {
+        match self {
+            Period::Day(d) => date_from_ymd(d).map(|_| (d, d)),
+            Period::Month(m) => {
+                let x = date_from_ymd(m * 100 + 1)?;
+                let last = x.last_of_month();
+                Some((ymd(x), ymd(last)))
+            }
+        }
+    }
+    pub fn label(self) -> String {
+        match self {
+            Period::Day(d) => format!("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100),
+            Period::Month(m) => format!("{:04}-{:02}", m / 100, m % 100),
+        }
+    }
+}
+
+/// The kinds of movement a statement has a sheet for: which ledger lines they are (kind and
+/// sign), in order. Transfers (to platform accounts, to cards) and fast refunds add rows here.
+pub struct SheetKind {
+    pub code: &'static str,
+    pub name: T,
+    /// The ledger kinds it takes, and the sign (+1 credits, -1 debits, 0 both).
+    pub ledger: &'static [(&'static str, i8)],
+}
+
+pub const KINDS: &[SheetKind] = &[
+    SheetKind {
+        code: "acquiring",
+        name: T("收单交易", "Card transactions"),
+        ledger: &[("settlement", 0)],
+    },
+    SheetKind {
+        code: "refund",
+        name: T("退货", "Refunds"),
+        ledger: &[("refund", 0)],
+    },
+    SheetKind {
+        code: "transfer_platform",
+        name: T("转账到平台账户", "Transfers to accounts"),
+        ledger: &[("transfer", 0)],
+    },
+    SheetKind {
+        code: "withdrawal",
+        name: T("转账到银行卡及提现", "Transfers to cards and withdrawals"),
+        ledger: &[("withdrawal", -1), ("fee", -1)],
+    },
+    SheetKind {
+        code: "return",
+        name: T("退票", "Returns"),
+        ledger: &[("withdrawal", 1), ("fee", 1)],
+    },
+    SheetKind {
+        code: "other",
+        name: T("其他", "Other"),
+        ledger: &[("topup", 0)],
+    },
+];
+
+/// The day a ledger line belongs to: a settlement's settlement date, otherwise the business
+/// day it was written on.
+fn business_date(l: &LineRow) -> i32 {
+    l.settle_date.unwrap_or_else(|| ymd(date_of_ms(l.line_ms)))
+}
+
+fn kind_of(l: &LineRow) -> usize {
+    KINDS
+        .iter()
+        .position(|k| {
+            k.ledger.iter().any(|(kind, sign)| {
+                *kind == l.kind && (*sign == 0 || (*sign > 0) == (l.amount_fen > 0))
+            })
+        })
+        .unwrap_or(KINDS.len() - 1)
+}
+
+/// One kind's line of the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub kind: &'static str,
+    pub count: i64,
+    /// Card transactions: the trade amount; otherwise the sum of the lines.
+    pub amount_fen: i64,
+    pub fee_fen: i64,
+    /// What the ledger moved.
+    pub net_fen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub merchant_no: String,
+    pub merchant_name: String,
+    pub period: Period,
+    pub opening_fen: i64,
+    pub movements: Vec<Movement>,
+    pub closing_fen: i64,
+    /// The ledger's balance at the period's end, read apart.
+    pub ledger_closing_fen: i64,
+    lines: Vec<LineRow>,
+    txns: Vec<SettledTxn>,
+}
+
+#[derive(Debug)]
+pub enum StatementError {
+    Service(ServiceError),
+    /// The statement fails its own check: (what, the difference in fen).
+    Check(String, i64),
+    Write(String),
+}
+
+impl From<ServiceError> for StatementError {
+    fn from(e: ServiceError) -> Self {
+        StatementError::Service(e)
+    }
+}
+
+impl std::fmt::Display for StatementError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatementError::Service(e) => write!(f, "{e}"),
+            StatementError::Check(what, d) => {
+                write!(
+                    f,
+                    "the statement fails its check: {what} differs by {}",
+                    crate::domain::money::format_fen(*d)
+                )
+            }
+            StatementError::Write(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Builds a statement from the ledger and checks it; needs `statement_download` and every
+/// terminal group (a statement covers every terminal).
+pub fn build(
+    env: &Env,
+    session: &Session,
+    merchant_no: &str,
+    period: Period,
+) -> Result<Statement, StatementError> {
+    let mut failed = None;
+    let r = env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.produce",
+        |uc| {
+            if uc.scope().is_some() {
+                return Err(ServiceError::OutOfScope);
+            }
+            let db = uc.db();
+            let m = merchants::all(&db)?
+                .into_iter()
+                .find(|m| m.merchant_no == merchant_no.trim())
+                .ok_or(ServiceError::Invalid {
+                    field: "merchant",
+                    problem: super::Problem::Unknown,
+                })?;
+            let (from, to) = period.days().ok_or(ServiceError::Invalid {
+                field: "period",
+                problem: super::Problem::BadDate,
+            })?;
+            let all = q::all_lines(&db, m.id)?;
+            let mut opening = 0;
+            let mut lines = Vec::new();
+            let mut ledger_closing = 0;
+            for l in all {
+                let d = business_date(&l);
+                if d < from {
+                    opening += l.amount_fen;
+                }
+                if d <= to {
+                    ledger_closing += l.amount_fen;
+                    if d >= from {
+                        lines.push(l);
+                    }
+                }
+            }
+            let mut txns = Vec::new();
+            for l in lines
+                .iter()
+                .filter(|l| l.kind == "settlement" && l.ref_table.as_deref() == Some("settlements"))
+            {
+                if let Some(id) = l.ref_id {
+                    txns.extend(q::settled_txns(&db, id)?);
+                }
+            }
+            let mut movements: Vec<Movement> = KINDS
+                .iter()
+                .map(|k| Movement {
+                    kind: k.code,
+                    count: 0,
+                    amount_fen: 0,
+                    fee_fen: 0,
+                    net_fen: 0,
+                })
+                .collect();
+            for l in &lines {
+                let m = &mut movements[kind_of(l)];
+                m.net_fen += l.amount_fen;
+                if m.kind != "acquiring" {
+                    m.count += 1;
+                    m.amount_fen += l.amount_fen;
+                }
+            }
+            // Card transactions: counted as the settlement counts them.
+            let acq = &mut movements[0];
+            let mut detail_net = 0;
+            for t in &txns {
+                match counted(t.txn_type, t.status) {
+                    Counted::Trade => {
+                        acq.count += 1;
+                        acq.amount_fen += t.amount_fen;
+                        acq.fee_fen += t.fee_fen;
+                        detail_net += t.amount_fen - t.fee_fen;
+                    }
+                    Counted::Refund => {
+                        acq.count += 1;
+                        acq.amount_fen -= t.amount_fen;
+                        detail_net -= t.amount_fen;
+                    }
+                    Counted::Not => {}
+                }
+            }
+            if detail_net != acq.net_fen {
+                failed = Some((
+                    "收单交易 / card transactions".to_string(),
+                    detail_net - acq.net_fen,
+                ));
+                return Err(ServiceError::File("check".into()));
+            }
+            let closing = opening + movements.iter().map(|m| m.net_fen).sum::<i64>();
+            if closing != ledger_closing {
+                failed = Some((
+                    "期末余额 / closing balance".to_string(),
+                    closing - ledger_closing,
+                ));
+                return Err(ServiceError::File("check".into()));
+            }
+            Ok(Statement {
+                merchant_no: m.merchant_no,
+                merchant_name: m.name,
+                period,
+                opening_fen: opening,
+                movements,
+                closing_fen: closing,
+                ledger_closing_fen: ledger_closing,
+                lines,
+                txns,
+            })
+        },
+    );
+    match (r, failed) {
+        (Err(_), Some((what, d))) => Err(StatementError::Check(what, d)),
+        (r, _) => r.map_err(StatementError::Service),
+    }
+}
+
+fn type_word(t: crate::domain::txn::TxnType, lang: Lang) -> &'static str {
+    use crate::domain::txn::TxnType::*;
+    match t {
+        Sale => T("消费", "Sale"),
+        Completion => T("预授权完成", "Completion"),
+        Refund => T("退货", "Refund"),
+        Void => T("撤销", "Void"),
+    }
+    .get(lang)
+}
+
+/// The workbook's sheets: 汇总, then each kind that has rows (and 按日汇总 for a month).
+pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'static>> {
+    let t = |x: T| x.get(lang).to_string();
+    let text = |x: String| CellValue::Text(x.into());
+    let mut out = Vec::new();
+    let title = match s.period {
+        Period::Day(_) => t(T("日结算对账单", "Daily statement")),
+        Period::Month(_) => t(T("月结算对账单", "Monthly statement")),
+    };
+    let mut rows: Vec<Vec<CellValue>> = vec![vec![
+        text(t(T("期初余额", "Opening balance"))),
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Money(s.opening_fen),
+    ]];
+    for (k, m) in KINDS.iter().zip(&s.movements) {
+        rows.push(vec![
+            text(k.name.get(lang).to_string()),
+            CellValue::Int(m.count),
+            CellValue::Money(m.amount_fen),
+            CellValue::Money(m.fee_fen),
+            CellValue::Money(m.net_fen),
+        ]);
+    }
+    rows.push(vec![
+        text(t(T("期末余额", "Closing balance"))),
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Money(s.closing_fen),
+    ]);
+    rows.push(vec![
+        text(t(T("账户余额（账本）", "Ledger balance"))),
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Empty,
+        CellValue::Money(s.ledger_closing_fen),
+    ]);
+    out.push(BookSheet {
+        name: t(T("汇总", "Summary")),
+        preamble: vec![
+            format!("{title}"),
+            format!("{}：{}", t(T("商户名称", "Store")), s.merchant_name),
+            format!("{}：{}", t(T("商户号", "Merchant no.")), s.merchant_no),
+            format!("{}：{}", t(T("对账期间", "Period")), s.period.label()),
+            format!(
+                "{}：{}",
+                t(T("生成时间", "Produced")),
+                crate::clock::format_ms(produced_ms)
+            ),
+            t(T(
+                "校验：期初余额 + 各项净额 = 期末余额 = 账户余额",
+                "Check: opening + net of every kind = closing = ledger balance",
+            )),
+        ],
+        headers: vec![
+            t(T("类型", "Kind")),
+            t(T("笔数", "Count")),
+            t(T("金额", "Amount")),
+            t(T("手续费", "Fee")),
+            t(T("净额", "Net")),
+        ],
+        rows,
+        totals: None,
+    });
+    if !s.txns.is_empty() {
+        let rows: Vec<Vec<CellValue>> = s
+            .txns
+            .iter()
+            .map(|x| {
+                vec![
+                    CellValue::Date(x.settle_date),
+                    CellValue::Date(x.trade_date),
+                    CellValue::DateTime(x.txn_ms),
+                    text(x.terminal_no.clone()),
+                    text(x.batch_no.clone()),
+                    text(x.voucher_no.clone()),
+                    text(x.rrn.clone()),
+                    text(x.card_masked.clone()),
+                    text(x.card_org.clone()),
+                    text(x.card_type.clone()),
+                    text(x.bank_zh.clone()),
+                    text(type_word(x.txn_type, lang).to_string()),
+                    text(x.status.code().to_string()),
+                    CellValue::Money(x.amount_fen),
+                    CellValue::Money(x.fee_fen),
+                    CellValue::Money(match counted(x.txn_type, x.status) {
+                        Counted::Trade => x.amount_fen - x.fee_fen,
+                        Counted::Refund => -x.amount_fen,
+                        Counted::Not => 0,
+                    }),
+                ]
+            })
+            .collect();
+        let net: i64 = s.movements[0].net_fen;
+        let mut totals = vec![text(t(T("合计", "Total")))];
+        totals.extend((0..14).map(|_| CellValue::Empty));
+        totals.push(CellValue::Money(net));
+        out.push(BookSheet {
+            name: KINDS[0].name.get(lang).to_string(),
+            preamble: Vec::new(),
+            headers: [
+                T("结算日期", "Settlement date"),
+                T("交易日期", "Trade date"),
+                T("交易时间", "Time"),
+                T("终端号", "Terminal"),
+                T("批次号", "Batch"),
+                T("凭证号", "Voucher"),
+                T("参考号", "RRN"),
+                T("卡号", "Card"),
+                T("卡组织", "Card org."),
+                T("卡类型", "Card type"),
+                T("发卡行", "Issuer"),
+                T("交易类型", "Type"),
+                T("交易状态", "Status"),
+                T("交易金额", "Amount"),
+                T("手续费", "Fee"),
+                T("结算金额", "Net"),
+            ]
+            .iter()
+            .map(|h| t(*h))
+            .collect(),
+            rows,
+            totals: Some(totals),
+        });
+    }
+    for (i, k) in KINDS.iter().enumerate().skip(1) {
+        let lines: Vec<&LineRow> = s.lines.iter().filter(|l| kind_of(l) == i).collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let rows = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    CellValue::DateTime(l.line_ms),
+                    text(l.memo.clone()),
+                    text(l.kind.clone()),
+                    CellValue::Money(l.amount_fen),
+                    CellValue::Money(l.balance_fen),
+                ]
+            })
+            .collect();
+        out.push(BookSheet {
+            name: k.name.get(lang).to_string(),
+            preamble: Vec::new(),
+            headers: vec![
+                t(T("日期时间", "Time")),
+                t(T("摘要", "Memo")),
+                t(T("类型", "Kind")),
+                t(T("金额", "Amount")),
+                t(T("余额", "Balance")),
+            ],
+            rows,
+            totals: Some(vec![
+                text(t(T("合计", "Total"))),
+                CellValue::Empty,
+                CellValue::Empty,
+                CellValue::Money(s.movements[i].net_fen),
+                CellValue::Empty,
+            ]),
+        });
+    }
+    if let Period::Month(_) = s.period {
+        let mut days: std::collections::BTreeMap<i32, Vec<i64>> = std::collections::BTreeMap::new();
+        for l in &s.lines {
+            let d = business_date(l);
+            let e = days.entry(d).or_insert_with(|| vec![0; KINDS.len()]);
+            e[kind_of(l)] += l.amount_fen;
+        }
+        let rows = days
+            .iter()
+            .map(|(d, v)| {
+                let mut r = vec![CellValue::Date(*d)];
+                r.extend(v.iter().map(|x| CellValue::Money(*x)));
+                r.push(CellValue::Money(v.iter().sum()));
+                r
+            })
+            .collect();
+        let mut headers = vec![t(T("日期", "Date"))];
+        headers.extend(KINDS.iter().map(|k| k.name.get(lang).to_string()));
+        headers.push(t(T("净额", "Net")));
+        out.push(BookSheet {
+            name: t(T("按日汇总", "By day")),
+            preamble: Vec::new(),
+            headers,
+            rows,
+            totals: None,
+        });
+    }
+    out
+}
+
+/// Builds, checks and writes the statement into `dir`; returns the file.
+pub fn produce(
+    env: &Env,
+    session: &Session,
+    merchant_no: &str,
+    period: Period,
+    dir: &Path,
+    lang: Lang,
+) -> Result<PathBuf, StatementError> {
+    let s = build(env, session, merchant_no, period)?;
+    let now = env.clock.now_ms();
+    let name = match period {
+        Period::Day(_) => format!(
+            "{}_{}_{}.xlsx",
+            T("日结算对账单", "daily-statement").get(lang),
+            s.merchant_no,
+            s.period.label()
+        ),
+        Period::Month(_) => format!(
+            "{}_{}_{}.xlsx",
+            T("月结算对账单", "monthly-statement").get(lang),
+            s.merchant_no,
+            s.period.label()
+        ),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| StatementError::Write(e.to_string()))?;
+    let path = dir.join(name);
+    write_book(&path, &sheets(&s, lang, now)).map_err(StatementError::Write)?;
+    Ok(path)
+}
+
+/// The days of a month that have a statement (any ledger line), for the month view.
+pub fn days_with_statement(
+    env: &Env,
+    session: &Session,
+    merchant_no: &str,
+    month: i32,
+) -> ServiceResult<Vec<i32>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.days",
+        |uc| {
+            let db = uc.db();
+            let m = merchants::all(&db)?
+                .into_iter()
+                .find(|m| m.merchant_no == merchant_no.trim())
+                .ok_or(ServiceError::NotFound)?;
+            let (from, to) = Period::Month(month).days().ok_or(ServiceError::NotFound)?;
+            let mut days: Vec<i32> = q::all_lines(&db, m.id)?
+                .iter()
+                .map(business_date)
+                .filter(|d| (from..=to).contains(d))
+                .collect();
+            days.sort_unstable();
+            days.dedup();
+            Ok(days)
+        },
+    )
+}
+
+/// The stores a statement can be made for: (merchant number, name).
+pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(String, String)>> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.days",
+        |uc| {
+            if uc.scope().is_some() {
+                return Err(ServiceError::OutOfScope);
+            }
+            Ok(merchants::all(&uc.db())?
+                .into_iter()
+                .map(|m| (m.merchant_no, m.name))
+                .collect())
+        },
+    )
+}

@@ -1,0 +1,548 @@
+//! 对账 (Y7, spec/money-out.md §7.5): the runs, newest first; a run's summary with a bar per
+//! category (Y8) and its exceptions, the selected one side by side (ours | the acquirer's |
+//! difference) with the match pass and its resolution; each open exception resolved with a
+//! remark (a, d, g, or y for a suggested hand match); Ctrl+E the run as one workbook. Importing
+//! is `merchant-desk recon import` (for nightly scripts).
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::clock::format_ms;
+use crate::domain::money::format_fen;
+use crate::domain::recon::{Category, ExceptionStatus, Resolution, RunStatus};
+use crate::service::exports;
+use crate::service::recon;
+use crate::service::views::{ExceptionRow, RunDetail, RunRow};
+use crate::ui::keymap;
+use crate::ui::text::recon as tr;
+use crate::ui::text::{Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::table::Selection;
+
+use super::{Cx, Nav, Outcome, Screen, View};
+
+struct RunView {
+    detail: RunDetail,
+    exceptions: Vec<ExceptionRow>,
+    sel: Selection,
+    /// A resolution chosen, its remark being typed.
+    resolving: Option<(Resolution, String)>,
+}
+
+pub struct Recon {
+    runs: Vec<RunRow>,
+    sel: Selection,
+    open: Option<RunView>,
+}
+
+fn status_word(s: RunStatus) -> T {
+    match s {
+        RunStatus::Active => tr::ACTIVE,
+        RunStatus::Superseded => tr::SUPERSEDED,
+    }
+}
+
+impl Recon {
+    pub fn open(cx: &mut Cx) -> Outcome {
+        let mut s = Recon {
+            runs: Vec::new(),
+            sel: Selection::default(),
+            open: None,
+        };
+        let o = s.load(cx);
+        if o.message.as_ref().is_some_and(|m| !m.1) {
+            return o;
+        }
+        Outcome::nav(Nav::Push(Box::new(s)))
+    }
+
+    fn load(&mut self, cx: &mut Cx) -> Outcome {
+        match recon::runs(cx.env, cx.session, 500) {
+            Ok(r) => {
+                self.runs = r;
+                self.sel.clamp(self.runs.len());
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+        }
+    }
+
+    fn open_run(&mut self, cx: &mut Cx, run_id: i64) -> Outcome {
+        let d = recon::run(cx.env, cx.session, run_id);
+        let e = recon::exceptions(cx.env, cx.session, run_id, None);
+        match (d, e) {
+            (Ok(detail), Ok(exceptions)) => {
+                let keep = self.open.as_ref().map(|o| o.sel.index).unwrap_or(0);
+                let mut sel = Selection { index: keep };
+                sel.clamp(exceptions.len());
+                self.open = Some(RunView {
+                    detail,
+                    exceptions,
+                    sel,
+                    resolving: None,
+                });
+                Outcome::none()
+            }
+            (Err(e), _) | (_, Err(e)) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+        }
+    }
+}
+
+/// `s` padded with spaces to `w` terminal columns (Chinese counts two), on the right (`left`)
+/// or on the left.
+fn pad(s: &str, w: usize, left: bool) -> String {
+    let n = unicode_width::UnicodeWidthStr::width(s);
+    let fill = " ".repeat(w.saturating_sub(n));
+    if left {
+        format!("{s}{fill}")
+    } else {
+        format!("{fill}{s}")
+    }
+}
+
+fn money(v: Option<i64>) -> String {
+    v.map(format_fen).unwrap_or_default()
+}
+
+fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
+    let l = |s: String| Span::raw(s);
+    let w = |t: T| t.get(lang).to_string();
+    let row = |name: &str, ours: String, theirs: String, diff: String| {
+        Line::from(vec![
+            Span::styled(pad(name, 10, true), theme::label()),
+            l(format!("{}  ", pad(&ours, 22, false))),
+            l(format!("{}  ", pad(&theirs, 22, false))),
+            Span::styled(diff, theme::header()),
+        ])
+    };
+    let diff = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(x), Some(y)) if x != y => format_fen(y - x),
+        _ => String::new(),
+    };
+    let ours_amount = e.local_amount.or(e.local_fen);
+    let theirs_amount = e.file_amount.or(e.file_fen);
+    let mut v = vec![
+        Line::from(vec![
+            Span::styled(pad("", 10, true), theme::label()),
+            Span::styled(
+                format!("{}  ", pad(tr::OURS.get(lang), 22, false)),
+                theme::header(),
+            ),
+            Span::styled(
+                format!("{}  ", pad(tr::THEIRS.get(lang), 22, false)),
+                theme::header(),
+            ),
+            Span::styled(tr::DIFFERENCE.get(lang).to_string(), theme::header()),
+        ]),
+        row(
+            &w(T("参考号", "RRN")),
+            e.local_rrn.clone().unwrap_or_default(),
+            e.file_rrn.clone().unwrap_or_default(),
+            String::new(),
+        ),
+        row(
+            &w(T("终端/凭证", "Term/vch")),
+            format!(
+                "{} {}",
+                e.local_terminal.clone().unwrap_or_default(),
+                e.local_voucher.clone().unwrap_or_default()
+            ),
+            format!(
+                "{} {}",
+                e.file_terminal.clone().unwrap_or_default(),
+                e.file_voucher.clone().unwrap_or_default()
+            ),
+            String::new(),
+        ),
+        row(
+            &w(T("金额", "Amount")),
+            money(ours_amount),
+            money(theirs_amount),
+            diff(ours_amount, theirs_amount),
+        ),
+        row(
+            &w(T("手续费", "Fee")),
+            money(e.local_fee),
+            money(e.file_fee),
+            diff(e.local_fee, e.file_fee),
+        ),
+        row(
+            &w(T("类型/状态", "Type/status")),
+            match (e.local_type, e.local_status) {
+                (Some(t), Some(s)) => format!("{}/{}", t.code(), s.code()),
+                _ => String::new(),
+            },
+            match (e.file_type, e.file_status) {
+                (Some(t), Some(s)) => format!("{}/{}", t.code(), s.code()),
+                _ => String::new(),
+            },
+            String::new(),
+        ),
+        row(
+            &w(T("日期", "Date")),
+            e.local_date.map(|d| d.to_string()).unwrap_or_default(),
+            e.file_date.map(|d| d.to_string()).unwrap_or_default(),
+            String::new(),
+        ),
+        row(
+            &w(T("卡号", "Card")),
+            e.local_card.clone().unwrap_or_default(),
+            e.file_card.clone().unwrap_or_default(),
+            String::new(),
+        ),
+    ];
+    let mut info = Vec::new();
+    if let Some(p) = e.pass {
+        info.push(format!("{}: {}", tr::PASS.get(lang), p.code()));
+    }
+    if let Some(t) = e.suggested_txn_id {
+        info.push(format!("{} #{t} (y)", tr::SUGGESTED.get(lang)));
+    }
+    if e.category == Category::Unparseable {
+        let why = if lang == Lang::Zh {
+            &e.file_value
+        } else {
+            &e.local_value
+        };
+        info.push(format!("{why}: {}", e.raw.clone().unwrap_or_default()));
+    }
+    match (e.status, e.resolution) {
+        (ExceptionStatus::Resolved, Some(r)) => info.push(format!(
+            "{} {} · {} {}",
+            tr::RESOLVED.get(lang),
+            tr::resolution(r).get(lang),
+            e.resolved_by.clone().unwrap_or_default(),
+            e.remark
+        )),
+        _ => info.push(tr::PENDING.get(lang).to_string()),
+    }
+    v.push(Line::from(Span::styled(info.join("  "), theme::dim())));
+    v
+}
+
+impl Screen for Recon {
+    fn title(&self) -> T {
+        tr::SCR_RECON
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        match &self.open {
+            None => vec![("Enter".into(), tr::KEYS_RUNS.get(lang).into())],
+            Some(_) => vec![("a d g y".into(), tr::KEYS_RUN.get(lang).into())],
+        }
+    }
+
+    fn editing_text(&self) -> bool {
+        self.open.as_ref().is_some_and(|o| o.resolving.is_some())
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let Some(view) = &mut self.open else {
+            if self.sel.handle(k, self.runs.len()) {
+                return Outcome::none();
+            }
+            return match k.code {
+                _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
+                KeyCode::Enter => match self.runs.get(self.sel.index) {
+                    Some(r) => {
+                        let id = r.id;
+                        self.open_run(cx, id)
+                    }
+                    None => Outcome::none(),
+                },
+                _ => Outcome::none(),
+            };
+        };
+        if let Some((res, remark)) = &mut view.resolving {
+            return match k.code {
+                _ if keymap::is_back(k) => {
+                    view.resolving = None;
+                    Outcome::none()
+                }
+                KeyCode::Enter => {
+                    let (res, remark) = (*res, remark.clone());
+                    let Some(e) = view.exceptions.get(view.sel.index) else {
+                        return Outcome::none();
+                    };
+                    let (id, run) = (e.id, view.detail.run.id);
+                    match recon::resolve(cx.env, cx.session, id, res, &remark) {
+                        Ok(()) => {
+                            let o = self.open_run(cx, run);
+                            let _ = self.load(cx);
+                            if o.message.is_some() {
+                                o
+                            } else {
+                                Outcome::ok(format!("#{id} {}", tr::resolution(res).get(cx.lang)))
+                            }
+                        }
+                        Err(e) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+                    }
+                }
+                KeyCode::Backspace => {
+                    remark.pop();
+                    Outcome::none()
+                }
+                KeyCode::Char(c) => {
+                    remark.push(c);
+                    Outcome::none()
+                }
+                _ => Outcome::none(),
+            };
+        }
+        if view.sel.handle(k, view.exceptions.len()) {
+            return Outcome::none();
+        }
+        let open = view
+            .exceptions
+            .get(view.sel.index)
+            .is_some_and(|e| e.status == ExceptionStatus::Open);
+        let choose = |r: Resolution| Some((r, String::new()));
+        match k.code {
+            _ if keymap::is_back(k) => {
+                self.open = None;
+                Outcome::none()
+            }
+            KeyCode::Char('a') if open => {
+                view.resolving = choose(Resolution::Adjusted);
+                Outcome::none()
+            }
+            KeyCode::Char('d') if open => {
+                view.resolving = choose(Resolution::AcceptedDifference);
+                Outcome::none()
+            }
+            KeyCode::Char('g') if open => {
+                view.resolving = choose(Resolution::Ignored);
+                Outcome::none()
+            }
+            KeyCode::Char('y')
+                if open && view.exceptions[view.sel.index].suggested_txn_id.is_some() =>
+            {
+                view.resolving = choose(Resolution::MatchedByHand);
+                Outcome::none()
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        let o = self.load(cx);
+        match self.open.as_ref().map(|v| v.detail.run.id) {
+            Some(id) => self.open_run(cx, id),
+            None => o,
+        }
+    }
+
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let run = self.open.as_ref()?.detail.run.id;
+        let dir = exports::folder(cx.env);
+        Some(
+            match recon::export_run(cx.env, cx.session, run, &dir, cx.lang) {
+                Ok(p) => Outcome::ok(format!("{}{}", tr::EXPORTED.get(cx.lang), p.display())),
+                Err(e) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+            },
+        )
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, view: &View) -> Option<Position> {
+        let lang = view.lang;
+        match &self.open {
+            None => {
+                if self.runs.is_empty() {
+                    f.render_widget(
+                        Paragraph::new(tr::NO_RUNS.get(lang)).style(theme::dim()),
+                        area,
+                    );
+                    return None;
+                }
+                let cols: [(T, usize, bool); 10] = [
+                    (tr::COL_DATE, 9, true),
+                    (tr::COL_MERCHANT, 16, true),
+                    (tr::COL_FORMAT, 8, true),
+                    (tr::COL_FILE_ROWS, 9, false),
+                    (tr::COL_LOCAL_ROWS, 9, false),
+                    (tr::COL_MATCHED, 7, false),
+                    (tr::COL_EXCEPTIONS, 6, false),
+                    (tr::COL_OPEN, 6, false),
+                    (tr::COL_STATUS, 9, true),
+                    (tr::COL_FILE, 0, true),
+                ];
+                let head = format!(
+                    "  {}",
+                    cols.iter()
+                        .map(|(t, w, l)| pad(t.get(lang), *w, *l))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let mut lines = vec![Line::from(Span::styled(head, theme::header()))];
+                let rows = area.height.saturating_sub(1) as usize;
+                let start = self.sel.index.saturating_sub(rows.saturating_sub(1));
+                for (i, r) in self.runs.iter().enumerate().skip(start).take(rows) {
+                    let style = if i == self.sel.index {
+                        theme::selected()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    let cells = [
+                        r.recon_date.to_string(),
+                        r.merchant_no.clone(),
+                        r.profile.clone(),
+                        r.file_rows.to_string(),
+                        r.local_rows.to_string(),
+                        r.matched_rows.to_string(),
+                        r.exceptions.to_string(),
+                        r.open.to_string(),
+                        status_word(r.status).get(lang).to_string(),
+                        format!(
+                            "#{} {} {} {}",
+                            r.id,
+                            r.file_name,
+                            r.imported_by,
+                            format_ms(r.imported_ms)
+                        ),
+                    ];
+                    let text = cells
+                        .iter()
+                        .zip(&cols)
+                        .map(|(c, (_, w, l))| pad(c, *w, *l))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    lines.push(Line::from(Span::styled(
+                        format!("{}{text}", theme::marker(i == self.sel.index)),
+                        style,
+                    )));
+                }
+                f.render_widget(Paragraph::new(lines), area);
+                let y = (self.sel.index - start) as u16 + 1;
+                Some(Position::new(area.x, area.y + y))
+            }
+            Some(v) => {
+                let cats = &v.detail.categories;
+                let [top, list, detail] = Layout::vertical([
+                    Constraint::Length(cats.len() as u16 + 3),
+                    Constraint::Min(3),
+                    Constraint::Length(10),
+                ])
+                .areas(area);
+                let r = &v.detail.run;
+                let mut lines = vec![Line::from(Span::styled(
+                    format!(
+                        "#{} {} {} {} {}",
+                        r.id,
+                        r.recon_date,
+                        r.merchant_no,
+                        r.merchant_name,
+                        status_word(r.status).get(lang)
+                    ),
+                    theme::title(),
+                ))];
+                lines.push(Line::from(vec![
+                    Span::raw(format!(
+                        "{} {} · {} {} · {} {} · {} {}",
+                        tr::COL_FILE_ROWS.get(lang),
+                        r.file_rows,
+                        tr::COL_LOCAL_ROWS.get(lang),
+                        r.local_rows,
+                        tr::COL_MATCHED.get(lang),
+                        r.matched_rows,
+                        tr::COL_OPEN.get(lang),
+                        r.open
+                    )),
+                    Span::styled(
+                        if v.detail.settlement_differs {
+                            format!("  {}", tr::SETTLEMENT_DIFFERS.get(lang))
+                        } else {
+                            String::new()
+                        },
+                        theme::error(),
+                    ),
+                ]));
+                let max = cats.iter().map(|c| c.1).max().unwrap_or(1).max(1);
+                // Label 20, counts 12, amounts 26: the bar gets what is left.
+                let width = top.width.saturating_sub(60).clamp(1, 30) as i64;
+                for (c, n, open, file_fen, local_fen) in cats {
+                    let bar = "█".repeat(((n * width + max - 1) / max) as usize);
+                    lines.push(Line::from(vec![
+                        Span::styled(pad(tr::category(*c).get(lang), 20, true), theme::label()),
+                        Span::raw(format!("{n:>5} {open:>5}  ")),
+                        Span::styled(format!("{bar:<w$} ", w = width as usize), theme::key()),
+                        Span::raw(format!(
+                            "{:>12} {:>12}",
+                            format_fen(*file_fen),
+                            format_fen(*local_fen)
+                        )),
+                    ]));
+                }
+                f.render_widget(Paragraph::new(lines), top);
+                let rows = list.height as usize;
+                let start = v.sel.index.saturating_sub(rows.saturating_sub(1));
+                let mut lines = Vec::new();
+                for (i, e) in v.exceptions.iter().enumerate().skip(start).take(rows) {
+                    let style = if i == v.sel.index {
+                        theme::selected()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    let amount = e
+                        .file_fen
+                        .or(e.file_amount)
+                        .or(e.local_fen)
+                        .or(e.local_amount);
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "{}#{:<6} {} {:>5} {:<12} {:>12}  {}",
+                            theme::marker(i == v.sel.index),
+                            e.id,
+                            pad(tr::category(e.category).get(lang), 18, true),
+                            e.line_no.map(|l| l.to_string()).unwrap_or_default(),
+                            e.local_rrn
+                                .clone()
+                                .or(e.file_rrn.clone())
+                                .unwrap_or_default(),
+                            money(amount),
+                            match (e.status, e.resolution) {
+                                (ExceptionStatus::Resolved, Some(r)) =>
+                                    tr::resolution(r).get(lang).to_string(),
+                                _ => tr::PENDING.get(lang).to_string(),
+                            }
+                        ),
+                        style,
+                    )));
+                }
+                f.render_widget(Paragraph::new(lines), list);
+                let mut d = match v.exceptions.get(v.sel.index) {
+                    Some(e) => side_by_side(e, lang),
+                    None => Vec::new(),
+                };
+                if let Some((res, remark)) = &v.resolving {
+                    d.push(Line::from(vec![
+                        Span::styled(
+                            format!("{} ", tr::resolution(*res).get(lang)),
+                            theme::header(),
+                        ),
+                        Span::raw(format!("{}{remark}", tr::REMARK_PROMPT.get(lang))),
+                    ]));
+                    f.render_widget(Paragraph::new(d), detail);
+                    let x = detail.x
+                        + unicode_width::UnicodeWidthStr::width(
+                            format!(
+                                "{} {}{remark}",
+                                tr::resolution(*res).get(lang),
+                                tr::REMARK_PROMPT.get(lang)
+                            )
+                            .as_str(),
+                        ) as u16;
+                    return Some(Position::new(
+                        x.min(detail.right().saturating_sub(1)),
+                        detail.y + 9,
+                    ));
+                }
+                f.render_widget(Paragraph::new(d), detail);
+                let y = (v.sel.index - start) as u16;
+                Some(Position::new(list.x, list.y + y))
+            }
+        }
+    }
+}

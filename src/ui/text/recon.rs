@@ -1,0 +1,34 @@
+//! Strings of 对账 (reconciliation against the acquirer's files, Y7).
+
+use super::T;
+use crate::domain::recon::{Category, Resolution};
+
+// The words: assets/text/recon.toml (build.rs).
+include!(concat!(env!("OUT_DIR"), "/text/recon.rs"));
+
+pub fn category(c: Category) -> T {
+    match c {
+        Category::Matched => CAT_MATCHED,
+        Category::MissingLocal => CAT_MISSING_LOCAL,
+        Category::MissingAcquirer => CAT_MISSING_ACQUIRER,
+        Category::ExpectedNextDay => CAT_EXPECTED,
+        Category::AmountDiff => CAT_AMOUNT,
+        Category::FeeDiff => CAT_FEE,
+        Category::StatusDiff => CAT_STATUS,
+        Category::TypeDiff => CAT_TYPE,
+        Category::DateDiff => CAT_DATE,
+        Category::CardDiff => CAT_CARD,
+        Category::Duplicate => CAT_DUPLICATE,
+        Category::Unparseable => CAT_UNPARSEABLE,
+    }
+}
+
+pub fn resolution(r: Resolution) -> T {
+    match r {
+        Resolution::Adjusted => RES_ADJUSTED,
+        Resolution::AcceptedDifference => RES_ACCEPTED,
+        Resolution::Ignored => RES_IGNORED,
+        Resolution::MatchedByHand => RES_MANUAL,
+        Resolution::ResolvedNextDay => RES_NEXT_DAY,
+    }
+}
