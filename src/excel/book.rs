@@ -7,7 +7,10 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
-use super::export::{excel_date, excel_datetime, fen_to_excel, part_path, sheet_name, CellValue};
+use super::export::{
+    excel_date, fen_to_excel, part_path, sheet_name, write_cell, CellFormat, CellValue, Formats,
+    ZIP_LEVEL,
+};
 
 pub struct BookSheet<'a> {
     pub name: String,
@@ -24,13 +27,12 @@ pub fn write_book(path: &Path, sheets: &[BookSheet]) -> Result<(), String> {
     let header = Format::new()
         .set_bold()
         .set_border_bottom(FormatBorder::Thin);
-    let money = Format::new().set_num_format("#,##0.00");
     let bold_money = Format::new().set_bold().set_num_format("#,##0.00");
     let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    let text = Format::new().set_num_format("@");
+    // The data cells as every export writes them (one format per column, zlib-rs level).
+    let formats = Formats::new();
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(ZIP_LEVEL);
     // The sheets' temporary files go beside the result: the disk that must hold it.
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         wb.set_tempdir(dir).map_err(|e| e.to_string())?;
@@ -58,38 +60,55 @@ pub fn write_book(path: &Path, sheets: &[BookSheet]) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
         }
         r += 1;
-        let all = s
-            .rows
-            .iter()
-            .map(|x| (x, false))
-            .chain(s.totals.iter().map(|x| (x, true)));
-        for (row, is_total) in all {
+        // Each column carries the format of its first data cell.
+        let columns: Vec<Option<CellFormat>> = (0..s.headers.len())
+            .map(|c| {
+                s.rows
+                    .iter()
+                    .filter_map(|row| row.get(c))
+                    .find(|v| !matches!(v, CellValue::Empty))
+                    .and_then(CellFormat::of_cell)
+            })
+            .collect();
+        for (c, cf) in columns.iter().enumerate() {
+            if let Some(cf) = cf {
+                ws.set_column_format(c as u16, cf.format(&formats))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        for row in &s.rows {
             for (c, v) in row.iter().enumerate() {
+                let res = match v {
+                    // Not a date Excel can show: the number as it came.
+                    CellValue::Date(d) if excel_date(*d).is_none() => {
+                        ws.write_string(r, c as u16, d.to_string()).map(|_| ())
+                    }
+                    v => write_cell(
+                        ws,
+                        &formats,
+                        columns.get(c).copied().flatten(),
+                        r,
+                        c as u16,
+                        v,
+                    ),
+                };
+                res.map_err(|e| e.to_string())?;
+            }
+            r += 1;
+        }
+        if let Some(totals) = &s.totals {
+            for (c, v) in totals.iter().enumerate() {
                 let c = c as u16;
                 let res = match v {
                     CellValue::Empty => continue,
-                    CellValue::Text(t) if is_total => {
-                        ws.write_string_with_format(r, c, t.as_ref(), &bold)
-                    }
-                    CellValue::Text(t) => ws.write_string_with_format(r, c, t.as_ref(), &text),
-                    CellValue::Money(f) if is_total => {
+                    CellValue::Text(t) => ws.write_string_with_format(r, c, t.as_ref(), &bold),
+                    CellValue::Money(f) => {
                         ws.write_number_with_format(r, c, fen_to_excel(*f), &bold_money)
                     }
-                    CellValue::Money(f) => {
-                        ws.write_number_with_format(r, c, fen_to_excel(*f), &money)
-                    }
-                    CellValue::Int(n) => ws.write_number(r, c, *n as f64),
-                    CellValue::Date(d) => match excel_date(*d) {
-                        Some(x) => ws.write_number_with_format(r, c, x, &date),
-                        None => ws.write_string(r, c, d.to_string()),
-                    },
-                    CellValue::DateTime(ms) => {
-                        ws.write_number_with_format(r, c, excel_datetime(*ms), &datetime)
-                    }
+                    v => write_cell(ws, &formats, None, r, c, v).map(|()| &mut *ws),
                 };
                 res.map(|_| ()).map_err(|e| e.to_string())?;
             }
-            r += 1;
         }
     }
     if let Err(e) = wb.save(&part) {

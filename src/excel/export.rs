@@ -385,7 +385,7 @@ pub fn fen_to_excel(fen: i64) -> f64 {
 }
 
 /// The formats of one workbook, made once.
-struct Formats {
+pub(super) struct Formats {
     header: Format,
     text: Format,
     money: Format,
@@ -396,7 +396,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(super) fn new() -> Formats {
         let header = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xD9E1F2))
@@ -440,7 +440,7 @@ pub struct RowSink<'w> {
 
 /// Which of [`Formats`] a data cell wears.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum CellFormat {
+pub(super) enum CellFormat {
     Text,
     Money,
     Date,
@@ -448,6 +448,17 @@ enum CellFormat {
 }
 
 impl CellFormat {
+    /// The format a cell of this value wears (a count wears none).
+    pub(super) fn of_cell(v: &CellValue) -> Option<CellFormat> {
+        match v {
+            CellValue::Text(_) => Some(CellFormat::Text),
+            CellValue::Money(_) => Some(CellFormat::Money),
+            CellValue::Date(_) => Some(CellFormat::Date),
+            CellValue::DateTime(_) => Some(CellFormat::DateTime),
+            CellValue::Int(_) | CellValue::Empty => None,
+        }
+    }
+
     fn of_column(kind: ColKind) -> Option<CellFormat> {
         match kind {
             ColKind::Text => Some(CellFormat::Text),
@@ -458,7 +469,7 @@ impl CellFormat {
         }
     }
 
-    fn format(self, f: &Formats) -> &Format {
+    pub(super) fn format(self, f: &Formats) -> &Format {
         match self {
             CellFormat::Text => &f.text,
             CellFormat::Money => &f.money,
@@ -488,24 +499,13 @@ impl<'w> RowSink<'w> {
             });
         }
         let row = self.top + (self.rows + 1) as u32;
-        let f = self.formats;
         for (i, cell) in cells.iter().enumerate() {
-            let col = i as u16;
-            let (value, format) = match cell {
-                CellValue::Empty => continue,
+            match cell {
                 CellValue::Text(s) => {
                     let w = if s.is_ascii() { s.len() } else { s.width() };
                     if w > self.widths[i] {
                         self.widths[i] = w;
                     }
-                    let res = if self.column_format[i] == Some(CellFormat::Text) {
-                        self.sheet.write_string(row, col, s.as_ref())
-                    } else {
-                        self.sheet
-                            .write_string_with_format(row, col, s.as_ref(), &f.text)
-                    };
-                    res.map_err(|e| xlsx_error(self.path, &e))?;
-                    continue;
                 }
                 CellValue::Money(fen) => {
                     if self.columns[i].kind == ColKind::Money {
@@ -515,34 +515,24 @@ impl<'w> RowSink<'w> {
                     if a > self.max_money[i] {
                         self.max_money[i] = a;
                     }
-                    (fen_to_excel(*fen), Some(CellFormat::Money))
                 }
                 CellValue::Int(n) => {
                     let w = digits(n.unsigned_abs()) + usize::from(*n < 0);
                     if w > self.widths[i] {
                         self.widths[i] = w;
                     }
-                    (*n as f64, None)
                 }
-                CellValue::Date(d) => match excel_date(*d) {
-                    Some(serial) => (serial, Some(CellFormat::Date)),
-                    None => continue,
-                },
-                CellValue::DateTime(ms) => (excel_datetime(*ms), Some(CellFormat::DateTime)),
-            };
-            let res = match format {
-                // An unformatted number in a formatted column would take the column's format.
-                None if self.column_format[i].is_some() => {
-                    self.sheet
-                        .write_number_with_format(row, col, value, &Format::default())
-                }
-                Some(c) if self.column_format[i] != Some(c) => {
-                    self.sheet
-                        .write_number_with_format(row, col, value, c.format(f))
-                }
-                _ => self.sheet.write_number(row, col, value),
-            };
-            res.map_err(|e| xlsx_error(self.path, &e))?;
+                _ => {}
+            }
+            write_cell(
+                self.sheet,
+                self.formats,
+                self.column_format[i],
+                row,
+                i as u16,
+                cell,
+            )
+            .map_err(|e| xlsx_error(self.path, &e))?;
         }
         self.rows += 1;
         if self.rows.is_multiple_of(PROGRESS_EVERY) {
@@ -555,6 +545,50 @@ impl<'w> RowSink<'w> {
     pub fn rows(&self) -> u64 {
         self.rows
     }
+}
+
+/// Writes one data cell in its format: without one where its column carries that format
+/// already (`set_column_format`), which spares rust_xlsxwriter hashing the whole `Format` for
+/// the cell. An empty cell, or a date that is no date, writes nothing.
+pub(super) fn write_cell(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    column: Option<CellFormat>,
+    row: u32,
+    col: u16,
+    cell: &CellValue,
+) -> Result<(), XlsxError> {
+    let own = CellFormat::of_cell(cell);
+    let value = match cell {
+        CellValue::Empty => return Ok(()),
+        CellValue::Text(s) => {
+            return if column == Some(CellFormat::Text) {
+                sheet.write_string(row, col, s.as_ref()).map(|_| ())
+            } else {
+                sheet
+                    .write_string_with_format(row, col, s.as_ref(), &f.text)
+                    .map(|_| ())
+            };
+        }
+        CellValue::Money(fen) => fen_to_excel(*fen),
+        CellValue::Int(n) => *n as f64,
+        CellValue::Date(d) => match excel_date(*d) {
+            Some(serial) => serial,
+            None => return Ok(()),
+        },
+        CellValue::DateTime(ms) => excel_datetime(*ms),
+    };
+    match own {
+        // An unformatted number in a formatted column would take the column's format.
+        None if column.is_some() => {
+            sheet.write_number_with_format(row, col, value, &Format::default())
+        }
+        Some(c) if column != Some(c) => {
+            sheet.write_number_with_format(row, col, value, c.format(f))
+        }
+        _ => sheet.write_number(row, col, value),
+    }
+    .map(|_| ())
 }
 
 fn digits(mut n: u64) -> usize {
@@ -587,7 +621,7 @@ fn auto_width(col: &Column, data: usize, max_money: u64) -> f64 {
 /// `zlib-rs` feature, in Cargo.toml) writes 1,000,000 rows × 10 about 2.5× as fast as
 /// rust_xlsxwriter's default build (level 6, miniz_oxide), the file 1.3× as large (level 1: no
 /// faster, 1.8× as large; level 3: 15% slower). Measured with `bench_export`, figures in README.
-const ZIP_LEVEL: u8 = 2;
+pub(super) const ZIP_LEVEL: u8 = 2;
 
 /// Writes an .xlsx of `spec`'s columns with the rows `produce` pushes into the sink, and returns
 /// the number of data rows.
