@@ -57,7 +57,16 @@ fn main() {
         // A new file each time (the same one twice is refused): a comment line makes it new;
         // each import supersedes the last.
         let p = dir.path().join(format!("acquirer-{day}-{i}.csv"));
-        std::fs::write(&p, text.replacen('\n', &format!("\n# run {i}\n"), 1)).unwrap();
+        // (The moment in the comment: an earlier benchmark run on the same copy keeps its files.)
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        std::fs::write(
+            &p,
+            text.replacen('\n', &format!("\n# run {i} at {stamp}\n"), 1),
+        )
+        .unwrap();
         let t = Instant::now();
         let s = recon::import(
             &mut env,
