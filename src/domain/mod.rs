@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod batch_file;
+pub mod fast_refund;
 pub mod function;
 pub mod ids;
 pub mod lang;
@@ -65,3 +66,5 @@ impl Transitions for txn::TerminalStatus {
         txn::TerminalStatus::may_become(self, next)
     }
 }
+
+transitions!(fast_refund::FastRefundStatus);
