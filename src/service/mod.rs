@@ -14,6 +14,7 @@ mod check_review;
 pub mod dates;
 pub mod error;
 pub mod exports;
+pub mod fast_refund;
 pub mod home;
 pub mod kernel;
 pub mod monitor;

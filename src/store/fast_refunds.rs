@@ -436,3 +436,43 @@ pub fn ledger_cover(conn: &Db) -> SqlResult<Vec<LedgerCover>> {
         .collect();
     v
 }
+
+/// Whether a fast-refund batch number is taken.
+pub fn batch_no_taken(conn: &Db, batch_no: &str) -> SqlResult<bool> {
+    conn.prepare_cached("SELECT count(*) FROM fast_refunds WHERE batch_no = ?1")?
+        .query_row([batch_no], |r| r.get::<i64>(0))
+        .map(|n| n > 0)
+}
+
+/// Points a fast-refund application at its (first) fast refund, written after it.
+pub fn set_application_ref(conn: &Db, application_id: i64, ref_id: i64) -> SqlResult<()> {
+    conn.prepare_cached("UPDATE applications SET ref_id = ?2 WHERE id = ?1")?
+        .execute(params![application_id, ref_id])?;
+    Ok(())
+}
+
+/// Direct refund mode: the application just written is approved without review (免审通过), in
+/// the same transaction that wrote it.
+pub fn auto_approve(conn: &Db, application_id: i64, at_ms: i64) -> SqlResult<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE applications SET status = 'auto_approved', checked_ms = ?2
+             WHERE id = ?1 AND status = 'pending_review'",
+        )?
+        .execute(params![application_id, at_ms])?;
+    Ok(n == 1)
+}
+
+/// The same event for every fast refund of an application.
+pub fn add_events(
+    rows: &[FastRefundRow],
+    conn: &Db,
+    at_ms: i64,
+    operator_id: i64,
+    event: &str,
+) -> SqlResult<()> {
+    for f in rows {
+        add_event(conn, f.id, at_ms, Some(operator_id), event, None, "")?;
+    }
+    Ok(())
+}
