@@ -71,7 +71,11 @@ pub const OPERATORS: &[(&str, &str, &str)] = &[
 
 /// Roles the demo operators hold besides their first: the clerk may also apply for withdrawals
 /// and the checker may review them and new bank accounts, so maker-checker is there to try.
-pub const MORE_ROLES: &[(&str, &str)] = &[("clerk", "applicant"), ("checker", "fund_checker")];
+pub const MORE_ROLES: &[(&str, &str)] = &[
+    ("clerk", "applicant"),
+    ("checker", "fund_checker"),
+    ("clerk", "fast_refund"),
+];
 
 /// The store whose refunds go through review in the demo (新街口店).
 pub const REVIEW_MODE_STORE: usize = 2;

@@ -112,6 +112,7 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
             WithdrawReview,
             ApplicationRecords,
             AccountView,
+            FastRefundReview,
         ],
     },
 ];

@@ -65,12 +65,8 @@ fn days_between(from: i32, to: i32) -> i64 {
         jiff::civil::Date::new((v / 10000) as i16, (v / 100 % 100) as i8, (v % 100) as i8).ok()
     };
     match (d(from), d(to)) {
-        (Some(a), Some(b)) => i64::from(
-            (b - a)
-                .total(jiff::Unit::Day)
-                .map(|x| x as i32)
-                .unwrap_or(i32::MAX),
-        ),
+        // A date minus a date is a span of whole days.
+        (Some(a), Some(b)) => i64::from((b - a).get_days()),
         _ => i64::MAX,
     }
 }
@@ -328,7 +324,8 @@ fn check_line(uc: &Uc, input: &FastRefundInput, above: &mut Above) -> ServiceRes
     let bank_code = if input.bank.trim().is_empty() {
         r.txn.bank_code.clone()
     } else {
-        let (code, _, _) = rq::bank(&db, input.bank.trim())?.ok_or(bad("bank", Problem::Unknown))?;
+        let (code, _, _) =
+            rq::bank(&db, input.bank.trim())?.ok_or(bad("bank", Problem::Unknown))?;
         code
     };
     let bank = bank_of(&db, &bank_code)?.ok_or(bad("bank", Problem::Unknown))?;
@@ -488,7 +485,8 @@ fn store_application(
     rq::add_event(&db, app, uc.now_ms, Some(me), "applied", "")?;
     let mut first = None;
     for (l, o) in lines.iter().zip(&orders) {
-        let term = merchants::terminal_by_no(&db, &l.txn.terminal_no)?.ok_or(ServiceError::NotFound)?;
+        let term =
+            merchants::terminal_by_no(&db, &l.txn.terminal_no)?.ok_or(ServiceError::NotFound)?;
         let id = q::insert(
             &db,
             &NewFastRefund {
@@ -512,7 +510,10 @@ fn store_application(
         q::add_event(&db, id, uc.now_ms, Some(me), "applied", None, "")?;
         uc.audit_change(
             "fast_refund.apply",
-            &format!("fast_refund#{id} application#{app} order={o} rrn={}", l.txn.rrn),
+            &format!(
+                "fast_refund#{id} application#{app} order={o} rrn={}",
+                l.txn.rrn
+            ),
             &Fields::new(),
             &Fields::new()
                 .int("amount_fen", l.amount_fen)
@@ -811,7 +812,13 @@ pub(crate) fn ended(uc: &Uc, a: &ApplicationRow, to: ApplicationStatus) -> Servi
             None,
         )?;
     }
-    q::add_events(&lines, &db, uc.now_ms, uc.operator_id().unwrap_or(a.maker_id), to.code())?;
+    q::add_events(
+        &lines,
+        &db,
+        uc.now_ms,
+        uc.operator_id().unwrap_or(a.maker_id),
+        to.code(),
+    )?;
     rq::end_hold(&db, a.id, HoldState::Released, uc.now_ms)?;
     Ok(())
 }
@@ -830,7 +837,8 @@ pub(crate) fn outcome_in(uc: &Uc, o: &Outcome) -> ServiceResult<()> {
         if code.is_empty() {
             return Err(bad("reason_code", Problem::Required));
         }
-        let (zh, _, kind) = rq::reason_code(&db, code)?.ok_or(bad("reason_code", Problem::Unknown))?;
+        let (zh, _, kind) =
+            rq::reason_code(&db, code)?.ok_or(bad("reason_code", Problem::Unknown))?;
         let text = if o.reason_text.trim().is_empty() {
             zh
         } else {
@@ -930,7 +938,9 @@ pub fn resubmit(
             let me = uc.operator()?;
             let f = exception_in_scope(uc, id)?;
             if !fr::may_resubmit(f.submissions) {
-                return Err(ServiceError::Refused(Rule::ResubmitLimit(f.submissions - 1)));
+                return Err(ServiceError::Refused(Rule::ResubmitLimit(
+                    f.submissions - 1,
+                )));
             }
             let db = uc.db();
             if card_number.trim().is_empty() {
@@ -951,7 +961,11 @@ pub fn resubmit(
                 Some(me),
                 "resubmitted",
                 f.reason_code.as_deref(),
-                &format!("{} → {}", describe(&f.branch, f.city_id), describe(&h.branch, h.city_id)),
+                &format!(
+                    "{} → {}",
+                    describe(&f.branch, f.city_id),
+                    describe(&h.branch, h.city_id)
+                ),
             )?;
             uc.audit_change(
                 "fast_refund.resubmit",

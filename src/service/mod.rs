@@ -10,6 +10,7 @@ pub mod background;
 pub mod batch_refund;
 pub mod card;
 pub mod check;
+pub mod check_fast_refund;
 mod check_review;
 pub mod dates;
 pub mod error;

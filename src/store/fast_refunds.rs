@@ -476,3 +476,70 @@ pub fn add_events(
     }
     Ok(())
 }
+
+/// For `check` (F6): every transaction whose ordinary and fast refunds together exceed its
+/// amount: (txn id, amount, refunded + open).
+pub fn over_refunded(conn: &Db) -> SqlResult<Vec<(i64, i64, i64)>> {
+    let mut st = conn.prepare(
+        "SELECT t.id, t.amount_fen, t.refunded_fen
+            + coalesce((SELECT sum(r.amount_fen) FROM refund_applications r WHERE r.txn_id = t.id
+                AND r.status IN ('pending_review', 'submitted', 'pending_clearing')), 0)
+            + coalesce((SELECT sum(f.amount_fen) FROM fast_refunds f WHERE f.txn_id = t.id
+                AND f.status IN ('pending_review', 'processing', 'success', 'exception')), 0) AS used
+         FROM transactions t WHERE t.id IN (SELECT txn_id FROM fast_refunds)
+         ORDER BY t.id",
+    )?;
+    let v: SqlResult<Vec<(i64, i64, i64)>> = st
+        .query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    Ok(v?.into_iter().filter(|(_, a, u)| u > a).collect())
+}
+
+/// For `check` (F6): per store and day with fast refunds, the quota and the refunds counted
+/// against it: (merchant, day, quota, used), only where a quota is set.
+pub fn quota_days(conn: &Db) -> SqlResult<Vec<(i64, i32, i64, i64)>> {
+    let mut st = conn.prepare(
+        "SELECT d.merchant_id, d.apply_date, m.daily_refund_quota_fen,
+            coalesce((SELECT sum(r.amount_fen) FROM refund_applications r
+                WHERE r.merchant_id = d.merchant_id AND r.apply_date = d.apply_date
+                  AND r.status <> 'rejected'), 0)
+          + coalesce((SELECT sum(f.amount_fen) FROM fast_refunds f
+                WHERE f.merchant_id = d.merchant_id AND f.apply_date = d.apply_date
+                  AND f.status NOT IN ('rejected', 'failed', 'cancelled')), 0)
+         FROM (SELECT DISTINCT merchant_id, apply_date FROM fast_refunds) d
+         JOIN merchants m ON m.id = d.merchant_id
+         WHERE m.daily_refund_quota_fen > 0 ORDER BY d.merchant_id, d.apply_date",
+    )?;
+    let v = st
+        .query_map(params![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect();
+    v
+}
+
+/// For `check`: each fast-refund application with its hold (amount, state) and the sum of its
+/// fast refunds.
+pub fn application_holds(
+    conn: &Db,
+) -> SqlResult<Vec<(i64, String, i64, Option<i64>, Option<String>, i64)>> {
+    let mut st = conn.prepare(
+        "SELECT a.id, a.status, a.amount_fen, h.amount_fen, h.state,
+            coalesce((SELECT sum(f.amount_fen) FROM fast_refunds f WHERE f.application_id = a.id), 0)
+         FROM applications a LEFT JOIN holds h ON h.application_id = a.id
+         WHERE a.kind IN ('fast_refund', 'fast_refund_batch') ORDER BY a.id",
+    )?;
+    let v = st
+        .query_map(params![], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect();
+    v
+}
