@@ -530,3 +530,71 @@ fn batch_quota_by_seventh_row_refused_whole() {
     assert_eq!(count(&f.env, "fast_refunds"), before + 6);
     check_ok(&f.env);
 }
+
+fn csv_line(rrn: &str, order: &str, mask: &str, id_number: &str) -> String {
+    format!(
+        "B20261202001,{rrn},{order},10.00,张小三,身份证,{id_number},,上海市,上海市,工商银行上海静安支行,{},\n",
+        card_for(mask)
+    )
+}
+
+fn run_import(db: &TestDb, file: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(common::bin())
+        .args(["--lang", "en", "fast-refund-import", "--db"])
+        .arg(&db.path)
+        .args(["--operator", "clerk", "--file"])
+        .arg(file)
+        .env("MERCHANT_DESK_PASSWORD", PW)
+        .env("MERCHANT_DESK_PAY_PASSWORD", PW)
+        .env_remove("MERCHANT_DESK_PIN")
+        .output()
+        .unwrap()
+}
+
+/// `fast-refund-import`: a file with a bad row is refused whole naming the row; a good one
+/// makes one batch application.
+#[test]
+fn fast_refund_import_cli() {
+    let f = fixture();
+    let header = "批次号,原交易参考号/订单号,退货订单号,退货金额,持卡人姓名,证件类型,证件号码,开户银行,开卡省份,开卡城市,开户支行,银行卡号,备注\n";
+    let (_, rrn1, mask1, _) = a_sale(&f.env, 1, 0);
+    let (_, rrn2, mask2, _) = a_sale(&f.env, 1, 1);
+    let bad = f._db.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}{}{}",
+            csv_line(&rrn1, "FR1", &mask1, "11010519491231002X"),
+            csv_line(&rrn2, "FR2", &mask2, "110105194912310021")
+        ),
+    )
+    .unwrap();
+    let out = run_import(&f._db, &bad);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("row 3") && text.contains("check character"),
+        "{text}"
+    );
+    assert_eq!(count(&f.env, "fast_refunds"), 0);
+    let good = f._db.dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}{}{}",
+            csv_line(&rrn1, "FR1", &mask1, "11010519491231002X"),
+            csv_line(&rrn2, "FR2", &mask2, "11010519491231002X")
+        ),
+    )
+    .unwrap();
+    let out = run_import(&f._db, &good);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("2 rows"), "{text}");
+    assert_eq!(count(&f.env, "fast_refunds"), 2);
+    check_ok(&f.env);
+}

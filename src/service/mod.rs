@@ -16,6 +16,7 @@ pub mod dates;
 pub mod error;
 pub mod exports;
 pub mod fast_refund;
+pub mod fast_refund_import;
 pub mod home;
 pub mod kernel;
 pub mod monitor;
