@@ -598,3 +598,87 @@ fn fast_refund_import_cli() {
     assert_eq!(count(&f.env, "fast_refunds"), 2);
     check_ok(&f.env);
 }
+
+/// Review mode approved by the checker with the card: paid then; F6 again at approval — a
+/// quota lowered meanwhile refuses the approval and nothing changes.
+#[test]
+fn approval_pays_and_rechecks_the_quota() {
+    use merchant_desk::card::{VirtualCard, VirtualReader};
+    use merchant_desk::service::card;
+    use merchant_desk::service::session::CardReaders;
+    let mut f = fixture();
+    let reader = VirtualReader::new("test reader");
+    reader.insert(VirtualCard::from_seed("checker-key"));
+    f.env.readers = CardReaders::Virtual(reader.clone());
+    let checker_id: i64 = f
+        .env
+        .store
+        .sql_for_tests()
+        .query_row(
+            "SELECT id FROM operators WHERE login = 'checker'",
+            params![],
+            |r| r.get(0),
+        )
+        .unwrap();
+    card::bind_card(
+        &mut f.env,
+        &f.admin,
+        checker_id,
+        &mut reader.transport(),
+        "123456",
+    )
+    .unwrap();
+    let checker = f._db.login_with_card(&mut f.env, "checker", "123456");
+    merchant_desk::service::settings::set_refund(&mut f.env, &f.admin, 1, true, 0).unwrap();
+    let (txn, _, mask, _) = a_sale(&f.env, 1, 0);
+    let before = ledger(&f.env, 1);
+    let row = fr::apply(&mut f.env, &f.clerk, &input(txn, &mask, "6.00"), PW, None).unwrap();
+    let item = |env: &Env| {
+        let page = review::inbox(env, &checker, &review::InboxQuery::default(), 0).unwrap();
+        ItemRef::from(
+            page.rows
+                .iter()
+                .find(|r| r.kind == ApplicationKind::FastRefund)
+                .unwrap(),
+        )
+    };
+    // The quota lowered below what is applied today: approval refused, nothing changes.
+    merchant_desk::service::settings::set_refund(&mut f.env, &f.admin, 1, true, 100).unwrap();
+    let it = item(&f.env);
+    let e = review::decide(
+        &mut f.env,
+        &checker,
+        &[it],
+        true,
+        "",
+        refunds::Confirmation {
+            pay_password: PW,
+            pin: Some("123456"),
+        },
+    )
+    .unwrap_err();
+    assert!(format!("{e:?}").contains("ExceedsQuota"), "{e:?}");
+    assert_eq!(
+        fr::detail(&f.env, &f.clerk, row.id).unwrap().row.status,
+        FastRefundStatus::PendingReview
+    );
+    merchant_desk::service::settings::set_refund(&mut f.env, &f.admin, 1, true, 0).unwrap();
+    let it = item(&f.env);
+    review::decide(
+        &mut f.env,
+        &checker,
+        &[it],
+        true,
+        "",
+        refunds::Confirmation {
+            pay_password: PW,
+            pin: Some("123456"),
+        },
+    )
+    .unwrap();
+    let d = fr::detail(&f.env, &f.clerk, row.id).unwrap();
+    assert_eq!(d.row.status, FastRefundStatus::Processing);
+    assert!(d.application.checker_approval_id.is_some());
+    assert_eq!(ledger(&f.env, 1), before - 600);
+    check_ok(&f.env);
+}
