@@ -32,6 +32,7 @@ pub enum EntryId {
     Groups,
     Settings,
     PayoutSettings,
+    FastRefundQuery,
     AuditLog,
     BatchRefund,
     ReviewInbox,
@@ -217,6 +218,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: Some(Function::ContactManage),
     },
     Entry {
+        id: EntryId::FastRefundQuery,
+        name: crate::ui::text::fast_refund::SCR_QUERY,
+        initials: "ksthcx",
+        needs: Some(Function::FastRefund),
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -298,6 +305,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
+        EntryId::FastRefundQuery => super::fast_refund_query::FastRefundQuery::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
     }
 }
