@@ -159,7 +159,7 @@ impl IdProblem {
 }
 
 fn is_leap(y: u32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
@@ -319,7 +319,7 @@ pub fn luhn_ok(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The mask the store keeps for a card (`622202******1234`: first 6, last 4, the length).

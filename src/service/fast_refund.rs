@@ -295,8 +295,7 @@ struct Above {
 
 fn check_line(uc: &Uc, input: &FastRefundInput, above: &mut Above) -> ServiceResult<Checked> {
     let db = uc.db();
-    if !crate::domain::money::parse_amount(&input.amount).is_ok() && input.amount.trim().is_empty()
-    {
+    if input.amount.trim().is_empty() {
         return Err(bad("amount", Problem::Required));
     }
     let amount = parse_amount(&input.amount).map_err(|_| bad("amount", Problem::BadAmount))?;

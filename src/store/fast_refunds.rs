@@ -518,11 +518,12 @@ pub fn quota_days(conn: &Db) -> SqlResult<Vec<(i64, i32, i64, i64)>> {
     v
 }
 
+/// (application, status, amount, hold amount, hold state, Σ of its fast refunds).
+pub type AppHold = (i64, String, i64, Option<i64>, Option<String>, i64);
+
 /// For `check`: each fast-refund application with its hold (amount, state) and the sum of its
 /// fast refunds.
-pub fn application_holds(
-    conn: &Db,
-) -> SqlResult<Vec<(i64, String, i64, Option<i64>, Option<String>, i64)>> {
+pub fn application_holds(conn: &Db) -> SqlResult<Vec<AppHold>> {
     let mut st = conn.prepare(
         "SELECT a.id, a.status, a.amount_fen, h.amount_fen, h.state,
             coalesce((SELECT sum(f.amount_fen) FROM fast_refunds f WHERE f.application_id = a.id), 0)
