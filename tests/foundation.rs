@@ -276,6 +276,10 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
              DROP TABLE payees; DROP TABLE payout_limits;
+             DROP TABLE fast_refund_events; DROP TABLE fast_refunds;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_ms;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_by;
              PRAGMA user_version = 1;",
         )
         .unwrap();

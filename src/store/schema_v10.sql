@@ -7,7 +7,8 @@
 ALTER TABLE merchants ADD COLUMN fast_refund_enabled INTEGER NOT NULL DEFAULT 0
     CHECK (fast_refund_enabled IN (0, 1));
 ALTER TABLE merchants ADD COLUMN fast_refund_enabled_ms INTEGER;
-ALTER TABLE merchants ADD COLUMN fast_refund_enabled_by INTEGER REFERENCES operators(id);
+-- Who set it (an operator id; no foreign key, so that the column can be dropped again).
+ALTER TABLE merchants ADD COLUMN fast_refund_enabled_by INTEGER;
 
 CREATE TABLE fast_refunds (
     id              INTEGER PRIMARY KEY,
