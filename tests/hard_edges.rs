@@ -480,6 +480,10 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
+             DROP TABLE fast_refund_events; DROP TABLE fast_refunds;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_ms;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_by;
              PRAGMA user_version = 4",
         )
         .unwrap();
