@@ -682,3 +682,25 @@ fn approval_pays_and_rechecks_the_quota() {
     assert_eq!(ledger(&f.env, 1), before - 600);
     check_ok(&f.env);
 }
+
+/// The function is checked in the service: an operator without 快速退货 is refused, and so is
+/// every list and detail.
+#[test]
+fn without_the_function_refused() {
+    let mut f = fixture();
+    let (txn, _, mask, _) = a_sale(&f.env, 1, 0);
+    let monitor = f._db.login(&mut f.env, "monitor");
+    let e = service_err(
+        fr::apply(&mut f.env, &monitor, &input(txn, &mask, "1.00"), PW, None).unwrap_err(),
+    );
+    assert!(matches!(e, ServiceError::Denied(_)), "{e:?}");
+    assert!(matches!(
+        fr::exceptions(&f.env, &monitor),
+        Err(ServiceError::Denied(_))
+    ));
+    assert!(matches!(
+        fr::supported_banks(&f.env, &monitor),
+        Err(ServiceError::Denied(_))
+    ));
+    assert_eq!(count(&f.env, "fast_refunds"), 0);
+}
