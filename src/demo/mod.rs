@@ -251,6 +251,12 @@ fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<
             }
             let review_store = merchants::all(tx)?[REVIEW_MODE_STORE].id;
             merchants::set_refund_settings(tx, review_store, "review", 0)?;
+            // Every demo store has agreed to fast refunds (商户同意快速退货协议), set by admin.
+            if let Some(admin) = operators::by_login(tx, "admin")? {
+                for m in merchants::all(tx)? {
+                    crate::store::fast_refunds::set_enabled(tx, m.id, true, admin.id, now)?;
+                }
+            }
             uc.audit("demo.create", "", "", "")
         },
     )?;
