@@ -1,4 +1,4 @@
-//! Fast refunds 快速退货 (schema v10): one row per fast refund (a single one or a batch line),
+//! Fast refunds 快速退货 (schema v11): one row per fast refund (a single one or a batch line),
 //! its history, the per-store switch, and the supported-banks table. Every status change names
 //! the status it expects and the domain's table allows it (`allowed`).
 

@@ -21,7 +21,7 @@ const STEPS: &[Step] = &[
     v7_payment_password_block,
     v8_applications_holds_withdrawals,
     v9_payees_and_limits,
-    v10_fast_refunds,
+    v11_fast_refunds,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -89,6 +89,6 @@ fn v9_payees_and_limits(tx: &rusqlite::Transaction) -> SqlResult<()> {
 }
 
 /// Fast refunds: the per-store switch, the fast refunds and their history.
-fn v10_fast_refunds(tx: &rusqlite::Transaction) -> SqlResult<()> {
-    Ok(tx.execute_batch(include_str!("schema_v10.sql"))?)
+fn v11_fast_refunds(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v11.sql"))?)
 }

@@ -1,4 +1,4 @@
--- Version 10 (PostgreSQL's spelling of schema_v10.sql): fast refunds 快速退货 (spec/money-out.md §2, F1-F6, V §3.6): the per-store switch
+-- Version 11 (PostgreSQL's spelling of schema_v11.sql): fast refunds 快速退货 (spec/money-out.md §2, F1-F6, V §3.6): the per-store switch
 -- standing for the merchant's agreement, one row per fast refund (single or batch line), its
 -- event history (applied, exception with reason, resubmitted with old and new values, ...).
 -- Portable: plain types; the card number is never stored, only the original's mask.
