@@ -134,6 +134,14 @@ enum Command {
         #[command(subcommand)]
         what: ReconCommand,
     },
+    /// Import a batch fast refund file (.xlsx or .csv, 批量快速退货) as an operator: checked
+    /// whole, stored only when every row is good. Passwords as for refund-import.
+    FastRefundImport {
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -628,6 +636,12 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             refund_import_cmd(&path, clock, lang, &operator, &file)
         }
+        Some(Command::FastRefundImport { operator, file }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            fast_refund_import_cmd(&path, clock, lang, &operator, &file)
+        }
         None => {
             // Without a terminal nothing is opened or created.
             if let Err(e) = merchant_desk::ui::terminal::check_terminal() {
@@ -861,16 +875,108 @@ fn demo_acquirer_files(path: &std::path::Path, clock: SharedClock, days: u32) ->
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "demo".into());
+    // Beside a database file; for a server's database (or a bare file name), in the data
+    // directory — never in whatever folder the command happened to run in.
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && path.exists())
         .map(|p| p.join(format!("{stem}-acquirer")))
-        .unwrap_or_else(|| PathBuf::from("demo-acquirer"));
+        .unwrap_or_else(|| data_dir().join(format!("{stem}-acquirer")));
     match demo::acquirer::write_days(&env, &dir, first, today) {
         Ok(files) => {
             println!("{} acquirer files in {}", files.len(), dir.display());
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+/// `merchant-desk fast-refund-import`: exit 0 with the batch application created, 1 listing
+/// every bad row (or a refused login, password or file), 2 when the database cannot be opened
+/// or written. Nothing is stored unless every row is good.
+fn fast_refund_import_cmd(
+    path: &std::path::Path,
+    clock: SharedClock,
+    lang: Lang,
+    operator: &str,
+    file: &std::path::Path,
+) -> ExitCode {
+    use merchant_desk::service::auth::{self, LoginStep};
+    use merchant_desk::service::fast_refund_import::{self as fi, ImportFailure};
+    let store = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut env = Env::new(store, clock);
+    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
+    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
+    let session = match auth::login(&mut env, operator, &pw) {
+        Ok(LoginStep::Done(s)) => s,
+        Ok(LoginStep::NeedsCard(pending)) => {
+            let Some(pin) = pin.as_deref() else {
+                return fail(match lang {
+                    Lang::Zh => format!(
+                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
+                    ),
+                    Lang::En => format!(
+                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
+                    ),
+                });
+            };
+            match auth::complete_with_card(&mut env, &pending, pin) {
+                Ok(s) => s,
+                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
+            }
+        }
+        Err(e) => {
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            return ExitCode::from(service_status(&e));
+        }
+    };
+    let zh = lang == Lang::Zh;
+    match fi::import(&mut env, &session, file, &pay, pin.as_deref()) {
+        Ok((app, check)) => {
+            println!(
+                "fast refund batch: application #{app}, {} rows, {}",
+                check.count,
+                merchant_desk::domain::money::format_fen(check.total_fen)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(ImportFailure::File(e)) => {
+            println!("{}", if zh { e.message_zh() } else { e.to_string() });
+            ExitCode::from(1)
+        }
+        Err(ImportFailure::Cells(rows)) => {
+            for r in rows {
+                println!("{}", r.message(zh));
+            }
+            ExitCode::from(1)
+        }
+        Err(ImportFailure::Lines(lines)) => {
+            for l in lines {
+                let msg = merchant_desk::ui::text::error(&l.error, lang, |f| f.to_string());
+                println!(
+                    "{}",
+                    if zh {
+                        format!("第 {} 行：{msg}", l.row)
+                    } else {
+                        format!("row {}: {msg}", l.row)
+                    }
+                );
+            }
+            ExitCode::from(1)
+        }
+        Err(ImportFailure::Service(e)) => {
+            println!("{}", merchant_desk::ui::text::card_error(&e, lang));
+            match &e {
+                merchant_desk::service::card::CardServiceError::Service(se) => {
+                    ExitCode::from(service_status(se))
+                }
+                _ => ExitCode::from(1),
+            }
+        }
     }
 }

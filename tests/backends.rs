@@ -25,9 +25,15 @@ fn server() -> Option<String> {
     url
 }
 
-/// Runs the application with `args`; its output, after asserting it succeeded.
+/// Runs the application with `args` (its data directory a throwaway one: a demo on a server
+/// writes its acquirer files there); its output, after asserting it succeeded.
 fn run_ok(args: &[&str]) -> std::process::Output {
-    let out = Command::new(bin()).args(args).output().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(args)
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "merchant-desk {}: {}{}",

@@ -278,6 +278,10 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE payees; DROP TABLE payout_limits;
              DROP TABLE recon_exceptions; DROP TABLE recon_rows; DROP TABLE recon_runs;
              DROP TABLE recon_files;
+             DROP TABLE fast_refund_events; DROP TABLE fast_refunds;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_ms;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_by;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -482,6 +482,10 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              DROP INDEX refund_app_pending_count;
              DROP TABLE recon_exceptions; DROP TABLE recon_rows; DROP TABLE recon_runs;
              DROP TABLE recon_files;
+             DROP TABLE fast_refund_events; DROP TABLE fast_refunds;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_ms;
+             ALTER TABLE merchants DROP COLUMN fast_refund_enabled_by;
              PRAGMA user_version = 4",
         )
         .unwrap();

@@ -71,7 +71,11 @@ pub const OPERATORS: &[(&str, &str, &str)] = &[
 
 /// Roles the demo operators hold besides their first: the clerk may also apply for withdrawals
 /// and the checker may review them and new bank accounts, so maker-checker is there to try.
-pub const MORE_ROLES: &[(&str, &str)] = &[("clerk", "applicant"), ("checker", "fund_checker")];
+pub const MORE_ROLES: &[(&str, &str)] = &[
+    ("clerk", "applicant"),
+    ("checker", "fund_checker"),
+    ("clerk", "fast_refund"),
+];
 
 /// The store whose refunds go through review in the demo (新街口店).
 pub const REVIEW_MODE_STORE: usize = 2;
@@ -259,6 +263,12 @@ fn populate_with(env: &mut Env, opts: DemoOptions, bulk: bool) -> ServiceResult<
             }
             let review_store = merchants::all(tx)?[REVIEW_MODE_STORE].id;
             merchants::set_refund_settings(tx, review_store, "review", 0)?;
+            // Every demo store has agreed to fast refunds (商户同意快速退货协议), set by admin.
+            if let Some(admin) = operators::by_login(tx, "admin")? {
+                for m in merchants::all(tx)? {
+                    crate::store::fast_refunds::set_enabled(tx, m.id, true, admin.id, now)?;
+                }
+            }
             uc.audit("demo.create", "", "", "")
         },
     )?;

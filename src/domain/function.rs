@@ -113,6 +113,7 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
             WithdrawReview,
             ApplicationRecords,
             AccountView,
+            FastRefundReview,
         ],
     },
 ];

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod batch_file;
+pub mod fast_refund;
 pub mod function;
 pub mod ids;
 pub mod lang;
@@ -9,6 +10,7 @@ pub mod money;
 pub mod operator;
 pub mod password;
 pub mod payee;
+pub mod recon;
 pub mod refund;
 pub mod review;
 pub mod txn;
@@ -65,4 +67,5 @@ impl Transitions for txn::TerminalStatus {
         txn::TerminalStatus::may_become(self, next)
     }
 }
-pub mod recon;
+
+transitions!(fast_refund::FastRefundStatus);

@@ -50,6 +50,12 @@ pub enum Problem {
     AboveDailyLimit,
     /// A minimum fee above the cap.
     AboveCap,
+    /// A resident ID with a bad shape, birth date or GB 11643 check character (fast refund).
+    IdNumber(crate::domain::fast_refund::IdProblem),
+    /// A re-typed card number that fails Luhn or differs from the original's mask.
+    Card(crate::domain::fast_refund::CardProblem),
+    /// The bank does not support fast refunds for the card's type.
+    BankUnsupported,
 }
 
 /// Rules of system management that refuse an action as a whole.
@@ -104,6 +110,12 @@ pub enum Rule {
     WithdrawDailyLimit(i64, i64),
     /// A decision over several items refused whole: each offending item (its label) and why.
     Items(Vec<(String, Rule)>),
+    /// The store has not agreed to fast refunds: 「本商户未开通快速退货」.
+    FastRefundDisabled,
+    /// The original transaction cannot be fast-refunded (why, for the 说明 column).
+    FastRefundIneligible(crate::domain::fast_refund::Ineligible),
+    /// An exception resubmitted this many times already: only 撤销 is left.
+    ResubmitLimit(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -61,7 +61,7 @@ impl Refundable {
     }
 }
 
-fn refundable_in(db: &Db, txn: TxnRow, today: i32) -> ServiceResult<Refundable> {
+pub(crate) fn refundable_in(db: &Db, txn: TxnRow, today: i32) -> ServiceResult<Refundable> {
     let open = refunds::open_for_txn(db, txn.id)?;
     let merchant = merchants::all(db)?
         .into_iter()

@@ -68,6 +68,8 @@ pub const INBOX_KINDS: &[ApplicationKind] = &[
     ApplicationKind::Refund,
     ApplicationKind::Withdrawal,
     ApplicationKind::BankAccount,
+    ApplicationKind::FastRefund,
+    ApplicationKind::FastRefundBatch,
 ];
 
 const REVIEWERS: &[Function] = &[
@@ -103,7 +105,7 @@ pub(crate) fn available_in(db: &Db, merchant_id: i64) -> ServiceResult<Available
 
 /// Refuses a store outside the operator's terminal groups (a store is in scope when one of its
 /// terminals is), and a store that does not exist.
-fn require_merchant(uc: &Uc, merchant_id: i64) -> ServiceResult<merchants::MerchantRow> {
+pub(crate) fn require_merchant(uc: &Uc, merchant_id: i64) -> ServiceResult<merchants::MerchantRow> {
     let m = merchants::all(&uc.db())?
         .into_iter()
         .find(|m| m.id == merchant_id)
@@ -135,7 +137,7 @@ pub fn available(env: &Env, session: &Session, merchant_id: i64) -> ServiceResul
     )
 }
 
-fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
+pub(crate) fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
     let days = merchants::setting(db, SETTING_EXPIRY_DAYS)?
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|d| *d > 0)
@@ -145,7 +147,7 @@ fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
 
 /// The stored command: what approval executes and the signatures cover, one `key=value` a
 /// line after a version tag, in a fixed order.
-fn command(kind: ApplicationKind, fields: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn command(kind: ApplicationKind, fields: &[(&str, String)]) -> Vec<u8> {
     let mut s = format!("merchant-desk/command/v1\nkind={}\n", kind.code());
     for (k, v) in fields {
         s.push_str(k);
@@ -156,7 +158,7 @@ fn command(kind: ApplicationKind, fields: &[(&str, String)]) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn command_field(cmd: &[u8], key: &str) -> Option<String> {
+pub(crate) fn command_field(cmd: &[u8], key: &str) -> Option<String> {
     std::str::from_utf8(cmd).ok()?.lines().find_map(|l| {
         l.strip_prefix(key)
             .and_then(|r| r.strip_prefix('='))
@@ -164,7 +166,7 @@ fn command_field(cmd: &[u8], key: &str) -> Option<String> {
     })
 }
 
-fn command_int(cmd: &[u8], key: &str) -> ServiceResult<i64> {
+pub(crate) fn command_int(cmd: &[u8], key: &str) -> ServiceResult<i64> {
     command_field(cmd, key)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| ServiceError::File(format!("stored command without {key}")))
@@ -1231,6 +1233,9 @@ fn decide_application(
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(a.id)));
             }
         }
+        ApplicationKind::FastRefund | ApplicationKind::FastRefundBatch => {
+            super::fast_refund::decided(uc, a, approve, me)?;
+        }
         other => return Err(ServiceError::Refused(Rule::NoReviewRight(other))),
     }
     let mut after = Fields::new()
@@ -1300,6 +1305,9 @@ fn end_pending(uc: &Uc, a: &ApplicationRow, to: ApplicationStatus) -> ServiceRes
                 BankAccountStatus::Deleted,
                 uc.now_ms,
             )?;
+        }
+        ApplicationKind::FastRefund | ApplicationKind::FastRefundBatch => {
+            super::fast_refund::ended(uc, a, to)?;
         }
         _ => {}
     }

@@ -2,12 +2,14 @@
 //! enums for every status and kind. Screens name these through the service; they never name the
 //! store, which keeps the SQL and the connection to itself.
 
+pub use crate::domain::fast_refund::SupportedBank;
 pub use crate::service::review::{
     Available, BankAccountView, InboxPage, InboxQuery, ItemRef, RecordQuery, WithdrawQuote,
 };
 pub use crate::service::review_lists::{WithdrawalRecord, WithdrawalRecordQuery};
 pub use crate::store::audit::{AuditFilter, AuditRow};
 pub use crate::store::downloads::{DownloadRow, DownloadState};
+pub use crate::store::fast_refunds::{FastRefundEvent, FastRefundFilter, FastRefundRow};
 pub use crate::store::merchants::{MerchantRow, TerminalRow};
 pub use crate::store::operators::RoleRow;
 pub use crate::store::refunds::{RefundEvent, RefundFilter, RefundRow};

@@ -22,6 +22,7 @@ const STEPS: &[Step] = &[
     v8_applications_holds_withdrawals,
     v9_payees_and_limits,
     v10_reconciliation,
+    v11_fast_refunds,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -90,4 +91,9 @@ fn v9_payees_and_limits(tx: &rusqlite::Transaction) -> SqlResult<()> {
 
 fn v10_reconciliation(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v10.sql"))?)
+}
+
+/// Fast refunds: the per-store switch, the fast refunds and their history.
+fn v11_fast_refunds(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v11.sql"))?)
 }

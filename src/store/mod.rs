@@ -6,6 +6,7 @@ pub mod cards;
 pub mod check;
 pub mod copy;
 pub mod downloads;
+pub mod fast_refunds;
 pub mod merchants;
 pub mod migrate;
 pub mod operators;

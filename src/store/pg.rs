@@ -19,6 +19,7 @@ const BASELINE: i32 = 8;
 const STEPS: &[&str] = &[
     include_str!("pg_schema_v9.sql"),
     include_str!("pg_schema_v10.sql"),
+    include_str!("pg_schema_v11.sql"),
 ];
 
 /// A connection string without its password, for messages.

@@ -141,21 +141,29 @@ pub fn by_id(conn: &Db, id: i64) -> SqlResult<Option<RefundRow>> {
     .optional()
 }
 
-/// Refunds of a transaction still on their way: applied, approved or waiting for clearing.
-/// (Completed ones are in the transaction's `refunded_fen` already.)
+/// Refunds of a transaction still on their way: applied, approved or waiting for clearing,
+/// plus every fast refund in a money-holding status (F6: one refundable amount for both kinds).
+/// (Completed ordinary ones are in the transaction's `refunded_fen` already.)
 pub fn open_for_txn(conn: &Db, txn_id: i64) -> SqlResult<i64> {
     conn.prepare_cached(
-        "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
-         WHERE txn_id = ?1 AND status IN ('pending_review', 'submitted', 'pending_clearing')",
+        "SELECT coalesce((SELECT sum(amount_fen) FROM refund_applications
+             WHERE txn_id = ?1 AND status IN ('pending_review', 'submitted', 'pending_clearing')), 0)
+          + coalesce((SELECT sum(amount_fen) FROM fast_refunds
+             WHERE txn_id = ?1 AND status IN ('pending_review', 'processing', 'success',
+                 'exception')), 0)",
     )?
     .query_row([txn_id], |r| r.get(0))
 }
 
-/// Refunds applied for on a day by a merchant that count against its daily quota.
+/// Refunds applied for on a day by a merchant that count against its daily quota: ordinary
+/// ones not rejected and fast ones not rejected, failed or cancelled (F6: one quota).
 pub fn held_for_day(conn: &Db, merchant_id: i64, apply_date: i32) -> SqlResult<i64> {
     conn.prepare_cached(
-        "SELECT coalesce(sum(amount_fen), 0) FROM refund_applications
-         WHERE merchant_id = ?1 AND apply_date = ?2 AND status <> 'rejected'",
+        "SELECT coalesce((SELECT sum(amount_fen) FROM refund_applications
+             WHERE merchant_id = ?1 AND apply_date = ?2 AND status <> 'rejected'), 0)
+          + coalesce((SELECT sum(amount_fen) FROM fast_refunds
+             WHERE merchant_id = ?1 AND apply_date = ?2
+               AND status NOT IN ('rejected', 'failed', 'cancelled')), 0)",
     )?
     .query_row(params![merchant_id, apply_date], |r| r.get(0))
 }

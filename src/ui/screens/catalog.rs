@@ -32,6 +32,7 @@ pub enum EntryId {
     Groups,
     Settings,
     PayoutSettings,
+    FastRefundQuery,
     AuditLog,
     BatchRefund,
     ReviewInbox,
@@ -221,6 +222,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::ContactManage],
     },
     Entry {
+        id: EntryId::FastRefundQuery,
+        name: crate::ui::text::fast_refund::SCR_QUERY,
+        initials: "ksthcx",
+        needs: &[Function::FastRefund],
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -314,6 +321,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
+        EntryId::FastRefundQuery => super::fast_refund_query::FastRefundQuery::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),
         EntryId::Statements => super::statements::Statements::open(cx),

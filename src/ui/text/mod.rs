@@ -189,6 +189,7 @@ pub fn error(e: &ServiceError, lang: Lang, field_label: impl Fn(&str) -> String)
 pub mod admin;
 pub mod audit;
 pub mod card;
+pub mod fast_refund;
 pub mod keys;
 pub mod money_out;
 pub mod payees;

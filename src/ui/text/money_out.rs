@@ -113,12 +113,42 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
         )
         .get(lang)
         .into(),
+        Problem::IdNumber(p) => match lang {
+            Lang::Zh => p.zh().into(),
+            Lang::En => p.en().into(),
+        },
+        Problem::Card(p) => match lang {
+            Lang::Zh => p.zh().into(),
+            Lang::En => p.en().into(),
+        },
+        Problem::BankUnsupported => T(
+            "该银行不支持此卡类型的快速退货",
+            "the bank does not support fast refunds for this card type",
+        )
+        .get(lang)
+        .into(),
         _ => "?".into(),
     }
 }
 
 pub fn rule(r: &Rule, lang: Lang) -> String {
     match r {
+        Rule::FastRefundDisabled => T(
+            "本商户未开通快速退货",
+            "This store has not agreed to fast refunds",
+        )
+        .get(lang)
+        .into(),
+        Rule::FastRefundIneligible(why) => match lang {
+            Lang::Zh => format!("该交易不能快速退货：{}", why.zh()),
+            Lang::En => format!("This transaction cannot be fast-refunded: {}", why.en()),
+        },
+        Rule::ResubmitLimit(n) => T(
+            "已重新提交 {n} 次，不能再提交；只能撤销",
+            "Resubmitted {n} times already: it can only be cancelled",
+        )
+        .get(lang)
+        .replace("{n}", &n.to_string()),
         Rule::InsufficientBalance(avail) => T(
             "余额不足（可用余额 ¥{a}）",
             "Not enough balance (available ¥{a})",

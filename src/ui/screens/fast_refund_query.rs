@@ -1,0 +1,469 @@
+//! 快速退货查询 (F5) and 快速退货异常列表 (F4): the fast refunds in scope — every status newest
+//! first, or the exceptions oldest first — with Enter for the detail (every field masked, the
+//! history with who and when, the approval signature), F5 to run again, Ctrl+E to export every
+//! row. 快速退货支持银行 (F1) lists the banks and card types, reference data.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::domain::fast_refund::{mask_id_number, mask_name, FastRefundStatus};
+use crate::domain::money::format_fen;
+use crate::excel::CellValue;
+use crate::service::fast_refund as fr;
+use crate::service::views::{FastRefundFilter, FastRefundRow, SupportedBank};
+use crate::service::ServiceError;
+use crate::ui::action::Action;
+use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
+use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::text::fast_refund as tf;
+use crate::ui::text::{t, Lang, T};
+use crate::ui::widgets::table::Selection;
+
+use super::{Cx, Nav, Outcome, Screen, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Detail,
+    /// Between the query (every status) and the exception list.
+    Exceptions,
+    Banks,
+    Shared(Action),
+}
+
+const KEYS: &[Binding<Act>] = &[
+    Binding {
+        keys: crate::ui::keymap::keys(Action::Back),
+        action: Act::Shared(Action::Back),
+        help: t::KEY_BACK,
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        action: Act::Detail,
+        help: tf::KEY_DETAIL,
+    },
+    Binding {
+        keys: &[ch('x')],
+        action: Act::Exceptions,
+        help: tf::KEY_EXCEPTIONS,
+    },
+    Binding {
+        keys: &[ch('b')],
+        action: Act::Banks,
+        help: tf::KEY_BANKS,
+    },
+];
+
+const BACK_ONLY: &[Binding<Act>] = &[Binding {
+    keys: crate::ui::keymap::keys(Action::Back),
+    action: Act::Shared(Action::Back),
+    help: t::KEY_BACK,
+}];
+
+fn reason(r: &FastRefundRow) -> String {
+    match &r.reason_code {
+        Some(c) => format!("{c} {}", r.reason_text),
+        None => String::new(),
+    }
+}
+
+static LIST: ListSpec<FastRefundRow> = ListSpec { cols: COLS };
+
+const COLS: &[Col<FastRefundRow>] = &[
+    Col {
+        header: tf::APPLIED_AT,
+        kind: Kind::Time,
+        width: Width::Content,
+        show: Show::Both { priority: 2 },
+        cell: |r, _| crate::clock::format_ms(r.applied_ms),
+        value: |r, _| CellValue::DateTime(r.applied_ms),
+    },
+    Col {
+        header: tf::ORDER_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| r.order_no.clone(),
+        value: |r, _| CellValue::text(r.order_no.clone()),
+    },
+    Col {
+        header: tf::BATCH_NO,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 5 },
+        cell: |r, _| r.batch_no.clone().unwrap_or_default(),
+        value: |r, _| CellValue::text(r.batch_no.clone().unwrap_or_default()),
+    },
+    Col {
+        header: tf::CARD,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 3 },
+        cell: |r, _| r.card_masked.clone(),
+        value: |r, _| CellValue::text(r.card_masked.clone()),
+    },
+    Col {
+        header: tf::HOLDER,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, _| mask_name(&r.holder_name),
+        value: |r, _| CellValue::text(mask_name(&r.holder_name)),
+    },
+    Col {
+        header: tf::AMOUNT,
+        kind: Kind::Money,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| format_fen(r.amount_fen),
+        value: |r, _| CellValue::Money(r.amount_fen),
+    },
+    Col {
+        header: tf::STATUS,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, lang| tf::status(r.status).get(lang).to_string(),
+        value: |r, lang| CellValue::text(tf::status(r.status).get(lang)),
+    },
+    Col {
+        header: tf::SUBMISSIONS,
+        kind: Kind::Count,
+        width: Width::Content,
+        show: Show::Both { priority: 6 },
+        cell: |r, _| r.submissions.to_string(),
+        value: |r, _| CellValue::text(r.submissions.to_string()),
+    },
+    Col {
+        header: tf::REASON,
+        kind: Kind::Text,
+        width: Width::Shrink { min: 8 },
+        show: Show::Both { priority: 1 },
+        cell: |r, _| reason(r),
+        value: |r, _| CellValue::text(reason(r)),
+    },
+];
+
+pub struct FastRefundQuery {
+    exceptions: bool,
+    rows: Vec<FastRefundRow>,
+    sel: Selection,
+    detail: Option<Vec<String>>,
+    run_ms: i64,
+}
+
+impl FastRefundQuery {
+    /// The query: every status, newest first.
+    pub fn open(cx: &mut Cx) -> Outcome {
+        Self::open_as(cx, false)
+    }
+
+    fn open_as(cx: &mut Cx, exceptions: bool) -> Outcome {
+        // Both lists are one screen: `x` switches between them.
+        let mut s = FastRefundQuery {
+            exceptions,
+            rows: Vec::new(),
+            sel: Selection::default(),
+            detail: None,
+            run_ms: 0,
+        };
+        match s.load(cx) {
+            Ok(()) => Outcome::nav(Nav::Push(Box::new(s))),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn load(&mut self, cx: &mut Cx) -> Result<(), ServiceError> {
+        self.rows = if self.exceptions {
+            fr::exceptions(cx.env, cx.session)?
+        } else {
+            fr::query(cx.env, cx.session, &FastRefundFilter::default())?
+        };
+        self.run_ms = cx.now_ms();
+        self.sel.clamp(self.rows.len());
+        Ok(())
+    }
+
+    fn detail_lines(cx: &mut Cx, id: i64) -> Result<Vec<String>, ServiceError> {
+        let lang = cx.lang;
+        let d = fr::detail(cx.env, cx.session, id)?;
+        let r = &d.row;
+        let l = |x: T| x.get(lang);
+        let mut v = vec![
+            format!(
+                "{}: {}    {}: {}",
+                l(tf::ORDER_NO),
+                r.order_no,
+                l(tf::STATUS),
+                l(tf::status(r.status))
+            ),
+            format!(
+                "{}: {}    {}: {}",
+                l(tf::AMOUNT),
+                format_fen(r.amount_fen),
+                l(tf::CARD),
+                r.card_masked
+            ),
+            format!(
+                "{}: {}    {}: {}",
+                l(tf::HOLDER),
+                mask_name(&r.holder_name),
+                l(tf::ID_NUMBER),
+                mask_id_number(&r.id_number)
+            ),
+            format!(
+                "{}: {}    {}: {}",
+                l(tf::BANK),
+                r.bank_code,
+                l(tf::BRANCH),
+                r.branch
+            ),
+            format!(
+                "rrn {}    {} {}",
+                d.txn.rrn,
+                d.txn.terminal_no,
+                format_fen(d.txn.amount_fen)
+            ),
+            format!(
+                "{}: {}",
+                l(tf::SIGNED),
+                if d.application.checker_approval_id.is_some()
+                    || d.application.maker_approval_id.is_some()
+                {
+                    "✓"
+                } else {
+                    "–"
+                }
+            ),
+            format!("{}:", l(tf::HISTORY)),
+        ];
+        for e in &d.events {
+            v.push(format!(
+                "  {}  {}  {}  {} {}",
+                crate::clock::format_ms(e.at_ms),
+                e.event,
+                e.operator_login.clone().unwrap_or_default(),
+                e.reason_code.clone().unwrap_or_default(),
+                e.detail
+            ));
+        }
+        Ok(v)
+    }
+}
+
+impl Screen for FastRefundQuery {
+    fn title(&self) -> T {
+        if self.exceptions {
+            tf::SCR_EXCEPTIONS
+        } else {
+            tf::SCR_QUERY
+        }
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut v = help_lines(KEYS, lang);
+        v.push(("↑↓".into(), t::KEY_MOVE.get(lang).into()));
+        v
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.detail.is_some() {
+            if let Some(Act::Shared(Action::Back)) = lookup(BACK_ONLY, k) {
+                self.detail = None;
+            }
+            return Outcome::none();
+        }
+        if self.sel.handle(k, self.rows.len()) {
+            return Outcome::none();
+        }
+        match lookup(KEYS, k) {
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
+            Some(Act::Detail) => {
+                let Some(id) = self.rows.get(self.sel.index).map(|r| r.id) else {
+                    return Outcome::none();
+                };
+                match Self::detail_lines(cx, id) {
+                    Ok(v) => {
+                        self.detail = Some(v);
+                        Outcome::none()
+                    }
+                    Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+                }
+            }
+            Some(Act::Exceptions) => {
+                self.exceptions = !self.exceptions;
+                self.sel = Selection::default();
+                match self.load(cx) {
+                    Ok(()) => Outcome::none(),
+                    Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+                }
+            }
+            Some(Act::Banks) => SupportedBanks::open(cx),
+            Some(Act::Shared(_)) | None => Outcome::none(),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) -> Outcome {
+        match self.load(cx) {
+            Ok(()) => Outcome::none(),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+
+    fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let lang = cx.lang;
+        let title = self.title().get(lang);
+        let preamble = list::preamble(title, &[], self.run_ms, lang);
+        let cols = LIST.export_columns(lang);
+        let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
+        let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
+        let rows = self.rows.iter().map(|r| LIST.export_row(r, lang)).collect();
+        Some(super::downloads::export_list_with(
+            cx,
+            crate::domain::function::Function::FastRefund,
+            title,
+            &headers,
+            &kinds,
+            rows,
+            preamble,
+        ))
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        if let Some(lines) = &self.detail {
+            let text: Vec<Line> = lines.iter().map(|s| Line::from(s.as_str())).collect();
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+            return None;
+        }
+        list::draw(
+            f,
+            area,
+            &ListView {
+                spec: &LIST,
+                rows: &self.rows,
+                totals: None,
+                selected: Some(self.sel.index),
+                cursor: self.sel.index,
+                dim: |r| !r.status.holds_money() || r.status == FastRefundStatus::Success,
+                lang,
+                empty: if self.exceptions {
+                    tf::EMPTY_EXCEPTIONS.get(lang)
+                } else {
+                    tf::EMPTY.get(lang)
+                },
+                title: None,
+                sort: None,
+            },
+        )
+    }
+}
+
+static BANKS: ListSpec<SupportedBank> = ListSpec { cols: BANK_COLS };
+
+fn mark(b: bool) -> &'static str {
+    if b {
+        "✓"
+    } else {
+        "✗"
+    }
+}
+
+const BANK_COLS: &[Col<SupportedBank>] = &[
+    Col {
+        header: tf::BANK,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, lang| {
+            if lang == Lang::Zh {
+                r.name_zh.clone()
+            } else {
+                r.code.clone()
+            }
+        },
+        value: |r, lang| {
+            CellValue::text(if lang == Lang::Zh {
+                r.name_zh.clone()
+            } else {
+                r.code.clone()
+            })
+        },
+    },
+    Col {
+        header: tf::CREDIT,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| mark(r.credit).into(),
+        value: |r, _| CellValue::text(mark(r.credit)),
+    },
+    Col {
+        header: tf::DEBIT,
+        kind: Kind::Text,
+        width: Width::Content,
+        show: Show::Both { priority: 0 },
+        cell: |r, _| mark(r.debit).into(),
+        value: |r, _| CellValue::text(mark(r.debit)),
+    },
+];
+
+pub struct SupportedBanks {
+    rows: Vec<SupportedBank>,
+    sel: Selection,
+}
+
+impl SupportedBanks {
+    pub fn open(cx: &mut Cx) -> Outcome {
+        match fr::supported_banks(cx.env, cx.session) {
+            Ok(rows) => Outcome::nav(Nav::Push(Box::new(SupportedBanks {
+                rows,
+                sel: Selection::default(),
+            }))),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        }
+    }
+}
+
+impl Screen for SupportedBanks {
+    fn title(&self) -> T {
+        tf::SCR_BANKS
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut v = help_lines(BACK_ONLY, lang);
+        v.push(("↑↓".into(), t::KEY_MOVE.get(lang).into()));
+        v
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, _cx: &mut Cx) -> Outcome {
+        if self.sel.handle(k, self.rows.len()) {
+            return Outcome::none();
+        }
+        match lookup(BACK_ONLY, k) {
+            Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
+            _ => Outcome::none(),
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        list::draw(
+            f,
+            area,
+            &ListView {
+                spec: &BANKS,
+                rows: &self.rows,
+                totals: None,
+                selected: Some(self.sel.index),
+                cursor: self.sel.index,
+                dim: |_| false,
+                lang: v.lang,
+                empty: "",
+                title: None,
+                sort: None,
+            },
+        )
+    }
+}
