@@ -126,4 +126,5 @@ tapes!(
     payees_en,
     payout_settings,
     payout_settings_en,
+    fast_refund,
 );

@@ -32,6 +32,7 @@ pub enum EntryId {
     Groups,
     Settings,
     PayoutSettings,
+    FastRefundApply,
     FastRefundQuery,
     AuditLog,
     BatchRefund,
@@ -222,6 +223,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::ContactManage],
     },
     Entry {
+        id: EntryId::FastRefundApply,
+        name: crate::ui::text::fast_refund::SCR_APPLY,
+        initials: "ksth",
+        needs: &[Function::FastRefund],
+    },
+    Entry {
         id: EntryId::FastRefundQuery,
         name: crate::ui::text::fast_refund::SCR_QUERY,
         initials: "ksthcx",
@@ -321,6 +328,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::BankAccounts => super::bank_accounts::BankAccounts::open(cx),
         EntryId::Payees => super::payees::Payees::open(cx),
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
+        EntryId::FastRefundApply => super::fast_refund_apply::FastRefundApply::open(cx),
         EntryId::FastRefundQuery => super::fast_refund_query::FastRefundQuery::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),

@@ -8,6 +8,7 @@ pub mod batch_refund;
 pub mod catalog;
 pub mod change_password;
 pub mod downloads;
+pub mod fast_refund_apply;
 pub mod fast_refund_query;
 pub mod groups;
 pub mod home;
