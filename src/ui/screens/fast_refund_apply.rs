@@ -299,3 +299,197 @@ impl Screen for FastRefundApply {
         )
     }
 }
+
+/// An exception (异常) put right (F4): the cardholder's details corrected and the card number
+/// typed again, then sent again (at most three times); or the fast refund cancelled, which
+/// credits the money back and frees the refundable amount and the quota. Both with the payment
+/// password; the service checks everything again.
+pub struct FastRefundFix {
+    id: i64,
+    order_no: String,
+    reason: String,
+    cancel: bool,
+    form: Form,
+}
+
+impl FastRefundFix {
+    /// Resubmission of `row`: its details as they were, the card number and the place typed again.
+    pub fn resubmit(cx: &mut Cx, row: &crate::service::views::FastRefundRow) -> Outcome {
+        let mut form = Form::new(vec![
+            Field::text("holder_name", tf::HOLDER),
+            Field::choice("id_type", tf::ID_TYPE, ID_TYPES.map(id_type_word).to_vec()),
+            Field::text("id_number", tf::ID_NUMBER),
+            Field::text("province", tf::PROVINCE),
+            Field::text("city", tf::CITY),
+            Field::text("branch", tf::BRANCH),
+            Field::secret("card_number", tf::CARD_AGAIN),
+            Field::text("remark", tr::REMARK),
+            Field::secret("pay_password", tr::PAY_PASSWORD),
+        ]);
+        form.fit_labels(cx.lang);
+        form.set_value("holder_name", &row.holder_name);
+        form.set_choice(
+            "id_type",
+            ID_TYPES.iter().position(|t| *t == row.id_type).unwrap_or(0),
+        );
+        form.set_value("id_number", &row.id_number);
+        form.set_value("branch", &row.branch);
+        form.set_value("remark", &row.remark);
+        form.focus_on("province");
+        Outcome::nav(Nav::Push(Box::new(FastRefundFix {
+            id: row.id,
+            order_no: row.order_no.clone(),
+            reason: reason_of(row),
+            cancel: false,
+            form,
+        })))
+    }
+
+    /// Cancelling `row`: the payment password only.
+    pub fn cancel(cx: &mut Cx, row: &crate::service::views::FastRefundRow) -> Outcome {
+        let mut form = Form::new(vec![Field::secret("pay_password", tr::PAY_PASSWORD)]);
+        form.fit_labels(cx.lang);
+        Outcome::nav(Nav::Push(Box::new(FastRefundFix {
+            id: row.id,
+            order_no: row.order_no.clone(),
+            reason: reason_of(row),
+            cancel: true,
+            form,
+        })))
+    }
+
+    fn save(&mut self, cx: &mut Cx) -> Outcome {
+        let pay = self.form.value("pay_password");
+        self.form.set_value("pay_password", "");
+        let result = if self.cancel {
+            fast_refund::cancel(cx.env, cx.session, self.id, &pay)
+        } else {
+            let card = self.form.value("card_number");
+            self.form.set_value("card_number", "");
+            let id_type = ID_TYPES[self.form.choice("id_type").min(ID_TYPES.len() - 1)];
+            let holder = HolderInput {
+                holder_name: self.form.value("holder_name"),
+                id_type: id_type.code().to_string(),
+                id_number: self.form.value("id_number"),
+                province: self.form.value("province"),
+                city: self.form.value("city"),
+                branch: self.form.value("branch"),
+                remark: self.form.value("remark"),
+            };
+            fast_refund::resubmit(cx.env, cx.session, self.id, &holder, &card, &pay)
+        };
+        let lang = cx.lang;
+        match result {
+            Ok(row) => {
+                let words = if self.cancel {
+                    tf::CANCELLED
+                } else {
+                    tf::RESUBMITTED
+                };
+                Outcome::nav(Nav::Pop).with_message(
+                    words
+                        .get(lang)
+                        .replace("{order}", &row.order_no)
+                        .replace("{n}", &row.submissions.to_string()),
+                    true,
+                )
+            }
+            Err(e) => {
+                if let ServiceError::Invalid { field, problem } = &e {
+                    self.form.mark(field, text::field_problem(problem, lang));
+                    self.form.focus_on(field);
+                }
+                Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, lang)))
+            }
+        }
+    }
+}
+
+fn reason_of(row: &crate::service::views::FastRefundRow) -> String {
+    match &row.reason_code {
+        Some(c) => format!("{c} {}", row.reason_text),
+        None => String::new(),
+    }
+}
+
+impl Screen for FastRefundFix {
+    fn title(&self) -> T {
+        if self.cancel {
+            tf::SCR_CANCEL
+        } else {
+            tf::SCR_RESUBMIT
+        }
+    }
+
+    fn help(&self, lang: Lang) -> Vec<(String, String)> {
+        vec![
+            ("Tab".into(), t::KEY_FIELDS.get(lang).into()),
+            ("Ctrl+S".into(), self.title().get(lang).into()),
+            ("Esc".into(), t::KEY_BACK.get(lang).into()),
+        ]
+    }
+
+    fn editing_text(&self) -> bool {
+        true
+    }
+
+    fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let ctrl = k
+            .modifiers
+            .contains(crossterm::event::KeyModifiers::CONTROL);
+        match k.code {
+            _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
+            KeyCode::Char('s') if ctrl => self.save(cx),
+            KeyCode::Enter if self.form.is_last() => self.save(cx),
+            _ if k.code == KeyCode::Enter || keymap::is_next_field(k) => {
+                self.form.next();
+                Outcome::none()
+            }
+            _ if keymap::is_prev_field(k) => {
+                self.form.prev();
+                Outcome::none()
+            }
+            _ => {
+                self.form.input(k);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
+        let lang = v.lang;
+        let [info, form_area] = Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Min(self.form.height() + 2),
+        ])
+        .areas(area);
+        let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(vec![label(tf::ORDER_NO), Span::raw(self.order_no.clone())]),
+                Line::from(vec![
+                    label(tf::REASON),
+                    Span::styled(self.reason.clone(), theme::error()),
+                ]),
+            ])
+            .block(Block::default().borders(Borders::ALL)),
+            info,
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", self.title().get(lang)));
+        let inner = block.inner(form_area);
+        f.render_widget(block, form_area);
+        self.form.draw(
+            f,
+            Rect::new(
+                inner.x + 1,
+                inner.y,
+                inner.width.saturating_sub(2),
+                inner.height,
+            ),
+            lang,
+            true,
+        )
+    }
+}

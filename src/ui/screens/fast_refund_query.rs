@@ -30,6 +30,8 @@ enum Act {
     /// Between the query (every status) and the exception list.
     Exceptions,
     Banks,
+    Resubmit,
+    Cancel,
     Shared(Action),
 }
 
@@ -53,6 +55,16 @@ const KEYS: &[Binding<Act>] = &[
         keys: &[ch('b')],
         action: Act::Banks,
         help: tf::KEY_BANKS,
+    },
+    Binding {
+        keys: &[ch('r')],
+        action: Act::Resubmit,
+        help: tf::KEY_RESUBMIT,
+    },
+    Binding {
+        keys: &[ch('c')],
+        action: Act::Cancel,
+        help: tf::KEY_CANCEL,
     },
 ];
 
@@ -152,6 +164,8 @@ pub struct FastRefundQuery {
     sel: Selection,
     detail: Option<Vec<String>>,
     run_ms: i64,
+    /// A correction or cancel was opened from here: read the list again once it is back on top.
+    stale: bool,
 }
 
 impl FastRefundQuery {
@@ -168,6 +182,7 @@ impl FastRefundQuery {
             sel: Selection::default(),
             detail: None,
             run_ms: 0,
+            stale: false,
         };
         match s.load(cx) {
             Ok(()) => Outcome::nav(Nav::Push(Box::new(s))),
@@ -301,8 +316,26 @@ impl Screen for FastRefundQuery {
                 }
             }
             Some(Act::Banks) => SupportedBanks::open(cx),
+            Some(act @ (Act::Resubmit | Act::Cancel)) => {
+                let Some(row) = self.rows.get(self.sel.index).cloned() else {
+                    return Outcome::none();
+                };
+                self.stale = true;
+                if act == Act::Resubmit {
+                    super::fast_refund_apply::FastRefundFix::resubmit(cx, &row)
+                } else {
+                    super::fast_refund_apply::FastRefundFix::cancel(cx, &row)
+                }
+            }
             Some(Act::Shared(_)) | None => Outcome::none(),
         }
+    }
+
+    fn tick(&mut self, cx: &mut Cx) -> Outcome {
+        if !std::mem::take(&mut self.stale) {
+            return Outcome::none();
+        }
+        self.refresh(cx)
     }
 
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
