@@ -142,6 +142,11 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+    /// Write the batch fast refund template (.xlsx, headers in --lang; both are read back).
+    FastRefundTemplate {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -635,6 +640,15 @@ fn main() -> ExitCode {
                 .db
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             refund_import_cmd(&path, clock, lang, &operator, &file)
+        }
+        Some(Command::FastRefundTemplate { out }) => {
+            match merchant_desk::service::fast_refund_import::write_template(&out, lang) {
+                Ok(p) => {
+                    println!("{}", p.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
         }
         Some(Command::FastRefundImport { operator, file }) => {
             let path = cli

@@ -704,3 +704,39 @@ fn without_the_function_refused() {
     ));
     assert_eq!(count(&f.env, "fast_refunds"), 0);
 }
+
+/// The template the app writes is read back by the import in both languages: its headers are
+/// understood, and its example line is judged on its values (here: an original this database
+/// does not hold), with nothing stored.
+#[test]
+fn the_written_template_is_read_back_in_both_languages() {
+    use merchant_desk::service::fast_refund_import::{self as fi, ImportFailure};
+    let mut f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    for lang in [
+        merchant_desk::domain::lang::Lang::Zh,
+        merchant_desk::domain::lang::Lang::En,
+    ] {
+        let path = fi::write_template(&dir.path().join(format!("t-{lang:?}")), lang).unwrap();
+        assert!(path.extension().is_some_and(|e| e == "xlsx"));
+        let before = f
+            .env
+            .store
+            .query_i64_for_tests("SELECT count(*) FROM fast_refunds")
+            .unwrap();
+        match fi::import(&mut f.env, &f.clerk, &path, PW, None) {
+            Err(ImportFailure::Lines(lines)) => {
+                assert_eq!(lines.len(), 1, "{lines:?}");
+                assert_eq!(lines[0].row, 2);
+            }
+            other => panic!("{lang:?}: {other:?}"),
+        }
+        assert_eq!(
+            f.env
+                .store
+                .query_i64_for_tests("SELECT count(*) FROM fast_refunds")
+                .unwrap(),
+            before
+        );
+    }
+}

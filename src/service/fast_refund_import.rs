@@ -40,6 +40,63 @@ pub const COLUMNS: [(&str, &str, bool); 13] = [
     ("备注", "Remark", false),
 ];
 
+/// An example value per column of [`COLUMNS`] (a real-looking line, so the clerk sees what
+/// each column takes; the card number passes its check digit but belongs to no one).
+const EXAMPLES: [&str; 13] = [
+    "KT20261123001",
+    "260000000101",
+    "KT20261123000001",
+    "50.00",
+    "张三",
+    "身份证",
+    "110101199003071233",
+    "工商银行",
+    "上海市",
+    "上海市",
+    "工商银行上海分行营业部",
+    "6212260000000029652",
+    "",
+];
+
+/// Writes the batch fast-refund template (headers in `lang`; both languages are read back),
+/// adding `.xlsx` to a path without it; returns the path written. The identifier columns are
+/// text, so Excel keeps every digit of a card or ID number.
+pub fn write_template(
+    path: &Path,
+    lang: crate::domain::lang::Lang,
+) -> Result<std::path::PathBuf, crate::excel::ExportError> {
+    let path = match path.extension() {
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => path.to_path_buf(),
+        _ => {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".xlsx");
+            std::path::PathBuf::from(p)
+        }
+    };
+    let cols: Vec<crate::excel::import::TemplateColumn> = COLUMNS
+        .iter()
+        .zip(EXAMPLES)
+        .map(
+            |((zh, en, _), example)| crate::excel::import::TemplateColumn {
+                header: match lang {
+                    crate::domain::lang::Lang::Zh => zh,
+                    crate::domain::lang::Lang::En => en,
+                },
+                // Only the amount is a number.
+                text: *zh != "退货金额",
+                example,
+                width: 0.0,
+            },
+        )
+        .collect();
+    let sheet = match lang {
+        crate::domain::lang::Lang::Zh => "批量快速退货",
+        crate::domain::lang::Lang::En => "Batch fast refund",
+    };
+    crate::excel::import::write_template(&path, sheet, &cols)?;
+    Ok(path)
+}
+
 /// Why a file was not stored.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportFailure {
