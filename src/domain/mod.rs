@@ -11,6 +11,7 @@ pub mod password;
 pub mod payee;
 pub mod refund;
 pub mod review;
+pub mod transfer;
 pub mod txn;
 
 /// An enum the store keeps as its text code (statuses, types, functions).
