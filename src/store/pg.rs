@@ -16,7 +16,10 @@ const BASELINE: i32 = 8;
 
 /// The migrations after the baseline, PostgreSQL's spelling, in order (index 0 is version
 /// BASELINE + 1). Each SQLite migration after the baseline has its twin here.
-const STEPS: &[&str] = &[include_str!("pg_schema_v9.sql")];
+const STEPS: &[&str] = &[
+    include_str!("pg_schema_v9.sql"),
+    include_str!("pg_schema_v10.sql"),
+];
 
 /// A connection string without its password, for messages.
 pub(crate) fn without_password(url: &str) -> String {
