@@ -54,6 +54,9 @@ pub struct Outcome {
 
 /// Records one outcome inside the caller's use case.
 pub(crate) fn record_in(uc: &Uc, o: &Outcome) -> ServiceResult<()> {
+    if o.kind.trim() == "transfer" {
+        return super::transfers::outcome_in(uc, o);
+    }
     let db = uc.db();
     if o.kind.trim() != "withdrawal" {
         return invalid("kind", Problem::Unknown);

@@ -68,6 +68,8 @@ pub const INBOX_KINDS: &[ApplicationKind] = &[
     ApplicationKind::Refund,
     ApplicationKind::Withdrawal,
     ApplicationKind::BankAccount,
+    ApplicationKind::Transfer,
+    ApplicationKind::TransferBatch,
 ];
 
 const REVIEWERS: &[Function] = &[
@@ -103,7 +105,7 @@ pub(crate) fn available_in(db: &Db, merchant_id: i64) -> ServiceResult<Available
 
 /// Refuses a store outside the operator's terminal groups (a store is in scope when one of its
 /// terminals is), and a store that does not exist.
-fn require_merchant(uc: &Uc, merchant_id: i64) -> ServiceResult<merchants::MerchantRow> {
+pub(crate) fn require_merchant(uc: &Uc, merchant_id: i64) -> ServiceResult<merchants::MerchantRow> {
     let m = merchants::all(&uc.db())?
         .into_iter()
         .find(|m| m.id == merchant_id)
@@ -135,7 +137,7 @@ pub fn available(env: &Env, session: &Session, merchant_id: i64) -> ServiceResul
     )
 }
 
-fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
+pub(crate) fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
     let days = merchants::setting(db, SETTING_EXPIRY_DAYS)?
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|d| *d > 0)
@@ -145,7 +147,7 @@ fn expiry_ms(db: &Db, now: i64) -> ServiceResult<i64> {
 
 /// The stored command: what approval executes and the signatures cover, one `key=value` a
 /// line after a version tag, in a fixed order.
-fn command(kind: ApplicationKind, fields: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn command(kind: ApplicationKind, fields: &[(&str, String)]) -> Vec<u8> {
     let mut s = format!("merchant-desk/command/v1\nkind={}\n", kind.code());
     for (k, v) in fields {
         s.push_str(k);
@@ -164,7 +166,7 @@ fn command_field(cmd: &[u8], key: &str) -> Option<String> {
     })
 }
 
-fn command_int(cmd: &[u8], key: &str) -> ServiceResult<i64> {
+pub(crate) fn command_int(cmd: &[u8], key: &str) -> ServiceResult<i64> {
     command_field(cmd, key)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| ServiceError::File(format!("stored command without {key}")))
@@ -1235,6 +1237,9 @@ fn decide_application(
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(a.id)));
             }
         }
+        ApplicationKind::Transfer | ApplicationKind::TransferBatch => {
+            super::transfers::decided_in(uc, a, approve)?
+        }
         other => return Err(ServiceError::Refused(Rule::NoReviewRight(other))),
     }
     let mut after = Fields::new()
@@ -1305,6 +1310,9 @@ fn end_pending(uc: &Uc, a: &ApplicationRow, to: ApplicationStatus) -> ServiceRes
                 uc.now_ms,
             )?;
         }
+        ApplicationKind::Transfer | ApplicationKind::TransferBatch => {
+            super::transfers::decided_in(uc, a, false)?
+        }
         _ => {}
     }
     uc.audit_change(
@@ -1323,6 +1331,7 @@ pub fn cancel(env: &mut Env, session: &Session, application_id: i64) -> ServiceR
             Function::ApplicationRecords,
             Function::WithdrawApply,
             Function::BankAccountManage,
+            Function::TransferApply,
         ]),
         "application.cancel",
         |uc| {

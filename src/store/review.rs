@@ -1064,7 +1064,7 @@ pub fn held_applications(conn: &Db) -> SqlResult<Vec<HeldApplication>> {
          FROM applications a
          LEFT JOIN withdrawals w ON a.ref_table = 'withdrawals' AND w.id = a.ref_id
          LEFT JOIN holds h ON h.application_id = a.id
-         WHERE a.kind <> 'bank_account' ORDER BY a.id",
+         WHERE a.kind NOT IN ('bank_account', 'transfer', 'transfer_batch') ORDER BY a.id",
     )?;
     let v = st
         .query_map(params![], |r| {
