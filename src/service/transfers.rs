@@ -119,16 +119,26 @@ fn reason_of(p: &RowProblem) -> Reason {
         RowProblem::Amount(A::TooLarge) => Reason::TooLarge,
         RowProblem::IdFormat => other("最多 32 位字母或数字", "at most 32 letters or digits"),
         RowProblem::TooLong(n) => Reason::TooLong(*n),
-        RowProblem::TooShort(n) => other(format!("至少 {n} 个字符"), format!("at least {n} characters")),
+        RowProblem::TooShort(n) => other(
+            format!("至少 {n} 个字符"),
+            format!("at least {n} characters"),
+        ),
         RowProblem::AccountNotDigits => other("账号只能是数字", "digits only"),
         RowProblem::AccountLength(a, b) => other(
             format!("账号应为 {a}–{b} 位数字"),
             format!("{a} to {b} digits"),
         ),
-        RowProblem::AccountMismatch => other("两次输入的账号不一致", "the two account numbers differ"),
+        RowProblem::AccountMismatch => {
+            other("两次输入的账号不一致", "the two account numbers differ")
+        }
         RowProblem::UnknownAccount => other("收款账户不存在", "no such platform account"),
-        RowProblem::NameMismatch => other("账户名与账号不符", "the name does not match the account"),
-        RowProblem::ToSelf => other("不能转账给自己", "cannot transfer to the paying store itself"),
+        RowProblem::NameMismatch => {
+            other("账户名与账号不符", "the name does not match the account")
+        }
+        RowProblem::ToSelf => other(
+            "不能转账给自己",
+            "cannot transfer to the paying store itself",
+        ),
         RowProblem::UnknownBank => other("不支持的银行", "not a bank of the list"),
         RowProblem::UnknownCity => other("城市不在该省份", "no such city in that province"),
         RowProblem::CreditCard => other("不支持信用卡", "credit cards are not accepted"),
@@ -353,6 +363,18 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         if req.origin == Origin::Single && input.order_no.trim().is_empty() {
             input.order_no = batch_no.clone();
         }
+        // Repeated in the file: the later rows are wrong, whatever else is wrong with them.
+        let order = input.order_no.trim().to_string();
+        let repeated = match seen_orders.get(&order) {
+            Some(first) if !order.is_empty() => {
+                errors.push(row_error(r, COL_ORDER_NO, Reason::DuplicateInFile(*first)));
+                true
+            }
+            _ => {
+                seen_orders.insert(order, r);
+                false
+            }
+        };
         let checked = match check_row(req.kind, &input, &m.merchant_no, &refs) {
             Ok(c) => c,
             Err(problems) => {
@@ -362,11 +384,9 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
                 continue;
             }
         };
-        if let Some(first) = seen_orders.get(&checked.order_no) {
-            errors.push(row_error(r, COL_ORDER_NO, Reason::DuplicateInFile(*first)));
+        if repeated {
             continue;
         }
-        seen_orders.insert(checked.order_no.clone(), r);
         if q::order_no_exists(&db, m.id, &checked.order_no)? {
             errors.push(row_error(
                 r,
@@ -382,7 +402,10 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
                     errors.push(row_error(
                         r,
                         COL_PLATFORM_ACCOUNT,
-                        other("收款账户不在您的范围内", "the payee store is outside your scope"),
+                        other(
+                            "收款账户不在您的范围内",
+                            "the payee store is outside your scope",
+                        ),
                     ));
                     continue;
                 }
@@ -397,7 +420,9 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         }
         let fee = rq::payout_fee(&db, m.id, req.kind.fee_kind())?.of(checked.amount_fen);
         running += checked.amount_fen + fee;
-        if running > avail.available_fen && errors.iter().all(|e| e.column != COL_AMOUNT || e.row != r) {
+        if running > avail.available_fen
+            && errors.iter().all(|e| e.column != COL_AMOUNT || e.row != r)
+        {
             errors.push(row_error(
                 r,
                 COL_AMOUNT,
@@ -421,12 +446,26 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
     let fee_fen: i64 = rows.iter().map(|(_, f)| *f).sum();
     if let Some(n) = req.control_count {
         if n != req.rows.len() {
-            errors.push(row_error(0, "", other("总笔数与明细不符", "the control count does not match the rows")));
+            errors.push(row_error(
+                0,
+                "",
+                other(
+                    "总笔数与明细不符",
+                    "the control count does not match the rows",
+                ),
+            ));
         }
     }
     if let Some(t) = req.control_total_fen {
         if errors.is_empty() && t != amount_fen {
-            errors.push(row_error(0, "", other("总金额与明细不符", "the control total does not match the rows")));
+            errors.push(row_error(
+                0,
+                "",
+                other(
+                    "总金额与明细不符",
+                    "the control total does not match the rows",
+                ),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -447,7 +486,11 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
 }
 
 /// Validates a transfer without storing anything (「检查银行信息」 and the confirmation screen).
-pub fn preview(env: &Env, session: &Session, req: &TransferRequest) -> Result<Prepared, TransferError> {
+pub fn preview(
+    env: &Env,
+    session: &Session,
+    req: &TransferRequest,
+) -> Result<Prepared, TransferError> {
     let mut refused: Option<TransferError> = None;
     let outcome = env.query(
         Who::Operator(session),
@@ -620,7 +663,10 @@ fn store_in(
     rq::add_event(&db, app, uc.now_ms, Some(me), "applied", req.remark.trim())?;
     uc.audit_change(
         "transfer.apply",
-        &format!("transfer_batch#{batch_id} application#{app} batch={}", p.batch_no),
+        &format!(
+            "transfer_batch#{batch_id} application#{app} batch={}",
+            p.batch_no
+        ),
         &Fields::new(),
         &Fields::new()
             .int("rows", p.rows.len() as i64)
@@ -660,7 +706,14 @@ fn store_in(
     })
 }
 
-fn move_row(db: &Db, t: &TransferRow, to: TransferStatus, at: i64, code: Option<&str>, text: &str) -> ServiceResult<()> {
+fn move_row(
+    db: &Db,
+    t: &TransferRow,
+    to: TransferStatus,
+    at: i64,
+    code: Option<&str>,
+    text: &str,
+) -> ServiceResult<()> {
     if !t.status.may_become_for(to, t.payee_kind)
         || !q::set_status(db, t.id, t.status, to, at, code, text)?
     {
@@ -1054,7 +1107,9 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
         .iter()
         .map(|c| cell_text(c).trim().to_string())
         .collect();
-    let bank = header.iter().any(|h| h.trim_start_matches('*') == COL_PUBLIC_PRIVATE || h.eq_ignore_ascii_case("Public/private"));
+    let bank = header.iter().any(|h| {
+        h.trim_start_matches('*') == COL_PUBLIC_PRIVATE || h.eq_ignore_ascii_case("Public/private")
+    });
     let names: &[(&str, bool)] = if bank { BANK_COLUMNS } else { PLATFORM_COLUMNS };
     let expected: Vec<Expected> = names
         .iter()
@@ -1080,7 +1135,11 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
     };
     let mut errors = Vec::new();
     let mut batch_no: Option<(u32, String)> = None;
-    let mut kind = if bank { None } else { Some(PayeeKind::Platform) };
+    let mut kind = if bank {
+        None
+    } else {
+        Some(PayeeKind::Platform)
+    };
     let mut rows = Vec::new();
     let mut row_nos = Vec::new();
     for r in &table.rows {

@@ -16,7 +16,9 @@ use super::{allowed, coded, Db};
 pub fn platform_account(conn: &Db, account_no: &str) -> SqlResult<Option<(String, Option<i64>)>> {
     let store = conn
         .prepare_cached("SELECT id, name FROM merchants WHERE merchant_no = ?1")?
-        .query_row([account_no], |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))
+        .query_row([account_no], |r| {
+            Ok((r.get::<i64>(0)?, r.get::<String>(1)?))
+        })
         .optional()?;
     if let Some((id, name)) = store {
         return Ok(Some((name, Some(id))));
@@ -129,7 +131,9 @@ pub fn batches(conn: &Db, merchant_id: i64, limit: usize) -> SqlResult<Vec<Batch
         "SELECT {B_COLS} FROM transfer_batches WHERE merchant_id = ?1
          ORDER BY created_ms DESC, id DESC LIMIT ?2"
     ))?;
-    let v = st.query_map(params![merchant_id, limit as i64], b_row)?.collect();
+    let v = st
+        .query_map(params![merchant_id, limit as i64], b_row)?
+        .collect();
     v
 }
 
