@@ -113,7 +113,7 @@ fn rows_of(e: TransferError) -> Vec<RowError> {
     }
 }
 
-fn import(f: &mut Fixture, path: &PathBuf) -> Result<transfers::Submitted, TransferError> {
+fn import(f: &mut Fixture, path: &std::path::Path) -> Result<transfers::Submitted, TransferError> {
     transfers::import_file(&mut f.env, &f.clerk, 1, path, PW, None)
 }
 
