@@ -452,3 +452,39 @@ fn a_rejected_batch_releases_its_hold_and_cancels_its_rows() {
     assert_eq!(review::available(&f.env, &f.clerk, 1).unwrap(), before);
     check_ok(&f.env);
 }
+
+#[test]
+fn transfer_import_on_the_command_line_lists_every_bad_row_then_stores_the_good_file() {
+    let f = fixture();
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(common::bin())
+            .args(["--lang", "zh", "transfer-import", "--db"])
+            .arg(&f.db.path)
+            .args(["--operator", "clerk", "--file"])
+            .arg(path)
+            .env("MERCHANT_DESK_PASSWORD", PW)
+            .env("MERCHANT_DESK_PAY_PASSWORD", PW)
+            .env_remove("MERCHANT_DESK_PIN")
+            .output()
+            .unwrap()
+    };
+    let mut lines: Vec<String> = (1..=3).map(|i| bank_line("CLI1", i)).collect();
+    lines[1] = lines[1].replace("工商银行,四川省", "火星银行,四川省");
+    let bad = write_csv(&f, "cli-bad.csv", &lines);
+    let out = run(&bad);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("第 3 行 收款开户银行：不支持的银行"),
+        "{text}"
+    );
+    nothing_stored(&f.env);
+    let lines: Vec<String> = (1..=3).map(|i| bank_line("CLI1", i)).collect();
+    let good = write_csv(&f, "cli-good.csv", &lines);
+    let out = run(&good);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("CLI1"), "{text}");
+    assert_eq!(count(&f.env, "SELECT count(*) FROM transfers"), 3);
+    check_ok(&f.env);
+}
