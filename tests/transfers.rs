@@ -488,3 +488,36 @@ fn transfer_import_on_the_command_line_lists_every_bad_row_then_stores_the_good_
     assert_eq!(count(&f.env, "SELECT count(*) FROM transfers"), 3);
     check_ok(&f.env);
 }
+
+#[test]
+fn two_processes_importing_the_same_batch_at_once_store_one_batch() {
+    let f = fixture();
+    let lines: Vec<String> = (1..=50).map(|i| bank_line("RACE", i)).collect();
+    let path = write_csv(&f, "race.csv", &lines);
+    let spawn = || {
+        std::process::Command::new(common::bin())
+            .args(["--lang", "en", "transfer-import", "--db"])
+            .arg(&f.db.path)
+            .args(["--operator", "clerk", "--file"])
+            .arg(&path)
+            .env("MERCHANT_DESK_PASSWORD", PW)
+            .env("MERCHANT_DESK_PAY_PASSWORD", PW)
+            .env_remove("MERCHANT_DESK_PIN")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let ok = [&a, &b].iter().filter(|o| o.status.success()).count();
+    assert_eq!(
+        ok,
+        1,
+        "{} / {}",
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    );
+    assert_eq!(count(&f.env, "SELECT count(*) FROM transfer_batches"), 1);
+    assert_eq!(count(&f.env, "SELECT count(*) FROM transfers"), 50);
+    check_ok(&f.env);
+}
