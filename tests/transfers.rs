@@ -521,3 +521,26 @@ fn two_processes_importing_the_same_batch_at_once_store_one_batch() {
     assert_eq!(count(&f.env, "SELECT count(*) FROM transfers"), 50);
     check_ok(&f.env);
 }
+
+#[test]
+fn the_templates_read_back_as_their_kind() {
+    let f = fixture();
+    for lang in [
+        merchant_desk::domain::lang::Lang::Zh,
+        merchant_desk::domain::lang::Lang::En,
+    ] {
+        let bank = transfers::write_template(&f.db.dir.path().join("bank"), true, lang).unwrap();
+        let req = transfers::read_file(&bank, 1).unwrap();
+        assert_eq!(req.kind, PayeeKind::BankPersonal);
+        assert_eq!(req.rows.len(), 1);
+        assert_eq!(req.rows[0].amount, "12.34");
+        assert_eq!(req.rows[0].account_no, "6222021001123456");
+        let platform =
+            transfers::write_template(&f.db.dir.path().join("platform"), false, lang).unwrap();
+        let req = transfers::read_file(&platform, 1).unwrap();
+        assert_eq!(req.kind, PayeeKind::Platform);
+        assert_eq!(req.rows[0].account_no, "104310058120002");
+        // The example row is a good platform transfer of store 1.
+        transfers::preview(&f.env, &f.clerk, &req).unwrap();
+    }
+}

@@ -1108,7 +1108,8 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
         .map(|c| cell_text(c).trim().to_string())
         .collect();
     let bank = header.iter().any(|h| {
-        h.trim_start_matches('*') == COL_PUBLIC_PRIVATE || h.eq_ignore_ascii_case("Public/private")
+        let h = h.trim_start_matches(['*', '＊']).trim();
+        h == COL_PUBLIC_PRIVATE || h.eq_ignore_ascii_case("Public/private")
     });
     let names: &[(&str, bool)] = if bank { BANK_COLUMNS } else { PLATFORM_COLUMNS };
     let expected: Vec<Expected> = names
@@ -1254,4 +1255,70 @@ pub fn import_file(
 ) -> Result<Submitted, TransferError> {
     let req = read_file(path, merchant_id)?;
     submit(env, session, &req, pay_password, pin)
+}
+
+/// Writes the bank-account (`bank`) or platform-account template in `lang`: required columns
+/// marked `*` (the import ignores the mark and accepts either language), one example row,
+/// identifier columns formatted as text. A path without .xlsx gets it; returns the path.
+pub fn write_template(
+    path: &Path,
+    bank: bool,
+    lang: Lang,
+) -> Result<std::path::PathBuf, crate::excel::export::ExportError> {
+    use crate::excel::import::TemplateColumn;
+    let path = match path.extension() {
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => path.to_path_buf(),
+        _ => {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".xlsx");
+            std::path::PathBuf::from(p)
+        }
+    };
+    let example = |zh: &str| -> &'static str {
+        match zh {
+            COL_BATCH_NO => "PL20261123001",
+            COL_PLATFORM_ACCOUNT => "104310058120002",
+            COL_PLATFORM_NAME => "鑫源百货徐家汇店",
+            COL_NAME => "张三",
+            COL_BANK => "工商银行",
+            COL_PROVINCE => "四川省",
+            COL_CITY => "成都市",
+            COL_BRANCH => "工商银行成都高新支行",
+            COL_ACCOUNT => "6222021001123456",
+            COL_AMOUNT => "12.34",
+            COL_PUBLIC_PRIVATE => "对私",
+            COL_ORDER_NO => "ZZ202611230001",
+            _ => "",
+        }
+    };
+    let names: &[(&str, bool)] = if bank { BANK_COLUMNS } else { PLATFORM_COLUMNS };
+    let headers: Vec<String> = names
+        .iter()
+        .map(|(zh, req)| {
+            let h = column_name(zh, lang);
+            if *req {
+                format!("*{h}")
+            } else {
+                h
+            }
+        })
+        .collect();
+    let cols: Vec<TemplateColumn> = names
+        .iter()
+        .zip(&headers)
+        .map(|((zh, _), h)| TemplateColumn {
+            header: h,
+            text: *zh != COL_AMOUNT,
+            example: example(zh),
+            width: 0.0,
+        })
+        .collect();
+    let sheet = match (bank, lang) {
+        (true, Lang::Zh) => "批量转账到银行账户",
+        (true, Lang::En) => "Transfer to bank accounts",
+        (false, Lang::Zh) => "批量转账到平台账户",
+        (false, Lang::En) => "Transfer to platform accounts",
+    };
+    crate::excel::import::write_template(&path, sheet, &cols)?;
+    Ok(path)
 }
