@@ -451,6 +451,16 @@ fn a_rejected_batch_releases_its_hold_and_cancels_its_rows() {
         .all(|r| r.status == TransferStatus::Cancelled));
     assert_eq!(review::available(&f.env, &f.clerk, 1).unwrap(), before);
     check_ok(&f.env);
+    // The maker withdraws a pending batch (已撤销): the same.
+    let path = write_csv(&f, "c.csv", &[bank_line("C1", 1)]);
+    let sent = import(&mut f, &path).unwrap();
+    review::cancel(&mut f.env, &f.clerk, sent.application.id).unwrap();
+    let view = transfers::batch(&f.env, &f.clerk, sent.batch_id).unwrap();
+    assert_eq!(view.status, BatchStatus::Rejected);
+    assert_eq!(view.application.status, ApplicationStatus::Cancelled);
+    assert_eq!(view.rows[0].status, TransferStatus::Cancelled);
+    assert_eq!(review::available(&f.env, &f.clerk, 1).unwrap(), before);
+    check_ok(&f.env);
 }
 
 #[test]
