@@ -554,3 +554,45 @@ fn the_templates_read_back_as_their_kind() {
         transfers::preview(&f.env, &f.clerk, &req).unwrap();
     }
 }
+
+#[test]
+fn a_result_file_drives_the_rows() {
+    let mut f = fixture();
+    let before = review::available(&f.env, &f.clerk, 1).unwrap();
+    let path = write_csv(&f, "o.csv", &[bank_line("O1", 1), bank_line("O1", 2)]);
+    let sent = import(&mut f, &path).unwrap();
+    review::decide(
+        &mut f.env,
+        &f.checker,
+        &[ItemRef::application(sent.application.id)],
+        true,
+        "",
+        Confirmation {
+            pay_password: PW,
+            pin: Some(PIN),
+        },
+    )
+    .unwrap();
+    let file = f.db.dir.path().join("result.csv");
+    std::fs::write(
+        &file,
+        "类型,商户订单号,结果,原因代码,原因说明,时间\n\
+         transfer,ZZO10001,成功,,,2026-11-23 12:00\n\
+         transfer,ZZO10002,失败,R03,账户不存在,2026-11-23 12:01\n\
+         transfer,ZZO10002,失败,R03,账户不存在,2026-11-23 12:02\n",
+    )
+    .unwrap();
+    let report = outcomes::import_file(&mut f.env, &file).unwrap();
+    assert_eq!(report.recorded, 2);
+    assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+    let view = transfers::batch(&f.env, &f.clerk, sent.batch_id).unwrap();
+    assert_eq!(view.rows[0].status, TransferStatus::Success);
+    assert_eq!(view.rows[1].status, TransferStatus::Failed);
+    assert_eq!(view.rows[1].reason_code.as_deref(), Some("R03"));
+    let after = review::available(&f.env, &f.clerk, 1).unwrap();
+    assert_eq!(
+        after.ledger_fen,
+        before.ledger_fen - view.rows[0].amount_fen
+    );
+    check_ok(&f.env);
+}
