@@ -21,7 +21,7 @@ const STEPS: &[Step] = &[
     v7_payment_password_block,
     v8_applications_holds_withdrawals,
     v9_payees_and_limits,
-    v10_transfers,
+    v12_transfers,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -89,6 +89,6 @@ fn v9_payees_and_limits(tx: &rusqlite::Transaction) -> SqlResult<()> {
 }
 
 /// Transfers: batches of rows under one application, the directory of platform accounts.
-fn v10_transfers(tx: &rusqlite::Transaction) -> SqlResult<()> {
-    Ok(tx.execute_batch(include_str!("schema_v10.sql"))?)
+fn v12_transfers(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v12.sql"))?)
 }

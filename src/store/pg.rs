@@ -18,7 +18,7 @@ const BASELINE: i32 = 8;
 /// BASELINE + 1). Each SQLite migration after the baseline has its twin here.
 const STEPS: &[&str] = &[
     include_str!("pg_schema_v9.sql"),
-    include_str!("pg_schema_v10.sql"),
+    include_str!("pg_schema_v12.sql"),
 ];
 
 /// A connection string without its password, for messages.

@@ -1,4 +1,4 @@
-//! Transfers (schema v10): batches, their rows, the directory of platform accounts. Every status
+//! Transfers (schema v12): batches, their rows, the directory of platform accounts. Every status
 //! update names the status it expects and the domain's table allows the change (`allowed`), so
 //! an outcome applies once.
 
