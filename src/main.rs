@@ -147,6 +147,18 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import a batch transfer file (.xlsx or .csv, the platform or the bank template) as an
+    /// operator: validated whole, then one batch waiting for review. Passwords as for
+    /// refund-import; a card-bound operator's PIN from MERCHANT_DESK_PIN.
+    TransferImport {
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// The paying store's id (default: the first store in the operator's scope).
+        #[arg(long)]
+        store: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -641,6 +653,16 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
             refund_import_cmd(&path, clock, lang, &operator, &file)
         }
+        Some(Command::TransferImport {
+            operator,
+            file,
+            store,
+        }) => {
+            let path = cli
+                .db
+                .unwrap_or_else(|| data_dir().join("merchant-desk.sqlite3"));
+            transfer_import_cmd(&path, clock, lang, &operator, &file, store)
+        }
         Some(Command::FastRefundTemplate { out }) => {
             match merchant_desk::service::fast_refund_import::write_template(&out, lang) {
                 Ok(p) => {
@@ -991,6 +1013,90 @@ fn fast_refund_import_cmd(
                 }
                 _ => ExitCode::from(1),
             }
+        }
+    }
+}
+
+/// `merchant-desk transfer-import`: exit 0 with the batch stored (waiting for review), 1 listing
+/// every bad row (or a refused login, password, card or file), 2 when the database fails.
+fn transfer_import_cmd(
+    path: &std::path::Path,
+    clock: SharedClock,
+    lang: Lang,
+    operator: &str,
+    file: &std::path::Path,
+    store: Option<i64>,
+) -> ExitCode {
+    use merchant_desk::service::transfers::{self, TransferError};
+    let st = match open(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut env = Env::new(st, clock);
+    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
+    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
+    use merchant_desk::service::auth::{self, LoginStep};
+    let session = match auth::login(&mut env, operator, &pw) {
+        Ok(LoginStep::Done(s)) => s,
+        Ok(LoginStep::NeedsCard(pending)) => {
+            let Some(pin) = &pin else {
+                return fail(match lang {
+                    Lang::Zh => format!(
+                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
+                    ),
+                    Lang::En => format!(
+                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
+                    ),
+                });
+            };
+            match auth::complete_with_card(&mut env, &pending, pin) {
+                Ok(s) => s,
+                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
+            }
+        }
+        Err(e) => {
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            return ExitCode::from(service_status(&e));
+        }
+    };
+    let store = match store {
+        Some(s) => s,
+        None => match merchant_desk::service::review::stores(&env, &session) {
+            Ok(v) if !v.is_empty() => v[0].0,
+            Ok(_) => return fail("no store in the operator's scope".to_string()),
+            Err(e) => return ExitCode::from(service_status(&e)),
+        },
+    };
+    match transfers::import_file(&mut env, &session, store, file, &pay, pin.as_deref()) {
+        Ok(s) => {
+            println!(
+                "batch {} (#{}) stored: {} rows, {} + fee {}; application #{} pending review",
+                s.batch_no,
+                s.batch_id,
+                s.rows,
+                merchant_desk::domain::money::format_fen(s.amount_fen),
+                merchant_desk::domain::money::format_fen(s.fee_fen),
+                s.application.id
+            );
+            ExitCode::SUCCESS
+        }
+        Err(TransferError::Service(e)) => {
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            println!("{msg}");
+            ExitCode::from(service_status(&e))
+        }
+        Err(TransferError::Card(e)) => fail(merchant_desk::ui::text::card_error(&e, lang)),
+        Err(TransferError::File(e)) => {
+            println!("{}", e.message(lang == Lang::Zh));
+            ExitCode::from(1)
+        }
+        Err(TransferError::Rows(rows)) => {
+            for r in &rows {
+                println!("{}", transfers::row_message(r, lang));
+            }
+            ExitCode::from(1)
         }
     }
 }

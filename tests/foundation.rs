@@ -271,6 +271,7 @@ fn an_older_database_is_upgraded_in_place() {
              ALTER TABLE operators DROP COLUMN pay_first_failed_ms;
              ALTER TABLE operators DROP COLUMN pay_blocked_until_ms;
              DROP TABLE sequences;
+             DROP TABLE transfers; DROP TABLE transfer_batches; DROP TABLE platform_accounts;
              DROP TABLE holds; DROP TABLE application_events; DROP TABLE applications;
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;

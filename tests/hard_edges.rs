@@ -476,6 +476,7 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              ALTER TABLE operators DROP COLUMN pay_failed;
              ALTER TABLE operators DROP COLUMN pay_first_failed_ms;
              ALTER TABLE operators DROP COLUMN pay_blocked_until_ms;
+             DROP TABLE transfers; DROP TABLE transfer_batches; DROP TABLE platform_accounts;
              DROP TABLE payees; DROP TABLE payout_limits; DROP TABLE holds; DROP TABLE application_events; DROP TABLE applications;
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;

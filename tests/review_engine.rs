@@ -872,10 +872,11 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
                     problem: Problem::Unknown
                 }
             ),
+            // A transfer is a kind of the feed now: no transfer has a withdrawal's number.
             (
                 6,
                 ServiceError::Invalid {
-                    field: "kind",
+                    field: "order_no",
                     problem: Problem::Unknown
                 }
             ),

@@ -13,6 +13,7 @@ pub mod payee;
 pub mod recon;
 pub mod refund;
 pub mod review;
+pub mod transfer;
 pub mod txn;
 
 /// An enum the store keeps as its text code (statuses, types, functions).

@@ -435,6 +435,7 @@ fn run_in(conn: &Db) -> SqlResult<Report> {
     out.extend(super::check_review::invariants(conn)?);
     out.extend(super::check_recon::invariants(conn)?);
     out.extend(super::check_fast_refund::invariants(conn)?);
+    out.extend(super::transfers::invariants(conn)?);
 
     let mut chain = Invariant::new("audit_chain", "the audit log's hash chain verifies");
     if let ChainCheck::Broken { id, reason } = verify_in(conn)? {

@@ -36,6 +36,7 @@ pub mod signing;
 pub mod slip;
 pub mod summaries;
 pub mod terminals;
+pub mod transfers;
 pub mod txn_query;
 pub mod views;
 

@@ -57,6 +57,9 @@ pub(crate) fn record_in(uc: &Uc, o: &Outcome) -> ServiceResult<()> {
     if o.kind.trim() == "fast_refund" {
         return super::fast_refund::outcome_in(uc, o);
     }
+    if o.kind.trim() == "transfer" {
+        return super::transfers::outcome_in(uc, o);
+    }
     let db = uc.db();
     if o.kind.trim() != "withdrawal" {
         return invalid("kind", Problem::Unknown);

@@ -70,6 +70,8 @@ pub const INBOX_KINDS: &[ApplicationKind] = &[
     ApplicationKind::BankAccount,
     ApplicationKind::FastRefund,
     ApplicationKind::FastRefundBatch,
+    ApplicationKind::Transfer,
+    ApplicationKind::TransferBatch,
 ];
 
 const REVIEWERS: &[Function] = &[
@@ -1236,6 +1238,9 @@ fn decide_application(
         ApplicationKind::FastRefund | ApplicationKind::FastRefundBatch => {
             super::fast_refund::decided(uc, a, approve, me)?;
         }
+        ApplicationKind::Transfer | ApplicationKind::TransferBatch => {
+            super::transfers::decided_in(uc, a, approve)?
+        }
         other => return Err(ServiceError::Refused(Rule::NoReviewRight(other))),
     }
     let mut after = Fields::new()
@@ -1309,6 +1314,9 @@ fn end_pending(uc: &Uc, a: &ApplicationRow, to: ApplicationStatus) -> ServiceRes
         ApplicationKind::FastRefund | ApplicationKind::FastRefundBatch => {
             super::fast_refund::ended(uc, a, to)?;
         }
+        ApplicationKind::Transfer | ApplicationKind::TransferBatch => {
+            super::transfers::decided_in(uc, a, false)?
+        }
         _ => {}
     }
     uc.audit_change(
@@ -1327,6 +1335,7 @@ pub fn cancel(env: &mut Env, session: &Session, application_id: i64) -> ServiceR
             Function::ApplicationRecords,
             Function::WithdrawApply,
             Function::BankAccountManage,
+            Function::TransferApply,
         ]),
         "application.cancel",
         |uc| {

@@ -23,6 +23,7 @@ const STEPS: &[Step] = &[
     v9_payees_and_limits,
     v10_reconciliation,
     v11_fast_refunds,
+    v12_transfers,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -96,4 +97,9 @@ fn v10_reconciliation(tx: &rusqlite::Transaction) -> SqlResult<()> {
 /// Fast refunds: the per-store switch, the fast refunds and their history.
 fn v11_fast_refunds(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v11.sql"))?)
+}
+
+/// Transfers: batches of rows under one application, the directory of platform accounts.
+fn v12_transfers(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v12.sql"))?)
 }

@@ -26,6 +26,7 @@ pub mod summaries;
 #[doc(hidden)]
 pub mod testing;
 pub mod transactions;
+pub mod transfers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1054,7 +1054,8 @@ pub fn held_applications(conn: &Db) -> SqlResult<Vec<HeldApplication>> {
          FROM applications a
          LEFT JOIN withdrawals w ON a.ref_table = 'withdrawals' AND w.id = a.ref_id
          LEFT JOIN holds h ON h.application_id = a.id
-         WHERE a.kind NOT IN ('bank_account', 'fast_refund', 'fast_refund_batch')
+         WHERE a.kind NOT IN ('bank_account', 'fast_refund', 'fast_refund_batch', 'transfer',
+             'transfer_batch')
          ORDER BY a.id",
     )?;
     let v = st
