@@ -828,6 +828,41 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
     }
 }
 
+/// The operator's session for a command that acts as them: the same login as the app's — a
+/// card-bound operator proves the card too, with the PIN from MERCHANT_DESK_PIN and the reader
+/// named in the settings; without them it is refused. `Err` is the exit status, the reason
+/// already printed.
+fn operator_session(
+    env: &mut Env,
+    operator: &str,
+    pw: &str,
+    lang: Lang,
+) -> Result<merchant_desk::service::Session, ExitCode> {
+    use merchant_desk::service::auth::{self, LoginStep};
+    match auth::login(env, operator, pw) {
+        Ok(LoginStep::Done(s)) => Ok(s),
+        Ok(LoginStep::NeedsCard(pending)) => {
+            let Ok(pin) = std::env::var("MERCHANT_DESK_PIN") else {
+                return Err(fail(match lang {
+                    Lang::Zh => format!(
+                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
+                    ),
+                    Lang::En => format!(
+                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
+                    ),
+                }));
+            };
+            auth::complete_with_card(env, &pending, &pin)
+                .map_err(|e| fail(merchant_desk::ui::text::card_error(&e, lang)))
+        }
+        Err(e) => {
+            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
+            eprintln!("merchant-desk: {msg}");
+            Err(ExitCode::from(service_status(&e)))
+        }
+    }
+}
+
 /// `merchant-desk refund-import`: exit 0 with the batch created, 1 listing every bad row (or a
 /// refused login, password or file), 2 when the database cannot be opened or written.
 fn refund_import_cmd(
@@ -845,32 +880,9 @@ fn refund_import_cmd(
     let mut env = Env::new(store, clock);
     let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
     let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
-    // The same login as the app's: a card-bound operator proves the card too, with the PIN
-    // from MERCHANT_DESK_PIN and the reader named in the settings; without them it is refused.
-    use merchant_desk::service::auth::{self, LoginStep};
-    let session = match auth::login(&mut env, operator, &pw) {
-        Ok(LoginStep::Done(s)) => s,
-        Ok(LoginStep::NeedsCard(pending)) => {
-            let Ok(pin) = std::env::var("MERCHANT_DESK_PIN") else {
-                return fail(match lang {
-                    Lang::Zh => format!(
-                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
-                    ),
-                    Lang::En => format!(
-                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
-                    ),
-                });
-            };
-            match auth::complete_with_card(&mut env, &pending, &pin) {
-                Ok(s) => s,
-                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
-            }
-        }
-        Err(e) => {
-            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
-            eprintln!("merchant-desk: {msg}");
-            return ExitCode::from(service_status(&e));
-        }
+    let session = match operator_session(&mut env, operator, &pw, lang) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     match batch_refund::import(&mut env, &session, file, &pay) {
         Ok(s) => {
@@ -937,7 +949,6 @@ fn fast_refund_import_cmd(
     operator: &str,
     file: &std::path::Path,
 ) -> ExitCode {
-    use merchant_desk::service::auth::{self, LoginStep};
     use merchant_desk::service::fast_refund_import::{self as fi, ImportFailure};
     let store = match open(path) {
         Ok(s) => s,
@@ -947,29 +958,9 @@ fn fast_refund_import_cmd(
     let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
     let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
     let pin = std::env::var("MERCHANT_DESK_PIN").ok();
-    let session = match auth::login(&mut env, operator, &pw) {
-        Ok(LoginStep::Done(s)) => s,
-        Ok(LoginStep::NeedsCard(pending)) => {
-            let Some(pin) = pin.as_deref() else {
-                return fail(match lang {
-                    Lang::Zh => format!(
-                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
-                    ),
-                    Lang::En => format!(
-                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
-                    ),
-                });
-            };
-            match auth::complete_with_card(&mut env, &pending, pin) {
-                Ok(s) => s,
-                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
-            }
-        }
-        Err(e) => {
-            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
-            eprintln!("merchant-desk: {msg}");
-            return ExitCode::from(service_status(&e));
-        }
+    let session = match operator_session(&mut env, operator, &pw, lang) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let zh = lang == Lang::Zh;
     match fi::import(&mut env, &session, file, &pay, pin.as_deref()) {
@@ -1036,30 +1027,9 @@ fn transfer_import_cmd(
     let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
     let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
     let pin = std::env::var("MERCHANT_DESK_PIN").ok();
-    use merchant_desk::service::auth::{self, LoginStep};
-    let session = match auth::login(&mut env, operator, &pw) {
-        Ok(LoginStep::Done(s)) => s,
-        Ok(LoginStep::NeedsCard(pending)) => {
-            let Some(pin) = &pin else {
-                return fail(match lang {
-                    Lang::Zh => format!(
-                        "操作员 {operator} 已绑定快捷盾：请插入快捷盾并在 MERCHANT_DESK_PIN 中给出 PIN"
-                    ),
-                    Lang::En => format!(
-                        "operator {operator} has a USB key bound: insert it and give its PIN in MERCHANT_DESK_PIN"
-                    ),
-                });
-            };
-            match auth::complete_with_card(&mut env, &pending, pin) {
-                Ok(s) => s,
-                Err(e) => return fail(merchant_desk::ui::text::card_error(&e, lang)),
-            }
-        }
-        Err(e) => {
-            let msg = merchant_desk::ui::text::error(&e, lang, |f| f.to_string());
-            eprintln!("merchant-desk: {msg}");
-            return ExitCode::from(service_status(&e));
-        }
+    let session = match operator_session(&mut env, operator, &pw, lang) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let store = match store {
         Some(s) => s,

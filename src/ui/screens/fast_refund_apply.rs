@@ -10,7 +10,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::clock::format_ms;
 use crate::domain::fast_refund::{FastRefundStatus, IdType};
 use crate::domain::money::{format_fen, from_fen};
 use crate::service::card::CardServiceError;
@@ -214,60 +213,12 @@ impl Screen for FastRefundApply {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [info, form_area] = Layout::vertical([
-            Constraint::Length(6),
+            Constraint::Length(7),
             Constraint::Min(self.form.height() + 2),
         ])
         .areas(area);
-        let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
         let lines = match &self.found {
-            Some(o) => {
-                let r = &o.refundable;
-                let x = &r.txn;
-                vec![
-                    Line::from(vec![
-                        label(t::RRN),
-                        Span::raw(format!("{}    ", x.rrn)),
-                        label(t::COL_TIME),
-                        Span::raw(format!("{}    ", format_ms(x.txn_ms))),
-                        label(t::COL_CARD),
-                        Span::raw(x.card_masked.clone()),
-                    ]),
-                    Line::from(vec![
-                        label(t::MERCHANT_NAME),
-                        Span::raw(format!("{}    ", x.merchant_name)),
-                        label(t::TERMINAL),
-                        Span::raw(x.terminal_no.clone()),
-                    ]),
-                    Line::from(vec![
-                        label(t::TXN_AMOUNT),
-                        Span::raw(format!("{}    ", format_fen(x.amount_fen))),
-                        label(tr::REFUNDED),
-                        Span::raw(format!("{}    ", format_fen(x.refunded_fen))),
-                        label(tr::OPEN),
-                        Span::raw(format_fen(r.open_fen)),
-                    ]),
-                    Line::from(vec![
-                        label(tr::LEFT),
-                        Span::styled(format!("{}    ", format_fen(r.left_fen)), theme::ok()),
-                        label(tr::MODE),
-                        Span::raw(format!(
-                            "{}    ",
-                            if r.review_mode {
-                                tr::MODE_REVIEW
-                            } else {
-                                tr::MODE_DIRECT
-                            }
-                            .get(lang)
-                        )),
-                        label(tr::QUOTA_LEFT),
-                        Span::raw(
-                            r.quota_left_fen
-                                .map(format_fen)
-                                .unwrap_or_else(|| tr::NO_QUOTA.get(lang).into()),
-                        ),
-                    ]),
-                ]
-            }
+            Some(o) => super::refund_apply::original_lines(&o.refundable, lang),
             None => vec![Line::from(Span::styled(
                 tf::FIND_HINT.get(lang),
                 theme::dim(),

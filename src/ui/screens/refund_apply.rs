@@ -215,61 +215,8 @@ impl Screen for RefundApply {
             Constraint::Min(1),
         ])
         .areas(area);
-        let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
         let lines = match &self.found {
-            Some(r) => {
-                let x = &r.txn;
-                vec![
-                    Line::from(vec![
-                        label(t::RRN),
-                        Span::raw(format!("{}    ", x.rrn)),
-                        label(t::COL_TIME),
-                        Span::raw(format_ms(x.txn_ms)),
-                    ]),
-                    Line::from(vec![
-                        label(t::MERCHANT_NAME),
-                        Span::raw(format!("{}    ", x.merchant_name)),
-                        label(t::TERMINAL),
-                        Span::raw(x.terminal_no.clone()),
-                    ]),
-                    Line::from(vec![
-                        label(t::TXN_TYPE),
-                        Span::raw(format!("{}    ", text::txn_type(&x.txn_type).get(lang))),
-                        label(t::TXN_STATUS),
-                        Span::raw(format!("{}    ", text::txn_status(&x.status).get(lang))),
-                        label(t::COL_CARD),
-                        Span::raw(x.card_masked.clone()),
-                    ]),
-                    Line::from(vec![
-                        label(t::TXN_AMOUNT),
-                        Span::raw(format!("{}    ", format_fen(x.amount_fen))),
-                        label(tr::REFUNDED),
-                        Span::raw(format!("{}    ", format_fen(x.refunded_fen))),
-                        label(tr::OPEN),
-                        Span::raw(format_fen(r.open_fen)),
-                    ]),
-                    Line::from(vec![
-                        label(tr::LEFT),
-                        Span::styled(format!("{}    ", format_fen(r.left_fen)), theme::ok()),
-                        label(tr::MODE),
-                        Span::raw(format!(
-                            "{}    ",
-                            if r.review_mode {
-                                tr::MODE_REVIEW
-                            } else {
-                                tr::MODE_DIRECT
-                            }
-                            .get(lang)
-                        )),
-                        label(tr::QUOTA_LEFT),
-                        Span::raw(
-                            r.quota_left_fen
-                                .map(format_fen)
-                                .unwrap_or_else(|| tr::NO_QUOTA.get(lang).into()),
-                        ),
-                    ]),
-                ]
-            }
+            Some(r) => original_lines(r, lang),
             None => vec![Line::from(Span::styled(
                 tr::FIND_HINT.get(lang),
                 theme::dim(),
@@ -316,4 +263,62 @@ fn why_not(r: &Refundable, lang: Lang) -> String {
             .replace("{r}", &crate::domain::money::format_fen(r.txn.refunded_fen))
             .replace("{o}", &crate::domain::money::format_fen(r.open_fen)),
     }
+}
+
+/// The original transaction as both refund forms show it (ordinary and fast): reference, time,
+/// store, terminal, type, status, card, amount, refunded, under way, what is left, the refund
+/// mode and the quota left.
+pub(super) fn original_lines(r: &Refundable, lang: Lang) -> Vec<Line<'static>> {
+    let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
+    let x = &r.txn;
+    vec![
+        Line::from(vec![
+            label(t::RRN),
+            Span::raw(format!("{}    ", x.rrn)),
+            label(t::COL_TIME),
+            Span::raw(format_ms(x.txn_ms)),
+        ]),
+        Line::from(vec![
+            label(t::MERCHANT_NAME),
+            Span::raw(format!("{}    ", x.merchant_name)),
+            label(t::TERMINAL),
+            Span::raw(x.terminal_no.clone()),
+        ]),
+        Line::from(vec![
+            label(t::TXN_TYPE),
+            Span::raw(format!("{}    ", text::txn_type(&x.txn_type).get(lang))),
+            label(t::TXN_STATUS),
+            Span::raw(format!("{}    ", text::txn_status(&x.status).get(lang))),
+            label(t::COL_CARD),
+            Span::raw(x.card_masked.clone()),
+        ]),
+        Line::from(vec![
+            label(t::TXN_AMOUNT),
+            Span::raw(format!("{}    ", format_fen(x.amount_fen))),
+            label(tr::REFUNDED),
+            Span::raw(format!("{}    ", format_fen(x.refunded_fen))),
+            label(tr::OPEN),
+            Span::raw(format_fen(r.open_fen)),
+        ]),
+        Line::from(vec![
+            label(tr::LEFT),
+            Span::styled(format!("{}    ", format_fen(r.left_fen)), theme::ok()),
+            label(tr::MODE),
+            Span::raw(format!(
+                "{}    ",
+                if r.review_mode {
+                    tr::MODE_REVIEW
+                } else {
+                    tr::MODE_DIRECT
+                }
+                .get(lang)
+            )),
+            label(tr::QUOTA_LEFT),
+            Span::raw(
+                r.quota_left_fen
+                    .map(format_fen)
+                    .unwrap_or_else(|| tr::NO_QUOTA.get(lang).into()),
+            ),
+        ]),
+    ]
 }
