@@ -27,6 +27,7 @@ use super::{Cx, Nav, Outcome, Screen, View};
 pub struct FastRefundApply {
     form: Form,
     found: Option<Original>,
+    with_pin: bool,
 }
 
 const ID_TYPES: [IdType; 5] = [
@@ -48,28 +49,45 @@ fn id_type_word(i: IdType) -> T {
 }
 
 impl FastRefundApply {
-    fn blank(lang: Lang) -> FastRefundApply {
-        let mut form = Form::new(vec![
+    /// The form; the PIN is asked only of an operator with a USB key bound (so the form fits
+    /// 80×24 under the original's five lines).
+    fn blank(lang: Lang, with_pin: bool) -> FastRefundApply {
+        let mut fields = vec![
             Field::text("reference", tf::REFERENCE),
             Field::text("amount", tr::AMOUNT),
             Field::text("holder_name", tf::HOLDER),
             Field::choice("id_type", tf::ID_TYPE, ID_TYPES.map(id_type_word).to_vec()),
             Field::text("id_number", tf::ID_NUMBER),
-            Field::text("bank", tf::BANK).with_hint(tf::BANK_HINT.get(lang)),
+            Field::text("bank", tf::BANK),
             Field::text("province", tf::PROVINCE),
             Field::text("city", tf::CITY),
             Field::text("branch", tf::BRANCH),
             Field::secret("card_number", tf::CARD_AGAIN),
             Field::text("remark", tr::REMARK),
             Field::secret("pay_password", tr::PAY_PASSWORD),
-            Field::secret("pin", tf::PIN).with_hint(tf::PIN_HINT.get(lang)),
-        ]);
+        ];
+        if with_pin {
+            fields.push(Field::secret("pin", tf::PIN));
+        }
+        let mut form = Form::new(fields);
         form.fit_labels(lang);
-        FastRefundApply { form, found: None }
+        FastRefundApply {
+            form,
+            found: None,
+            with_pin,
+        }
+    }
+
+    fn card_bound(cx: &Cx) -> bool {
+        // Unknown counts as bound: the PIN field is offered, the service decides.
+        crate::service::card::card_required(cx.env, cx.session.operator_id).unwrap_or(true)
     }
 
     pub fn open(cx: &mut Cx) -> Outcome {
-        Outcome::nav(Nav::Push(Box::new(FastRefundApply::blank(cx.lang))))
+        let with_pin = Self::card_bound(cx);
+        Outcome::nav(Nav::Push(Box::new(FastRefundApply::blank(
+            cx.lang, with_pin,
+        ))))
     }
 
     fn fail(&mut self, cx: &Cx, e: ServiceError) -> Outcome {
@@ -139,10 +157,16 @@ impl FastRefundApply {
             order_no: String::new(),
         };
         let pay = self.form.value("pay_password");
-        let pin = self.form.value("pin");
+        let pin = if self.with_pin {
+            self.form.value("pin")
+        } else {
+            String::new()
+        };
         // Secrets never stay on screen after an attempt.
         self.form.set_value("pay_password", "");
-        self.form.set_value("pin", "");
+        if self.with_pin {
+            self.form.set_value("pin", "");
+        }
         self.form.set_value("card_number", "");
         let pin = (!pin.is_empty()).then_some(pin);
         match fast_refund::apply(cx.env, cx.session, &input, &pay, pin.as_deref()) {
@@ -157,7 +181,7 @@ impl FastRefundApply {
                     .replace("{order}", &row.order_no)
                     .replace("{amount}", &format_fen(row.amount_fen));
                 let lang = cx.lang;
-                *self = FastRefundApply::blank(lang);
+                *self = FastRefundApply::blank(lang, self.with_pin);
                 Outcome::ok(text)
             }
             Err(CardServiceError::Service(e)) => self.fail(cx, e),
@@ -176,6 +200,7 @@ impl Screen for FastRefundApply {
             ("Enter".into(), tr::KEY_FIND.get(lang).into()),
             ("Tab".into(), t::KEY_FIELDS.get(lang).into()),
             ("Ctrl+S".into(), tf::KEY_APPLY.get(lang).into()),
+            (tf::BANK.get(lang).into(), tf::BANK_HINT.get(lang).into()),
             ("Esc".into(), t::KEY_BACK.get(lang).into()),
         ]
     }
