@@ -828,6 +828,21 @@ fn check_cmd(path: &std::path::Path) -> ExitCode {
     }
 }
 
+/// The database at `path` and the session of the operator a command acts as (the password from
+/// MERCHANT_DESK_PASSWORD); `Err` is the exit status, the reason already printed.
+fn acting_operator(
+    path: &std::path::Path,
+    clock: SharedClock,
+    operator: &str,
+    lang: Lang,
+) -> Result<(Env, merchant_desk::service::Session), ExitCode> {
+    let store = open(path)?;
+    let mut env = Env::new(store, clock);
+    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
+    let session = operator_session(&mut env, operator, &pw, lang)?;
+    Ok((env, session))
+}
+
 /// The operator's session for a command that acts as them: the same login as the app's — a
 /// card-bound operator proves the card too, with the PIN from MERCHANT_DESK_PIN and the reader
 /// named in the settings; without them it is refused. `Err` is the exit status, the reason
@@ -873,17 +888,11 @@ fn refund_import_cmd(
     file: &std::path::Path,
 ) -> ExitCode {
     use merchant_desk::service::batch_refund;
-    let store = match open(path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let mut env = Env::new(store, clock);
-    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
-    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
-    let session = match operator_session(&mut env, operator, &pw, lang) {
-        Ok(s) => s,
+    let (mut env, session) = match acting_operator(path, clock, operator, lang) {
+        Ok(x) => x,
         Err(code) => return code,
     };
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
     match batch_refund::import(&mut env, &session, file, &pay) {
         Ok(s) => {
             println!(
@@ -950,18 +959,12 @@ fn fast_refund_import_cmd(
     file: &std::path::Path,
 ) -> ExitCode {
     use merchant_desk::service::fast_refund_import::{self as fi, ImportFailure};
-    let store = match open(path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let mut env = Env::new(store, clock);
-    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
-    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
-    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
-    let session = match operator_session(&mut env, operator, &pw, lang) {
-        Ok(s) => s,
+    let (mut env, session) = match acting_operator(path, clock, operator, lang) {
+        Ok(x) => x,
         Err(code) => return code,
     };
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
+    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
     let zh = lang == Lang::Zh;
     match fi::import(&mut env, &session, file, &pay, pin.as_deref()) {
         Ok((app, check)) => {
@@ -1019,18 +1022,12 @@ fn transfer_import_cmd(
     store: Option<i64>,
 ) -> ExitCode {
     use merchant_desk::service::transfers::{self, TransferError};
-    let st = match open(path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let mut env = Env::new(st, clock);
-    let pw = std::env::var("MERCHANT_DESK_PASSWORD").unwrap_or_default();
-    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
-    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
-    let session = match operator_session(&mut env, operator, &pw, lang) {
-        Ok(s) => s,
+    let (mut env, session) = match acting_operator(path, clock, operator, lang) {
+        Ok(x) => x,
         Err(code) => return code,
     };
+    let pay = std::env::var("MERCHANT_DESK_PAY_PASSWORD").unwrap_or_default();
+    let pin = std::env::var("MERCHANT_DESK_PIN").ok();
     let store = match store {
         Some(s) => s,
         None => match merchant_desk::service::review::stores(&env, &session) {
