@@ -17,3 +17,12 @@ pub fn status(s: FastRefundStatus) -> T {
         Cancelled => T("已撤销", "Cancelled"),
     }
 }
+
+/// A fast refund's history event in the operator's language (the detail's 历史).
+pub fn event(code: &str) -> T {
+    match code {
+        "exception" => T("异常（银行退回）", "exception (returned by the bank)"),
+        "resubmitted" => T("修改后重新提交", "corrected and resubmitted"),
+        other => super::money_out::event(other),
+    }
+}
