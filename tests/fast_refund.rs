@@ -822,8 +822,15 @@ fn batch_upload_screen_confirms_before_storing() {
         confirm.contains("批次 B20261202001：2 笔，合计 20.00"),
         "{confirm}"
     );
-    assert!(confirm.contains(&rrn1) && confirm.contains(&rrn2), "{confirm}");
-    assert!(shots["stored"].contains("2 笔，合计 20.00"), "{}", shots["stored"]);
+    assert!(
+        confirm.contains(&rrn1) && confirm.contains(&rrn2),
+        "{confirm}"
+    );
+    assert!(
+        shots["stored"].contains("2 笔，合计 20.00"),
+        "{}",
+        shots["stored"]
+    );
     let rows = fr::query(
         &f.env,
         &f.clerk,
@@ -834,7 +841,9 @@ fn batch_upload_screen_confirms_before_storing() {
     )
     .unwrap();
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|r| r.status == FastRefundStatus::Processing));
+    assert!(rows
+        .iter()
+        .all(|r| r.status == FastRefundStatus::Processing));
     assert_eq!(ledger(&f.env, 1), ledger_before - 2_000);
     check_ok(&f.env);
 }

@@ -223,9 +223,9 @@ impl FastRefundBatch {
                     |k| form.label_of(k, lang),
                 ))
             }
-            Err(CardServiceError::Service(ServiceError::Refused(
-                crate::service::Rule::Items(items),
-            ))) => {
+            Err(CardServiceError::Service(ServiceError::Refused(crate::service::Rule::Items(
+                items,
+            )))) => {
                 // Something changed since the check (another refund, the quota): every line.
                 let msg = tf::BATCH_REFUSED
                     .get(lang)
@@ -322,7 +322,8 @@ impl Screen for FastRefundBatch {
             _ => {}
         }
         if let Stage::Confirm { form, .. } = &mut self.stage {
-            let ctrl_s = k.code == KeyCode::Char('s') && k.modifiers.contains(KeyModifiers::CONTROL);
+            let ctrl_s =
+                k.code == KeyCode::Char('s') && k.modifiers.contains(KeyModifiers::CONTROL);
             return match k.code {
                 // Back to the file: nothing was stored.
                 _ if keymap::is_back(k) => {

@@ -80,7 +80,12 @@ const BACK_ONLY: &[Binding<Act>] = &[Binding {
 /// only in the history.
 fn reason(r: &FastRefundRow) -> String {
     match &r.reason_code {
-        Some(c) if matches!(r.status, FastRefundStatus::Exception | FastRefundStatus::Failed) => {
+        Some(c)
+            if matches!(
+                r.status,
+                FastRefundStatus::Exception | FastRefundStatus::Failed
+            ) =>
+        {
             format!("{c} {}", r.reason_text)
         }
         _ => String::new(),
