@@ -926,3 +926,35 @@ fn switch_through_the_settings_screen() {
     assert_eq!(changes, 4);
     check_ok(&f.env);
 }
+
+/// A batch is one store's: a line whose original is another store's is named with its row and
+/// the store, nothing stored.
+#[test]
+fn batch_of_two_stores_names_the_other_stores_line() {
+    let mut f = fixture();
+    let (t1, r1, m1, _) = a_sale(&f.env, 1, 0);
+    let (t2, r2, m2, _) = a_sale(&f.env, 2, 0);
+    let other_store = merchant_desk::store::merchants::all(&f.env.store.read())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == 2)
+        .unwrap()
+        .merchant_no;
+    let batch = BatchInput {
+        batch_no: "B2STORES".into(),
+        lines: vec![
+            (2, r1, input(t1, &m1, "1.00")),
+            (3, r2, input(t2, &m2, "1.00")),
+        ],
+    };
+    let check = fr::validate_batch(&f.env, &f.clerk, &batch).unwrap();
+    assert_eq!(check.bad.len(), 1);
+    assert_eq!(check.bad[0].row, 3);
+    assert_eq!(
+        check.bad[0].error,
+        ServiceError::Refused(Rule::BatchOtherStore(other_store))
+    );
+    let before = count(&f.env, "fast_refunds");
+    assert!(fr::apply_batch(&mut f.env, &f.clerk, &batch, PW, None).is_err());
+    assert_eq!(count(&f.env, "fast_refunds"), before);
+}

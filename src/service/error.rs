@@ -116,6 +116,8 @@ pub enum Rule {
     FastRefundIneligible(crate::domain::fast_refund::Ineligible),
     /// An exception resubmitted this many times already: only 撤销 is left.
     ResubmitLimit(i64),
+    /// A batch is one store's: this line's original is another store's (its merchant number).
+    BatchOtherStore(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

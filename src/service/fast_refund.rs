@@ -653,7 +653,7 @@ fn check_batch(uc: &Uc, b: &BatchInput) -> ServiceResult<(Vec<Checked>, BatchChe
         return Err(bad("lines", Problem::Range(1, 999)));
     }
     let mut above = Above::default();
-    let mut ok = Vec::new();
+    let mut ok: Vec<Checked> = Vec::new();
     let mut badl = Vec::new();
     for (row, reference, line) in &b.lines {
         let result = find_original(uc, reference).and_then(|t| {
@@ -661,12 +661,31 @@ fn check_batch(uc: &Uc, b: &BatchInput) -> ServiceResult<(Vec<Checked>, BatchChe
             l.txn_id = t.id;
             check_line(uc, &l, &mut above)
         });
+        // One batch, one store: the store of the first good line pays, a line of another
+        // store is named (a batch of several stores would have no one balance to hold).
+        let result = result.and_then(|c| match ok.first() {
+            Some(first) if first.txn.merchant_id != c.txn.merchant_id => Err(
+                ServiceError::Refused(Rule::BatchOtherStore(c.txn.merchant_no.clone())),
+            ),
+            _ => Ok(c),
+        });
         match result {
             Ok(c) => ok.push(c),
             Err(e) => badl.push(BadLine {
                 row: *row,
                 error: e,
             }),
+        }
+    }
+    // The balance the batch would hold, known before the confirmation (and checked again when
+    // it is stored).
+    if let (true, Some(first)) = (badl.is_empty(), ok.first()) {
+        let total: i64 = ok.iter().map(|c| c.amount_fen).sum();
+        let avail = available_in(&uc.db(), first.txn.merchant_id)?;
+        if total > avail.available_fen {
+            return Err(ServiceError::Refused(Rule::InsufficientBalance(
+                avail.available_fen.max(0),
+            )));
         }
     }
     let check = BatchCheck {

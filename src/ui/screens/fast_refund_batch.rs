@@ -443,8 +443,9 @@ impl FastRefundBatch {
         check: &BatchCheck,
         form: &Form,
     ) -> Option<Position> {
+        // The summary wraps onto a second line at narrow widths.
         let [top, bottom] =
-            Layout::vertical([Constraint::Length(form.height() + 3), Constraint::Min(4)])
+            Layout::vertical([Constraint::Length(form.height() + 4), Constraint::Min(4)])
                 .areas(area);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -457,16 +458,16 @@ impl FastRefundBatch {
             .replace("{n}", &check.count.to_string())
             .replace("{total}", &format_fen(check.total_fen));
         f.render_widget(
-            Paragraph::new(Span::styled(summary, theme::label())),
-            Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1),
+            Paragraph::new(Span::styled(summary, theme::label())).wrap(Wrap { trim: true }),
+            Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 2),
         );
         let cursor = form.draw(
             f,
             Rect::new(
                 inner.x + 1,
-                inner.y + 1,
+                inner.y + 2,
                 inner.width.saturating_sub(2),
-                inner.height.saturating_sub(1),
+                inner.height.saturating_sub(2),
             ),
             lang,
             true,
@@ -487,25 +488,41 @@ impl FastRefundBatch {
                 ]
             })
             .collect();
+        // Row, reference, amount and holder as wide as their header or widest cell: never cut.
+        let wide = |i: usize, header: &str| -> u16 {
+            let w = |s: &str| unicode_width::UnicodeWidthStr::width(s) as u16;
+            cells
+                .iter()
+                .map(|c| w(&c[i]))
+                .max()
+                .unwrap_or(0)
+                .max(w(header))
+        };
+        let headers = [
+            trf::COL_ROW.get(lang),
+            tf::REFERENCE.get(lang),
+            tf::AMOUNT.get(lang),
+            tf::HOLDER.get(lang),
+        ];
         let columns = [
             Column {
-                header: trf::COL_ROW.get(lang),
-                width: Constraint::Length(5),
+                header: headers[0],
+                width: Constraint::Length(wide(0, headers[0])),
                 right: true,
             },
             Column {
-                header: tf::REFERENCE.get(lang),
-                width: Constraint::Length(20),
+                header: headers[1],
+                width: Constraint::Length(wide(1, headers[1])),
                 right: false,
             },
             Column {
-                header: tf::AMOUNT.get(lang),
-                width: Constraint::Length(14),
+                header: headers[2],
+                width: Constraint::Length(wide(2, headers[2])),
                 right: true,
             },
             Column {
-                header: tf::HOLDER.get(lang),
-                width: Constraint::Length(10),
+                header: headers[3],
+                width: Constraint::Length(wide(3, headers[3])),
                 right: false,
             },
             Column {

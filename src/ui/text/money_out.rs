@@ -83,6 +83,7 @@ pub fn problem(p: &Problem, lang: Lang) -> String {
 
 pub fn rule(r: &Rule, lang: Lang) -> String {
     match r {
+        Rule::BatchOtherStore(no) => BATCH_OTHER_STORE.get(lang).replace("{no}", no),
         Rule::FastRefundDisabled => T(
             "本商户未开通快速退货",
             "This store has not agreed to fast refunds",
