@@ -301,6 +301,61 @@ fn row_error(row: u32, column: &str, reason: Reason) -> RowError {
     }
 }
 
+/// Fills a row from the payee contact `id` (F3): its account number in full (typed twice, as
+/// it were), and the name, bank, province, city and branch the operator left blank. False when
+/// there is no active contact of that kind.
+fn from_contact(db: &Db, kind: PayeeKind, id: i64, input: &mut RowInput) -> ServiceResult<bool> {
+    use crate::domain::payee::{PayeeKind as Contact, PayeeStatus};
+    let Some(p) = crate::store::payees::get(db, id)? else {
+        return Ok(false);
+    };
+    let same_kind = match (p.kind, kind) {
+        (Contact::Platform, PayeeKind::Platform) => true,
+        (Contact::Bank, k) if k.is_bank() => p.holder_type.is_none() || p.holder_type == k.holder(),
+        _ => false,
+    };
+    if p.status != PayeeStatus::Active || !same_kind {
+        return Ok(false);
+    }
+    let fill = |field: &mut String, value: &str| {
+        if field.trim().is_empty() {
+            *field = value.to_string();
+        }
+    };
+    input.account_no = p.account_no.clone();
+    if input.account_no_again.is_some() {
+        input.account_no_again = Some(p.account_no.clone());
+    }
+    fill(&mut input.account_name, &p.account_name);
+    if kind.is_bank() {
+        fill(
+            &mut input.bank,
+            p.bank_code.as_deref().unwrap_or(&p.bank_zh),
+        );
+        fill(&mut input.province, &p.province_zh);
+        fill(&mut input.city, &p.city_zh);
+        fill(&mut input.branch, &p.branch);
+    }
+    Ok(true)
+}
+
+/// The available balance of a paying store (the transfer form shows it as the store is chosen).
+pub fn available(
+    env: &Env,
+    session: &Session,
+    merchant_id: i64,
+) -> ServiceResult<crate::service::views::Available> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TransferApply),
+        "transfer.available",
+        |uc| {
+            require_merchant(uc, merchant_id)?;
+            available_in(&uc.db(), merchant_id)
+        },
+    )
+}
+
 /// Validates the whole request against the rules and the database; stores nothing.
 fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError> {
     let m = require_merchant(uc, req.merchant_id)?;
@@ -366,6 +421,19 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         let mut input = input.clone();
         if req.origin == Origin::Single && input.order_no.trim().is_empty() {
             input.order_no = batch_no.clone();
+        }
+        if let Some(pid) = input.payee_id {
+            if !from_contact(&db, req.kind, pid, &mut input)? {
+                errors.push(row_error(
+                    r,
+                    column_of(req.kind, field::ACCOUNT_NO),
+                    other(
+                        "联系人不存在或类型不符",
+                        "no such contact of this payee kind",
+                    ),
+                ));
+                continue;
+            }
         }
         // Repeated in the file: the later rows are wrong, whatever else is wrong with them.
         let order = input.order_no.trim().to_string();
@@ -1223,6 +1291,7 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
             order_no: id_text(COL_ORDER_NO, &mut errors),
             mobile: id_text(COL_MOBILE, &mut errors),
             remark: text(COL_REMARK),
+            payee_id: None,
         });
         row_nos.push(r.row_no);
     }

@@ -47,6 +47,7 @@ pub enum EntryId {
     Logout,
     Recon,
     Statements,
+    Transfer,
 }
 
 pub struct Entry {
@@ -259,6 +260,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::StatementDownload],
     },
     Entry {
+        id: EntryId::Transfer,
+        name: crate::ui::text::transfer::SCR_TRANSFER,
+        initials: "zz",
+        needs: &[Function::TransferApply],
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -333,5 +340,6 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),
         EntryId::Statements => super::statements::Statements::open(cx),
+        EntryId::Transfer => super::transfer::Transfer::open(cx),
     }
 }

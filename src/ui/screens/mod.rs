@@ -36,6 +36,8 @@ pub mod txn_detail;
 pub mod txn_query;
 pub mod withdraw;
 pub mod withdraw_records;
+// Transfers (#15).
+pub mod transfer;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
