@@ -295,21 +295,35 @@ impl Transfer {
         let lang = cx.lang;
         match e {
             TransferError::Rows(rows) => {
-                for r in &rows {
+                // One field marked (the first bad one, where the focus goes); the message line
+                // names every bad field with its reason.
+                let words: Vec<String> = rows
+                    .iter()
+                    .map(|r: &RowError| {
+                        let reason = r.reason.message(lang == Lang::Zh);
+                        if r.column.is_empty() {
+                            reason
+                        } else {
+                            let label = self.form.label_of(field_of_column(&r.column), lang);
+                            format!("{label}: {reason}")
+                        }
+                    })
+                    .collect();
+                let at = |r: &&RowError| {
+                    let key = field_of_column(&r.column);
+                    self.form.fields.iter().position(|f| f.key == key)
+                };
+                if let Some(first) = rows
+                    .iter()
+                    .filter(|r| !r.column.is_empty())
+                    .min_by_key(|r| at(r).unwrap_or(usize::MAX))
+                {
                     self.form.mark(
-                        field_of_column(&r.column),
-                        r.reason.message(lang == Lang::Zh),
+                        field_of_column(&first.column),
+                        first.reason.message(lang == Lang::Zh),
                     );
                 }
-                if let Some(first) = rows.first() {
-                    self.form.focus_on(field_of_column(&first.column));
-                }
-                Outcome::error(
-                    rows.iter()
-                        .map(|r: &RowError| transfers::row_message(r, lang))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
+                Outcome::error(words.join("; "))
             }
             TransferError::Service(e) => {
                 if let ServiceError::Invalid { field, problem } = &e {
@@ -482,7 +496,7 @@ impl Transfer {
                 right: false,
             },
             Column {
-                header: tt::PLATFORM_ACCOUNT.get(lang),
+                header: crate::ui::text::payees::ACCOUNT.get(lang),
                 width: Constraint::Length(17),
                 right: false,
             },

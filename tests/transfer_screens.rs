@@ -1,0 +1,199 @@
+//! Transfers as the screens use them, on both backends: a payee contact chosen with F3 sends
+//! its id and the service fills the account number in full (a contact of another kind is a bad
+//! row, nothing stored); the 转账 screen walked with keys from the menu to the result, the
+//! amounts it shows equal to the database's.
+
+mod common;
+
+use common::TestDb;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use merchant_desk::domain::money::format_fen;
+use merchant_desk::domain::payee::PayeeKind as ContactKind;
+use merchant_desk::domain::review::HolderType;
+use merchant_desk::domain::transfer::{PayeeKind, RowInput};
+use merchant_desk::service::payees::{self, PayeeInput};
+use merchant_desk::service::transfers::{self, TransferError, TransferRequest};
+use merchant_desk::service::{check, Env};
+use merchant_desk::ui::app::App;
+use merchant_desk::ui::screens::catalog;
+use merchant_desk::ui::screens::home::CODES;
+use merchant_desk::ui::text::Lang;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const PW: &str = "demo1234";
+
+fn count(env: &Env, sql: &str) -> i64 {
+    env.store
+        .sql_for_tests()
+        .query_row(sql, merchant_desk::store::params![], |r| r.get(0))
+        .unwrap()
+}
+
+fn check_ok(env: &Env) {
+    let report = check::run(&env.store).unwrap();
+    assert!(report.ok(), "{}", report.text());
+}
+
+fn bank_contact() -> PayeeInput {
+    PayeeInput {
+        kind: Some(ContactKind::Bank),
+        account_name: "张三".into(),
+        holder_type: Some(HolderType::Personal),
+        bank: "工商银行".into(),
+        province: "四川省".into(),
+        city: "成都市".into(),
+        branch: "工商银行成都高新支行".into(),
+        account_no: "6222021001123456".into(),
+        account_no_again: "6222021001123456".into(),
+        mobile: "13800138000".into(),
+        remark: String::new(),
+        pay_password: PW.into(),
+    }
+}
+
+#[test]
+fn a_contact_chosen_with_f3_is_paid_to_its_full_number() {
+    let db = TestDb::demo(3, 40);
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let contact = payees::add(&mut env, &clerk, &bank_contact()).unwrap();
+    assert_eq!(contact.account, "*****3456");
+    // What the screen sends: the masked number it shows, the contact's id, the amount.
+    let row = RowInput {
+        account_no: contact.account.clone(),
+        account_no_again: Some(contact.account.clone()),
+        amount: "20.00".into(),
+        payee_id: Some(contact.id),
+        ..Default::default()
+    };
+    let req = TransferRequest::single(1, PayeeKind::BankPersonal, row.clone());
+    let p = transfers::preview(&env, &clerk, &req).unwrap();
+    assert_eq!(p.rows[0].0.account_no, "6222021001123456");
+    assert_eq!(p.rows[0].0.account_name, "张三");
+    assert_eq!(p.amount_fen, 2000);
+    let before = transfers::available(&env, &clerk, 1).unwrap();
+    assert_eq!(before.available_fen, p.available_fen);
+    let sent = transfers::submit(&mut env, &clerk, &req, PW, None).unwrap();
+    assert_eq!(sent.rows, 1);
+    let stored = transfers::batch(&env, &clerk, sent.batch_id).unwrap();
+    assert_eq!(stored.rows[0].account_no, "6222021001123456");
+    let after = transfers::available(&env, &clerk, 1).unwrap();
+    assert_eq!(
+        after.available_fen,
+        before.available_fen - sent.amount_fen - sent.fee_fen
+    );
+    check_ok(&env);
+
+    // The same contact as a company account, or an unknown contact: a bad row, nothing stored.
+    let transfers_before = count(&env, "SELECT count(*) FROM transfers");
+    for (kind, id) in [
+        (PayeeKind::BankCompany, contact.id),
+        (PayeeKind::BankPersonal, 999_999),
+        (PayeeKind::Platform, contact.id),
+    ] {
+        let mut bad = row.clone();
+        bad.payee_id = Some(id);
+        let req = TransferRequest::single(1, kind, bad);
+        match transfers::submit(&mut env, &clerk, &req, PW, None) {
+            Err(TransferError::Rows(rows)) => {
+                assert_eq!(rows.len(), 1, "{rows:?}");
+                assert!(
+                    rows[0].reason.message(false).contains("contact"),
+                    "{rows:?}"
+                );
+            }
+            other => panic!("expected a bad row, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM transfers"),
+        transfers_before
+    );
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\n' => key(app, KeyCode::Enter),
+            '\t' => key(app, KeyCode::Tab),
+            c => key(app, KeyCode::Char(c)),
+        }
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    merchant_desk::script::runner::screen_text(t.backend().buffer())
+}
+
+/// Opens 转账 from Home by its menu code.
+fn open_transfer(app: &mut App, session: &merchant_desk::service::Session) {
+    let i = catalog::allowed(session)
+        .iter()
+        .position(|e| e.id == catalog::EntryId::Transfer)
+        .expect("转账 is on the clerk's menu");
+    typed(app, &CODES.chars().nth(i).unwrap().to_string());
+}
+
+#[test]
+fn the_transfer_screen_walks_its_three_steps() {
+    for lang in [Lang::Zh, Lang::En] {
+        let db = TestDb::demo(3, 40);
+        let mut env = db.env();
+        let clerk = db.login(&mut env, "clerk");
+        let available = transfers::available(&env, &clerk, 1).unwrap().available_fen;
+        let mut app = App::new(db.env(), lang);
+        typed(&mut app, "clerk\ndemo1234\n");
+        open_transfer(&mut app, &clerk);
+        let s = screen(&app, 80, 24);
+        assert!(s.contains(&format_fen(available)), "{s}");
+        // A platform account of the group with the wrong name: refused, still on step 1.
+        typed(&mut app, "\t\t104310058120002\t别的店\t10.50");
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let s = screen(&app, 80, 24);
+        assert!(s.contains("104310058120002"), "{s}");
+        assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 0);
+        // The right name: step 2 shows the amount and the total.
+        // The focus went to the bad field.
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        typed(&mut app, "鑫源百货徐家汇店");
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let s = screen(&app, 80, 24);
+        assert!(s.contains("10.50"), "{s}");
+        assert!(s.contains(&format_fen(available - 1050)), "{s}");
+        // A wrong payment password stores nothing; the right one sends it for review.
+        typed(&mut app, "wrong\n");
+        assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 0);
+        typed(&mut app, "demo1234\n");
+        let s = screen(&app, 80, 24);
+        let order_no: String = env
+            .store
+            .sql_for_tests()
+            .query_row(
+                "SELECT order_no FROM applications WHERE kind = 'transfer'",
+                merchant_desk::store::params![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(s.contains(&order_no), "{s}");
+        assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 1);
+        // Saved as a contact with the payment password.
+        typed(&mut app, "demo1234\n");
+        assert_eq!(
+            count(
+                &env,
+                "SELECT count(*) FROM payees WHERE account_no = '104310058120002'"
+            ),
+            1
+        );
+        check_ok(&env);
+    }
+}
