@@ -197,3 +197,81 @@ fn the_transfer_screen_walks_its_three_steps() {
         check_ok(&env);
     }
 }
+
+const HEADER: &str = "商户批次号,收款开户名,收款开户银行,收款银行所在省份,收款银行所在市,收款支行名称,收款银行帐号,转账金额（元）,对公对私,收款人联系手机,转账备注,商户订单号";
+
+/// A 20-row bank-transfer file; `bad_row` (1-based data row) gets an amount with 3 decimals.
+fn bank_file(dir: &std::path::Path, name: &str, bad_row: Option<usize>) -> std::path::PathBuf {
+    let mut text = String::from(HEADER);
+    for i in 1..=20 {
+        let amount = if Some(i) == bad_row {
+            "1.234".to_string()
+        } else {
+            format!("1.{i:02}")
+        };
+        text.push_str(&format!(
+            "\nPL001,张{i},工商银行,四川省,成都市,工商银行成都高新支行,6222020000001{i:03},{amount},对私,13800138000,劳务费,ZZPL001{i:04}"
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn open_entry(app: &mut App, session: &merchant_desk::service::Session, id: catalog::EntryId) {
+    for _ in 0..4 {
+        key(app, KeyCode::Esc);
+    }
+    let i = catalog::allowed(session)
+        .iter()
+        .position(|e| e.id == id)
+        .expect("the entry is on the menu");
+    typed(app, &CODES.chars().nth(i).unwrap().to_string());
+}
+
+#[test]
+fn the_batch_upload_shows_the_bad_row_then_confirms_the_fixed_file() {
+    let db = TestDb::demo(3, 40);
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let available = transfers::available(&env, &clerk, 1).unwrap().available_fen;
+    let bad = bank_file(db.dir.path(), "bad.csv", Some(7));
+    let good = bank_file(db.dir.path(), "good.csv", None);
+    let mut app = App::new(db.env(), Lang::Zh);
+    typed(&mut app, "clerk\ndemo1234\n");
+    open_entry(&mut app, &clerk, catalog::EntryId::TransferBatch);
+    typed(&mut app, &format!("{}\n", bad.display()));
+    let s = screen(&app, 80, 24);
+    // Row 8 of the sheet (the header is row 1) and its reason; nothing stored.
+    assert!(s.contains("8 转账金额（元）"), "{s}");
+    assert!(s.contains("金额最多两位小数"), "{s}");
+    assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 0);
+    for _ in 0..bad.display().to_string().chars().count() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typed(&mut app, &format!("{}\n", good.display()));
+    let s = screen(&app, 80, 24);
+    let total: i64 = (1..=20).map(|i| 100 + i).sum();
+    assert!(s.contains(&format_fen(total)), "{s}");
+    assert!(s.contains("PL001"), "{s}");
+    assert!(s.contains("*****1001"), "{s}");
+    assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 0);
+    typed(&mut app, "demo1234\n");
+    assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 20);
+    let s = screen(&app, 80, 24);
+    assert!(s.contains(&format_fen(available - total)), "{s}");
+    check_ok(&env);
+    // F2 writes the two templates to the download folder.
+    env.store
+        .sql_for_tests()
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('download_dir', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            merchant_desk::store::params![db.dir.path().display().to_string()],
+        )
+        .unwrap();
+    key(&mut app, KeyCode::F(2));
+    for name in ["批量转账到银行账户模板.xlsx", "批量转账到平台账户模板.xlsx"]
+    {
+        assert!(db.dir.path().join(name).exists(), "{name}");
+    }
+}

@@ -48,6 +48,7 @@ pub enum EntryId {
     Recon,
     Statements,
     Transfer,
+    TransferBatch,
 }
 
 pub struct Entry {
@@ -266,6 +267,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::TransferApply],
     },
     Entry {
+        id: EntryId::TransferBatch,
+        name: crate::ui::text::transfer::SCR_TRANSFER_BATCH,
+        initials: "plzz",
+        needs: &[Function::TransferApply],
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -341,5 +348,6 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Recon => super::recon::Recon::open(cx),
         EntryId::Statements => super::statements::Statements::open(cx),
         EntryId::Transfer => super::transfer::Transfer::open(cx),
+        EntryId::TransferBatch => super::transfer_batch::TransferBatch::open(cx),
     }
 }

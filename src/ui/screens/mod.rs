@@ -38,6 +38,7 @@ pub mod withdraw;
 pub mod withdraw_records;
 // Transfers (#15).
 pub mod transfer;
+pub mod transfer_batch;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
