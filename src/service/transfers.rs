@@ -963,7 +963,8 @@ fn batch_view(db: &Db, b: BatchRow) -> ServiceResult<BatchView> {
     })
 }
 
-const READERS: &[Function] = &[
+/// Who may read the transfer records (the menu offers 转账记录 to them).
+pub const READERS: &[Function] = &[
     Function::TransferApply,
     Function::TransferReview,
     Function::ApplicationRecords,
@@ -984,6 +985,35 @@ pub fn records(env: &Env, session: &Session, merchant_id: i64) -> ServiceResult<
                 .collect()
         },
     )
+}
+
+/// The conditions of 转账记录: the paying store, 申请时间 from/to (ms, `to` exclusive), the
+/// derived batch status and part of the batch number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub merchant_id: i64,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub status: Option<BatchStatus>,
+    pub batch_no: String,
+}
+
+/// The batches of a store that meet the conditions, newest first (at most 2,000 looked at).
+pub fn find(env: &Env, session: &Session, q: &RecordQuery) -> ServiceResult<Vec<BatchView>> {
+    let keyword = q.batch_no.trim().to_lowercase();
+    if keyword.chars().count() > crate::domain::transfer::MAX_ID_LEN {
+        return invalid(
+            "batch_no",
+            Problem::TooLong(crate::domain::transfer::MAX_ID_LEN),
+        );
+    }
+    Ok(records(env, session, q.merchant_id)?
+        .into_iter()
+        .filter(|b| q.from_ms.is_none_or(|f| b.batch.created_ms >= f))
+        .filter(|b| q.to_ms.is_none_or(|t| b.batch.created_ms < t))
+        .filter(|b| q.status.is_none_or(|s| b.status == s))
+        .filter(|b| keyword.is_empty() || b.batch.batch_no.to_lowercase().contains(&keyword))
+        .collect())
 }
 
 /// One batch with every row.

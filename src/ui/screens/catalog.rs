@@ -49,6 +49,7 @@ pub enum EntryId {
     Statements,
     Transfer,
     TransferBatch,
+    TransferRecords,
 }
 
 pub struct Entry {
@@ -273,6 +274,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::TransferApply],
     },
     Entry {
+        id: EntryId::TransferRecords,
+        name: crate::ui::text::transfer::SCR_TRANSFER_RECORDS,
+        initials: "zzjl",
+        needs: crate::service::transfers::READERS,
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -349,5 +356,6 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Statements => super::statements::Statements::open(cx),
         EntryId::Transfer => super::transfer::Transfer::open(cx),
         EntryId::TransferBatch => super::transfer_batch::TransferBatch::open(cx),
+        EntryId::TransferRecords => super::transfer_records::TransferRecords::open(cx),
     }
 }

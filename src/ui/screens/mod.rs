@@ -39,6 +39,7 @@ pub mod withdraw_records;
 // Transfers (#15).
 pub mod transfer;
 pub mod transfer_batch;
+pub mod transfer_records;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
