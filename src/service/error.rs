@@ -116,6 +116,10 @@ pub enum Rule {
     FastRefundIneligible(crate::domain::fast_refund::Ineligible),
     /// An exception resubmitted this many times already: only 撤销 is left.
     ResubmitLimit(i64),
+    /// Only a failed or returned transfer row is re-issued.
+    NotReissuable,
+    /// The transfer row was re-issued already (by this row id).
+    AlreadyReissued(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

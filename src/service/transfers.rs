@@ -620,7 +620,7 @@ pub fn submit(
                     return Err(ServiceError::Refused(Rule::BadFile));
                 }
             };
-            store_in(uc, env_ref, req, &p, pin, &mut card_failure)
+            store_in(uc, env_ref, req, &p, pin, &mut card_failure, None)
         },
     );
     match (outcome, refused, card_failure) {
@@ -637,6 +637,7 @@ fn store_in(
     p: &Prepared,
     pin: Option<&str>,
     card_failure: &mut Option<CardServiceError>,
+    reissue_of: Option<i64>,
 ) -> ServiceResult<Submitted> {
     let db = uc.db();
     let me = uc.operator()?;
@@ -683,6 +684,7 @@ fn store_in(
                 mobile: &c.mobile,
                 remark: &c.remark,
                 created_ms: uc.now_ms,
+                reissue_of,
             },
         )?;
     }
@@ -776,6 +778,84 @@ fn store_in(
         amount_fen: p.amount_fen,
         fee_fen: p.fee_fen,
     })
+}
+
+/// Re-issues a failed or returned row (退票) as a new single transfer through review (X4): the
+/// same payee and amount checked again against the rules and the balance, a new order number,
+/// a new application and hold; the new row names the row it re-issues, so a row is re-issued
+/// once. Needs the transfer function and the payment password (and the card when bound).
+pub fn reissue(
+    env: &mut Env,
+    session: &Session,
+    transfer_id: i64,
+    pay_password: &str,
+    pin: Option<&str>,
+) -> Result<Submitted, TransferError> {
+    let env_ref: &Env = env;
+    let mut refused: Option<TransferError> = None;
+    let mut card_failure: Option<CardServiceError> = None;
+    let outcome = env_ref.act(
+        Who::Operator(session),
+        Needs::function(&Function::TransferApply).paid(pay_password),
+        "transfer.reissue",
+        |uc| {
+            let db = uc.db();
+            let t = q::transfer(&db, transfer_id)?.ok_or(ServiceError::NotFound)?;
+            require_merchant(uc, t.merchant_id)?;
+            if !t.status.credited_back() {
+                return Err(ServiceError::Refused(Rule::NotReissuable));
+            }
+            if let Some(by) = q::reissued_by(&db, t.id)? {
+                return Err(ServiceError::Refused(Rule::AlreadyReissued(by)));
+            }
+            let (province, city) = match t.city_id {
+                Some(c) => q::place_of(&db, c)?.unwrap_or_default(),
+                None => Default::default(),
+            };
+            let row = RowInput {
+                account_no: t.account_no.clone(),
+                account_no_again: None,
+                account_name: t.account_name.clone(),
+                bank: t.bank_code.clone().unwrap_or_default(),
+                province,
+                city,
+                branch: t.branch.clone(),
+                amount: crate::domain::money::from_fen(t.amount_fen).to_string(),
+                order_no: String::new(),
+                mobile: t.mobile.clone(),
+                remark: t.remark.clone(),
+                payee_id: None,
+            };
+            let mut req = TransferRequest::single(t.merchant_id, t.payee_kind, row);
+            req.remark = t.remark.clone();
+            let p = match prepare_in(uc, &req) {
+                Ok(p) => p,
+                Err(TransferError::Service(e)) => return Err(e),
+                Err(bad) => {
+                    refused = Some(bad);
+                    return Err(ServiceError::Refused(Rule::BadFile));
+                }
+            };
+            let sent = store_in(uc, env_ref, &req, &p, pin, &mut card_failure, Some(t.id))?;
+            uc.audit_change(
+                "transfer.reissue",
+                &format!(
+                    "transfer#{} batch={} application#{}",
+                    t.id, sent.batch_no, sent.application.id
+                ),
+                &Fields::new().text("status", t.status.code()),
+                &Fields::new()
+                    .text("reissued_as", &sent.batch_no)
+                    .int("amount_fen", t.amount_fen),
+            )?;
+            Ok(sent)
+        },
+    );
+    match (outcome, refused, card_failure) {
+        (Err(_), Some(bad), _) => Err(bad),
+        (Err(_), None, Some(card)) => Err(TransferError::Card(card)),
+        (outcome, _, _) => outcome.map_err(TransferError::Service),
+    }
 }
 
 fn move_row(
@@ -1077,8 +1157,40 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
         "transfer_batches_review",
         "a transfer batch's hold, rows and totals agree with its application",
     );
+    let mut reissue = Invariant::new(
+        "transfer_reissue",
+        "a re-issued transfer row failed or came back, and its re-issue pays the same payee the same amount from the same store",
+    );
+    let every = q::all(db)?;
+    let by_id: HashMap<i64, &TransferRow> = every.iter().map(|t| (t.id, t)).collect();
+    for t in &every {
+        let Some(of) = t.reissue_of else { continue };
+        match by_id.get(&of) {
+            None => reissue.breach(format!(
+                "transfer {} (#{}) re-issues a missing row #{of}",
+                t.order_no, t.id
+            )),
+            Some(o) => {
+                if !o.status.credited_back()
+                    || o.merchant_id != t.merchant_id
+                    || o.amount_fen != t.amount_fen
+                    || o.account_no != t.account_no
+                    || o.payee_kind != t.payee_kind
+                {
+                    reissue.breach(format!(
+                        "transfer {} (#{}) re-issues {} (#{}, {}) but differs from it",
+                        t.order_no,
+                        t.id,
+                        o.order_no,
+                        o.id,
+                        o.status.code()
+                    ));
+                }
+            }
+        }
+    }
     let mut by_batch: HashMap<i64, Vec<TransferRow>> = HashMap::new();
-    for t in q::all(db)? {
+    for t in every {
         let paid = q::ledger_of(db, t.merchant_id, t.id)?;
         let want = match t.status {
             TransferStatus::Processing | TransferStatus::Success => -(t.amount_fen + t.fee_fen),
@@ -1165,7 +1277,7 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
             ));
         }
     }
-    Ok(vec![ledger, review])
+    Ok(vec![ledger, review, reissue])
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ use crate::domain::money::format_fen;
 use crate::domain::review::mask_account_no;
 use crate::domain::transfer::BatchStatus;
 use crate::excel::CellValue;
-use crate::service::transfers::{self, BatchView, RecordQuery};
+use crate::service::transfers::{self, BatchView, RecordQuery, TransferError};
 use crate::service::{ServiceError, Session};
 use crate::store::transfers::TransferRow;
 use crate::ui::keymap;
@@ -247,6 +247,14 @@ const ROW_COLS: &[Col<TransferRow>] = &[
         show: Show::Both { priority: 2 },
         cell: credited_of,
         value: |r, lang| CellValue::text(credited_of(r, lang)),
+    },
+    Col {
+        header: tt::REISSUED_FROM,
+        kind: Kind::Id,
+        width: Width::Content,
+        show: Show::Both { priority: 4 },
+        cell: |r, _| r.reissue_of.map(|i| format!("#{i}")).unwrap_or_default(),
+        value: |r, _| CellValue::text(r.reissue_of.map(|i| format!("#{i}")).unwrap_or_default()),
     },
     Col {
         header: tt::REASON,
@@ -506,6 +514,18 @@ pub struct TransferDetail {
     at: usize,
     view: BatchView,
     sel: Selection,
+    /// `r` on a failed or returned row: the payment password (+ PIN) of its re-issue.
+    reissue: Option<(i64, Form)>,
+}
+
+fn reissue_form(cx: &mut Cx) -> Form {
+    let mut fields = vec![Field::secret("pay_password", tm::PAY_PASSWORD)];
+    if crate::service::card::card_required(cx.env, cx.session.operator_id).unwrap_or(false) {
+        fields.push(Field::secret("pin", tm::PIN));
+    }
+    let mut form = Form::new(fields);
+    form.fit_labels(cx.lang);
+    form
 }
 
 impl TransferDetail {
@@ -519,6 +539,7 @@ impl TransferDetail {
                 at,
                 view,
                 sel: Selection::default(),
+                reissue: None,
             }))),
             Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
         }
@@ -540,6 +561,83 @@ impl TransferDetail {
     }
 }
 
+impl TransferDetail {
+    /// `r`: a failed or returned row asks for the payment password of its re-issue.
+    fn start_reissue(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(row) = self.view.rows.get(self.sel.index) else {
+            return Outcome::none();
+        };
+        if !row.status.credited_back() {
+            return Outcome::error(tt::REISSUE_NOT.get(cx.lang).into());
+        }
+        self.reissue = Some((row.id, reissue_form(cx)));
+        Outcome::none()
+    }
+
+    fn reissue_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some((id, form)) = &mut self.reissue else {
+            return Outcome::none();
+        };
+        if keymap::is_back(k) {
+            self.reissue = None;
+            return Outcome::none();
+        }
+        if keymap::is_next_field(k) || k.code == KeyCode::Enter && !form.is_last() {
+            form.next();
+            return Outcome::none();
+        }
+        if keymap::is_prev_field(k) {
+            form.prev();
+            return Outcome::none();
+        }
+        if k.code != KeyCode::Enter {
+            form.input(k);
+            return Outcome::none();
+        }
+        let id = *id;
+        let pw = form.value("pay_password");
+        let pin = form.value("pin");
+        form.set_value("pay_password", "");
+        form.set_value("pin", "");
+        let pin = Some(pin.as_str()).filter(|p| !p.is_empty());
+        match transfers::reissue(cx.env, cx.session, id, &pw, pin) {
+            Ok(sent) => {
+                self.reissue = None;
+                let _ = self.load(cx, self.at);
+                Outcome::ok(
+                    tt::REISSUED
+                        .get(lang)
+                        .replace("{batch}", &sent.batch_no)
+                        .replace("{o}", &sent.application.order_no),
+                )
+            }
+            Err(TransferError::Service(e)) => {
+                if let ServiceError::Invalid { field, problem } = &e {
+                    form.mark(field, text::field_problem(problem, lang));
+                    return Outcome::error(cx.error_text(&e, |k| form.label_of(k, lang)));
+                }
+                self.reissue = None;
+                Outcome::error(cx.error_text(&e, |k| k.to_string()))
+            }
+            Err(TransferError::Card(e)) => Outcome::error(text::card_error(&e, lang)),
+            Err(TransferError::Rows(rows)) => {
+                self.reissue = None;
+                Outcome::error(
+                    rows.iter()
+                        .map(|r| transfers::row_message(r, lang))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            }
+            Err(TransferError::File(e)) => {
+                self.reissue = None;
+                Outcome::error(e.message(lang == Lang::Zh))
+            }
+        }
+    }
+}
+
 impl Screen for TransferDetail {
     fn title(&self) -> T {
         tt::SCR_TRANSFER_RECORDS
@@ -547,6 +645,7 @@ impl Screen for TransferDetail {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         vec![
+            ("r".into(), tt::KEY_REISSUE.get(lang).into()),
             ("[ ]".into(), tt::KEY_PREV_NEXT.get(lang).into()),
             ("Ctrl+E".into(), t::KEY_EXPORT.get(lang).into()),
             ("F5".into(), t::KEY_REFRESH.get(lang).into()),
@@ -554,7 +653,14 @@ impl Screen for TransferDetail {
         ]
     }
 
+    fn editing_text(&self) -> bool {
+        self.reissue.is_some()
+    }
+
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.reissue.is_some() {
+            return self.reissue_key(k, cx);
+        }
         if self.sel.handle(k, self.view.rows.len()) {
             return Outcome::none();
         }
@@ -562,6 +668,7 @@ impl Screen for TransferDetail {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Char(']') if self.at + 1 < self.ids.len() => self.load(cx, self.at + 1),
             KeyCode::Char('[') if self.at > 0 => self.load(cx, self.at - 1),
+            KeyCode::Char('r') => self.start_reissue(cx),
             _ => Outcome::none(),
         }
     }
@@ -635,9 +742,15 @@ impl Screen for TransferDetail {
                     .replace("{ra}", &format_fen(b.returned.1)),
             )),
         ];
-        let [head, body, info] = Layout::vertical([
+        let prompt_h = self
+            .reissue
+            .as_ref()
+            .map(|(_, form)| form.height() + 2)
+            .unwrap_or(0);
+        let [head, body, prompt, info] = Layout::vertical([
             Constraint::Length(lines.len() as u16),
             Constraint::Min(4),
+            Constraint::Length(prompt_h),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -661,6 +774,35 @@ impl Screen for TransferDetail {
                 sort: None,
             },
         );
+        let mut cursor = None;
+        if let Some((id, form)) = &self.reissue {
+            let row = b.rows.iter().find(|r| r.id == *id);
+            let block = ratatui::widgets::Block::default()
+                .borders(ratatui::widgets::Borders::ALL)
+                .title(format!(
+                    " {} ",
+                    tt::REISSUE_TITLE
+                        .get(lang)
+                        .replace("{line}", &row.map(|r| r.line_no).unwrap_or(0).to_string())
+                        .replace(
+                            "{amount}",
+                            &format_fen(row.map(|r| r.amount_fen).unwrap_or(0))
+                        )
+                ));
+            let inner = block.inner(prompt);
+            f.render_widget(block, prompt);
+            cursor = form.draw(
+                f,
+                Rect::new(
+                    inner.x + 1,
+                    inner.y,
+                    inner.width.saturating_sub(2),
+                    inner.height,
+                ),
+                lang,
+                true,
+            );
+        }
         f.render_widget(
             Paragraph::new(Span::styled(
                 tt::DETAIL_POSITION
@@ -671,6 +813,6 @@ impl Screen for TransferDetail {
             )),
             info,
         );
-        focus
+        cursor.or(focus)
     }
 }
