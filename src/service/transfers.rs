@@ -50,6 +50,16 @@ pub const COL_PUBLIC_PRIVATE: &str = "对公对私";
 pub const COL_MOBILE: &str = "收款人联系手机";
 pub const COL_REMARK: &str = "转账备注";
 pub const COL_ORDER_NO: &str = "商户订单号";
+/// Control totals (optional): 总笔数 and 总金额 of the whole file, on any row (the first one
+/// filled counts; every other filled one must say the same).
+pub const COL_TOTAL_COUNT: &str = "总笔数";
+pub const COL_TOTAL_AMOUNT: &str = "总金额（元）";
+
+/// The version the templates carry (a cell of their reference sheet).
+pub const TEMPLATE_VERSION: &str = "ZZ-X2-1";
+/// The templates' reference sheet (template version, accepted banks), in both languages: the
+/// import ignores a visible sheet of these names.
+pub const REFERENCE_SHEETS: &[&str] = &["填写说明与可选银行", "Notes and banks"];
 
 const COLUMN_WORDS: &[(&str, &str)] = &[
     (COL_BATCH_NO, "Merchant batch no."),
@@ -67,6 +77,8 @@ const COLUMN_WORDS: &[(&str, &str)] = &[
     (COL_MOBILE, "Payee mobile"),
     (COL_REMARK, "Remark"),
     (COL_ORDER_NO, "Merchant order no."),
+    (COL_TOTAL_COUNT, "Total count"),
+    (COL_TOTAL_AMOUNT, "Total amount (yuan)"),
 ];
 
 /// A column's name in the operator's language.
@@ -1297,6 +1309,8 @@ pub const BANK_COLUMNS: &[(&str, bool)] = &[
     (COL_MOBILE, false),
     (COL_REMARK, false),
     (COL_ORDER_NO, true),
+    (COL_TOTAL_COUNT, false),
+    (COL_TOTAL_AMOUNT, false),
 ];
 
 /// The columns of the platform-account template (K §3.4.2.2.2, with the payee name added).
@@ -1308,13 +1322,18 @@ pub const PLATFORM_COLUMNS: &[(&str, bool)] = &[
     (COL_MOBILE, false),
     (COL_REMARK, false),
     (COL_ORDER_NO, true),
+    (COL_TOTAL_COUNT, false),
+    (COL_TOTAL_AMOUNT, false),
 ];
 
 /// Reads a filled template into a request: the kind from its header (a 对公对私 column: bank
 /// accounts, else platform accounts); every row's 商户批次号 the same.
 pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, TransferError> {
-    use crate::excel::import::{cell_id, cell_text, find_columns, read_table_upto, Expected};
-    let table = read_table_upto(path, MAX_FILE_ROWS).map_err(TransferError::File)?;
+    use crate::excel::import::{
+        cell_id, cell_text, find_columns, read_table_upto_except, Expected,
+    };
+    let table = read_table_upto_except(path, MAX_FILE_ROWS, REFERENCE_SHEETS)
+        .map_err(TransferError::File)?;
     let header: Vec<String> = table
         .header
         .cells
@@ -1357,7 +1376,48 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
     };
     let mut rows = Vec::new();
     let mut row_nos = Vec::new();
+    let mut control_count: Option<(u32, usize)> = None;
+    let mut control_total: Option<(u32, i64)> = None;
     for r in &table.rows {
+        if let Some(c) = idx(COL_TOTAL_COUNT).map(|i| r.cell(i)) {
+            match cell_id(c) {
+                Ok(v) => match v.parse::<usize>() {
+                    Ok(n) => match control_count {
+                        None => control_count = Some((r.row_no, n)),
+                        Some((_, m)) if m == n => {}
+                        Some((first, _)) => errors.push(row_error(
+                            r.row_no,
+                            COL_TOTAL_COUNT,
+                            other(
+                                format!("与第 {first} 行的总笔数不同"),
+                                format!("differs from the total count of row {first}"),
+                            ),
+                        )),
+                    },
+                    Err(_) => errors.push(row_error(r.row_no, COL_TOTAL_COUNT, Reason::NotANumber)),
+                },
+                Err(Reason::Required) => {}
+                Err(reason) => errors.push(row_error(r.row_no, COL_TOTAL_COUNT, reason)),
+            }
+        }
+        if let Some(c) = idx(COL_TOTAL_AMOUNT).map(|i| r.cell(i)) {
+            match crate::excel::import::cell_money(c) {
+                Ok(fen) => match control_total {
+                    None => control_total = Some((r.row_no, fen)),
+                    Some((_, t)) if t == fen => {}
+                    Some((first, _)) => errors.push(row_error(
+                        r.row_no,
+                        COL_TOTAL_AMOUNT,
+                        other(
+                            format!("与第 {first} 行的总金额不同"),
+                            format!("differs from the total amount of row {first}"),
+                        ),
+                    )),
+                },
+                Err(Reason::Required) => {}
+                Err(reason) => errors.push(row_error(r.row_no, COL_TOTAL_AMOUNT, reason)),
+            }
+        }
         let text = |name: &str| idx(name).map(|i| cell_text(r.cell(i))).unwrap_or_default();
         match idx(COL_BATCH_NO).map(|i| cell_id(r.cell(i))) {
             Some(Ok(b)) => match &batch_no {
@@ -1452,8 +1512,8 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         remark: String::new(),
-        control_count: None,
-        control_total_fen: None,
+        control_count: control_count.map(|c| c.1),
+        control_total_fen: control_total.map(|c| c.1),
     })
 }
 
@@ -1503,6 +1563,8 @@ pub fn write_template(
             COL_AMOUNT => "12.34",
             COL_PUBLIC_PRIVATE => "对私",
             COL_ORDER_NO => "ZZ202611230001",
+            COL_TOTAL_COUNT => "1",
+            COL_TOTAL_AMOUNT => "12.34",
             _ => "",
         }
     };
@@ -1523,7 +1585,7 @@ pub fn write_template(
         .zip(&headers)
         .map(|((zh, _), h)| TemplateColumn {
             header: h,
-            text: *zh != COL_AMOUNT,
+            text: *zh != COL_AMOUNT && *zh != COL_TOTAL_AMOUNT,
             example: example(zh),
             width: 0.0,
         })
@@ -1534,6 +1596,47 @@ pub fn write_template(
         (false, Lang::Zh) => "批量转账到平台账户",
         (false, Lang::En) => "Transfer to platform accounts",
     };
-    crate::excel::import::write_template(&path, sheet, &cols)?;
+    // The reference sheet: the template's version, what the columns accept, the banks.
+    let words = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let mut rows = vec![
+        vec![words("模板版本", "Template version"), TEMPLATE_VERSION.to_string()],
+        vec![words(
+            "带 * 的列必填；一个文件一个批次号，最多 999 行；总笔数、总金额可不填，填了须与明细相符",
+            "Columns marked * are required; one batch number a file, at most 999 rows; total count and total amount are optional, and must match the rows when given",
+        )],
+        Vec::new(),
+    ];
+    if bank {
+        rows.push(vec![words(
+            "可选银行（收款开户银行填名称或代码）",
+            "Accepted banks (name or code)",
+        )]);
+        rows.push(vec![
+            words("代码", "Code"),
+            words("名称", "Name"),
+            words("英文名称", "English name"),
+        ]);
+        rows.extend(
+            crate::store::reference::bank_list()
+                .into_iter()
+                .map(|(code, zh, en)| vec![code, zh, en]),
+        );
+        rows.push(Vec::new());
+        rows.push(vec![
+            words("对公对私", "Public/private"),
+            words("对公 或 对私", "对公 or 对私"),
+        ]);
+    }
+    let reference = crate::excel::import::ReferenceSheet {
+        name: match lang {
+            Lang::Zh => REFERENCE_SHEETS[0],
+            Lang::En => REFERENCE_SHEETS[1],
+        },
+        rows,
+    };
+    crate::excel::import::write_template_with(&path, sheet, &cols, Some(&reference))?;
     Ok(path)
 }
