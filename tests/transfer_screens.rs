@@ -275,3 +275,50 @@ fn the_batch_upload_shows_the_bad_row_then_confirms_the_fixed_file() {
         assert!(db.dir.path().join(name).exists(), "{name}");
     }
 }
+
+#[test]
+fn the_typed_rows_of_the_batch_screen_are_checked_whole_then_sent() {
+    let db = TestDb::demo(3, 40);
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let mut app = App::new(db.env(), Lang::Zh);
+    typed(&mut app, "clerk\ndemo1234\n");
+    open_entry(&mut app, &clerk, catalog::EntryId::TransferBatch);
+    key(&mut app, KeyCode::F(4));
+    // Batch number, kind (bank, personal), then two rows; the second amount has 3 decimals.
+    typed(&mut app, "FM01\t\t");
+    typed(
+        &mut app,
+        "李四\t6222020000001101\t工商银行\t四川省\t成都市\t高新支行\t5.5\tFM01A",
+    );
+    key(&mut app, KeyCode::F(6));
+    typed(
+        &mut app,
+        "王五\t6222020000001102\t工商银行\t四川省\t成都市\t高新支行\t3.333\tFM01B",
+    );
+    key(&mut app, KeyCode::F(6));
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("金额最多两位小数"), "{s}");
+    assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 0);
+    // The bad row deleted and typed again; no sixth row.
+    key(&mut app, KeyCode::F(8));
+    typed(
+        &mut app,
+        "王五\t6222020000001102\t工商银行\t四川省\t成都市\t高新支行\t3.33\tFM01B",
+    );
+    key(&mut app, KeyCode::F(6));
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("8.83") && s.contains("FM01"), "{s}");
+    typed(&mut app, "demo1234\n");
+    assert_eq!(count(&env, "SELECT count(*) FROM transfers"), 2);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM applications WHERE kind = 'transfer_batch' AND amount_fen = 883"
+        ),
+        1
+    );
+    check_ok(&env);
+}

@@ -126,7 +126,7 @@ fn secret_form(with_pin: bool, lang: Lang) -> Form {
 }
 
 /// The form field a column of a bad row names.
-fn field_of_column(column: &str) -> &'static str {
+pub(super) fn field_of_column(column: &str) -> &'static str {
     use transfers::*;
     match column {
         c if c == COL_PLATFORM_ACCOUNT || c == COL_ACCOUNT => "account_no",

@@ -14,7 +14,7 @@ use ratatui::Frame;
 
 use crate::domain::money::format_fen;
 use crate::domain::review::mask_account_no;
-use crate::domain::transfer::PayeeKind;
+use crate::domain::transfer::{PayeeKind, RowInput};
 use crate::excel::import::RowError;
 use crate::service::review::Available;
 use crate::service::transfers::{self, Prepared, Submitted, TransferError, TransferRequest};
@@ -50,6 +50,106 @@ pub struct TransferBatch {
     with_pin: bool,
     step: Step,
     list: Selection,
+    /// The on-screen form of at most 5 rows (F4), instead of a file.
+    typed: Option<TypedRows>,
+}
+
+/// The on-screen rows: the paying store, the batch number, the payee kind, one row's fields
+/// (F6 adds them as a row), and the rows added so far with the problem the last check found.
+struct TypedRows {
+    form: Form,
+    kind: PayeeKind,
+    rows: Vec<RowInput>,
+    problems: Vec<(u32, String)>,
+    sel: Selection,
+}
+
+const KINDS: [PayeeKind; 3] = [
+    PayeeKind::Platform,
+    PayeeKind::BankPersonal,
+    PayeeKind::BankCompany,
+];
+
+const ROW_KEYS: [&str; 10] = [
+    "account_no",
+    "account_name",
+    "bank",
+    "province",
+    "city",
+    "branch",
+    "amount",
+    "order_no",
+    "mobile",
+    "remark",
+];
+
+fn typed_form(stores: &[(i64, String, String)], store: usize, kind: PayeeKind, lang: Lang) -> Form {
+    let mut fields = vec![
+        Field::choice_of(
+            "store",
+            tt::PAYING_STORE,
+            stores
+                .iter()
+                .map(|s| Label::S(store_name(s, lang)))
+                .collect(),
+        ),
+        Field::text("batch_no", tt::BATCH_NO),
+        Field::choice(
+            "kind",
+            tt::PAYEE_KIND,
+            vec![tt::KIND_PLATFORM, tt::KIND_PERSONAL, tt::KIND_COMPANY],
+        ),
+    ];
+    if kind.is_bank() {
+        fields.extend([
+            Field::text("account_name", tt::PAYEE_NAME),
+            Field::text("account_no", tt::BANK_ACCOUNT),
+            Field::text("bank", tt::BANK),
+            Field::text("province", tt::PROVINCE),
+            Field::text("city", tt::CITY),
+            Field::text("branch", tt::BRANCH),
+        ]);
+    } else {
+        fields.extend([
+            Field::text("account_no", tt::PLATFORM_ACCOUNT),
+            Field::text("account_name", tt::PAYEE_NAME),
+        ]);
+    }
+    fields.extend([
+        Field::text("amount", tt::AMOUNT),
+        Field::text("order_no", tt::ORDER_NO),
+        Field::text("mobile", tt::MOBILE),
+        Field::text("remark", tt::REMARK),
+    ]);
+    let mut form = Form::new(fields);
+    form.set_choice("store", store);
+    form.set_choice(
+        "kind",
+        KINDS.iter().position(|k| *k == kind).unwrap_or_default(),
+    );
+    form.fit_labels(lang);
+    form.focus_on("batch_no");
+    form
+}
+
+impl TypedRows {
+    fn row(&self) -> RowInput {
+        let v = |k: &str| self.form.value(k);
+        RowInput {
+            account_no: v("account_no"),
+            account_no_again: None,
+            account_name: v("account_name"),
+            bank: v("bank"),
+            province: v("province"),
+            city: v("city"),
+            branch: v("branch"),
+            amount: v("amount"),
+            order_no: v("order_no"),
+            mobile: v("mobile"),
+            remark: v("remark"),
+            payee_id: None,
+        }
+    }
 }
 
 fn secret_form(with_pin: bool, lang: Lang) -> Form {
@@ -111,17 +211,311 @@ impl TransferBatch {
             with_pin,
             step: Step::Nothing,
             list: Selection::default(),
+            typed: None,
         };
         s.sync(cx);
         Outcome::nav(Nav::Push(Box::new(s)))
     }
 
     fn merchant(&self) -> Option<i64> {
-        self.stores.get(self.form.choice("store")).map(|s| s.0)
+        self.stores.get(self.store_choice()).map(|s| s.0)
+    }
+
+    /// The paying store of the form in use.
+    fn store_choice(&self) -> usize {
+        match &self.typed {
+            Some(t) => t.form.choice("store"),
+            None => self.form.choice("store"),
+        }
+    }
+
+    /// F4: the on-screen rows, or back to the file (the paying store kept).
+    fn toggle_typed(&mut self, cx: &mut Cx) {
+        let lang = cx.lang;
+        match self.typed.take() {
+            Some(t) => self.form.set_choice("store", t.form.choice("store")),
+            None => {
+                self.typed = Some(TypedRows {
+                    form: typed_form(
+                        &self.stores,
+                        self.form.choice("store"),
+                        PayeeKind::BankPersonal,
+                        lang,
+                    ),
+                    kind: PayeeKind::BankPersonal,
+                    rows: Vec::new(),
+                    problems: Vec::new(),
+                    sel: Selection::default(),
+                });
+            }
+        }
+        self.step = Step::Nothing;
+    }
+
+    /// After a key of the typed form: another payee kind rebuilds the row's fields.
+    fn sync_typed(&mut self, lang: Lang) {
+        let Some(t) = &mut self.typed else {
+            return;
+        };
+        let kind = KINDS
+            .get(t.form.choice("kind"))
+            .copied()
+            .unwrap_or(PayeeKind::Platform);
+        if kind != t.kind {
+            let kept = t.form.snapshot();
+            let focus = t.form.focus_key();
+            t.form = typed_form(&self.stores, t.form.choice("store"), kind, lang);
+            for (key, value, _) in kept {
+                if key != "store" && key != "kind" {
+                    t.form.set_value(key, &value);
+                }
+            }
+            t.form.focus_on(focus);
+            t.kind = kind;
+            t.problems.clear();
+        }
+    }
+
+    /// F6: the row's fields become a row of the list (at most 5).
+    fn add_row(&mut self, lang: Lang) -> Outcome {
+        let Some(t) = &mut self.typed else {
+            return Outcome::none();
+        };
+        if t.rows.len() >= crate::domain::transfer::MAX_FORM_ROWS {
+            return Outcome::error(tt::ROWS_FULL.get(lang).into());
+        }
+        t.rows.push(t.row());
+        for k in ROW_KEYS {
+            t.form.set_value(k, "");
+        }
+        t.form.clear_marks();
+        t.problems.clear();
+        t.sel.index = t.rows.len() - 1;
+        let first = if t.kind.is_bank() {
+            "account_name"
+        } else {
+            "account_no"
+        };
+        t.form.focus_on(first);
+        Outcome::ok(
+            tt::ROW_ADDED
+                .get(lang)
+                .replace("{n}", &t.rows.len().to_string()),
+        )
+    }
+
+    /// Ctrl+S of the typed form: every row checked whole, like a file.
+    fn check_typed(&mut self, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(m) = self.merchant() else {
+            return Outcome::none();
+        };
+        let Some(t) = &mut self.typed else {
+            return Outcome::none();
+        };
+        if t.rows.is_empty() {
+            return Outcome::error(tt::NO_ROWS.get(lang).into());
+        }
+        let req = TransferRequest {
+            merchant_id: m,
+            kind: t.kind,
+            origin: transfers::Origin::Form,
+            batch_no: Some(t.form.value("batch_no")),
+            rows: t.rows.clone(),
+            row_nos: Vec::new(),
+            file_name: String::new(),
+            remark: String::new(),
+            control_count: None,
+            control_total_fen: None,
+        };
+        t.problems.clear();
+        match transfers::preview(cx.env, cx.session, &req) {
+            Ok(p) => {
+                self.secret = secret_form(self.with_pin, lang);
+                self.list = Selection::default();
+                self.step = Step::Confirm(Box::new(req), Box::new(p));
+                Outcome::none()
+            }
+            Err(TransferError::Rows(rows)) => {
+                let mut whole = Vec::new();
+                for r in &rows {
+                    let words = if r.column.is_empty() {
+                        r.reason.message(lang == Lang::Zh)
+                    } else {
+                        let key = super::transfer::field_of_column(&r.column);
+                        format!(
+                            "{}: {}",
+                            t.form.label_of(key, lang),
+                            r.reason.message(lang == Lang::Zh)
+                        )
+                    };
+                    if r.row == 0 {
+                        whole.push(words);
+                    } else {
+                        t.problems.push((r.row, words));
+                    }
+                }
+                let mut msg = tt::BAD_TYPED
+                    .get(lang)
+                    .replace("{n}", &rows.len().to_string());
+                for w in whole {
+                    msg.push_str("; ");
+                    msg.push_str(&w);
+                }
+                Outcome::error(msg)
+            }
+            Err(e) => self.refused(cx, e),
+        }
+    }
+
+    fn typed_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::F(4) => {
+                self.toggle_typed(cx);
+                return Outcome::none();
+            }
+            KeyCode::F(6) => return self.add_row(lang),
+            KeyCode::Char('s') if ctrl => return self.check_typed(cx),
+            _ => {}
+        }
+        let Some(t) = &mut self.typed else {
+            return Outcome::none();
+        };
+        match k.code {
+            _ if keymap::is_back(k) => return Outcome::nav(Nav::Pop),
+            KeyCode::F(8) => {
+                if t.sel.index < t.rows.len() {
+                    t.rows.remove(t.sel.index);
+                    t.problems.clear();
+                    t.sel.clamp(t.rows.len());
+                }
+            }
+            KeyCode::PageUp | KeyCode::PageDown => {
+                t.sel.handle(k, t.rows.len());
+            }
+            _ if keymap::is_next_field(k) || k.code == KeyCode::Enter => t.form.next(),
+            _ if keymap::is_prev_field(k) => t.form.prev(),
+            _ => {
+                t.form.input(k);
+            }
+        }
+        self.sync_typed(lang);
+        self.sync(cx);
+        Outcome::none()
+    }
+
+    fn draw_typed(&self, f: &mut Frame, area: Rect, lang: Lang, t: &TypedRows) -> Option<Position> {
+        let label = |x: T| Span::styled(format!("{}: ", x.get(lang)), theme::label());
+        let cols = 2;
+        let [info, top, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(t.form.grid_height(cols) + 2),
+            Constraint::Min(4),
+        ])
+        .areas(area);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                label(tt::AVAILABLE),
+                Span::styled(
+                    self.available
+                        .map(|a| format_fen(a.available_fen))
+                        .unwrap_or_default(),
+                    theme::ok(),
+                ),
+            ])),
+            info,
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", tt::ROWS_MODE_TITLE.get(lang)));
+        let inner = block.inner(top);
+        f.render_widget(block, top);
+        let cursor = t.form.draw_grid(f, inner, lang, true, cols);
+        let cells: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let no = i as u32 + 1;
+                vec![
+                    no.to_string(),
+                    r.account_name.clone(),
+                    if t.kind.is_bank() && r.account_no.chars().count() > 4 {
+                        mask_account_no(r.account_no.trim())
+                    } else {
+                        r.account_no.clone()
+                    },
+                    r.amount.clone(),
+                    r.order_no.clone(),
+                    {
+                        // The first problem of the row, and how many more (the message line
+                        // and a new check after F8 tell the rest).
+                        let mine: Vec<&str> = t
+                            .problems
+                            .iter()
+                            .filter(|(row, _)| *row == no)
+                            .map(|(_, w)| w.as_str())
+                            .collect();
+                        match mine.len() {
+                            0 => String::new(),
+                            1 => mine[0].to_string(),
+                            n => format!("(+{}) {}", n - 1, mine[0]),
+                        }
+                    },
+                ]
+            })
+            .collect();
+        let columns = [
+            Column {
+                header: tt::COL_ROW.get(lang),
+                width: Constraint::Length(4),
+                right: true,
+            },
+            Column {
+                header: tt::PAYEE_NAME.get(lang),
+                width: Constraint::Length(8),
+                right: false,
+            },
+            Column {
+                header: crate::ui::text::payees::ACCOUNT.get(lang),
+                width: Constraint::Length(10),
+                right: false,
+            },
+            Column {
+                header: tt::AMOUNT.get(lang),
+                width: Constraint::Length(10),
+                right: true,
+            },
+            Column {
+                header: tt::ORDER_NO.get(lang),
+                width: Constraint::Length(12),
+                right: false,
+            },
+            Column {
+                header: tt::PROBLEM.get(lang),
+                width: Constraint::Min(10),
+                right: false,
+            },
+        ];
+        table::draw(
+            f,
+            bottom,
+            &table::TableView {
+                title: tt::ROWS_TITLE.get(lang),
+                columns: &columns,
+                rows: &cells,
+                dim: &[],
+                selected: (!cells.is_empty()).then_some(t.sel.index),
+                empty: tt::NO_ROWS.get(lang),
+            },
+        );
+        cursor
     }
 
     fn sync(&mut self, cx: &mut Cx) {
-        let store = self.form.choice("store");
+        let store = self.store_choice();
         if store != self.store_index {
             self.store_index = store;
             self.available = self
@@ -203,6 +597,10 @@ impl TransferBatch {
                     .replace("{n}", &s.rows.to_string())
                     .replace("{total}", &format_fen(s.amount_fen + s.fee_fen))
                     .replace("{o}", &s.application.order_no);
+                // Sent: the typed rows are done with; back to the upload with the same store.
+                if let Some(t) = self.typed.take() {
+                    self.form.set_choice("store", t.form.choice("store"));
+                }
                 self.step = Step::Done(Box::new(s));
                 self.form.set_value("file", "");
                 self.form.focus_on("file");
@@ -461,9 +859,17 @@ impl Screen for TransferBatch {
                 help("PgUp/PgDn", tt::KEY_SCROLL, lang),
                 help("Esc", t::KEY_BACK, lang),
             ],
+            _ if self.typed.is_some() => vec![
+                help("F6", tt::KEY_ADD_ROW, lang),
+                help("Ctrl+S", tt::KEY_CHECK, lang),
+                help("F8", tt::KEY_DELETE_ROW, lang),
+                help("F4", tt::KEY_ROWS_MODE, lang),
+                help("Esc", t::KEY_BACK, lang),
+            ],
             _ => vec![
                 help("Enter", tt::KEY_CHECK, lang),
                 help("F2", tt::KEY_TEMPLATES, lang),
+                help("F4", tt::KEY_ROWS_MODE, lang),
                 help("←→", t::KEY_OPTION, lang),
                 help("PgUp/PgDn", tt::KEY_SCROLL, lang),
                 help("Esc", t::KEY_BACK, lang),
@@ -478,6 +884,10 @@ impl Screen for TransferBatch {
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let n = self.list_len();
+        let confirming = matches!(self.step, Step::Confirm(..));
+        if self.typed.is_some() && !confirming {
+            return self.typed_key(k, cx);
+        }
         if matches!(k.code, KeyCode::PageUp | KeyCode::PageDown) {
             self.list.handle(k, n);
             return Outcome::none();
@@ -518,6 +928,10 @@ impl Screen for TransferBatch {
             return Outcome::none();
         }
         let out = match k.code {
+            KeyCode::F(4) => {
+                self.toggle_typed(cx);
+                return Outcome::none();
+            }
             KeyCode::F(2) => return self.templates(cx),
             KeyCode::Enter => return self.check(cx),
             _ => {
@@ -539,6 +953,9 @@ impl Screen for TransferBatch {
         let lang = v.lang;
         if let Step::Confirm(_, p) = &self.step {
             return self.draw_confirm(f, area, lang, p);
+        }
+        if let Some(t) = &self.typed {
+            return self.draw_typed(f, area, lang, t);
         }
         let [info, top, bottom] = Layout::vertical([
             Constraint::Length(1),
@@ -580,6 +997,7 @@ impl Screen for TransferBatch {
                 Paragraph::new(vec![
                     Line::from(Span::styled(tt::NOTHING_YET.get(lang), theme::dim())),
                     Line::from(Span::styled(tt::UPLOAD_HINT.get(lang), theme::dim())),
+                    Line::from(Span::styled(tt::FILE_MODE_HINT.get(lang), theme::dim())),
                 ])
                 .wrap(Wrap { trim: true })
                 .block(Block::default().borders(Borders::ALL)),
