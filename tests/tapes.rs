@@ -127,4 +127,5 @@ tapes!(
     payout_settings,
     payout_settings_en,
     fast_refund,
+    transfer,
 );

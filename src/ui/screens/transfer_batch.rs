@@ -172,6 +172,12 @@ fn in_download_dir(cx: &Cx, typed: &str) -> PathBuf {
     }
 }
 
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn kind_word(kind: PayeeKind) -> T {
     match kind {
         PayeeKind::Platform => tt::KIND_PLATFORM,
@@ -635,8 +641,8 @@ impl TransferBatch {
             (Ok(a), Ok(b)) => Outcome::ok(
                 tt::TEMPLATES_WRITTEN
                     .get(lang)
-                    .replace("{a}", &a.display().to_string())
-                    .replace("{b}", &b.display().to_string()),
+                    .replace("{a}", &file_name(&a))
+                    .replace("{b}", &file_name(&b)),
             ),
             (Err(e), _) | (_, Err(e)) => Outcome::error(e.message(lang == Lang::Zh)),
         }
