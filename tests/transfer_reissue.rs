@@ -289,3 +289,105 @@ fn r_in_the_batch_detail_reissues_the_selected_row() {
     );
     check_ok(&f.env);
 }
+
+/// The "done when", ending on the screens: a 20-row file with one bad row refused
+/// whole, fixed and sent; the checker approves it with the card; a result file marks 18 rows
+/// 成功 and one 失败, and one 成功 row comes back 退票 later; 转账记录 and the batch detail show
+/// what the ledger and the available balance say, to the fen.
+#[test]
+fn the_records_screens_agree_with_the_ledger_after_the_outcomes() {
+    use merchant_desk::domain::money::format_fen;
+    let mut f = fixture();
+    let before = review::available(&f.env, &f.clerk, 1).unwrap();
+    let line = |i: usize, amount: &str| {
+        format!(
+            "\nDW1,张{i},工商银行,四川省,成都市,工商银行成都高新支行,6222020000001{i:03},{amount},对私,13800138000,劳务费,ZZDW1{i:04}"
+        )
+    };
+    let write = |name: &str, bad: bool| {
+        let mut text = String::from(HEADER);
+        for i in 1..=20 {
+            let amount = if bad && i == 11 {
+                "1.005".to_string()
+            } else {
+                format!("{i}.{:02}", i * 3)
+            };
+            text.push_str(&line(i, &amount));
+        }
+        let path = f.db.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let bad = write("dw-bad.csv", true);
+    match transfers::import_file(&mut f.env, &f.clerk, 1, &bad, PW, None) {
+        Err(TransferError::Rows(rows)) => {
+            assert_eq!(rows.len(), 1, "{rows:?}");
+            assert_eq!(rows[0].row, 12);
+        }
+        other => panic!("expected the bad row, got {other:?}"),
+    }
+    assert_eq!(count(&f.env, "SELECT count(*) FROM transfers"), 0);
+    let good = write("dw.csv", false);
+    let sent = transfers::import_file(&mut f.env, &f.clerk, 1, &good, PW, None).unwrap();
+    approve(&mut f, sent.application.id);
+    let mut result = String::from("类型,商户订单号,结果,原因代码,原因说明,时间");
+    for i in 1..=20 {
+        let r = if i == 7 {
+            "失败,R03,账户不存在"
+        } else {
+            "成功,,"
+        };
+        result.push_str(&format!("\ntransfer,ZZDW1{i:04},{r},2026-11-23 12:00"));
+    }
+    let file = f.db.dir.path().join("dw-result.csv");
+    std::fs::write(&file, result).unwrap();
+    let report = outcomes::import_file(&mut f.env, &file).unwrap();
+    assert_eq!(report.recorded, 20, "{:?}", report.refused);
+    let later = f.db.dir.path().join("dw-returned.csv");
+    std::fs::write(
+        &later,
+        "类型,商户订单号,结果,原因代码,原因说明,时间\ntransfer,ZZDW10015,退票,R02,账户已销户,2026-11-24 09:00",
+    )
+    .unwrap();
+    assert_eq!(
+        outcomes::import_file(&mut f.env, &later).unwrap().recorded,
+        1
+    );
+    let view = transfers::batch(&f.env, &f.clerk, sent.batch_id).unwrap();
+    assert_eq!(view.status, BatchStatus::Done);
+    assert_eq!(view.success.0, 18);
+    let back = view.failed.1 + view.returned.1;
+    let end = review::available(&f.env, &f.clerk, 1).unwrap();
+    let total = sent.amount_fen + sent.fee_fen;
+    // The fee of a failed or returned row comes back with its amount.
+    let fees_back: i64 = view
+        .rows
+        .iter()
+        .filter(|r| r.status.credited_back())
+        .map(|r| r.fee_fen)
+        .sum();
+    assert_eq!(end.ledger_fen, before.ledger_fen - total + back + fees_back);
+    assert_eq!(end.available_fen, end.ledger_fen - end.held_fen);
+    check_ok(&f.env);
+
+    let mut app = App::new(f.db.env(), Lang::Zh);
+    typed(&mut app, "clerk\ndemo1234\n");
+    let i = catalog::allowed(&f.clerk)
+        .iter()
+        .position(|e| e.id == catalog::EntryId::TransferRecords)
+        .unwrap();
+    typed(&mut app, &CODES.chars().nth(i).unwrap().to_string());
+    let s = screen(&app);
+    assert!(s.contains("DW1") && s.contains("已完成"), "{s}");
+    assert!(s.contains(&format_fen(sent.amount_fen)), "{s}");
+    key(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    let summary = format!(
+        "成功 18 笔 {}  失败 1 笔 {}  退票 1 笔 {}",
+        format_fen(view.success.1),
+        format_fen(view.failed.1),
+        format_fen(view.returned.1)
+    );
+    assert!(s.contains(&summary), "{summary}\n{s}");
+    assert!(s.contains("R03"), "{s}");
+}
