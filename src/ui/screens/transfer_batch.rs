@@ -867,7 +867,7 @@ impl Screen for TransferBatch {
             ],
             _ if self.typed.is_some() => vec![
                 help("F6", tt::KEY_ADD_ROW, lang),
-                help("Ctrl+S", tt::KEY_CHECK, lang),
+                help("Ctrl+S", tt::KEY_CHECK_ALL, lang),
                 help("F8", tt::KEY_DELETE_ROW, lang),
                 help("F4", tt::KEY_ROWS_MODE, lang),
                 help("Esc", t::KEY_BACK, lang),
