@@ -391,3 +391,54 @@ fn the_records_screens_agree_with_the_ledger_after_the_outcomes() {
     assert!(s.contains(&summary), "{summary}\n{s}");
     assert!(s.contains("R03"), "{s}");
 }
+
+/// `migrate-to` moves transfers with a re-issued row onto a server whole (the row that names
+/// the row it re-issues comes after it), and `check` on the target holds. Runs in the SQLite
+/// suite beside a server (`scripts/with-postgres.sh`); skipped without one.
+#[test]
+fn migrate_to_copies_the_transfers_and_their_reissues() {
+    let Some(server) = std::env::var("MERCHANT_DESK_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("no PostgreSQL server: skipped");
+        return;
+    };
+    if merchant_desk::store::testing::postgres_under_test().is_some() {
+        return;
+    }
+    let mut f = fixture();
+    let view = paid_batch(&mut f);
+    transfers::reissue(&mut f.env, &f.clerk, view.rows[1].id, PW, None).unwrap();
+    f.env.store.checkpoint().unwrap();
+    let name = format!("md_transfers_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let url = merchant_desk::store::testing::with_database(&server, &name);
+    let file = f.db.path.clone();
+    drop(f.env);
+    let out = std::process::Command::new(common::bin())
+        .args(["migrate-to", "--from"])
+        .arg(&file)
+        .args(["--to", &url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("all invariants hold"), "{text}");
+    let pg = merchant_desk::store::Store::open(std::path::Path::new(&url)).unwrap();
+    assert_eq!(
+        pg.query_i64_for_tests("SELECT count(*) FROM transfers WHERE reissue_of IS NOT NULL")
+            .unwrap(),
+        1
+    );
+}
