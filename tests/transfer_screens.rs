@@ -322,3 +322,78 @@ fn the_typed_rows_of_the_batch_screen_are_checked_whole_then_sent() {
     );
     check_ok(&env);
 }
+
+#[test]
+fn the_records_filter_by_time_status_and_batch_number_and_the_detail_steps_with_brackets() {
+    use merchant_desk::domain::transfer::BatchStatus;
+    use merchant_desk::service::transfers::RecordQuery;
+    let db = TestDb::demo(3, 40);
+    let mut env = db.env();
+    let clerk = db.login(&mut env, "clerk");
+    let a = bank_file(db.dir.path(), "a.csv", None);
+    transfers::import_file(&mut env, &clerk, 1, &a, PW, None).unwrap();
+    let row = RowInput {
+        account_no: "104310058120002".into(),
+        account_name: "鑫源百货徐家汇店".into(),
+        amount: "1.00".into(),
+        ..Default::default()
+    };
+    let single = transfers::submit(
+        &mut env,
+        &clerk,
+        &TransferRequest::single(1, PayeeKind::Platform, row),
+        PW,
+        None,
+    )
+    .unwrap();
+    let q = |batch_no: &str, status: Option<BatchStatus>, from_ms: Option<i64>| RecordQuery {
+        merchant_id: 1,
+        from_ms,
+        to_ms: None,
+        status,
+        batch_no: batch_no.into(),
+    };
+    let nos = |q: RecordQuery| -> Vec<String> {
+        transfers::find(&env, &clerk, &q)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.batch.batch_no)
+            .collect()
+    };
+    assert_eq!(
+        nos(q("", None, None)),
+        vec![single.batch_no.clone(), "PL001".into()]
+    );
+    assert_eq!(nos(q("pl0", None, None)), vec!["PL001".to_string()]);
+    assert_eq!(
+        nos(q("", Some(BatchStatus::Done), None)),
+        Vec::<String>::new()
+    );
+    assert_eq!(nos(q("", Some(BatchStatus::PendingReview), None)).len(), 2);
+    let now = env.now_ms();
+    assert!(nos(q("", None, Some(now + 1))).is_empty());
+    // Another store of the group shows none of them.
+    let other = RecordQuery {
+        merchant_id: 2,
+        ..q("", None, None)
+    };
+    assert!(transfers::find(&env, &clerk, &other).unwrap().is_empty());
+
+    // The detail of the newest, then ] to the next of the list and [ back.
+    let mut app = App::new(db.env(), Lang::Zh);
+    typed(&mut app, "clerk\ndemo1234\n");
+    open_entry(&mut app, &clerk, catalog::EntryId::TransferRecords);
+    key(&mut app, KeyCode::Enter);
+    let s = screen(&app, 80, 24);
+    assert!(s.contains(&format!("转账批次 {}", single.batch_no)), "{s}");
+    assert!(s.contains("第 1/2 批"), "{s}");
+    typed(&mut app, "]");
+    let s = screen(&app, 80, 24);
+    assert!(
+        s.contains("转账批次 PL001") && s.contains("第 2/2 批"),
+        "{s}"
+    );
+    assert!(s.contains("*****1001"), "{s}");
+    typed(&mut app, "[");
+    assert!(screen(&app, 80, 24).contains(&format!("转账批次 {}", single.batch_no)));
+}
