@@ -128,4 +128,5 @@ tapes!(
     payout_settings_en,
     fast_refund,
     transfer,
+    transfer_en,
 );
