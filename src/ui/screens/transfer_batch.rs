@@ -391,6 +391,29 @@ impl TransferBatch {
         };
         match k.code {
             _ if keymap::is_back(k) => return Outcome::nav(Nav::Pop),
+            KeyCode::F(7) => {
+                // The selected row back into the fields, to be corrected and added again.
+                if t.sel.index < t.rows.len() {
+                    let r = t.rows.remove(t.sel.index);
+                    for (k, v) in [
+                        ("account_no", &r.account_no),
+                        ("account_name", &r.account_name),
+                        ("bank", &r.bank),
+                        ("province", &r.province),
+                        ("city", &r.city),
+                        ("branch", &r.branch),
+                        ("amount", &r.amount),
+                        ("order_no", &r.order_no),
+                        ("mobile", &r.mobile),
+                        ("remark", &r.remark),
+                    ] {
+                        t.form.set_value(k, v);
+                    }
+                    t.problems.clear();
+                    t.sel.clamp(t.rows.len());
+                    t.form.focus_on("amount");
+                }
+            }
             KeyCode::F(8) => {
                 if t.sel.index < t.rows.len() {
                     t.rows.remove(t.sel.index);
@@ -868,6 +891,7 @@ impl Screen for TransferBatch {
             _ if self.typed.is_some() => vec![
                 help("F6", tt::KEY_ADD_ROW, lang),
                 help("Ctrl+S", tt::KEY_CHECK_ALL, lang),
+                help("F7", tt::KEY_EDIT_ROW, lang),
                 help("F8", tt::KEY_DELETE_ROW, lang),
                 help("F4", tt::KEY_ROWS_MODE, lang),
                 help("Esc", t::KEY_BACK, lang),
