@@ -397,3 +397,57 @@ fn the_records_filter_by_time_status_and_batch_number_and_the_detail_steps_with_
     typed(&mut app, "[");
     assert!(screen(&app, 80, 24).contains(&format!("转账批次 {}", single.batch_no)));
 }
+
+#[test]
+fn the_confirmation_shows_the_stores_transfer_fee_and_the_total_held() {
+    use merchant_desk::domain::review::{PayoutFee, PayoutFeeKind};
+    let db = TestDb::demo(3, 40);
+    let mut env = db.env();
+    let admin = db.login(&mut env, "admin");
+    let clerk = db.login(&mut env, "clerk");
+    merchant_desk::service::review::set_payout_fee(
+        &mut env,
+        &admin,
+        1,
+        PayoutFeeKind::TransferBankPrivate,
+        PayoutFee {
+            rate_ppm: 1_000,
+            fixed_fen: 200,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let before = transfers::available(&env, &clerk, 1).unwrap().available_fen;
+    let mut app = App::new(db.env(), Lang::Zh);
+    typed(&mut app, "clerk\ndemo1234\n");
+    open_entry(&mut app, &clerk, catalog::EntryId::Transfer);
+    // 银行账户·对私, then the payee and 1,000.00.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right);
+    typed(
+        &mut app,
+        "\t6222021001123456\t6222021001123456\t张三\t工商银行\t四川省\t成都市\t工商银行成都高新支行\t1000",
+    );
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let s = screen(&app, 80, 24);
+    // 1,000.00 × 0.1% + 2.00 = 3.00.
+    assert!(s.contains("服务费: 3.00"), "{s}");
+    assert!(s.contains("总金额: 1,003.00"), "{s}");
+    assert!(s.contains(&format_fen(before - 100_300)), "{s}");
+    assert!(s.contains("*****3456"), "{s}");
+    assert!(
+        !s.contains("6222021001123456"),
+        "the number is shown masked:\n{s}"
+    );
+    typed(&mut app, "demo1234\n");
+    let after = transfers::available(&env, &clerk, 1).unwrap().available_fen;
+    assert_eq!(after, before - 100_300);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM transfers WHERE amount_fen = 100000 AND fee_fen = 300"
+        ),
+        1
+    );
+    check_ok(&env);
+}
