@@ -22,7 +22,10 @@ use crate::domain::transfer::{
 };
 use crate::excel::import::{ImportError, Reason, RowError};
 use crate::store::review::{self as rq, ApplicationRow, NewApplication};
-use crate::store::transfers::{self as q, BatchRow, NewBatch, NewTransfer, TransferRow};
+use crate::store::transfers::{self as q, NewBatch, NewTransfer};
+/// A batch and its rows as [`BatchView`] holds them (screens read them from here, never from
+/// the store).
+pub use crate::store::transfers::{BatchRow, TransferRow};
 use crate::store::{settlements, Db};
 
 use super::card::CardServiceError;
