@@ -8,7 +8,9 @@
 //!
 //! `assets/audit.toml` holds the audit log's vocabulary: tables (`[actions]`, `[fields]`, ...),
 //! each entry `code = ["中文", "English"]`; each table becomes `AUDIT_<TABLE>`, a slice of
-//! `(code, T)` sorted by code, in `$OUT_DIR/audit_words.rs`.
+//! `(code, T)` sorted by code, in `$OUT_DIR/audit_words.rs`. `assets/words.toml` is the
+//! vocabulary of coded values (functions, statuses, kinds, events) in the same form: each table
+//! becomes `<TABLE>` in `$OUT_DIR/words.rs`, read by `ui::text::words`.
 //!
 //! The TOML read here is the subset these files use: tables, `key = "string"` and
 //! `key = ["string", "string"]` with basic strings (escapes `\\ \" \n \t \uXXXX`), comments.
@@ -67,15 +69,28 @@ fn main() {
         write_if_changed(&out.join("text").join(format!("{module}.rs")), &rs);
     }
 
-    let path = Path::new("assets/audit.toml");
+    vocabulary(
+        Path::new("assets/audit.toml"),
+        "AUDIT_",
+        &out.join("audit_words.rs"),
+    );
+    vocabulary(Path::new("assets/words.toml"), "", &out.join("words.rs"));
+}
+
+/// A file of tables `[table]` with entries `code = ["中文", "English"]`: each table becomes a
+/// static slice `<PREFIX><TABLE>` of `(code, T)` sorted by code (for a binary search).
+fn vocabulary(path: &Path, prefix: &str, out: &Path) {
     println!("cargo:rerun-if-changed={}", path.display());
-    let text = std::fs::read_to_string(path).expect("assets/audit.toml exists");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let tables = parse(path, &text);
     let mut rs = String::new();
     for (table, line, entries) in &tables {
-        let konst = format!("AUDIT_{}", table.to_ascii_uppercase());
+        let konst = format!("{prefix}{}", table.to_ascii_uppercase());
         let mut entries: Vec<_> = entries.clone();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            fail(path, *line, &format!("[{table}]: {} twice", w[0].0));
+        }
         writeln!(rs, "pub static {konst}: &[(&str, T)] = &[").unwrap();
         for (code, v) in entries {
             let Value::List(words) = v else {
@@ -92,7 +107,7 @@ fn main() {
         }
         writeln!(rs, "];").unwrap();
     }
-    write_if_changed(&out.join("audit_words.rs"), &rs);
+    write_if_changed(out, &rs);
 }
 
 #[derive(Clone)]

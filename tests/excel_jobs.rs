@@ -66,7 +66,7 @@ fn txn_producer(
                 ])?;
             }
             match page.last() {
-                Some(last) if page.len() == 500 => at = PageAt::After(last.key()),
+                Some(last) if page.len() == 500 => at = PageAt::After(last.key_in(&filter)),
                 _ => return Ok(()),
             }
         }

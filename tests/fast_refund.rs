@@ -740,3 +740,189 @@ fn the_written_template_is_read_back_in_both_languages() {
         );
     }
 }
+
+/// Runs a tape of tests/tapes on the fixture's database, its `{NAME}`s replaced; the screens it
+/// asked for, by name.
+fn run_screen_tape(
+    f: &Fx,
+    name: &str,
+    vars: &[(&str, String)],
+) -> std::collections::HashMap<String, String> {
+    let mut src = std::fs::read_to_string(format!(
+        "{}/tests/tapes/{name}.tape",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for (k, v) in vars {
+        src = src.replace(&format!("{{{k}}}"), v);
+    }
+    let mut out = Vec::new();
+    match merchant_desk::script::runner::run_tape(
+        &src,
+        &f._db.path,
+        merchant_desk::ui::text::Lang::Zh,
+        None,
+        &mut out,
+    ) {
+        Ok(run) => {
+            // MD_SHOW_TAPES=1 prints the screens, to look at them.
+            if std::env::var_os("MD_SHOW_TAPES").is_some() {
+                for (shot, text) in &run.screenshots {
+                    eprintln!("--- {name}/{shot}\n{text}");
+                }
+            }
+            run.screenshots.into_iter().collect()
+        }
+        Err(e) => panic!("{name}.tape: {e:?}\n{}", String::from_utf8_lossy(&out)),
+    }
+}
+
+/// The batch upload screen: a bad file refused whole naming its row (nothing stored), a good
+/// one confirmed with its totals and lines before the payment password, then one batch.
+#[test]
+fn batch_upload_screen_confirms_before_storing() {
+    let f = fixture();
+    let downloads = f._db.dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    merchant_desk::store::merchants::set_setting(
+        &f.env.store.read(),
+        "download_dir",
+        &downloads.display().to_string(),
+    )
+    .unwrap();
+    let header = "批次号,原交易参考号/订单号,退货订单号,退货金额,持卡人姓名,证件类型,证件号码,开户银行,开卡省份,开卡城市,开户支行,银行卡号,备注\n";
+    let (_, rrn1, mask1, _) = a_sale(&f.env, 1, 0);
+    let (_, rrn2, mask2, _) = a_sale(&f.env, 1, 1);
+    let line = |rrn: &str, order: &str, mask: &str, id: &str| csv_line(rrn, order, mask, id);
+    std::fs::write(
+        downloads.join("bad.csv"),
+        format!(
+            "{header}{}{}",
+            line(&rrn1, "FR1", &mask1, "11010519491231002X"),
+            line(&rrn2, "FR2", &mask2, "110105194912310021")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        downloads.join("good.csv"),
+        format!(
+            "{header}{}{}",
+            line(&rrn1, "FR1", &mask1, "11010519491231002X"),
+            line(&rrn2, "FR2", &mask2, "11010519491231002X")
+        ),
+    )
+    .unwrap();
+    let ledger_before = ledger(&f.env, 1);
+    let shots = run_screen_tape(&f, "fast_refund_batch", &[]);
+    let refused = &shots["refused"];
+    assert!(refused.contains("第 3 行"), "{refused}");
+    assert!(refused.contains("证件号码"), "{refused}");
+    let confirm = &shots["confirm"];
+    assert!(
+        confirm.contains("批次 B20261202001：2 笔，合计 20.00"),
+        "{confirm}"
+    );
+    assert!(
+        confirm.contains(&rrn1) && confirm.contains(&rrn2),
+        "{confirm}"
+    );
+    assert!(
+        shots["stored"].contains("2 笔，合计 20.00"),
+        "{}",
+        shots["stored"]
+    );
+    let rows = fr::query(
+        &f.env,
+        &f.clerk,
+        &FastRefundFilter {
+            batch_no: Some("B20261202001".into()),
+            ..FastRefundFilter::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows
+        .iter()
+        .all(|r| r.status == FastRefundStatus::Processing));
+    assert_eq!(ledger(&f.env, 1), ledger_before - 2_000);
+    check_ok(&f.env);
+}
+
+/// The exception path through the screens: 异常 (wrong branch) corrected and sent again from
+/// the exception list, then 成功 from the feed; the ordinary refund of the rest allowed and one
+/// cent more refused; the ledger and `check` agree.
+#[test]
+fn exception_corrected_and_resent_through_the_screens() {
+    let mut f = fixture();
+    let (txn, _rrn, mask, amount) = a_sale(&f.env, 1, 0);
+    let before = ledger(&f.env, 1);
+    let part = amount / 2;
+    let typed = merchant_desk::domain::money::format_fen(part);
+    let row = fr::apply(&mut f.env, &f.clerk, &input(txn, &mask, &typed), PW, None).unwrap();
+    outcome(&mut f.env, &row.order_no, OutcomeResult::Exception, "N02");
+    let shots = run_screen_tape(&f, "fast_refund_exception", &[("CARD", card_for(&mask))]);
+    assert!(
+        shots["exceptions"].contains(&row.order_no),
+        "{}",
+        shots["exceptions"]
+    );
+    assert!(shots["resent"].contains("处理中"), "{}", shots["resent"]);
+    let d = fr::detail(&f.env, &f.clerk, row.id).unwrap();
+    assert_eq!(d.row.status, FastRefundStatus::Processing);
+    assert_eq!(d.row.submissions, 2);
+    assert_eq!(d.row.branch, "工商银行上海南京西路支行");
+    outcome(&mut f.env, &row.order_no, OutcomeResult::Success, "");
+    assert_eq!(ledger(&f.env, 1), before - part);
+    let rest = amount - part;
+    let refund = |env: &mut Env, fen: i64| {
+        refunds::apply(
+            env,
+            &f.clerk,
+            &RefundInput {
+                txn_id: txn,
+                amount: merchant_desk::domain::money::format_fen(fen),
+                pay_password: PW.into(),
+                ..RefundInput::default()
+            },
+        )
+    };
+    assert_eq!(
+        refund(&mut f.env, rest + 1).unwrap_err(),
+        ServiceError::Refused(Rule::ExceedsRefundable(rest))
+    );
+    refund(&mut f.env, rest).unwrap();
+    check_ok(&f.env);
+}
+
+/// The per-store switch on the screen (付款设置 `f`): a wrong payment password changes nothing;
+/// switched off, the store's sales are refused for fast refunds, the other stores unchanged.
+#[test]
+fn switch_through_the_settings_screen() {
+    let mut f = fixture();
+    let shots = run_screen_tape(&f, "fast_refund_switch", &[]);
+    assert!(
+        shots["off"].contains("快速退货（退到持卡人银行卡）: 未开通"),
+        "{}",
+        shots["off"]
+    );
+    let (txn, _, mask, _) = a_sale(&f.env, 1, 0);
+    let o = fr::original(&f.env, &f.clerk, txn).unwrap();
+    assert!(!o.fast_refund_enabled);
+    assert!(fr::apply(&mut f.env, &f.clerk, &input(txn, &mask, "1.00"), PW, None).is_err());
+    let (txn2, _, mask2, _) = a_sale(&f.env, 2, 0);
+    fr::apply(&mut f.env, &f.clerk, &input(txn2, &mask2, "1.00"), PW, None).unwrap();
+    let changes = f
+        .env
+        .store
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'fast_refund.enable'
+               AND operator_id = ?1",
+            params![f.admin.operator_id],
+            |r| r.get::<i64>(0),
+        )
+        .unwrap();
+    // Three from the fixture, one from the screen (the wrong password changed nothing).
+    assert_eq!(changes, 4);
+    check_ok(&f.env);
+}

@@ -7,7 +7,7 @@ use common::TestDb;
 use merchant_desk::domain::function::Function;
 use merchant_desk::service::audit::{verify, ChainCheck};
 use merchant_desk::service::txn_query::{self, TxnQueryInput, PAGE_SIZE};
-use merchant_desk::service::{auth, ServiceError};
+use merchant_desk::service::{auth, Env, ServiceError, Session};
 use merchant_desk::store::transactions::{self, PageAt, TxnFilter};
 use merchant_desk::store::{merchants, operators, Store};
 
@@ -142,27 +142,51 @@ fn keyset_pages_walk_the_same_rows_as_offset_in_both_directions() {
     );
     let total = rolled.count as usize;
     assert!(total > 5 * PAGE_SIZE);
-    let all = transactions::page(&env.store.read(), &filter, PageAt::First, 100_000).unwrap();
+    // By time (newest first) and by amount (largest first): the same walk in either order.
+    for by_amount in [false, true] {
+        let filter = TxnFilter {
+            by_amount,
+            ..filter.clone()
+        };
+        walk_pages(&env, &s, &filter, total);
+    }
+}
+
+fn walk_pages(env: &Env, s: &Session, filter: &TxnFilter, total: usize) {
+    let all = transactions::page(&env.store.read(), filter, PageAt::First, 100_000).unwrap();
     assert_eq!(all.len(), total);
+    let order: Vec<(i64, i64)> = all
+        .iter()
+        .map(|r| {
+            let k = r.key_in(filter);
+            (k.value, k.id)
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(order, sorted, "largest first, ties by id");
+    if filter.by_amount {
+        assert!(all.windows(2).all(|w| w[0].amount_fen >= w[1].amount_fen));
+    }
     // Forward.
-    let mut pages = vec![txn_query::page(&env, &s, &filter, PageAt::First).unwrap()];
+    let mut pages = vec![txn_query::page(env, s, filter, PageAt::First).unwrap()];
     while pages.len() * PAGE_SIZE < total {
-        let last = pages.last().unwrap().last().unwrap().key();
-        pages.push(txn_query::page(&env, &s, &filter, PageAt::After(last)).unwrap());
+        let last = pages.last().unwrap().last().unwrap().key_in(filter);
+        pages.push(txn_query::page(env, s, filter, PageAt::After(last)).unwrap());
     }
     let walked: Vec<i64> = pages.iter().flatten().map(|r| r.id).collect();
     assert_eq!(walked, all.iter().map(|r| r.id).collect::<Vec<_>>());
     // Backward from the last page.
     let rest = total - (total.div_ceil(PAGE_SIZE) - 1) * PAGE_SIZE;
-    let mut page = txn_query::page(&env, &s, &filter, PageAt::Last(rest)).unwrap();
+    let mut page = txn_query::page(env, s, filter, PageAt::Last(rest)).unwrap();
     assert_eq!(page, *pages.last().unwrap());
     for expected in pages.iter().rev().skip(1) {
-        page = txn_query::page(&env, &s, &filter, PageAt::Before(page[0].key())).unwrap();
+        page = txn_query::page(env, s, filter, PageAt::Before(page[0].key_in(filter))).unwrap();
         assert_eq!(&page, expected);
     }
     // Jumps from either end land on the same rows.
     for (i, expected) in pages.iter().enumerate() {
-        let jumped = txn_query::jump(&env, &s, &filter, i, total).unwrap();
+        let jumped = txn_query::jump(env, s, filter, i, total).unwrap();
         assert_eq!(&jumped, expected, "page {i}");
     }
 }

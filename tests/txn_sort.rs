@@ -1,5 +1,6 @@
 //! `s` in a transaction list: oldest first, the time column's header says ▲, and the keyset
-//! pages read the result in that order from end to end (the first page holds the remainder).
+//! pages read the result in that order from end to end (the first page holds the remainder);
+//! then largest amount first (▼ on the amount), smallest first, and back to newest first.
 
 mod common;
 
@@ -44,6 +45,15 @@ Wait /第 2\/\d+ 页/
 Screenshot oldest2
 End
 Screenshot oldest_last
+Type "s"
+Wait /第 1\/\d+ 页/
+Screenshot largest1
+PageDown
+Wait /第 2\/\d+ 页/
+Screenshot largest2
+Type "s"
+Wait /第 1\/\d+ 页/
+Screenshot smallest1
 Type "s"
 Screenshot newest_again
 "#;
@@ -90,4 +100,32 @@ Screenshot newest_again
     let n = all.len();
     assert_eq!(rrns(&last)[..PAGE_SIZE], all[n - PAGE_SIZE..], "{last}");
     assert!(shot("newest_again").contains('▼'));
+    assert_eq!(rrns(&shot("newest_again"))[..PAGE_SIZE], {
+        let mut a = all.clone();
+        a.reverse();
+        a[..PAGE_SIZE].to_vec()
+    });
+
+    // By amount: largest first across pages, then smallest first (the remainder first).
+    let by_amount = merchant_desk::store::transactions::TxnFilter {
+        by_amount: true,
+        ..f.clone()
+    };
+    let mut big: Vec<String> = txn_query::all_rows(&env, &s, &by_amount, 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.rrn)
+        .collect();
+    let one = shot("largest1");
+    assert_eq!(rrns(&one)[..PAGE_SIZE], big[..PAGE_SIZE], "{one}");
+    let two = shot("largest2");
+    assert_eq!(
+        rrns(&two)[..PAGE_SIZE],
+        big[PAGE_SIZE..2 * PAGE_SIZE],
+        "{two}"
+    );
+    big.reverse();
+    let small = shot("smallest1");
+    assert_eq!(rrns(&small)[..rest], big[..rest], "{small}");
+    assert!(small.contains('▲'), "{small}");
 }

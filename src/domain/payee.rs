@@ -55,17 +55,9 @@ pub fn name_has_letters(s: &str) -> bool {
     s.chars().any(|c| !c.is_ascii_digit() && !c.is_whitespace())
 }
 
-// The template of K §3.3.2.2.2, in K's order; 对公对私 and 手机 are this application's additions.
-pub const COL_NAME: T = T("收款开户名", "Account name");
-pub const COL_BANK: T = T("收款开户银行", "Bank");
-pub const COL_PROVINCE: T = T("收款银行所在省份", "Province");
-pub const COL_CITY: T = T("收款银行所在市", "City");
-pub const COL_BRANCH: T = T("收款银行名称", "Branch");
-pub const COL_ACCOUNT_NO: T = T("收款银行帐号", "Account no.");
-pub const COL_REMARK: T = T("备注", "Remark");
-pub const COL_HOLDER: T = T("对公对私", "Company / personal");
-pub const COL_MOBILE: T = T("收款人联系手机", "Mobile");
-pub const TEMPLATE_SHEET: T = T("银行账户联系人", "Bank payees");
+// The template of K §3.3.2.2.2, in K's order (对公对私 and 手机 are this application's
+// additions), and why a field or a row is refused. The words: assets/text/payee_file.toml (build.rs).
+include!(concat!(env!("OUT_DIR"), "/text/payee_file.rs"));
 
 pub const COLUMNS: &[T] = &[
     COL_NAME,
@@ -87,34 +79,3 @@ pub fn column_name(zh: &str, lang: Lang) -> String {
         .map(|t| t.get(lang).to_string())
         .unwrap_or_else(|| zh.to_string())
 }
-
-// Why a field or a row is refused.
-pub const R_UNKNOWN_BANK: T = T("开户银行不存在", "no such bank");
-pub const R_UNKNOWN_PROVINCE: T = T("省份不存在", "no such province");
-pub const R_CITY_NOT_IN_PROVINCE: T = T(
-    "城市不属于{p}（属于{q}）",
-    "the city is not in {p} (it is in {q})",
-);
-pub const R_UNKNOWN_CITY: T = T("城市不存在", "no such city");
-pub const R_NOT_DIGITS: T = T("只能是数字", "digits only");
-pub const R_ACCOUNT_LENGTH: T = T("应为 {a}–{b} 位数字", "must be {a}–{b} digits");
-pub const R_BIN_OTHER_BANK: T = T(
-    "卡号与开户银行不符（卡号属于{b}）",
-    "the number belongs to another bank ({b})",
-);
-pub const R_TOO_SHORT: T = T("至少 {n} 个字符", "at least {n} characters");
-pub const R_NO_LETTERS: T = T("不能全是数字", "cannot be digits only");
-pub const R_BAD_MOBILE: T = T("手机号格式不对", "not a mobile number");
-pub const R_BAD_HOLDER: T = T(
-    "应为 对公 或 对私",
-    "must be 对公 (company) or 对私 (personal)",
-);
-pub const R_EXISTS: T = T("联系人已存在", "the contact exists already");
-pub const R_TOO_MANY_ROWS: T = T(
-    "最多 {max} 行，文件有 {found} 行",
-    "at most {max} rows, the file has {found}",
-);
-pub const R_TOO_MANY_PAYEES: T = T(
-    "联系人最多 {max} 个，已有 {n} 个",
-    "at most {max} contacts, {n} exist already",
-);

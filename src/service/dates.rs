@@ -27,6 +27,17 @@ pub fn day_range(from: &str, to: &str) -> ServiceResult<(Option<i64>, Option<i64
     ))
 }
 
+/// `[from, to]` as the store's business-day integers (`YYYYMMDD`), for lists kept by day; the
+/// same fields and refusals as [`day_range`].
+pub fn ymd_range(from: &str, to: &str) -> ServiceResult<(Option<i32>, Option<i32>)> {
+    let (from_ms, to_ms) = day_range(from, to)?;
+    Ok((
+        from_ms.map(|ms| crate::clock::ymd(crate::clock::date_of_ms(ms))),
+        // `to_ms` is the start of the day after: its day before is the last day asked for.
+        to_ms.map(|ms| crate::clock::ymd(crate::clock::date_of_ms(ms - 1))),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +62,15 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn business_day_integers() {
+        assert_eq!(
+            ymd_range("2026-11-22", "2026-11-30").unwrap(),
+            (Some(20261122), Some(20261130))
+        );
+        assert_eq!(ymd_range("", "2026-12-01").unwrap(), (None, Some(20261201)));
+        assert!(ymd_range("2026-12-02", "2026-12-01").is_err());
     }
 }

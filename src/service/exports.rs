@@ -335,7 +335,7 @@ pub fn start_txn_export_with(
                 sink.push(&cells(r))?;
             }
             match rows.last() {
-                Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key()),
+                Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key_in(&f)),
                 _ => return Ok(()),
             }
         }

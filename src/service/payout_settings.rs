@@ -25,6 +25,8 @@ pub struct PayoutSettings {
     pub fees: Vec<(PayoutFeeKind, PayoutFee)>,
     pub withdraw_single_fen: Option<i64>,
     pub withdraw_daily_fen: Option<i64>,
+    /// The merchant's agreement to fast refunds (快速退货, F1): off, no fast refund of the store.
+    pub fast_refund_enabled: bool,
 }
 
 /// A fee as typed: the rate in percent (at most four decimals: `0.05` is 500 ppm), and the
@@ -63,6 +65,7 @@ fn read(uc: &Uc, merchant_id: i64) -> ServiceResult<PayoutSettings> {
         fees,
         withdraw_single_fen: single,
         withdraw_daily_fen: daily,
+        fast_refund_enabled: crate::store::fast_refunds::enabled(&db, merchant_id)?,
     })
 }
 

@@ -292,6 +292,8 @@ pub struct FastRefundFilter {
     pub terminal_no: Option<String>,
     pub batch_no: Option<String>,
     pub applicant_id: Option<i64>,
+    /// The applicant's login, as typed in the query (any case).
+    pub applicant_login: Option<String>,
     /// Oldest first (the exception list) instead of newest first.
     pub oldest_first: bool,
 }
@@ -344,6 +346,13 @@ pub fn query(conn: &Db, f: &FastRefundFilter, limit: usize) -> SqlResult<Vec<Fas
     }
     if let Some(a) = f.applicant_id {
         push(&mut sql, " AND f.applicant_id = ?", Value::Integer(a));
+    }
+    if let Some(s) = f.applicant_login.as_deref().filter(|s| !s.is_empty()) {
+        push(
+            &mut sql,
+            " AND f.applicant_id IN (SELECT id FROM operators WHERE lower(login) = lower(?))",
+            Value::Text(s.into()),
+        );
     }
     sql.push_str(if f.oldest_first {
         " ORDER BY f.status_ms, f.id"

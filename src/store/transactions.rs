@@ -28,12 +28,27 @@ pub struct TxnFilter {
     pub settlement_id: Option<i64>,
     /// `None`: every terminal. `Some(groups)`: only terminals in these groups.
     pub group_scope: Option<Vec<i64>>,
+    /// The order of the pages: by amount (largest first) instead of by time (newest first);
+    /// ties by id either way, so every row has one place and keyset paging works at any depth.
+    pub by_amount: bool,
 }
 
-/// The position of a row in newest-first order.
+impl TxnFilter {
+    /// The column the pages are ordered by (then `t.id`).
+    fn order_col(&self) -> &'static str {
+        if self.by_amount {
+            "t.amount_fen"
+        } else {
+            "t.txn_ms"
+        }
+    }
+}
+
+/// The position of a row in the filter's order, largest first: `value` is its time, or its
+/// amount when the filter orders by amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TxnKey {
-    pub txn_ms: i64,
+    pub value: i64,
     pub id: i64,
 }
 
@@ -81,9 +96,14 @@ pub struct TxnRow {
 }
 
 impl TxnRow {
-    pub fn key(&self) -> TxnKey {
+    /// The row's position in `filter`'s order.
+    pub fn key_in(&self, filter: &TxnFilter) -> TxnKey {
         TxnKey {
-            txn_ms: self.txn_ms,
+            value: if filter.by_amount {
+                self.amount_fen
+            } else {
+                self.txn_ms
+            },
             id: self.id,
         }
     }
@@ -205,26 +225,27 @@ pub(crate) fn where_clause(f: &TxnFilter) -> (String, Vec<Value>) {
     (sql, args)
 }
 
-/// One page of rows in newest-first order.
+/// One page of rows in the filter's order, largest (newest) first.
 pub fn page(conn: &Db, filter: &TxnFilter, at: PageAt, limit: usize) -> SqlResult<Vec<TxnRow>> {
     let (cond, mut args) = where_clause(filter);
+    let col = filter.order_col();
     let (key_cond, order, limit, reverse) = match at {
-        PageAt::First => ("", "DESC", limit, false),
+        PageAt::First => (String::new(), "DESC", limit, false),
         PageAt::After(k) => {
-            args.push(k.txn_ms.into());
+            args.push(k.value.into());
             args.push(k.id.into());
-            (" AND (t.txn_ms, t.id) < (?, ?)", "DESC", limit, false)
+            (format!(" AND ({col}, t.id) < (?, ?)"), "DESC", limit, false)
         }
         PageAt::Before(k) => {
-            args.push(k.txn_ms.into());
+            args.push(k.value.into());
             args.push(k.id.into());
-            (" AND (t.txn_ms, t.id) > (?, ?)", "ASC", limit, true)
+            (format!(" AND ({col}, t.id) > (?, ?)"), "ASC", limit, true)
         }
-        PageAt::Last(n) => ("", "ASC", n, true),
+        PageAt::Last(n) => (String::new(), "ASC", n, true),
     };
     let sql = format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS}
-         WHERE {cond}{key_cond} ORDER BY t.txn_ms {order}, t.id {order} LIMIT {limit}"
+         WHERE {cond}{key_cond} ORDER BY {col} {order}, t.id {order} LIMIT {limit}"
     );
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows: Vec<TxnRow> = st
@@ -246,20 +267,21 @@ pub fn key_at(
 ) -> SqlResult<Option<TxnKey>> {
     let (cond, args) = where_clause(filter);
     let order = if from_end { "ASC" } else { "DESC" };
+    let col = filter.order_col();
     let sql = format!(
-        "SELECT t.txn_ms, t.id FROM transactions t WHERE {cond}
-         ORDER BY t.txn_ms {order}, t.id {order} LIMIT 1 OFFSET {offset}"
+        "SELECT {col}, t.id FROM transactions t WHERE {cond}
+         ORDER BY {col} {order}, t.id {order} LIMIT 1 OFFSET {offset}"
     );
     conn.query_row(&sql, params_from_iter(args), |r| {
         Ok(TxnKey {
-            txn_ms: r.get(0)?,
+            value: r.get(0)?,
             id: r.get(1)?,
         })
     })
     .optional()
 }
 
-/// Rows newest-first starting at a key (inclusive), for a jump.
+/// Rows in the filter's order starting at a key (inclusive), for a jump.
 pub fn page_from(
     conn: &Db,
     filter: &TxnFilter,
@@ -267,11 +289,12 @@ pub fn page_from(
     limit: usize,
 ) -> SqlResult<Vec<TxnRow>> {
     let (cond, mut args) = where_clause(filter);
-    args.push(key.txn_ms.into());
+    args.push(key.value.into());
     args.push(key.id.into());
+    let col = filter.order_col();
     let sql = format!(
         "SELECT {ROW_COLS} FROM transactions t {ROW_JOINS}
-         WHERE {cond} AND (t.txn_ms, t.id) <= (?, ?) ORDER BY t.txn_ms DESC, t.id DESC LIMIT {limit}"
+         WHERE {cond} AND ({col}, t.id) <= (?, ?) ORDER BY {col} DESC, t.id DESC LIMIT {limit}"
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args), txn_row)?.collect();

@@ -308,7 +308,7 @@ fn querier(env: &Env, session: Option<Session>, until: i64) {
             }
         };
         if let Some(last) = first.last() {
-            let key = last.key();
+            let key = last.key_in(&month);
             if let Err(e) = timed("next page (keyset)", || {
                 txn_query::page(env, &session, &month, PageAt::After(key))
             }) {

@@ -34,6 +34,7 @@ pub enum EntryId {
     PayoutSettings,
     FastRefundApply,
     FastRefundQuery,
+    FastRefundBatch,
     AuditLog,
     BatchRefund,
     ReviewInbox,
@@ -238,6 +239,12 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::FastRefund],
     },
     Entry {
+        id: EntryId::FastRefundBatch,
+        name: crate::ui::text::fast_refund::SCR_BATCH,
+        initials: "plksth",
+        needs: &[Function::FastRefund],
+    },
+    Entry {
         id: EntryId::ChangePassword,
         name: t::SCR_CHANGE_PASSWORD,
         initials: "xgmm",
@@ -351,6 +358,7 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::PayoutSettings => super::payout_settings::PayoutSettingsScreen::open(cx),
         EntryId::FastRefundApply => super::fast_refund_apply::FastRefundApply::open(cx),
         EntryId::FastRefundQuery => super::fast_refund_query::FastRefundQuery::open(cx),
+        EntryId::FastRefundBatch => super::fast_refund_batch::FastRefundBatch::open(cx),
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),
         EntryId::Statements => super::statements::Statements::open(cx),

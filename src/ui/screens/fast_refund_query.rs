@@ -20,6 +20,8 @@ use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
 use crate::ui::text::fast_refund as tf;
 use crate::ui::text::{t, Lang, T};
+use crate::ui::theme;
+use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::table::Selection;
 
 use super::{Cx, Nav, Outcome, Screen, View};
@@ -74,10 +76,19 @@ const BACK_ONLY: &[Binding<Act>] = &[Binding {
     help: t::KEY_BACK,
 }];
 
+/// The bank's reason, while it stands: once a corrected refund is sent again the old reason is
+/// only in the history.
 fn reason(r: &FastRefundRow) -> String {
     match &r.reason_code {
-        Some(c) => format!("{c} {}", r.reason_text),
-        None => String::new(),
+        Some(c)
+            if matches!(
+                r.status,
+                FastRefundStatus::Exception | FastRefundStatus::Failed
+            ) =>
+        {
+            format!("{c} {}", r.reason_text)
+        }
+        _ => String::new(),
     }
 }
 
@@ -158,12 +169,36 @@ const COLS: &[Col<FastRefundRow>] = &[
     },
 ];
 
+/// The status choices of the query form: 全部, then every status in the order of F5.
+const STATUS_CHOICES: [FastRefundStatus; 7] = [
+    FastRefundStatus::PendingReview,
+    FastRefundStatus::Processing,
+    FastRefundStatus::Success,
+    FastRefundStatus::Failed,
+    FastRefundStatus::Exception,
+    FastRefundStatus::Rejected,
+    FastRefundStatus::Cancelled,
+];
+
+fn status_options() -> Vec<T> {
+    let mut v = vec![t::ALL];
+    v.extend(STATUS_CHOICES.iter().map(|s| tf::status(*s)));
+    v
+}
+
 pub struct FastRefundQuery {
     exceptions: bool,
+    form: Form,
+    /// The list has the keys (else the conditions form).
+    list_focus: bool,
     rows: Vec<FastRefundRow>,
     sel: Selection,
     detail: Option<Vec<String>>,
-    run_ms: i64,
+    /// The conditions of the query that ran and when; `None` before one ran or after a refusal
+    /// (then nothing is exported).
+    ran: Option<(Vec<String>, i64)>,
+    /// `s`: the column the rows are sorted by.
+    sort: Option<list::Sort>,
     /// A correction or cancel was opened from here: read the list again once it is back on top.
     stale: bool,
 }
@@ -175,13 +210,27 @@ impl FastRefundQuery {
     }
 
     fn open_as(cx: &mut Cx, exceptions: bool) -> Outcome {
+        let mut form = Form::new(vec![
+            Field::text("from_date", t::FROM_DATE),
+            Field::text("to_date", t::TO_DATE),
+            Field::choice("status", tf::STATUS, status_options()),
+            Field::text("rrn", t::RRN),
+            Field::text("order_no", tf::ORDER_NO),
+            Field::text("terminal_no", t::TERMINAL),
+            Field::text("batch_no", tf::BATCH_NO),
+            Field::text("applicant", tf::APPLICANT),
+        ]);
+        form.fit_labels(cx.lang);
         // Both lists are one screen: `x` switches between them.
         let mut s = FastRefundQuery {
             exceptions,
+            form,
+            list_focus: true,
             rows: Vec::new(),
             sel: Selection::default(),
             detail: None,
-            run_ms: 0,
+            ran: None,
+            sort: None,
             stale: false,
         };
         match s.load(cx) {
@@ -190,15 +239,82 @@ impl FastRefundQuery {
         }
     }
 
-    fn load(&mut self, cx: &mut Cx) -> Result<(), ServiceError> {
-        self.rows = if self.exceptions {
-            fr::exceptions(cx.env, cx.session)?
-        } else {
-            fr::query(cx.env, cx.session, &FastRefundFilter::default())?
+    /// The conditions as the service reads them; the exception list is the query of 异常,
+    /// oldest first.
+    fn filter(&self) -> Result<FastRefundFilter, ServiceError> {
+        let (date_from, date_to) = crate::service::dates::ymd_range(
+            &self.form.value("from_date"),
+            &self.form.value("to_date"),
+        )?;
+        let text = |k: &str| {
+            let v = self.form.value(k).trim().to_string();
+            (!v.is_empty()).then_some(v)
         };
-        self.run_ms = cx.now_ms();
-        self.sel.clamp(self.rows.len());
-        Ok(())
+        let chosen = self.form.choice("status");
+        let status = if self.exceptions {
+            Some(FastRefundStatus::Exception)
+        } else {
+            chosen.checked_sub(1).map(|i| STATUS_CHOICES[i])
+        };
+        Ok(FastRefundFilter {
+            date_from,
+            date_to,
+            status,
+            rrn: text("rrn"),
+            order_no: text("order_no"),
+            terminal_no: text("terminal_no"),
+            batch_no: text("batch_no"),
+            applicant_login: text("applicant"),
+            oldest_first: self.exceptions,
+            ..Default::default()
+        })
+    }
+
+    fn load(&mut self, cx: &mut Cx) -> Result<(), ServiceError> {
+        let lang = cx.lang;
+        let result = self
+            .filter()
+            .and_then(|f| fr::query(cx.env, cx.session, &f));
+        match result {
+            Ok(rows) => {
+                self.rows = rows;
+                self.form.clear_marks();
+                let mut conditions = self.form.conditions(lang);
+                if self.exceptions {
+                    conditions.push(tf::SCR_EXCEPTIONS.get(lang).to_string());
+                }
+                self.ran = Some((conditions, cx.now_ms()));
+                if let Some(s) = self.sort {
+                    LIST.sort(&mut self.rows, s, lang);
+                }
+                self.sel.clamp(self.rows.len());
+                Ok(())
+            }
+            Err(e) => {
+                // A refused query shows no result: the old one would read as the answer.
+                self.rows.clear();
+                self.ran = None;
+                self.sel = Selection::default();
+                if let ServiceError::Invalid { field, problem } = &e {
+                    self.form
+                        .mark(field, crate::ui::text::field_problem(problem, lang));
+                    self.list_focus = false;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn run(&mut self, cx: &mut Cx) -> Outcome {
+        match self.load(cx) {
+            Ok(()) => {
+                self.sel = Selection::default();
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(crate::ui::text::error(&e, cx.lang, |k| {
+                self.form.label_of(k, cx.lang)
+            })),
+        }
     }
 
     fn detail_lines(cx: &mut Cx, id: i64) -> Result<Vec<String>, ServiceError> {
@@ -236,9 +352,12 @@ impl FastRefundQuery {
                 r.branch
             ),
             format!(
-                "rrn {}    {} {}",
+                "{} {}    {} {}    {} {}",
+                l(t::RRN),
                 d.txn.rrn,
+                l(t::TERMINAL),
                 d.txn.terminal_no,
+                l(t::TXN_AMOUNT),
                 format_fen(d.txn.amount_fen)
             ),
             format!(
@@ -255,14 +374,18 @@ impl FastRefundQuery {
             format!("{}:", l(tf::HISTORY)),
         ];
         for e in &d.events {
-            v.push(format!(
-                "  {}  {}  {}  {} {}",
-                crate::clock::format_ms(e.at_ms),
-                e.event,
-                e.operator_login.clone().unwrap_or_default(),
-                e.reason_code.clone().unwrap_or_default(),
-                e.detail
-            ));
+            v.push(
+                format!(
+                    "  {}  {}  {}  {} {}",
+                    crate::clock::format_ms(e.at_ms),
+                    l(tf::event(&e.event)),
+                    e.operator_login.clone().unwrap_or_default(),
+                    e.reason_code.clone().unwrap_or_default(),
+                    e.detail
+                )
+                .trim_end()
+                .to_string(),
+            );
         }
         Ok(v)
     }
@@ -279,8 +402,15 @@ impl Screen for FastRefundQuery {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         let mut v = help_lines(KEYS, lang);
+        v.push(("Tab".into(), t::KEY_TO_LIST.get(lang).into()));
+        v.push(("s".into(), crate::ui::text::keys::SORT.get(lang).into()));
+        v.push(("F5".into(), t::KEY_REFRESH.get(lang).into()));
         v.push(("↑↓".into(), t::KEY_MOVE.get(lang).into()));
         v
+    }
+
+    fn editing_text(&self) -> bool {
+        !self.list_focus && self.detail.is_none() && self.form.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -290,8 +420,49 @@ impl Screen for FastRefundQuery {
             }
             return Outcome::none();
         }
+        if !self.list_focus {
+            return match k.code {
+                _ if crate::ui::keymap::is_back(k) => {
+                    self.list_focus = true;
+                    Outcome::none()
+                }
+                KeyCode::Enter => {
+                    let o = self.run(cx);
+                    if o.message.is_none() {
+                        self.list_focus = true;
+                    }
+                    o
+                }
+                _ => {
+                    if self.form.field_key(k) {
+                        self.list_focus = true;
+                    }
+                    Outcome::none()
+                }
+            };
+        }
         if self.sel.handle(k, self.rows.len()) {
             return Outcome::none();
+        }
+        match k.code {
+            KeyCode::Tab | KeyCode::BackTab => {
+                self.list_focus = false;
+                return Outcome::none();
+            }
+            KeyCode::Char('s') => {
+                self.sort = LIST.next_sort(self.sort);
+                match self.sort {
+                    Some(s) => LIST.sort(&mut self.rows, s, cx.lang),
+                    // Back to the order the query gives.
+                    None if self.exceptions => self.rows.sort_by_key(|r| (r.status_ms, r.id)),
+                    None => self
+                        .rows
+                        .sort_by_key(|r| std::cmp::Reverse((r.applied_ms, r.id))),
+                }
+                self.sel = Selection::default();
+                return Outcome::none();
+            }
+            _ => {}
         }
         match lookup(KEYS, k) {
             Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
@@ -309,11 +480,14 @@ impl Screen for FastRefundQuery {
             }
             Some(Act::Exceptions) => {
                 self.exceptions = !self.exceptions;
-                self.sel = Selection::default();
-                match self.load(cx) {
-                    Ok(()) => Outcome::none(),
-                    Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
-                }
+                // The form says what the list holds.
+                let exception = 1 + STATUS_CHOICES
+                    .iter()
+                    .position(|s| *s == FastRefundStatus::Exception)
+                    .unwrap_or(0);
+                self.form
+                    .set_choice("status", if self.exceptions { exception } else { 0 });
+                self.run(cx)
             }
             Some(Act::Banks) => SupportedBanks::open(cx),
             Some(act @ (Act::Resubmit | Act::Cancel)) => {
@@ -341,14 +515,20 @@ impl Screen for FastRefundQuery {
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
         match self.load(cx) {
             Ok(()) => Outcome::none(),
-            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+            Err(e) => Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, cx.lang))),
         }
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
+        let Some((conditions, run_ms)) = &self.ran else {
+            return Some(Outcome::error(
+                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
+            ));
+        };
         let title = self.title().get(lang);
-        let preamble = list::preamble(title, &[], self.run_ms, lang);
+        // The rows on screen are exactly the query that ran, as of `run_ms`.
+        let preamble = list::preamble(title, conditions, *run_ms, lang);
         let cols = LIST.export_columns(lang);
         let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
         let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
@@ -371,14 +551,20 @@ impl Screen for FastRefundQuery {
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
             return None;
         }
-        list::draw(
+        let cols = if area.width >= 110 { 4 } else { 2 };
+        let fh = self.form.grid_height(cols);
+        let [form_area, list_area, info] = super::query_layout(area, fh);
+        let cursor = self
+            .form
+            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+        let focus = list::draw(
             f,
-            area,
+            list_area,
             &ListView {
                 spec: &LIST,
                 rows: &self.rows,
                 totals: None,
-                selected: Some(self.sel.index),
+                selected: self.list_focus.then_some(self.sel.index),
                 cursor: self.sel.index,
                 dim: |r| !r.status.holds_money() || r.status == FastRefundStatus::Success,
                 lang,
@@ -387,10 +573,24 @@ impl Screen for FastRefundQuery {
                 } else {
                     tf::EMPTY.get(lang)
                 },
-                title: None,
-                sort: None,
+                title: Some(self.title().get(lang)),
+                sort: self.sort,
             },
-        )
+        );
+        let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
+        let line = tf::COUNT_TOTAL
+            .get(lang)
+            .replace("{n}", &self.rows.len().to_string())
+            .replace("{total}", &format_fen(total));
+        f.render_widget(
+            Paragraph::new(ratatui::text::Span::styled(line, theme::label())),
+            info,
+        );
+        if self.list_focus {
+            focus
+        } else {
+            cursor
+        }
     }
 }
 

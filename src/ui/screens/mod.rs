@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod change_password;
 pub mod downloads;
 pub mod fast_refund_apply;
+pub mod fast_refund_batch;
 pub mod fast_refund_query;
 pub mod groups;
 pub mod home;

@@ -1,9 +1,10 @@
 //! 付款设置 (money-out settings, administrators): per store (←→), whether an operator holding
 //! both the apply and the review functions may approve their own application (off by default,
 //! shown with K's warning 「我们不建议这么设置」), the payout fee of every kind (rate, fixed part,
-//! minimum, cap; data, default zero) and the withdrawal limits (single and daily). `s` changes
-//! the self-approval setting, Enter edits the selected fee, `l` the limits; every change is
-//! audited with its before and after.
+//! minimum, cap; data, default zero), the withdrawal limits (single and daily) and the
+//! merchant's fast refund agreement. `s` changes the self-approval setting, Enter edits the
+//! selected fee, `l` the limits, `f` the fast refund switch (with the payment password); every
+//! change is audited with its before and after.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -35,6 +36,7 @@ enum Act {
     EditFee,
     SelfApproval,
     Limits,
+    FastRefund,
     PrevStore,
     NextStore,
     /// One of the shared vocabulary's actions (Back).
@@ -56,6 +58,11 @@ const KEYS: &[Binding<Act>] = &[
         keys: &[ch('l')],
         action: Act::Limits,
         help: tm::KEY_LIMITS,
+    },
+    Binding {
+        keys: &[ch('f')],
+        action: Act::FastRefund,
+        help: tm::KEY_FAST_REFUND,
     },
     Binding {
         keys: &[key(KeyCode::Left)],
@@ -136,6 +143,7 @@ enum Purpose {
     Fee(PayoutFeeKind),
     SelfApproval,
     Limits,
+    FastRefund,
 }
 
 pub struct PayoutSettingsScreen {
@@ -221,6 +229,24 @@ impl PayoutSettingsScreen {
                 &d.form.value("daily"),
             )
             .map(|_| tm::LIMITS_SAVED.get(lang).to_string()),
+            Purpose::FastRefund => {
+                let on = d.form.choice("on") == 1;
+                let pay = d.form.value("pay_password");
+                d.form.set_value("pay_password", "");
+                crate::service::fast_refund::set_enabled(cx.env, cx.session, m, on, &pay).map(
+                    |()| {
+                        tm::FAST_REFUND_SAVED.get(lang).replace(
+                            "{v}",
+                            if on {
+                                tm::FAST_REFUND_ON
+                            } else {
+                                tm::FAST_REFUND_OFF
+                            }
+                            .get(lang),
+                        )
+                    },
+                )
+            }
         };
         match result {
             Ok(msg) => {
@@ -340,6 +366,26 @@ impl Screen for PayoutSettingsScreen {
                     lang,
                 ));
             }
+            Some(Act::FastRefund) => {
+                let mut form = Form::new(vec![
+                    Field::choice(
+                        "on",
+                        tm::FAST_REFUND,
+                        vec![tm::FAST_REFUND_OFF, tm::FAST_REFUND_ON],
+                    ),
+                    Field::secret("pay_password", crate::ui::text::review::PAY_PASSWORD),
+                ]);
+                form.set_choice("on", s.fast_refund_enabled as usize);
+                let mut d = Dialog::new(
+                    tm::FAST_REFUND.get(lang).into(),
+                    form,
+                    Purpose::FastRefund,
+                    lang,
+                );
+                d.width = 100;
+                d.note = vec![tm::FAST_REFUND_NOTE.get(lang).into()];
+                self.dialog = Some(d);
+            }
             Some(Act::Shared(_)) | None => {}
         }
         Outcome::none()
@@ -355,7 +401,7 @@ impl Screen for PayoutSettingsScreen {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let [head, body] =
-            Layout::vertical([Constraint::Length(6), Constraint::Min(4)]).areas(area);
+            Layout::vertical([Constraint::Length(7), Constraint::Min(4)]).areas(area);
         let store = self
             .stores
             .get(self.store)
@@ -388,6 +434,17 @@ impl Screen for PayoutSettingsScreen {
                 Span::raw(format!("{}    ", limit(s.withdraw_single_fen))),
                 label(tm::DAILY_LIMIT),
                 Span::raw(limit(s.withdraw_daily_fen)),
+            ]));
+            lines.push(Line::from(vec![
+                label(tm::FAST_REFUND),
+                Span::raw(
+                    if s.fast_refund_enabled {
+                        tm::FAST_REFUND_ON
+                    } else {
+                        tm::FAST_REFUND_OFF
+                    }
+                    .get(lang),
+                ),
             ]));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), head);

@@ -324,8 +324,11 @@ pub struct TxnQuery {
     jump: Option<String>,
     /// `/` search within the whole result.
     search: Option<list::Search>,
-    /// `s`: oldest first instead of newest first (the time column's arrow says which).
+    /// `s`: oldest (smallest) first instead of newest (largest) first; the sorted column's
+    /// arrow says which.
     oldest_first: bool,
+    /// `s`: ordered by amount instead of by time (`s` goes time ▼, time ▲, amount ▼, amount ▲).
+    by_amount: bool,
     /// Conditions the screen was opened with and keeps (a settlement's transactions).
     base: TxnFilter,
     /// A settlement's list: the settlement's refunds and net, to show what the list adds up to.
@@ -341,11 +344,17 @@ const SEARCH_LIMIT: usize = 200_000;
 /// The transaction list, on screen and in the export (T5).
 pub static TXN_LIST: ListSpec<TxnRow> = ListSpec { cols: TXN_COLS };
 
-/// The time column, whose header shows the order (▼ newest first, ▲ oldest first).
-fn time_col(spec: &ListSpec<TxnRow>) -> usize {
+/// The column whose header shows the order (▼ newest/largest first, ▲ oldest/smallest first):
+/// the time, or the amount.
+fn sorted_col(spec: &ListSpec<TxnRow>, by_amount: bool) -> usize {
+    let header = if by_amount {
+        t::TXN_AMOUNT
+    } else {
+        t::COL_TIME
+    };
     spec.cols
         .iter()
-        .position(|c| c.header == t::COL_TIME)
+        .position(|c| c.header == header)
         .unwrap_or(0)
 }
 /// A settlement's transaction list (S3).
@@ -780,6 +789,7 @@ impl TxnQuery {
             results: None,
             jump: None,
             oldest_first: false,
+            by_amount: false,
             search: None,
             base: TxnFilter::default(),
             title: t::SCR_TXN_QUERY,
@@ -970,6 +980,7 @@ impl TxnQuery {
             Err(e) => return self.fail(cx, e),
         };
         filter.settlement_id = self.base.settlement_id;
+        filter.by_amount = self.by_amount;
         self.form.clear_marks();
         let asc = self.oldest_first;
         let result = txn_query::totals(cx.env, cx.session, &filter).and_then(|totals| {
@@ -1035,13 +1046,13 @@ impl TxnQuery {
         let oldest = r
             .rows
             .iter()
-            .map(|row| row.key())
-            .min_by_key(|k| (k.txn_ms, k.id));
+            .map(|row| row.key_in(&r.filter))
+            .min_by_key(|k| (k.value, k.id));
         let newest = r
             .rows
             .iter()
-            .map(|row| row.key())
-            .max_by_key(|k| (k.txn_ms, k.id));
+            .map(|row| row.key_in(&r.filter))
+            .max_by_key(|k| (k.value, k.id));
         let older = oldest.map(PageAt::After);
         let newer = newest.map(PageAt::Before);
         let rest = r.rest();
@@ -1234,11 +1245,16 @@ impl TxnQuery {
             Act::Jump => self.jump = Some(String::new()),
             Act::Search => return self.start_search(cx),
             Act::Sort => {
-                // Time is the one order the keyset paging reads at any depth.
+                // Time ▼ → time ▲ → amount ▼ → amount ▲: the orders keyset paging reads at any
+                // depth (ties by id).
+                if self.oldest_first {
+                    self.by_amount = !self.by_amount;
+                }
                 self.oldest_first = !self.oldest_first;
-                let asc = self.oldest_first;
+                let (asc, by_amount) = (self.oldest_first, self.by_amount);
                 if let Some(r) = self.results.as_mut() {
                     r.asc = asc;
+                    r.filter.by_amount = by_amount;
                     r.page = 0;
                     r.rows.clear();
                     return self.go(cx, PageTarget::First, false);
@@ -1452,7 +1468,7 @@ impl Screen for TxnQuery {
                 empty: t::EMPTY_RESULT.get(lang),
                 title: None,
                 sort: Some(list::Sort {
-                    col: time_col(self.spec()),
+                    col: sorted_col(self.spec(), r.filter.by_amount),
                     desc: !r.asc,
                 }),
             },

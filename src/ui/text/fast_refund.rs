@@ -6,14 +6,10 @@ use crate::domain::fast_refund::FastRefundStatus;
 include!(concat!(env!("OUT_DIR"), "/text/fast_refund.rs"));
 
 pub fn status(s: FastRefundStatus) -> T {
-    use FastRefundStatus::*;
-    match s {
-        PendingReview => T("待审核", "Pending review"),
-        Processing => T("处理中", "Processing"),
-        Success => T("成功", "Succeeded"),
-        Failed => T("失败", "Failed"),
-        Exception => T("异常", "Exception"),
-        Rejected => T("已拒绝", "Rejected"),
-        Cancelled => T("已撤销", "Cancelled"),
-    }
+    super::words::word(super::words::FAST_REFUND_STATUS, s.code())
+}
+
+/// A fast refund's history event in the operator's language (the detail's 历史).
+pub fn event(code: &str) -> T {
+    super::words::word(super::words::FAST_REFUND_EVENT, code)
 }

@@ -72,36 +72,11 @@ pub fn card_type(code: &(impl AsCode + ?Sized)) -> T {
 }
 
 pub fn card_org(code: &str) -> T {
-    match code {
-        "CUP" => T("银联", "UnionPay"),
-        "VISA" => T("VISA", "VISA"),
-        "MC" => T("万事达", "MasterCard"),
-        "JCB" => T("JCB", "JCB"),
-        "AMEX" => T("美国运通", "American Express"),
-        _ => T("?", "?"),
-    }
+    words::word(words::CARD_ORG, code)
 }
 
 pub fn function_name(f: Function) -> T {
-    use Function::*;
-    match f {
-        TxnQuery => t::SCR_TXN_QUERY,
-        TxnExport => T("交易导出", "Export transactions"),
-        SettlementQuery => T("结算查询", "Settlement query"),
-        Monitor => T("实时交易监控", "Real-time monitor"),
-        RefundApply => T("退货申请", "Refund application"),
-        RefundReview => T("退货审核", "Refund review"),
-        RefundQuery => T("退货申请查询", "Refund query"),
-        FastRefund => T("快速退货", "Fast refund"),
-        AccountView => T("账户", "Account"),
-        RoleManage => T("角色管理", "Roles"),
-        OperatorManage => T("操作员管理", "Operators"),
-        TerminalManage => T("终端管理", "Terminals"),
-        MerchantSettings => T("商户设置", "Merchant settings"),
-        AuditView => T("操作日志", "Audit log"),
-        SettlementRun => T("日终结算", "Settlement run"),
-        other => money_out::function_name(other),
-    }
+    words::word(words::FUNCTION, f.code())
 }
 
 fn problem(p: &Problem, lang: Lang) -> String {
@@ -196,6 +171,7 @@ pub mod payees;
 pub mod query;
 pub mod refund;
 pub mod review;
+pub mod words;
 
 /// A refusal of a use case that involves the USB key, in words.
 pub fn card_error(e: &crate::service::card::CardServiceError, lang: Lang) -> String {

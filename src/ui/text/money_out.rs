@@ -2,7 +2,6 @@
 //! bank accounts and withdrawal, and their refusals.
 
 use super::{Lang, T};
-use crate::domain::function::Function;
 use crate::domain::money::format_fen;
 use crate::domain::review::{
     ApplicationKind, ApplicationStatus, BankAccountStatus, WithdrawalStatus,
@@ -12,70 +11,21 @@ use crate::service::{Problem, Rule};
 // The words: assets/text/money_out.toml (build.rs).
 include!(concat!(env!("OUT_DIR"), "/text/money_out.rs"));
 
-pub fn function_name(f: Function) -> T {
-    use Function::*;
-    match f {
-        FastRefundReview => T("快速退货审核", "Review fast refunds"),
-        TransferApply => T("转账", "Transfer"),
-        TransferReview => T("转账审核", "Review transfers"),
-        WithdrawApply => T("提现", "Withdraw"),
-        WithdrawReview => T("提现审核", "Review withdrawals"),
-        ReviewInbox => SCR_INBOX,
-        ApplicationRecords => SCR_RECORDS,
-        BankAccountManage => SCR_BANK_ACCOUNTS,
-        ContactManage => T("联系人", "Payee contacts"),
-        StatementDownload => T("结算对账单", "Statements"),
-        Reconcile => T("对账", "Reconciliation"),
-        ReconcileResolve => T("差异处理", "Resolve reconciliation exceptions"),
-        _ => T("?", "?"),
-    }
-}
-
+use super::words::{self, word};
 pub fn kind(k: ApplicationKind) -> T {
-    use ApplicationKind::*;
-    match k {
-        Refund => T("退货", "Refund"),
-        RefundBatch => T("批量退货", "Batch refund"),
-        FastRefund => T("快速退货", "Fast refund"),
-        FastRefundBatch => T("批量快速退货", "Batch fast refund"),
-        Transfer => T("转账", "Transfer"),
-        TransferBatch => T("批量转账", "Batch transfer"),
-        Withdrawal => T("提现", "Withdrawal"),
-        BankAccount => T("银行账户", "Bank account"),
-    }
+    word(words::APPLICATION_KIND, k.code())
 }
 
 pub fn status(s: ApplicationStatus) -> T {
-    use ApplicationStatus::*;
-    match s {
-        PendingReview => T("待审核", "Pending review"),
-        Approved => T("审核通过", "Approved"),
-        Rejected => T("审核拒绝", "Rejected"),
-        Cancelled => T("已撤销", "Cancelled"),
-        Expired => T("已过期", "Expired"),
-        AutoApproved => T("免审通过", "Approved without review"),
-    }
+    word(words::APPLICATION_STATUS, s.code())
 }
 
 pub fn withdrawal_status(s: WithdrawalStatus) -> T {
-    use WithdrawalStatus::*;
-    match s {
-        PendingReview => T("待审核", "Pending review"),
-        Processing => T("处理中", "Submitted to bank"),
-        Success => T("已到账", "Paid"),
-        Failed => T("失败", "Failed"),
-        Rejected => T("审核拒绝", "Rejected"),
-        Cancelled => T("已撤销", "Cancelled"),
-        Expired => T("已过期", "Expired"),
-    }
+    word(words::WITHDRAWAL_STATUS, s.code())
 }
 
 pub fn account_status(s: BankAccountStatus) -> T {
-    match s {
-        BankAccountStatus::PendingReview => T("待审核", "Pending review"),
-        BankAccountStatus::Active => T("有效", "Active"),
-        BankAccountStatus::Deleted => T("已删除", "Deleted"),
-    }
+    word(words::BANK_ACCOUNT_STATUS, s.code())
 }
 
 pub fn problem(p: &Problem, lang: Lang) -> String {
@@ -275,26 +225,9 @@ pub fn settled_more(r: &crate::service::settlement::SettleReport, lang: Lang) ->
 }
 
 pub fn event(code: &str) -> T {
-    match code {
-        "applied" => T("申请", "applied"),
-        "approved" => T("审核通过", "approved"),
-        "rejected" => T("审核拒绝", "rejected"),
-        "cancelled" => T("已撤销", "cancelled"),
-        "expired" => T("已过期", "expired"),
-        "processing" => T("已提交银行", "submitted to the bank"),
-        "success" => T("已到账", "paid"),
-        "failed" => T("失败", "failed"),
-        _ => T("?", "?"),
-    }
+    word(words::APPLICATION_EVENT, code)
 }
 
 pub fn fee_kind(k: crate::domain::review::PayoutFeeKind) -> T {
-    use crate::domain::review::PayoutFeeKind::*;
-    match k {
-        TransferPlatform => T("转账到平台账户", "Transfer to a platform account"),
-        TransferBankPrivate => T("转账到银行卡（对私）", "Transfer to a bank (personal)"),
-        TransferBankPublic => T("转账到银行卡（对公）", "Transfer to a bank (company)"),
-        WithdrawNormal => T("普通提现", "Normal withdrawal"),
-        WithdrawFast => T("快速提现", "Fast withdrawal"),
-    }
+    word(words::PAYOUT_FEE_KIND, k.code())
 }
