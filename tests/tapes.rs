@@ -127,4 +127,6 @@ tapes!(
     payout_settings,
     payout_settings_en,
     fast_refund,
+    transfer,
+    transfer_en,
 );

@@ -279,6 +279,21 @@ coded_enum!(ReasonOutcome {
 /// Chinese name in Chinese and its short code in English; a line stored before (already in Chinese) shows as it is.
 pub fn payee_line(stored: &str, lang: super::lang::Lang) -> String {
     const BANKS: &str = include_str!("../../data/banks.csv");
+    // A transfer batch: `<rows> × <payee kind code>`.
+    if let Some((n, kind)) = stored.split_once(" × ") {
+        use super::transfer::PayeeKind as K;
+        if let Some(k) = K::from_code(kind) {
+            let (zh, en) = match k {
+                K::Platform => ("平台账户", "platform"),
+                K::BankPersonal => ("对私", "personal"),
+                K::BankCompany => ("对公", "company"),
+            };
+            return match lang {
+                super::lang::Lang::Zh => format!("{n} 笔 {zh}"),
+                super::lang::Lang::En => format!("{n} × {en}"),
+            };
+        }
+    }
     let Some((code, rest)) = stored.split_once(' ') else {
         return stored.to_string();
     };
@@ -299,6 +314,15 @@ pub fn payee_line(stored: &str, lang: super::lang::Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transfer_batch_payee_line_in_words() {
+        use crate::domain::lang::Lang;
+        assert_eq!(payee_line("20 × bank_personal", Lang::Zh), "20 笔 对私");
+        assert_eq!(payee_line("20 × bank_personal", Lang::En), "20 × personal");
+        assert_eq!(payee_line("3 × platform", Lang::Zh), "3 笔 平台账户");
+        assert_eq!(payee_line("2 × other", Lang::Zh), "2 × other");
+    }
 
     #[test]
     fn capitals() {

@@ -159,6 +159,9 @@ pub struct RowInput {
     pub order_no: String,
     pub mobile: String,
     pub remark: String,
+    /// A payee contact chosen with F3 (the single form): the service fills the account number
+    /// from the contact, so the screen never holds a bank account number in full.
+    pub payee_id: Option<i64>,
 }
 
 /// What the rules look up.
@@ -429,6 +432,7 @@ mod tests {
             order_no: "ZZ0001".into(),
             mobile: "13800138000".into(),
             remark: "劳务费".into(),
+            payee_id: None,
         }
     }
 

@@ -210,6 +210,17 @@ pub fn read_table(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
 /// table holds the first `max_rows + 1` of them (the caller names the first row too many) and
 /// nothing further is read.
 pub fn read_table_upto(path: &Path, max_rows: usize) -> Result<Table, ImportError> {
+    read_table_upto_except(path, max_rows, &[])
+}
+
+/// Like [`read_table_upto`], but the visible sheets named in `ignored` (a template's own
+/// reference sheet, such as its list of accepted banks) are not read; the one other visible
+/// sheet holding data is the table. Hidden sheets are never read, whatever their name.
+pub fn read_table_upto_except(
+    path: &Path,
+    max_rows: usize,
+    ignored: &[&str],
+) -> Result<Table, ImportError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -217,7 +228,7 @@ pub fn read_table_upto(path: &Path, max_rows: usize) -> Result<Table, ImportErro
     // The header, then at most one row more than allowed.
     let limit = max_rows.saturating_add(2);
     let all = match ext.as_str() {
-        "xlsx" => read_xlsx(path, limit)?,
+        "xlsx" => read_xlsx(path, limit, ignored)?,
         "csv" => read_csv(path, limit)?,
         _ => return Err(ImportError::NotXlsxOrCsv(path.to_path_buf())),
     };
@@ -388,7 +399,7 @@ fn declared_unique_count(head: &[u8]) -> Option<Option<u64>> {
 /// refused, naming them, rather than guessing which one the clerk meant. A template has one
 /// sheet, so its sheet (by name) and the active sheet are that one sheet whenever the file is
 /// accepted.
-fn read_xlsx(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
+fn read_xlsx(path: &Path, limit: usize, ignored: &[&str]) -> Result<Vec<SheetRow>, ImportError> {
     let cannot = |e: String| ImportError::CannotRead(path.to_path_buf(), e);
     check_archive(path)?;
     let mut wb: Xlsx<std::io::BufReader<std::fs::File>> =
@@ -397,6 +408,7 @@ fn read_xlsx(path: &Path, limit: usize) -> Result<Vec<SheetRow>, ImportError> {
         .sheets_metadata()
         .iter()
         .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .filter(|s| !ignored.contains(&s.name.as_str()))
         .map(|s| s.name.clone())
         .collect();
     let mut with_data = Vec::new();
@@ -921,6 +933,23 @@ pub fn write_template(
     sheet_title: &str,
     columns: &[TemplateColumn<'_>],
 ) -> Result<(), ExportError> {
+    write_template_with(path, sheet_title, columns, None)
+}
+
+/// A second sheet of a template: its name and its rows of text (a template version, the
+/// accepted values of a column). The import is told to ignore it by name.
+pub struct ReferenceSheet<'a> {
+    pub name: &'a str,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// [`write_template`] with a reference sheet after the template's sheet.
+pub fn write_template_with(
+    path: &Path,
+    sheet_title: &str,
+    columns: &[TemplateColumn<'_>],
+    reference: Option<&ReferenceSheet<'_>>,
+) -> Result<(), ExportError> {
     let werr = |e: rust_xlsxwriter::XlsxError| ExportError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -958,6 +987,20 @@ pub fn write_template(
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(werr)?;
+    if let Some(r) = reference {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(sheet_name(r.name)).map_err(werr)?;
+        for (y, row) in r.rows.iter().enumerate() {
+            for (x, v) in row.iter().enumerate() {
+                sheet
+                    .write_string_with_format(y as u32, x as u16, v, &text)
+                    .map_err(werr)?;
+            }
+        }
+        for x in 0..r.rows.iter().map(Vec::len).max().unwrap_or(0) {
+            sheet.set_column_width(x as u16, 24).map_err(werr)?;
+        }
+    }
     let bytes = wb.save_to_buffer().map_err(werr)?;
     let part = part_path(path);
     let write = std::fs::write(&part, &bytes).and_then(|_| std::fs::rename(&part, path));

@@ -118,6 +118,10 @@ pub enum Rule {
     ResubmitLimit(i64),
     /// A batch is one store's: this line's original is another store's (its merchant number).
     BatchOtherStore(String),
+    /// Only a failed or returned transfer row is re-issued.
+    NotReissuable,
+    /// The transfer row was re-issued already (by this row id).
+    AlreadyReissued(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,7 +22,10 @@ use crate::domain::transfer::{
 };
 use crate::excel::import::{ImportError, Reason, RowError};
 use crate::store::review::{self as rq, ApplicationRow, NewApplication};
-use crate::store::transfers::{self as q, BatchRow, NewBatch, NewTransfer, TransferRow};
+use crate::store::transfers::{self as q, NewBatch, NewTransfer};
+/// A batch and its rows as [`BatchView`] holds them (screens read them from here, never from
+/// the store).
+pub use crate::store::transfers::{BatchRow, TransferRow};
 use crate::store::{settlements, Db};
 
 use super::card::CardServiceError;
@@ -50,6 +53,16 @@ pub const COL_PUBLIC_PRIVATE: &str = "对公对私";
 pub const COL_MOBILE: &str = "收款人联系手机";
 pub const COL_REMARK: &str = "转账备注";
 pub const COL_ORDER_NO: &str = "商户订单号";
+/// Control totals (optional): 总笔数 and 总金额 of the whole file, on any row (the first one
+/// filled counts; every other filled one must say the same).
+pub const COL_TOTAL_COUNT: &str = "总笔数";
+pub const COL_TOTAL_AMOUNT: &str = "总金额（元）";
+
+/// The version the templates carry (a cell of their reference sheet).
+pub const TEMPLATE_VERSION: &str = "ZZ-X2-1";
+/// The templates' reference sheet (template version, accepted banks), in both languages: the
+/// import ignores a visible sheet of these names.
+pub const REFERENCE_SHEETS: &[&str] = &["填写说明与可选银行", "Notes and banks"];
 
 const COLUMN_WORDS: &[(&str, &str)] = &[
     (COL_BATCH_NO, "Merchant batch no."),
@@ -67,6 +80,8 @@ const COLUMN_WORDS: &[(&str, &str)] = &[
     (COL_MOBILE, "Payee mobile"),
     (COL_REMARK, "Remark"),
     (COL_ORDER_NO, "Merchant order no."),
+    (COL_TOTAL_COUNT, "Total count"),
+    (COL_TOTAL_AMOUNT, "Total amount (yuan)"),
 ];
 
 /// A column's name in the operator's language.
@@ -301,6 +316,61 @@ fn row_error(row: u32, column: &str, reason: Reason) -> RowError {
     }
 }
 
+/// Fills a row from the payee contact `id` (F3): its account number in full (typed twice, as
+/// it were), and the name, bank, province, city and branch the operator left blank. False when
+/// there is no active contact of that kind.
+fn from_contact(db: &Db, kind: PayeeKind, id: i64, input: &mut RowInput) -> ServiceResult<bool> {
+    use crate::domain::payee::{PayeeKind as Contact, PayeeStatus};
+    let Some(p) = crate::store::payees::get(db, id)? else {
+        return Ok(false);
+    };
+    let same_kind = match (p.kind, kind) {
+        (Contact::Platform, PayeeKind::Platform) => true,
+        (Contact::Bank, k) if k.is_bank() => p.holder_type.is_none() || p.holder_type == k.holder(),
+        _ => false,
+    };
+    if p.status != PayeeStatus::Active || !same_kind {
+        return Ok(false);
+    }
+    let fill = |field: &mut String, value: &str| {
+        if field.trim().is_empty() {
+            *field = value.to_string();
+        }
+    };
+    input.account_no = p.account_no.clone();
+    if input.account_no_again.is_some() {
+        input.account_no_again = Some(p.account_no.clone());
+    }
+    fill(&mut input.account_name, &p.account_name);
+    if kind.is_bank() {
+        fill(
+            &mut input.bank,
+            p.bank_code.as_deref().unwrap_or(&p.bank_zh),
+        );
+        fill(&mut input.province, &p.province_zh);
+        fill(&mut input.city, &p.city_zh);
+        fill(&mut input.branch, &p.branch);
+    }
+    Ok(true)
+}
+
+/// The available balance of a paying store (the transfer form shows it as the store is chosen).
+pub fn available(
+    env: &Env,
+    session: &Session,
+    merchant_id: i64,
+) -> ServiceResult<crate::service::views::Available> {
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::TransferApply),
+        "transfer.available",
+        |uc| {
+            require_merchant(uc, merchant_id)?;
+            available_in(&uc.db(), merchant_id)
+        },
+    )
+}
+
 /// Validates the whole request against the rules and the database; stores nothing.
 fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError> {
     let m = require_merchant(uc, req.merchant_id)?;
@@ -366,6 +436,19 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         let mut input = input.clone();
         if req.origin == Origin::Single && input.order_no.trim().is_empty() {
             input.order_no = batch_no.clone();
+        }
+        if let Some(pid) = input.payee_id {
+            if !from_contact(&db, req.kind, pid, &mut input)? {
+                errors.push(row_error(
+                    r,
+                    column_of(req.kind, field::ACCOUNT_NO),
+                    other(
+                        "联系人不存在或类型不符",
+                        "no such contact of this payee kind",
+                    ),
+                ));
+                continue;
+            }
         }
         // Repeated in the file: the later rows are wrong, whatever else is wrong with them.
         let order = input.order_no.trim().to_string();
@@ -552,7 +635,7 @@ pub fn submit(
                     return Err(ServiceError::Refused(Rule::BadFile));
                 }
             };
-            store_in(uc, env_ref, req, &p, pin, &mut card_failure)
+            store_in(uc, env_ref, req, &p, pin, &mut card_failure, None)
         },
     );
     match (outcome, refused, card_failure) {
@@ -569,6 +652,7 @@ fn store_in(
     p: &Prepared,
     pin: Option<&str>,
     card_failure: &mut Option<CardServiceError>,
+    reissue_of: Option<i64>,
 ) -> ServiceResult<Submitted> {
     let db = uc.db();
     let me = uc.operator()?;
@@ -615,6 +699,7 @@ fn store_in(
                 mobile: &c.mobile,
                 remark: &c.remark,
                 created_ms: uc.now_ms,
+                reissue_of,
             },
         )?;
     }
@@ -708,6 +793,84 @@ fn store_in(
         amount_fen: p.amount_fen,
         fee_fen: p.fee_fen,
     })
+}
+
+/// Re-issues a failed or returned row (退票) as a new single transfer through review (X4): the
+/// same payee and amount checked again against the rules and the balance, a new order number,
+/// a new application and hold; the new row names the row it re-issues, so a row is re-issued
+/// once. Needs the transfer function and the payment password (and the card when bound).
+pub fn reissue(
+    env: &mut Env,
+    session: &Session,
+    transfer_id: i64,
+    pay_password: &str,
+    pin: Option<&str>,
+) -> Result<Submitted, TransferError> {
+    let env_ref: &Env = env;
+    let mut refused: Option<TransferError> = None;
+    let mut card_failure: Option<CardServiceError> = None;
+    let outcome = env_ref.act(
+        Who::Operator(session),
+        Needs::function(&Function::TransferApply).paid(pay_password),
+        "transfer.reissue",
+        |uc| {
+            let db = uc.db();
+            let t = q::transfer(&db, transfer_id)?.ok_or(ServiceError::NotFound)?;
+            require_merchant(uc, t.merchant_id)?;
+            if !t.status.credited_back() {
+                return Err(ServiceError::Refused(Rule::NotReissuable));
+            }
+            if let Some(by) = q::reissued_by(&db, t.id)? {
+                return Err(ServiceError::Refused(Rule::AlreadyReissued(by)));
+            }
+            let (province, city) = match t.city_id {
+                Some(c) => q::place_of(&db, c)?.unwrap_or_default(),
+                None => Default::default(),
+            };
+            let row = RowInput {
+                account_no: t.account_no.clone(),
+                account_no_again: None,
+                account_name: t.account_name.clone(),
+                bank: t.bank_code.clone().unwrap_or_default(),
+                province,
+                city,
+                branch: t.branch.clone(),
+                amount: crate::domain::money::from_fen(t.amount_fen).to_string(),
+                order_no: String::new(),
+                mobile: t.mobile.clone(),
+                remark: t.remark.clone(),
+                payee_id: None,
+            };
+            let mut req = TransferRequest::single(t.merchant_id, t.payee_kind, row);
+            req.remark = t.remark.clone();
+            let p = match prepare_in(uc, &req) {
+                Ok(p) => p,
+                Err(TransferError::Service(e)) => return Err(e),
+                Err(bad) => {
+                    refused = Some(bad);
+                    return Err(ServiceError::Refused(Rule::BadFile));
+                }
+            };
+            let sent = store_in(uc, env_ref, &req, &p, pin, &mut card_failure, Some(t.id))?;
+            uc.audit_change(
+                "transfer.reissue",
+                &format!(
+                    "transfer#{} batch={} application#{}",
+                    t.id, sent.batch_no, sent.application.id
+                ),
+                &Fields::new().text("status", t.status.code()),
+                &Fields::new()
+                    .text("reissued_as", &sent.batch_no)
+                    .int("amount_fen", t.amount_fen),
+            )?;
+            Ok(sent)
+        },
+    );
+    match (outcome, refused, card_failure) {
+        (Err(_), Some(bad), _) => Err(bad),
+        (Err(_), None, Some(card)) => Err(TransferError::Card(card)),
+        (outcome, _, _) => outcome.map_err(TransferError::Service),
+    }
 }
 
 fn move_row(
@@ -895,7 +1058,8 @@ fn batch_view(db: &Db, b: BatchRow) -> ServiceResult<BatchView> {
     })
 }
 
-const READERS: &[Function] = &[
+/// Who may read the transfer records (the menu offers 转账记录 to them).
+pub const READERS: &[Function] = &[
     Function::TransferApply,
     Function::TransferReview,
     Function::ApplicationRecords,
@@ -916,6 +1080,35 @@ pub fn records(env: &Env, session: &Session, merchant_id: i64) -> ServiceResult<
                 .collect()
         },
     )
+}
+
+/// The conditions of 转账记录: the paying store, 申请时间 from/to (ms, `to` exclusive), the
+/// derived batch status and part of the batch number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub merchant_id: i64,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub status: Option<BatchStatus>,
+    pub batch_no: String,
+}
+
+/// The batches of a store that meet the conditions, newest first (at most 2,000 looked at).
+pub fn find(env: &Env, session: &Session, q: &RecordQuery) -> ServiceResult<Vec<BatchView>> {
+    let keyword = q.batch_no.trim().to_lowercase();
+    if keyword.chars().count() > crate::domain::transfer::MAX_ID_LEN {
+        return invalid(
+            "batch_no",
+            Problem::TooLong(crate::domain::transfer::MAX_ID_LEN),
+        );
+    }
+    Ok(records(env, session, q.merchant_id)?
+        .into_iter()
+        .filter(|b| q.from_ms.is_none_or(|f| b.batch.created_ms >= f))
+        .filter(|b| q.to_ms.is_none_or(|t| b.batch.created_ms < t))
+        .filter(|b| q.status.is_none_or(|s| b.status == s))
+        .filter(|b| keyword.is_empty() || b.batch.batch_no.to_lowercase().contains(&keyword))
+        .collect())
 }
 
 /// One batch with every row.
@@ -979,8 +1172,40 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
         "transfer_batches_review",
         "a transfer batch's hold, rows and totals agree with its application",
     );
+    let mut reissue = Invariant::new(
+        "transfer_reissue",
+        "a re-issued transfer row failed or came back, and its re-issue pays the same payee the same amount from the same store",
+    );
+    let every = q::all(db)?;
+    let by_id: HashMap<i64, &TransferRow> = every.iter().map(|t| (t.id, t)).collect();
+    for t in &every {
+        let Some(of) = t.reissue_of else { continue };
+        match by_id.get(&of) {
+            None => reissue.breach(format!(
+                "transfer {} (#{}) re-issues a missing row #{of}",
+                t.order_no, t.id
+            )),
+            Some(o) => {
+                if !o.status.credited_back()
+                    || o.merchant_id != t.merchant_id
+                    || o.amount_fen != t.amount_fen
+                    || o.account_no != t.account_no
+                    || o.payee_kind != t.payee_kind
+                {
+                    reissue.breach(format!(
+                        "transfer {} (#{}) re-issues {} (#{}, {}) but differs from it",
+                        t.order_no,
+                        t.id,
+                        o.order_no,
+                        o.id,
+                        o.status.code()
+                    ));
+                }
+            }
+        }
+    }
     let mut by_batch: HashMap<i64, Vec<TransferRow>> = HashMap::new();
-    for t in q::all(db)? {
+    for t in every {
         let paid = q::ledger_of(db, t.merchant_id, t.id)?;
         let want = match t.status {
             TransferStatus::Processing | TransferStatus::Success => -(t.amount_fen + t.fee_fen),
@@ -1067,7 +1292,7 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
             ));
         }
     }
-    Ok(vec![ledger, review])
+    Ok(vec![ledger, review, reissue])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1087,6 +1312,8 @@ pub const BANK_COLUMNS: &[(&str, bool)] = &[
     (COL_MOBILE, false),
     (COL_REMARK, false),
     (COL_ORDER_NO, true),
+    (COL_TOTAL_COUNT, false),
+    (COL_TOTAL_AMOUNT, false),
 ];
 
 /// The columns of the platform-account template (K §3.4.2.2.2, with the payee name added).
@@ -1098,13 +1325,18 @@ pub const PLATFORM_COLUMNS: &[(&str, bool)] = &[
     (COL_MOBILE, false),
     (COL_REMARK, false),
     (COL_ORDER_NO, true),
+    (COL_TOTAL_COUNT, false),
+    (COL_TOTAL_AMOUNT, false),
 ];
 
 /// Reads a filled template into a request: the kind from its header (a 对公对私 column: bank
 /// accounts, else platform accounts); every row's 商户批次号 the same.
 pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, TransferError> {
-    use crate::excel::import::{cell_id, cell_text, find_columns, read_table_upto, Expected};
-    let table = read_table_upto(path, MAX_FILE_ROWS).map_err(TransferError::File)?;
+    use crate::excel::import::{
+        cell_id, cell_text, find_columns, read_table_upto_except, Expected,
+    };
+    let table = read_table_upto_except(path, MAX_FILE_ROWS, REFERENCE_SHEETS)
+        .map_err(TransferError::File)?;
     let header: Vec<String> = table
         .header
         .cells
@@ -1147,7 +1379,48 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
     };
     let mut rows = Vec::new();
     let mut row_nos = Vec::new();
+    let mut control_count: Option<(u32, usize)> = None;
+    let mut control_total: Option<(u32, i64)> = None;
     for r in &table.rows {
+        if let Some(c) = idx(COL_TOTAL_COUNT).map(|i| r.cell(i)) {
+            match cell_id(c) {
+                Ok(v) => match v.parse::<usize>() {
+                    Ok(n) => match control_count {
+                        None => control_count = Some((r.row_no, n)),
+                        Some((_, m)) if m == n => {}
+                        Some((first, _)) => errors.push(row_error(
+                            r.row_no,
+                            COL_TOTAL_COUNT,
+                            other(
+                                format!("与第 {first} 行的总笔数不同"),
+                                format!("differs from the total count of row {first}"),
+                            ),
+                        )),
+                    },
+                    Err(_) => errors.push(row_error(r.row_no, COL_TOTAL_COUNT, Reason::NotANumber)),
+                },
+                Err(Reason::Required) => {}
+                Err(reason) => errors.push(row_error(r.row_no, COL_TOTAL_COUNT, reason)),
+            }
+        }
+        if let Some(c) = idx(COL_TOTAL_AMOUNT).map(|i| r.cell(i)) {
+            match crate::excel::import::cell_money(c) {
+                Ok(fen) => match control_total {
+                    None => control_total = Some((r.row_no, fen)),
+                    Some((_, t)) if t == fen => {}
+                    Some((first, _)) => errors.push(row_error(
+                        r.row_no,
+                        COL_TOTAL_AMOUNT,
+                        other(
+                            format!("与第 {first} 行的总金额不同"),
+                            format!("differs from the total amount of row {first}"),
+                        ),
+                    )),
+                },
+                Err(Reason::Required) => {}
+                Err(reason) => errors.push(row_error(r.row_no, COL_TOTAL_AMOUNT, reason)),
+            }
+        }
         let text = |name: &str| idx(name).map(|i| cell_text(r.cell(i))).unwrap_or_default();
         match idx(COL_BATCH_NO).map(|i| cell_id(r.cell(i))) {
             Some(Ok(b)) => match &batch_no {
@@ -1223,6 +1496,7 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
             order_no: id_text(COL_ORDER_NO, &mut errors),
             mobile: id_text(COL_MOBILE, &mut errors),
             remark: text(COL_REMARK),
+            payee_id: None,
         });
         row_nos.push(r.row_no);
     }
@@ -1241,8 +1515,8 @@ pub fn read_file(path: &Path, merchant_id: i64) -> Result<TransferRequest, Trans
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         remark: String::new(),
-        control_count: None,
-        control_total_fen: None,
+        control_count: control_count.map(|c| c.1),
+        control_total_fen: control_total.map(|c| c.1),
     })
 }
 
@@ -1292,6 +1566,8 @@ pub fn write_template(
             COL_AMOUNT => "12.34",
             COL_PUBLIC_PRIVATE => "对私",
             COL_ORDER_NO => "ZZ202611230001",
+            COL_TOTAL_COUNT => "1",
+            COL_TOTAL_AMOUNT => "12.34",
             _ => "",
         }
     };
@@ -1312,7 +1588,7 @@ pub fn write_template(
         .zip(&headers)
         .map(|((zh, _), h)| TemplateColumn {
             header: h,
-            text: *zh != COL_AMOUNT,
+            text: *zh != COL_AMOUNT && *zh != COL_TOTAL_AMOUNT,
             example: example(zh),
             width: 0.0,
         })
@@ -1323,6 +1599,47 @@ pub fn write_template(
         (false, Lang::Zh) => "批量转账到平台账户",
         (false, Lang::En) => "Transfer to platform accounts",
     };
-    crate::excel::import::write_template(&path, sheet, &cols)?;
+    // The reference sheet: the template's version, what the columns accept, the banks.
+    let words = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let mut rows = vec![
+        vec![words("模板版本", "Template version"), TEMPLATE_VERSION.to_string()],
+        vec![words(
+            "带 * 的列必填；一个文件一个批次号，最多 999 行；总笔数、总金额可不填，填了须与明细相符",
+            "Columns marked * are required; one batch number a file, at most 999 rows; total count and total amount are optional, and must match the rows when given",
+        )],
+        Vec::new(),
+    ];
+    if bank {
+        rows.push(vec![words(
+            "可选银行（收款开户银行填名称或代码）",
+            "Accepted banks (name or code)",
+        )]);
+        rows.push(vec![
+            words("代码", "Code"),
+            words("名称", "Name"),
+            words("英文名称", "English name"),
+        ]);
+        rows.extend(
+            crate::store::reference::bank_list()
+                .into_iter()
+                .map(|(code, zh, en)| vec![code, zh, en]),
+        );
+        rows.push(Vec::new());
+        rows.push(vec![
+            words("对公对私", "Public/private"),
+            words("对公 或 对私", "对公 or 对私"),
+        ]);
+    }
+    let reference = crate::excel::import::ReferenceSheet {
+        name: match lang {
+            Lang::Zh => REFERENCE_SHEETS[0],
+            Lang::En => REFERENCE_SHEETS[1],
+        },
+        rows,
+    };
+    crate::excel::import::write_template_with(&path, sheet, &cols, Some(&reference))?;
     Ok(path)
 }

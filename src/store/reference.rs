@@ -82,6 +82,15 @@ pub fn card_bins(conn: &Db) -> SqlResult<Vec<CardBin>> {
     v
 }
 
+/// (code, Chinese name, English name) of every bank of the reference data the first migration
+/// loads (the templates list them without a database at hand).
+pub fn bank_list() -> Vec<(String, String, String)> {
+    rows(BANKS)
+        .filter(|r| r.len() >= 3)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+        .collect()
+}
+
 /// (code, Chinese name, English name) of every bank.
 pub fn banks(conn: &Db) -> SqlResult<Vec<(String, String, String)>> {
     let mut st = conn.prepare("SELECT code, name_zh, name_en FROM banks ORDER BY code")?;

@@ -183,11 +183,13 @@ pub struct TransferRow {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub credited_back_ms: Option<i64>,
+    /// The failed or returned row this one re-issues.
+    pub reissue_of: Option<i64>,
 }
 
 const T_COLS: &str = "id, batch_id, line_no, merchant_id, order_no, payee_kind, account_no, \
     account_name, bank_code, city_id, branch, target_merchant_id, amount_fen, fee_fen, mobile, \
-    remark, status, reason_code, reason_text, created_ms, updated_ms, credited_back_ms";
+    remark, status, reason_code, reason_text, created_ms, updated_ms, credited_back_ms, reissue_of";
 
 fn t_row(r: &Row) -> SqlResult<TransferRow> {
     Ok(TransferRow {
@@ -213,6 +215,7 @@ fn t_row(r: &Row) -> SqlResult<TransferRow> {
         created_ms: r.get(19)?,
         updated_ms: r.get(20)?,
         credited_back_ms: r.get(21)?,
+        reissue_of: r.get(22)?,
     })
 }
 
@@ -233,6 +236,7 @@ pub struct NewTransfer<'a> {
     pub mobile: &'a str,
     pub remark: &'a str,
     pub created_ms: i64,
+    pub reissue_of: Option<i64>,
 }
 
 /// A new row, 初始.
@@ -240,9 +244,9 @@ pub fn insert_transfer(conn: &Db, t: &NewTransfer) -> SqlResult<i64> {
     conn.prepare_cached(
         "INSERT INTO transfers (batch_id, line_no, merchant_id, order_no, payee_kind, account_no,
             account_name, bank_code, city_id, branch, target_merchant_id, amount_fen, fee_fen,
-            mobile, remark, status, created_ms, updated_ms)
+            mobile, remark, status, created_ms, updated_ms, reissue_of)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'init', ?16,
-            ?16)",
+            ?16, ?17)",
     )?
     .execute(params![
         t.batch_id,
@@ -260,9 +264,27 @@ pub fn insert_transfer(conn: &Db, t: &NewTransfer) -> SqlResult<i64> {
         t.fee_fen,
         t.mobile,
         t.remark,
-        t.created_ms
+        t.created_ms,
+        t.reissue_of
     ])?;
     conn.last_insert_rowid()
+}
+
+/// The row that re-issues row `id`, if any.
+pub fn reissued_by(conn: &Db, id: i64) -> SqlResult<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM transfers WHERE reissue_of = ?1")?
+        .query_row(params![id], |r| r.get::<i64>(0))
+        .optional()
+}
+
+/// A city's Chinese name and its province's (a stored bank row, checked again when re-issued).
+pub fn place_of(conn: &Db, city_id: i64) -> SqlResult<Option<(String, String)>> {
+    conn.prepare_cached(
+        "SELECT p.name_zh, c.name_zh FROM cities c JOIN provinces p ON p.code = c.province_code
+         WHERE c.id = ?1",
+    )?
+    .query_row(params![city_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
 }
 
 pub fn order_no_exists(conn: &Db, merchant_id: i64, order_no: &str) -> SqlResult<bool> {

@@ -48,6 +48,9 @@ pub enum EntryId {
     Logout,
     Recon,
     Statements,
+    Transfer,
+    TransferBatch,
+    TransferRecords,
 }
 
 pub struct Entry {
@@ -266,6 +269,24 @@ pub const ENTRIES: &[Entry] = &[
         needs: &[Function::StatementDownload],
     },
     Entry {
+        id: EntryId::Transfer,
+        name: crate::ui::text::transfer::SCR_TRANSFER,
+        initials: "zz",
+        needs: &[Function::TransferApply],
+    },
+    Entry {
+        id: EntryId::TransferBatch,
+        name: crate::ui::text::transfer::SCR_TRANSFER_BATCH,
+        initials: "plzz",
+        needs: &[Function::TransferApply],
+    },
+    Entry {
+        id: EntryId::TransferRecords,
+        name: crate::ui::text::transfer::SCR_TRANSFER_RECORDS,
+        initials: "zzjl",
+        needs: crate::service::transfers::READERS,
+    },
+    Entry {
         id: EntryId::Logout,
         name: t::LOGOUT,
         initials: "tcdl",
@@ -341,5 +362,8 @@ pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
         EntryId::Logout => Outcome::nav(Nav::Logout),
         EntryId::Recon => super::recon::Recon::open(cx),
         EntryId::Statements => super::statements::Statements::open(cx),
+        EntryId::Transfer => super::transfer::Transfer::open(cx),
+        EntryId::TransferBatch => super::transfer_batch::TransferBatch::open(cx),
+        EntryId::TransferRecords => super::transfer_records::TransferRecords::open(cx),
     }
 }

@@ -37,6 +37,10 @@ pub mod txn_detail;
 pub mod txn_query;
 pub mod withdraw;
 pub mod withdraw_records;
+// Transfers (#15).
+pub mod transfer;
+pub mod transfer_batch;
+pub mod transfer_records;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};

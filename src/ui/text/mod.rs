@@ -178,3 +178,4 @@ pub fn card_error(e: &crate::service::card::CardServiceError, lang: Lang) -> Str
     card::service(e, lang)
 }
 pub mod recon;
+pub mod transfer;

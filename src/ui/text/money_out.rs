@@ -94,6 +94,18 @@ pub fn rule(r: &Rule, lang: Lang) -> String {
             Lang::Zh => format!("该交易不能快速退货：{}", why.zh()),
             Lang::En => format!("This transaction cannot be fast-refunded: {}", why.en()),
         },
+        Rule::NotReissuable => T(
+            "只有失败或退票的转账可以重新转账",
+            "Only a failed or returned transfer can be re-issued",
+        )
+        .get(lang)
+        .into(),
+        Rule::AlreadyReissued(id) => T(
+            "这笔转账已重新转账过一次（#{id}）",
+            "This transfer was re-issued already (#{id})",
+        )
+        .get(lang)
+        .replace("{id}", &id.to_string()),
         Rule::ResubmitLimit(n) => T(
             "已重新提交 {n} 次，不能再提交；只能撤销",
             "Resubmitted {n} times already: it can only be cancelled",
