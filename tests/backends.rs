@@ -200,7 +200,9 @@ fn the_demo_fills_a_server_whole_and_its_rollups_agree() {
     let count = pg
         .query_i64_for_tests("SELECT count(*) FROM transactions")
         .unwrap();
-    assert!(count >= 4 * 100, "{count} transactions");
+    // Three whole past days; today's only up to the real clock (at 01:00 in Shanghai, hardly
+    // any), so today is not counted on.
+    assert!(count >= 3 * 100, "{count} transactions");
     assert_eq!(
         pg.query_i64_for_tests("SELECT coalesce(sum(txn_count), 0) FROM txn_daily")
             .unwrap(),
