@@ -69,7 +69,11 @@ fn a_contact_chosen_with_f3_is_paid_to_its_full_number() {
     };
     let req = TransferRequest::single(1, PayeeKind::BankPersonal, row.clone());
     let p = transfers::preview(&env, &clerk, &req).unwrap();
-    assert_eq!(p.rows[0].0.account_no, "6222021001123456");
+    // The confirmation shows it masked: the number stays in the service.
+    assert_eq!(
+        p.rows[0].0.account_no,
+        merchant_desk::domain::review::mask_account_no("6222021001123456")
+    );
     assert_eq!(p.rows[0].0.account_name, "张三");
     assert_eq!(p.amount_fen, 2000);
     let before = transfers::available(&env, &clerk, 1).unwrap();
@@ -77,7 +81,18 @@ fn a_contact_chosen_with_f3_is_paid_to_its_full_number() {
     let sent = transfers::submit(&mut env, &clerk, &req, PW, None).unwrap();
     assert_eq!(sent.rows, 1);
     let stored = transfers::batch(&env, &clerk, sent.batch_id).unwrap();
-    assert_eq!(stored.rows[0].account_no, "6222021001123456");
+    assert!(stored.rows[0].account_no.contains('*'));
+    // What the bank is sent: the contact's full number.
+    let paid: String = env
+        .store
+        .sql_for_tests()
+        .query_row(
+            "SELECT account_no FROM transfers WHERE batch_id = ?1",
+            merchant_desk::store::params![sent.batch_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(paid, "6222021001123456");
     let after = transfers::available(&env, &clerk, 1).unwrap();
     assert_eq!(
         after.available_fen,

@@ -151,6 +151,14 @@ fn bank_file_one_bad_row_then_fixed_approved_and_paid() {
     let view = transfers::batch(&f.env, &f.clerk, sent.batch_id).unwrap();
     assert_eq!(view.status, BatchStatus::PendingReview);
     assert!(view.rows.iter().all(|r| r.status == TransferStatus::Init));
+    // The records never hand out a bank account number whole.
+    assert!(
+        view.rows
+            .iter()
+            .all(|r| !r.account_no.contains("6222020000001") && r.account_no.contains('*')),
+        "{:?}",
+        view.rows.iter().map(|r| &r.account_no).collect::<Vec<_>>()
+    );
     check_ok(&f.env);
 
     // The same batch number again: refused, nothing more stored.

@@ -584,7 +584,15 @@ pub fn preview(
         Needs::function(&Function::TransferApply),
         "transfer.preview",
         |uc| match prepare_in(uc, req) {
-            Ok(p) => Ok(p),
+            // What the confirmation shows: a bank account number masked, as everywhere.
+            Ok(mut p) => {
+                for (row, _) in &mut p.rows {
+                    if row.kind.is_bank() {
+                        row.account_no = mask_account_no(&row.account_no);
+                    }
+                }
+                Ok(p)
+            }
             Err(TransferError::Service(e)) => Err(e),
             Err(bad) => {
                 refused = Some(bad);
@@ -1041,7 +1049,14 @@ pub struct BatchView {
 fn batch_view(db: &Db, b: BatchRow) -> ServiceResult<BatchView> {
     let application =
         rq::application_of(db, "transfer_batches", b.id)?.ok_or(ServiceError::NotFound)?;
-    let rows = q::rows_of(db, b.id)?;
+    let mut rows = q::rows_of(db, b.id)?;
+    // A bank account number leaves the service masked: the records and their exports never
+    // hold it whole.
+    for r in &mut rows {
+        if r.payee_kind.is_bank() {
+            r.account_no = mask_account_no(&r.account_no);
+        }
+    }
     let statuses: Vec<TransferStatus> = rows.iter().map(|r| r.status).collect();
     let sum = |s: TransferStatus| {
         let v: Vec<&TransferRow> = rows.iter().filter(|r| r.status == s).collect();
