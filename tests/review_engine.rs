@@ -897,6 +897,19 @@ fn the_outcome_feed_pays_or_fails_a_fast_withdrawal_with_a_compensating_credit()
         count(&f.env, "SELECT count(*) FROM audit_log WHERE action = 'withdrawal.outcome' AND operator = 'system'"),
         2
     );
+    // The file is one transaction, each line in its own savepoint: the refused lines undid
+    // only themselves, each audited with its reason, and the audit chain still verifies.
+    assert_eq!(
+        count(
+            &f.env,
+            "SELECT count(*) FROM audit_log WHERE action = 'outcome.record.refused'"
+        ),
+        3
+    );
+    assert!(matches!(
+        merchant_desk::service::audit::verify(&f.env.store).unwrap(),
+        merchant_desk::service::audit::ChainCheck::Intact { .. }
+    ));
     check_ok(&f.env);
 }
 

@@ -337,7 +337,8 @@ impl Env {
     }
 }
 
-fn refusal_text(e: &ServiceError) -> String {
+/// How a refusal is written in the audit log.
+pub(crate) fn refusal_text(e: &ServiceError) -> String {
     match e {
         ServiceError::OutOfScope => "out_of_scope".into(),
         ServiceError::Refused(rule) => format!("rule={rule:?}"),

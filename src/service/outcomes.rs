@@ -268,7 +268,7 @@ pub fn import_file(env: &mut Env, path: &Path) -> Result<ImportReport, String> {
             .position(|h| h == name)
             .ok_or_else(|| format!("the file has no column {name}"))?;
     }
-    let mut report = ImportReport::default();
+    let mut lines = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let text = |i: usize| cell_text(row.cell(idx[i])).trim().to_string();
         let parsed = (|| -> ServiceResult<Outcome> {
@@ -296,10 +296,43 @@ pub fn import_file(env: &mut Env, path: &Path) -> Result<ImportReport, String> {
                 at_ms,
             })
         })();
-        match parsed.and_then(|o| record(env, &o)) {
-            Ok(()) => report.recorded += 1,
-            Err(e) => report.refused.push((row.row_no, e)),
-        }
+        lines.push((row.row_no, parsed));
     }
-    Ok(report)
+    record_lines(env, &lines).map_err(|e| e.to_string())
+}
+
+/// Records the lines of one outcome file as the system in one transaction: each line in its own
+/// savepoint, so a refused line (audited with its reason) undoes only itself and the others are
+/// kept — one commit for the file instead of one per line.
+fn record_lines(
+    env: &mut Env,
+    lines: &[(u32, ServiceResult<Outcome>)],
+) -> ServiceResult<ImportReport> {
+    env.act(
+        Who::System("outcomes"),
+        Needs::signed_in(),
+        "outcome.import",
+        |uc| {
+            let mut report = ImportReport::default();
+            for (row, parsed) in lines {
+                let done = match parsed {
+                    Ok(o) => crate::store::in_savepoint(&uc.db(), || record_in(uc, o)),
+                    Err(e) => Err(e.clone()),
+                };
+                match done {
+                    Ok(()) => report.recorded += 1,
+                    Err(e) => {
+                        uc.audit(
+                            "outcome.record.refused",
+                            &format!("row {row}"),
+                            "",
+                            &super::kernel::refusal_text(&e),
+                        )?;
+                        report.refused.push((*row, e));
+                    }
+                }
+            }
+            Ok(report)
+        },
+    )
 }

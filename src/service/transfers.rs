@@ -1220,8 +1220,10 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
         }
     }
     let mut by_batch: HashMap<i64, Vec<TransferRow>> = HashMap::new();
+    let sums = q::ledger_sums(db)?;
+    let ledger_of = |merchant: i64, row: i64| sums.get(&(merchant, row)).copied().unwrap_or(0);
     for t in every {
-        let paid = q::ledger_of(db, t.merchant_id, t.id)?;
+        let paid = ledger_of(t.merchant_id, t.id);
         let want = match t.status {
             TransferStatus::Processing | TransferStatus::Success => -(t.amount_fen + t.fee_fen),
             _ => 0,
@@ -1237,7 +1239,7 @@ pub(crate) fn invariants(db: &Db) -> crate::store::SqlResult<Vec<super::check::I
             ));
         }
         if let Some(target) = t.target_merchant_id {
-            let got = q::ledger_of(db, target, t.id)?;
+            let got = ledger_of(target, t.id);
             let due = if t.status == TransferStatus::Success {
                 t.amount_fen
             } else {

@@ -238,6 +238,26 @@ impl<'a> Db<'a> {
     }
 }
 
+/// Runs `f` inside a savepoint of the write transaction `db` belongs to: when `f` fails, what it
+/// wrote is undone, and only that; the transaction goes on (a file of independent lines, each
+/// kept or refused on its own, in one commit).
+pub fn in_savepoint<T, E: From<StoreError>>(
+    db: &Db,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    db.execute_batch("SAVEPOINT line")?;
+    match f() {
+        Ok(v) => {
+            db.execute_batch("RELEASE SAVEPOINT line")?;
+            Ok(v)
+        }
+        Err(e) => {
+            db.execute_batch("ROLLBACK TO SAVEPOINT line; RELEASE SAVEPOINT line")?;
+            Err(e)
+        }
+    }
+}
+
 /// One transaction, dropped without `commit` it rolls back. A write transaction holds the
 /// database's one write lock from the start (SQLite: BEGIN IMMEDIATE; PostgreSQL: a
 /// transaction-scoped advisory lock), so two workstations never both read a state and then both

@@ -356,12 +356,18 @@ pub fn set_status(
     Ok(n == 1)
 }
 
-/// The sum of a row's ledger lines on a store (the payer's debit and credits back, or the
-/// target's credit).
-pub fn ledger_of(conn: &Db, merchant_id: i64, transfer_id: i64) -> SqlResult<i64> {
-    conn.prepare_cached(
-        "SELECT coalesce(sum(amount_fen), 0) FROM ledger_lines
-         WHERE merchant_id = ?1 AND ref_table = 'transfers' AND ref_id = ?2",
-    )?
-    .query_row(params![merchant_id, transfer_id], |r| r.get::<i64>(0))
+/// The sum of every transfer row's ledger lines per store: (store, row) → fen (the payer's debit
+/// and credits back, or the target's credit). One pass over the lines for `check`, not a scan
+/// of a store's ledger per row.
+pub fn ledger_sums(conn: &Db) -> SqlResult<std::collections::HashMap<(i64, i64), i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT merchant_id, ref_id, coalesce(sum(amount_fen), 0) FROM ledger_lines
+         WHERE ref_table = 'transfers' GROUP BY merchant_id, ref_id",
+    )?;
+    let v = st
+        .query_map(params![], |r| {
+            Ok(((r.get::<i64>(0)?, r.get::<i64>(1)?), r.get::<i64>(2)?))
+        })?
+        .collect();
+    v
 }
