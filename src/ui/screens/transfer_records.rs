@@ -298,6 +298,8 @@ impl TransferRecords {
                 tm::TIME_RANGE,
                 RANGES.iter().map(|(t, _)| Label::T(*t)).collect(),
             ),
+            Field::text("from_date", t::FROM_DATE),
+            Field::text("to_date", t::TO_DATE),
             Field::choice_of("status", tt::BATCH_STATUS, status_opts),
             Field::text("batch_no", tt::BATCH_KEYWORD),
         ]);
@@ -319,29 +321,44 @@ impl TransferRecords {
         Outcome::nav(Nav::Push(Box::new(s)))
     }
 
-    fn query(&self, now_ms: i64) -> Option<RecordQuery> {
-        let m = self.stores.get(self.form.choice("store"))?.0;
-        Some(RecordQuery {
+    /// The conditions as the service reads them: typed dates (either may be empty) take the
+    /// place of the range chosen; a bad date names its field.
+    fn query(&self, now_ms: i64) -> Result<Option<RecordQuery>, ServiceError> {
+        let Some(m) = self.stores.get(self.form.choice("store")).map(|s| s.0) else {
+            return Ok(None);
+        };
+        let (from_date, to_date) = (self.form.value("from_date"), self.form.value("to_date"));
+        let (from_ms, to_ms) = if from_date.trim().is_empty() && to_date.trim().is_empty() {
+            (
+                RANGES[self.form.choice("time").min(RANGES.len() - 1)]
+                    .1
+                    .map(|days| now_ms - days * 86_400_000),
+                None,
+            )
+        } else {
+            crate::service::dates::day_range(&from_date, &to_date)?
+        };
+        Ok(Some(RecordQuery {
             merchant_id: m,
-            from_ms: RANGES[self.form.choice("time").min(RANGES.len() - 1)]
-                .1
-                .map(|days| now_ms - days * 86_400_000),
-            to_ms: None,
+            from_ms,
+            to_ms,
             status: self
                 .form
                 .choice("status")
                 .checked_sub(1)
                 .and_then(|i| STATUSES.get(i).copied()),
             batch_no: self.form.value("batch_no"),
-        })
+        }))
     }
 
     fn run(&mut self, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
-        let Some(q) = self.query(cx.now_ms()) else {
-            return Outcome::none();
+        let q = match self.query(cx.now_ms()) {
+            Ok(Some(q)) => Ok(q),
+            Ok(None) => return Outcome::none(),
+            Err(e) => Err(e),
         };
-        match transfers::find(cx.env, cx.session, &q) {
+        match q.and_then(|q| transfers::find(cx.env, cx.session, &q)) {
             Ok(rows) => {
                 self.rows = rows;
                 if let Some(s) = self.sort {
