@@ -568,3 +568,96 @@ pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(String, String
         },
     )
 }
+
+/// The downloads list's title of a statement, also its file name's stem.
+pub fn title(merchant_no: &str, period: Period, lang: Lang) -> String {
+    let kind = match period {
+        Period::Day(_) => T("日结算对账单", "daily-statement"),
+        Period::Month(_) => T("月结算对账单", "monthly-statement"),
+    };
+    format!(
+        "{}_{}_{}",
+        kind.get(lang),
+        merchant_no.trim(),
+        period.label()
+    )
+}
+
+/// Starts writing a day's or a month's statement in the background (the export runner: a row
+/// in 下载中心 from start to finish, progress, cancel). Who may, which store and which period
+/// are decided before it starts; the statement is built and checked on the job's thread with a
+/// connection of its own (for an in-memory database, here), and one that fails its check
+/// leaves no file and a failed row saying why.
+pub fn start_export(
+    env: &Env,
+    session: &Session,
+    merchant_no: &str,
+    period: Period,
+    lang: Lang,
+) -> ServiceResult<crate::excel::ExportJob> {
+    use crate::excel::ExportError;
+    let no = merchant_no.trim().to_string();
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.produce",
+        |uc| {
+            if uc.scope().is_some() {
+                return Err(ServiceError::OutOfScope);
+            }
+            period.days().ok_or(ServiceError::Invalid {
+                field: "period",
+                problem: super::Problem::BadDate,
+            })?;
+            merchants::all(&uc.db())?
+                .into_iter()
+                .find(|m| m.merchant_no == no)
+                .map(|_| ())
+                .ok_or(ServiceError::Invalid {
+                    field: "merchant",
+                    problem: super::Problem::Unknown,
+                })
+        },
+    )?;
+    let to_export = |e: StatementError| match e {
+        StatementError::Service(e) => ExportError::Source(e.to_string()),
+        e => ExportError::Source(e.to_string()),
+    };
+    // Built here only when there is no second connection (an in-memory database).
+    let source = env
+        .sibling()
+        .ok_or_else(|| build(env, session, &no, period));
+    let session = session.clone();
+    let now = env.clock.now_ms();
+    let title = title(&no, period, lang);
+    super::exports::launch_work(
+        env,
+        &session.clone(),
+        &title,
+        None,
+        lang == Lang::Zh,
+        move |path, control| {
+            let s = match source {
+                Ok(env) => build(&env, &session, &no, period),
+                Err(built) => built,
+            }
+            .map_err(to_export)?;
+            if control.cancelled() {
+                return Err(ExportError::Cancelled);
+            }
+            let book = sheets(&s, lang, now);
+            control.set_total(crate::excel::book::book_rows(&book));
+            crate::excel::book::write_book_with(path, &book, &mut |n| {
+                control.done(n);
+                !control.cancelled()
+            })
+            .map_err(|e| match e {
+                None => ExportError::Cancelled,
+                Some(reason) => ExportError::Write {
+                    path: path.to_path_buf(),
+                    reason,
+                },
+            })
+        },
+    )
+}
