@@ -1255,3 +1255,68 @@ pub fn export_run(
     write_book(&path, &sheets).map_err(ServiceError::File)?;
     Ok(path)
 }
+
+/// A file the import offers: where, and whether this database has it already (by SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedFile {
+    pub path: PathBuf,
+    pub imported: bool,
+}
+
+/// The acquirer files the import screen offers, newest name first: the `.csv`, `.txt` and
+/// `.xlsx` files of the demo's acquirer folder beside the database file (`<stem>-acquirer`)
+/// and of the download folder, each marked when already imported. Needs `reconcile`.
+pub fn offered_files(
+    env: &Env,
+    session: &Session,
+    limit: usize,
+) -> ServiceResult<Vec<OfferedFile>> {
+    let mut dirs = Vec::new();
+    if let crate::store::Location::File(p) = &env.store.location {
+        if let (Some(dir), Some(stem)) = (p.parent(), p.file_stem()) {
+            dirs.push(dir.join(format!("{}-acquirer", stem.to_string_lossy())));
+        }
+    }
+    dirs.push(super::slip::download_dir(env));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in &dirs {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|x| {
+                        let x = x.to_string_lossy().to_ascii_lowercase();
+                        x == "csv" || x == "txt" || x == "xlsx"
+                    })
+            })
+            .collect();
+        here.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+        files.extend(here);
+    }
+    files.truncate(limit);
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::Reconcile),
+        "recon.files",
+        |uc| {
+            let db = uc.db();
+            files
+                .into_iter()
+                .map(|path| {
+                    // A file that cannot be read is offered all the same: the import says why.
+                    let imported = match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            q::file_by_sha(&db, &crate::excel::acquirer_file::sha256_hex(&bytes))?
+                                .is_some()
+                        }
+                        Err(_) => false,
+                    };
+                    Ok(OfferedFile { path, imported })
+                })
+                .collect()
+        },
+    )
+}

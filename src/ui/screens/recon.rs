@@ -1,8 +1,11 @@
 //! 对账 (Y7, spec/money-out.md §7.5): the runs, newest first; a run's summary with a bar per
 //! category (Y8) and its exceptions, the selected one side by side (ours | the acquirer's |
 //! difference) with the match pass and its resolution; each open exception resolved with a
-//! remark (a, d, g, or y for a suggested hand match); Ctrl+E the run as one workbook. Importing
-//! is `merchant-desk recon import` (for nightly scripts).
+//! remark (a, d, g, or y for a suggested hand match); Ctrl+E the run as one workbook. `i`
+//! imports an acquirer's file: a path typed or chosen among the files of the demo's acquirer
+//! folder and the download folder (those already imported marked); the run opens, or the
+//! refusal is shown whole (nothing stored). `merchant-desk recon import` does the same for
+//! nightly scripts.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -32,10 +35,20 @@ struct RunView {
     resolving: Option<(Resolution, String)>,
 }
 
+/// The import panel: the path being typed, the files offered, the last refusal.
+struct ImportPanel {
+    path: String,
+    files: Vec<recon::OfferedFile>,
+    /// The offered file last chosen with ↑↓.
+    chosen: Option<usize>,
+    refused: Option<String>,
+}
+
 pub struct Recon {
     runs: Vec<RunRow>,
     sel: Selection,
     open: Option<RunView>,
+    importing: Option<ImportPanel>,
 }
 
 fn status_word(s: RunStatus) -> T {
@@ -51,6 +64,7 @@ impl Recon {
             runs: Vec::new(),
             sel: Selection::default(),
             open: None,
+            importing: None,
         };
         let o = s.load(cx);
         if o.message.as_ref().is_some_and(|m| !m.1) {
@@ -88,6 +102,186 @@ impl Recon {
             }
             (Err(e), _) | (_, Err(e)) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
         }
+    }
+}
+
+impl Recon {
+    fn start_import(&mut self, cx: &mut Cx) -> Outcome {
+        match recon::offered_files(cx.env, cx.session, 200) {
+            Ok(files) => {
+                self.importing = Some(ImportPanel {
+                    path: String::new(),
+                    files,
+                    chosen: None,
+                    refused: None,
+                });
+                Outcome::none()
+            }
+            Err(e) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+        }
+    }
+
+    fn import_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        let Some(p) = &mut self.importing else {
+            return Outcome::none();
+        };
+        let n = p.files.len();
+        let pick = |p: &mut ImportPanel, i: usize| {
+            p.chosen = Some(i);
+            p.path = p.files[i].path.display().to_string();
+        };
+        match k.code {
+            _ if keymap::is_back(k) => {
+                self.importing = None;
+                Outcome::none()
+            }
+            _ if keymap::is_arrow_down(k) && n > 0 => {
+                let i = p.chosen.map_or(0, |i| (i + 1).min(n - 1));
+                pick(p, i);
+                Outcome::none()
+            }
+            _ if keymap::is_arrow_up(k) && n > 0 => {
+                let i = p.chosen.map_or(0, |i| i.saturating_sub(1));
+                pick(p, i);
+                Outcome::none()
+            }
+            KeyCode::Backspace => {
+                p.path.pop();
+                p.chosen = None;
+                Outcome::none()
+            }
+            KeyCode::Char(c) => {
+                p.path.push(c);
+                p.chosen = None;
+                Outcome::none()
+            }
+            KeyCode::Enter => self.import(cx),
+            _ => Outcome::none(),
+        }
+    }
+
+    fn import(&mut self, cx: &mut Cx) -> Outcome {
+        let lang = cx.lang;
+        let Some(p) = &mut self.importing else {
+            return Outcome::none();
+        };
+        let typed = p.path.trim().to_string();
+        if typed.is_empty() {
+            let why = crate::ui::text::field_problem(&crate::service::Problem::Required, lang);
+            p.refused = Some(why.clone());
+            return Outcome::error(why);
+        }
+        let mut path = std::path::PathBuf::from(&typed);
+        if path.is_relative() {
+            path = exports::folder(cx.env).join(path);
+        }
+        let req = recon::ImportRequest {
+            path: path.clone(),
+            format: None,
+            date: None,
+        };
+        match recon::import(cx.env, cx.session, &req) {
+            Ok(s) => {
+                self.importing = None;
+                let _ = self.load(cx);
+                let msg = tr::IMP_DONE
+                    .get(lang)
+                    .replace(
+                        "{file}",
+                        &path
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                    )
+                    .replace("{runs}", &s.runs.len().to_string())
+                    .replace("{open}", &s.open.to_string());
+                if let Some(first) = s.runs.first() {
+                    if let Some(i) = self.runs.iter().position(|r| r.id == first.run_id) {
+                        self.sel.index = i;
+                    }
+                    self.open = None;
+                    let o = self.open_run(cx, first.run_id);
+                    if o.message.is_some() {
+                        return o;
+                    }
+                }
+                Outcome::ok(msg)
+            }
+            Err(e) => {
+                let why = match &e {
+                    recon::ReconError::File(f) => f.message(lang),
+                    recon::ReconError::Service(e) => cx.error_text(e, |f| f.to_string()),
+                };
+                let msg = format!("{}{why}", tr::IMP_REFUSED.get(lang));
+                if let Some(p) = &mut self.importing {
+                    p.refused = Some(why);
+                }
+                Outcome::error(msg)
+            }
+        }
+    }
+
+    fn draw_import(&self, p: &ImportPanel, f: &mut Frame, area: Rect, lang: Lang) -> Position {
+        let mut lines = vec![
+            Line::from(Span::styled(tr::IMP_TITLE.get(lang), theme::title())),
+            Line::from(vec![
+                Span::styled(tr::IMP_PATH.get(lang), theme::label()),
+                Span::raw(p.path.clone()),
+            ]),
+        ];
+        let typed_w = unicode_width::UnicodeWidthStr::width(
+            format!("{}{}", tr::IMP_PATH.get(lang), p.path).as_str(),
+        ) as u16;
+        let cursor = Position::new(
+            (area.x + typed_w).min(area.right().saturating_sub(1)),
+            area.y + 1,
+        );
+        // A refusal in full, wrapped to the width: the header found and the nearest profile.
+        if let Some(why) = &p.refused {
+            lines.push(Line::from(Span::styled(
+                format!("{}{why}", tr::IMP_REFUSED.get(lang)),
+                theme::error(),
+            )));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            tr::IMP_FILES.get(lang),
+            theme::header(),
+        )));
+        if p.files.is_empty() {
+            lines.push(Line::from(Span::styled(
+                tr::IMP_NO_FILES.get(lang),
+                theme::dim(),
+            )));
+        }
+        let head = lines.len() as u16;
+        let room = area.height.saturating_sub(head + 2) as usize;
+        let chosen = p.chosen.unwrap_or(0);
+        let start = chosen.saturating_sub(room.saturating_sub(1));
+        for (i, o) in p.files.iter().enumerate().skip(start).take(room) {
+            let on = p.chosen == Some(i);
+            let name = o.path.display().to_string();
+            let mark = if o.imported {
+                format!("  ({})", tr::IMP_IMPORTED_MARK.get(lang))
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(Span::styled(
+                format!("{}{name}{mark}", theme::marker(on)),
+                if on {
+                    theme::selected()
+                } else if o.imported {
+                    theme::dim()
+                } else {
+                    ratatui::style::Style::default()
+                },
+            )));
+        }
+        f.render_widget(
+            Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            area,
+        );
+        cursor
     }
 }
 
@@ -230,17 +424,26 @@ impl Screen for Recon {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         match &self.open {
-            None => vec![("Enter".into(), tr::KEYS_RUNS.get(lang).into())],
+            None if self.importing.is_some() => {
+                vec![("Enter".into(), tr::IMP_KEYS.get(lang).into())]
+            }
+            None => vec![("Enter i".into(), tr::KEYS_RUNS.get(lang).into())],
             Some(_) => vec![("a d g y".into(), tr::KEYS_RUN.get(lang).into())],
         }
     }
 
     fn editing_text(&self) -> bool {
-        self.open.as_ref().is_some_and(|o| o.resolving.is_some())
+        self.importing.is_some() || self.open.as_ref().is_some_and(|o| o.resolving.is_some())
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
+        if self.importing.is_some() {
+            return self.import_key(k, cx);
+        }
         let Some(view) = &mut self.open else {
+            if k.code == KeyCode::Char('i') {
+                return self.start_import(cx);
+            }
             if self.sel.handle(k, self.runs.len()) {
                 return Outcome::none();
             }
@@ -348,6 +551,9 @@ impl Screen for Recon {
 
     fn draw(&self, f: &mut Frame, area: Rect, view: &View) -> Option<Position> {
         let lang = view.lang;
+        if let Some(p) = &self.importing {
+            return Some(self.draw_import(p, f, area, lang));
+        }
         match &self.open {
             None => {
                 if self.runs.is_empty() {
