@@ -940,7 +940,7 @@ pub fn resolve(
     exception_id: i64,
     resolution: Resolution,
     remark: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<Resolved> {
     env.act(
         Who::Operator(session),
         Needs::function(&Function::ReconcileResolve),
@@ -963,6 +963,19 @@ pub fn resolve(
                 || run.status != crate::domain::recon::RunStatus::Active
             {
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(exception_id)));
+            }
+            // A proposal to ignore waits for its second person: confirmed or rejected first.
+            if super::recon_ignore::pending_proposal(&db, exception_id)?.is_some() {
+                return Err(ServiceError::Refused(Rule::AlreadyDecided(exception_id)));
+            }
+            // Ignoring a large difference needs a second person (spec §7.5): proposed here.
+            if resolution == Resolution::Ignored {
+                let difference = super::recon_ignore::difference_fen(e.file_fen, e.local_fen);
+                let limit = super::recon_ignore::limit_fen(&db)?;
+                if difference > limit {
+                    super::recon_ignore::propose(uc, exception_id, difference, remark)?;
+                    return Ok(Resolved::AwaitingSecond);
+                }
             }
             let mut also = None;
             if resolution == Resolution::MatchedByHand {
@@ -998,9 +1011,17 @@ pub fn resolve(
                     .text("resolution", resolution.code())
                     .text("remark", remark),
             )?;
-            Ok(())
+            Ok(Resolved::Done)
         },
     )
+}
+
+/// What a resolution did: resolved the exception, or (an ignore above the limit) proposed it
+/// for a second person to confirm (`recon_ignore::confirm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Done,
+    AwaitingSecond,
 }
 
 /// The file name's date, for forms that default to it.

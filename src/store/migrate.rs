@@ -24,6 +24,7 @@ const STEPS: &[Step] = &[
     v10_reconciliation,
     v11_fast_refunds,
     v12_transfers,
+    v13_recon_ignore_proposals,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -102,4 +103,9 @@ fn v11_fast_refunds(tx: &rusqlite::Transaction) -> SqlResult<()> {
 /// Transfers: batches of rows under one application, the directory of platform accounts.
 fn v12_transfers(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v12.sql"))?)
+}
+
+/// A second person for large ignores of reconciliation exceptions.
+fn v13_recon_ignore_proposals(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v13.sql"))?)
 }

@@ -21,6 +21,7 @@ const STEPS: &[&str] = &[
     include_str!("pg_schema_v10.sql"),
     include_str!("pg_schema_v11.sql"),
     include_str!("pg_schema_v12.sql"),
+    include_str!("pg_schema_v13.sql"),
 ];
 
 /// A connection string without its password, for messages.

@@ -18,7 +18,8 @@ use crate::domain::money::format_fen;
 use crate::domain::recon::{Category, ExceptionStatus, Resolution, RunStatus};
 use crate::service::exports;
 use crate::service::recon;
-use crate::service::views::{ExceptionRow, RunDetail, RunRow};
+use crate::service::recon_ignore;
+use crate::service::views::{ExceptionRow, IgnoreProposal, RunDetail, RunRow};
 use crate::ui::keymap;
 use crate::ui::text::recon as tr;
 use crate::ui::text::{Lang, T};
@@ -33,6 +34,14 @@ struct RunView {
     sel: Selection,
     /// A resolution chosen, its remark being typed.
     resolving: Option<(Resolution, String)>,
+    /// Proposals to ignore awaiting a second person.
+    pending: Vec<IgnoreProposal>,
+}
+
+impl RunView {
+    fn pending_of(&self, exception_id: i64) -> Option<&IgnoreProposal> {
+        self.pending.iter().find(|p| p.exception_id == exception_id)
+    }
 }
 
 /// The import panel: the path being typed, the files offered, the last refusal.
@@ -87,8 +96,9 @@ impl Recon {
     fn open_run(&mut self, cx: &mut Cx, run_id: i64) -> Outcome {
         let d = recon::run(cx.env, cx.session, run_id);
         let e = recon::exceptions(cx.env, cx.session, run_id, None);
-        match (d, e) {
-            (Ok(detail), Ok(exceptions)) => {
+        let p = recon_ignore::pending(cx.env, cx.session, run_id);
+        match (d, e, p) {
+            (Ok(detail), Ok(exceptions), Ok(pending)) => {
                 let keep = self.open.as_ref().map(|o| o.sel.index).unwrap_or(0);
                 let mut sel = Selection { index: keep };
                 sel.clamp(exceptions.len());
@@ -97,10 +107,13 @@ impl Recon {
                     exceptions,
                     sel,
                     resolving: None,
+                    pending,
                 });
                 Outcome::none()
             }
-            (Err(e), _) | (_, Err(e)) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                Outcome::error(cx.error_text(&e, |f| f.to_string()))
+            }
         }
     }
 }
@@ -428,7 +441,7 @@ impl Screen for Recon {
                 vec![("Enter".into(), tr::IMP_KEYS.get(lang).into())]
             }
             None => vec![("Enter i".into(), tr::KEYS_RUNS.get(lang).into())],
-            Some(_) => vec![("a d g y".into(), tr::KEYS_RUN.get(lang).into())],
+            Some(_) => vec![("a d g y c x".into(), tr::KEYS_RUN.get(lang).into())],
         }
     }
 
@@ -472,11 +485,13 @@ impl Screen for Recon {
                     };
                     let (id, run) = (e.id, view.detail.run.id);
                     match recon::resolve(cx.env, cx.session, id, res, &remark) {
-                        Ok(()) => {
+                        Ok(done) => {
                             let o = self.open_run(cx, run);
                             let _ = self.load(cx);
                             if o.message.is_some() {
                                 o
+                            } else if done == recon::Resolved::AwaitingSecond {
+                                Outcome::ok(format!("#{id} {}", tr::IGN_PROPOSED.get(cx.lang)))
                             } else {
                                 Outcome::ok(format!("#{id} {}", tr::resolution(res).get(cx.lang)))
                             }
@@ -498,10 +513,34 @@ impl Screen for Recon {
         if view.sel.handle(k, view.exceptions.len()) {
             return Outcome::none();
         }
-        let open = view
-            .exceptions
-            .get(view.sel.index)
-            .is_some_and(|e| e.status == ExceptionStatus::Open);
+        let selected = view.exceptions.get(view.sel.index).map(|e| e.id);
+        let proposed = selected.is_some_and(|id| view.pending_of(id).is_some());
+        let open = !proposed
+            && view
+                .exceptions
+                .get(view.sel.index)
+                .is_some_and(|e| e.status == ExceptionStatus::Open);
+        if let (true, Some(id), KeyCode::Char(c @ ('c' | 'x'))) = (proposed, selected, k.code) {
+            let confirm = c == 'c';
+            let run = view.detail.run.id;
+            return match recon_ignore::decide(cx.env, cx.session, id, confirm) {
+                Ok(()) => {
+                    let o = self.open_run(cx, run);
+                    let _ = self.load(cx);
+                    if o.message.is_some() {
+                        o
+                    } else {
+                        let w = if confirm {
+                            tr::IGN_CONFIRMED
+                        } else {
+                            tr::IGN_REJECTED
+                        };
+                        Outcome::ok(format!("#{id} {}", w.get(cx.lang)))
+                    }
+                }
+                Err(e) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
+            };
+        }
         let choose = |r: Resolution| Some((r, String::new()));
         match k.code {
             _ if keymap::is_back(k) => {
@@ -711,6 +750,8 @@ impl Screen for Recon {
                             match (e.status, e.resolution) {
                                 (ExceptionStatus::Resolved, Some(r)) =>
                                     tr::resolution(r).get(lang).to_string(),
+                                _ if v.pending_of(e.id).is_some() =>
+                                    tr::IGN_PENDING.get(lang).to_string(),
                                 _ => tr::PENDING.get(lang).to_string(),
                             }
                         ),
@@ -722,6 +763,26 @@ impl Screen for Recon {
                     Some(e) => side_by_side(e, lang),
                     None => Vec::new(),
                 };
+                // A proposal to ignore: who, how much, why; c confirms, x rejects.
+                if let Some(p) = v
+                    .exceptions
+                    .get(v.sel.index)
+                    .and_then(|e| v.pending_of(e.id))
+                {
+                    if let Some(last) = d.last_mut() {
+                        *last = Line::from(Span::styled(
+                            format!(
+                                "{} {} · {} {} · {} (c/x)",
+                                tr::IGN_PENDING.get(lang),
+                                format_fen(p.difference_fen),
+                                p.proposed_login,
+                                format_ms(p.proposed_ms),
+                                p.remark
+                            ),
+                            theme::error(),
+                        ));
+                    }
+                }
                 if let Some((res, remark)) = &v.resolving {
                     d.push(Line::from(vec![
                         Span::styled(
