@@ -65,7 +65,8 @@ pub enum FileProblem {
     NoRows,
 }
 
-fn field_zh(f: Field) -> &'static str {
+/// A field's name in Chinese (the header a Chinese file would give it).
+pub fn field_zh(f: Field) -> &'static str {
     match f {
         Field::MerchantNo => "商户号",
         Field::TerminalNo => "终端号",
@@ -1340,4 +1341,10 @@ pub fn offered_files(
                 .collect()
         },
     )
+}
+
+/// The format profiles an import recognises (spec §7.1), kept as data: for the screen that
+/// shows them (field map, encodings, unit, type and status maps).
+pub fn profiles() -> &'static [Profile] {
+    pf::BUILT_IN
 }

@@ -5,7 +5,7 @@
 //! imports an acquirer's file: a path typed or chosen among the files of the demo's acquirer
 //! folder and the download folder (those already imported marked); the run opens, or the
 //! refusal is shown whole (nothing stored). `merchant-desk recon import` does the same for
-//! nightly scripts.
+//! nightly scripts. `f` shows the format profiles an import recognises, as the data they are.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -58,6 +58,8 @@ pub struct Recon {
     sel: Selection,
     open: Option<RunView>,
     importing: Option<ImportPanel>,
+    /// The format profiles shown (f), the one selected.
+    profiles: Option<Selection>,
 }
 
 fn status_word(s: RunStatus) -> T {
@@ -74,6 +76,7 @@ impl Recon {
             sel: Selection::default(),
             open: None,
             importing: None,
+            profiles: None,
         };
         let o = s.load(cx);
         if o.message.as_ref().is_some_and(|m| !m.1) {
@@ -298,6 +301,154 @@ impl Recon {
     }
 }
 
+/// The format profiles (f): the list, then the selected one as data: layout, encodings,
+/// amount unit, prefix and comment lines, summary, the field map, the type and status maps.
+fn draw_profiles(index: usize, f: &mut Frame, area: Rect, lang: Lang) -> Position {
+    use crate::domain::recon::profile::{AmountUnit, Encoding, Layout as PLayout};
+    let all = recon::profiles();
+    let zh = lang == Lang::Zh;
+    let mut lines = vec![Line::from(Span::styled(
+        tr::PF_TITLE.get(lang),
+        theme::title(),
+    ))];
+    for (i, p) in all.iter().enumerate() {
+        let on = i == index;
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}{:<9} {}",
+                theme::marker(on),
+                p.code,
+                if zh { p.name_zh } else { p.name_en }
+            ),
+            if on {
+                theme::selected()
+            } else {
+                ratatui::style::Style::default()
+            },
+        )));
+    }
+    lines.push(Line::from(""));
+    let Some(p) = all.get(index) else {
+        f.render_widget(Paragraph::new(lines), area);
+        return Position::new(area.x, area.y + 1);
+    };
+    let field = |x: crate::domain::recon::profile::Field| {
+        if zh {
+            recon::field_zh(x).to_string()
+        } else {
+            x.code().to_string()
+        }
+    };
+    let label = |t: T| Span::styled(format!("{}: ", t.get(lang)), theme::label());
+    let enc: Vec<&str> = p
+        .encodings
+        .iter()
+        .map(|e| match e {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Gbk => "GBK",
+            Encoding::Gb18030 => "GB18030",
+        })
+        .collect();
+    let unit = match p.amount_unit {
+        AmountUnit::Yuan => tr::PF_YUAN.get(lang),
+        AmountUnit::Fen => tr::PF_FEN.get(lang),
+    };
+    let layout = match p.layout {
+        PLayout::Delimited => tr::PF_DELIMITED.get(lang).to_string(),
+        PLayout::Fixed(w) => format!(
+            "{} {}",
+            tr::PF_FIXED.get(lang),
+            w.iter()
+                .map(|(_, n)| n.to_string())
+                .collect::<Vec<_>>()
+                .join("+")
+        ),
+    };
+    lines.push(Line::from(vec![
+        label(tr::PF_LAYOUT),
+        Span::raw(layout),
+        Span::raw("  "),
+        label(tr::PF_ENCODINGS),
+        Span::raw(enc.join(", ")),
+        Span::raw("  "),
+        label(tr::PF_UNIT),
+        Span::raw(unit),
+    ]));
+    let mut extra = Vec::new();
+    if let Some(x) = p.strip_prefix {
+        extra.push(format!("{} «{x}»", tr::PF_PREFIX.get(lang)));
+    }
+    if let Some(x) = p.comment_prefix {
+        extra.push(format!("{} «{x}»", tr::PF_COMMENT.get(lang)));
+    }
+    if let Some(sm) = p.summary {
+        extra.push(format!(
+            "{} «{}» ({}{})",
+            tr::PF_SUMMARY.get(lang),
+            sm.starts,
+            sm.count,
+            if sm.amount.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", sm.amount)
+            }
+        ));
+    }
+    if p.signed_refunds {
+        extra.push(tr::PF_SIGNED.get(lang).to_string());
+    }
+    if !extra.is_empty() {
+        lines.push(Line::from(Span::raw(extra.join(" · "))));
+    }
+    // The field map: each field with the header names it is read from (or its width).
+    let map: Vec<String> = match p.layout {
+        PLayout::Delimited => p
+            .columns
+            .iter()
+            .filter(|(_, names)| !names.is_empty())
+            .map(|(x, names)| {
+                let req = if p.required.contains(x) { "*" } else { "" };
+                format!("{}{req}←{}", field(*x), names.join("/"))
+            })
+            .collect(),
+        PLayout::Fixed(w) => w
+            .iter()
+            .filter_map(|(x, n)| x.map(|x| format!("{}[{n}]", field(x))))
+            .collect(),
+    };
+    lines.push(Line::from(vec![
+        label(tr::PF_FIELDS),
+        Span::raw(map.join("  ")),
+    ]));
+    if !p.type_map.is_empty() {
+        let t: Vec<String> = p
+            .type_map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.code()))
+            .collect();
+        lines.push(Line::from(vec![
+            label(tr::PF_TYPES),
+            Span::raw(format!("({}) {}", field(p.type_from), t.join(" "))),
+        ]));
+    }
+    if !p.status_map.is_empty() {
+        let t: Vec<String> = p
+            .status_map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.code()))
+            .collect();
+        lines.push(Line::from(vec![
+            label(tr::PF_STATUSES),
+            Span::raw(t.join(" ")),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
+    Position::new(area.x, area.y + 1 + index as u16)
+}
+
 /// `s` padded with spaces to `w` terminal columns (Chinese counts two), on the right (`left`)
 /// or on the left.
 fn pad(s: &str, w: usize, left: bool) -> String {
@@ -437,6 +588,9 @@ impl Screen for Recon {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         match &self.open {
+            None if self.profiles.is_some() => {
+                vec![("↑↓".into(), tr::PF_KEYS.get(lang).into())]
+            }
             None if self.importing.is_some() => {
                 vec![("Enter".into(), tr::IMP_KEYS.get(lang).into())]
             }
@@ -453,9 +607,21 @@ impl Screen for Recon {
         if self.importing.is_some() {
             return self.import_key(k, cx);
         }
+        if let Some(sel) = &mut self.profiles {
+            if keymap::is_back(k) {
+                self.profiles = None;
+            } else {
+                sel.handle(k, recon::profiles().len());
+            }
+            return Outcome::none();
+        }
         let Some(view) = &mut self.open else {
             if k.code == KeyCode::Char('i') {
                 return self.start_import(cx);
+            }
+            if k.code == KeyCode::Char('f') {
+                self.profiles = Some(Selection::default());
+                return Outcome::none();
             }
             if self.sel.handle(k, self.runs.len()) {
                 return Outcome::none();
@@ -592,6 +758,9 @@ impl Screen for Recon {
         let lang = view.lang;
         if let Some(p) = &self.importing {
             return Some(self.draw_import(p, f, area, lang));
+        }
+        if let Some(sel) = &self.profiles {
+            return Some(draw_profiles(sel.index, f, area, lang));
         }
         match &self.open {
             None => {
