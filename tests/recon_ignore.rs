@@ -235,3 +235,44 @@ fn check_finds_a_large_ignore_without_its_second_person() {
         "{broken:?}"
     );
 }
+
+#[test]
+fn the_second_person_confirms_through_the_keys() {
+    use merchant_desk::script::runner::run_tape;
+    let s = setup();
+    set_limit(&s, 0);
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tapes/recon_second.tape"
+    ))
+    .unwrap();
+    let Setup {
+        db,
+        env,
+        finance,
+        run_id,
+        ..
+    } = s;
+    drop(env);
+    let mut out = Vec::new();
+    if let Err(e) = run_tape(
+        &src,
+        &db.path,
+        merchant_desk::ui::text::Lang::Zh,
+        None,
+        &mut out,
+    ) {
+        panic!("{e:?}\n{}", String::from_utf8_lossy(&out));
+    }
+    let env = db.env();
+    let ignored: Vec<_> = recon::exceptions(&env, &finance, run_id, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.resolution == Some(Resolution::Ignored))
+        .collect();
+    assert_eq!(ignored.len(), 1, "{ignored:?}");
+    assert_eq!(ignored[0].resolved_by.as_deref(), Some("admin"));
+    assert_eq!(ignored[0].remark, "收单方测试交易");
+    let report = merchant_desk::service::check::run(&env.store).unwrap();
+    assert!(report.ok(), "{}", report.text());
+}

@@ -2,7 +2,8 @@
 //! of the download folder offered, a file in no known layout refused naming its header and the
 //! nearest profile (nothing stored), yesterday's demo file chosen and imported (its run opens),
 //! the same file refused the second time. Then read back through the service: one file, its
-//! runs. The demo's acquirer folder beside a database file is offered too. Both backends.
+//! runs; the format profiles shown as data. The demo's acquirer folder beside a database file
+//! is offered too. Both backends.
 
 mod common;
 

@@ -364,10 +364,8 @@ fn draw_profiles(index: usize, f: &mut Frame, area: Rect, lang: Lang) -> Positio
                 .join("+")
         ),
     };
+    lines.push(Line::from(vec![label(tr::PF_LAYOUT), Span::raw(layout)]));
     lines.push(Line::from(vec![
-        label(tr::PF_LAYOUT),
-        Span::raw(layout),
-        Span::raw("  "),
         label(tr::PF_ENCODINGS),
         Span::raw(enc.join(", ")),
         Span::raw("  "),
