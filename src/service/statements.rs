@@ -296,10 +296,16 @@ fn type_word(t: crate::domain::txn::TxnType, lang: Lang) -> &'static str {
     .get(lang)
 }
 
+/// A text cell borrowing the statement's text: no copy of a string per cell.
+fn borrowed(x: &str) -> CellValue<'_> {
+    CellValue::Text(std::borrow::Cow::Borrowed(x))
+}
+
 /// The workbook's sheets: 汇总, then each kind that has rows (and 按日汇总 for a month).
-pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'static>> {
+pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>> {
     let t = |x: T| x.get(lang).to_string();
     let text = |x: String| CellValue::Text(x.into());
+    let word = |x: &'static str| CellValue::Text(std::borrow::Cow::Borrowed(x));
     let mut out = Vec::new();
     let title = match s.period {
         Period::Day(_) => t(T("日结算对账单", "Daily statement")),
@@ -371,16 +377,16 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'sta
                     CellValue::Date(x.settle_date),
                     CellValue::Date(x.trade_date),
                     CellValue::DateTime(x.txn_ms),
-                    text(x.terminal_no.clone()),
-                    text(x.batch_no.clone()),
-                    text(x.voucher_no.clone()),
-                    text(x.rrn.clone()),
-                    text(x.card_masked.clone()),
-                    text(x.card_org.clone()),
-                    text(x.card_type.clone()),
-                    text(x.bank_zh.clone()),
-                    text(type_word(x.txn_type, lang).to_string()),
-                    text(x.status.code().to_string()),
+                    borrowed(&x.terminal_no),
+                    borrowed(&x.batch_no),
+                    borrowed(&x.voucher_no),
+                    borrowed(&x.rrn),
+                    borrowed(&x.card_masked),
+                    borrowed(&x.card_org),
+                    borrowed(&x.card_type),
+                    borrowed(&x.bank_zh),
+                    word(type_word(x.txn_type, lang)),
+                    word(x.status.code()),
                     CellValue::Money(x.amount_fen),
                     CellValue::Money(x.fee_fen),
                     CellValue::Money(match counted(x.txn_type, x.status) {
@@ -433,8 +439,8 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'sta
             .map(|l| {
                 vec![
                     CellValue::DateTime(l.line_ms),
-                    text(l.memo.clone()),
-                    text(l.kind.clone()),
+                    borrowed(&l.memo),
+                    borrowed(&l.kind),
                     CellValue::Money(l.amount_fen),
                     CellValue::Money(l.balance_fen),
                 ]
