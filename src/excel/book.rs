@@ -44,9 +44,8 @@ pub fn write_book_with(
     sheets: &[BookSheet],
     tick: &mut dyn FnMut(u64) -> bool,
 ) -> Result<u64, Option<String>> {
-    write_book_inner(path, sheets, tick).map_err(|e| {
+    write_book_inner(path, sheets, tick).inspect_err(|_| {
         let _ = std::fs::remove_file(part_path(path));
-        e
     })
 }
 
