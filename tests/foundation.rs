@@ -301,6 +301,7 @@ fn an_older_database_is_upgraded_in_place() {
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
              DROP TABLE payees; DROP TABLE payout_limits;
+             DROP TABLE recon_ignore_proposals;
              DROP TABLE recon_exceptions; DROP TABLE recon_rows; DROP TABLE recon_runs;
              DROP TABLE recon_files;
              DROP TABLE fast_refund_events; DROP TABLE fast_refunds;

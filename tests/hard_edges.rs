@@ -481,6 +481,7 @@ fn an_older_file_has_its_voided_sales_fees_cancelled_when_opened() {
              DROP TABLE withdrawals; DROP TABLE bank_accounts; DROP TABLE payout_fees;
              DROP TABLE reason_codes; ALTER TABLE merchants DROP COLUMN allow_self_approval;
              DROP INDEX refund_app_pending_count;
+             DROP TABLE recon_ignore_proposals;
              DROP TABLE recon_exceptions; DROP TABLE recon_rows; DROP TABLE recon_runs;
              DROP TABLE recon_files;
              DROP TABLE fast_refund_events; DROP TABLE fast_refunds;

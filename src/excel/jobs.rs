@@ -78,6 +78,25 @@ struct Shared {
     outcome: Mutex<Option<(JobState, bool)>>,
 }
 
+/// What a job's work sees of its job: where to tell progress, whether it was cancelled.
+pub struct JobControl {
+    shared: Arc<Shared>,
+}
+
+impl JobControl {
+    /// The rows done so far.
+    pub fn done(&self, rows: u64) {
+        self.shared.rows_done.store(rows, Ordering::Relaxed);
+    }
+    /// The rows expected, once known.
+    pub fn set_total(&self, total: u64) {
+        self.shared.total.store(total, Ordering::Relaxed);
+    }
+    pub fn cancelled(&self) -> bool {
+        self.shared.cancel.load(Ordering::Relaxed)
+    }
+}
+
 /// A running (or finished) export. Dropping it does not stop the thread; cancel first if that
 /// is what is wanted.
 pub struct ExportJob {
@@ -102,22 +121,54 @@ impl ExportJob {
     where
         F: FnOnce(&mut RowSink<'_>) -> Result<(), ExportError> + Send + 'static,
     {
+        let path = req.path.clone();
+        let spec = req.spec;
+        let work = move |c: &JobControl| {
+            let mut progress = |n: u64| c.done(n);
+            write_xlsx(&path, &spec, &c.shared.cancel, &mut progress, produce)
+        };
+        ExportJob::start_work(
+            download_id,
+            req.path,
+            req.title,
+            req.total_rows,
+            req.chinese,
+            on_finish,
+            work,
+        )
+    }
+
+    /// Starts a job that writes its file itself (a workbook of several sheets): `work` runs on
+    /// the job's thread, tells the rows done (and the total once known) through the
+    /// [`JobControl`], stops with [`ExportError::Cancelled`] when asked, leaves no file under
+    /// `path` on any error, and answers the rows written; `on_finish` runs there after it.
+    pub fn start_work<W>(
+        download_id: i64,
+        path: PathBuf,
+        title: String,
+        total_rows: Option<u64>,
+        chinese: bool,
+        on_finish: OnFinish,
+        work: W,
+    ) -> std::io::Result<ExportJob>
+    where
+        W: FnOnce(&JobControl) -> Result<u64, ExportError> + Send + 'static,
+    {
         let shared = Arc::new(Shared {
             rows_done: AtomicU64::new(0),
-            total: AtomicU64::new(req.total_rows.unwrap_or(UNKNOWN)),
+            total: AtomicU64::new(total_rows.unwrap_or(UNKNOWN)),
             cancel: AtomicBool::new(false),
             outcome: Mutex::new(None),
         });
         let thread = {
             let shared = shared.clone();
-            let path = req.path.clone();
-            let spec = req.spec;
-            let chinese = req.chinese;
             std::thread::Builder::new()
                 .name("export".into())
                 .spawn(move || {
-                    let mut progress = |n: u64| shared.rows_done.store(n, Ordering::Relaxed);
-                    let result = write_xlsx(&path, &spec, &shared.cancel, &mut progress, produce);
+                    let control = JobControl {
+                        shared: shared.clone(),
+                    };
+                    let result = work(&control);
                     let state = match result {
                         Ok(rows) => JobState::Done { rows },
                         Err(ExportError::Cancelled) => JobState::Cancelled,
@@ -143,8 +194,8 @@ impl ExportJob {
             shared,
             thread: Some(thread),
             download_id,
-            path: req.path,
-            title: req.title,
+            path,
+            title,
         })
     }
 

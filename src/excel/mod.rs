@@ -17,6 +17,6 @@ pub use import::{
     cell_id, cell_money, cell_opt_text, cell_text, find_columns, read_table, write_template, Cell,
     Expected, ImportError, Reason, RowError, SheetRow, Table, TemplateColumn,
 };
-pub use jobs::{ExportJob, ExportRequest, JobProgress, JobState, OnFinish};
+pub use jobs::{ExportJob, ExportRequest, JobControl, JobProgress, JobState, OnFinish};
 pub mod acquirer_file;
 pub mod book;

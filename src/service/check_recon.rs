@@ -26,5 +26,26 @@ pub(crate) fn invariants(conn: &Db) -> SqlResult<Vec<Invariant>> {
         "each reconciliation run keeps every row of its file",
     );
     rows.into_iter().for_each(|b| kept.breach(b));
-    Ok(vec![one, once, kept])
+    // A large ignore had a second person (spec §7.5): every exception resolved as ignored
+    // above the limit was confirmed by its resolver on another operator's proposal; no
+    // proposal waits on an exception that is no longer open.
+    let limit = crate::store::merchants::setting(conn, "recon_ignore_limit_fen")?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(super::recon_ignore::DEFAULT_LIMIT_FEN);
+    let (unbacked, stale) = crate::store::recon_ignore::integrity(conn, limit)?;
+    let mut second = Invariant::new(
+        "recon_large_ignore_confirmed",
+        "every exception ignored above the limit was confirmed by a second operator",
+    );
+    unbacked
+        .into_iter()
+        .for_each(|id| second.breach(format!("recon_exception#{id}")));
+    let mut waiting = Invariant::new(
+        "recon_ignore_proposal_open",
+        "a proposal to ignore waits only on an open exception",
+    );
+    stale
+        .into_iter()
+        .for_each(|id| waiting.breach(format!("recon_ignore_proposal#{id}")));
+    Ok(vec![one, once, kept, second, waiting])
 }

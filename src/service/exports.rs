@@ -182,6 +182,62 @@ where
         .map_err(|e| ServiceError::File(e.to_string()))
 }
 
+/// Records a job that writes its own file (a workbook of several sheets: a statement) as
+/// running in the operator's downloads list (D1) and starts it, like `launch`.
+pub(crate) fn launch_work<W>(
+    env: &Env,
+    session: &Session,
+    title: &str,
+    total_rows: Option<u64>,
+    chinese: bool,
+    work: W,
+) -> ServiceResult<ExportJob>
+where
+    W: FnOnce(
+            &std::path::Path,
+            &crate::excel::JobControl,
+        ) -> Result<u64, crate::excel::ExportError>
+        + Send
+        + 'static,
+{
+    let path = target(env, title);
+    let path_text = path.display().to_string();
+    let download_id = env.act(
+        Who::Operator(session),
+        Needs::signed_in(),
+        "export.start",
+        |uc| {
+            Ok(downloads::insert_running(
+                &uc.db(),
+                uc.operator()?,
+                title,
+                &path_text,
+                uc.now_ms,
+            )?)
+        },
+    )?;
+    let db = env.store.sibling_location();
+    let clock = env.clock.clone();
+    let on_finish: crate::excel::OnFinish = Box::new(move |state, rows| {
+        db.as_ref().is_some_and(|db| {
+            Store::open_at(db).is_ok_and(|s| {
+                finish_download(&s, download_id, state, rows, chinese, clock.now_ms()).is_ok()
+            })
+        })
+    });
+    let file = path.clone();
+    ExportJob::start_work(
+        download_id,
+        path,
+        title.to_string(),
+        total_rows,
+        chinese,
+        on_finish,
+        move |c| work(&file, c),
+    )
+    .map_err(|e| ServiceError::File(e.to_string()))
+}
+
 /// A failure of the rows' source (the database) while a file is written.
 fn source(e: impl std::fmt::Display) -> crate::excel::ExportError {
     crate::excel::ExportError::Source(e.to_string())

@@ -44,4 +44,5 @@ pub use error::{Problem, Rule, ServiceError, ServiceResult};
 pub use session::{Env, Session};
 pub mod check_recon;
 pub mod recon;
+pub mod recon_ignore;
 pub mod statements;

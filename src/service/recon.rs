@@ -65,7 +65,8 @@ pub enum FileProblem {
     NoRows,
 }
 
-fn field_zh(f: Field) -> &'static str {
+/// A field's name in Chinese (the header a Chinese file would give it).
+pub fn field_zh(f: Field) -> &'static str {
     match f {
         Field::MerchantNo => "商户号",
         Field::TerminalNo => "终端号",
@@ -940,7 +941,7 @@ pub fn resolve(
     exception_id: i64,
     resolution: Resolution,
     remark: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<Resolved> {
     env.act(
         Who::Operator(session),
         Needs::function(&Function::ReconcileResolve),
@@ -963,6 +964,19 @@ pub fn resolve(
                 || run.status != crate::domain::recon::RunStatus::Active
             {
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(exception_id)));
+            }
+            // A proposal to ignore waits for its second person: confirmed or rejected first.
+            if super::recon_ignore::pending_proposal(&db, exception_id)?.is_some() {
+                return Err(ServiceError::Refused(Rule::AlreadyDecided(exception_id)));
+            }
+            // Ignoring a large difference needs a second person (spec §7.5): proposed here.
+            if resolution == Resolution::Ignored {
+                let difference = super::recon_ignore::difference_fen(e.file_fen, e.local_fen);
+                let limit = super::recon_ignore::limit_fen(&db)?;
+                if difference > limit {
+                    super::recon_ignore::propose(uc, exception_id, difference, remark)?;
+                    return Ok(Resolved::AwaitingSecond);
+                }
             }
             let mut also = None;
             if resolution == Resolution::MatchedByHand {
@@ -998,9 +1012,17 @@ pub fn resolve(
                     .text("resolution", resolution.code())
                     .text("remark", remark),
             )?;
-            Ok(())
+            Ok(Resolved::Done)
         },
     )
+}
+
+/// What a resolution did: resolved the exception, or (an ignore above the limit) proposed it
+/// for a second person to confirm (`recon_ignore::confirm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Done,
+    AwaitingSecond,
 }
 
 /// The file name's date, for forms that default to it.
@@ -1254,4 +1276,75 @@ pub fn export_run(
     ));
     write_book(&path, &sheets).map_err(ServiceError::File)?;
     Ok(path)
+}
+
+/// A file the import offers: where, and whether this database has it already (by SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedFile {
+    pub path: PathBuf,
+    pub imported: bool,
+}
+
+/// The acquirer files the import screen offers, newest name first: the `.csv`, `.txt` and
+/// `.xlsx` files of the demo's acquirer folder beside the database file (`<stem>-acquirer`)
+/// and of the download folder, each marked when already imported. Needs `reconcile`.
+pub fn offered_files(
+    env: &Env,
+    session: &Session,
+    limit: usize,
+) -> ServiceResult<Vec<OfferedFile>> {
+    let mut dirs = Vec::new();
+    if let crate::store::Location::File(p) = &env.store.location {
+        if let (Some(dir), Some(stem)) = (p.parent(), p.file_stem()) {
+            dirs.push(dir.join(format!("{}-acquirer", stem.to_string_lossy())));
+        }
+    }
+    dirs.push(super::slip::download_dir(env));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in &dirs {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|x| {
+                        let x = x.to_string_lossy().to_ascii_lowercase();
+                        x == "csv" || x == "txt" || x == "xlsx"
+                    })
+            })
+            .collect();
+        here.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+        files.extend(here);
+    }
+    files.truncate(limit);
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::Reconcile),
+        "recon.files",
+        |uc| {
+            let db = uc.db();
+            files
+                .into_iter()
+                .map(|path| {
+                    // A file that cannot be read is offered all the same: the import says why.
+                    let imported = match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            q::file_by_sha(&db, &crate::excel::acquirer_file::sha256_hex(&bytes))?
+                                .is_some()
+                        }
+                        Err(_) => false,
+                    };
+                    Ok(OfferedFile { path, imported })
+                })
+                .collect()
+        },
+    )
+}
+
+/// The format profiles an import recognises (spec §7.1), kept as data: for the screen that
+/// shows them (field map, encodings, unit, type and status maps).
+pub fn profiles() -> &'static [Profile] {
+    pf::BUILT_IN
 }

@@ -296,10 +296,16 @@ fn type_word(t: crate::domain::txn::TxnType, lang: Lang) -> &'static str {
     .get(lang)
 }
 
+/// A text cell borrowing the statement's text: no copy of a string per cell.
+fn borrowed(x: &str) -> CellValue<'_> {
+    CellValue::Text(std::borrow::Cow::Borrowed(x))
+}
+
 /// The workbook's sheets: 汇总, then each kind that has rows (and 按日汇总 for a month).
-pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'static>> {
+pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>> {
     let t = |x: T| x.get(lang).to_string();
     let text = |x: String| CellValue::Text(x.into());
+    let word = |x: &'static str| CellValue::Text(std::borrow::Cow::Borrowed(x));
     let mut out = Vec::new();
     let title = match s.period {
         Period::Day(_) => t(T("日结算对账单", "Daily statement")),
@@ -371,16 +377,16 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'sta
                     CellValue::Date(x.settle_date),
                     CellValue::Date(x.trade_date),
                     CellValue::DateTime(x.txn_ms),
-                    text(x.terminal_no.clone()),
-                    text(x.batch_no.clone()),
-                    text(x.voucher_no.clone()),
-                    text(x.rrn.clone()),
-                    text(x.card_masked.clone()),
-                    text(x.card_org.clone()),
-                    text(x.card_type.clone()),
-                    text(x.bank_zh.clone()),
-                    text(type_word(x.txn_type, lang).to_string()),
-                    text(x.status.code().to_string()),
+                    borrowed(&x.terminal_no),
+                    borrowed(&x.batch_no),
+                    borrowed(&x.voucher_no),
+                    borrowed(&x.rrn),
+                    borrowed(&x.card_masked),
+                    borrowed(&x.card_org),
+                    borrowed(&x.card_type),
+                    borrowed(&x.bank_zh),
+                    word(type_word(x.txn_type, lang)),
+                    word(x.status.code()),
                     CellValue::Money(x.amount_fen),
                     CellValue::Money(x.fee_fen),
                     CellValue::Money(match counted(x.txn_type, x.status) {
@@ -433,8 +439,8 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'sta
             .map(|l| {
                 vec![
                     CellValue::DateTime(l.line_ms),
-                    text(l.memo.clone()),
-                    text(l.kind.clone()),
+                    borrowed(&l.memo),
+                    borrowed(&l.kind),
                     CellValue::Money(l.amount_fen),
                     CellValue::Money(l.balance_fen),
                 ]
@@ -565,6 +571,99 @@ pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(String, String
                 .into_iter()
                 .map(|m| (m.merchant_no, m.name))
                 .collect())
+        },
+    )
+}
+
+/// The downloads list's title of a statement, also its file name's stem.
+pub fn title(merchant_no: &str, period: Period, lang: Lang) -> String {
+    let kind = match period {
+        Period::Day(_) => T("日结算对账单", "daily-statement"),
+        Period::Month(_) => T("月结算对账单", "monthly-statement"),
+    };
+    format!(
+        "{}_{}_{}",
+        kind.get(lang),
+        merchant_no.trim(),
+        period.label()
+    )
+}
+
+/// Starts writing a day's or a month's statement in the background (the export runner: a row
+/// in 下载中心 from start to finish, progress, cancel). Who may, which store and which period
+/// are decided before it starts; the statement is built and checked on the job's thread with a
+/// connection of its own (for an in-memory database, here), and one that fails its check
+/// leaves no file and a failed row saying why.
+pub fn start_export(
+    env: &Env,
+    session: &Session,
+    merchant_no: &str,
+    period: Period,
+    lang: Lang,
+) -> ServiceResult<crate::excel::ExportJob> {
+    use crate::excel::ExportError;
+    let no = merchant_no.trim().to_string();
+    env.query(
+        Who::Operator(session),
+        Needs::function(&Function::StatementDownload),
+        "statement.produce",
+        |uc| {
+            if uc.scope().is_some() {
+                return Err(ServiceError::OutOfScope);
+            }
+            period.days().ok_or(ServiceError::Invalid {
+                field: "period",
+                problem: super::Problem::BadDate,
+            })?;
+            merchants::all(&uc.db())?
+                .into_iter()
+                .find(|m| m.merchant_no == no)
+                .map(|_| ())
+                .ok_or(ServiceError::Invalid {
+                    field: "merchant",
+                    problem: super::Problem::Unknown,
+                })
+        },
+    )?;
+    let to_export = |e: StatementError| match e {
+        StatementError::Service(e) => ExportError::Source(e.to_string()),
+        e => ExportError::Source(e.to_string()),
+    };
+    // Built here only when there is no second connection (an in-memory database).
+    let source = env
+        .sibling()
+        .ok_or_else(|| build(env, session, &no, period));
+    let session = session.clone();
+    let now = env.clock.now_ms();
+    let title = title(&no, period, lang);
+    super::exports::launch_work(
+        env,
+        &session.clone(),
+        &title,
+        None,
+        lang == Lang::Zh,
+        move |path, control| {
+            let s = match source {
+                Ok(env) => build(&env, &session, &no, period),
+                Err(built) => built,
+            }
+            .map_err(to_export)?;
+            if control.cancelled() {
+                return Err(ExportError::Cancelled);
+            }
+            let book = sheets(&s, lang, now);
+            control.set_total(crate::excel::book::book_rows(&book));
+            crate::excel::book::write_book_with(path, &book, &mut |n| {
+                control.done(n);
+                !control.cancelled()
+            })
+            .map_err(|e| match e {
+                None => ExportError::Cancelled,
+                Some(reason) => ExportError::Write {
+                    path: path.to_path_buf(),
+                    reason,
+                },
+            })
         },
     )
 }

@@ -22,3 +22,4 @@ pub use crate::store::StoreError;
 
 // Reconciliation (Y7): what its screens name.
 pub use crate::service::recon::{ExceptionRow, RunDetail, RunRow};
+pub use crate::store::recon_ignore::Proposal as IgnoreProposal;

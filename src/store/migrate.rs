@@ -25,6 +25,7 @@ const STEPS: &[Step] = &[
     v11_fast_refunds,
     v12_transfers,
     v13_transfer_reissue,
+    v14_recon_ignore_proposals,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -107,4 +108,9 @@ fn v12_transfers(tx: &rusqlite::Transaction) -> SqlResult<()> {
 
 fn v13_transfer_reissue(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v13.sql"))?)
+}
+
+/// A second person for large ignores of reconciliation exceptions.
+fn v14_recon_ignore_proposals(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v14.sql"))?)
 }

@@ -14,6 +14,7 @@ pub mod payees;
 pub mod payout_limits;
 mod pg;
 pub mod recon;
+pub mod recon_ignore;
 pub mod reference;
 pub mod refunds;
 pub mod review;

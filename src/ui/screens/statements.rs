@@ -1,7 +1,8 @@
 //! 结算对账单 (A3, K §3.6.4): a store (Tab) and a month ([ and ]); the month's days in a
 //! calendar grid, the days with a statement bold and underlined, the others dim and not
-//! choosable; ←→ move between the days that have one, Enter writes that day's statement into
-//! the download folder; m the month's, once the month is closed («次月初生成» before).
+//! choosable; ←→ move between the days that have one, Enter writes that day's statement in the
+//! background (progress, Esc cancels, a row in 下载中心); m the month's, once the month is
+//! closed («次月初生成» before).
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Position, Rect};
@@ -12,7 +13,7 @@ use ratatui::Frame;
 
 use crate::clock::{date_from_ymd, date_of_ms, ymd};
 use crate::service::exports;
-use crate::service::statements::{self, Period, StatementError};
+use crate::service::statements::{self, Period};
 use crate::ui::keymap;
 use crate::ui::text::recon as tr;
 use crate::ui::text::{Lang, T};
@@ -76,12 +77,16 @@ impl Statements {
         let Some((no, _)) = self.stores.get(self.store) else {
             return Outcome::none();
         };
-        let dir = exports::folder(cx.env);
-        match statements::produce(cx.env, cx.session, no, period, &dir, cx.lang) {
-            Ok(p) => Outcome::ok(format!("{}{}", tr::ST_WRITTEN.get(cx.lang), p.display())),
-            Err(StatementError::Service(e)) => Outcome::error(cx.error_text(&e, |f| f.to_string())),
-            Err(e) => Outcome::error(e.to_string()),
-        }
+        // In the background like every export: progress, cancel, a row in 下载中心, which
+        // can start it again.
+        let no = no.clone();
+        let lang = cx.lang;
+        let recipe: exports::Rerun = std::sync::Arc::new(move |env, session, _| {
+            statements::start_export(env, session, &no, period, lang)
+        });
+        let now = cx.now_ms();
+        let result = exports::start_remembered(cx.env, cx.session, now, recipe);
+        super::downloads::started(cx, result)
     }
 }
 
