@@ -6,6 +6,7 @@ pub mod app;
 pub mod clipboard;
 pub mod keymap;
 pub mod list;
+pub mod query;
 pub mod screens;
 pub mod terminal;
 pub mod text;

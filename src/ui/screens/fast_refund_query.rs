@@ -18,6 +18,7 @@ use crate::service::ServiceError;
 use crate::ui::action::Action;
 use crate::ui::keymap::{ch, help_lines, key, lookup, Binding};
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::query::{FormKey, QueryList};
 use crate::ui::text::fast_refund as tf;
 use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
@@ -188,17 +189,9 @@ fn status_options() -> Vec<T> {
 
 pub struct FastRefundQuery {
     exceptions: bool,
-    form: Form,
-    /// The list has the keys (else the conditions form).
-    list_focus: bool,
-    rows: Vec<FastRefundRow>,
-    sel: Selection,
+    /// The conditions, the rows found, their order and what ran.
+    q: QueryList<FastRefundRow>,
     detail: Option<Vec<String>>,
-    /// The conditions of the query that ran and when; `None` before one ran or after a refusal
-    /// (then nothing is exported).
-    ran: Option<(Vec<String>, i64)>,
-    /// `s`: the column the rows are sorted by.
-    sort: Option<list::Sort>,
     /// A correction or cancel was opened from here: read the list again once it is back on top.
     stale: bool,
 }
@@ -224,33 +217,29 @@ impl FastRefundQuery {
         // Both lists are one screen: `x` switches between them.
         let mut s = FastRefundQuery {
             exceptions,
-            form,
-            list_focus: true,
-            rows: Vec::new(),
-            sel: Selection::default(),
+            q: QueryList::new(form),
             detail: None,
-            ran: None,
-            sort: None,
             stale: false,
         };
-        match s.load(cx) {
-            Ok(()) => Outcome::nav(Nav::Push(Box::new(s))),
-            Err(e) => Outcome::error(cx.error_text(&e, |k| k.to_string())),
+        let o = s.run(cx);
+        if o.message.is_some() {
+            return o;
         }
+        Outcome::nav(Nav::Push(Box::new(s)))
     }
 
     /// The conditions as the service reads them; the exception list is the query of 异常,
     /// oldest first.
     fn filter(&self) -> Result<FastRefundFilter, ServiceError> {
         let (date_from, date_to) = crate::service::dates::ymd_range(
-            &self.form.value("from_date"),
-            &self.form.value("to_date"),
+            &self.q.form.value("from_date"),
+            &self.q.form.value("to_date"),
         )?;
         let text = |k: &str| {
-            let v = self.form.value(k).trim().to_string();
+            let v = self.q.form.value(k).trim().to_string();
             (!v.is_empty()).then_some(v)
         };
-        let chosen = self.form.choice("status");
+        let chosen = self.q.form.choice("status");
         let status = if self.exceptions {
             Some(FastRefundStatus::Exception)
         } else {
@@ -270,51 +259,17 @@ impl FastRefundQuery {
         })
     }
 
-    fn load(&mut self, cx: &mut Cx) -> Result<(), ServiceError> {
+    /// Runs the query; the exception list is named among the conditions.
+    fn run(&mut self, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         let result = self
             .filter()
             .and_then(|f| fr::query(cx.env, cx.session, &f));
-        match result {
-            Ok(rows) => {
-                self.rows = rows;
-                self.form.clear_marks();
-                let mut conditions = self.form.conditions(lang);
-                if self.exceptions {
-                    conditions.push(tf::SCR_EXCEPTIONS.get(lang).to_string());
-                }
-                self.ran = Some((conditions, cx.now_ms()));
-                if let Some(s) = self.sort {
-                    LIST.sort(&mut self.rows, s, lang);
-                }
-                self.sel.clamp(self.rows.len());
-                Ok(())
-            }
-            Err(e) => {
-                // A refused query shows no result: the old one would read as the answer.
-                self.rows.clear();
-                self.ran = None;
-                self.sel = Selection::default();
-                if let ServiceError::Invalid { field, problem } = &e {
-                    self.form
-                        .mark(field, crate::ui::text::field_problem(problem, lang));
-                    self.list_focus = false;
-                }
-                Err(e)
-            }
+        let mut conditions = self.q.form.conditions(lang);
+        if self.exceptions {
+            conditions.push(tf::SCR_EXCEPTIONS.get(lang).to_string());
         }
-    }
-
-    fn run(&mut self, cx: &mut Cx) -> Outcome {
-        match self.load(cx) {
-            Ok(()) => {
-                self.sel = Selection::default();
-                Outcome::none()
-            }
-            Err(e) => Outcome::error(crate::ui::text::error(&e, cx.lang, |k| {
-                self.form.label_of(k, cx.lang)
-            })),
-        }
+        self.q.answer(result, &LIST, lang, cx.now_ms(), conditions)
     }
 
     fn detail_lines(cx: &mut Cx, id: i64) -> Result<Vec<String>, ServiceError> {
@@ -410,7 +365,7 @@ impl Screen for FastRefundQuery {
     }
 
     fn editing_text(&self) -> bool {
-        !self.list_focus && self.detail.is_none() && self.form.editing_text()
+        !self.q.list_focus && self.detail.is_none() && self.q.form.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -420,46 +375,33 @@ impl Screen for FastRefundQuery {
             }
             return Outcome::none();
         }
-        if !self.list_focus {
-            return match k.code {
-                _ if crate::ui::keymap::is_back(k) => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                KeyCode::Enter => {
+        if !self.q.list_focus {
+            return match self.q.form_key(k) {
+                FormKey::Run => {
                     let o = self.run(cx);
-                    if o.message.is_none() {
-                        self.list_focus = true;
-                    }
-                    o
+                    self.q.after_run(o)
                 }
-                _ => {
-                    if self.form.field_key(k) {
-                        self.list_focus = true;
-                    }
-                    Outcome::none()
-                }
+                FormKey::Done => Outcome::none(),
             };
         }
-        if self.sel.handle(k, self.rows.len()) {
+        if self.q.sel.handle(k, self.q.rows.len()) {
             return Outcome::none();
         }
         match k.code {
             KeyCode::Tab | KeyCode::BackTab => {
-                self.list_focus = false;
+                self.q.list_focus = false;
                 return Outcome::none();
             }
             KeyCode::Char('s') => {
-                self.sort = LIST.next_sort(self.sort);
-                match self.sort {
-                    Some(s) => LIST.sort(&mut self.rows, s, cx.lang),
-                    // Back to the order the query gives.
-                    None if self.exceptions => self.rows.sort_by_key(|r| (r.status_ms, r.id)),
-                    None => self
-                        .rows
-                        .sort_by_key(|r| std::cmp::Reverse((r.applied_ms, r.id))),
-                }
-                self.sel = Selection::default();
+                // Back to the order the query gives: the exceptions oldest first.
+                let oldest_first = self.exceptions;
+                self.q.next_sort(&LIST, cx.lang, |rows| {
+                    if oldest_first {
+                        rows.sort_by_key(|r| (r.status_ms, r.id))
+                    } else {
+                        rows.sort_by_key(|r| std::cmp::Reverse((r.applied_ms, r.id)))
+                    }
+                });
                 return Outcome::none();
             }
             _ => {}
@@ -467,7 +409,7 @@ impl Screen for FastRefundQuery {
         match lookup(KEYS, k) {
             Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),
             Some(Act::Detail) => {
-                let Some(id) = self.rows.get(self.sel.index).map(|r| r.id) else {
+                let Some(id) = self.q.rows.get(self.q.sel.index).map(|r| r.id) else {
                     return Outcome::none();
                 };
                 match Self::detail_lines(cx, id) {
@@ -485,13 +427,14 @@ impl Screen for FastRefundQuery {
                     .iter()
                     .position(|s| *s == FastRefundStatus::Exception)
                     .unwrap_or(0);
-                self.form
+                self.q
+                    .form
                     .set_choice("status", if self.exceptions { exception } else { 0 });
                 self.run(cx)
             }
             Some(Act::Banks) => SupportedBanks::open(cx),
             Some(act @ (Act::Resubmit | Act::Cancel)) => {
-                let Some(row) = self.rows.get(self.sel.index).cloned() else {
+                let Some(row) = self.q.rows.get(self.q.sel.index).cloned() else {
                     return Outcome::none();
                 };
                 self.stale = true;
@@ -512,16 +455,18 @@ impl Screen for FastRefundQuery {
         self.refresh(cx)
     }
 
+    /// The same conditions again, the cursor kept where it was (back from a correction).
     fn refresh(&mut self, cx: &mut Cx) -> Outcome {
-        match self.load(cx) {
-            Ok(()) => Outcome::none(),
-            Err(e) => Outcome::error(cx.error_text(&e, |k| self.form.label_of(k, cx.lang))),
-        }
+        let at = self.q.sel.index;
+        let o = self.run(cx);
+        self.q.sel.index = at;
+        self.q.sel.clamp(self.q.rows.len());
+        o
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.ran else {
+        let Some((conditions, run_ms)) = &self.q.ran else {
             return Some(Outcome::error(
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
@@ -532,7 +477,12 @@ impl Screen for FastRefundQuery {
         let cols = LIST.export_columns(lang);
         let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
         let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
-        let rows = self.rows.iter().map(|r| LIST.export_row(r, lang)).collect();
+        let rows = self
+            .q
+            .rows
+            .iter()
+            .map(|r| LIST.export_row(r, lang))
+            .collect();
         Some(super::downloads::export_list_with(
             cx,
             crate::domain::function::Function::FastRefund,
@@ -552,20 +502,21 @@ impl Screen for FastRefundQuery {
             return None;
         }
         let cols = if area.width >= 110 { 4 } else { 2 };
-        let fh = self.form.grid_height(cols);
+        let fh = self.q.form.grid_height(cols);
         let [form_area, list_area, info] = super::query_layout(area, fh);
         let cursor = self
+            .q
             .form
-            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+            .draw_grid(f, form_area, lang, !self.q.list_focus, cols);
         let focus = list::draw(
             f,
             list_area,
             &ListView {
                 spec: &LIST,
-                rows: &self.rows,
+                rows: &self.q.rows,
                 totals: None,
-                selected: self.list_focus.then_some(self.sel.index),
-                cursor: self.sel.index,
+                selected: self.q.list_focus.then_some(self.q.sel.index),
+                cursor: self.q.sel.index,
                 dim: |r| !r.status.holds_money() || r.status == FastRefundStatus::Success,
                 lang,
                 empty: if self.exceptions {
@@ -574,19 +525,19 @@ impl Screen for FastRefundQuery {
                     tf::EMPTY.get(lang)
                 },
                 title: Some(self.title().get(lang)),
-                sort: self.sort,
+                sort: self.q.sort,
             },
         );
-        let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
+        let total: i64 = self.q.rows.iter().map(|r| r.amount_fen).sum();
         let line = tf::COUNT_TOTAL
             .get(lang)
-            .replace("{n}", &self.rows.len().to_string())
+            .replace("{n}", &self.q.rows.len().to_string())
             .replace("{total}", &format_fen(total));
         f.render_widget(
             Paragraph::new(ratatui::text::Span::styled(line, theme::label())),
             info,
         );
-        if self.list_focus {
+        if self.q.list_focus {
             focus
         } else {
             cursor

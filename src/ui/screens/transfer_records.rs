@@ -20,6 +20,7 @@ use crate::service::transfers::{self, BatchView, RecordQuery, TransferError, Tra
 use crate::service::{ServiceError, Session};
 use crate::ui::keymap;
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::query::{FormKey, QueryList};
 use crate::ui::text::money_out as tm;
 use crate::ui::text::transfer as tt;
 use crate::ui::text::{self, t, Lang, T};
@@ -267,12 +268,8 @@ const ROW_COLS: &[Col<TransferRow>] = &[
 
 pub struct TransferRecords {
     stores: Vec<(i64, String, String)>,
-    form: Form,
-    list_focus: bool,
-    rows: Vec<BatchView>,
-    sel: Selection,
-    sort: Option<list::Sort>,
-    ran: Option<(Vec<String>, i64)>,
+    /// The conditions, the rows found, their order and what ran.
+    q: QueryList<BatchView>,
 }
 
 impl TransferRecords {
@@ -307,12 +304,7 @@ impl TransferRecords {
         form.fit_labels(lang);
         let mut s = TransferRecords {
             stores,
-            form,
-            list_focus: true,
-            rows: Vec::new(),
-            sel: Selection::default(),
-            sort: None,
-            ran: None,
+            q: QueryList::new(form),
         };
         let o = s.run(cx);
         if o.message.is_some() {
@@ -324,13 +316,13 @@ impl TransferRecords {
     /// The conditions as the service reads them: typed dates (either may be empty) take the
     /// place of the range chosen; a bad date names its field.
     fn query(&self, now_ms: i64) -> Result<Option<RecordQuery>, ServiceError> {
-        let Some(m) = self.stores.get(self.form.choice("store")).map(|s| s.0) else {
+        let Some(m) = self.stores.get(self.q.form.choice("store")).map(|s| s.0) else {
             return Ok(None);
         };
-        let (from_date, to_date) = (self.form.value("from_date"), self.form.value("to_date"));
+        let (from_date, to_date) = (self.q.form.value("from_date"), self.q.form.value("to_date"));
         let (from_ms, to_ms) = if from_date.trim().is_empty() && to_date.trim().is_empty() {
             (
-                RANGES[self.form.choice("time").min(RANGES.len() - 1)]
+                RANGES[self.q.form.choice("time").min(RANGES.len() - 1)]
                     .1
                     .map(|days| now_ms - days * 86_400_000),
                 None,
@@ -343,11 +335,12 @@ impl TransferRecords {
             from_ms,
             to_ms,
             status: self
+                .q
                 .form
                 .choice("status")
                 .checked_sub(1)
                 .and_then(|i| STATUSES.get(i).copied()),
-            batch_no: self.form.value("batch_no"),
+            batch_no: self.q.form.value("batch_no"),
         }))
     }
 
@@ -358,28 +351,10 @@ impl TransferRecords {
             Ok(None) => return Outcome::none(),
             Err(e) => Err(e),
         };
-        match q.and_then(|q| transfers::find(cx.env, cx.session, &q)) {
-            Ok(rows) => {
-                self.rows = rows;
-                if let Some(s) = self.sort {
-                    BATCH_LIST.sort(&mut self.rows, s, lang);
-                }
-                self.ran = Some((self.form.conditions(lang), cx.now_ms()));
-                self.form.clear_marks();
-                self.sel = Selection::default();
-                Outcome::none()
-            }
-            Err(e) => {
-                self.rows.clear();
-                self.ran = None;
-                self.sel = Selection::default();
-                if let ServiceError::Invalid { field, problem } = &e {
-                    self.form.mark(field, text::field_problem(problem, lang));
-                    self.list_focus = false;
-                }
-                Outcome::error(text::error(&e, lang, |k| self.form.label_of(k, lang)))
-            }
-        }
+        let result = q.and_then(|q| transfers::find(cx.env, cx.session, &q));
+        let conditions = self.q.form.conditions(lang);
+        self.q
+            .answer(result, &BATCH_LIST, lang, cx.now_ms(), conditions)
     }
 }
 
@@ -399,53 +374,36 @@ impl Screen for TransferRecords {
     }
 
     fn editing_text(&self) -> bool {
-        !self.list_focus && self.form.editing_text()
+        !self.q.list_focus && self.q.form.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
-        if !self.list_focus {
-            return match k.code {
-                _ if keymap::is_back(k) => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                KeyCode::Enter => {
+        if !self.q.list_focus {
+            return match self.q.form_key(k) {
+                FormKey::Run => {
                     let o = self.run(cx);
-                    if o.message.is_none() {
-                        self.list_focus = true;
-                    }
-                    o
+                    self.q.after_run(o)
                 }
-                _ => {
-                    if self.form.field_key(k) {
-                        self.list_focus = true;
-                    }
-                    Outcome::none()
-                }
+                FormKey::Done => Outcome::none(),
             };
         }
-        if self.sel.handle(k, self.rows.len()) {
+        if self.q.sel.handle(k, self.q.rows.len()) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
-                self.list_focus = false;
+                self.q.list_focus = false;
                 Outcome::none()
             }
-            KeyCode::Enter if !self.rows.is_empty() => {
-                let ids: Vec<i64> = self.rows.iter().map(|b| b.batch.id).collect();
-                TransferDetail::open(cx, ids, self.sel.index)
+            KeyCode::Enter if !self.q.rows.is_empty() => {
+                let ids: Vec<i64> = self.q.rows.iter().map(|b| b.batch.id).collect();
+                TransferDetail::open(cx, ids, self.q.sel.index)
             }
             KeyCode::Char('s') => {
-                self.sort = BATCH_LIST.next_sort(self.sort);
-                match self.sort {
-                    Some(s) => BATCH_LIST.sort(&mut self.rows, s, cx.lang),
-                    None => self
-                        .rows
-                        .sort_by_key(|b| std::cmp::Reverse((b.batch.created_ms, b.batch.id))),
-                }
-                self.sel = Selection::default();
+                self.q.next_sort(&BATCH_LIST, cx.lang, |rows| {
+                    rows.sort_by_key(|b| std::cmp::Reverse((b.batch.created_ms, b.batch.id)))
+                });
                 Outcome::none()
             }
             _ => Outcome::none(),
@@ -458,7 +416,7 @@ impl Screen for TransferRecords {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.ran else {
+        let Some((conditions, run_ms)) = &self.q.ran else {
             return Some(Outcome::error(
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
@@ -469,6 +427,7 @@ impl Screen for TransferRecords {
         let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
         let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
         let rows = self
+            .q
             .rows
             .iter()
             .map(|r| BATCH_LIST.export_row(r, lang))
@@ -487,36 +446,37 @@ impl Screen for TransferRecords {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = 2;
-        let fh = self.form.grid_height(cols);
+        let fh = self.q.form.grid_height(cols);
         let [form_area, body, info] = super::query_layout(area, fh);
         let cursor = self
+            .q
             .form
-            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+            .draw_grid(f, form_area, lang, !self.q.list_focus, cols);
         let focus = list::draw(
             f,
             body,
             &ListView {
                 spec: &BATCH_LIST,
-                rows: &self.rows,
+                rows: &self.q.rows,
                 totals: None,
-                selected: self.list_focus.then_some(self.sel.index),
-                cursor: self.sel.index,
+                selected: self.q.list_focus.then_some(self.q.sel.index),
+                cursor: self.q.sel.index,
                 dim: |_| false,
                 lang,
                 empty: tt::NO_BATCHES.get(lang),
                 title: Some(tt::SCR_TRANSFER_RECORDS.get(lang)),
-                sort: self.sort,
+                sort: self.q.sort,
             },
         );
-        let amount: i64 = self.rows.iter().map(|b| b.batch.amount_fen).sum();
-        let fee: i64 = self.rows.iter().map(|b| b.batch.fee_fen).sum();
+        let amount: i64 = self.q.rows.iter().map(|b| b.batch.amount_fen).sum();
+        let fee: i64 = self.q.rows.iter().map(|b| b.batch.fee_fen).sum();
         let line = tt::RECORDS_TOTAL
             .get(lang)
-            .replace("{n}", &self.rows.len().to_string())
+            .replace("{n}", &self.q.rows.len().to_string())
             .replace("{a}", &format_fen(amount))
             .replace("{f}", &format_fen(fee));
         f.render_widget(Paragraph::new(Span::styled(line, theme::label())), info);
-        if self.list_focus {
+        if self.q.list_focus {
             focus
         } else {
             cursor

@@ -17,14 +17,13 @@ use crate::excel::CellValue;
 use crate::service::review;
 use crate::service::review_lists;
 use crate::service::views::{WithdrawalRecord, WithdrawalRecordQuery};
-use crate::service::ServiceError;
 use crate::ui::keymap;
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::query::{FormKey, QueryList};
 use crate::ui::text::money_out as tm;
-use crate::ui::text::{self, t, Lang, T};
+use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form, Label};
-use crate::ui::widgets::table::Selection;
 
 use super::{Cx, Nav, Outcome, Screen, View};
 
@@ -192,13 +191,8 @@ const WITHDRAWAL_COLS: &[Col<WithdrawalRecord>] = &[
 
 pub struct WithdrawRecords {
     stores: Vec<(i64, String, String)>,
-    form: Form,
-    list_focus: bool,
-    rows: Vec<WithdrawalRecord>,
-    sel: Selection,
-    sort: Option<list::Sort>,
-    /// The conditions and moment of the query shown; `None` while no query stands.
-    ran: Option<(Vec<String>, i64)>,
+    /// The conditions, the rows found, their order and what ran.
+    q: QueryList<WithdrawalRecord>,
 }
 
 impl WithdrawRecords {
@@ -242,12 +236,7 @@ impl WithdrawRecords {
         form.fit_labels(lang);
         let mut s = WithdrawRecords {
             stores,
-            form,
-            list_focus: true,
-            rows: Vec::new(),
-            sel: Selection::default(),
-            sort: None,
-            ran: None,
+            q: QueryList::new(form),
         };
         let o = s.run(cx);
         if o.message.is_some() {
@@ -257,54 +246,36 @@ impl WithdrawRecords {
     }
 
     fn query(&self, now_ms: i64) -> WithdrawalRecordQuery {
-        let store = self.form.choice("store");
-        let status = self.form.choice("status");
+        let store = self.q.form.choice("store");
+        let status = self.q.form.choice("status");
         WithdrawalRecordQuery {
             merchant_id: store
                 .checked_sub(1)
                 .and_then(|i| self.stores.get(i))
                 .map(|s| s.0),
-            from_ms: RANGES[self.form.choice("time").min(RANGES.len() - 1)]
+            from_ms: RANGES[self.q.form.choice("time").min(RANGES.len() - 1)]
                 .1
                 .map(|days| now_ms - days * 86_400_000),
             to_ms: None,
             status: status
                 .checked_sub(1)
                 .and_then(|i| WithdrawalStatus::ALL.get(i).copied()),
-            method: match self.form.choice("method") {
+            method: match self.q.form.choice("method") {
                 1 => Some(WithdrawMethod::Normal),
                 2 => Some(WithdrawMethod::Fast),
                 _ => None,
             },
-            keyword: self.form.value("keyword"),
+            keyword: self.q.form.value("keyword"),
         }
     }
 
     fn run(&mut self, cx: &mut Cx) -> Outcome {
         let lang = cx.lang;
         let q = self.query(cx.now_ms());
-        match review_lists::withdrawal_records(cx.env, cx.session, &q) {
-            Ok(rows) => {
-                self.rows = rows;
-                if let Some(s) = self.sort {
-                    WITHDRAWAL_LIST.sort(&mut self.rows, s, lang);
-                }
-                self.ran = Some((self.form.conditions(lang), cx.now_ms()));
-                self.form.clear_marks();
-                self.sel = Selection::default();
-                Outcome::none()
-            }
-            Err(e) => {
-                self.rows.clear();
-                self.ran = None;
-                self.sel = Selection::default();
-                if let ServiceError::Invalid { field, problem } = &e {
-                    self.form.mark(field, text::field_problem(problem, lang));
-                    self.list_focus = false;
-                }
-                Outcome::error(text::error(&e, lang, |k| self.form.label_of(k, lang)))
-            }
-        }
+        let result = review_lists::withdrawal_records(cx.env, cx.session, &q);
+        let conditions = self.q.form.conditions(lang);
+        self.q
+            .answer(result, &WITHDRAWAL_LIST, lang, cx.now_ms(), conditions)
     }
 }
 
@@ -324,49 +295,32 @@ impl Screen for WithdrawRecords {
     }
 
     fn editing_text(&self) -> bool {
-        !self.list_focus && self.form.editing_text()
+        !self.q.list_focus && self.q.form.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
-        if !self.list_focus {
-            return match k.code {
-                _ if keymap::is_back(k) => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                KeyCode::Enter => {
+        if !self.q.list_focus {
+            return match self.q.form_key(k) {
+                FormKey::Run => {
                     let o = self.run(cx);
-                    if o.message.is_none() {
-                        self.list_focus = true;
-                    }
-                    o
+                    self.q.after_run(o)
                 }
-                _ => {
-                    if self.form.field_key(k) {
-                        self.list_focus = true;
-                    }
-                    Outcome::none()
-                }
+                FormKey::Done => Outcome::none(),
             };
         }
-        if self.sel.handle(k, self.rows.len()) {
+        if self.q.sel.handle(k, self.q.rows.len()) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
-                self.list_focus = false;
+                self.q.list_focus = false;
                 Outcome::none()
             }
             KeyCode::Char('s') => {
-                self.sort = WITHDRAWAL_LIST.next_sort(self.sort);
-                match self.sort {
-                    Some(s) => WITHDRAWAL_LIST.sort(&mut self.rows, s, cx.lang),
-                    None => self
-                        .rows
-                        .sort_by_key(|r| std::cmp::Reverse((r.created_ms, r.id))),
-                }
-                self.sel = Selection::default();
+                self.q.next_sort(&WITHDRAWAL_LIST, cx.lang, |rows| {
+                    rows.sort_by_key(|r| std::cmp::Reverse((r.created_ms, r.id)))
+                });
                 Outcome::none()
             }
             _ => Outcome::none(),
@@ -379,7 +333,7 @@ impl Screen for WithdrawRecords {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.ran else {
+        let Some((conditions, run_ms)) = &self.q.ran else {
             return Some(Outcome::error(
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
@@ -390,6 +344,7 @@ impl Screen for WithdrawRecords {
         let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
         let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
         let rows = self
+            .q
             .rows
             .iter()
             .map(|r| WITHDRAWAL_LIST.export_row(r, lang))
@@ -408,36 +363,37 @@ impl Screen for WithdrawRecords {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 3 } else { 2 };
-        let fh = self.form.grid_height(cols);
+        let fh = self.q.form.grid_height(cols);
         let [form_area, body, info] = super::query_layout(area, fh);
         let cursor = self
+            .q
             .form
-            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+            .draw_grid(f, form_area, lang, !self.q.list_focus, cols);
         let focus = list::draw(
             f,
             body,
             &ListView {
                 spec: &WITHDRAWAL_LIST,
-                rows: &self.rows,
+                rows: &self.q.rows,
                 totals: None,
-                selected: self.list_focus.then_some(self.sel.index),
-                cursor: self.sel.index,
+                selected: self.q.list_focus.then_some(self.q.sel.index),
+                cursor: self.q.sel.index,
                 dim: |_| false,
                 lang,
                 empty: tm::NO_WITHDRAWALS.get(lang),
                 title: Some(tm::SCR_WITHDRAW_RECORDS.get(lang)),
-                sort: self.sort,
+                sort: self.q.sort,
             },
         );
-        let amount: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
-        let fee: i64 = self.rows.iter().map(|r| r.fee_fen).sum();
+        let amount: i64 = self.q.rows.iter().map(|r| r.amount_fen).sum();
+        let fee: i64 = self.q.rows.iter().map(|r| r.fee_fen).sum();
         let line = tm::ROWS_TOTAL
             .get(lang)
-            .replace("{n}", &self.rows.len().to_string())
+            .replace("{n}", &self.q.rows.len().to_string())
             .replace("{a}", &format_fen(amount))
             .replace("{f}", &format_fen(fee));
         f.render_widget(Paragraph::new(Span::styled(line, theme::label())), info);
-        if self.list_focus {
+        if self.q.list_focus {
             focus
         } else {
             cursor
