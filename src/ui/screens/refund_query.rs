@@ -15,11 +15,11 @@ use crate::service::views::{RefundEvent, RefundFilter, RefundRow};
 use crate::service::{dates, exports, refunds, ServiceError};
 use crate::ui::keymap;
 use crate::ui::list::{self, Col, Kind, ListSpec, ListView, Show, Width};
+use crate::ui::query::{FormKey, QueryList};
 use crate::ui::text::review as tr;
-use crate::ui::text::{self, t, Lang, T};
+use crate::ui::text::{t, Lang, T};
 use crate::ui::theme;
 use crate::ui::widgets::form::{Field, Form};
-use crate::ui::widgets::table::Selection;
 
 use super::downloads::list_sheet;
 use super::{refund_detail, Cx, Nav, Outcome, Screen, View};
@@ -142,15 +142,9 @@ const REFUND_COLS: &[Col<RefundRow>] = &[
 pub struct RefundQuery {
     /// The filter of the rows on screen (what Ctrl+E exports).
     shown: RefundFilter,
-    /// The conditions of the query that ran and when; `None` before one ran or after a refusal.
-    ran: Option<(Vec<String>, i64)>,
-    /// `s`: the column the rows are sorted by.
-    sort: Option<list::Sort>,
+    /// The conditions, the rows found, their order and what ran.
+    q: QueryList<RefundRow>,
     title: T,
-    form: Form,
-    list_focus: bool,
-    rows: Vec<RefundRow>,
-    sel: Selection,
     detail: Option<(RefundRow, Vec<RefundEvent>)>,
 }
 
@@ -167,13 +161,8 @@ impl RefundQuery {
         form.fit_labels(lang);
         RefundQuery {
             shown: RefundFilter::default(),
-            ran: None,
-            sort: None,
             title,
-            form,
-            list_focus: true,
-            rows: Vec::new(),
-            sel: Selection::default(),
+            q: QueryList::new(form),
             detail: None,
         }
     }
@@ -190,7 +179,7 @@ impl RefundQuery {
     /// The pending clearing list: the query preset to 待清算.
     pub fn open_pending_clearing(cx: &mut Cx) -> Outcome {
         let mut s = RefundQuery::new(cx.lang, tr::SCR_PENDING_CLEARING);
-        s.form.set_choice("status", 4);
+        s.q.form.set_choice("status", 4);
         let o = s.run(cx);
         if o.message.is_some() {
             return o;
@@ -199,13 +188,15 @@ impl RefundQuery {
     }
 
     fn filter(&self) -> Result<RefundFilter, ServiceError> {
-        let (from_ms, to_ms) =
-            dates::day_range(&self.form.value("from_date"), &self.form.value("to_date"))?;
+        let (from_ms, to_ms) = dates::day_range(
+            &self.q.form.value("from_date"),
+            &self.q.form.value("to_date"),
+        )?;
         let text = |k: &str| {
-            let v = self.form.value(k).trim().to_string();
+            let v = self.q.form.value(k).trim().to_string();
             (!v.is_empty()).then_some(v)
         };
-        let st = self.form.choice("status");
+        let st = self.q.form.choice("status");
         Ok(RefundFilter {
             from_ms,
             to_ms,
@@ -225,31 +216,14 @@ impl RefundQuery {
         let lang = cx.lang;
         let result = self
             .filter()
-            .and_then(|f| refunds::query(cx.env, cx.session, &f).map(|rows| (f, rows)));
-        match result {
-            Ok((f, rows)) => {
+            .and_then(|f| refunds::query(cx.env, cx.session, &f).map(|rows| (f, rows)))
+            .map(|(f, rows)| {
                 self.shown = f;
-                self.ran = Some((self.form.conditions(lang), cx.now_ms()));
-                self.form.clear_marks();
-                self.rows = rows;
-                if let Some(s) = self.sort {
-                    REFUND_LIST.sort(&mut self.rows, s, lang);
-                }
-                self.sel = Selection::default();
-                Outcome::none()
-            }
-            Err(e) => {
-                // A refused query shows no result: the old one would read as the answer.
-                self.rows.clear();
-                self.ran = None;
-                self.sel = Selection::default();
-                if let ServiceError::Invalid { field, problem } = &e {
-                    self.form.mark(field, text::field_problem(problem, lang));
-                    self.list_focus = false;
-                }
-                Outcome::error(text::error(&e, lang, |k| self.form.label_of(k, lang)))
-            }
-        }
+                rows
+            });
+        let conditions = self.q.form.conditions(lang);
+        self.q
+            .answer(result, &REFUND_LIST, lang, cx.now_ms(), conditions)
     }
 }
 
@@ -269,7 +243,7 @@ impl Screen for RefundQuery {
     }
 
     fn editing_text(&self) -> bool {
-        !self.list_focus && self.detail.is_none() && self.form.editing_text()
+        !self.q.list_focus && self.detail.is_none() && self.q.form.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -279,47 +253,32 @@ impl Screen for RefundQuery {
             }
             return Outcome::none();
         }
-        if !self.list_focus {
-            return match k.code {
-                _ if keymap::is_back(k) => {
-                    self.list_focus = true;
-                    Outcome::none()
-                }
-                KeyCode::Enter => {
+        if !self.q.list_focus {
+            return match self.q.form_key(k) {
+                FormKey::Run => {
                     let o = self.run(cx);
-                    if o.message.is_none() {
-                        self.list_focus = true;
-                    }
-                    o
+                    self.q.after_run(o)
                 }
-                _ => {
-                    if self.form.field_key(k) {
-                        self.list_focus = true;
-                    }
-                    Outcome::none()
-                }
+                FormKey::Done => Outcome::none(),
             };
         }
-        if self.sel.handle(k, self.rows.len()) {
+        if self.q.sel.handle(k, self.q.rows.len()) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
             KeyCode::Tab | KeyCode::BackTab => {
-                self.list_focus = false;
+                self.q.list_focus = false;
                 Outcome::none()
             }
             KeyCode::Char('s') => {
-                self.sort = REFUND_LIST.next_sort(self.sort);
-                match self.sort {
-                    Some(s) => REFUND_LIST.sort(&mut self.rows, s, cx.lang),
-                    // Back to the order the query gives: newest first.
-                    None => self.rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
-                }
-                self.sel = Selection::default();
+                // Back to the order the query gives: newest first.
+                self.q.next_sort(&REFUND_LIST, cx.lang, |rows| {
+                    rows.sort_by_key(|r| std::cmp::Reverse(r.id))
+                });
                 Outcome::none()
             }
-            KeyCode::Enter => match self.rows.get(self.sel.index) {
+            KeyCode::Enter => match self.q.rows.get(self.q.sel.index) {
                 Some(r) => match refunds::detail(cx.env, cx.session, r.id) {
                     Ok(d) => {
                         self.detail = Some(d);
@@ -339,7 +298,7 @@ impl Screen for RefundQuery {
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
         let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.ran else {
+        let Some((conditions, run_ms)) = &self.q.ran else {
             return Some(Outcome::error(
                 crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
             ));
@@ -361,31 +320,32 @@ impl Screen for RefundQuery {
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
         let lang = v.lang;
         let cols = if area.width >= 110 { 3 } else { 2 };
-        let fh = self.form.grid_height(cols);
+        let fh = self.q.form.grid_height(cols);
         let [form_area, list, info] = super::query_layout(area, fh);
         let cursor = self
+            .q
             .form
-            .draw_grid(f, form_area, lang, !self.list_focus, cols);
+            .draw_grid(f, form_area, lang, !self.q.list_focus, cols);
         let focus = list::draw(
             f,
             list,
             &ListView {
                 spec: &REFUND_LIST,
-                rows: &self.rows,
+                rows: &self.q.rows,
                 totals: None,
-                selected: (self.list_focus && self.detail.is_none()).then_some(self.sel.index),
-                cursor: self.sel.index,
+                selected: (self.q.list_focus && self.detail.is_none()).then_some(self.q.sel.index),
+                cursor: self.q.sel.index,
                 dim: |_| false,
                 lang,
                 empty: tr::NO_REFUNDS.get(lang),
                 title: Some(self.title.get(lang)),
-                sort: self.sort,
+                sort: self.q.sort,
             },
         );
-        let total: i64 = self.rows.iter().map(|r| r.amount_fen).sum();
+        let total: i64 = self.q.rows.iter().map(|r| r.amount_fen).sum();
         let line = format!(
             "{} {}  {} {}",
-            self.rows.len(),
+            self.q.rows.len(),
             if lang == Lang::Zh { "笔" } else { "rows" },
             tr::AMOUNT.get(lang),
             format_fen(total)
@@ -394,7 +354,7 @@ impl Screen for RefundQuery {
         if let Some((row, events)) = &self.detail {
             refund_detail::draw(f, area, lang, row, events);
         }
-        if self.list_focus {
+        if self.q.list_focus {
             focus
         } else {
             cursor
