@@ -50,6 +50,30 @@ impl<R> QueryList<R> {
         !self.list_focus && self.form.editing_text()
     }
 
+    /// The keys every query list has: moving and paging in the rows, Tab to the conditions.
+    /// `true` when the key was one of them.
+    pub fn list_key(&mut self, k: &KeyEvent) -> bool {
+        if self.sel.handle(k, self.rows.len()) {
+            return true;
+        }
+        if matches!(k.code, KeyCode::Tab | KeyCode::BackTab) {
+            self.list_focus = false;
+            return true;
+        }
+        false
+    }
+
+    /// The help lines every query screen has after its own: Tab, `s`, F5, Esc.
+    pub fn help(lang: Lang) -> Vec<(String, String)> {
+        use crate::ui::text::t;
+        vec![
+            ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
+            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
+            ("F5".into(), t::KEY_REFRESH.get(lang).into()),
+            ("Esc".into(), t::KEY_BACK.get(lang).into()),
+        ]
+    }
+
     /// A key while the conditions have the focus: Esc hands the keys to the list, Enter asks
     /// to run, a field key past the last field hands them to the list, the others edit.
     pub fn form_key(&mut self, k: &KeyEvent) -> FormKey {

@@ -357,15 +357,18 @@ impl Screen for FastRefundQuery {
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
         let mut v = help_lines(KEYS, lang);
-        v.push(("Tab".into(), t::KEY_TO_LIST.get(lang).into()));
-        v.push(("s".into(), crate::ui::text::keys::SORT.get(lang).into()));
-        v.push(("F5".into(), t::KEY_REFRESH.get(lang).into()));
+        // Esc is among this screen's own keys already.
+        v.extend(
+            QueryList::<FastRefundRow>::help(lang)
+                .into_iter()
+                .filter(|(k, _)| k != "Esc"),
+        );
         v.push(("↑↓".into(), t::KEY_MOVE.get(lang).into()));
         v
     }
 
     fn editing_text(&self) -> bool {
-        !self.q.list_focus && self.detail.is_none() && self.q.form.editing_text()
+        self.detail.is_none() && self.q.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -384,27 +387,20 @@ impl Screen for FastRefundQuery {
                 FormKey::Done => Outcome::none(),
             };
         }
-        if self.q.sel.handle(k, self.q.rows.len()) {
+        if self.q.list_key(k) {
             return Outcome::none();
         }
-        match k.code {
-            KeyCode::Tab | KeyCode::BackTab => {
-                self.q.list_focus = false;
-                return Outcome::none();
-            }
-            KeyCode::Char('s') => {
-                // Back to the order the query gives: the exceptions oldest first.
-                let oldest_first = self.exceptions;
-                self.q.next_sort(&LIST, cx.lang, |rows| {
-                    if oldest_first {
-                        rows.sort_by_key(|r| (r.status_ms, r.id))
-                    } else {
-                        rows.sort_by_key(|r| std::cmp::Reverse((r.applied_ms, r.id)))
-                    }
-                });
-                return Outcome::none();
-            }
-            _ => {}
+        if k.code == KeyCode::Char('s') {
+            // Back to the order the query gives: the exceptions oldest first.
+            let oldest_first = self.exceptions;
+            self.q.next_sort(&LIST, cx.lang, |rows| {
+                if oldest_first {
+                    rows.sort_by_key(|r| (r.status_ms, r.id))
+                } else {
+                    rows.sort_by_key(|r| std::cmp::Reverse((r.applied_ms, r.id)))
+                }
+            });
+            return Outcome::none();
         }
         match lookup(KEYS, k) {
             Some(Act::Shared(Action::Back)) => Outcome::nav(Nav::Pop),

@@ -233,13 +233,9 @@ impl Screen for RefundQuery {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        vec![
-            ("Enter".into(), t::KEY_DETAIL.get(lang).into()),
-            ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
-            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
-            ("F5".into(), t::KEY_REFRESH.get(lang).into()),
-            ("Esc".into(), t::KEY_BACK.get(lang).into()),
-        ]
+        let mut v = vec![("Enter".into(), t::KEY_DETAIL.get(lang).into())];
+        v.extend(QueryList::<RefundRow>::help(lang));
+        v
     }
 
     fn editing_text(&self) -> bool {
@@ -262,15 +258,11 @@ impl Screen for RefundQuery {
                 FormKey::Done => Outcome::none(),
             };
         }
-        if self.q.sel.handle(k, self.q.rows.len()) {
+        if self.q.list_key(k) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::BackTab => {
-                self.q.list_focus = false;
-                Outcome::none()
-            }
             KeyCode::Char('s') => {
                 // Back to the order the query gives: newest first.
                 self.q.next_sort(&REFUND_LIST, cx.lang, |rows| {

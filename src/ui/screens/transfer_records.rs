@@ -364,17 +364,13 @@ impl Screen for TransferRecords {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        vec![
-            ("Enter".into(), t::KEY_DETAIL.get(lang).into()),
-            ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
-            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
-            ("F5".into(), t::KEY_REFRESH.get(lang).into()),
-            ("Esc".into(), t::KEY_BACK.get(lang).into()),
-        ]
+        let mut v = vec![("Enter".into(), t::KEY_DETAIL.get(lang).into())];
+        v.extend(QueryList::<BatchView>::help(lang));
+        v
     }
 
     fn editing_text(&self) -> bool {
-        !self.q.list_focus && self.q.form.editing_text()
+        self.q.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -387,15 +383,11 @@ impl Screen for TransferRecords {
                 FormKey::Done => Outcome::none(),
             };
         }
-        if self.q.sel.handle(k, self.q.rows.len()) {
+        if self.q.list_key(k) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::BackTab => {
-                self.q.list_focus = false;
-                Outcome::none()
-            }
             KeyCode::Enter if !self.q.rows.is_empty() => {
                 let ids: Vec<i64> = self.q.rows.iter().map(|b| b.batch.id).collect();
                 TransferDetail::open(cx, ids, self.q.sel.index)

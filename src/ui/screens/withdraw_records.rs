@@ -285,17 +285,13 @@ impl Screen for WithdrawRecords {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        vec![
-            ("Enter".into(), t::KEY_RUN_QUERY.get(lang).into()),
-            ("Tab".into(), t::KEY_TO_LIST.get(lang).into()),
-            ("s".into(), crate::ui::text::keys::SORT.get(lang).into()),
-            ("F5".into(), t::KEY_REFRESH.get(lang).into()),
-            ("Esc".into(), t::KEY_BACK.get(lang).into()),
-        ]
+        let mut v = vec![("Enter".into(), t::KEY_RUN_QUERY.get(lang).into())];
+        v.extend(QueryList::<WithdrawalRecord>::help(lang));
+        v
     }
 
     fn editing_text(&self) -> bool {
-        !self.q.list_focus && self.q.form.editing_text()
+        self.q.editing_text()
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {
@@ -308,15 +304,11 @@ impl Screen for WithdrawRecords {
                 FormKey::Done => Outcome::none(),
             };
         }
-        if self.q.sel.handle(k, self.q.rows.len()) {
+        if self.q.list_key(k) {
             return Outcome::none();
         }
         match k.code {
             _ if keymap::is_back(k) => Outcome::nav(Nav::Pop),
-            KeyCode::Tab | KeyCode::BackTab => {
-                self.q.list_focus = false;
-                Outcome::none()
-            }
             KeyCode::Char('s') => {
                 self.q.next_sort(&WITHDRAWAL_LIST, cx.lang, |rows| {
                     rows.sort_by_key(|r| std::cmp::Reverse((r.created_ms, r.id)))
