@@ -604,3 +604,68 @@ fn a_result_file_drives_the_rows() {
     );
     check_ok(&f.env);
 }
+
+/// 转账记录's conditions are chosen in the database: the batch number (any case, part of it)
+/// and the time, then the status derived from the rows.
+#[test]
+fn records_find_by_batch_number_time_and_status() {
+    let mut f = fixture();
+    for batch in ["BA1", "BB2"] {
+        let lines: Vec<String> = (1..=2).map(|i| bank_line(batch, i)).collect();
+        let path = write_csv(&f, &format!("{batch}.csv"), &lines);
+        import(&mut f, &path).unwrap();
+    }
+    let find = |f: &Fixture, q: transfers::RecordQuery| -> Vec<String> {
+        transfers::find(&f.env, &f.clerk, &q)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.batch.batch_no)
+            .collect()
+    };
+    let all = transfers::RecordQuery {
+        merchant_id: 1,
+        from_ms: None,
+        to_ms: None,
+        status: None,
+        batch_no: String::new(),
+    };
+    assert_eq!(find(&f, all.clone()), ["BB2", "BA1"]);
+    assert_eq!(
+        find(
+            &f,
+            transfers::RecordQuery {
+                batch_no: "ba".into(),
+                ..all.clone()
+            }
+        ),
+        ["BA1"]
+    );
+    let now = f.env.now_ms();
+    assert!(find(
+        &f,
+        transfers::RecordQuery {
+            from_ms: Some(now + 1),
+            ..all.clone()
+        }
+    )
+    .is_empty());
+    assert!(find(
+        &f,
+        transfers::RecordQuery {
+            status: Some(BatchStatus::Done),
+            ..all.clone()
+        }
+    )
+    .is_empty());
+    assert_eq!(
+        find(
+            &f,
+            transfers::RecordQuery {
+                status: Some(BatchStatus::PendingReview),
+                ..all
+            }
+        )
+        .len(),
+        2
+    );
+}

@@ -1108,7 +1108,9 @@ pub struct RecordQuery {
     pub batch_no: String,
 }
 
-/// The batches of a store that meet the conditions, newest first (at most 2,000 looked at).
+/// The batches of a store that meet the conditions, newest first: the time and the batch
+/// number chosen in the database (at most 2,000 of them), the status derived from each batch's
+/// rows.
 pub fn find(env: &Env, session: &Session, q: &RecordQuery) -> ServiceResult<Vec<BatchView>> {
     let keyword = q.batch_no.trim().to_lowercase();
     if keyword.chars().count() > crate::domain::transfer::MAX_ID_LEN {
@@ -1117,13 +1119,23 @@ pub fn find(env: &Env, session: &Session, q: &RecordQuery) -> ServiceResult<Vec<
             Problem::TooLong(crate::domain::transfer::MAX_ID_LEN),
         );
     }
-    Ok(records(env, session, q.merchant_id)?
-        .into_iter()
-        .filter(|b| q.from_ms.is_none_or(|f| b.batch.created_ms >= f))
-        .filter(|b| q.to_ms.is_none_or(|t| b.batch.created_ms < t))
-        .filter(|b| q.status.is_none_or(|s| b.status == s))
-        .filter(|b| keyword.is_empty() || b.batch.batch_no.to_lowercase().contains(&keyword))
-        .collect())
+    env.query(
+        Who::Operator(session),
+        Needs::any(READERS),
+        "transfer.records",
+        |uc| {
+            require_merchant(uc, q.merchant_id)?;
+            let db = uc.db();
+            let mut v = Vec::new();
+            for b in q::batches_matching(&db, q.merchant_id, q.from_ms, q.to_ms, &keyword, 2_000)? {
+                let view = batch_view(&db, b)?;
+                if q.status.is_none_or(|s| view.status == s) {
+                    v.push(view);
+                }
+            }
+            Ok(v)
+        },
+    )
 }
 
 /// One batch with every row.

@@ -137,6 +137,38 @@ pub fn batches(conn: &Db, merchant_id: i64, limit: usize) -> SqlResult<Vec<Batch
     v
 }
 
+/// The batches of a store created in `[from_ms, to_ms)` whose batch number contains `keyword`
+/// (any case; empty: every one), newest first, at most `limit`.
+pub fn batches_matching(
+    conn: &Db,
+    merchant_id: i64,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    keyword: &str,
+    limit: usize,
+) -> SqlResult<Vec<BatchRow>> {
+    // The keyword is a bound value (a `%` or `_` in it matches as LIKE does).
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {B_COLS} FROM transfer_batches WHERE merchant_id = ?1
+           AND created_ms >= ?2 AND created_ms < ?3
+           AND (?4 = '' OR lower(batch_no) LIKE '%' || lower(?4) || '%')
+         ORDER BY created_ms DESC, id DESC LIMIT ?5"
+    ))?;
+    let v = st
+        .query_map(
+            params![
+                merchant_id,
+                from_ms.unwrap_or(i64::MIN),
+                to_ms.unwrap_or(i64::MAX),
+                keyword,
+                limit as i64
+            ],
+            b_row,
+        )?
+        .collect();
+    v
+}
+
 /// The next generated number of a day for a single transfer: `ZZ` + `yyyymmdd` + six digits
 /// (unique against batch and order numbers of the store, which take the same value).
 pub fn next_single_no(conn: &Db, merchant_id: i64, day: i32) -> SqlResult<String> {
