@@ -39,13 +39,7 @@ const ID_TYPES: [IdType; 5] = [
 ];
 
 fn id_type_word(i: IdType) -> T {
-    match i {
-        IdType::ResidentId => T("身份证", "Resident ID"),
-        IdType::Passport => T("护照", "Passport"),
-        IdType::HkMacau => T("港澳居民来往内地通行证", "HK/Macau permit"),
-        IdType::Taiwan => T("台湾居民来往大陆通行证", "Taiwan permit"),
-        IdType::Other => T("其他", "Other"),
-    }
+    crate::ui::text::words::word(crate::ui::text::words::ID_TYPE, i.code())
 }
 
 impl FastRefundApply {

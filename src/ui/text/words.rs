@@ -20,7 +20,7 @@ pub fn word(table: &[(&str, T)], code: &str) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fast_refund::FastRefundStatus;
+    use crate::domain::fast_refund::{FastRefundStatus, IdType};
     use crate::domain::function::Function;
     use crate::domain::review::{
         ApplicationKind, ApplicationStatus, BankAccountStatus, PayoutFeeKind, WithdrawalStatus,
