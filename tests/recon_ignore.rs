@@ -209,6 +209,10 @@ fn a_rejected_ignore_stays_open_and_below_the_limit_it_is_one_step() {
         Resolved::Done
     );
     assert!(check_holds(&s).is_empty(), "{:?}", check_holds(&s));
+    // The limit lowered afterwards: each ignore is judged by the limit of its day, so the
+    // ignores made within the limit then are no breaches now.
+    set_limit(&s, 0);
+    assert!(check_holds(&s).is_empty(), "{:?}", check_holds(&s));
 }
 
 #[test]

@@ -1001,6 +1001,9 @@ pub fn resolve(
             if let Some(other) = also {
                 q::resolve(&db, other, resolution, remark, uc.operator_id(), uc.now_ms)?;
             }
+            if resolution == Resolution::Ignored {
+                q::note_ignore_limit(&db, exception_id, super::recon_ignore::limit_fen(&db)?)?;
+            }
             uc.audit_change(
                 "recon.resolve",
                 &format!("recon_exception#{exception_id}"),

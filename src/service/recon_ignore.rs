@@ -130,6 +130,9 @@ pub fn decide(
             {
                 return Err(ServiceError::Refused(Rule::AlreadyDecided(exception_id)));
             }
+            if confirm {
+                crate::store::recon::note_ignore_limit(&db, exception_id, limit_fen(&db)?)?;
+            }
             uc.audit_change(
                 "recon.ignore_decide",
                 &format!("recon_exception#{exception_id}"),

@@ -395,6 +395,16 @@ pub fn resolve(
     Ok(n == 1)
 }
 
+/// The ignore limit in force when an exception was resolved as ignored (`check` judges each
+/// ignore by the limit of its day, not by today's).
+pub fn note_ignore_limit(db: &Db, id: i64, limit_fen: i64) -> SqlResult<()> {
+    db.execute(
+        "UPDATE recon_exceptions SET ignore_limit_fen = ?2 WHERE id = ?1",
+        params![id, limit_fen],
+    )?;
+    Ok(())
+}
+
 /// A hand match: the file row now points at the transaction.
 pub fn match_row_by_hand(db: &Db, row_id: i64, txn_id: i64) -> SqlResult<()> {
     db.execute(

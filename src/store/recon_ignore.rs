@@ -102,7 +102,7 @@ pub fn integrity(db: &Db, limit_fen: i64) -> SqlResult<(Vec<i64>, Vec<i64>)> {
                   WHEN e.file_fen IS NOT NULL AND e.local_fen IS NOT NULL
                     THEN abs(e.file_fen - e.local_fen)
                   ELSE abs(coalesce(e.file_fen, e.local_fen, 0))
-                END) > ?1
+                END) > coalesce(e.ignore_limit_fen, ?1)
            AND e.carried_from IS NULL
            AND NOT EXISTS (SELECT 1 FROM recon_ignore_proposals p
                 WHERE p.exception_id = e.id AND p.status = 'confirmed'

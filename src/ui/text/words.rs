@@ -63,6 +63,7 @@ mod tests {
             FAST_REFUND_STATUS,
             "fast_refund_status",
         );
+        every(IdType::ALL, ID_TYPE, "id_type");
     }
 
     #[test]
