@@ -280,3 +280,62 @@ fn the_second_person_confirms_through_the_keys() {
     let report = merchant_desk::service::check::run(&env.store).unwrap();
     assert!(report.ok(), "{}", report.text());
 }
+
+/// A proposal to ignore that waits for its second person follows its difference when the
+/// acquirer's corrected file supersedes the run; the second person confirms it on the new run.
+#[test]
+fn a_pending_proposal_follows_its_difference_into_a_re_import() {
+    let mut s = setup();
+    let e = exception(&s, Category::AmountDiff);
+    let difference = recon_ignore::difference_fen(e.file_fen, e.local_fen);
+    set_limit(&s, difference - 1);
+    assert_eq!(
+        recon::resolve(
+            &mut s.env,
+            &s.finance,
+            e.id,
+            Resolution::Ignored,
+            "收单方已确认"
+        )
+        .unwrap(),
+        Resolved::AwaitingSecond
+    );
+    // The corrected file: the same rows, one more comment line (another SHA-256).
+    let file = acquirer::write_day(&s.env, s.db.dir.path(), DAY).unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    bytes.splice(at..at, b"# corrected\n".iter().copied());
+    // Under the same name (the file name carries the date), in another folder.
+    let folder = s.db.dir.path().join("v2");
+    std::fs::create_dir(&folder).unwrap();
+    let again = folder.join(file.file_name().unwrap());
+    std::fs::write(&again, bytes).unwrap();
+    let second = recon::import(
+        &mut s.env,
+        &s.finance,
+        &ImportRequest {
+            path: again,
+            format: None,
+            date: None,
+        },
+    )
+    .unwrap();
+    let run2 = second
+        .runs
+        .iter()
+        .find(|r| r.supersedes == Some(s.run_id))
+        .expect("the first store's run superseded")
+        .run_id;
+    let waiting = recon_ignore::pending(&s.env, &s.admin, run2).unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let new_e = recon::exceptions(&s.env, &s.finance, run2, Some(Category::AmountDiff))
+        .unwrap()
+        .remove(0);
+    recon_ignore::decide(&mut s.env, &s.admin, new_e.id, true).unwrap();
+    let done = recon::exceptions(&s.env, &s.finance, run2, Some(Category::AmountDiff))
+        .unwrap()
+        .remove(0);
+    assert_eq!(done.status, ExceptionStatus::Resolved);
+    assert_eq!(done.remark, "收单方已确认");
+    assert!(check_holds(&s).is_empty(), "{:?}", check_holds(&s));
+}

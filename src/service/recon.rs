@@ -618,9 +618,15 @@ fn import_run(
     let db = uc.db();
     let old = q::active_run(&db, merchant_id, date)?;
     let mut carried: HashMap<(Category, String), q::Carried> = HashMap::new();
+    // A proposal to ignore that waits for its second person follows its difference to the new
+    // run (by category and match key), so a re-import does not lose it.
+    let mut proposals: HashMap<(String, String), i64> = HashMap::new();
     if let Some(old) = old {
         for (c, k, res, remark, by, ms, id) in q::resolutions(&db, old)? {
             carried.insert((c, k), (res, remark, by, ms, id));
+        }
+        for (id, c, k) in crate::store::recon_ignore::pending_keys_of_run(&db, old)? {
+            proposals.insert((c.unwrap_or_default(), k), id);
         }
         q::supersede(&db, old)?;
     }
@@ -823,7 +829,12 @@ fn import_run(
         if e.carried.is_none() {
             open += 1;
         }
-        q::insert_exception(&db, &e)?;
+        let id = q::insert_exception(&db, &e)?;
+        if e.carried.is_none() {
+            if let Some(p) = proposals.get(&(k.0.code().to_string(), k.1.clone())) {
+                crate::store::recon_ignore::move_pending(&db, *p, id)?;
+            }
+        }
     }
     // Yesterday's expected-next-day rows: matched here, they resolve; otherwise they were
     // missing at the acquirer after all.

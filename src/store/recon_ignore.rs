@@ -121,3 +121,26 @@ pub fn integrity(db: &Db, limit_fen: i64) -> SqlResult<(Vec<i64>, Vec<i64>)> {
         .collect::<SqlResult<Vec<i64>>>()?;
     Ok((unbacked, stale))
 }
+
+/// The pending proposals of a run's exceptions: (proposal, the exception's category and match
+/// key), to carry them onto the same difference of the run that supersedes it.
+pub fn pending_keys_of_run(db: &Db, run_id: i64) -> SqlResult<Vec<(i64, Option<String>, String)>> {
+    let mut st = db.prepare_cached(
+        "SELECT p.id, e.category, e.match_key FROM recon_ignore_proposals p
+         JOIN recon_exceptions e ON e.id = p.exception_id
+         WHERE e.run_id = ?1 AND p.status = 'pending' ORDER BY p.id",
+    )?;
+    let v = st
+        .query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    v
+}
+
+/// Moves a pending proposal onto another exception (the same difference in a new run).
+pub fn move_pending(db: &Db, proposal_id: i64, exception_id: i64) -> SqlResult<()> {
+    db.execute(
+        "UPDATE recon_ignore_proposals SET exception_id = ?2 WHERE id = ?1 AND status = 'pending'",
+        params![proposal_id, exception_id],
+    )?;
+    Ok(())
+}
