@@ -782,7 +782,7 @@ mod tests {
     struct R(i64, &'static str);
     const COLS: &[Col<R>] = &[
         Col {
-            header: T("名称", "Name"),
+            header: crate::ui::text::t::W_NAME,
             kind: Kind::Text,
             width: Width::Shrink { min: 4 },
             show: Show::Both { priority: 0 },
@@ -790,7 +790,7 @@ mod tests {
             value: |r, _| CellValue::text(r.1),
         },
         Col {
-            header: T("备注", "Note"),
+            header: crate::ui::text::t::W_NOTE,
             kind: Kind::Text,
             width: Width::Content,
             show: Show::Both { priority: 2 },
@@ -798,7 +798,7 @@ mod tests {
             value: |_, _| CellValue::Empty,
         },
         Col {
-            header: T("金额", "Amount"),
+            header: crate::ui::text::t::COL_AMOUNT,
             kind: Kind::Money,
             width: Width::Content,
             show: Show::Both { priority: 0 },

@@ -151,7 +151,7 @@ const AUDIT_COLS: &[Col<AuditRow>] = &[
         value: |r, _| CellValue::text(r.after.clone()),
     },
     Col {
-        header: T("SHA-256", "SHA-256"),
+        header: crate::ui::text::t::W_SHA_256,
         kind: Kind::Id,
         width: Width::Content,
         show: Show::Export,

@@ -494,13 +494,13 @@ fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
             Span::styled(tr::DIFFERENCE.get(lang).to_string(), theme::header()),
         ]),
         row(
-            &w(T("参考号", "RRN")),
+            &w(tr::W_RRN),
             e.local_rrn.clone().unwrap_or_default(),
             e.file_rrn.clone().unwrap_or_default(),
             String::new(),
         ),
         row(
-            &w(T("终端/凭证", "Term/vch")),
+            &w(tr::W_TERM_VCH),
             format!(
                 "{} {}",
                 e.local_terminal.clone().unwrap_or_default(),
@@ -514,19 +514,19 @@ fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
             String::new(),
         ),
         row(
-            &w(T("金额", "Amount")),
+            &w(tr::W_AMOUNT),
             money(ours_amount),
             money(theirs_amount),
             diff(ours_amount, theirs_amount),
         ),
         row(
-            &w(T("手续费", "Fee")),
+            &w(tr::W_FEE),
             money(e.local_fee),
             money(e.file_fee),
             diff(e.local_fee, e.file_fee),
         ),
         row(
-            &w(T("类型/状态", "Type/status")),
+            &w(tr::W_TYPE_STATUS),
             match (e.local_type, e.local_status) {
                 (Some(t), Some(s)) => format!("{}/{}", t.code(), s.code()),
                 _ => String::new(),
@@ -538,13 +538,13 @@ fn side_by_side(e: &ExceptionRow, lang: Lang) -> Vec<Line<'static>> {
             String::new(),
         ),
         row(
-            &w(T("日期", "Date")),
+            &w(tr::W_DATE),
             e.local_date.map(|d| d.to_string()).unwrap_or_default(),
             e.file_date.map(|d| d.to_string()).unwrap_or_default(),
             String::new(),
         ),
         row(
-            &w(T("卡号", "Card")),
+            &w(tr::W_CARD),
             e.local_card.clone().unwrap_or_default(),
             e.file_card.clone().unwrap_or_default(),
             String::new(),
