@@ -32,6 +32,12 @@ use super::error::{invalid, Problem, Rule};
 use super::kernel::{Needs, Uc, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
+/// The words of the workbook in both languages (assets/text/recon_book.toml, build.rs).
+mod words {
+    use crate::domain::lang::T;
+    include!(concat!(env!("OUT_DIR"), "/text/recon_book.rs"));
+}
+
 /// The default cut-off: a transaction at or after 23:00 is expected in the next day's file.
 pub const CUTOFF_SECS: u32 = 23 * 3600;
 pub const MAX_REMARK: usize = 200;
@@ -1104,19 +1110,19 @@ pub fn export_run(
     let r = &detail.run;
     let mut summary = vec![
         vec![
-            text(t(T("文件笔数", "File rows"))),
+            text(t(words::W_FILE_ROWS)),
             CellValue::Int(r.file_rows),
             CellValue::Money(r.file_amount_fen),
             CellValue::Money(r.file_fee_fen),
         ],
         vec![
-            text(t(T("本地笔数", "Local rows"))),
+            text(t(words::W_LOCAL_ROWS)),
             CellValue::Int(r.local_rows),
             CellValue::Money(r.local_amount_fen),
             CellValue::Money(r.local_fee_fen),
         ],
         vec![
-            text(t(T("一致", "Matched"))),
+            text(t(words::W_MATCHED)),
             CellValue::Int(r.matched_rows),
             CellValue::Empty,
             CellValue::Empty,
@@ -1124,17 +1130,14 @@ pub fn export_run(
     ];
     for (c, n, open, f, l) in &detail.categories {
         summary.push(vec![
-            text(format!("{} ({} {open})", c.code(), t(T("未处理", "open")))),
+            text(format!("{} ({} {open})", c.code(), t(words::W_OPEN))),
             CellValue::Int(*n),
             CellValue::Money(*f),
             CellValue::Money(*l),
         ]);
     }
     summary.push(vec![
-        text(t(T(
-            "净差额（文件 − 本地）",
-            "Net difference (file − local)",
-        ))),
+        text(t(words::W_NET_DIFFERENCE_FILE_LOCAL)),
         CellValue::Empty,
         CellValue::Money(
             (r.file_amount_fen - r.file_fee_fen) - (r.local_amount_fen - r.local_fee_fen),
@@ -1212,69 +1215,69 @@ pub fn export_run(
     let heads = |v: &[T]| v.iter().map(|h| t(*h)).collect::<Vec<_>>();
     let sheets = vec![
         BookSheet {
-            name: t(T("汇总", "Summary")),
+            name: t(words::W_SUMMARY),
             preamble: vec![
                 format!(
                     "{} #{} {} {}",
-                    t(T("对账批次", "Run")),
+                    t(words::W_RUN),
                     r.id,
                     r.merchant_no,
                     r.recon_date
                 ),
-                format!("{} {} ({})", t(T("文件", "File")), r.file_name, r.sha256),
+                format!("{} {} ({})", t(words::W_FILE), r.file_name, r.sha256),
             ],
             headers: heads(&[
-                T("项目", "Item"),
-                T("笔数", "Count"),
-                T("文件金额", "File amount"),
-                T("本地金额", "Local amount"),
+                words::W_ITEM,
+                words::W_COUNT,
+                words::W_FILE_AMOUNT,
+                words::W_LOCAL_AMOUNT,
             ]),
             rows: summary,
             totals: None,
         },
         BookSheet {
-            name: t(T("差异", "Exceptions")),
+            name: t(words::W_EXCEPTIONS),
             preamble: Vec::new(),
             headers: heads(&[
-                T("编号", "No."),
-                T("类别", "Category"),
-                T("文件行", "Line"),
-                T("参考号", "RRN"),
-                T("终端号", "Terminal"),
-                T("本地金额", "Ours"),
-                T("收单方金额", "Acquirer's"),
-                T("差额", "Difference"),
-                T("本地", "Ours (other)"),
-                T("收单方", "Acquirer's (other)"),
-                T("处理状态", "Status"),
-                T("处理结果", "Resolution"),
-                T("备注", "Remark"),
+                words::W_NO,
+                words::W_CATEGORY,
+                words::W_LINE,
+                words::W_RRN,
+                words::W_TERMINAL,
+                words::W_OURS,
+                words::W_ACQUIRER_S,
+                words::W_DIFFERENCE,
+                words::W_OURS_OTHER,
+                words::W_ACQUIRER_S_OTHER,
+                words::W_STATUS,
+                words::W_RESOLUTION,
+                words::W_REMARK,
             ]),
             rows: diff_rows,
             totals: None,
         },
         BookSheet {
-            name: t(T("已匹配", "Matched")),
+            name: t(words::W_MATCHED_2),
             preamble: Vec::new(),
             headers: heads(&[
-                T("文件行", "Line"),
-                T("参考号", "Reference"),
-                T("匹配方式", "Pass"),
-                T("金额", "Amount"),
-                T("交易编号", "Transaction"),
+                words::W_LINE,
+                words::W_REFERENCE,
+                words::W_PASS,
+                words::W_AMOUNT,
+                words::W_TRANSACTION,
             ]),
             rows: matched_rows,
             totals: None,
         },
         BookSheet {
-            name: t(T("无法解析", "Unreadable")),
+            name: t(words::W_UNREADABLE),
             preamble: Vec::new(),
             headers: heads(&[
-                T("文件行", "Line"),
-                T("原因", "Reason"),
-                T("原始行", "Raw line"),
-                T("处理状态", "Status"),
-                T("备注", "Remark"),
+                words::W_LINE,
+                words::W_REASON,
+                words::W_RAW_LINE,
+                words::W_STATUS,
+                words::W_REMARK,
             ]),
             rows: unreadable,
             totals: None,
@@ -1283,7 +1286,7 @@ pub fn export_run(
     std::fs::create_dir_all(dir).map_err(|e| ServiceError::File(e.to_string()))?;
     let path = dir.join(format!(
         "{}_{}_{}_{}.xlsx",
-        T("对账批次", "recon-run").get(lang),
+        words::W_RECON_RUN.get(lang),
         r.id,
         r.merchant_no,
         r.recon_date

@@ -18,6 +18,12 @@ use crate::store::statements::{self as q, LineRow, SettledTxn};
 use super::kernel::{Needs, Who};
 use super::{Env, ServiceError, ServiceResult, Session};
 
+/// The words of the workbook in both languages (assets/text/statements_book.toml, build.rs).
+mod words {
+    use crate::domain::lang::T;
+    include!(concat!(env!("OUT_DIR"), "/text/statements_book.rs"));
+}
+
 /// A day (`YYYYMMDD`) or a month (`YYYYMM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -57,32 +63,32 @@ pub struct SheetKind {
 pub const KINDS: &[SheetKind] = &[
     SheetKind {
         code: "acquiring",
-        name: T("收单交易", "Card transactions"),
+        name: words::W_CARD_TRANSACTIONS,
         ledger: &[("settlement", 0)],
     },
     SheetKind {
         code: "refund",
-        name: T("退货", "Refunds"),
+        name: words::W_REFUNDS,
         ledger: &[("refund", 0)],
     },
     SheetKind {
         code: "transfer_platform",
-        name: T("转账到平台账户", "Transfers to accounts"),
+        name: words::W_TRANSFERS_TO_ACCOUNTS,
         ledger: &[("transfer", 0)],
     },
     SheetKind {
         code: "withdrawal",
-        name: T("转账到银行卡及提现", "Transfers to cards and withdrawals"),
+        name: words::W_TRANSFERS_TO_CARDS_AND_WITHDRAWALS,
         ledger: &[("withdrawal", -1), ("fee", -1)],
     },
     SheetKind {
         code: "return",
-        name: T("退票", "Returns"),
+        name: words::W_RETURNS,
         ledger: &[("withdrawal", 1), ("fee", 1)],
     },
     SheetKind {
         code: "other",
-        name: T("其他", "Other"),
+        name: words::W_OTHER,
         ledger: &[("topup", 0)],
     },
 ];
@@ -288,10 +294,10 @@ pub fn build(
 fn type_word(t: crate::domain::txn::TxnType, lang: Lang) -> &'static str {
     use crate::domain::txn::TxnType::*;
     match t {
-        Sale => T("消费", "Sale"),
-        Completion => T("预授权完成", "Completion"),
-        Refund => T("退货", "Refund"),
-        Void => T("撤销", "Void"),
+        Sale => words::W_SALE,
+        Completion => words::W_COMPLETION,
+        Refund => words::W_REFUND,
+        Void => words::W_VOID,
     }
     .get(lang)
 }
@@ -308,11 +314,11 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>>
     let word = |x: &'static str| CellValue::Text(std::borrow::Cow::Borrowed(x));
     let mut out = Vec::new();
     let title = match s.period {
-        Period::Day(_) => t(T("日结算对账单", "Daily statement")),
-        Period::Month(_) => t(T("月结算对账单", "Monthly statement")),
+        Period::Day(_) => t(words::W_DAILY_STATEMENT),
+        Period::Month(_) => t(words::W_MONTHLY_STATEMENT),
     };
     let mut rows: Vec<Vec<CellValue>> = vec![vec![
-        text(t(T("期初余额", "Opening balance"))),
+        text(t(words::W_OPENING_BALANCE)),
         CellValue::Empty,
         CellValue::Empty,
         CellValue::Empty,
@@ -328,42 +334,39 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>>
         ]);
     }
     rows.push(vec![
-        text(t(T("期末余额", "Closing balance"))),
+        text(t(words::W_CLOSING_BALANCE)),
         CellValue::Empty,
         CellValue::Empty,
         CellValue::Empty,
         CellValue::Money(s.closing_fen),
     ]);
     rows.push(vec![
-        text(t(T("账户余额（账本）", "Ledger balance"))),
+        text(t(words::W_LEDGER_BALANCE)),
         CellValue::Empty,
         CellValue::Empty,
         CellValue::Empty,
         CellValue::Money(s.ledger_closing_fen),
     ]);
     out.push(BookSheet {
-        name: t(T("汇总", "Summary")),
+        name: t(words::W_SUMMARY),
         preamble: vec![
             format!("{title}"),
-            format!("{}：{}", t(T("商户名称", "Store")), s.merchant_name),
-            format!("{}：{}", t(T("商户号", "Merchant no.")), s.merchant_no),
-            format!("{}：{}", t(T("对账期间", "Period")), s.period.label()),
+            format!("{}：{}", t(words::W_STORE), s.merchant_name),
+            format!("{}：{}", t(words::W_MERCHANT_NO), s.merchant_no),
+            format!("{}：{}", t(words::W_PERIOD), s.period.label()),
             format!(
                 "{}：{}",
-                t(T("生成时间", "Produced")),
+                t(words::W_PRODUCED),
                 crate::clock::format_ms(produced_ms)
             ),
-            t(T(
-                "校验：期初余额 + 各项净额 = 期末余额 = 账户余额",
-                "Check: opening + net of every kind = closing = ledger balance",
-            )),
+            t(words::W_CHECK_OPENING_NET_OF_EVERY_KIND_CLOSING),
         ],
         headers: vec![
-            t(T("类型", "Kind")),
-            t(T("笔数", "Count")),
-            t(T("金额", "Amount")),
-            t(T("手续费", "Fee")),
-            t(T("净额", "Net")),
+            t(words::W_KIND),
+            t(words::W_COUNT),
+            t(words::W_AMOUNT),
+            t(words::W_FEE),
+            t(words::W_NET),
         ],
         rows,
         totals: None,
@@ -398,29 +401,29 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>>
             })
             .collect();
         let net: i64 = s.movements[0].net_fen;
-        let mut totals = vec![text(t(T("合计", "Total")))];
+        let mut totals = vec![text(t(words::W_TOTAL))];
         totals.extend((0..14).map(|_| CellValue::Empty));
         totals.push(CellValue::Money(net));
         out.push(BookSheet {
             name: KINDS[0].name.get(lang).to_string(),
             preamble: Vec::new(),
             headers: [
-                T("结算日期", "Settlement date"),
-                T("交易日期", "Trade date"),
-                T("交易时间", "Time"),
-                T("终端号", "Terminal"),
-                T("批次号", "Batch"),
-                T("凭证号", "Voucher"),
-                T("参考号", "RRN"),
-                T("卡号", "Card"),
-                T("卡组织", "Card org."),
-                T("卡类型", "Card type"),
-                T("发卡行", "Issuer"),
-                T("交易类型", "Type"),
-                T("交易状态", "Status"),
-                T("交易金额", "Amount"),
-                T("手续费", "Fee"),
-                T("结算金额", "Net"),
+                words::W_SETTLEMENT_DATE,
+                words::W_TRADE_DATE,
+                words::W_TIME,
+                words::W_TERMINAL,
+                words::W_BATCH,
+                words::W_VOUCHER,
+                words::W_RRN,
+                words::W_CARD,
+                words::W_CARD_ORG,
+                words::W_CARD_TYPE,
+                words::W_ISSUER,
+                words::W_TYPE,
+                words::W_STATUS,
+                words::W_AMOUNT_2,
+                words::W_FEE,
+                words::W_NET_2,
             ]
             .iter()
             .map(|h| t(*h))
@@ -450,15 +453,15 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>>
             name: k.name.get(lang).to_string(),
             preamble: Vec::new(),
             headers: vec![
-                t(T("日期时间", "Time")),
-                t(T("摘要", "Memo")),
-                t(T("类型", "Kind")),
-                t(T("金额", "Amount")),
-                t(T("余额", "Balance")),
+                t(words::W_TIME_2),
+                t(words::W_MEMO),
+                t(words::W_KIND),
+                t(words::W_AMOUNT),
+                t(words::W_BALANCE),
             ],
             rows,
             totals: Some(vec![
-                text(t(T("合计", "Total"))),
+                text(t(words::W_TOTAL)),
                 CellValue::Empty,
                 CellValue::Empty,
                 CellValue::Money(s.movements[i].net_fen),
@@ -482,11 +485,11 @@ pub fn sheets(s: &Statement, lang: Lang, produced_ms: i64) -> Vec<BookSheet<'_>>
                 r
             })
             .collect();
-        let mut headers = vec![t(T("日期", "Date"))];
+        let mut headers = vec![t(words::W_DATE)];
         headers.extend(KINDS.iter().map(|k| k.name.get(lang).to_string()));
-        headers.push(t(T("净额", "Net")));
+        headers.push(t(words::W_NET));
         out.push(BookSheet {
-            name: t(T("按日汇总", "By day")),
+            name: t(words::W_BY_DAY),
             preamble: Vec::new(),
             headers,
             rows,
@@ -510,13 +513,13 @@ pub fn produce(
     let name = match period {
         Period::Day(_) => format!(
             "{}_{}_{}.xlsx",
-            T("日结算对账单", "daily-statement").get(lang),
+            words::W_DAILY_STATEMENT_2.get(lang),
             s.merchant_no,
             s.period.label()
         ),
         Period::Month(_) => format!(
             "{}_{}_{}.xlsx",
-            T("月结算对账单", "monthly-statement").get(lang),
+            words::W_MONTHLY_STATEMENT_2.get(lang),
             s.merchant_no,
             s.period.label()
         ),
@@ -578,8 +581,8 @@ pub fn stores(env: &Env, session: &Session) -> ServiceResult<Vec<(String, String
 /// The downloads list's title of a statement, also its file name's stem.
 pub fn title(merchant_no: &str, period: Period, lang: Lang) -> String {
     let kind = match period {
-        Period::Day(_) => T("日结算对账单", "daily-statement"),
-        Period::Month(_) => T("月结算对账单", "monthly-statement"),
+        Period::Day(_) => words::W_DAILY_STATEMENT_2,
+        Period::Month(_) => words::W_MONTHLY_STATEMENT_2,
     };
     format!(
         "{}_{}_{}",
