@@ -164,3 +164,42 @@ fn settlement_list_export_and_scope() {
         Err(ServiceError::Denied(_))
     ));
 }
+
+/// An export in the order shown: smallest amount first walks the keyset pages from the other
+/// end (more rows than one chunk), every row once.
+#[test]
+fn an_ascending_amount_export_is_written_smallest_first() {
+    let db = TestDb::demo(3, 1_500);
+    let mut env = db.env();
+    let _dir = download_dir(&env);
+    let s = db.login(&mut env, "finance");
+    let f = TxnFilter {
+        by_amount: true,
+        ascending: true,
+        ..Default::default()
+    };
+    let screen = txn_query::totals(&env, &s, &f).unwrap();
+    let job = exports::start_txn_export(&env, &s, &f, sheet_of("交易", TXN_COLUMNS.len())).unwrap();
+    let path = job.path.clone();
+    assert_eq!(
+        job.wait(),
+        JobState::Done {
+            rows: screen.count as u64
+        }
+    );
+    let sheet = rows(&path);
+    let data = &sheet[1..sheet.len() - 1];
+    let amounts: Vec<i64> = data.iter().map(|r| fen(&r[9])).collect();
+    assert_eq!(amounts.len() as i64, screen.count);
+    assert!(
+        screen.count > 2_000,
+        "more than one chunk: {}",
+        screen.count
+    );
+    assert!(amounts.windows(2).all(|w| w[0] <= w[1]), "{amounts:?}");
+    // Every reference once.
+    let mut rrns: Vec<String> = data.iter().map(|r| r[1].to_string()).collect();
+    rrns.sort();
+    rrns.dedup();
+    assert_eq!(rrns.len() as i64, screen.count);
+}

@@ -383,15 +383,30 @@ pub fn start_txn_export_with(
     let job = launch(env, session, req, move |sink| {
         use crate::excel::ExportError;
         let store = Store::open_at(&db).map_err(|e| ExportError::Source(e.to_string()))?;
-        // Keyset chunks: flat memory, and each chunk reads the index where the last stopped.
-        let mut at = PageAt::First;
+        // Keyset chunks: flat memory, and each chunk reads the index where the last stopped;
+        // in the order shown (ascending: from the other end, each chunk's rows turned round).
+        let mut at = if f.ascending {
+            PageAt::Last(CHUNK)
+        } else {
+            PageAt::First
+        };
         loop {
-            let rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
+            let mut rows = transactions::page(&store.read(), &f, at, CHUNK).map_err(source)?;
+            if f.ascending {
+                rows.reverse();
+            }
             for r in &rows {
                 sink.push(&cells(r))?;
             }
             match rows.last() {
-                Some(last) if rows.len() == CHUNK => at = PageAt::After(last.key_in(&f)),
+                Some(last) if rows.len() == CHUNK => {
+                    let key = last.key_in(&f);
+                    at = if f.ascending {
+                        PageAt::Before(key)
+                    } else {
+                        PageAt::After(key)
+                    };
+                }
                 _ => return Ok(()),
             }
         }

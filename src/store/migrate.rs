@@ -26,6 +26,7 @@ const STEPS: &[Step] = &[
     v12_transfers,
     v13_transfer_reissue,
     v14_recon_ignore_proposals,
+    v15_recon_ignore_limit,
 ];
 
 pub const LATEST: i32 = STEPS.len() as i32;
@@ -113,4 +114,9 @@ fn v13_transfer_reissue(tx: &rusqlite::Transaction) -> SqlResult<()> {
 /// A second person for large ignores of reconciliation exceptions.
 fn v14_recon_ignore_proposals(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v14.sql"))?)
+}
+
+/// The ignore limit in force when each exception was ignored.
+fn v15_recon_ignore_limit(tx: &rusqlite::Transaction) -> SqlResult<()> {
+    Ok(tx.execute_batch(include_str!("schema_v15.sql"))?)
 }

@@ -23,6 +23,7 @@ const STEPS: &[&str] = &[
     include_str!("pg_schema_v12.sql"),
     include_str!("pg_schema_v13.sql"),
     include_str!("pg_schema_v14.sql"),
+    include_str!("pg_schema_v15.sql"),
 ];
 
 /// A connection string without its password, for messages.

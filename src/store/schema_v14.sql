@@ -20,7 +20,3 @@ CREATE TABLE recon_ignore_proposals (
 CREATE UNIQUE INDEX recon_ignore_pending ON recon_ignore_proposals(exception_id)
     WHERE status = 'pending';
 CREATE INDEX recon_ignore_exception ON recon_ignore_proposals(exception_id, status);
-
--- The limit in force when an exception was resolved as ignored: `check` judges each ignore by
--- the limit of its day, so lowering the limit later does not make old ignores breaches.
-ALTER TABLE recon_exceptions ADD COLUMN ignore_limit_fen INTEGER;

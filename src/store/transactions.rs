@@ -31,6 +31,10 @@ pub struct TxnFilter {
     /// The order of the pages: by amount (largest first) instead of by time (newest first);
     /// ties by id either way, so every row has one place and keyset paging works at any depth.
     pub by_amount: bool,
+    /// The order a whole result is written in (an export): smallest (oldest) first instead of
+    /// largest (newest) first. The pages read either end by [`PageAt`]; this only says which
+    /// way a writer walks them.
+    pub ascending: bool,
 }
 
 impl TxnFilter {

@@ -1385,12 +1385,20 @@ impl Screen for TxnQuery {
             return Some(Outcome::error(q::EXPORT_NOTHING.get(lang).into()));
         };
         // The recipe keeps the conditions, so 下载中心 can run the same export again.
-        let (spec, title, filter, conditions) = (
-            self.spec(),
-            self.title,
-            r.filter.clone(),
-            r.conditions.clone(),
-        );
+        // The file in the order shown, and the order named among its conditions.
+        let filter = TxnFilter {
+            ascending: r.asc,
+            ..r.filter.clone()
+        };
+        let mut conditions = r.conditions.clone();
+        let sorted = &self.spec().cols[sorted_col(self.spec(), r.filter.by_amount)];
+        conditions.push(format!(
+            "{}{} {}",
+            q::ORDER.get(lang),
+            sorted.header.get(lang),
+            if r.asc { "▲" } else { "▼" }
+        ));
+        let (spec, title) = (self.spec(), self.title);
         let recipe: crate::service::exports::Rerun = std::sync::Arc::new(move |env, s, run_ms| {
             let mut cols = spec.columns(lang);
             cols.preamble = list::preamble(title.get(lang), &conditions, run_ms, lang);
