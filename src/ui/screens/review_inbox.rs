@@ -665,28 +665,32 @@ impl Screen for ReviewInbox {
             width: w,
             right,
         };
+        // The kind, the order number, the time, the money and the applicant as wide as their
+        // widest cell or header: never cut; the store and the payee take what is left.
+        let wide = |i: usize, h: T| -> Constraint {
+            let w = |s: &str| unicode_width::UnicodeWidthStr::width(s) as u16;
+            Constraint::Length(
+                rows.iter()
+                    .map(|r| w(&r[i]))
+                    .max()
+                    .unwrap_or(0)
+                    .max(w(h.get(lang))),
+            )
+        };
         let columns = [
             Column {
                 header: "",
                 width: Constraint::Length(3),
                 right: false,
             },
-            col(
-                tm::KIND,
-                Constraint::Length(if lang == Lang::Zh { 8 } else { 12 }),
-                false,
-            ),
-            col(tm::ORDER_NO, Constraint::Length(14), false),
-            col(tm::APPLIED_AT, Constraint::Length(11), false),
-            col(tm::AMOUNT, Constraint::Length(11), true),
-            col(tm::FEE, Constraint::Length(10), true),
-            col(
-                tm::APPLICANT,
-                Constraint::Length(if lang == Lang::Zh { 8 } else { 9 }),
-                false,
-            ),
-            col(tm::STORE, Constraint::Length(18), false),
-            col(tm::PAYEE, Constraint::Min(10), false),
+            col(tm::KIND, wide(1, tm::KIND), false),
+            col(tm::ORDER_NO, wide(2, tm::ORDER_NO), false),
+            col(tm::APPLIED_AT, wide(3, tm::APPLIED_AT), false),
+            col(tm::AMOUNT, wide(4, tm::AMOUNT), true),
+            col(tm::FEE, wide(5, tm::FEE), true),
+            col(tm::APPLICANT, wide(6, tm::APPLICANT), false),
+            col(tm::STORE, Constraint::Min(8), false),
+            col(tm::PAYEE, Constraint::Min(8), false),
         ];
         let focus = table::draw(
             f,
