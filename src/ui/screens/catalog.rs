@@ -302,18 +302,31 @@ pub fn allowed(session: &Session) -> Vec<&'static Entry> {
         .collect()
 }
 
-/// Entries whose Chinese or English name, or pinyin initials, contain what was typed.
+/// Entries whose Chinese or English name, or pinyin initials, contain what was typed; the ones
+/// whose initials or name are exactly it first, then those that begin with it, then the rest,
+/// each group in menu order (`dz` is 对账 before 终端组管理's `zdzgl`).
 pub fn matching(session: &Session, typed: &str) -> Vec<&'static Entry> {
     let q = typed.trim().to_lowercase();
-    allowed(session)
+    let mut found: Vec<(u8, &'static Entry)> = allowed(session)
         .into_iter()
-        .filter(|e| {
-            q.is_empty()
-                || e.name.get(Lang::Zh).contains(&q)
-                || e.name.get(Lang::En).to_lowercase().contains(&q)
-                || e.initials.contains(&q)
+        .filter_map(|e| {
+            let zh = e.name.get(Lang::Zh);
+            let en = e.name.get(Lang::En).to_lowercase();
+            let rank = if q.is_empty() || e.initials == q || zh == q || en == q {
+                0
+            } else if e.initials.starts_with(&q) || zh.starts_with(&q) || en.starts_with(&q) {
+                1
+            } else if zh.contains(&q) || en.contains(&q) || e.initials.contains(&q) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, e))
         })
-        .collect()
+        .collect();
+    // A stable sort keeps the menu order inside each rank.
+    found.sort_by_key(|(rank, _)| *rank);
+    found.into_iter().map(|(_, e)| e).collect()
 }
 
 pub fn open(id: EntryId, cx: &mut Cx) -> Outcome {
