@@ -138,22 +138,23 @@ pub enum IdProblem {
     Length,
 }
 
+/// The words name the problem only: the field's name is put before them where they are shown.
 impl IdProblem {
     pub fn zh(self) -> &'static str {
         match self {
-            IdProblem::Shape => "证件号码格式错误（身份证为18位，前17位为数字）",
-            IdProblem::BirthDate => "证件号码中的出生日期无效",
-            IdProblem::CheckChar => "证件号码校验位错误",
-            IdProblem::Length => "证件号码长度应为5–30位",
+            IdProblem::Shape => "格式错误（身份证为18位，前17位为数字）",
+            IdProblem::BirthDate => "其中的出生日期无效",
+            IdProblem::CheckChar => "校验位错误",
+            IdProblem::Length => "长度应为5–30位",
         }
     }
 
     pub fn en(self) -> &'static str {
         match self {
-            IdProblem::Shape => "ID number: a resident ID has 18 characters, the first 17 digits",
-            IdProblem::BirthDate => "ID number: the birth date in it is not valid",
-            IdProblem::CheckChar => "ID number: wrong check character",
-            IdProblem::Length => "ID number: 5–30 characters",
+            IdProblem::Shape => "a resident ID has 18 characters, the first 17 digits",
+            IdProblem::BirthDate => "the birth date in it is not valid",
+            IdProblem::CheckChar => "wrong check character",
+            IdProblem::Length => "5–30 characters",
         }
     }
 }
@@ -281,17 +282,17 @@ pub enum CardProblem {
 impl CardProblem {
     pub fn zh(self) -> &'static str {
         match self {
-            CardProblem::Shape => "银行卡号应为16–19位数字",
-            CardProblem::Luhn => "银行卡号校验位错误",
-            CardProblem::NotTheOriginal => "卡号与原交易卡号不一致",
+            CardProblem::Shape => "应为16–19位数字",
+            CardProblem::Luhn => "校验位错误",
+            CardProblem::NotTheOriginal => "与原交易卡号不一致",
         }
     }
 
     pub fn en(self) -> &'static str {
         match self {
-            CardProblem::Shape => "Card number: 16–19 digits",
-            CardProblem::Luhn => "Card number: the check digit is wrong",
-            CardProblem::NotTheOriginal => "Card number differs from the original transaction's",
+            CardProblem::Shape => "16–19 digits",
+            CardProblem::Luhn => "the check digit is wrong",
+            CardProblem::NotTheOriginal => "differs from the original transaction's card",
         }
     }
 }

@@ -64,7 +64,8 @@ fn field_label(key: &str, lang: Lang) -> String {
         "province" => tf::PROVINCE,
         "city" => tf::CITY,
         "branch" => tf::BRANCH,
-        "card_number" => tf::CARD_AGAIN,
+        // The file's column is the card number (not "typed again", as on the form).
+        "card_number" => tf::CARD,
         "order_no" => tf::ORDER_NO,
         "batch_no" => tf::BATCH_NO,
         "remark" => tr::REMARK,
