@@ -871,6 +871,13 @@ fn exception_corrected_and_resent_through_the_screens() {
     assert_eq!(d.row.status, FastRefundStatus::Processing);
     assert_eq!(d.row.submissions, 2);
     assert_eq!(d.row.branch, "工商银行上海南京西路支行");
+    // The place kept as it was (filled in by the form), named in words in the history.
+    assert_eq!(d.place, Some(("上海市".to_string(), "上海市".to_string())));
+    let resent = d.events.iter().find(|e| e.event == "resubmitted").unwrap();
+    assert_eq!(
+        resent.detail,
+        "上海市 工商银行上海静安支行 → 上海市 工商银行上海南京西路支行"
+    );
     outcome(&mut f.env, &row.order_no, OutcomeResult::Success, "");
     assert_eq!(ledger(&f.env, 1), before - part);
     let rest = amount - part;

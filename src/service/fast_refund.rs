@@ -981,8 +981,8 @@ pub fn resubmit(
                 f.reason_code.as_deref(),
                 &format!(
                     "{} → {}",
-                    describe(&f.branch, f.city_id),
-                    describe(&h.branch, h.city_id)
+                    describe(&db, &f.branch, f.city_id)?,
+                    describe(&db, &h.branch, h.city_id)?
                 ),
             )?;
             uc.audit_change(
@@ -997,8 +997,13 @@ pub fn resubmit(
     )
 }
 
-fn describe(branch: &str, city_id: i64) -> String {
-    format!("city#{city_id} {branch}")
+/// A place as the history shows it: province, city, branch.
+fn describe(db: &Db, branch: &str, city_id: i64) -> ServiceResult<String> {
+    Ok(match crate::store::reference::place_of(db, city_id)? {
+        Some((province, city)) if province == city => format!("{city} {branch}"),
+        Some((province, city)) => format!("{province} {city} {branch}"),
+        None => format!("city#{city_id} {branch}"),
+    })
 }
 
 fn holder_fields(name: &str, id: &str, city: i64, branch: &str) -> Fields {
@@ -1108,6 +1113,8 @@ pub struct Detail {
     pub txn: TxnRow,
     pub events: Vec<FastRefundEvent>,
     pub application: ApplicationRow,
+    /// The cardholder's place: (province, city), Chinese names as the form takes them.
+    pub place: Option<(String, String)>,
 }
 
 pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<Detail> {
@@ -1123,6 +1130,7 @@ pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<Detail> {
                 rq::application(&db, row.application_id)?.ok_or(ServiceError::NotFound)?;
             Ok(Detail {
                 events: q::events(&db, id)?,
+                place: crate::store::reference::place_of(&db, row.city_id)?,
                 row,
                 txn,
                 application,

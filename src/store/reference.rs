@@ -2,7 +2,7 @@
 //! Loaded by the first migration; the files are embedded in the binary.
 
 use super::Db;
-use crate::store::sql::params;
+use crate::store::sql::{params, OptionalExtension};
 use crate::store::SqlResult;
 
 const CARD_ORGS: &str = include_str!("../../data/card_orgs.csv");
@@ -111,4 +111,14 @@ pub fn card_orgs(conn: &Db) -> SqlResult<Vec<(String, String, String)>> {
 
 pub fn city_count(conn: &Db) -> SqlResult<i64> {
     conn.query_row("SELECT count(*) FROM cities", params![], |r| r.get(0))
+}
+
+/// A city's Chinese name and its province's (to show, or fill in again, a stored place).
+pub fn place_of(conn: &Db, city_id: i64) -> SqlResult<Option<(String, String)>> {
+    conn.prepare_cached(
+        "SELECT p.name_zh, c.name_zh FROM cities c JOIN provinces p ON p.code = c.province_code
+         WHERE c.id = ?1",
+    )?
+    .query_row(params![city_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
 }

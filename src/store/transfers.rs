@@ -310,14 +310,7 @@ pub fn reissued_by(conn: &Db, id: i64) -> SqlResult<Option<i64>> {
 }
 
 /// A city's Chinese name and its province's (a stored bank row, checked again when re-issued).
-pub fn place_of(conn: &Db, city_id: i64) -> SqlResult<Option<(String, String)>> {
-    conn.prepare_cached(
-        "SELECT p.name_zh, c.name_zh FROM cities c JOIN provinces p ON p.code = c.province_code
-         WHERE c.id = ?1",
-    )?
-    .query_row(params![city_id], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
-}
+pub use super::reference::place_of;
 
 pub fn order_no_exists(conn: &Db, merchant_id: i64, order_no: &str) -> SqlResult<bool> {
     conn.prepare_cached("SELECT count(*) FROM transfers WHERE merchant_id = ?1 AND order_no = ?2")?

@@ -305,6 +305,13 @@ impl FastRefundFix {
         form.set_value("id_number", &row.id_number);
         form.set_value("branch", &row.branch);
         form.set_value("remark", &row.remark);
+        // The place as stored, to correct rather than type again.
+        if let Ok(d) = fast_refund::detail(cx.env, cx.session, row.id) {
+            if let Some((province, city)) = d.place {
+                form.set_value("province", &province);
+                form.set_value("city", &city);
+            }
+        }
         form.focus_on("province");
         Outcome::nav(Nav::Push(Box::new(FastRefundFix {
             id: row.id,

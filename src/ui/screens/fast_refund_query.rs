@@ -300,10 +300,18 @@ impl FastRefundQuery {
                 mask_id_number(&r.id_number)
             ),
             format!(
-                "{}: {}    {}: {}",
+                "{}: {}    {}: {} {}",
                 l(tf::BANK),
                 r.bank_code,
                 l(tf::BRANCH),
+                d.place
+                    .as_ref()
+                    .map(|(p, c)| if p == c {
+                        c.clone()
+                    } else {
+                        format!("{p} {c}")
+                    })
+                    .unwrap_or_default(),
                 r.branch
             ),
             format!(
