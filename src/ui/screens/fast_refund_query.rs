@@ -532,7 +532,15 @@ impl Screen for FastRefundQuery {
                 sort: self.q.sort,
             },
         );
-        let total: i64 = self.q.rows.iter().map(|r| r.amount_fen).sum();
+        // The money the refunds move: a rejected, cancelled or failed one moves none (its money
+        // is back), so it is counted but not added.
+        let total: i64 = self
+            .q
+            .rows
+            .iter()
+            .filter(|r| r.status.holds_money())
+            .map(|r| r.amount_fen)
+            .sum();
         let line = tf::COUNT_TOTAL
             .get(lang)
             .replace("{n}", &self.q.rows.len().to_string())
