@@ -116,7 +116,16 @@ fn v14_recon_ignore_proposals(tx: &rusqlite::Transaction) -> SqlResult<()> {
     Ok(tx.execute_batch(include_str!("schema_v14.sql"))?)
 }
 
-/// The ignore limit in force when each exception was ignored.
+/// The ignore limit in force when each exception was ignored. A file made for a while on
+/// 2026-12-02 got the column with v14 already: it is added only where it is missing.
 fn v15_recon_ignore_limit(tx: &rusqlite::Transaction) -> SqlResult<()> {
-    Ok(tx.execute_batch(include_str!("schema_v15.sql"))?)
+    let has: i64 = tx.query_row(
+        "SELECT count(*) FROM pragma_table_info('recon_exceptions') WHERE name = 'ignore_limit_fen'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has == 0 {
+        tx.execute_batch(include_str!("schema_v15.sql"))?;
+    }
+    Ok(())
 }

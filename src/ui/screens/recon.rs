@@ -592,8 +592,8 @@ impl Screen for Recon {
             None if self.importing.is_some() => {
                 vec![("Enter".into(), tr::IMP_KEYS.get(lang).into())]
             }
-            None => vec![("Enter i".into(), tr::KEYS_RUNS.get(lang).into())],
-            Some(_) => vec![("a d g y c x".into(), tr::KEYS_RUN.get(lang).into())],
+            None => tr::key_lines(tr::KEYS_RUNS, lang),
+            Some(_) => tr::key_lines(tr::KEYS_RUN, lang),
         }
     }
 

@@ -96,7 +96,7 @@ impl Screen for Statements {
     }
 
     fn help(&self, lang: Lang) -> Vec<(String, String)> {
-        vec![("Tab [ ] ← → Enter m".into(), tr::ST_KEYS.get(lang).into())]
+        tr::key_lines(tr::ST_KEYS, lang)
     }
 
     fn handle_key(&mut self, k: &KeyEvent, cx: &mut Cx) -> Outcome {

@@ -1,6 +1,6 @@
 //! Strings of 对账 (reconciliation against the acquirer's files, Y7).
 
-use super::T;
+use super::{Lang, T};
 use crate::domain::recon::{Category, Resolution};
 
 // The words: assets/text/recon.toml (build.rs).
@@ -31,4 +31,14 @@ pub fn resolution(r: Resolution) -> T {
         Resolution::MatchedByHand => RES_MANUAL,
         Resolution::ResolvedNextDay => RES_NEXT_DAY,
     }
+}
+
+/// A screen's keys written as one word, `key|what · key|what`, as the help's (key, what) lines
+/// (each its own entry, so the key bar shows as many whole as fit).
+pub fn key_lines(keys: T, lang: Lang) -> Vec<(String, String)> {
+    keys.get(lang)
+        .split(" · ")
+        .filter_map(|part| part.split_once('|'))
+        .map(|(k, w)| (k.to_string(), w.to_string()))
+        .collect()
 }
