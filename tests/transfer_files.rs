@@ -213,10 +213,18 @@ fn control_totals_are_checked_when_given() {
     };
     let wrong_count = csv_with_totals(dir, "c1.csv", "C1", 3, &[(1, "4", "6.00")]);
     let m = refused(&mut env, &wrong_count);
-    assert!(m.iter().any(|m| m.contains("control count")), "{m:?}");
+    assert!(
+        m.iter()
+            .any(|m| m.contains("the control count 4 does not match the 3 rows")),
+        "{m:?}"
+    );
     let wrong_total = csv_with_totals(dir, "c2.csv", "C2", 3, &[(1, "3", "6.01")]);
     let m = refused(&mut env, &wrong_total);
-    assert!(m.iter().any(|m| m.contains("control total")), "{m:?}");
+    assert!(
+        m.iter()
+            .any(|m| m.contains("the control total 6.01 does not match the rows' 6.00")),
+        "{m:?}"
+    );
     let two_totals = csv_with_totals(dir, "c3.csv", "C3", 3, &[(1, "3", "6.00"), (3, "2", "")]);
     let m = refused(&mut env, &two_totals);
     assert!(

@@ -535,10 +535,13 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         if n != req.rows.len() {
             errors.push(row_error(
                 0,
-                "",
+                COL_TOTAL_COUNT,
                 other(
-                    "总笔数与明细不符",
-                    "the control count does not match the rows",
+                    format!("总笔数 {n} 与明细 {} 笔不符", req.rows.len()),
+                    format!(
+                        "the control count {n} does not match the {} rows",
+                        req.rows.len()
+                    ),
                 ),
             ));
         }
@@ -547,10 +550,18 @@ fn prepare_in(uc: &Uc, req: &TransferRequest) -> Result<Prepared, TransferError>
         if errors.is_empty() && t != amount_fen {
             errors.push(row_error(
                 0,
-                "",
+                COL_TOTAL_AMOUNT,
                 other(
-                    "总金额与明细不符",
-                    "the control total does not match the rows",
+                    format!(
+                        "总金额 {} 与明细合计 {} 不符",
+                        format_fen(t),
+                        format_fen(amount_fen)
+                    ),
+                    format!(
+                        "the control total {} does not match the rows' {}",
+                        format_fen(t),
+                        format_fen(amount_fen)
+                    ),
                 ),
             ));
         }
