@@ -377,7 +377,7 @@ pub enum Ineligible {
     BankUnsupported,
     /// Not settled yet (the same-day case is a void at the POS): 未结算.
     NotSettled,
-    /// Nothing left to refund: 已全额退货.
+    /// Nothing left to refund: refunded, or refunds (ordinary or fast) still under way.
     FullyRefunded,
     /// Older than `fast_refund_max_age_days`: 超过快速退货期限.
     TooOld,
@@ -389,7 +389,7 @@ impl Ineligible {
             Ineligible::NotASale => "非消费交易",
             Ineligible::BankUnsupported => "发卡行不支持",
             Ineligible::NotSettled => "未结算",
-            Ineligible::FullyRefunded => "已全额退货",
+            Ineligible::FullyRefunded => "无可退金额（已退完或退货处理中）",
             Ineligible::TooOld => "超过快速退货期限",
         }
     }
@@ -399,7 +399,7 @@ impl Ineligible {
             Ineligible::NotASale => "Not a sale",
             Ineligible::BankUnsupported => "Issuing bank not supported",
             Ineligible::NotSettled => "Not settled",
-            Ineligible::FullyRefunded => "Fully refunded",
+            Ineligible::FullyRefunded => "Nothing left to refund (refunded, or refunds under way)",
             Ineligible::TooOld => "Too old for a fast refund",
         }
     }
