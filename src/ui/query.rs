@@ -129,6 +129,29 @@ impl<R> QueryList<R> {
         }
     }
 
+    /// Ctrl+E: the rows on screen — exactly the query that ran, as of its time, its conditions
+    /// in the file's first rows — exported under `needs`; refused when no query stands.
+    pub fn export(
+        &self,
+        cx: &mut crate::ui::screens::Cx,
+        spec: &ListSpec<R>,
+        needs: crate::domain::function::Function,
+        title: &str,
+    ) -> Outcome {
+        let lang = cx.lang;
+        let Some((conditions, run_ms)) = &self.ran else {
+            return Outcome::error(crate::ui::text::query::EXPORT_NOTHING.get(lang).into());
+        };
+        let preamble = crate::ui::list::preamble(title, conditions, *run_ms, lang);
+        let cols = spec.export_columns(lang);
+        let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
+        let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
+        let rows = self.rows.iter().map(|r| spec.export_row(r, lang)).collect();
+        crate::ui::screens::downloads::export_list_with(
+            cx, needs, title, &headers, &kinds, rows, preamble,
+        )
+    }
+
     /// `s`: the next column (then the other way, then the query's own order, which `natural`
     /// restores); the selection back at the top.
     pub fn next_sort(&mut self, spec: &ListSpec<R>, lang: Lang, natural: impl FnOnce(&mut [R])) {

@@ -469,33 +469,9 @@ impl Screen for FastRefundQuery {
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
-        let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.q.ran else {
-            return Some(Outcome::error(
-                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
-            ));
-        };
-        let title = self.title().get(lang);
-        // The rows on screen are exactly the query that ran, as of `run_ms`.
-        let preamble = list::preamble(title, conditions, *run_ms, lang);
-        let cols = LIST.export_columns(lang);
-        let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
-        let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
-        let rows = self
-            .q
-            .rows
-            .iter()
-            .map(|r| LIST.export_row(r, lang))
-            .collect();
-        Some(super::downloads::export_list_with(
-            cx,
-            crate::domain::function::Function::FastRefund,
-            title,
-            &headers,
-            &kinds,
-            rows,
-            preamble,
-        ))
+        let title = self.title().get(cx.lang);
+        let needs = crate::domain::function::Function::FastRefund;
+        Some(self.q.export(cx, &LIST, needs, title))
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {

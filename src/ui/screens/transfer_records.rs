@@ -407,32 +407,9 @@ impl Screen for TransferRecords {
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
-        let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.q.ran else {
-            return Some(Outcome::error(
-                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
-            ));
-        };
-        let title = tt::SCR_TRANSFER_RECORDS.get(lang);
-        let preamble = list::preamble(title, conditions, *run_ms, lang);
-        let cols = BATCH_LIST.export_columns(lang);
-        let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
-        let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
-        let rows = self
-            .q
-            .rows
-            .iter()
-            .map(|r| BATCH_LIST.export_row(r, lang))
-            .collect();
-        Some(super::downloads::export_list_with(
-            cx,
-            export_function(cx.session),
-            title,
-            &headers,
-            &kinds,
-            rows,
-            preamble,
-        ))
+        let title = tt::SCR_TRANSFER_RECORDS.get(cx.lang);
+        let needs = export_function(cx.session);
+        Some(self.q.export(cx, &BATCH_LIST, needs, title))
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {

@@ -324,32 +324,9 @@ impl Screen for WithdrawRecords {
     }
 
     fn export(&mut self, cx: &mut Cx) -> Option<Outcome> {
-        let lang = cx.lang;
-        let Some((conditions, run_ms)) = &self.q.ran else {
-            return Some(Outcome::error(
-                crate::ui::text::query::EXPORT_NOTHING.get(lang).into(),
-            ));
-        };
-        let title = tm::SCR_WITHDRAW_RECORDS.get(lang);
-        let preamble = list::preamble(title, conditions, *run_ms, lang);
-        let cols = WITHDRAWAL_LIST.export_columns(lang);
-        let headers: Vec<&str> = cols.iter().map(|(h, _)| h.as_str()).collect();
-        let kinds: Vec<_> = cols.iter().map(|(_, k)| *k).collect();
-        let rows = self
-            .q
-            .rows
-            .iter()
-            .map(|r| WITHDRAWAL_LIST.export_row(r, lang))
-            .collect();
-        Some(super::downloads::export_list_with(
-            cx,
-            crate::domain::function::Function::WithdrawApply,
-            title,
-            &headers,
-            &kinds,
-            rows,
-            preamble,
-        ))
+        let title = tm::SCR_WITHDRAW_RECORDS.get(cx.lang);
+        let needs = crate::domain::function::Function::WithdrawApply;
+        Some(self.q.export(cx, &WITHDRAWAL_LIST, needs, title))
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, v: &View) -> Option<Position> {
