@@ -871,8 +871,14 @@ fn exception_corrected_and_resent_through_the_screens() {
     assert_eq!(d.row.status, FastRefundStatus::Processing);
     assert_eq!(d.row.submissions, 2);
     assert_eq!(d.row.branch, "工商银行上海南京西路支行");
-    // The place kept as it was (filled in by the form), named in words in the history.
+    // The place kept as it was (filled in by the form), named in words in the history; the
+    // bank by its names.
     assert_eq!(d.place, Some(("上海市".to_string(), "上海市".to_string())));
+    assert!(
+        d.bank.as_ref().is_some_and(|(zh, _)| !zh.is_empty()),
+        "{:?}",
+        d.bank
+    );
     let resent = d.events.iter().find(|e| e.event == "resubmitted").unwrap();
     assert_eq!(
         resent.detail,
@@ -964,4 +970,31 @@ fn batch_of_two_stores_names_the_other_stores_line() {
     let before = count(&f.env, "fast_refunds");
     assert!(fr::apply_batch(&mut f.env, &f.clerk, &batch, PW, None).is_err());
     assert_eq!(count(&f.env, "fast_refunds"), before);
+}
+
+/// A batch file with bad lines is refused in the audit log too, with its lines (nothing stored).
+#[test]
+fn a_batch_check_with_bad_lines_is_audited_as_refused() {
+    let f = fixture();
+    let (t1, r1, m1, _) = a_sale(&f.env, 1, 0);
+    let mut bad = input(t1, &m1, "1.00");
+    bad.holder.id_number = "110105194912310021".into();
+    let batch = BatchInput {
+        batch_no: "BAUDIT".into(),
+        lines: vec![(2, r1, bad)],
+    };
+    let check = fr::validate_batch(&f.env, &f.clerk, &batch).unwrap();
+    assert_eq!(check.bad.len(), 1);
+    let audited: i64 = f
+        .env
+        .store
+        .sql_for_tests()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'fast_refund.batch_check.refused'",
+            params![],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    assert_eq!(count(&f.env, "fast_refunds"), 0);
 }

@@ -696,14 +696,33 @@ fn check_batch(uc: &Uc, b: &BatchInput) -> ServiceResult<(Vec<Checked>, BatchChe
     Ok((ok, check))
 }
 
-/// Validates a batch whole without storing anything (the confirmation screen's numbers).
+/// Validates a batch whole without storing anything (the confirmation screen's numbers). A
+/// file with bad lines comes back with every line and its reason, and is audited as refused
+/// (like a transfer file's check).
 pub fn validate_batch(env: &Env, session: &Session, b: &BatchInput) -> ServiceResult<BatchCheck> {
-    env.query(
+    let mut refused: Option<BatchCheck> = None;
+    let outcome = env.query(
         Who::Operator(session),
         Needs::function(&Function::FastRefund),
         "fast_refund.batch_check",
-        |uc| Ok(check_batch(uc, b)?.1),
-    )
+        |uc| {
+            let check = check_batch(uc, b)?.1;
+            if check.bad.is_empty() {
+                return Ok(check);
+            }
+            let items = check
+                .bad
+                .iter()
+                .map(|l| (format!("row {}", l.row), rule_of(&l.error)))
+                .collect();
+            refused = Some(check);
+            Err(ServiceError::Refused(Rule::Items(items)))
+        },
+    );
+    match (outcome, refused) {
+        (Err(_), Some(check)) => Ok(check),
+        (outcome, _) => outcome,
+    }
 }
 
 /// Stores a batch (F3): every line checked (counting the lines above for the refundable amount
@@ -1115,6 +1134,8 @@ pub struct Detail {
     pub application: ApplicationRow,
     /// The cardholder's place: (province, city), Chinese names as the form takes them.
     pub place: Option<(String, String)>,
+    /// The bank's names (Chinese, English) for its code.
+    pub bank: Option<(String, String)>,
 }
 
 pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<Detail> {
@@ -1131,6 +1152,10 @@ pub fn detail(env: &Env, session: &Session, id: i64) -> ServiceResult<Detail> {
             Ok(Detail {
                 events: q::events(&db, id)?,
                 place: crate::store::reference::place_of(&db, row.city_id)?,
+                bank: crate::store::reference::banks(&db)?
+                    .into_iter()
+                    .find(|b| b.0 == row.bank_code)
+                    .map(|b| (b.1, b.2)),
                 row,
                 txn,
                 application,

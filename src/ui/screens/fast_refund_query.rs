@@ -302,7 +302,11 @@ impl FastRefundQuery {
             format!(
                 "{}: {}    {}: {} {}",
                 l(tf::BANK),
-                r.bank_code,
+                match (&d.bank, lang) {
+                    (Some((zh, _)), Lang::Zh) => zh.clone(),
+                    (Some((_, en)), Lang::En) if !en.is_empty() => en.clone(),
+                    _ => r.bank_code.clone(),
+                },
                 l(tf::BRANCH),
                 d.place
                     .as_ref()
