@@ -157,7 +157,11 @@ impl Screen for Statements {
             ]),
             Line::from(""),
             Line::from(Span::styled(tr::ST_DAY.get(lang), theme::label())),
-            Line::from(Span::styled(tr::ST_WEEKDAYS.get(lang), theme::header())),
+            // One column in, over the days (each day has its marker column before it).
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(tr::ST_WEEKDAYS.get(lang), theme::header()),
+            ]),
         ];
         let mut cursor = None;
         if let Some(first) = date_from_ymd(self.month * 100 + 1) {
@@ -168,18 +172,21 @@ impl Screen for Statements {
                 let v = self.month * 100 + d as i32;
                 let has = self.days.contains(&v);
                 let chosen = self.days.get(self.day) == Some(&v);
-                let style = if chosen {
-                    theme::selected()
-                } else if has {
-                    Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-                } else {
-                    theme::dim()
+                // A day with a statement is bold and underlined, the chosen one selected too
+                // (and marked `›`, which every theme shows, NO_COLOR's included).
+                let mark = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+                let style = match (chosen, has) {
+                    (true, true) => theme::selected().patch(mark),
+                    (true, false) => theme::selected(),
+                    (false, true) => mark,
+                    (false, false) => theme::dim(),
                 };
                 if chosen {
                     cursor = Some(((lead + d - 1) % 7, lines.len() + (lead + d - 1) / 7));
                 }
+                spans.push(Span::raw(if chosen { "›" } else { " " }));
                 spans.push(Span::styled(format!("{d:>2}"), style));
-                spans.push(Span::raw("  "));
+                spans.push(Span::raw(" "));
                 if (lead + d).is_multiple_of(7) || d == last {
                     lines.push(Line::from(std::mem::take(&mut spans)));
                 }
@@ -205,6 +212,6 @@ impl Screen for Statements {
             },
         )));
         f.render_widget(Paragraph::new(lines), area);
-        cursor.map(|(x, y)| Position::new(area.x + (x * 4) as u16, area.y + y as u16))
+        cursor.map(|(x, y)| Position::new(area.x + (x * 4) as u16 + 1, area.y + y as u16))
     }
 }
